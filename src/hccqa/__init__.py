@@ -1,0 +1,24 @@
+"""hccqa: cited question answering over a review of anti-angiogenesis therapy in HCC."""
+
+from ._version import __version__
+from .errors import CorpusError, GoldFormatError, HccqaError, IndexStateError, InputError, ModelError
+from .settings import Settings
+from .types import Answer, AnswerSentence, Hit, Passage, Reference, RowMatch, TableRow
+
+__all__ = [
+    "Answer",
+    "AnswerSentence",
+    "CorpusError",
+    "GoldFormatError",
+    "HccqaError",
+    "Hit",
+    "IndexStateError",
+    "InputError",
+    "ModelError",
+    "Passage",
+    "Reference",
+    "RowMatch",
+    "Settings",
+    "TableRow",
+    "__version__",
+]

