@@ -2,6 +2,7 @@
 
 from ._version import __version__
 from .errors import CorpusError, GoldFormatError, HccqaError, IndexStateError, InputError, ModelError
+from .guard import check_history, check_question
 from .settings import Settings
 from .types import Answer, AnswerSentence, Hit, Passage, Reference, RowMatch, TableRow
 
@@ -21,4 +22,6 @@ __all__ = [
     "Settings",
     "TableRow",
     "__version__",
+    "check_history",
+    "check_question",
 ]
