@@ -1,0 +1,386 @@
+"""Index faults: each ends in a clear IndexStateError or a safe rebuild, never a half index.
+
+Tests run as root in CI, where ``chmod`` does not stop writes; a read-only folder
+is simulated by making the write function raise ``PermissionError`` and by
+putting the index folder under a regular file (both are what the OS reports for
+a folder that cannot be written). A real ``chmod`` test runs only as non-root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+import pytest
+
+from hccqa import index as index_mod
+from hccqa.embed import HashingEmbedder
+from hccqa.errors import IndexStateError
+from hccqa.index import META, build_index, load_index, read_meta
+from hccqa.types import Passage, TableRow
+
+TEXTS = [
+    "Sorafenib is a multikinase inhibitor that prolongs survival in advanced HCC.",
+    "Resistance to sorafenib arises through activation of the PI3K/Akt pathway.",
+    "Hypoxia after anti-angiogenic therapy induces HIF-1alpha and drives resistance.",
+    "EGFR and HER-3 reduce the susceptibility of HCC cells to sorafenib.",
+    "Bevacizumab targets VEGF-A and was tested with erlotinib in HCC.",
+    "Epithelial-mesenchymal transition is linked to acquired sorafenib resistance.",
+    "Autophagy can protect tumour cells from sorafenib-induced death.",
+]
+
+
+@dataclass(frozen=True)
+class FakeCorpus:
+    """The three things the index needs from a corpus."""
+
+    passages: tuple[Passage, ...]
+    rows: tuple[TableRow, ...] = ()
+    sha256: str = "a" * 64
+    file_sha256: dict[str, str] = field(default_factory=dict)
+
+
+def make_corpus(texts: list[str] = TEXTS, sha: str = "a" * 64) -> FakeCorpus:
+    passages = tuple(
+        Passage(id=f"review:p{i:03d}", doc_id="review", section="Results", text=t)
+        for i, t in enumerate(texts)
+    )
+    rows = (
+        TableRow("table1:10", "table1", 10, "Llovet et al", 2008, "Sorafenib", "III", "OS benefit"),
+        TableRow("table2:24", "table2", 24, "Chen et al", 2011, "Sorafenib", pathway="PI3K/Akt"),
+    )
+    return FakeCorpus(passages, rows, sha)
+
+
+@pytest.fixture
+def corpus() -> FakeCorpus:
+    return make_corpus()
+
+
+@pytest.fixture
+def emb() -> HashingEmbedder:
+    return HashingEmbedder(64)
+
+
+@pytest.fixture
+def built(tmp_path: Path, corpus: FakeCorpus, emb: HashingEmbedder) -> Path:
+    d = tmp_path / "index"
+    build_index(corpus, emb, d, progress=False)
+    return d
+
+
+def _search_top(idx: index_mod.Index, emb: HashingEmbedder, query: str) -> str:
+    _, ids = idx.passage_index.search(emb.encode([query]), 1)
+    return idx.passages[int(ids[0][0])].id
+
+
+def _files_of(d: Path) -> list[str]:
+    return sorted(p.name for p in d.iterdir())
+
+
+# -- a healthy index (the control) ---------------------------------------------------------
+
+
+def test_healthy_index_loads_without_rebuild(
+    built: Path, corpus: FakeCorpus, emb: HashingEmbedder
+) -> None:
+    build_id = read_meta(built)["build_id"]
+    idx = load_index(built, corpus, emb, auto_build=False)
+    assert idx.meta["build_id"] == build_id
+    assert _search_top(idx, emb, "HER-3 EGFR susceptibility") == "review:p003"
+    files = _files_of(built)
+    assert all(not f.endswith(".tmp") for f in files)
+    assert all(f.endswith((".faiss", ".npy", ".json")) for f in files)  # no pickle
+
+
+# -- missing -------------------------------------------------------------------------------
+
+
+def test_missing_folder_is_a_clear_error(tmp_path: Path, corpus: FakeCorpus, emb) -> None:
+    with pytest.raises(IndexStateError, match=r"there is no index yet; run `hccqa build`"):
+        load_index(tmp_path / "nowhere", corpus, emb, auto_build=False)
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_missing_folder_is_built_when_auto_build(tmp_path: Path, corpus, emb) -> None:
+    idx = load_index(tmp_path / "fresh", corpus, emb, auto_build=True)
+    assert _search_top(idx, emb, "autophagy tumour death") == "review:p006"
+    assert (tmp_path / "fresh" / META).is_file()
+
+
+def test_missing_meta_json(built: Path, corpus, emb) -> None:
+    (built / META).unlink()
+    with pytest.raises(IndexStateError, match="no index yet"):
+        load_index(built, corpus, emb, auto_build=False)
+    idx = load_index(built, corpus, emb, auto_build=True)
+    assert idx.passage_index.ntotal == len(TEXTS)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"{ not json", b"", b"[1, 2, 3]", b"\xff\xfe\x00garbage", b'"just a string"', b"null"],
+)
+def test_corrupt_meta_json(built: Path, corpus, emb, content: bytes) -> None:
+    (built / META).write_bytes(content)
+    with pytest.raises(IndexStateError) as exc:
+        load_index(built, corpus, emb, auto_build=False)
+    assert "hccqa build" in str(exc.value)
+    assert str(built) in str(exc.value) or "index" in str(exc.value)
+    idx = load_index(built, corpus, emb, auto_build=True)  # safe rebuild
+    assert idx.passage_index.ntotal == len(TEXTS)
+
+
+def test_meta_naming_files_that_are_gone(built: Path, corpus, emb) -> None:
+    meta = read_meta(built)
+    (built / meta["files"]["ids"]).unlink()
+    with pytest.raises(IndexStateError, match="incomplete or damaged.*hccqa build"):
+        load_index(built, corpus, emb, auto_build=False)
+
+
+# -- damaged -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("keep", [0, 10, 45, 100])
+def test_truncated_faiss_file(built: Path, corpus, emb, keep: int) -> None:
+    meta = read_meta(built)
+    target = built / meta["files"]["passages_faiss"]
+    target.write_bytes(target.read_bytes()[:keep])
+    with pytest.raises(IndexStateError, match="incomplete or damaged.*run `hccqa build`"):
+        load_index(built, corpus, emb, auto_build=False)
+    idx = load_index(built, corpus, emb, auto_build=True)
+    assert idx.meta["build_id"] != meta["build_id"]  # rebuilt
+    assert _search_top(idx, emb, "HIF-1alpha hypoxia") == "review:p002"
+
+
+def test_garbage_vectors_file(built: Path, corpus, emb) -> None:
+    meta = read_meta(built)
+    (built / meta["files"]["passages_npy"]).write_bytes(b"\x93NUMPY garbage")
+    with pytest.raises(IndexStateError, match="incomplete or damaged"):
+        load_index(built, corpus, emb, auto_build=False)
+
+
+def test_pickled_vectors_file_is_refused(built: Path, corpus, emb) -> None:
+    meta = read_meta(built)
+    obj = np.array([{"evil": 1}], dtype=object)
+    np.save(built / meta["files"]["passages_npy"], obj, allow_pickle=True)
+    with pytest.raises(IndexStateError, match="incomplete or damaged"):
+        load_index(built, corpus, emb, auto_build=False)
+
+
+def test_ids_file_that_lists_other_passages(built: Path, corpus, emb) -> None:
+    meta = read_meta(built)
+    ids_path = built / meta["files"]["ids"]
+    ids = json.loads(ids_path.read_text())
+    ids["passages"].reverse()
+    ids_path.write_text(json.dumps(ids))
+    with pytest.raises(IndexStateError, match="other passage ids"):
+        load_index(built, corpus, emb, auto_build=False)
+
+
+# -- another model, another corpus ---------------------------------------------------------
+
+
+def test_index_from_another_model_and_dimension(built: Path, corpus) -> None:
+    other = HashingEmbedder(128)
+    with pytest.raises(IndexStateError, match=r"built with model 'hashing-64' \(dim 64\)"):
+        load_index(built, corpus, other, auto_build=False)
+    idx = load_index(built, corpus, other, auto_build=True)
+    assert idx.passage_index.d == 128
+    assert read_meta(built)["dimension"] == 128
+
+
+def test_meta_claiming_another_dimension_than_its_files(built: Path, corpus) -> None:
+    """meta.json edited (or copied) so it matches the model, but the FAISS files are 64-d."""
+    other = HashingEmbedder(128)
+    meta = read_meta(built)
+    meta.update(model=other.name, dimension=other.dim)
+    (built / META).write_text(json.dumps(meta))
+    with pytest.raises(IndexStateError, match="dimension"):
+        load_index(built, corpus, other, auto_build=False)
+
+
+def test_corpus_changed_since_build(built: Path, emb) -> None:
+    changed = make_corpus([*TEXTS[:-1], "A new paragraph about lenvatinib."], sha="b" * 64)
+    with pytest.raises(
+        IndexStateError, match=r"built for corpus sha aaaaaaaaaaaa….*now bbbbbbbbbbbb…"
+    ):
+        load_index(built, changed, emb, auto_build=False)
+    idx = load_index(built, changed, emb, auto_build=True)
+    assert _search_top(idx, emb, "lenvatinib") == f"review:p{len(TEXTS) - 1:03d}"
+
+
+def test_format_version_from_the_future(built: Path, corpus, emb) -> None:
+    meta = read_meta(built)
+    meta["format_version"] = 99
+    (built / META).write_text(json.dumps(meta))
+    with pytest.raises(IndexStateError, match="index format 99"):
+        load_index(built, corpus, emb, auto_build=False)
+
+
+# -- cannot write --------------------------------------------------------------------------
+
+
+def test_read_only_folder_simulated(
+    built: Path, corpus, emb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old_id = read_meta(built)["build_id"]
+    before = _files_of(built)
+
+    def refuse(path: Path, data: bytes) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(index_mod, "_atomic_write_bytes", refuse)
+    with pytest.raises(IndexStateError, match=r"cannot write the index to .*Permission denied"):
+        build_index(corpus, emb, built, progress=False)
+    monkeypatch.undo()
+    assert read_meta(built)["build_id"] == old_id
+    assert load_index(built, corpus, emb, auto_build=False).meta["build_id"] == old_id
+    assert all(not f.endswith(".tmp") for f in _files_of(built))
+    assert set(before) <= set(_files_of(built))
+
+
+def test_folder_under_a_regular_file(tmp_path: Path, corpus, emb) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with pytest.raises(IndexStateError, match="cannot write the index"):
+        build_index(corpus, emb, blocker / "index", progress=False)
+    with pytest.raises(IndexStateError, match="cannot write the index"):
+        load_index(blocker / "index", corpus, emb, auto_build=True)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores chmod")
+def test_read_only_folder_real_chmod(built: Path, corpus, emb) -> None:
+    old_id = read_meta(built)["build_id"]
+    built.chmod(0o555)
+    try:
+        with pytest.raises(IndexStateError, match="cannot write the index"):
+            build_index(corpus, emb, built, progress=False)
+    finally:
+        built.chmod(0o755)
+    assert load_index(built, corpus, emb, auto_build=False).meta["build_id"] == old_id
+
+
+# -- a failed or killed build leaves the previous index loadable ---------------------------
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3, 4, 5, 6])
+def test_failed_os_replace_during_build(
+    built: Path, corpus, emb, monkeypatch: pytest.MonkeyPatch, fail_at: int
+) -> None:
+    old_id = read_meta(built)["build_id"]
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def flaky_replace(src: str, dst: str) -> None:
+        calls["n"] += 1
+        if calls["n"] == fail_at:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(index_mod.os, "replace", flaky_replace)
+    changed = make_corpus([*TEXTS, "Regorafenib after sorafenib failure."], sha="c" * 64)
+    with pytest.raises(IndexStateError, match="No space left on device"):
+        build_index(changed, emb, built, progress=False)
+    monkeypatch.undo()
+    assert read_meta(built)["build_id"] == old_id
+    idx = load_index(built, corpus, emb, auto_build=False)
+    assert idx.meta["build_id"] == old_id
+    assert idx.passage_index.ntotal == len(TEXTS)
+    assert all(not f.endswith(".tmp") for f in _files_of(built))
+
+
+def test_failed_faiss_serialization(built: Path, corpus, emb, monkeypatch) -> None:
+    old_id = read_meta(built)["build_id"]
+
+    def boom(_index: object) -> None:
+        raise RuntimeError("Error in faiss::write_index: disk full")
+
+    monkeypatch.setattr(index_mod.faiss, "serialize_index", boom)
+    with pytest.raises((IndexStateError, RuntimeError)):
+        build_index(corpus, emb, built, progress=False)
+    monkeypatch.undo()
+    assert load_index(built, corpus, emb, auto_build=False).meta["build_id"] == old_id
+
+
+def test_interrupt_after_partial_writes(built: Path, corpus, emb, monkeypatch) -> None:
+    """Ctrl-C (or any exception) after some files are written: previous index still loads."""
+    old_id = read_meta(built)["build_id"]
+    real = index_mod._write_npy
+
+    def interrupted(path: Path, array: np.ndarray) -> None:
+        real(path, array)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(index_mod, "_write_npy", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(make_corpus(sha="d" * 64), emb, built, progress=False)
+    monkeypatch.undo()
+    idx = load_index(built, corpus, emb, auto_build=False)
+    assert idx.meta["build_id"] == old_id
+    # the next good build cleans up the orphans of the interrupted one
+    build_index(corpus, emb, built, progress=False)
+    names = _files_of(built)
+    assert len([n for n in names if n.endswith(".faiss")]) == 2
+
+
+KILLED_BUILD = textwrap.dedent(
+    """
+    import os, sys, time
+    sys.path.insert(0, {tests!r})
+    from test_index_faults import make_corpus
+    from hccqa import index as index_mod
+    from hccqa.embed import HashingEmbedder
+
+    real = os.replace
+    state = {{"n": 0}}
+
+    def slow_replace(src, dst):
+        real(src, dst)
+        state["n"] += 1
+        if state["n"] == 3:  # two FAISS files and one vector file are in place
+            open({flag!r}, "w").close()
+            time.sleep(60)
+
+    index_mod.os.replace = slow_replace
+    index_mod.build_index(make_corpus(sha="e" * 64), HashingEmbedder(64), {dest!r}, progress=False)
+    """
+)
+
+
+def test_build_killed_half_way_leaves_previous_index(
+    built: Path, corpus, emb, tmp_path: Path
+) -> None:
+    old_id = read_meta(built)["build_id"]
+    flag = tmp_path / "half-way"
+    script = KILLED_BUILD.format(tests=str(Path(__file__).parent), flag=str(flag), dest=str(built))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], env={**os.environ, "HF_HUB_OFFLINE": "1"}
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not flag.exists():
+            assert proc.poll() is None, "the build finished or died before the half-way point"
+            assert time.monotonic() < deadline, "the build never reached the half-way point"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    assert len([n for n in _files_of(built) if n.endswith(".faiss")]) == 4  # the orphans exist
+    idx = load_index(built, corpus, emb, auto_build=False)
+    assert idx.meta["build_id"] == old_id
+    assert _search_top(idx, emb, "bevacizumab erlotinib") == "review:p004"
+    assert isinstance(
+        faiss.read_index(str(built / idx.meta["files"]["passages_faiss"])), faiss.Index
+    )
