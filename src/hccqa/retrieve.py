@@ -1,0 +1,322 @@
+"""Dense, BM25 and hybrid retrieval over a loaded :class:`~hccqa.index.Index`.
+
+A :class:`Retriever` is built once (BM25 tokenized, stemmer ready) and then
+answers queries without loading a model, reading a file or rebuilding anything.
+It is safe to share between threads: per-query state lives in local variables,
+the query-embedding cache and the stemmer are guarded by locks, and the
+timings of the last search are kept per thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import bm25s
+import numpy as np
+import Stemmer
+
+from . import fusion
+from .embed import Embedder
+from .errors import InputError
+from .index import Index
+from .query import expand_query
+from .settings import MODES
+from .types import Hit, Passage, TableRow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """How hybrid mode merges the dense and BM25 rankings (defaults tuned by measurement).
+
+    Attributes:
+        dense_weight: Weight of the dense ranking.
+        bm25_weight: Weight of the BM25 ranking.
+        normalization: Score normalization of the convex term (see :mod:`hccqa.fusion`).
+        rrf_weight: Weight of the reciprocal-rank term added to the convex term.
+        rrf_k: The RRF constant.
+        depth: Candidates taken from each ranking before fusion.
+        expand_dense: Also feed the glossary-expanded query to the encoder (BM25 always gets it).
+    """
+
+    dense_weight: float = 0.65
+    bm25_weight: float = 0.35
+    normalization: str = "zscore"
+    rrf_weight: float = 0.0
+    rrf_k: float = 60.0
+    depth: int = 100
+    expand_dense: bool = False
+
+
+class _Bm25:
+    """A bm25s index over texts, stemmed, English stopwords removed."""
+
+    def __init__(self, texts: list[str], stemmer: Any, lock: threading.Lock) -> None:
+        self._stemmer, self._lock = stemmer, lock
+        self.size = len(texts)
+        self._bm25: bm25s.BM25 | None = None
+        if texts:
+            tokens = self.tokenize(texts)
+            if any(tokens):
+                self._bm25 = bm25s.BM25()
+                self._bm25.index(tokens, show_progress=False)
+
+    def tokenize(self, texts: list[str]) -> list[list[str]]:
+        with self._lock:
+            out = bm25s.tokenize(
+                texts, stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False
+            )
+        return [list(t) for t in out]  # type: ignore[union-attr]
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every document for the query (zeros when no query term is known)."""
+        if self._bm25 is None:
+            return np.zeros(self.size, dtype=np.float32)
+        tokens = [t for t in self.tokenize([query])[0] if t in self._bm25.vocab_dict]
+        if not tokens:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+
+
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n highest scores, best first (ties by lower index)."""
+    n = min(n, len(scores))
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
+    return part[np.lexsort((part, -scores[part]))]
+
+
+class Retriever:
+    """Search passages and table rows by dense, BM25 or hybrid retrieval.
+
+    Args:
+        index: The loaded index (passages, rows, FAISS indexes, vectors).
+        embedder: The encoder the index was built with.
+        glossary: Abbreviation -> long form, for query expansion.
+        config: Fusion settings for hybrid mode.
+        cache_size: Query embeddings kept in the LRU cache.
+    """
+
+    def __init__(
+        self,
+        index: Index,
+        embedder: Embedder,
+        *,
+        glossary: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        config: FusionConfig | None = None,
+        cache_size: int = 256,
+    ) -> None:
+        if getattr(embedder, "dim", None) != index.passage_vectors.shape[1]:
+            raise InputError(
+                f"encoder {embedder.name!r} (dim {embedder.dim}) does not match the index "
+                f"(dim {index.passage_vectors.shape[1]})"
+            )
+        self.index = index
+        self.embedder = embedder
+        self.glossary: list[tuple[str, str]] = list(
+            glossary.items() if isinstance(glossary, Mapping) else (glossary or [])
+        )
+        self.config = config or FusionConfig()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
+        self._local = threading.local()
+        stem_lock = threading.Lock()
+        stemmer = Stemmer.Stemmer("english")
+        started = time.perf_counter()
+        self._bm25 = _Bm25([p.text for p in index.passages], stemmer, stem_lock)
+        self._row_bm25 = _Bm25([r.text for r in index.rows], stemmer, stem_lock)
+        self.bm25_build_ms = (time.perf_counter() - started) * 1000
+        self._by_id = {p.id: i for i, p in enumerate(index.passages)}
+
+    @property
+    def passages(self) -> list[Passage]:
+        """The indexed passages, in index order."""
+        return self.index.passages
+
+    @property
+    def rows(self) -> list[TableRow]:
+        """The indexed table rows, in index order."""
+        return self.index.rows
+
+    @property
+    def last_timings(self) -> dict[str, float]:
+        """Milliseconds per stage (expand, encode, dense, bm25, fusion) of this thread's last search."""
+        return dict(getattr(self._local, "timings", {}))
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """The unit-length embedding of ``text``, from a small LRU cache when seen recently."""
+        with self._cache_lock:
+            vec = self._cache.get(text)
+            if vec is not None:
+                self._cache.move_to_end(text)
+                return vec
+        vec = self.embedder.encode([text])[0]
+        with self._cache_lock:
+            self._cache[text] = vec
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vec
+
+    def expand(self, query: str) -> str:
+        """The query with its glossary expansions appended."""
+        return expand_query(query, self.glossary) if self.glossary else query
+
+    def search(self, query: str, k: int = 10, mode: str = "hybrid") -> list[Hit]:
+        """The k best passages for the query.
+
+        Args:
+            query: The text to search for.
+            k: Number of hits (at most the number of passages).
+            mode: ``"hybrid"``, ``"dense"`` or ``"bm25"``.
+
+        Returns:
+            Hits, best first, ranks from 1; ``Hit.modes`` lists the single-mode
+            rankings that also placed the passage in their top ``max(k, 10)``.
+
+        Raises:
+            InputError: unknown mode or k < 1.
+        """
+        hits, timings = self.search_with_timings(query, k, mode)
+        self._local.timings = timings
+        return hits
+
+    def search_with_timings(
+        self, query: str, k: int = 10, mode: str = "hybrid"
+    ) -> tuple[list[Hit], dict[str, float]]:
+        """Like :meth:`search`, also returning milliseconds per stage."""
+        _check(k, mode)
+        ranked, found, timings = self._rank(
+            query, k, mode, self.index.passage_vectors, self.index.passage_index, self._bm25
+        )
+        hits = [
+            Hit(self.index.passages[i], float(score), rank, found.get(i, ()))
+            for rank, (i, score) in enumerate(ranked, start=1)
+        ]
+        return hits, timings
+
+    def search_rows(
+        self, query: str, k: int = 5, mode: str = "hybrid"
+    ) -> list[tuple[TableRow, float]]:
+        """Table rows that match the query directly, best first.
+
+        Args:
+            query: The text to search for.
+            k: Number of rows.
+            mode: Ranking mode, as for :meth:`search`.
+
+        Returns:
+            ``(row, cosine)`` pairs ranked by ``mode``; the score is the cosine
+            similarity of query and row text, comparable across queries so that
+            callers can apply an absolute threshold.
+        """
+        _check(k, mode)
+        if not self.index.rows:
+            return []
+        ranked, _, _ = self._rank(
+            query, k, mode, self.index.row_vectors, self.index.row_index, self._row_bm25
+        )
+        qvec = self.encode_query(query)
+        vecs = self.index.row_vectors
+        return [(self.index.rows[i], float(vecs[i] @ qvec)) for i, _ in ranked]
+
+    def _rank(
+        self,
+        query: str,
+        k: int,
+        mode: str,
+        vectors: np.ndarray,
+        faiss_index: Any,
+        bm25: _Bm25,
+    ) -> tuple[list[tuple[int, float]], dict[int, tuple[str, ...]], dict[str, float]]:
+        cfg = self.config
+        n = len(vectors)
+        k = min(k, n)
+        depth = min(max(cfg.depth, k), n)
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        expanded = self.expand(query)
+        timings["expand"] = _ms(t0)
+
+        dense: list[tuple[int, float]] = []
+        qvec: np.ndarray | None = None
+        if mode in ("dense", "hybrid"):
+            t0 = time.perf_counter()
+            qvec = self.encode_query(expanded if cfg.expand_dense else query)
+            timings["encode"] = _ms(t0)
+            t0 = time.perf_counter()
+            scores, ids = faiss_index.search(qvec.reshape(1, -1), depth)
+            dense = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+            timings["dense"] = _ms(t0)
+
+        sparse: list[tuple[int, float]] = []
+        bm25_all: np.ndarray | None = None
+        if mode in ("bm25", "hybrid"):
+            t0 = time.perf_counter()
+            bm25_all = bm25.scores(expanded)
+            sparse = [(int(i), float(bm25_all[i])) for i in _top(bm25_all, depth)]
+            timings["bm25"] = _ms(t0)
+
+        t0 = time.perf_counter()
+        window = max(k, 10)
+        found: dict[int, tuple[str, ...]] = {}
+        for name, ranking in (("dense", dense), ("bm25", sparse)):
+            for i, score in ranking[:window]:
+                if name == "dense" or score > 0:  # a zero BM25 score shares no term
+                    found[i] = (*found.get(i, ()), name)
+        if mode == "dense":
+            ranked = dense[:k]
+        elif mode == "bm25":
+            ranked = sparse[:k]
+        else:
+            assert qvec is not None and bm25_all is not None
+            ranked = self._fuse(dense, sparse, vectors, qvec, bm25_all)[:k]
+        timings["fusion"] = _ms(t0)
+        return ranked, found, timings
+
+    def _fuse(
+        self,
+        dense: list[tuple[int, float]],
+        sparse: list[tuple[int, float]],
+        vectors: np.ndarray,
+        qvec: np.ndarray,
+        bm25_all: np.ndarray,
+    ) -> list[tuple[int, float]]:
+        """Fuse over the union of candidates, scoring each candidate exactly in both modes."""
+        cfg = self.config
+        cands = np.array(sorted({i for i, _ in dense} | {i for i, _ in sparse}), dtype=np.int64)
+        cos = vectors[cands] @ qvec
+        dense_full = sorted(
+            zip(cands.tolist(), cos.tolist(), strict=True), key=lambda x: (-x[1], x[0])
+        )
+        bm_full = sorted(
+            zip(cands.tolist(), bm25_all[cands].tolist(), strict=True), key=lambda x: (-x[1], x[0])
+        )
+        # Rank-based RRF must see each mode's own order; convex uses the exact scores.
+        fused = fusion.fuse(
+            [[(str(i), s) for i, s in dense_full], [(str(i), s) for i, s in bm_full]],
+            weights=[cfg.dense_weight, cfg.bm25_weight],
+            normalization=cfg.normalization,
+            rrf_k=cfg.rrf_k,
+            rrf_weight=cfg.rrf_weight,
+        )
+        return [(int(i), s) for i, s in fused]
+
+
+def _check(k: int, mode: str) -> None:
+    if mode not in MODES:
+        raise InputError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
+    if k < 1:
+        raise InputError(f"k must be at least 1, got {k}")
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 3)
