@@ -115,13 +115,6 @@ class SentenceTransformerEmbedder:
                 f"could not load a sentence-transformers model from {str(path)!r} ({exc}); "
                 f"reinstall {PACKAGE!r} or point HCCQA_MODEL at a valid model folder"
             ) from exc
-        tokenizer = getattr(self._model, "tokenizer", None)
-        if tokenizer is not None and set(tokenizer.tokenize("the cell")) <= {tokenizer.unk_token}:
-            # transformers builds an empty-vocabulary tokenizer when its files are missing.
-            raise ModelError(
-                f"the tokenizer of the model at {str(path)!r} has no vocabulary (tokenizer.json / "
-                f"vocab.txt missing?); reinstall {PACKAGE!r} or point HCCQA_MODEL at a full folder"
-            )
         dim = self._model.get_embedding_dimension()
         if not dim:
             raise ModelError(f"model at {str(path)!r} does not report an embedding dimension")
