@@ -22,6 +22,55 @@ app = typer.Typer(
 )
 
 
+@app.command("bench-soak")
+def bench_soak(
+    url: str = typer.Option("", help="Address of a running web chat; empty = launch one."),
+    pid: int = typer.Option(0, help="Server process id, to report its memory (0 = unknown)."),
+    n: int = typer.Option(5000, "-n", help="Number of /ask requests."),
+    concurrency: int = typer.Option(8, "-c", "--concurrency", help="Concurrent clients."),
+    as_json: bool = typer.Option(False, "--json", help="Print the measurements as JSON."),
+) -> None:
+    """Soak test: many /ask requests through the web chat; errors, latency, server memory."""
+    import contextlib
+    import json
+
+    from .settings import Settings
+    from .soak import launched_server, run_soak
+
+    settings = Settings.from_env()
+    auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
+    with contextlib.ExitStack() as stack:
+        if not url:
+            url, pid = stack.enter_context(launched_server())
+        result = run_soak(url, n=n, concurrency=concurrency, pid=pid or None, auth=auth)  # type: ignore[arg-type]
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return
+    d = result.to_dict()
+    print(
+        f"{result.requests} requests, {result.concurrency} clients, {result.seconds:.1f} s "
+        f"({d['requests_per_second']:.1f} req/s)"
+    )
+    print(f"errors: {result.errors}")
+    for sample in result.error_samples:
+        print(f"  {sample}")
+    print(
+        f"latency ms: p50 {result.p50_ms}  p95 {result.p95_ms}  p99 {result.p99_ms}  "
+        f"max {result.max_ms}"
+    )
+    if result.rss_start_mb is None:
+        print("server memory: not measured (pass --pid)")
+    else:
+        print(
+            f"server RSS MiB: start {result.rss_start_mb}  after warm-up {result.rss_warm_mb}  "
+            f"end {result.rss_end_mb}  peak {result.rss_peak_mb}  "
+            f"growth {result.rss_growth_mb:+.1f} (after warm-up "
+            f"{result.rss_growth_after_warmup_mb:+.1f})"
+        )
+    if result.errors:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Console-script entry point."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -1,0 +1,320 @@
+"""Soak benchmark: many ``/ask`` requests through a running web chat, with its memory watched.
+
+``hccqa bench-soak`` sends ``n`` requests from ``concurrency`` client threads
+(one :class:`gradio_client.Client` each) and reports errors, latency
+percentiles and the growth of the server's resident memory (RSS of its process,
+sampled twice a second with psutil). Either point it at a running server
+(``--url`` and ``--pid``) or let it launch ``hccqa serve`` itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .errors import HccqaError, InputError
+
+log = logging.getLogger(__name__)
+
+# A mix of narrative, table, citation, follow-up and off-topic questions, with histories.
+DEFAULT_QUESTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("What is the mechanism of action of sorafenib?", ()),
+    ("Which phase 3 trials of anti-angiogenic drugs failed in HCC?", ()),
+    ("How does hypoxia contribute to sorafenib resistance?", ()),
+    ("Which growth factor receptors make HCC cells respond less to sorafenib?", ()),
+    ("And which ones were tried second-line?", ("Which drugs were tested in phase 3 trials?",)),
+    ("What does EMT stand for?", ()),
+    ("Who showed that PI3K/Akt activation causes resistance?", ()),
+    ("What is the capital of France?", ()),
+)
+
+
+@dataclass(frozen=True)
+class SoakResult:
+    """What a soak run measured. Latencies in milliseconds, memory in MiB."""
+
+    url: str
+    requests: int
+    concurrency: int
+    errors: int
+    error_samples: tuple[str, ...]
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    rss_start_mb: float | None
+    rss_warm_mb: float | None
+    rss_end_mb: float | None
+    rss_peak_mb: float | None
+
+    @property
+    def rss_growth_mb(self) -> float | None:
+        """End minus start RSS."""
+        if self.rss_start_mb is None or self.rss_end_mb is None:
+            return None
+        return round(self.rss_end_mb - self.rss_start_mb, 1)
+
+    @property
+    def rss_growth_after_warmup_mb(self) -> float | None:
+        """End RSS minus RSS after the first 10% of requests (caches filled)."""
+        if self.rss_warm_mb is None or self.rss_end_mb is None:
+            return None
+        return round(self.rss_end_mb - self.rss_warm_mb, 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **asdict(self),
+            "error_samples": list(self.error_samples),
+            "rss_growth_mb": self.rss_growth_mb,
+            "rss_growth_after_warmup_mb": self.rss_growth_after_warmup_mb,
+            "requests_per_second": round(self.requests / self.seconds, 2) if self.seconds else 0.0,
+        }
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0..100) by linear interpolation; 0.0 for no values."""
+    if not values:
+        return 0.0
+    data = sorted(values)
+    pos = (len(data) - 1) * q / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(data) - 1)
+    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
+
+
+class _RssSampler:
+    """Samples the RSS of one process in a background thread."""
+
+    def __init__(self, pid: int | None, interval: float = 0.5) -> None:
+        self._proc: Any = None
+        if pid is not None:
+            import psutil
+
+            try:
+                self._proc = psutil.Process(pid)
+            except psutil.Error as exc:
+                raise InputError(f"cannot watch server process {pid}: {exc}") from None
+        self._interval = interval
+        self._stop = threading.Event()
+        self.peak: float | None = None
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def rss_mb(self) -> float | None:
+        if self._proc is None:
+            return None
+        try:
+            value = self._proc.memory_info().rss / 2**20
+        except Exception:  # the process is gone; keep the last figures
+            return None
+        self.peak = value if self.peak is None else max(self.peak, value)
+        return value
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self.rss_mb()
+
+    def __enter__(self) -> _RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_soak(
+    url: str,
+    *,
+    n: int = 5000,
+    concurrency: int = 8,
+    pid: int | None = None,
+    auth: tuple[str, str] | None = None,
+    questions: Sequence[tuple[str, Sequence[str]]] = DEFAULT_QUESTIONS,
+    on_progress: Callable[[int], None] | None = None,
+) -> SoakResult:
+    """Send ``n`` ``/ask`` requests from ``concurrency`` client threads and measure.
+
+    A request counts as an error when the client raises or the reply is not an
+    answer object (a mapping with an ``answer`` key).
+
+    Args:
+        url: The web chat's address, e.g. ``http://127.0.0.1:7860/``.
+        n: Number of requests.
+        concurrency: Number of concurrent clients.
+        pid: The server's process id, to report its memory (None: not reported).
+        auth: ``(user, password)`` when the server has a login.
+        questions: ``(question, history)`` pairs sent in turn.
+        on_progress: Called with the number of finished requests.
+
+    Returns:
+        The measurements.
+
+    Raises:
+        InputError: bad ``n`` or ``concurrency``, or the pid cannot be watched.
+        HccqaError: the server cannot be reached at all.
+    """
+    if n < 1 or concurrency < 1:
+        raise InputError("n and concurrency must be at least 1")
+    from gradio_client import Client
+
+    try:
+        clients = [
+            Client(url, verbose=False, auth=auth, download_files=False, analytics_enabled=False)
+            for _ in range(concurrency)
+        ]
+    except Exception as exc:
+        raise HccqaError(
+            f"cannot connect to the web chat at {url} ({exc}); is it running?"
+        ) from exc
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    next_index = iter(range(n))
+    done = 0
+    warm_at = max(1, n // 10)
+    rss_warm: float | None = None
+
+    with _RssSampler(pid) as sampler:
+        rss_start = sampler.rss_mb()
+
+        def worker(client: Any) -> None:
+            nonlocal done, rss_warm
+            while True:
+                with lock:
+                    i = next(next_index, None)
+                if i is None:
+                    return
+                question, history = questions[i % len(questions)]
+                t0 = time.perf_counter()
+                try:
+                    reply = client.predict(question, list(history), api_name="/ask")
+                    if not isinstance(reply, dict) or "answer" not in reply:
+                        raise ValueError(f"reply is not an answer object: {str(reply)[:80]!r}")
+                    failure = None
+                except Exception as exc:  # every failure is counted, none stops the run
+                    failure = f"{type(exc).__name__}: {str(exc)[:200]}"
+                elapsed = (time.perf_counter() - t0) * 1000.0
+                with lock:
+                    done += 1
+                    if failure is None:
+                        latencies.append(elapsed)
+                    else:
+                        errors.append(failure)
+                    if done == warm_at:
+                        rss_warm = sampler.rss_mb()
+                    count = done
+                if on_progress is not None:
+                    on_progress(count)
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=worker, args=(c,), daemon=True) for c in clients]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        seconds = time.perf_counter() - started
+        rss_end = sampler.rss_mb()
+    for c in clients:
+        with contextlib.suppress(Exception):
+            c.close()
+    return SoakResult(
+        url=url,
+        requests=n,
+        concurrency=concurrency,
+        errors=len(errors),
+        error_samples=tuple(dict.fromkeys(errors))[:5],
+        seconds=round(seconds, 3),
+        p50_ms=round(percentile(latencies, 50), 1),
+        p95_ms=round(percentile(latencies, 95), 1),
+        p99_ms=round(percentile(latencies, 99), 1),
+        max_ms=round(max(latencies, default=0.0), 1),
+        rss_start_mb=_round(rss_start),
+        rss_warm_mb=_round(rss_warm),
+        rss_end_mb=_round(rss_end),
+        rss_peak_mb=_round(sampler.peak),
+    )
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 1)
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def launched_server(
+    port: int | None = None, *, env: dict[str, str] | None = None, timeout: float = 300.0
+) -> Iterator[tuple[str, int]]:
+    """Start ``hccqa serve`` on 127.0.0.1 in a child process; yield ``(url, pid)``; stop it.
+
+    Raises:
+        HccqaError: the server exited or did not answer within ``timeout`` seconds.
+    """
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}/"
+    child_env = {
+        **os.environ,
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HCCQA_HOST": "127.0.0.1",
+        "HCCQA_PORT": str(port),
+        **(env or {}),
+    }
+    cmd = [sys.executable, "-m", "hccqa", "serve"]
+    # stderr goes to a file, not a pipe: a full pipe would stall the server
+    with tempfile.TemporaryFile() as errlog:
+        proc = subprocess.Popen(cmd, env=child_env, stdout=subprocess.DEVNULL, stderr=errlog)
+        try:
+            yield _wait_until_up(proc, url, errlog, timeout)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _wait_until_up(
+    proc: subprocess.Popen[bytes], url: str, errlog: Any, timeout: float
+) -> tuple[str, int]:
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None:
+        try:
+            with urllib.request.urlopen(url + "gradio_api/info", timeout=2):
+                pass
+        except urllib.error.HTTPError:  # it answers (e.g. 401 behind a login): it is up
+            pass
+        except OSError:
+            if time.monotonic() > deadline:
+                raise HccqaError(
+                    f"`hccqa serve` did not answer on {url} within {timeout:.0f} s"
+                ) from None
+            time.sleep(0.5)
+            continue
+        log.info("server up on %s (pid %d)", url, proc.pid)
+        return url, proc.pid
+    errlog.seek(0)
+    lines = errlog.read().decode("utf-8", "replace").strip().splitlines()
+    raise HccqaError(
+        f"`hccqa serve` exited with code {proc.returncode}: {(lines or ['no output'])[-1]}"
+    )
