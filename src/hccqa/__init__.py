@@ -1,6 +1,7 @@
 """hccqa: cited question answering over a review of anti-angiogenesis therapy in HCC."""
 
 from ._version import __version__
+from .corpus import Corpus, load_corpus, load_folder
 from .errors import CorpusError, GoldFormatError, HccqaError, IndexStateError, InputError, ModelError
 from .guard import check_history, check_question
 from .settings import Settings
@@ -9,6 +10,7 @@ from .types import Answer, AnswerSentence, Hit, Passage, Reference, RowMatch, Ta
 __all__ = [
     "Answer",
     "AnswerSentence",
+    "Corpus",
     "CorpusError",
     "GoldFormatError",
     "HccqaError",
@@ -24,4 +26,6 @@ __all__ = [
     "__version__",
     "check_history",
     "check_question",
+    "load_corpus",
+    "load_folder",
 ]

@@ -71,6 +71,33 @@ def bench_soak(
         raise typer.Exit(1)
 
 
+@app.command("corpus")
+def corpus_cmd(
+    path: str = typer.Option("corpus", "--path", help="Corpus folder (review.txt, table*.tsv)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the whole corpus as JSON."),
+) -> None:
+    """Show the corpus: sections, passages, table rows, glossary and references."""
+    import json
+
+    from .corpus import load_corpus
+
+    corpus = load_corpus(path)
+    if as_json:
+        print(json.dumps(corpus.to_dict(), indent=2, ensure_ascii=False))
+        return
+    print(f"corpus {path}: {', '.join(corpus.files)}  sha256 {corpus.sha256[:12]}")
+    print(f"{len(corpus.passages)} passages in {len(corpus.sections)} sections:")
+    for section in corpus.sections:
+        n = sum(p.section == section for p in corpus.passages)
+        print(f"  {n:3d}  {section or '(no section)'}")
+    for table, title in corpus.table_titles.items():
+        n = sum(r.table == table for r in corpus.rows)
+        print(f"{table}: {n} rows  {title}")
+    named = sum(r.author is not None for r in corpus.references.values())
+    print(f"references: {len(corpus.references)} numbers cited, {named} with a first author")
+    print(f"glossary: {len(corpus.glossary)} abbreviations: {', '.join(corpus.glossary)}")
+
+
 def main() -> None:
     """Console-script entry point."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -1,0 +1,113 @@
+"""Bracket citations of the review: ``[24]``, ``[10,11]``, ``[26-29]``, ``[25,26,28-30]``.
+
+Pure functions. Malformed brackets never raise: the parts that parse are kept, the
+rest is dropped (and a bracket with no number at all is not a citation).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A bracket whose content is only numbers, separators, dashes and spaces.
+_BRACKET = re.compile(r"\[([0-9][0-9,;\s\-\u2010-\u2015]*)\]")
+_RANGE = re.compile(r"^(\d+)\s*[-\u2010-\u2015]\s*(\d+)$")
+# A range wider than this is a typo, not a citation (e.g. "[3-300]").
+MAX_RANGE = 100
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One bracket citation found in a text: its span and the numbers it cites."""
+
+    start: int
+    end: int
+    numbers: tuple[int, ...]
+
+
+def parse_brackets(s: str) -> tuple[int, ...]:
+    """Reference numbers of one bracket, ranges expanded, in printed order, unique.
+
+    Args:
+        s: ``"[25,26,28-30]"`` or its content ``"25,26,28-30"``.
+
+    Returns:
+        ``(25, 26, 28, 29, 30)``; ``()`` when nothing in it parses.
+
+    Examples:
+        >>> parse_brackets("[35-38]")
+        (35, 36, 37, 38)
+        >>> parse_brackets("[x]")
+        ()
+    """
+    content = s.strip()
+    if content.startswith("[") and content.endswith("]"):
+        content = content[1:-1]
+    numbers: list[int] = []
+    for part in re.split(r"[,;]", content):
+        part = part.strip()
+        if part.isdigit():
+            numbers.append(int(part))
+            continue
+        m = _RANGE.match(part)
+        if m:
+            lo, hi = int(m.group(1)), int(m.group(2))
+            if lo <= hi and hi - lo <= MAX_RANGE:
+                numbers.extend(range(lo, hi + 1))
+    return tuple(dict.fromkeys(numbers))
+
+
+def find_citations(text: str) -> list[Citation]:
+    """Every bracket citation in ``text``, in order, with its span and numbers.
+
+    Brackets that hold no parsable number (``[x]``, ``[-]``) are skipped.
+    """
+    found = []
+    for m in _BRACKET.finditer(text):
+        numbers = parse_brackets(m.group(1))
+        if numbers:
+            found.append(Citation(m.start(), m.end(), numbers))
+    return found
+
+
+def cited_numbers(text: str) -> tuple[int, ...]:
+    """All reference numbers cited in ``text``, sorted, unique."""
+    return tuple(sorted({n for c in find_citations(text) for n in c.numbers}))
+
+
+# A surname as printed: "Chen", "Pàez-Ribes", "Ricci-Vitiani", "Eggelpoël".
+_NAME = r"[A-Z\u00C0-\u00DE][^\W\d_]*(?:-[^\W\d_]+)*"
+_ET_AL = re.compile(rf"(?P<name>{_NAME}) et al\.?\s?\[(?P<refs>[^\[\]]+)\]")
+# A name part before the surname: "Blivet-Van " (hyphenated) or a particle ("van ").
+_NAME_HEAD = re.compile(rf"(?:(?:{_NAME}-{_NAME})|van|von|de|der|den|da|di|du|le|la) $")
+_YEAR_INTRO = re.compile(r"\bIn ((?:19|20)\d{2}), $")
+
+
+def find_authors(text: str) -> dict[int, tuple[str, int | None]]:
+    """First authors named in ``text``: number -> (``"Chen et al"``, year or None).
+
+    Reads "Chen et al[24]" (one number per bracket); the year comes from an opening
+    "In 2011, Chen et al[24]" and carries over "... et al[51] and Ricci-Vitiani et al[52]".
+    """
+    found: dict[int, tuple[str, int | None]] = {}
+    last_year: int | None = None
+    last_end = -1
+    for m in _ET_AL.finditer(text):
+        numbers = parse_brackets(m.group("refs"))
+        name = m.group("name")
+        before = text[: m.start()]
+        head = _NAME_HEAD.search(before)
+        if head:
+            name = head.group(0) + name
+            before = before[: head.start()]
+        intro = _YEAR_INTRO.search(before)
+        if intro:
+            year: int | None = int(intro.group(1))
+        elif last_year is not None and text[last_end : m.start()] == " and ":
+            year = last_year
+        else:
+            year = None
+        last_year, last_end = year, m.end()
+        if len(numbers) == 1 and numbers[0] not in found:
+            found[numbers[0]] = (f"{name} et al", year)
+    return found

@@ -1,0 +1,475 @@
+"""The corpus: documents cut into sections and passages, with tables, glossary and references.
+
+:func:`load_folder` reads any folder of ``.txt`` documents; :func:`load_corpus` reads the
+review's folder (it must hold ``review.txt``). Each document goes through the same
+layout reading: table blocks and their abbreviation footnote are taken out of the
+narrative, headings (upper-case lines, a short title line such as "Abstract", or a
+"Core tip:" label) open sections, paragraphs break at blank lines that end a sentence
+(a blank line inside a sentence is a page break), and paragraphs are cut into
+sentence-aligned passages that fit the embedding model's window.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .citations import cited_numbers, find_authors
+from .errors import CorpusError
+from .glossary import build_glossary, is_footnote_start
+from .sentences import split_sentences
+from .tables import load_tables, table_files, table_line_kind
+from .text import Lexicon, clean, clean_with_map
+from .types import Passage, Reference, TableRow
+
+log = logging.getLogger(__name__)
+
+REVIEW_FILE = "review.txt"
+REVIEW_ID = "review"
+# Passage size: up to 3 sentences, 1 shared with the next passage, at most 200 word
+# pieces by the estimate below (the model reads 256, [CLS] and [SEP] included).
+DEFAULT_MAX_SENTENCES = 3
+DEFAULT_OVERLAP = 1
+DEFAULT_MAX_TOKENS = 200
+
+TokenCounter = Callable[[str], int]
+
+_TOKENS = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
+_SENTENCE_END = re.compile(r"[.?!](?:\[[^\[\]]*\])?[\"')\]]*$")
+_LABEL = re.compile(r"^\s*([A-Z][A-Za-z]*(?: [A-Za-z]+){0,2}):\s+(?=\S)")
+_TITLE = re.compile(r"^\s*[A-Z][A-Za-z-]*(?: [A-Za-z-]+){0,3}\s*$")
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Everything the engine answers from.
+
+    Attributes:
+        passages: Passages of every document, in document then reading order.
+        rows: Table rows (``table1:<ref>``, ``table2:<ref>``), in table order.
+        glossary: Abbreviation -> expansion (footnote and inline definitions).
+        references: Reference number -> what the review says about it.
+        table_titles: ``"table1"``/``"table2"`` -> title.
+        sha256: Hash over the corpus files used (names and bytes).
+        files: The corpus files used, relative to the folder.
+    """
+
+    passages: tuple[Passage, ...]
+    rows: tuple[TableRow, ...] = ()
+    glossary: dict[str, str] = field(default_factory=dict)
+    references: dict[int, Reference] = field(default_factory=dict)
+    table_titles: dict[str, str] = field(default_factory=dict)
+    sha256: str = ""
+    files: tuple[str, ...] = ()
+
+    def passage(self, id: str) -> Passage:
+        """The passage with this id.
+
+        Raises:
+            KeyError: no such passage.
+        """
+        for p in self.passages:
+            if p.id == id:
+                return p
+        raise KeyError(f"no passage {id!r}")
+
+    def row(self, id: str) -> TableRow:
+        """The table row with this id (``"table2:24"``).
+
+        Raises:
+            KeyError: no such row.
+        """
+        for r in self.rows:
+            if r.id == id:
+                return r
+        raise KeyError(f"no table row {id!r}")
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """Section titles in reading order, each once."""
+        return tuple(dict.fromkeys(p.section for p in self.passages))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object printed by ``hccqa corpus --json``."""
+        return {
+            "sha256": self.sha256,
+            "files": list(self.files),
+            "passages": [p.to_dict() for p in self.passages],
+            "rows": [r.to_dict() for r in self.rows],
+            "table_titles": dict(self.table_titles),
+            "glossary": dict(self.glossary),
+            "references": {str(n): r.to_dict() for n, r in sorted(self.references.items())},
+        }
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the layout reading of one document yields."""
+
+    paragraphs: tuple[tuple[str, int, int], ...]  # (section, raw start, raw end)
+    footnotes: tuple[tuple[int, int], ...]  # raw spans of abbreviation footnotes
+    table_lines: tuple[int, ...]  # 0-based line numbers taken out as table material
+
+
+def estimate_tokens(text: str) -> int:
+    """A generous estimate of the word pieces of ``text`` (never below the real count so far).
+
+    One piece per punctuation mark, and ``1 + len // 4`` per word or number, which
+    over-counts the WordPiece split of long scientific words.
+    """
+    return sum(1 + len(t) // 4 if t[0].isalnum() else 1 for t in _TOKENS.findall(text))
+
+
+def token_counter(tokenizer: Any | None) -> TokenCounter:
+    """A word-piece counter: a tokenizer's ``tokenize``, a callable, or :func:`estimate_tokens`."""
+    if tokenizer is None:
+        return estimate_tokens
+    if hasattr(tokenizer, "tokenize"):
+        return lambda s: len(tokenizer.tokenize(s))
+    if callable(tokenizer):
+        return tokenizer
+    raise CorpusError(
+        f"tokenizer must have .tokenize or be callable, got {type(tokenizer).__name__}"
+    )
+
+
+def read_layout(raw: str) -> Layout:
+    """Find sections, paragraphs, table lines and footnotes of a raw document (pure)."""
+    lines = raw.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    excluded, footnotes = _table_blocks(lines, starts)
+    acronyms = {
+        w
+        for i, line in enumerate(lines)
+        if i not in excluded and not _is_caps_heading(line)
+        for w in re.findall(r"\b[A-Z][A-Z0-9]+\b", line)
+    }
+    paragraphs: list[tuple[str, int, int]] = []
+    section = ""
+    current: list[int] | None = None  # [start, end]
+    prev_text: str | None = None  # last content line (None at start or after a heading)
+    blank_since = False
+    heading_parts: list[str] = []
+
+    def close() -> None:
+        nonlocal current
+        if current is not None and current[1] > current[0]:
+            paragraphs.append((section, current[0], current[1]))
+        current = None
+
+    for i, line in enumerate(lines):
+        if i in excluded:
+            continue
+        stripped = line.strip()
+        if not stripped:
+            blank_since = True
+            continue
+        at_break = prev_text is None or bool(_SENTENCE_END.search(prev_text.rstrip()))
+        if at_break and _is_caps_heading(line):
+            close()
+            heading_parts = heading_parts + [stripped] if prev_text is None else [stripped]
+            section = _sentence_case(" ".join(heading_parts), acronyms)
+            prev_text, blank_since = None, False
+            continue
+        heading_parts = []
+        label = _LABEL.match(line) if at_break else None
+        if at_break and _TITLE.match(line) and i + 1 < len(lines):
+            close()
+            section = stripped
+            prev_text, blank_since = None, False
+            continue
+        content_start = starts[i] + (label.end() if label else len(line) - len(line.lstrip()))
+        if label:
+            close()
+            section = label.group(1)
+        elif (
+            current is not None
+            and at_break
+            and (blank_since or line[:1].isspace())
+            and not stripped[:1].islower()
+        ):
+            close()
+        if current is None:
+            current = [content_start, content_start]
+        current[1] = starts[i] + len(line.rstrip())
+        prev_text, blank_since = line, False
+    close()
+    return Layout(tuple(paragraphs), tuple(footnotes), tuple(sorted(excluded)))
+
+
+def _table_blocks(lines: list[str], starts: list[int]) -> tuple[set[int], list[tuple[int, int]]]:
+    excluded: set[int] = set()
+    footnotes: list[tuple[int, int]] = []
+    i = 0
+    while i < len(lines):
+        if table_line_kind(lines[i]) is None:
+            i += 1
+            continue
+        j = i
+        while j < len(lines):
+            line = lines[j]
+            if not line.strip() or table_line_kind(line):
+                excluded.add(j)
+                j += 1
+            elif is_footnote_start(line):
+                k = j
+                while k < len(lines) and not lines[k].rstrip().endswith("."):
+                    k += 1
+                k = min(k, len(lines) - 1)
+                excluded.update(range(j, k + 1))
+                footnotes.append((starts[j], starts[k] + len(lines[k].rstrip())))
+                j = k + 1
+            else:
+                break
+        i = j
+    return excluded, footnotes
+
+
+def _is_caps_heading(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return (
+        len(letters) >= 4
+        and all(c.isupper() for c in letters)
+        and len(line.split()) <= 12
+        and not line.rstrip().endswith((".", ";", ","))
+    )
+
+
+def _sentence_case(heading: str, acronyms: set[str]) -> str:
+    words = [w if w in acronyms else w.lower() for w in heading.split()]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def chunk_sentences(
+    spans: list[tuple[int, int]],
+    text: str,
+    *,
+    count: TokenCounter,
+    max_sentences: int = DEFAULT_MAX_SENTENCES,
+    overlap: int = DEFAULT_OVERLAP,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+) -> list[tuple[int, int]]:
+    """Group sentence spans into windows ``(first, last_exclusive)`` of sentence indices.
+
+    A window holds up to ``max_sentences`` sentences and at most ``max_tokens`` word
+    pieces (a longer single sentence stands alone: sentences are never cut); the next
+    window starts ``overlap`` sentences before the end of this one.
+    """
+    if max_sentences < 1 or not 0 <= overlap < max_sentences:
+        raise CorpusError(
+            f"passage size must be >= 1 sentence and overlap in [0, size), "
+            f"got size={max_sentences} overlap={overlap}"
+        )
+    windows: list[tuple[int, int]] = []
+    i, n = 0, len(spans)
+    while i < n:
+        j = i + 1
+        while (
+            j < n and j - i < max_sentences and count(text[spans[i][0] : spans[j][1]]) <= max_tokens
+        ):
+            j += 1
+        if windows and j <= windows[-1][1]:
+            i = windows[-1][1]  # the overlap left no room: this window adds nothing new
+            continue
+        if j == i + 1 and count(text[spans[i][0] : spans[i][1]]) > max_tokens:
+            log.warning("a sentence of more than %d word pieces stands alone", max_tokens)
+        windows.append((i, j))
+        if j >= n:
+            break
+        i = max(i + 1, j - overlap)
+    return windows
+
+
+def document_passages(
+    raw: str,
+    doc_id: str,
+    *,
+    max_sentences: int = DEFAULT_MAX_SENTENCES,
+    overlap: int = DEFAULT_OVERLAP,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    tokenizer: Any | None = None,
+) -> tuple[list[Passage], list[str], list[str]]:
+    """Passages of one raw document, plus its cleaned paragraphs and footnotes.
+
+    Returns:
+        ``(passages, paragraph_texts, footnote_texts)``.
+    """
+    count = token_counter(tokenizer)
+    lexicon = Lexicon.from_text(raw)
+    layout = read_layout(raw)
+    passages: list[Passage] = []
+    paragraphs: list[str] = []
+    for section, start, end in layout.paragraphs:
+        text, offsets = clean_with_map(raw[start:end], lexicon)
+        if not text:
+            continue
+        paragraphs.append(text)
+        spans = split_sentences(text)
+        windows = chunk_sentences(
+            spans,
+            text,
+            count=count,
+            max_sentences=max_sentences,
+            overlap=overlap,
+            max_tokens=max_tokens,
+        )
+        for first, last in windows:
+            a, b = spans[first][0], spans[last - 1][1]
+            chunk = text[a:b]
+            passages.append(
+                Passage(
+                    id=f"{doc_id}:p{len(passages):03d}",
+                    doc_id=doc_id,
+                    section=section,
+                    text=chunk,
+                    refs=cited_numbers(chunk),
+                    start=start + offsets[a],
+                    end=start + offsets[b - 1] + 1,
+                )
+            )
+    footnotes = [clean(raw[a:b], lexicon) for a, b in layout.footnotes]
+    return passages, paragraphs, footnotes
+
+
+def build_references(texts: list[str], rows: tuple[TableRow, ...]) -> dict[int, Reference]:
+    """Reference number -> author, year and table rows, from narrative texts and rows.
+
+    Table rows give author and year first; the text adds authors ("Chen et al[24]") and
+    years ("In 2011, Chen et al[24]") it names; every cited number gets an entry.
+    """
+    numbers: set[int] = {r.ref for r in rows}
+    named: dict[int, tuple[str, int | None]] = {}
+    for text in texts:
+        numbers.update(cited_numbers(text))
+        for n, found in find_authors(text).items():
+            named.setdefault(n, found)
+    references: dict[int, Reference] = {}
+    for n in sorted(numbers):
+        carrying = [r for r in rows if r.ref == n]
+        author, year = named.get(n, (None, None))
+        if carrying:
+            author, year = carrying[0].author, carrying[0].year
+        references[n] = Reference(n, author, year, tuple(r.id for r in carrying))
+    return references
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 document, raising CorpusError with the line of a bad byte."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"cannot read corpus file {path}: {exc.strerror or exc}") from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CorpusError(
+            f"{path}:{line}: not valid UTF-8 ({exc.reason}); save the file as UTF-8"
+        ) from exc
+
+
+def load_folder(
+    path: str | Path,
+    *,
+    max_sentences: int = DEFAULT_MAX_SENTENCES,
+    overlap: int = DEFAULT_OVERLAP,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    tokenizer: Any | None = None,
+) -> Corpus:
+    """Load every ``.txt`` document of a folder (doc_id = file stem), and its tables if any.
+
+    Args:
+        path: The folder.
+        max_sentences: Most sentences per passage.
+        overlap: Sentences shared by consecutive passages of a paragraph.
+        max_tokens: Most word pieces per passage (by ``tokenizer`` or the estimate).
+        tokenizer: Optional tokenizer (with ``.tokenize``) or a ``str -> int`` counter.
+
+    Raises:
+        CorpusError: the folder is missing or has no ``.txt`` file, or a file is
+            unreadable or malformed (file and line named).
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise CorpusError(
+            f"corpus folder {folder} does not exist; pass the folder holding the .txt files"
+        )
+    docs = sorted(folder.glob("*.txt"))
+    if not docs:
+        raise CorpusError(f"no .txt document in corpus folder {folder}")
+    passages: list[Passage] = []
+    texts: list[str] = []
+    footnotes: list[str] = []
+    digest = hashlib.sha256()
+    used = [*docs, *table_files(folder)]
+    for doc in docs:
+        raw = read_text(doc)
+        doc_passages, doc_texts, doc_notes = document_passages(
+            raw,
+            doc.stem,
+            max_sentences=max_sentences,
+            overlap=overlap,
+            max_tokens=max_tokens,
+            tokenizer=tokenizer,
+        )
+        passages.extend(doc_passages)
+        texts.extend(doc_texts)
+        footnotes.extend(doc_notes)
+    for f in used:
+        digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    rows, titles = load_tables(folder)
+    log.info(
+        "loaded %d documents, %d passages, %d rows from %s",
+        len(docs),
+        len(passages),
+        len(rows),
+        folder,
+    )
+    return Corpus(
+        passages=tuple(passages),
+        rows=rows,
+        glossary=build_glossary(footnotes, texts),
+        references=build_references(texts, rows),
+        table_titles=titles,
+        sha256=digest.hexdigest(),
+        files=tuple(f.name for f in used),
+    )
+
+
+def load_corpus(
+    path: str | Path = "corpus",
+    *,
+    max_sentences: int = DEFAULT_MAX_SENTENCES,
+    overlap: int = DEFAULT_OVERLAP,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    tokenizer: Any | None = None,
+) -> Corpus:
+    """Load the review's corpus folder (``review.txt`` plus ``table1.tsv``/``table2.tsv``).
+
+    Passage ids are ``review:p000``, ``review:p001``, ...; other ``.txt`` files in the
+    folder become documents of their own (see :func:`load_folder`).
+
+    Raises:
+        CorpusError: ``review.txt`` is missing, or a corpus file is unreadable or malformed.
+    """
+    folder = Path(path)
+    if not (folder / REVIEW_FILE).is_file():
+        raise CorpusError(
+            f"{folder / REVIEW_FILE} not found; copy ../shared/corpus/review.txt there "
+            "or pass the corpus folder"
+        )
+    return load_folder(
+        folder,
+        max_sentences=max_sentences,
+        overlap=overlap,
+        max_tokens=max_tokens,
+        tokenizer=tokenizer,
+    )

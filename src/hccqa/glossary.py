@@ -1,0 +1,103 @@
+"""Abbreviations: the table footnote ("EGFR: Epidermal growth factor receptor; ...") and
+inline definitions ("hepatocellular carcinoma (HCC)"), merged into one glossary.
+
+Inline definitions are found with the Schwartz-Hearst rule: the characters of the
+abbreviation must appear in order in the words before the parenthesis, the first one
+at the start of a word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# "EGFR: Epidermal ..." / "TGF-β: Transforming ..." at a line start, ';' separated.
+_FOOTNOTE_START = re.compile(r"^\s*[^\W_][\w\-/]{0,15}: \S.*;")
+_ENTRY = re.compile(r"^\s*([^\W_][\w\-/]{0,15}):\s+(.+?)\s*$", re.S)
+# A parenthesis whose first item looks like an abbreviation: "(HCC)", "(Dll4; a novel ...)".
+_PAREN = re.compile(r"\(([^()\s;,]{2,12})(?:[;,][^()]*)?\)")
+
+
+def is_footnote_start(line: str) -> bool:
+    """True when ``line`` opens an abbreviation footnote (``ABBR: Expansion; ...``)."""
+    return bool(_FOOTNOTE_START.match(line))
+
+
+def parse_footnote(text: str) -> dict[str, str]:
+    """Parse ``"EGFR: Epidermal growth factor receptor; HER-3: ...; Dll4: Delta-like ligand 4."``.
+
+    Entries that do not have the ``ABBR: expansion`` shape are skipped.
+    """
+    glossary: dict[str, str] = {}
+    for part in text.strip().rstrip(".").split(";"):
+        m = _ENTRY.match(part)
+        if m:
+            glossary[m.group(1)] = " ".join(m.group(2).split())
+    return glossary
+
+
+def find_definitions(text: str) -> dict[str, str]:
+    """Inline definitions ``long form (ABBR)`` in cleaned ``text``: abbreviation -> long form."""
+    found: dict[str, str] = {}
+    for m in _PAREN.finditer(text):
+        abbr = m.group(1)
+        if not _looks_like_abbreviation(abbr):
+            continue
+        long_form = _long_form(abbr, text[: m.start()])
+        if long_form and abbr not in found:
+            found[abbr] = long_form
+    return found
+
+
+def build_glossary(footnotes: Iterable[str], texts: Iterable[str]) -> dict[str, str]:
+    """One glossary: footnote entries first, then inline definitions not already there.
+
+    Args:
+        footnotes: Footnote texts (cleaned), each ``ABBR: expansion; ...``.
+        texts: Cleaned narrative texts to search for ``long form (ABBR)``.
+
+    Returns:
+        Abbreviation -> expansion, sorted case-insensitively by abbreviation.
+    """
+    glossary: dict[str, str] = {}
+    for note in footnotes:
+        glossary.update(parse_footnote(note))
+    for text in texts:
+        for abbr, long_form in find_definitions(text).items():
+            glossary.setdefault(abbr, long_form)
+    return dict(sorted(glossary.items(), key=lambda kv: kv[0].lower()))
+
+
+def _looks_like_abbreviation(s: str) -> bool:
+    letters = [c for c in s if c.isalpha()]
+    return (
+        s[0].isalnum()
+        and sum(c.isupper() for c in letters) >= 1
+        and sum(c.isupper() for c in s) + sum(c.isdigit() for c in s) >= 2
+        and not s.isdigit()
+    )
+
+
+def _long_form(abbr: str, before: str) -> str | None:
+    # Only the words of the same clause, at most min(|A| + 5, 2|A|) of them.
+    clause = re.split(r"[.;:()\[\]]\s", before)[-1]
+    chars = [c.lower() for c in abbr if c.isalnum()]
+    if chars and chars[-1] == "s" and abbr[-1] == "s":
+        chars = chars[:-1]  # plural "TECs" / "CSCs"
+    words = clause.split()
+    words = words[-min(len(chars) + 5, 2 * len(chars)) :]
+    candidate = " ".join(words)
+    low = candidate.lower()
+    i = len(low) - 1
+    for k in range(len(chars) - 1, -1, -1):
+        c = chars[k]
+        while i >= 0 and (low[i] != c or (k == 0 and i > 0 and low[i - 1].isalnum())):
+            i -= 1
+        if i < 0:
+            return None
+        i -= 1
+    start = i + 1
+    long_form = candidate[start:].strip()
+    if len(long_form) <= len(abbr) or long_form.split()[0].lower() == abbr.lower():
+        return None
+    return long_form
