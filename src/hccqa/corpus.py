@@ -188,7 +188,7 @@ def read_layout(raw: str) -> Layout:
         content_start = starts[i] + (label.end() if label else len(line) - len(line.lstrip()))
         if label:
             close()
-            section = label.group(1)
+            section = label.group(1).capitalize() if label.group(1).isupper() else label.group(1)
         elif (
             current is not None
             and at_break
@@ -233,12 +233,12 @@ def _table_blocks(lines: list[str], starts: list[int]) -> tuple[set[int], list[t
 
 
 def _is_caps_heading(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
+    s = line.strip()
     return (
-        len(letters) >= 4
-        and all(c.isupper() for c in letters)
-        and len(line.split()) <= 12
-        and not line.rstrip().endswith((".", ";", ","))
+        s.upper() == s
+        and len(s.split()) <= 12
+        and not s.endswith((".", ";", ","))
+        and sum(c.isalpha() for c in s) >= 4
     )
 
 

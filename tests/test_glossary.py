@@ -1,0 +1,64 @@
+"""Tests of hccqa.glossary: footnote parsing, inline definitions, the merged glossary."""
+
+from __future__ import annotations
+
+from hccqa.glossary import build_glossary, find_definitions, is_footnote_start, parse_footnote
+
+FOOTNOTE = (
+    "EGFR: Epidermal growth factor receptor; HER-3: Human epidermal growth factor receptor-3; "
+    "TGF-β: Transforming growth factor beta; CSCs: Cancer stem cells; Dll4: Delta-like ligand 4."
+)
+
+
+def test_parse_footnote() -> None:
+    assert parse_footnote(FOOTNOTE) == {
+        "EGFR": "Epidermal growth factor receptor",
+        "HER-3": "Human epidermal growth factor receptor-3",
+        "TGF-β": "Transforming growth factor beta",
+        "CSCs": "Cancer stem cells",
+        "Dll4": "Delta-like ligand 4",
+    }
+
+
+def test_parse_footnote_skips_malformed_entries() -> None:
+    assert parse_footnote("EGFR: Epidermal; no colon here; : empty;") == {"EGFR": "Epidermal"}
+
+
+def test_is_footnote_start() -> None:
+    assert is_footnote_start("EGFR: Epidermal growth factor receptor; HER-3: Human")
+    assert not is_footnote_start("Core tip: Hepatocellular carcinoma (HCC) is a devastat-")
+
+
+def test_inline_definitions() -> None:
+    text = (
+        "Primary liver cancer (PLC) is common. Hepatocellular carcinoma (HCC), the most common "
+        "type. It blocks vascular endothelial growth factor (VEGF) and platelet-derived growth "
+        "factor (PDGF) receptor. The phosphatidylinositol 3-kinase (PI3K)/Akt pathway. "
+        "Tumor-derived endothelial cells (TECs) differ from normal endothelial cells (NECs). "
+        "Delta-like ligand 4 (Dll4; a novel Notch ligand)-Notch signaling."
+    )
+    assert find_definitions(text) == {
+        "PLC": "Primary liver cancer",
+        "HCC": "Hepatocellular carcinoma",
+        "VEGF": "vascular endothelial growth factor",
+        "PDGF": "platelet-derived growth factor",
+        "PI3K": "phosphatidylinositol 3-kinase",
+        "TECs": "Tumor-derived endothelial cells",
+        "NECs": "normal endothelial cells",
+        "Dll4": "Delta-like ligand 4",
+    }
+
+
+def test_parentheses_that_are_not_definitions() -> None:
+    text = "the mechanism(s) (Table 1) (hypoxic, inflammation, and cytokines) (2008) (see HCC)"
+    assert find_definitions(text) == {}
+    assert find_definitions("some words (XYZ) here") == {}  # letters not found in order
+
+
+def test_build_glossary_footnote_first_then_inline_sorted() -> None:
+    glossary = build_glossary(
+        [FOOTNOTE], ["normal endothelial cells (NECs) and cancer stem cells (CSCs)"]
+    )
+    assert glossary["CSCs"] == "Cancer stem cells"  # the footnote wins
+    assert glossary["NECs"] == "normal endothelial cells"
+    assert list(glossary) == sorted(glossary, key=str.lower)
