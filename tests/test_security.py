@@ -137,3 +137,52 @@ def test_all_lists_exactly_the_public_names() -> None:
     assert hccqa.__all__ == sorted(hccqa.__all__)
     for name in hccqa.__all__:
         assert hasattr(hccqa, name), name
+
+
+# -- escaped rendering ---------------------------------------------------------------------
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "<iframe src=javascript:alert(1)>",
+    "</div><style>body{display:none}</style>",
+    "<a href='javascript:alert(1)'>x</a>",
+    "<svg/onload=alert(1)>",
+]
+
+
+def _hostile_answer(p: str) -> object:
+    from hccqa.types import Answer, AnswerSentence, Hit, Passage, Reference, RowMatch, TableRow
+
+    passage = Passage(id=f"review:{p}", doc_id="review", section=p, text=f"Sorafenib {p} works.")
+    row = TableRow(f"table1:{p}", "table1", 10, p, 2008, p, p, p)
+    return Answer(
+        question=p,
+        searched_query=f"searched {p}",
+        answer=f"Sorafenib {p} works. [1]",
+        abstained=False,
+        passages=(Hit(passage, 0.9, 1, ("dense",)),),
+        rows=(RowMatch(row, f"reason {p}"),),
+        sentences=(AnswerSentence(f"Sorafenib {p} works.", passage.id, 1),),
+        references={10: Reference(10, p, 2008, (f"table1:{p}",))},
+        nearest=p,
+    )
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_rendering_escapes_html(payload: str) -> None:
+    render = pytest.importorskip("hccqa.render")
+    answer = _hostile_answer(payload)
+    outputs = {
+        "question": render.render_question(payload),
+        "answer": render.render_answer(answer),
+        "sources": render.render_sources(answer),
+        "rows": render.render_rows(answer.rows),
+        "references": render.render_references(answer.references),
+        "error": render.render_error(f"bad input: {payload}"),
+    }
+    for where, html_out in outputs.items():
+        assert payload not in html_out, where
+        assert not re.search(r"<(script|img|iframe|style|svg)\b", html_out, re.I), where
+        assert "href='javascript" not in html_out, where
+        assert "&lt;" in html_out, f"{where}: the payload was dropped, not shown escaped"
