@@ -87,9 +87,9 @@ def test_no_pickle_anywhere_in_the_source() -> None:
                 names = [node.module or ""]
             if any(n.split(".")[0] in ("pickle", "dill", "cloudpickle", "joblib") for n in names):
                 offenders.append(f"{path.name}:{node.lineno} imports {names}")
-            if isinstance(node, ast.keyword) and node.arg == "allow_pickle":
-                if not (isinstance(node.value, ast.Constant) and node.value.value is False):
-                    offenders.append(f"{path.name}:{node.lineno} allow_pickle is not False")
+            pickle_kw = isinstance(node, ast.keyword) and node.arg == "allow_pickle"
+            if pickle_kw and not (isinstance(node.value, ast.Constant) and node.value.value is False):
+                offenders.append(f"{path.name}:{node.lineno} allow_pickle is not False")
             if isinstance(node, ast.Attribute) and node.attr in ("torch_load", "load_pickle"):
                 offenders.append(f"{path.name}:{node.lineno} {node.attr}")
     assert not offenders, offenders
