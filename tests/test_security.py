@@ -88,7 +88,8 @@ def test_no_pickle_anywhere_in_the_source() -> None:
             if any(n.split(".")[0] in ("pickle", "dill", "cloudpickle", "joblib") for n in names):
                 offenders.append(f"{path.name}:{node.lineno} imports {names}")
             pickle_kw = isinstance(node, ast.keyword) and node.arg == "allow_pickle"
-            if pickle_kw and not (isinstance(node.value, ast.Constant) and node.value.value is False):
+            is_false = isinstance(getattr(node, "value", None), ast.Constant) and node.value.value is False
+            if pickle_kw and not is_false:
                 offenders.append(f"{path.name}:{node.lineno} allow_pickle is not False")
             if isinstance(node, ast.Attribute) and node.attr in ("torch_load", "load_pickle"):
                 offenders.append(f"{path.name}:{node.lineno} {node.attr}")
