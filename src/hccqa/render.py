@@ -1,0 +1,297 @@
+"""Pure render functions behind the web chat: an :class:`~hccqa.types.Answer` to HTML and Markdown.
+
+Every piece of text that comes from a person or from the corpus (question,
+passage, table cell, reference, error message) goes through :func:`html.escape`
+before any markup of ours is added around it, so a question such as
+``<img src=x onerror=alert(1)>`` is shown as text and runs nothing.
+
+Chat messages are rendered as a single ``<div>`` without blank lines: the chat
+component's Markdown renderer treats such a block as raw HTML and leaves the
+escaped text inside it alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from collections.abc import Iterable, Sequence
+
+from .sentences import split_sentences
+from .text import normalize
+from .types import Answer, Hit, Reference, RowMatch
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
+QUESTION_PREVIEW_CHARS = 600
+
+
+def esc(text: object) -> str:
+    """HTML-escape any value (quotes included); ``None`` becomes an empty string."""
+    return "" if text is None else html.escape(str(text), quote=True)
+
+
+def _one_block(parts: Iterable[str]) -> str:
+    # No blank line may appear inside the block, or Markdown would end the raw HTML there.
+    return "".join(parts).replace("\r", "").replace("\n", "<br>")
+
+
+def total_ms(answer: Answer) -> float | None:
+    """The answer's total latency in milliseconds, from its timings (``total`` or the sum)."""
+    t = answer.timings_ms
+    if not t:
+        return None
+    if "total" in t:
+        return float(t["total"])
+    return float(sum(t.values()))
+
+
+def render_question(question: str, limit: int = QUESTION_PREVIEW_CHARS) -> str:
+    """The user's turn as shown in the chat: escaped, long questions shortened for display."""
+    shown = (
+        question if len(question) <= limit else question[:limit] + f"… ({len(question):,} chars)"
+    )
+    return _one_block(['<div class="hccqa-question">', esc(shown), "</div>"])
+
+
+def _cited_markers(answer: Answer) -> set[int]:
+    return {s.marker for s in answer.sentences}
+
+
+def _latency_line(answer: Answer, elapsed_ms: float | None) -> str:
+    ms = elapsed_ms if elapsed_ms is not None else total_ms(answer)
+    bits = [f"{ms:,.0f} ms"] if ms is not None else []
+    bits.append(f"{answer.mode} retrieval")
+    return f'<div class="hccqa-latency">{esc(" · ".join(bits))}</div>'
+
+
+def render_answer(answer: Answer, elapsed_ms: float | None = None) -> str:
+    """The assistant's turn: quoted sentences with inline citation markers, or an abstention.
+
+    Args:
+        answer: The engine's answer.
+        elapsed_ms: Wall-clock latency measured by the caller (default: the answer's timings).
+
+    Returns:
+        One HTML block. Markers ``[n]`` link to source ``n`` in the sources panel.
+    """
+    parts: list[str] = []
+    if answer.searched_query and answer.searched_query != answer.question:
+        parts.append(f'<div class="hccqa-searched">searched: {esc(answer.searched_query)}</div>')
+    if answer.abstained:
+        parts.append('<div class="hccqa-answer hccqa-abstain">')
+        parts.append(
+            '<span class="hccqa-icon" aria-hidden="true">&#9888;</span> '
+            "<strong>Not covered by the review.</strong> "
+        )
+        parts.append(esc(answer.answer))
+        if answer.nearest:
+            parts.append(
+                '<div class="hccqa-nearest">Nearest covered topic: '
+                f"<em>{esc(answer.nearest)}</em></div>"
+            )
+        parts.append("</div>")
+    else:
+        parts.append('<div class="hccqa-answer">')
+        if answer.sentences:
+            sections = {i: h.passage.section for i, h in enumerate(answer.passages, start=1)}
+            for s in answer.sentences:
+                title = esc(f"source {s.marker}: {sections.get(s.marker, '')}")
+                parts.append(
+                    f'{esc(s.text)} <sup class="hccqa-cite" title="{title}">'
+                    f'<a href="#hccqa-src-{s.marker}">[{s.marker}]</a></sup> '
+                )
+        else:
+            parts.append(esc(answer.answer))
+        if answer.rows:
+            n = len(answer.rows)
+            parts.append(
+                f'<div class="hccqa-rowcount">{n} table row{"s" if n != 1 else ""} '
+                "matched: see Sources.</div>"
+            )
+        parts.append("</div>")
+    parts.append(_latency_line(answer, elapsed_ms))
+    return _one_block(parts)
+
+
+def render_error(message: str) -> str:
+    """An error as a chat turn: the message escaped, in its own style, no traceback."""
+    return _one_block(
+        [
+            '<div class="hccqa-answer hccqa-error">',
+            '<span class="hccqa-icon" aria-hidden="true">&#10006;</span> ',
+            esc(message),
+            "</div>",
+        ]
+    )
+
+
+def _words(text: str) -> set[str]:
+    return {normalize(w) for w in _WORD.findall(text) if len(w) > 2}
+
+
+def supporting_spans(passage_text: str, quotes: Sequence[str]) -> list[tuple[int, int]]:
+    """Spans of the passage's sentences that the answer quotes, sorted and unique.
+
+    A quote may differ from the passage (its references are resolved), so each
+    quote picks the passage sentence sharing the largest fraction of its words.
+
+    Args:
+        passage_text: The passage text.
+        quotes: Answer sentences quoting this passage.
+
+    Returns:
+        ``(start, end)`` character spans into ``passage_text``.
+    """
+    spans = split_sentences(passage_text)
+    chosen: set[tuple[int, int]] = set()
+    for quote in quotes:
+        want = _words(quote)
+        if not want or not spans:
+            continue
+        best = max(spans, key=lambda sp: len(want & _words(passage_text[sp[0] : sp[1]])))
+        if want & _words(passage_text[best[0] : best[1]]):
+            chosen.add(best)
+    return sorted(chosen)
+
+
+def highlight(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` escaped, with each span wrapped in ``<mark>`` (spans sorted, not overlapping)."""
+    out: list[str] = []
+    pos = 0
+    for start, end in spans:
+        if start < pos:
+            continue
+        out.append(esc(text[pos:start]))
+        out.append(f"<mark>{esc(text[start:end])}</mark>")
+        pos = end
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def _render_source(marker: int, hit: Hit, quotes: Sequence[str]) -> str:
+    p = hit.passage
+    cited = bool(quotes)
+    cls = "hccqa-source hccqa-cited" if cited else "hccqa-source"
+    refs = f" · refs {esc(', '.join(str(r) for r in p.refs))}" if p.refs else ""
+    return (
+        f'<div class="{cls}" id="hccqa-src-{marker}">'
+        f'<div class="hccqa-source-head"><b>[{marker}]</b> {esc(p.section or "(no section)")}'
+        f' <span class="hccqa-meta">{esc(p.id)} · score {hit.score:.3f}{refs}</span></div>'
+        f'<div class="hccqa-passage">{highlight(p.text, supporting_spans(p.text, quotes))}</div>'
+        "</div>"
+    )
+
+
+def render_rows(rows: Sequence[RowMatch]) -> str:
+    """Matched table rows as an HTML table, with the reason each matched."""
+    if not rows:
+        return ""
+    head = ("Row", "Study", "Year", "Drug", "Phase / pathway", "Outcome / effect", "Why shown")
+    out = ['<table class="hccqa-rows"><thead><tr>']
+    out.extend(f"<th>{h}</th>" for h in head)
+    out.append("</tr></thead><tbody>")
+    for m in rows:
+        r = m.row
+        table = "Table 1" if r.table == "table1" else "Table 2"
+        middle = r.phase if r.table == "table1" else r.pathway
+        last = r.outcome if r.table == "table1" else r.effect
+        cells = (
+            f"{table} [{r.ref}]",
+            f"{r.author} [{r.ref}]",
+            r.year,
+            r.drug,
+            middle,
+            last,
+            m.reason,
+        )
+        out.append(f'<tr data-row="{esc(r.id)}">')
+        out.extend(f"<td>{esc(c)}</td>" for c in cells)
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def render_references(references: dict[int, Reference]) -> str:
+    """The review's references cited by the answer, resolved to author, year and table rows."""
+    if not references:
+        return ""
+    out = ['<ul class="hccqa-refs">']
+    for n, ref in sorted(references.items()):
+        rows = f" ({esc(', '.join(ref.rows))})" if ref.rows else ""
+        out.append(f"<li><b>[{n}]</b> {esc(ref.label())}{rows}</li>")
+    out.append("</ul>")
+    return "".join(out)
+
+
+def render_sources(answer: Answer | None) -> str:
+    """The sources panel: cited passages (supporting sentences highlighted), rows, references."""
+    if answer is None:
+        return '<div class="hccqa-sources-empty">Sources of the latest answer appear here.</div>'
+    quotes: dict[int, list[str]] = {}
+    for s in answer.sentences:
+        quotes.setdefault(s.marker, []).append(s.text)
+    out = ['<div class="hccqa-sources">']
+    if answer.passages:
+        title = "Nearest passages" if answer.abstained else "Sources"
+        out.append(f"<h3>{title}</h3>")
+        for i, hit in enumerate(answer.passages, start=1):
+            out.append(_render_source(i, hit, quotes.get(i, [])))
+    if answer.rows:
+        out.append("<h3>Table rows</h3>")
+        out.append(render_rows(answer.rows))
+    if answer.references:
+        out.append("<h3>References cited</h3>")
+        out.append(render_references(answer.references))
+    out.append("</div>")
+    return _one_block(out)
+
+
+def _md_cell(text: object) -> str:
+    return "" if text is None else str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer as Markdown, for copying or downloading, with its citations resolved."""
+    lines = [f"**Question:** {answer.question}", ""]
+    if answer.searched_query and answer.searched_query != answer.question:
+        lines += [f"*Searched:* {answer.searched_query}", ""]
+    if answer.abstained:
+        lines.append(f"**Not covered by the review.** {answer.answer}")
+        if answer.nearest:
+            lines.append(f"Nearest covered topic: {answer.nearest}")
+    elif answer.sentences:
+        lines.append(" ".join(f"{s.text} [{s.marker}]" for s in answer.sentences))
+    else:
+        lines.append(answer.answer)
+    if answer.passages:
+        cited = _cited_markers(answer)
+        lines += ["", "### Sources", ""]
+        for i, h in enumerate(answer.passages, start=1):
+            if cited and i not in cited:
+                continue
+            lines.append(f"[{i}] {h.passage.section} ({h.passage.id}): {h.passage.text}")
+            lines.append("")
+    if answer.rows:
+        lines += ["### Table rows", ""] if lines[-1] == "" else ["", "### Table rows", ""]
+        lines.append("| row | study | year | drug | phase / pathway | outcome / effect | why |")
+        lines.append("|---|---|---|---|---|---|---|")
+        for m in answer.rows:
+            r = m.row
+            middle = r.phase if r.table == "table1" else r.pathway
+            last = r.outcome if r.table == "table1" else r.effect
+            cells = (r.id, r.author, r.year, r.drug, middle, last, m.reason)
+            lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+    if answer.references:
+        lines += ["", "### References", ""]  # after the table
+        for n, ref in sorted(answer.references.items()):
+            lines.append(f"- [{n}] {ref.label()}")
+    return "\n".join(lines).strip() + "\n"
+
+
+def download_link(markdown: str, filename: str = "hccqa-answer.md") -> str:
+    """A link that downloads ``markdown`` from a ``data:`` URL (no file on the server)."""
+    payload = base64.b64encode(markdown.encode("utf-8")).decode("ascii")
+    return (
+        f'<a class="hccqa-download" download="{esc(filename)}" '
+        f'href="data:text/markdown;charset=utf-8;base64,{payload}">Download as Markdown</a>'
+    )

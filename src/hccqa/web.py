@@ -1,0 +1,306 @@
+"""The Gradio web chat: one page that asks the engine and shows the evidence.
+
+:func:`build_app` wires a loaded :class:`~hccqa.qa.QA` (or anything with the
+same ``ask``) into a ``gr.Blocks``; :func:`chat_turn` is the plain function
+behind one chat turn, and :func:`ask_json` the one behind the ``/ask`` API.
+:func:`serve` loads the index once (building it first when missing) and
+launches. HTML comes from :mod:`hccqa.render`, which escapes everything.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from . import render
+from .errors import HccqaError, InputError
+from .settings import MODES, Settings
+from .types import Answer
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = (
+    "Which phase 3 trials of sorafenib showed a survival benefit?",
+    "Which growth factor receptors make HCC cells less sensitive to sorafenib?",
+    "What role does hypoxia play in resistance to anti-angiogenic therapy?",
+    "Which pathways are involved in acquired sorafenib resistance?",
+    "What did the SHARP trial find?",
+)
+
+CSS = """
+.hccqa-cite a { text-decoration: none; font-weight: 600; }
+.hccqa-abstain { border-left: 4px solid #d97706; padding-left: .6em; background: #fffbeb; }
+.hccqa-error { border-left: 4px solid #dc2626; padding-left: .6em; background: #fef2f2; }
+.hccqa-icon { font-size: 1.1em; }
+.hccqa-latency { color: #9ca3af; font-size: .75em; margin-top: .3em; }
+.hccqa-searched, .hccqa-meta { color: #6b7280; font-size: .8em; }
+.hccqa-source { border: 1px solid #e5e7eb; border-radius: 6px; padding: .4em .6em; margin: .4em 0; }
+.hccqa-cited { border-color: #2563eb; }
+.hccqa-passage mark { background: #fde68a; }
+.hccqa-rows { border-collapse: collapse; font-size: .85em; }
+.hccqa-rows td, .hccqa-rows th { border: 1px solid #e5e7eb; padding: .2em .4em; }
+"""
+
+BUSY_MESSAGE = "The engine failed on this question (the error is logged); please try again."
+
+
+class Asker(Protocol):
+    """What the web chat needs from the engine (``hccqa.qa.QA`` satisfies it)."""
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        *,
+        k: int | None = None,
+        mode: str | None = None,
+    ) -> Answer: ...
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The result of one chat turn, ready for the interface.
+
+    Attributes:
+        messages: The whole chat in Gradio's messages format, this turn appended.
+        history: Earlier user questions (raw text) to send with the next question.
+        sources: HTML of the sources panel.
+        markdown: The answer as Markdown (empty after an error).
+        download: HTML of the download link (empty after an error).
+        answer: The engine's answer, or ``None`` after an error.
+    """
+
+    messages: list[dict[str, str]]
+    history: list[str]
+    sources: str
+    markdown: str = ""
+    download: str = ""
+    answer: Answer | None = field(default=None, compare=False)
+
+
+def chat_turn(
+    qa: Asker,
+    question: str,
+    messages: Sequence[dict[str, Any]] | None,
+    history: Sequence[str] | None,
+    *,
+    k: int | None = None,
+    mode: str | None = None,
+) -> Turn:
+    """Ask one question of the chat and render the result; never raises for engine failures.
+
+    Args:
+        qa: The engine.
+        question: What the user typed.
+        messages: The chat so far (messages format).
+        history: The user's earlier questions, oldest first (passed to the engine for follow-ups).
+        k: Passages per answer.
+        mode: Retrieval mode.
+
+    Returns:
+        The new chat state. Input problems and engine errors become a readable
+        chat message; only a successful answer extends ``history``.
+    """
+    msgs = [dict(m) for m in messages or []]
+    hist = list(history or [])
+    question = question if isinstance(question, str) else ""
+    if not question.strip():
+        return Turn(msgs, hist, render.render_sources(None))
+    msgs.append({"role": "user", "content": render.render_question(question)})
+    started = time.perf_counter()
+    try:
+        answer = qa.ask(question, hist, k=int(k) if k else None, mode=mode or None)
+    except HccqaError as exc:
+        log.info("question refused: %s", exc)
+        msgs.append({"role": "assistant", "content": render.render_error(_sentence(str(exc)))})
+        return Turn(msgs, hist, render.render_sources(None))
+    except Exception:  # the server keeps serving; the user sees a message, the log the traceback
+        log.exception("engine error on a chat question")
+        msgs.append({"role": "assistant", "content": render.render_error(BUSY_MESSAGE)})
+        return Turn(msgs, hist, render.render_sources(None))
+    elapsed = (time.perf_counter() - started) * 1000.0
+    msgs.append({"role": "assistant", "content": render.render_answer(answer, elapsed)})
+    md = render.answer_markdown(answer)
+    return Turn(
+        msgs,
+        [*hist, question],
+        render.render_sources(answer),
+        md,
+        render.download_link(md),
+        answer,
+    )
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] if message else "Unknown error."
+
+
+def ask_json(qa: Asker, question: str, history: Sequence[str] | None = None) -> dict[str, Any]:
+    """The ``/ask`` API: the engine's structured answer as a JSON-ready dict.
+
+    Raises:
+        HccqaError: the question or history is not acceptable, or the engine failed.
+    """
+    try:
+        return qa.ask(question, list(history or [])).to_dict()
+    except HccqaError:
+        raise
+    except Exception as exc:
+        log.exception("engine error on an /ask request")
+        raise HccqaError(BUSY_MESSAGE) from exc
+
+
+def build_app(qa: Asker, settings: Settings | None = None) -> Any:
+    """The web chat as a ``gr.Blocks`` (not launched).
+
+    Args:
+        qa: The loaded engine.
+        settings: Defaults for k and mode, and the question length limit.
+
+    Returns:
+        The Blocks, with the chat UI and the public ``/ask`` endpoint.
+    """
+    import gradio as gr
+
+    settings = settings or Settings()
+
+    def respond(
+        question: str, messages: list[dict[str, Any]], history: list[str], k: float, mode: str
+    ) -> tuple[Any, ...]:
+        turn = chat_turn(qa, question, messages, history, k=int(k), mode=mode)
+        return (
+            turn.messages,
+            turn.history,
+            turn.sources,
+            turn.markdown,
+            turn.download,
+            "" if turn.answer is not None else question,
+        )
+
+    def ask(question: str, history: list[str]) -> dict[str, Any]:
+        """Answer a question from the review; history = earlier user turns, oldest first."""
+        try:
+            return ask_json(qa, question, history)
+        except HccqaError as exc:
+            raise gr.Error(_sentence(str(exc)), print_exception=False) from None
+
+    def clear() -> tuple[Any, ...]:
+        return [], [], render.render_sources(None), "", ""
+
+    with gr.Blocks(
+        title="hccqa: anti-angiogenesis and sorafenib resistance in HCC", analytics_enabled=False
+    ) as demo:
+        gr.Markdown(
+            "## hccqa: ask the review\n"
+            "Answers quote *Anti-angiogenesis therapy and sorafenib resistance in hepatocellular "
+            "carcinoma*; every sentence carries its source [n]. Follow-up questions use the chat."
+        )
+        history = gr.State([])
+        with gr.Row():
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(
+                    label="Chat",
+                    elem_id="hccqa-chat",
+                    height=520,
+                    sanitize_html=True,
+                    render_markdown=True,
+                    latex_delimiters=[],
+                    feedback_options=None,
+                    allow_file_downloads=False,
+                    buttons=["copy"],
+                )
+                question = gr.Textbox(
+                    label="Question",
+                    elem_id="hccqa-question",
+                    placeholder="Ask about anti-angiogenic therapy or sorafenib resistance in HCC",
+                    max_length=settings.max_question_chars * 2,
+                    lines=1,
+                    max_lines=4,
+                )
+                with gr.Row():
+                    send = gr.Button("Ask", variant="primary", elem_id="hccqa-send")
+                    new_chat = gr.Button("New chat", elem_id="hccqa-clear")
+                gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="Examples")
+                with gr.Accordion("Settings", open=False):
+                    k = gr.Slider(1, 20, value=settings.k, step=1, label="Passages per answer (k)")
+                    mode = gr.Radio(list(MODES), value=settings.mode, label="Retrieval mode")
+            with gr.Column(scale=2):
+                sources = gr.HTML(render.render_sources(None), elem_id="hccqa-sources")
+                with gr.Accordion("Answer as Markdown", open=False):
+                    markdown = gr.Textbox(
+                        label="Markdown",
+                        lines=8,
+                        buttons=["copy"],
+                        interactive=False,
+                        elem_id="hccqa-markdown",
+                    )
+                    download = gr.HTML("", elem_id="hccqa-download")
+        outputs = [chat, history, sources, markdown, download, question]
+        inputs = [question, chat, history, k, mode]
+        for trigger in (send.click, question.submit):
+            trigger(respond, inputs, outputs, api_visibility="private")
+        new_chat.click(clear, None, outputs[:5], api_visibility="private")
+        chat.clear(clear, None, outputs[:5], api_visibility="private")
+        gr.api(ask, api_name="ask")
+    return demo
+
+
+def auth_pair(auth: str | None) -> tuple[str, str] | None:
+    """``"user:password"`` as a ``(user, password)`` pair; ``None`` when no login is set.
+
+    Raises:
+        InputError: the value has no colon or an empty user.
+    """
+    if not auth:
+        return None
+    user, sep, password = auth.partition(":")
+    if not sep or not user:
+        raise InputError("HCCQA_AUTH must be user:password")
+    return user, password
+
+
+def launch(demo: Any, settings: Settings, *, block: bool = True) -> Any:
+    """Queue and launch a built app on ``settings.host:settings.port``.
+
+    The queue runs ``settings.concurrency`` requests at once (2 cores), other
+    requests wait; no extra file paths are served.
+    """
+    demo.queue(default_concurrency_limit=settings.concurrency, max_size=512)
+    return demo.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=auth_pair(settings.auth),
+        show_error=False,
+        prevent_thread_lock=not block,
+        ssr_mode=False,
+        footer_links=["api"],
+        max_file_size="1kb",
+        css=CSS,
+        quiet=False,
+    )
+
+
+def load_qa(settings: Settings, status: Callable[[str], None] = log.info) -> Any:
+    """Load the engine once, building the index first (with a progress bar) when it is missing."""
+    from .embed import load_embedder
+    from .index import META
+    from .qa import QA, build
+
+    embedder = load_embedder(settings)
+    if not (settings.index_dir / META).is_file() and settings.auto_build:
+        status(f"no index in {settings.index_dir}: building it first (about a minute)...")
+        build(settings, embedder=embedder, progress=True)
+    status(f"loading the index from {settings.index_dir}...")
+    qa = QA.load(settings, embedder=embedder)
+    status("index loaded")
+    return qa
+
+
+def serve(settings: Settings, status: Callable[[str], None] = log.info) -> None:
+    """Load the index once, then run the web chat until interrupted."""
+    qa = load_qa(settings, status)
+    status(f"web chat on http://{settings.host}:{settings.port}")
+    launch(build_app(qa, settings), settings)
