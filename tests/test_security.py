@@ -15,6 +15,7 @@ import importlib.metadata
 import re
 import tomllib
 import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -88,7 +89,9 @@ def test_no_pickle_anywhere_in_the_source() -> None:
             if any(n.split(".")[0] in ("pickle", "dill", "cloudpickle", "joblib") for n in names):
                 offenders.append(f"{path.name}:{node.lineno} imports {names}")
             pickle_kw = isinstance(node, ast.keyword) and node.arg == "allow_pickle"
-            is_false = isinstance(getattr(node, "value", None), ast.Constant) and node.value.value is False
+            is_false = (
+                isinstance(getattr(node, "value", None), ast.Constant) and node.value.value is False
+            )
             if pickle_kw and not is_false:
                 offenders.append(f"{path.name}:{node.lineno} allow_pickle is not False")
             if isinstance(node, ast.Attribute) and node.attr in ("torch_load", "load_pickle"):
@@ -187,3 +190,122 @@ def test_rendering_escapes_html(payload: str) -> None:
         assert not re.search(r"<(script|img|iframe|style|svg)\b", html_out, re.I), where
         assert "href='javascript" not in html_out, where
         assert "&lt;" in html_out, f"{where}: the payload was dropped, not shown escaped"
+
+
+# -- the running web chat ------------------------------------------------------------------
+
+SECRET_MARKERS = {
+    "/etc/passwd": b"root:",
+    "pyproject.toml": b"[project]",
+    "corpus/review.txt": b"sorafenib",
+    "SECURITY.md": b"# Security",
+}
+
+TRAVERSALS = [
+    "/gradio_api/file=/etc/passwd",
+    "/gradio_api/file=//etc/passwd",
+    "/gradio_api/file=../../../../../../etc/passwd",
+    "/gradio_api/file=..%2F..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+    "/gradio_api/file=%2Fetc%2Fpasswd",
+    "/gradio_api/file=%252Fetc%252Fpasswd",
+    "/gradio_api/file=/tmp/gradio/../../etc/passwd",
+    "/gradio_api/file/etc/passwd",
+    "/gradio_api/file//etc/passwd",
+    "/file=/etc/passwd",
+    "/static/../../../../etc/passwd",
+    "/assets/../../../../etc/passwd",
+    "/gradio_api/file=/proc/self/environ",
+    "/gradio_api/file=/proc/self/cmdline",
+    "/gradio_api/file={root}/pyproject.toml",
+    "/gradio_api/file=pyproject.toml",
+    "/gradio_api/file=./SECURITY.md",
+    "/gradio_api/file={root}/corpus/review.txt",
+    "/gradio_api/file=corpus/review.txt",
+    "/gradio_api/file={index}/meta.json",
+    "/gradio_api/file=http://169.254.169.254/latest/meta-data/",
+    "/gradio_api/file=https://example.com/x",
+    "/gradio_api/proxy=http://127.0.0.1:22/",
+]
+
+
+def _raw_get(url: str, path: str) -> tuple[int, dict[str, str], bytes]:
+    """GET with the path sent exactly as given (no dot-segment normalization by the client)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    from serving import web_chat
+
+    index_dir = tmp_path_factory.mktemp("index")
+    with web_chat(index_dir) as (url, _qa):
+        yield url, index_dir
+
+
+def test_file_route_refuses_files_outside_the_app(served: tuple[str, Path]) -> None:
+    url, index_dir = served
+    assert (index_dir / "meta.json").is_file()
+    refused: list[str] = []
+    for template in TRAVERSALS:
+        path = template.format(root=ROOT, index=index_dir)
+        status, headers, body = _raw_get(url, path)
+        assert status in (400, 401, 403, 404, 405), (path, status, body[:120])
+        assert "location" not in headers, (path, headers)  # no open redirect
+        for marker in (*SECRET_MARKERS.values(), b'"build_id"'):
+            assert marker not in body, (path, body[:120])
+        refused.append(path)
+    assert len(refused) == len(TRAVERSALS)
+
+
+def test_app_assets_are_still_served(served: tuple[str, Path]) -> None:
+    """The control for the test above: the route works, it is the paths that are refused."""
+    url, _ = served
+    status, _, body = _raw_get(url, "/")
+    assert status == 200 and b"<html" in body.lower()
+    status, _, body = _raw_get(url, "/gradio_api/info")
+    assert status == 200 and b"/ask" in body
+
+
+def test_server_listens_on_loopback_only(served: tuple[str, Path]) -> None:
+    import os
+    from urllib.parse import urlsplit
+
+    import psutil
+
+    port = urlsplit(served[0]).port
+    listening = [
+        c.laddr
+        for c in psutil.Process(os.getpid()).net_connections(kind="inet")
+        if c.status == psutil.CONN_LISTEN and c.laddr.port == port
+    ]
+    assert listening, "the server is not listening"
+    assert {addr.ip for addr in listening} == {"127.0.0.1"}
+
+
+def test_auth_required_when_set(tmp_path: Path) -> None:
+    from gradio_client import Client
+    from serving import web_chat
+
+    with web_chat(tmp_path / "index", auth="ann:s3cret") as (url, _qa):
+        status, _, _ = _raw_get(url, "/gradio_api/info")
+        assert status in (401, 403)
+        status, _, body = _raw_get(url, "/gradio_api/file=/etc/passwd")
+        assert status in (401, 403) and b"root:" not in body
+        with pytest.raises(Exception):  # noqa: B017 - any refusal will do, as long as it refuses
+            Client(url, verbose=False, auth=("ann", "wrong"), download_files=False).predict(
+                "What is sorafenib?", [], api_name="/ask"
+            )
+        client = Client(url, verbose=False, auth=("ann", "s3cret"), download_files=False)
+        # reaching the engine's input check proves the login passed and /ask ran
+        with pytest.raises(Exception, match="empty"):
+            client.predict("   ", [], api_name="/ask")
