@@ -98,6 +98,53 @@ def corpus_cmd(
     print(f"glossary: {len(corpus.glossary)} abbreviations: {', '.join(corpus.glossary)}")
 
 
+@app.command("serve")
+def serve_cmd(
+    host: str = typer.Option(None, "--host", help="Bind address (default 127.0.0.1, HCCQA_HOST)."),
+    port: int = typer.Option(None, "--port", help="Port (default 7860, HCCQA_PORT)."),
+) -> None:
+    """Start the web chat; the index is loaded once (built first when missing)."""
+    import os
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from .settings import Settings
+    from .web import serve
+
+    settings = Settings.from_env(host=host, port=port)
+    serve(settings, status=lambda message: print(message, file=sys.stderr, flush=True))
+
+
+@app.command("bench-load")
+def bench_load_cmd(
+    url: str = typer.Option("", "--url", help="Address of a running web chat; empty = launch one."),
+    n: int = typer.Option(50, "-n", help="Number of /ask requests."),
+    concurrency: int = typer.Option(50, "-c", "--concurrency", help="Requests sent at once."),
+) -> None:
+    """Load benchmark: N concurrent /ask requests through gradio_client; all must succeed."""
+    import contextlib
+
+    from .settings import Settings
+    from .soak import launched_server, run_soak
+
+    settings = Settings.from_env()
+    auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
+    with contextlib.ExitStack() as stack:
+        if not url:
+            url, _pid = stack.enter_context(launched_server())
+        result = run_soak(url, n=n, concurrency=concurrency, auth=auth)  # type: ignore[arg-type]
+    ok = result.requests - result.errors
+    print(
+        f"{ok}/{result.requests} /ask requests succeeded ({result.concurrency} concurrent) "
+        f"in {result.seconds:.1f} s against {url}"
+    )
+    print(f"latency ms: p50 {result.p50_ms}  p95 {result.p95_ms}  max {result.max_ms}")
+    for sample in result.error_samples:
+        print(f"  error: {sample}")
+    if result.errors:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Console-script entry point."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
