@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from hccqa import Corpus, load_corpus, load_folder
 from hccqa.cli import app
-from hccqa.corpus import chunk_sentences, estimate_tokens, read_layout
+from hccqa.corpus import chunk_sentences, estimate_tokens, fit_sentences, read_layout
 from hccqa.errors import CorpusError
 from hccqa.text import Lexicon, clean, normalize
 
@@ -254,6 +254,19 @@ def test_chunk_sentences_windows_and_overlap() -> None:
         chunk_sentences(spans, text, count=len, max_sentences=2, overlap=2)
 
 
+def test_fit_sentences_cuts_only_overlong_sentences_at_clauses() -> None:
+    text = "a, b, c, d; e f g, h. Short."
+    spans = [(0, 21), (22, 28)]
+
+    def pieces(max_tokens: int) -> list[str]:
+        return [text[a:b] for a, b in fit_sentences(spans, text, count=len, max_tokens=max_tokens)]
+
+    assert pieces(100) == ["a, b, c, d; e f g, h.", "Short."]  # everything fits: untouched
+    assert pieces(11) == ["a, b, c, d;", "e f g, h.", "Short."]  # greedy, clause marks kept
+    assert pieces(8) == ["a, b, c,", "d;", "e f g,", "h.", "Short."]
+    assert pieces(2) == ["a,", "b,", "c,", "d;", "e f g,", "h.", "Short."]  # clauses alone
+
+
 def test_passage_size_parameters(corpus: Corpus) -> None:
     single = load_corpus(CORPUS, max_sentences=1, overlap=0)
     assert len(single.passages) > len(corpus.passages)
@@ -295,6 +308,21 @@ def test_load_folder_generic_documents(tmp_path: Path) -> None:
     raw = (tmp_path / "123.txt").read_text(encoding="utf-8")
     p = c.passages[1]
     assert clean(raw[p.start : p.end], Lexicon.from_text(raw)) == p.text
+
+
+def test_labels_and_titles_only_when_they_look_like_headings(tmp_path: Path) -> None:
+    (tmp_path / "1.txt").write_text(
+        "We asked: (1) Is it safe? It is.\n\nIntraoperative: operative time was short.\n\n"
+        "Short context line\n\nKey points: Sorafenib works.\n",
+        encoding="utf-8",
+    )
+    c = load_folder(tmp_path)
+    assert [(p.section, p.text) for p in c.passages] == [
+        ("", "We asked: (1) Is it safe? It is."),
+        ("", "Intraoperative: operative time was short."),
+        ("", "Short context line"),
+        ("Key points", "Sorafenib works."),
+    ]
 
 
 def test_load_corpus_with_extra_document(tmp_path: Path) -> None:

@@ -40,8 +40,10 @@ DEFAULT_MAX_TOKENS = 200
 TokenCounter = Callable[[str], int]
 
 _TOKENS = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
+_CLAUSE_END = re.compile(r"[;,] ")
 _SENTENCE_END = re.compile(r"[.?!](?:\[[^\[\]]*\])?[\"')\]]*$")
-_LABEL = re.compile(r"^\s*([A-Z][A-Za-z]*(?: [A-Za-z]+){0,2}):\s+(?=\S)")
+# "Core tip: Hepatocellular ..." / "BACKGROUND: The ..." (not "We asked: (1) ...").
+_LABEL = re.compile(r"^\s*([A-Z][A-Za-z]*(?: [A-Za-z]+){0,2}):\s+(?=[A-Z])")
 _TITLE = re.compile(r"^\s*[A-Z][A-Za-z-]*(?: [A-Za-z-]+){0,3}\s*$")
 
 
@@ -171,7 +173,14 @@ def read_layout(raw: str) -> Layout:
         if not stripped:
             blank_since = True
             continue
-        at_break = prev_text is None or bool(_SENTENCE_END.search(prev_text.rstrip()))
+        # A blank line is a paragraph break unless the sentence visibly goes on (a page
+        # break inside "improv-\n\ning" or "3 mo \n\nin advanced").
+        continues = stripped[:1].islower() or (prev_text or "").rstrip().endswith("-")
+        at_break = (
+            prev_text is None
+            or bool(_SENTENCE_END.search(prev_text.rstrip()))
+            or (blank_since and not continues)
+        )
         if at_break and _is_caps_heading(line):
             close()
             heading_parts = heading_parts + [stripped] if prev_text is None else [stripped]
@@ -180,7 +189,7 @@ def read_layout(raw: str) -> Layout:
             continue
         heading_parts = []
         label = _LABEL.match(line) if at_break else None
-        if at_break and _TITLE.match(line) and i + 1 < len(lines):
+        if at_break and _TITLE.match(line) and i + 1 < len(lines) and lines[i + 1].strip():
             close()
             section = stripped
             prev_text, blank_since = None, False
@@ -248,6 +257,40 @@ def _sentence_case(heading: str, acronyms: set[str]) -> str:
     return text[:1].upper() + text[1:]
 
 
+def fit_sentences(
+    spans: list[tuple[int, int]], text: str, *, count: TokenCounter, max_tokens: int
+) -> list[tuple[int, int]]:
+    """Cut only the sentences longer than ``max_tokens`` word pieces, at clause boundaries.
+
+    A sentence that alone exceeds the model window would be truncated when embedded;
+    such run-ons (long lists of statistics) are cut after ``;`` or ``,`` so that every
+    piece fits. Sentences that fit are returned untouched.
+    """
+    fitted: list[tuple[int, int]] = []
+    for start, end in spans:
+        if count(text[start:end]) <= max_tokens:
+            fitted.append((start, end))
+            continue
+        ends = [m.start() + 1 for m in _CLAUSE_END.finditer(text, start, end)] + [end]
+        piece, fits = start, None  # fits: the furthest clause end that keeps the piece small
+        for e in ends:
+            if count(text[piece:e]) <= max_tokens:
+                fits = e
+                continue
+            if fits is not None:
+                fitted.append((piece, fits))
+                piece = fits + 1
+            if count(text[piece:e]) <= max_tokens:
+                fits = e
+            else:  # one clause alone is too long: it stands alone
+                fitted.append((piece, e))
+                piece, fits = e + 1, None
+        if piece < end:
+            fitted.append((piece, end))
+        log.debug("cut a sentence of %d word pieces into clauses", count(text[start:end]))
+    return fitted
+
+
 def chunk_sentences(
     spans: list[tuple[int, int]],
     text: str,
@@ -312,7 +355,7 @@ def document_passages(
         if not text:
             continue
         paragraphs.append(text)
-        spans = split_sentences(text)
+        spans = fit_sentences(split_sentences(text), text, count=count, max_tokens=max_tokens)
         windows = chunk_sentences(
             spans,
             text,
