@@ -145,7 +145,9 @@ def ask_json(qa: Asker, question: str, history: Sequence[str] | None = None) -> 
         HccqaError: the question or history is not acceptable, or the engine failed.
     """
     try:
-        return qa.ask(question, list(history or [])).to_dict()
+        # The engine's guard validates the history as sent: list() here would turn a
+        # string into a list of letters and an int into a TypeError.
+        return qa.ask(question, [] if history is None else history).to_dict()
     except HccqaError:
         raise
     except Exception as exc:
