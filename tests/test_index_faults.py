@@ -384,3 +384,30 @@ def test_build_killed_half_way_leaves_previous_index(
     assert isinstance(
         faiss.read_index(str(built / idx.meta["files"]["passages_faiss"])), faiss.Index
     )
+
+
+# -- through QA.load, with the real corpus files -------------------------------------------
+
+
+def test_review_edited_after_build_through_qa_load(tmp_path: Path) -> None:
+    import shutil
+
+    from hccqa.qa import QA
+    from hccqa.settings import Settings
+
+    corpus_dir = tmp_path / "corpus"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "corpus", corpus_dir)
+    settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index", auto_build=False)
+    emb = HashingEmbedder(64)
+    with pytest.raises(IndexStateError, match="no index yet.*hccqa build"):
+        QA.load(settings, embedder=emb)
+    first = QA.load(settings.with_(auto_build=True), embedder=emb)
+    old_id = read_meta(settings.index_dir)["build_id"]
+    assert QA.load(settings, embedder=emb).search("sorafenib", k=1)  # loads, no rebuild
+    review = corpus_dir / "review.txt"
+    review.write_text(review.read_text(encoding="utf-8") + "\nA late erratum.\n", encoding="utf-8")
+    with pytest.raises(IndexStateError, match=r"built for corpus sha .*run `hccqa build`"):
+        QA.load(settings, embedder=emb)
+    QA.load(settings.with_(auto_build=True), embedder=emb)
+    assert read_meta(settings.index_dir)["build_id"] != old_id
+    assert first.search("sorafenib", k=1)
