@@ -1,0 +1,179 @@
+"""Unit tests of the pure render functions behind the web chat (hccqa.render)."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import replace
+
+from webfakes import CHEN_ROW, LLOVET_ROW, RECEPTOR_PASSAGE, make_abstention, make_answer
+
+from hccqa import render
+from hccqa.types import Reference, RowMatch
+
+INJECTION = "<img src=x onerror=alert(1)>"
+
+
+def test_question_is_escaped_and_shown_as_text() -> None:
+    out = render.render_question(INJECTION)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in out
+    assert "<img" not in out
+
+
+def test_long_question_is_shortened_for_display() -> None:
+    out = render.render_question("a" * 5000, limit=100)
+    assert "a" * 100 + "…" in out
+    assert "a" * 101 not in out
+    assert "5,000 chars" in out
+
+
+def test_answer_has_inline_markers_linking_to_sources() -> None:
+    out = render.render_answer(make_answer())
+    assert 'href="#hccqa-src-1">[1]</a>' in out
+    assert "Mechanisms of sorafenib resistance" in out  # the marker's title names the section
+    assert "1 table row matched" in out
+    assert "hccqa-abstain" not in out
+
+
+def test_answer_is_one_html_block_without_blank_lines() -> None:
+    answer = replace(make_answer(), searched_query="a\n\nb")
+    out = render.render_answer(answer)
+    assert "\n" not in out
+    assert out.startswith("<div")
+
+
+def test_follow_up_shows_the_searched_query() -> None:
+    answer = replace(make_answer(), searched_query="sorafenib resistance receptors")
+    assert "searched: sorafenib resistance receptors" in render.render_answer(answer)
+
+
+def test_abstention_looks_different_and_names_nearest_topic() -> None:
+    out = render.render_answer(make_abstention())
+    assert "hccqa-abstain" in out
+    assert "Not covered by the review" in out
+    assert "Nearest covered topic: <em>Sorafenib as a multikinase inhibitor</em>" in out
+    assert "hccqa-cite" not in out
+
+
+def test_latency_prefers_measured_then_total_then_sum() -> None:
+    answer = make_answer()
+    assert "1,234 ms" in render.render_answer(answer, elapsed_ms=1234.4)
+    assert "31 ms" in render.render_answer(answer)
+    assert render.total_ms(replace(answer, timings_ms={"a": 1.5, "b": 2.0})) == 3.5
+    assert render.total_ms(replace(answer, timings_ms={})) is None
+
+
+def test_supporting_sentence_is_found_despite_resolved_references() -> None:
+    text = RECEPTOR_PASSAGE.text
+    quote = make_answer().sentences[0].text  # "[24: Chen et al, 2011]" is not in the passage
+    spans = render.supporting_spans(text, [quote])
+    assert len(spans) == 1
+    start, end = spans[0]
+    assert text[start:end].startswith("EGFR and human epidermal")
+    assert text[start:end].endswith("[24].")
+
+
+def test_supporting_spans_ignore_unrelated_quotes() -> None:
+    assert render.supporting_spans("Alpha beta gamma. Delta epsilon.", ["zzz qqq"]) == []
+    assert render.supporting_spans("", ["anything here"]) == []
+
+
+def test_highlight_escapes_inside_and_outside_the_mark() -> None:
+    text = "a<b> sentence one. <i>two</i>"
+    out = render.highlight(text, [(0, 18)])
+    assert out == "<mark>a&lt;b&gt; sentence one.</mark> &lt;i&gt;two&lt;/i&gt;"
+
+
+def test_sources_panel_lists_passages_with_section_and_marked_sentence() -> None:
+    out = render.render_sources(make_answer())
+    assert 'id="hccqa-src-1"' in out and 'id="hccqa-src-2"' in out
+    assert "Mechanisms of sorafenib resistance" in out
+    marked = re.findall(r"<mark>(.*?)</mark>", out)
+    assert marked == [
+        "EGFR and human epidermal growth factor receptor-3 reduced the susceptibility "
+        "of HCC cells to sorafenib [24]."
+    ]
+    assert '<div class="hccqa-source hccqa-cited" id="hccqa-src-1">' in out  # quoted
+    assert '<div class="hccqa-source" id="hccqa-src-2">' in out  # retrieved, not quoted
+    assert "<h3>Table rows</h3>" in out
+    assert "<li><b>[24]</b> Chen et al, 2011, Table 2 (table2:24)</li>" in out
+
+
+def test_sources_panel_before_any_answer_and_for_abstention() -> None:
+    assert "appear here" in render.render_sources(None)
+    out = render.render_sources(make_abstention())
+    assert "Nearest passages" in out
+    assert "<mark>" not in out
+
+
+def test_rows_table_has_one_line_per_row_with_reason() -> None:
+    rows = (
+        RowMatch(LLOVET_ROW, "filter: phase 3"),
+        RowMatch(CHEN_ROW, "cited by passage review:p042 ([24])"),
+    )
+    out = render.render_rows(rows)
+    body = re.findall(r'<tr data-row="([^"]+)">(.*?)</tr>', out)
+    assert [rid for rid, _ in body] == ["table1:10", "table2:24"]
+    cells = re.findall(r"<td>(.*?)</td>", body[0][1])
+    assert cells == [
+        "Table 1 [10]",
+        "Llovet et al [10]",
+        "2008",
+        "Sorafenib",
+        "3",
+        "OS 10.7 vs 7.9 mo",
+        "filter: phase 3",
+    ]
+    assert re.findall(r"<td>(.*?)</td>", body[1][1])[4:] == [
+        "EGFR/HER-3",
+        "reduced susceptibility",
+        "cited by passage review:p042 ([24])",
+    ]
+    assert render.render_rows(()) == ""
+
+
+def test_references_resolve_author_year_and_table() -> None:
+    refs = {30: Reference(30, None, None), 10: Reference(10, "Llovet et al", 2008, ("table1:10",))}
+    out = render.render_references(refs)
+    assert out.index("[10]") < out.index("[30]")
+    assert "Llovet et al, 2008, Table 1 (table1:10)" in out
+    assert "<b>[30]</b> ref. 30</li>" in out
+    assert render.render_references({}) == ""
+
+
+def test_error_is_escaped_and_styled() -> None:
+    out = render.render_error(f"bad: {INJECTION}")
+    assert "hccqa-error" in out
+    assert "&lt;img" in out and "<img" not in out
+
+
+def test_markdown_resolves_citations_and_lists_only_cited_sources() -> None:
+    md = render.answer_markdown(make_answer())
+    assert md.startswith("**Question:** Which receptors reduce sorafenib susceptibility?\n")
+    assert "[24: Chen et al, 2011]. [1]" in md
+    assert "[1] Mechanisms of sorafenib resistance (review:p042):" in md
+    assert "[2]" not in md  # retrieved but not cited
+    assert "| table2:24 | Chen et al | 2011 | Sorafenib | EGFR/HER-3 |" in md
+    assert "- [24] Chen et al, 2011, Table 2" in md
+    assert "\n\n\n" not in md
+
+
+def test_markdown_of_abstention_and_pipes_in_cells() -> None:
+    md = render.answer_markdown(make_abstention())
+    assert "**Not covered by the review.**" in md
+    assert "Nearest covered topic: Sorafenib as a multikinase inhibitor" in md
+    answer = replace(make_answer(), rows=(RowMatch(CHEN_ROW, "a|b"),))
+    assert "| a\\|b |" in render.answer_markdown(answer)
+
+
+def test_download_link_is_a_data_url_holding_the_markdown() -> None:
+    md = "# é <script>alert(1)</script>\n"
+    out = render.download_link(md)
+    m = re.fullmatch(
+        r'<a class="hccqa-download" download="hccqa-answer.md" '
+        r'href="data:text/markdown;charset=utf-8;base64,([A-Za-z0-9+/=]+)">'
+        r"Download as Markdown</a>",
+        out,
+    )
+    assert m is not None
+    assert base64.b64decode(m.group(1)).decode("utf-8") == md

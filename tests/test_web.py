@@ -1,0 +1,165 @@
+"""The web chat with a fake engine: chat turns, the /ask API, errors, login, file serving."""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+from webfakes import FakeQA
+
+from hccqa.errors import HccqaError, InputError
+from hccqa.settings import Settings
+from hccqa.web import BUSY_MESSAGE, ask_json, auth_pair, build_app, chat_turn, launch
+
+INJECTION = "<img src=x onerror=alert(1)>"
+
+
+def test_chat_turn_appends_user_and_answer_and_remembers_the_question() -> None:
+    qa = FakeQA()
+    turn = chat_turn(qa, "Which receptors?", [], [], k=3, mode="bm25")
+    assert [m["role"] for m in turn.messages] == ["user", "assistant"]
+    assert "hccqa-cite" in turn.messages[1]["content"]
+    assert turn.history == ["Which receptors?"]
+    assert "<mark>" in turn.sources
+    assert turn.markdown.startswith("**Question:** Which receptors?")
+    assert "data:text/markdown" in turn.download
+    assert qa.calls == [("Which receptors?", (), 3, "bm25")]
+
+
+def test_follow_up_passes_earlier_user_turns_as_history() -> None:
+    qa = FakeQA()
+    first = chat_turn(qa, "Which receptors?", [], [])
+    second = chat_turn(qa, "and in which year?", first.messages, first.history)
+    assert qa.calls[1][:2] == ("and in which year?", ("Which receptors?",))
+    assert len(second.messages) == 4
+    assert second.history == ["Which receptors?", "and in which year?"]
+
+
+def test_injection_question_is_shown_escaped() -> None:
+    turn = chat_turn(FakeQA(), INJECTION, [], [])
+    user = turn.messages[0]["content"]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in user and "<img" not in user
+    assert turn.history == [INJECTION]  # the engine gets the raw text, the page the escaped one
+
+
+def test_too_long_question_gets_a_clear_message_and_is_not_remembered() -> None:
+    qa = FakeQA(limit=50)
+    turn = chat_turn(qa, "x" * 80, [], ["earlier"])
+    assert turn.answer is None
+    assert "hccqa-error" in turn.messages[-1]["content"]
+    assert "The question is 80 characters long; the limit is 50" in turn.messages[-1]["content"]
+    assert turn.history == ["earlier"]
+
+
+def test_engine_bug_becomes_a_readable_message_without_details() -> None:
+    turn = chat_turn(FakeQA(), "boom", [], [])
+    content = turn.messages[-1]["content"]
+    assert BUSY_MESSAGE in content
+    assert "Traceback" not in content and "/secret/path" not in content
+    assert turn.history == []
+
+
+def test_empty_question_changes_nothing() -> None:
+    qa = FakeQA()
+    turn = chat_turn(qa, "   ", [{"role": "user", "content": "x"}], ["x"])
+    assert turn.messages == [{"role": "user", "content": "x"}]
+    assert turn.history == ["x"]
+    assert qa.calls == []
+
+
+def test_abstention_turn_has_its_own_style() -> None:
+    turn = chat_turn(FakeQA(), "What is the capital of France?", [], [])
+    assert "hccqa-abstain" in turn.messages[-1]["content"]
+    assert "Nearest covered topic" in turn.messages[-1]["content"]
+
+
+def test_ask_json_returns_the_answer_dict_and_wraps_engine_bugs() -> None:
+    out = ask_json(FakeQA(), "Which receptors?", ["earlier"])
+    assert out["rows"][0]["id"] == "table2:24"
+    assert out["references"]["24"]["author"] == "Chen et al"
+    with pytest.raises(HccqaError, match="engine failed"):
+        ask_json(FakeQA(), "boom")
+    with pytest.raises(InputError):
+        ask_json(FakeQA(limit=3), "too long")
+
+
+def test_auth_pair() -> None:
+    assert auth_pair(None) is None
+    assert auth_pair("") is None
+    assert auth_pair("ann:pa:ss") == ("ann", "pa:ss")
+    with pytest.raises(InputError):
+        auth_pair("nocolon")
+    with pytest.raises(InputError):
+        auth_pair(":pw")
+
+
+@pytest.fixture(scope="module")
+def fake_server() -> Iterator[str]:
+    """The web chat with the fake engine, launched in-process on a free loopback port."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from hccqa.soak import free_port
+
+    settings = Settings(port=free_port())
+    demo = build_app(FakeQA(), settings)
+    launch(demo, settings, block=False)
+    try:
+        yield f"http://127.0.0.1:{settings.port}/"
+    finally:
+        demo.close()
+
+
+def test_api_ask_through_gradio_client(fake_server: str) -> None:
+    from gradio_client import Client
+
+    client = Client(fake_server, verbose=False, download_files=False)
+    info = client.view_api(print_info=False, return_format="dict")
+    assert list(info["named_endpoints"]) == ["/ask"]  # the chat's own events are private
+    params = [p["parameter_name"] for p in info["named_endpoints"]["/ask"]["parameters"]]
+    assert params == ["question", "history"]
+    reply = client.predict("Which receptors?", [], api_name="/ask")
+    assert reply["rows"][0]["id"] == "table2:24"
+    assert reply["sentences"][0]["marker"] == 1
+    follow = client.predict("and the year?", ["Which receptors?"], api_name="/ask")
+    assert follow["question"] == "and the year?"
+
+
+def test_api_engine_error_is_readable_and_server_keeps_serving(fake_server: str) -> None:
+    from gradio_client import Client
+
+    client = Client(fake_server, verbose=False, download_files=False)
+    with pytest.raises(Exception, match="engine failed") as info:
+        client.predict("boom", [], api_name="/ask")
+    assert "/secret/path" not in str(info.value)
+    assert client.predict("Which receptors?", [], api_name="/ask")["abstained"] is False
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["gradio_api/file=/etc/passwd", "gradio_api/file=pyproject.toml", "file=/etc/passwd"],
+)
+def test_no_files_served_from_disk(fake_server: str, path: str) -> None:
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(fake_server + path, timeout=10)
+    assert info.value.code in (403, 404)
+
+
+def test_login_is_required_when_auth_is_set() -> None:
+    from hccqa.soak import free_port
+
+    settings = Settings(port=free_port(), auth="ann:secret")
+    demo = build_app(FakeQA(), settings)
+    launch(demo, settings, block=False)
+    url = f"http://127.0.0.1:{settings.port}/"
+    try:
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(url + "gradio_api/info", timeout=10)
+        assert info.value.code == 401
+        from gradio_client import Client
+
+        client = Client(url, auth=("ann", "secret"), verbose=False, download_files=False)
+        assert client.predict("Which receptors?", [], api_name="/ask")["rows"]
+    finally:
+        demo.close()
