@@ -305,10 +305,22 @@ def test_failed_faiss_serialization(built: Path, corpus, emb, monkeypatch) -> No
         raise RuntimeError("Error in faiss::write_index: disk full")
 
     monkeypatch.setattr(index_mod.faiss, "serialize_index", boom)
-    with pytest.raises((IndexStateError, RuntimeError)):
+    with pytest.raises(IndexStateError, match="cannot write the index.*disk full"):
         build_index(corpus, emb, built, progress=False)
     monkeypatch.undo()
     assert load_index(built, corpus, emb, auto_build=False).meta["build_id"] == old_id
+
+
+def test_failed_cleanup_of_old_files_keeps_the_new_index(
+    built: Path, corpus, emb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(index_dir: Path, keep: set[str]) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(index_mod, "_remove_stale", refuse)
+    new = build_index(corpus, emb, built, progress=False)
+    monkeypatch.undo()
+    assert load_index(built, corpus, emb, auto_build=False).meta["build_id"] == new.meta["build_id"]
 
 
 def test_interrupt_after_partial_writes(built: Path, corpus, emb, monkeypatch) -> None:

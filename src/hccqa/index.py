@@ -192,9 +192,12 @@ def build_index(
         _atomic_write_bytes(index_dir / files["ids"], _json_bytes(ids))
         meta["build_seconds"] = round(time.perf_counter() - started, 3)
         _atomic_write_bytes(index_dir / META, _json_bytes(meta))  # the commit point
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # RuntimeError: FAISS failed to serialize
         raise IndexStateError(f"cannot write the index to {str(index_dir)!r}: {exc}") from exc
-    _remove_stale(index_dir, keep=set(files.values()))
+    try:
+        _remove_stale(index_dir, keep=set(files.values()))
+    except OSError as exc:  # the new index is committed; old files only waste space
+        log.warning("could not remove old index files in %s: %s", index_dir, exc)
     log.info("built index in %s: %s", index_dir, meta["counts"])
     return Index(passages, rows, p_index, r_index, p_vecs, r_vecs, meta)
 
