@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 
 from hccqa import Corpus, load_corpus, load_folder
 from hccqa.cli import app
-from hccqa.corpus import chunk_sentences, estimate_tokens, fit_sentences, read_layout
+from hccqa.corpus import chunk_sentences, estimate_tokens, fit_sentences
 from hccqa.errors import CorpusError
+from hccqa.layout import read_layout
 from hccqa.text import Lexicon, clean, normalize
 
 ROOT = Path(__file__).parents[1]

@@ -21,9 +21,10 @@ from typing import Any
 
 from .citations import cited_numbers, find_authors
 from .errors import CorpusError
-from .glossary import build_glossary, is_footnote_start
+from .glossary import build_glossary
+from .layout import read_layout
 from .sentences import split_sentences
-from .tables import load_tables, table_files, table_line_kind
+from .tables import load_tables, table_files
 from .text import Lexicon, clean, clean_with_map
 from .types import Passage, Reference, TableRow
 
@@ -41,10 +42,6 @@ TokenCounter = Callable[[str], int]
 
 _TOKENS = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
 _CLAUSE_END = re.compile(r"[;,] ")
-_SENTENCE_END = re.compile(r"[.?!](?:\[[^\[\]]*\])?[\"')\]]*$")
-# "Core tip: Hepatocellular ..." / "BACKGROUND: The ..." (not "We asked: (1) ...").
-_LABEL = re.compile(r"^\s*([A-Z][A-Za-z]*(?: [A-Za-z]+){0,2}):\s+(?=[A-Z])")
-_TITLE = re.compile(r"^\s*[A-Z][A-Za-z-]*(?: [A-Za-z-]+){0,3}\s*$")
 
 
 @dataclass(frozen=True)
@@ -109,15 +106,6 @@ class Corpus:
         }
 
 
-@dataclass(frozen=True)
-class Layout:
-    """What the layout reading of one document yields."""
-
-    paragraphs: tuple[tuple[str, int, int], ...]  # (section, raw start, raw end)
-    footnotes: tuple[tuple[int, int], ...]  # raw spans of abbreviation footnotes
-    table_lines: tuple[int, ...]  # 0-based line numbers taken out as table material
-
-
 def estimate_tokens(text: str) -> int:
     """A generous estimate of the word pieces of ``text`` (never below the real count so far).
 
@@ -138,123 +126,6 @@ def token_counter(tokenizer: Any | None) -> TokenCounter:
     raise CorpusError(
         f"tokenizer must have .tokenize or be callable, got {type(tokenizer).__name__}"
     )
-
-
-def read_layout(raw: str) -> Layout:
-    """Find sections, paragraphs, table lines and footnotes of a raw document (pure)."""
-    lines = raw.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-    excluded, footnotes = _table_blocks(lines, starts)
-    acronyms = {
-        w
-        for i, line in enumerate(lines)
-        if i not in excluded and not _is_caps_heading(line)
-        for w in re.findall(r"\b[A-Z][A-Z0-9]+\b", line)
-    }
-    paragraphs: list[tuple[str, int, int]] = []
-    section = ""
-    current: list[int] | None = None  # [start, end]
-    prev_text: str | None = None  # last content line (None at start or after a heading)
-    blank_since = False
-    heading_parts: list[str] = []
-
-    def close() -> None:
-        nonlocal current
-        if current is not None and current[1] > current[0]:
-            paragraphs.append((section, current[0], current[1]))
-        current = None
-
-    for i, line in enumerate(lines):
-        if i in excluded:
-            continue
-        stripped = line.strip()
-        if not stripped:
-            blank_since = True
-            continue
-        # A blank line is a paragraph break unless the sentence visibly goes on (a page
-        # break inside "improv-\n\ning" or "3 mo \n\nin advanced").
-        continues = stripped[:1].islower() or (prev_text or "").rstrip().endswith("-")
-        at_break = (
-            prev_text is None
-            or bool(_SENTENCE_END.search(prev_text.rstrip()))
-            or (blank_since and not continues)
-        )
-        if at_break and _is_caps_heading(line):
-            close()
-            heading_parts = heading_parts + [stripped] if prev_text is None else [stripped]
-            section = _sentence_case(" ".join(heading_parts), acronyms)
-            prev_text, blank_since = None, False
-            continue
-        heading_parts = []
-        label = _LABEL.match(line) if at_break else None
-        if at_break and _TITLE.match(line) and i + 1 < len(lines) and lines[i + 1].strip():
-            close()
-            section = stripped
-            prev_text, blank_since = None, False
-            continue
-        content_start = starts[i] + (label.end() if label else len(line) - len(line.lstrip()))
-        if label:
-            close()
-            section = label.group(1).capitalize() if label.group(1).isupper() else label.group(1)
-        elif (
-            current is not None
-            and at_break
-            and (blank_since or line[:1].isspace())
-            and not stripped[:1].islower()
-        ):
-            close()
-        if current is None:
-            current = [content_start, content_start]
-        current[1] = starts[i] + len(line.rstrip())
-        prev_text, blank_since = line, False
-    close()
-    return Layout(tuple(paragraphs), tuple(footnotes), tuple(sorted(excluded)))
-
-
-def _table_blocks(lines: list[str], starts: list[int]) -> tuple[set[int], list[tuple[int, int]]]:
-    excluded: set[int] = set()
-    footnotes: list[tuple[int, int]] = []
-    i = 0
-    while i < len(lines):
-        if table_line_kind(lines[i]) is None:
-            i += 1
-            continue
-        j = i
-        while j < len(lines):
-            line = lines[j]
-            if not line.strip() or table_line_kind(line):
-                excluded.add(j)
-                j += 1
-            elif is_footnote_start(line):
-                k = j
-                while k < len(lines) and not lines[k].rstrip().endswith("."):
-                    k += 1
-                k = min(k, len(lines) - 1)
-                excluded.update(range(j, k + 1))
-                footnotes.append((starts[j], starts[k] + len(lines[k].rstrip())))
-                j = k + 1
-            else:
-                break
-        i = j
-    return excluded, footnotes
-
-
-def _is_caps_heading(line: str) -> bool:
-    s = line.strip()
-    return (
-        s.upper() == s
-        and len(s.split()) <= 12
-        and not s.endswith((".", ";", ","))
-        and sum(c.isalpha() for c in s) >= 4
-    )
-
-
-def _sentence_case(heading: str, acronyms: set[str]) -> str:
-    words = [w if w in acronyms else w.lower() for w in heading.split()]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
 
 
 def fit_sentences(
