@@ -21,6 +21,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hccqa import index as index_mod
 from hccqa.embed import HashingEmbedder
@@ -423,3 +425,46 @@ def test_review_edited_after_build_through_qa_load(tmp_path: Path) -> None:
     QA.load(settings.with_(auto_build=True), embedder=emb)
     assert read_meta(settings.index_dir)["build_id"] != old_id
     assert first.search("sorafenib", k=1)
+
+
+# -- fuzzed metadata -----------------------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+META_KEYS = ["format_version", "build_id", "model", "dimension", "counts", "corpus_sha256", "files"]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    key=st.sampled_from(META_KEYS),
+    value=JSON_VALUES,
+    file_key=st.sampled_from(["passages_faiss", "rows_faiss", "passages_npy", "rows_npy", "ids"]),
+    file_value=st.sampled_from(["../../etc/passwd", "/etc/passwd", "", ".", "meta.json"]),
+    which=st.booleans(),
+)
+def test_fuzzed_meta_is_loaded_or_refused_clearly(
+    built: Path, corpus, emb, key: str, value: object, file_key: str, file_value: str, which: bool
+) -> None:
+    good = read_meta(built)
+    meta = json.loads(json.dumps(good))
+    if which:
+        meta[key] = value
+    else:
+        meta["files"][file_key] = file_value
+    (built / META).write_text(json.dumps(meta))
+    try:
+        idx = load_index(built, corpus, emb, auto_build=False)
+    except IndexStateError as exc:
+        assert "hccqa build" in str(exc)
+    else:
+        assert idx.passage_index.ntotal == len(TEXTS)  # only harmless edits load
+        assert idx.passage_index.d == emb.dim
+    finally:
+        (built / META).write_text(json.dumps(good))

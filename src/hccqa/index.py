@@ -251,8 +251,23 @@ def stale_reason(meta: dict[str, Any] | None, corpus: IndexableCorpus, embedder:
     return ""
 
 
+def _plain_name(name: object) -> bool:
+    """A file name inside the index folder: no path, no traversal (meta.json is read as data)."""
+    return (
+        isinstance(name, str)
+        and name not in ("", ".", "..", META)
+        and Path(name).name == name
+        and "\\" not in name
+    )
+
+
 def _read(index_dir: Path, meta: dict[str, Any], corpus: IndexableCorpus) -> Index:
-    files = meta.get("files") or {}
+    files = meta.get("files")
+    names = tuple(_files("x"))
+    if not isinstance(files, dict) or not all(_plain_name(files.get(n)) for n in names):
+        raise IndexStateError(
+            f"index metadata in {str(index_dir)!r} does not name its files; run `hccqa build`"
+        )
     try:
         p_index = faiss.read_index(str(index_dir / files["passages_faiss"]))
         r_index = faiss.read_index(str(index_dir / files["rows_faiss"]))
@@ -264,7 +279,11 @@ def _read(index_dir: Path, meta: dict[str, Any], corpus: IndexableCorpus) -> Ind
             f"index in {str(index_dir)!r} is incomplete or damaged ({exc}); run `hccqa build`"
         ) from exc
     passages, rows = list(corpus.passages), list(corpus.rows)
-    if ids.get("passages") != [p.id for p in passages] or ids.get("rows") != [r.id for r in rows]:
+    if (
+        not isinstance(ids, dict)
+        or ids.get("passages") != [p.id for p in passages]
+        or ids.get("rows") != [r.id for r in rows]
+    ):
         raise IndexStateError(
             f"index in {str(index_dir)!r} lists other passage ids than the corpus; "
             "run `hccqa build`"
