@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hccqa import Corpus, load_corpus, load_folder
+from hccqa.citations import parse_brackets
 from hccqa.cli import app
 from hccqa.corpus import chunk_sentences, estimate_tokens, fit_sentences
 from hccqa.errors import CorpusError
@@ -144,6 +147,17 @@ def test_references(corpus: Corpus) -> None:
     assert sorted(refs) == list(range(1, 56))  # every number 1..55 is cited somewhere
 
 
+def test_every_bracket_citation_of_the_review_parses(corpus: Corpus) -> None:
+    brackets = re.findall(r"\[[^\[\]]*\]", RAW)
+    assert len(brackets) > 60
+    for bracket in brackets:
+        assert parse_brackets(bracket), bracket
+    # each passage's refs are exactly the numbers of its brackets
+    for p in corpus.passages:
+        numbers = {n for b in re.findall(r"\[[^\[\]]*\]", p.text) for n in parse_brackets(b)}
+        assert set(p.refs) == numbers, p.id
+
+
 def test_glossary(corpus: Corpus) -> None:
     footnote = {
         "EGFR",
@@ -181,6 +195,18 @@ def test_sha256_covers_files(corpus: Corpus, tmp_path: Path) -> None:
     assert load_corpus(tmp_path).sha256 == corpus.sha256
     (tmp_path / "table2.tsv").write_bytes((CORPUS / "table2.tsv").read_bytes() + b"\n")
     assert load_corpus(tmp_path).sha256 != corpus.sha256
+
+
+def test_cli_error_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "hccqa", "corpus", "--path", str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "review.txt not found" in result.stderr
 
 
 def test_to_dict_shape(corpus: Corpus) -> None:

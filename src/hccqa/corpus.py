@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -72,10 +73,10 @@ class Corpus:
         Raises:
             KeyError: no such passage.
         """
-        for p in self.passages:
-            if p.id == id:
-                return p
-        raise KeyError(f"no passage {id!r}")
+        try:
+            return self._passages_by_id[id]
+        except KeyError:
+            raise KeyError(f"no passage {id!r}") from None
 
     def row(self, id: str) -> TableRow:
         """The table row with this id (``"table2:24"``).
@@ -83,10 +84,18 @@ class Corpus:
         Raises:
             KeyError: no such row.
         """
-        for r in self.rows:
-            if r.id == id:
-                return r
-        raise KeyError(f"no table row {id!r}")
+        try:
+            return self._rows_by_id[id]
+        except KeyError:
+            raise KeyError(f"no table row {id!r}") from None
+
+    @cached_property
+    def _passages_by_id(self) -> dict[str, Passage]:
+        return {p.id: p for p in self.passages}
+
+    @cached_property
+    def _rows_by_id(self) -> dict[str, TableRow]:
+        return {r.id: r for r in self.rows}
 
     @property
     def sections(self) -> tuple[str, ...]:
