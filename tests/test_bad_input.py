@@ -286,3 +286,57 @@ def test_cli_bad_input_is_one_line_on_stderr(
 ) -> None:
     line = _assert_one_line_error(_cli(args, stdin))
     assert expect in line, line
+
+
+# -- the /ask endpoint of the launched web chat --------------------------------------------
+
+
+def _no_surrogates(value: object) -> bool:
+    """JSON clients cannot send lone surrogates; those cases stay with the Python API tests."""
+    if isinstance(value, str):
+        return not any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+    if isinstance(value, list | tuple):
+        return all(_no_surrogates(v) for v in value)
+    if isinstance(value, dict):
+        return all(_no_surrogates(k) and _no_surrogates(v) for k, v in value.items())
+    return not isinstance(value, bytes)
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from gradio_client import Client
+    from serving import web_chat
+
+    with web_chat(tmp_path_factory.mktemp("web-index")) as (url, qa):
+        yield Client(url, verbose=False, download_files=False), qa
+
+
+def _expected_refusal(qa: QA, q: object, h: object) -> str | None:
+    """What the guard says about this input (None: it is acceptable)."""
+    from hccqa.guard import check_history, check_question
+
+    try:
+        check_question(q, qa.settings)
+        check_history(h, qa.settings)
+    except InputError as exc:
+        return str(exc)
+    return None
+
+
+@settings(
+    max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(q=questions().filter(_no_surrogates), h=histories().filter(_no_surrogates))
+def test_ask_endpoint_bad_input(endpoint, q: object, h: object) -> None:  # type: ignore[no-untyped-def]
+    client, qa = endpoint
+    refusal = _expected_refusal(qa, q, h)
+    try:
+        reply = client.predict(q, h, api_name="/ask")
+    except Exception as exc:
+        assert type(exc).__name__ == "AppError", repr(exc)
+        assert refusal is not None, f"an acceptable input failed: {exc}"
+        assert refusal.lower() in str(exc).lower(), (refusal, str(exc))
+        return
+    assert refusal is None, f"accepted what the guard refuses: {refusal}"
+    assert isinstance(reply, dict) and isinstance(reply["answer"], str) and reply["answer"]
+    assert isinstance(reply["abstained"], bool)
