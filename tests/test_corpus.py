@@ -380,6 +380,9 @@ def test_errors_name_the_problem(tmp_path: Path) -> None:
         load_folder(tmp_path)
     with pytest.raises(CorpusError, match=r"review\.txt not found"):
         load_corpus(tmp_path)
+    (tmp_path / "review.txt").write_text(" \n\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"review\.txt:1: no text found"):
+        load_corpus(tmp_path)
     (tmp_path / "review.txt").write_bytes(b"Fine line.\nSecond line.\nbad \xff byte\n")
     with pytest.raises(CorpusError, match=r"review\.txt:3: not valid UTF-8"):
         load_corpus(tmp_path)

@@ -389,10 +389,13 @@ def load_corpus(
             f"{folder / REVIEW_FILE} not found; copy ../shared/corpus/review.txt there "
             "or pass the corpus folder"
         )
-    return load_folder(
+    corpus = load_folder(
         folder,
         max_sentences=max_sentences,
         overlap=overlap,
         max_tokens=max_tokens,
         tokenizer=tokenizer,
     )
+    if not any(p.doc_id == REVIEW_ID for p in corpus.passages):
+        raise CorpusError(f"{folder / REVIEW_FILE}:1: no text found; the file is empty or blank")
+    return corpus
