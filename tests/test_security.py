@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
+import os
 import re
 import tomllib
 import types
@@ -277,7 +278,6 @@ def test_app_assets_are_still_served(served: tuple[str, Path]) -> None:
 
 
 def test_server_listens_on_loopback_only(served: tuple[str, Path]) -> None:
-    import os
     from urllib.parse import urlsplit
 
     import psutil
@@ -309,3 +309,26 @@ def test_auth_required_when_set(tmp_path: Path) -> None:
         # reaching the engine's input check proves the login passed and /ask ran
         with pytest.raises(Exception, match="empty"):
             client.predict("   ", [], api_name="/ask")
+
+
+@pytest.mark.integration
+def test_hccqa_serve_binds_loopback_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real command, default settings (only the port and index folder chosen)."""
+    import psutil
+
+    from hccqa.soak import launched_server
+
+    monkeypatch.delenv("HCCQA_HOST", raising=False)
+    env = {"HCCQA_INDEX_DIR": str(tmp_path / "index")}
+    with launched_server(env=env) as (url, pid):
+        addrs = {
+            c.laddr.ip
+            for p in [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+            for c in p.net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN
+        }
+        assert addrs == {"127.0.0.1"}
+        status, _, body = _raw_get(url, "/gradio_api/file=/etc/passwd")
+        assert status in (403, 404) and b"root:" not in body

@@ -263,7 +263,10 @@ def free_port() -> int:
 def launched_server(
     port: int | None = None, *, env: dict[str, str] | None = None, timeout: float = 300.0
 ) -> Iterator[tuple[str, int]]:
-    """Start ``hccqa serve`` on 127.0.0.1 in a child process; yield ``(url, pid)``; stop it.
+    """Start ``hccqa serve`` in a child process; yield ``(url, pid)``; stop it.
+
+    The host is the server's own default (127.0.0.1, or ``HCCQA_HOST``); the
+    url is always the loopback one.
 
     Raises:
         HccqaError: the server exited or did not answer within ``timeout`` seconds.
@@ -275,7 +278,6 @@ def launched_server(
         "GRADIO_ANALYTICS_ENABLED": "False",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
-        "HCCQA_HOST": "127.0.0.1",
         "HCCQA_PORT": str(port),
         **(env or {}),
     }
