@@ -243,10 +243,12 @@ def build_app(qa: Asker, settings: Settings | None = None) -> Any:
         outputs = [chat, history, sources, markdown, download, question]
         inputs = [question, chat, history, k, mode]
         for trigger in (send.click, question.submit):
-            trigger(respond, inputs, outputs, api_visibility="private")
+            trigger(respond, inputs, outputs, api_visibility="private", concurrency_id="engine")
         new_chat.click(clear, None, outputs[:5], api_visibility="private")
         chat.clear(clear, None, outputs[:5], api_visibility="private")
-        gr.api(ask, api_name="ask")
+        # One concurrency group for every call into the engine: the chat and /ask together
+        # run at most settings.concurrency questions at once (2 cores); the rest queue.
+        gr.api(ask, api_name="ask", concurrency_id="engine")
     return demo
 
 
