@@ -1,0 +1,293 @@
+"""Extractive answers: quoted sentences with passage markers, resolved references, abstention.
+
+Every sentence of an answer is a quote of a retrieved passage followed by a
+marker ``[P<n>]``, where ``n`` is the 1-based position of that passage in
+``Answer.passages``. The letter ``P`` keeps markers apart from the review's own
+reference brackets, which are resolved in the quote: "Chen et al[24]" becomes
+"Chen et al (2011, Table 2)" and a bare "[10,11]" becomes
+"(Llovet et al., 2008, Table 1; ref. 11)".
+
+The engine abstains ("The review does not cover this.") on measured signals:
+the cosine similarity of the best passage, how many of the question's topical
+words the retrieved evidence contains, and whether the question names a drug or
+gene that appears nowhere in the corpus. It then names the nearest thing the
+review does cover.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .citations import find_citations
+from .sentences import split_sentences
+from .terms import GENERIC, content_stems, content_words, is_acronym, is_drug_like, stems
+from .types import Answer, AnswerSentence, Hit, Reference, RowMatch
+
+NOT_COVERED = "The review does not cover this."
+MIN_COSINE = 0.30  # below: nothing in the review is about the question
+WEAK_COSINE = 0.45  # below, a question whose topical words the evidence lacks is refused
+MIN_COVERAGE = 0.5  # share of topical question words found in the evidence
+MAX_MISSING = 0.5  # share of topical question words absent from the whole corpus
+STRONG_COSINE = 0.65  # at or above: close enough to answer whatever the wording
+POOL = 5  # passages whose sentences may be quoted
+MAX_QUOTES = 3
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A candidate sentence: the passage it comes from (0-based hit index) and its score."""
+
+    hit: int
+    passage_id: str
+    text: str
+    score: float
+
+
+def _idf(hits: Sequence[Hit]) -> dict[str, float]:
+    docs = [set(stems(re.findall(r"[\w-]+", h.passage.text))) for h in hits]
+    n = len(docs) or 1
+    df: dict[str, int] = {}
+    for d in docs:
+        for w in d:
+            df[w] = df.get(w, 0) + 1
+    return {w: math.log(1 + n / c) for w, c in df.items()}
+
+
+def select_sentences(
+    question: str, hits: Sequence[Hit], *, pool: int = POOL, limit: int = MAX_QUOTES
+) -> list[Quote]:
+    """The sentences of the top passages that best answer the question, best first.
+
+    A sentence scores the idf-weighted share of the question's content stems it
+    contains, plus a small bonus for a higher-ranked passage. Duplicates (passages
+    overlap) are quoted once; sentences far below the best are dropped.
+    """
+    q = content_stems(question)
+    if not hits:
+        return []
+    idf = _idf(hits)
+    weight = {w: idf.get(w, math.log(1 + len(hits))) for w in q}
+    total = sum(weight.values()) or 1.0
+    cands: list[Quote] = []
+    seen: set[str] = set()
+    for i, h in enumerate(hits[:pool]):
+        text = h.passage.text
+        for start, end in split_sentences(text):
+            s = text[start:end].strip()
+            key = re.sub(r"\W", "", s.lower())
+            if not s or key in seen:
+                continue
+            seen.add(key)
+            have = set(stems(re.findall(r"[\w-]+", s)))
+            overlap = sum(w for t, w in weight.items() if t in have) / total
+            cands.append(Quote(i, h.passage.id, s, overlap + 0.15 / (i + 1)))
+    cands.sort(key=lambda c: (-c.score, c.hit))
+    if not cands:
+        return []
+    best = cands[0].score
+    return [c for c in cands if c.score >= 0.6 * best][:limit]
+
+
+def resolve_references(
+    sentence: str, references: Mapping[int, Reference]
+) -> tuple[str, dict[int, Reference]]:
+    """Replace the review's bracket citations by readable references.
+
+    Returns:
+        The sentence with "[24]" -> "(Chen et al., 2011, Table 2)" (or "(2011, Table 2)"
+        right after "Chen et al"), and the references used.
+    """
+    out: list[str] = []
+    used: dict[int, Reference] = {}
+    pos = 0
+    for c in find_citations(sentence):
+        refs = [references.get(n) or Reference(n, None, None) for n in c.numbers]
+        for r in refs:
+            used[r.number] = r
+        before = sentence[pos : c.start]
+        after_name = re.search(r"et al\.?\s*$", before) is not None and len(refs) == 1
+        if after_name:
+            label = refs[0].label()
+            short = label.split(", ", 1)[1] if refs[0].author and ", " in label else label
+            text = f" ({short})" if short != label or not refs[0].author else f" ({label})"
+            out.append(before.rstrip() + text)
+        else:
+            out.append(before.rstrip() + " (" + "; ".join(r.label() for r in refs) + ")")
+        pos = c.end
+    out.append(sentence[pos:])
+    return "".join(out), used
+
+
+def evidence_coverage(
+    question: str, hits: Sequence[Hit], pool: int = 3, expand: Callable[[str], str] | None = None
+) -> float:
+    """Share of the question's topical content stems found in the top passages (1.0 when none).
+
+    ``expand`` (the retriever's glossary expansion) is applied to the passages, so
+    that "EMT" counts as found in a passage that spells out the long form.
+    """
+    topical = _topical(question)
+    if not topical:
+        return 1.0
+    have: set[str] = set()
+    for h in hits[:pool]:
+        text = expand(h.passage.text) if expand else h.passage.text
+        have |= set(stems(re.findall(r"[\w-]+", text)))
+    return len(topical & have) / len(topical)
+
+
+def _topical(question: str) -> set[str]:
+    return {s for s in content_stems(question) if s not in set(stems(list(GENERIC)))}
+
+
+def missing_share(question: str, corpus_blob: str) -> float:
+    """Share of the question's topical words that occur nowhere in the corpus (lower-cased blob).
+
+    A word counts as present when it or its stem is a substring of the blob.
+    """
+    generic = set(stems(list(GENERIC)))
+    topical = [
+        (w.lower(), s)
+        for w, s in zip(content_words(question), stems(content_words(question)), strict=False)
+        if s not in generic and w.lower() not in GENERIC
+    ]
+    if not topical:
+        return 0.0
+    return sum(1 for w, s in topical if w not in corpus_blob and s not in corpus_blob) / len(
+        topical
+    )
+
+
+def unknown_entities(question: str, corpus_blob: str) -> list[str]:
+    """Drug- or gene-like words of the question that appear nowhere in the corpus blob."""
+    words = [w.strip("-/") for w in content_words(question)]
+    named = [w for w in words if is_drug_like(w) or (is_acronym(w) and len(w) > 2)]
+    return [w for w in named if w.lower() not in corpus_blob]
+
+
+def abstain_reason(
+    question: str,
+    hits: Sequence[Hit],
+    best_cosine: float,
+    corpus_blob: str,
+    *,
+    expand: Callable[[str], str] | None = None,
+    on_topic: bool = False,
+) -> str | None:
+    """Why the review does not answer the question, or None when it does.
+
+    Args:
+        question: The searched question.
+        hits: Retrieved passages.
+        best_cosine: Cosine similarity of the (glossary-expanded) question and the best passage.
+        corpus_blob: All passage and row texts, lower case (for vocabulary checks).
+        expand: Glossary expansion, applied to evidence for the coverage check.
+        on_topic: The question names table rows by their fields (a specific
+            row filter matched), which vetoes the similarity-based refusals.
+    """
+    if not hits:
+        return "nothing was retrieved"
+    unknown = unknown_entities(question, corpus_blob)
+    if unknown:
+        return f"the review never mentions {', '.join(unknown)}"
+    if on_topic:
+        return None
+    if best_cosine < MIN_COSINE:
+        return f"no passage is close to the question (best cosine {best_cosine:.2f})"
+    missing = missing_share(question, corpus_blob)
+    if missing >= MAX_MISSING and best_cosine < STRONG_COSINE:
+        return f"{missing:.0%} of the question's topical words never occur in the review"
+    coverage = evidence_coverage(question, hits, expand=expand)
+    if coverage < MIN_COVERAGE and best_cosine < WEAK_COSINE:
+        return f"the best passages hold {coverage:.0%} of the question's words (cosine {best_cosine:.2f})"
+    return None
+
+
+def _row_line(m: RowMatch) -> str:
+    r = m.row
+    cells = [r.phase, r.drug, r.outcome] if r.table == "table1" else [r.drug, r.pathway, r.effect]
+    return f"{r.author} ({r.year}, {r.table.replace('table', 'Table ')}): " + "; ".join(
+        c for c in cells if c
+    )
+
+
+def compose_answer(
+    question: str,
+    searched_query: str,
+    hits: Sequence[Hit],
+    rows: Sequence[RowMatch],
+    references: Mapping[int, Reference],
+    *,
+    quotes: Sequence[Quote] | None = None,
+    abstain: str | None = None,
+    mode: str = "hybrid",
+    table_intent: bool = False,
+    timings_ms: Mapping[str, float] | None = None,
+) -> Answer:
+    """Build the extractive answer.
+
+    Args:
+        question: The user's question as typed.
+        searched_query: The query actually searched (follow-ups resolved).
+        hits: Ranked passages (all kept in ``Answer.passages``).
+        rows: Table rows to show.
+        references: The corpus's reference table.
+        quotes: Sentences to quote (default :func:`select_sentences`).
+        abstain: A reason to refuse (from :func:`abstain_reason`), or None.
+        mode: Retrieval mode used.
+        table_intent: The question asks for table rows ("which trials…"); the rows lead.
+        timings_ms: Stage timings to record.
+
+    Returns:
+        The answer; when abstaining, ``answer`` starts with "The review does not
+        cover this.", ``rows`` is empty and ``nearest`` names the nearest topic.
+    """
+    quotes = list(quotes) if quotes is not None else select_sentences(searched_query, hits)
+    if abstain is not None or not quotes:
+        nearest = None
+        if quotes:
+            q = quotes[0]
+            text, _ = resolve_references(q.text, references)
+            nearest = f'{hits[q.hit].passage.section}: "{text}" [P{q.hit + 1}]'
+        elif hits:
+            nearest = hits[0].passage.section
+        answer = NOT_COVERED + (f" The nearest it covers is {nearest}" if nearest else "")
+        return Answer(
+            question=question,
+            searched_query=searched_query,
+            answer=answer,
+            abstained=True,
+            passages=tuple(hits),
+            nearest=nearest,
+            mode=mode,
+            timings_ms=dict(timings_ms or {}),
+        )
+    used: dict[int, Reference] = {}
+    sentences: list[AnswerSentence] = []
+    for q in quotes:
+        text, refs = resolve_references(q.text, references)
+        used.update(refs)
+        sentences.append(AnswerSentence(f'"{text}" [P{q.hit + 1}]', q.passage_id, q.hit + 1))
+    body = " ".join(s.text for s in sentences)
+    if rows:
+        listing = "\n".join(f"- {_row_line(m)}" for m in rows)
+        head = "Table rows:" if table_intent else "Related table rows:"
+        body = f"{head}\n{listing}\n{body}" if table_intent else f"{body}\n{head}\n{listing}"
+        for m in rows:
+            if m.row.ref in references:
+                used.setdefault(m.row.ref, references[m.row.ref])
+    return Answer(
+        question=question,
+        searched_query=searched_query,
+        answer=body,
+        abstained=False,
+        passages=tuple(hits),
+        rows=tuple(rows),
+        sentences=tuple(sentences),
+        references=dict(sorted(used.items())),
+        mode=mode,
+        timings_ms=dict(timings_ms or {}),
+    )

@@ -1,0 +1,127 @@
+"""The ask pipeline: resolve the follow-up, retrieve, match rows, compose the answer.
+
+``answer_question`` is a pure function of its inputs and the loaded retriever:
+it keeps no state between calls, so that one retriever can serve many threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from .answer import STRONG_COSINE, abstain_reason, compose_answer, select_sentences
+from .chat import resolve_followup
+from .rows import match_rows, parse_filters
+from .types import Answer, Hit
+
+log = logging.getLogger(__name__)
+
+MIN_PASSAGES = 10  # ranked passages kept for Recall@10 / MRR@10
+ROW_CANDIDATES = 5
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 3)
+
+
+def answer_question(
+    question: str,
+    history: Sequence[str],
+    *,
+    retriever: Any,
+    corpus: Any,
+    k: int = 5,
+    mode: str = "hybrid",
+) -> Answer:
+    """Answer ``question`` (a follow-up to ``history``) from the corpus.
+
+    Args:
+        question: The (validated) user question.
+        history: Earlier user turns, oldest first.
+        retriever: A :class:`~hccqa.retrieve.Retriever`.
+        corpus: The loaded corpus (rows, glossary, references, passages).
+        k: Passages the UI shows; at least ``max(k, 10)`` ranked passages are returned.
+        mode: ``"hybrid"``, ``"dense"`` or ``"bm25"``.
+
+    Returns:
+        The :class:`~hccqa.types.Answer`, with ``timings_ms`` per stage
+        ("encode", "dense", "bm25", "fusion", "rows", "compose", "total").
+    """
+    started = time.perf_counter()
+    searched = resolve_followup(question, history)
+    hits, stage = retriever.search_with_timings(searched, max(k, MIN_PASSAGES), mode)
+    timings = {key: float(stage.get(key, 0.0)) for key in ("encode", "dense", "bm25", "fusion")}
+
+    t0 = time.perf_counter()
+    best_cosine = _best_cosine(retriever, searched)
+    expanded = retriever.expand(searched)
+    if best_cosine < STRONG_COSINE and expanded != searched:
+        # MiniLM does not know most abbreviations ("EMT"): also try the spelled-out query.
+        best_cosine = max(best_cosine, _best_cosine(retriever, expanded))
+    timings["dense"] += _ms(t0)
+    passages = getattr(corpus, "passages", ()) or ()
+    rows_all = getattr(corpus, "rows", ()) or ()
+    blob = " ".join([p.text for p in passages] + [r.text for r in rows_all]).lower()
+    filters = parse_filters(searched, rows=rows_all, glossary=getattr(corpus, "glossary", None))
+    on_topic = bool(filters.pathways or filters.authors or filters.phases)
+    why_not = abstain_reason(
+        searched, hits, best_cosine, blob, expand=retriever.expand, on_topic=on_topic
+    )
+    quotes = select_sentences(searched, hits)
+
+    t0 = time.perf_counter()
+    rows = []
+    table_intent = False
+    if why_not is None:
+        row_hits = retriever.search_rows(searched, ROW_CANDIDATES, "dense") if rows_all else []
+        rows = match_rows(
+            searched,
+            hits,
+            corpus,
+            row_hits,
+            quoted=[(q.passage_id, q.text, _context(q.text, hits)) for q in quotes],
+        )
+        table_intent = filters.table is not None and bool(rows)
+    else:
+        log.info("abstaining on %r: %s", searched, why_not)
+    timings["rows"] = _ms(t0)
+
+    t0 = time.perf_counter()
+    answer = compose_answer(
+        question,
+        searched,
+        hits,
+        rows,
+        getattr(corpus, "references", {}) or {},
+        quotes=quotes,
+        abstain=why_not,
+        mode=mode,
+        table_intent=table_intent,
+    )
+    timings["compose"] = _ms(t0)
+    timings["total"] = _ms(started)
+    return _with_timings(answer, timings)
+
+
+def _best_cosine(retriever: Any, text: str) -> float:
+    """Cosine similarity of ``text`` and its nearest passage (dense search, cached encoding)."""
+    top = retriever.search(text, 1, "dense")
+    return float(top[0].score) if top else 0.0
+
+
+def _context(sentence: str, hits: Sequence[Hit]) -> str:
+    """The retrieved passage that holds the most text before ``sentence`` (to credit "The authors…")."""
+    best, lead = "", -1
+    for h in hits:
+        at = h.passage.text.find(sentence)
+        if at > lead:
+            best, lead = h.passage.text, at
+    return best
+
+
+def _with_timings(answer: Answer, timings: dict[str, float]) -> Answer:
+    from dataclasses import replace
+
+    return replace(answer, timings_ms=timings)

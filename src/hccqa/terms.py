@@ -1,0 +1,77 @@
+"""Words of a question: stop words, stems, content terms and entity-like tokens.
+
+Pure helpers shared by follow-up resolution (:mod:`hccqa.chat`), row matching
+(:mod:`hccqa.rows`) and answer composition (:mod:`hccqa.answer`). A fresh
+stemmer is made per call (cheap) so that nothing is shared between threads.
+"""
+
+from __future__ import annotations
+
+import re
+
+import Stemmer
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing done down during each
+    else ever few for from further had has have having he her here hers him his how i if in
+    into is it its itself just me more most my no nor not now of off on once only or other our
+    out over own same she should so some such than that the their theirs them then there these
+    they this those through to too under until up us very was we were what when where which
+    while who whom why will with would you your yours one ones tell show list give name
+    describe explain please know find found say said mention mentioned according review paper
+    article authors author study studies many much whether way ways kind kinds role""".split()
+)
+
+# Words that say what kind of answer is wanted, not what it is about.
+GENERIC = frozenset(
+    """what which who how why when where does do did is are was were mean means meaning
+    role effect effects used use using known reported report reports described""".split()
+)
+
+_WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F\u0370-\u03FF]+(?:[-/][A-Za-z0-9\u0370-\u03FF]+)*")
+# Drug-name suffixes (kinase inhibitors, antibodies, mTOR inhibitors, platins).
+_DRUG = re.compile(r"^[a-z]{4,}(?:nib|mab|limus|platin|rubicin|fenib|tinib)$")
+
+
+def words(text: str) -> list[str]:
+    """Word tokens of ``text`` in order, hyphenated and slashed compounds kept whole."""
+    return _WORD.findall(text)
+
+
+def stems(tokens: list[str]) -> list[str]:
+    """Lower-cased English stems of ``tokens`` (compounds split on ``-`` and ``/``)."""
+    parts = [p for t in tokens for p in re.split(r"[-/]", t.lower()) if p]
+    return list(Stemmer.Stemmer("english").stemWords(parts))
+
+
+def content_words(text: str) -> list[str]:
+    """Words of ``text`` that are not stop words, in order, unique (original case)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for w in words(text):
+        key = w.lower()
+        if key in STOPWORDS or key in seen or (len(key) < 2 and not key.isdigit()):
+            continue
+        seen.add(key)
+        out.append(w)
+    return out
+
+
+def content_stems(text: str) -> set[str]:
+    """Stems of the content words of ``text`` (see :func:`content_words`)."""
+    return set(stems(content_words(text))) - set(stems(list(STOPWORDS)))
+
+
+def is_drug_like(word: str) -> bool:
+    """True for a word shaped like a drug name ("lenvatinib", "bevacizumab")."""
+    return bool(_DRUG.match(word.lower()))
+
+
+def is_acronym(word: str) -> bool:
+    """True for a gene or abbreviation-like token ("EGFR", "PI3K", "pERK", "HER-3")."""
+    letters = re.sub(r"[^A-Za-z]", "", word)
+    if len(word) < 2 or not letters:
+        return False
+    upper = sum(c.isupper() for c in letters)
+    return upper >= 2 and (upper >= len(letters) - 1 or any(c.isdigit() for c in word))
