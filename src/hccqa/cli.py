@@ -7,6 +7,7 @@ stderr and exit code 2; no traceback reaches the user.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import typer
@@ -148,11 +149,19 @@ def bench_load_cmd(
 def main() -> None:
     """Console-script entry point."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # The model loader's "Loading weights" bar is noise on stderr (encoding bars stay).
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
-        app()
+        code = app(standalone_mode=False)
     except HccqaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    except KeyboardInterrupt:
+    except typer.TyperException as exc:  # a usage error is one line too, not a box
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        print(f"error: {message} (see hccqa --help)", file=sys.stderr)
+        raise SystemExit(getattr(exc, "exit_code", 2)) from None
+    except (KeyboardInterrupt, typer.Abort):
         print("interrupted", file=sys.stderr)
         raise SystemExit(130) from None
+    if isinstance(code, int) and code:
+        raise SystemExit(code)
