@@ -273,6 +273,9 @@ CLI_BAD_ARGS: list[tuple[str, list[bytes | str], bytes | None, str]] = [
     ("long-stdin", ["ask", "-"], b"x" * 100_000, "limit"),
     ("search-empty", ["search", " "], None, "empty"),
     ("search-invalid-utf8", [b"search", b"\xc3\x28"], None, "UTF-8"),
+    ("missing-question", ["ask"], None, "Missing argument"),
+    ("k-not-a-number", ["search", "sorafenib", "-k", "abc"], None, "-k"),
+    ("unknown-command", ["drop-tables"], None, "No such command"),
 ]
 
 
