@@ -99,6 +99,135 @@ def corpus_cmd(
     print(f"glossary: {len(corpus.glossary)} abbreviations: {', '.join(corpus.glossary)}")
 
 
+@app.command("build")
+def build_cmd(
+    corpus: str = typer.Option(None, "--corpus", help="Folder of .txt documents, tables optional."),
+    index: str = typer.Option(None, "--index", help="Folder to write the index into."),
+    model: str = typer.Option(None, "--model", help="Local sentence-transformers model folder."),
+) -> None:
+    """Build (or rebuild) the search index for a corpus folder, with a progress bar."""
+    from pathlib import Path
+
+    from .qa import build
+    from .settings import Settings
+
+    settings = Settings.from_env(
+        corpus_dir=Path(corpus) if corpus else None,
+        index_dir=Path(index) if index else None,
+        model=model,
+    )
+    meta = build(settings, progress=True)
+    counts = meta["counts"]
+    print(
+        f"indexed {counts['passages']} passages and {counts['rows']} table rows from "
+        f"{meta['documents']} document(s) in {meta['build_seconds']} s -> {settings.index_dir} "
+        f"(model {meta['model']}, dim {meta['dimension']}, {meta['index_type']['passages']})"
+    )
+
+
+def _qa(corpus: str | None, index: str | None, model: str | None) -> object:
+    from pathlib import Path
+
+    from .qa import QA
+    from .settings import Settings
+
+    settings = Settings.from_env(
+        corpus_dir=Path(corpus) if corpus else None,
+        index_dir=Path(index) if index else None,
+        model=model,
+    )
+    return QA.load(settings)
+
+
+def _question_arg(text: str) -> str:
+    """The question argument (read from stdin when it is ``-``), checked before anything loads."""
+    from .guard import check_question
+    from .settings import Settings
+
+    raw: object = sys.stdin.buffer.read() if text == "-" else text
+    return check_question(raw, Settings.from_env())
+
+
+@app.command("search")
+def search_cmd(
+    query: str = typer.Argument(..., help="What to search for ('-' reads it from stdin)."),
+    k: int = typer.Option(5, "-k", help="Number of passages."),
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or bm25."),
+    as_json: bool = typer.Option(False, "--json", help="Print the hits as JSON."),
+    corpus: str = typer.Option(None, "--corpus", help="Corpus folder."),
+    index: str = typer.Option(None, "--index", help="Index folder."),
+) -> None:
+    """Show the passages that best match a query, with the modes that found them."""
+    import json
+
+    query = _question_arg(query)
+    qa = _qa(corpus, index, None)
+    hits = qa.search(query, k=k, mode=mode)  # type: ignore[attr-defined]
+    if as_json:
+        print(json.dumps([h.to_dict() for h in hits], indent=2, ensure_ascii=False))
+        return
+    for h in hits:
+        text = h.passage.text if len(h.passage.text) <= 200 else h.passage.text[:197] + "..."
+        print(
+            f"{h.rank:>2}. {h.passage.id} [{h.passage.section}] score {h.score:.3f} "
+            f"({'+'.join(h.modes) or '-'})\n    {text}"
+        )
+
+
+@app.command("ask")
+def ask_cmd(
+    question: str = typer.Argument(..., help="The question ('-' reads it from stdin)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the whole answer as JSON."),
+    k: int = typer.Option(None, "-k", help="Passages shown with the answer."),
+    mode: str = typer.Option(None, "--mode", help="hybrid, dense or bm25."),
+    history: list[str] = typer.Option(None, "--history", help="An earlier turn."),  # noqa: B008
+    corpus: str = typer.Option(None, "--corpus", help="Corpus folder."),
+    index: str = typer.Option(None, "--index", help="Index folder."),
+) -> None:
+    """Answer a question from the review, every sentence quoted with its citation."""
+    import json
+
+    question = _question_arg(question)
+    qa = _qa(corpus, index, None)
+    ans = qa.ask(question, history or (), k=k, mode=mode)  # type: ignore[attr-defined]
+    if as_json:
+        print(json.dumps(ans.to_dict(), indent=2, ensure_ascii=False))
+        return
+    if ans.searched_query != ans.question:
+        print(f"(searched: {ans.searched_query})")
+    print(ans.answer)
+    if ans.rows:
+        print("\nTable rows:")
+        for r in ans.rows:
+            print(f"  {r.row.id}: {r.row.text}  <- {r.reason}")
+    if ans.passages:
+        print("\nPassages:")
+        for i, h in enumerate(ans.passages, start=1):
+            print(f"  [{i}] {h.passage.id} ({h.passage.section}) score {h.score:.3f}")
+
+
+@app.command("bench-pubmedqa")
+def bench_pubmedqa_cmd(
+    data: str = typer.Option(..., "--data", help="PubMedQA ori_pqal.json."),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+    report: str = typer.Option(None, "--report", help="Folder for report.md/json and a chart."),
+    limit: int = typer.Option(0, "--limit", help="Use only the first N entries (0 = all)."),
+    model: str = typer.Option(None, "--model", help="Local sentence-transformers model folder."),
+) -> None:
+    """PubMedQA PQA-L document retrieval: bm25, dense, hybrid and plain baselines."""
+    import json
+
+    from .pubmedqa import format_table, run_pubmedqa, write_pubmedqa_report
+    from .settings import Settings
+
+    result = run_pubmedqa(
+        data, settings=Settings.from_env(model=model), limit=limit or None, progress=not as_json
+    )
+    if report:
+        write_pubmedqa_report(result, report)
+    print(json.dumps(result, indent=2) if as_json else format_table(result))
+
+
 @app.command("serve")
 def serve_cmd(
     host: str = typer.Option(None, "--host", help="Bind address (default 127.0.0.1, HCCQA_HOST)."),

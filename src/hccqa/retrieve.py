@@ -37,6 +37,8 @@ class FusionConfig:
     """How hybrid mode merges the dense and BM25 rankings (defaults tuned by measurement).
 
     Attributes:
+        method: ``"convex"`` (normalized-score combination, plus ``rrf_weight`` times RRF)
+            or ``"rrf"`` (weighted reciprocal rank fusion only).
         dense_weight: Weight of the dense ranking.
         bm25_weight: Weight of the BM25 ranking.
         normalization: Score normalization of the convex term (see :mod:`hccqa.fusion`).
@@ -46,6 +48,7 @@ class FusionConfig:
         expand_dense: Also feed the glossary-expanded query to the encoder (BM25 always gets it).
     """
 
+    method: str = "convex"
     dense_weight: float = 0.65
     bm25_weight: float = 0.35
     normalization: str = "zscore"
@@ -300,10 +303,19 @@ class Retriever:
         bm_full = sorted(
             zip(cands.tolist(), bm25_all[cands].tolist(), strict=True), key=lambda x: (-x[1], x[0])
         )
-        # Rank-based RRF must see each mode's own order; convex uses the exact scores.
+        rankings = [[(str(i), s) for i, s in dense_full], [(str(i), s) for i, s in bm_full]]
+        weights = [cfg.dense_weight, cfg.bm25_weight]
+        if cfg.method == "rrf":
+            # Plain RRF over each mode's own top-depth list, as usually implemented.
+            fused = fusion.rrf(
+                [[(str(i), s) for i, s in dense], [(str(i), s) for i, s in sparse]],
+                k=cfg.rrf_k,
+                weights=weights,
+            )
+            return [(int(i), s) for i, s in fused]
         fused = fusion.fuse(
-            [[(str(i), s) for i, s in dense_full], [(str(i), s) for i, s in bm_full]],
-            weights=[cfg.dense_weight, cfg.bm25_weight],
+            rankings,
+            weights=weights,
             normalization=cfg.normalization,
             rrf_k=cfg.rrf_k,
             rrf_weight=cfg.rrf_weight,
@@ -314,6 +326,8 @@ class Retriever:
 def _check(k: int, mode: str) -> None:
     if mode not in MODES:
         raise InputError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise InputError(f"k must be a whole number, got {k!r}")
     if k < 1:
         raise InputError(f"k must be at least 1, got {k}")
 
