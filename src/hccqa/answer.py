@@ -27,11 +27,13 @@ from .terms import GENERIC, content_stems, content_words, is_acronym, is_drug_li
 from .types import Answer, AnswerSentence, Hit, Reference, RowMatch
 
 NOT_COVERED = "The review does not cover this."
-MIN_COSINE = 0.30  # below: nothing in the review is about the question
+MIN_COSINE = 0.20  # below: nothing in the review is about the question
 WEAK_COSINE = 0.45  # below, a question whose topical words the evidence lacks is refused
 MIN_COVERAGE = 0.5  # share of topical question words found in the evidence
 MAX_MISSING = 0.5  # share of topical question words absent from the whole corpus
 STRONG_COSINE = 0.65  # at or above: close enough to answer whatever the wording
+FOCUS_COSINE = 0.50  # below, no single sentence holding half the topical words means refusal
+MIN_SENTENCE_COVERAGE = 0.5
 POOL = 5  # passages whose sentences may be quoted
 MAX_QUOTES = 3
 
@@ -139,6 +141,23 @@ def evidence_coverage(
     return len(topical & have) / len(topical)
 
 
+def sentence_coverage(
+    question: str, hits: Sequence[Hit], pool: int = 3, expand: Callable[[str], str] | None = None
+) -> float:
+    """Largest share of the question's topical stems found in one sentence of the top passages."""
+    topical = _topical(question)
+    if not topical:
+        return 1.0
+    best = 0.0
+    for h in hits[:pool]:
+        text = h.passage.text
+        for start, end in split_sentences(text):
+            sentence = text[start:end]
+            have = set(stems(re.findall(r"[\w-]+", expand(sentence) if expand else sentence)))
+            best = max(best, len(topical & have) / len(topical))
+    return best
+
+
 def _topical(question: str) -> set[str]:
     return {s for s in content_stems(question) if s not in set(stems(list(GENERIC)))}
 
@@ -202,7 +221,16 @@ def abstain_reason(
         return f"{missing:.0%} of the question's topical words never occur in the review"
     coverage = evidence_coverage(question, hits, expand=expand)
     if coverage < MIN_COVERAGE and best_cosine < WEAK_COSINE:
-        return f"the best passages hold {coverage:.0%} of the question's words (cosine {best_cosine:.2f})"
+        return (
+            f"the best passages hold {coverage:.0%} of the question's words "
+            f"(cosine {best_cosine:.2f})"
+        )
+    focus = sentence_coverage(question, hits, expand=expand)
+    if focus < MIN_SENTENCE_COVERAGE and best_cosine < FOCUS_COSINE:
+        return (
+            f"no sentence holds more than {focus:.0%} of the question's words "
+            f"(cosine {best_cosine:.2f})"
+        )
     return None
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from .answer import STRONG_COSINE, abstain_reason, compose_answer, select_sentences
 from .chat import resolve_followup
-from .rows import match_rows, parse_filters
+from .rows import drugs_selective, match_rows, parse_filters
 from .types import Answer, Hit
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,13 @@ def answer_question(
     rows_all = getattr(corpus, "rows", ()) or ()
     blob = " ".join([p.text for p in passages] + [r.text for r in rows_all]).lower()
     filters = parse_filters(searched, rows=rows_all, glossary=getattr(corpus, "glossary", None))
-    on_topic = bool(filters.pathways or filters.authors or filters.phases)
+    on_topic = bool(
+        filters.pathways
+        or filters.authors
+        or filters.phases
+        or (filters.drugs and drugs_selective(filters, rows_all))
+        or (filters.years and filters.table)
+    )
     why_not = abstain_reason(
         searched, hits, best_cosine, blob, expand=retriever.expand, on_topic=on_topic
     )
@@ -112,7 +118,7 @@ def _best_cosine(retriever: Any, text: str) -> float:
 
 
 def _context(sentence: str, hits: Sequence[Hit]) -> str:
-    """The retrieved passage that holds the most text before ``sentence`` (to credit "The authors…")."""
+    """The retrieved passage with the most text before ``sentence`` (credits "The authors…")."""
     best, lead = "", -1
     for h in hits:
         at = h.passage.text.find(sentence)

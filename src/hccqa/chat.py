@@ -17,7 +17,23 @@ from .terms import GENERIC, content_words, is_acronym, is_drug_like
 
 # Words that point back to something said before.
 _BACK_REFERENCES = frozenset(
-    "it its they them their theirs these those ones such this that same former latter".split()
+    [
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "theirs",
+        "these",
+        "those",
+        "ones",
+        "such",
+        "this",
+        "that",
+        "same",
+        "former",
+        "latter",
+    ]
 )
 # "that" and "this" only refer back when they end the question or stand before a verb.
 _WEAK = frozenset({"this", "that"})

@@ -36,9 +36,11 @@ _RANGE = re.compile(
     rf"(?:between|from)\s+{_YEAR}\s+(?:and|to|until|-)\s+{_YEAR}|{_YEAR}\s*(?:-|–|to)\s*{_YEAR}"
 )
 _SINCE = re.compile(
-    rf"(?:since|after|from|starting(?: in)?)\s+{_YEAR}(\s+onwards?)?|{_YEAR}\s+(?:or|and)\s+(?:later|after)"
+    rf"(?:since|after|starting(?: in)?)\s+{_YEAR}|from\s+{_YEAR}\s+on(?:wards?)?|"
+    rf"{_YEAR}\s+(?:or|and)\s+(?:later|after)|{_YEAR}\s+onwards?",
+    re.IGNORECASE,
 )
-_BEFORE = re.compile(rf"(?:before|until|up to|prior to|by)\s+{_YEAR}")
+_BEFORE = re.compile(rf"(?:before|until|up to|prior to)\s+{_YEAR}", re.IGNORECASE)
 _PHASE = re.compile(r"\bphase[\s-]*(iv|iii|ii|i|[1-4])\b", re.IGNORECASE)
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 _SECOND_LINE = re.compile(
@@ -61,21 +63,24 @@ _OUTCOMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "no survival benefit",
         re.compile(
-            r"no (?:overall )?survival benefit|no benefit|did not (?:improve|prolong|extend)|without (?:a )?survival benefit|not (?:improve|prolong)",
+            r"no (?:overall )?survival benefit|no benefit|did not (?:improve|prolong|extend)|"
+            r"without (?:a )?survival benefit|not (?:improve|prolong)",
             re.I,
         ),
     ),
     (
         "negative",
         re.compile(
-            r"\bfail(?:ed|ure|s)?\b(?! ?sorafenib)|unsuccessful|negative|disappoint|did not work|inferior|no improvement|not effective|ineffective",
+            r"\bfail(?:ed|ure|s)?\b(?! ?sorafenib)|unsuccessful|negative|disappoint|"
+            r"did not work|inferior|no improvement|not effective|ineffective",
             re.I,
         ),
     ),
     (
         "increased survival",
         re.compile(
-            r"(?:increas|improv|prolong|extend|longer|better)\w*\s+(?:\w+\s+)?survival|survival (?:benefit|gain|advantage)|\beffective\b|succeed|success",
+            r"(?:increas|improv|prolong|extend|longer|better)\w*\s+(?:\w+\s+)?survival|"
+            r"survival (?:benefit|gain|advantage)|\beffective\b|succeed|success",
             re.I,
         ),
     ),
@@ -213,11 +218,11 @@ def parse_filters(
         years = (min(a, b), max(a, b))
     elif m := _SINCE.search(question):
         y = int(next(g for g in m.groups() if g and g.strip().isdigit()))
-        strict = m.group(0).lower().startswith("after") and not m.group(2)
+        strict = m.group(0).lower().startswith("after")
         years = (y + 1 if strict else y, 9999)
     elif m := _BEFORE.search(question):
         y = int(m.group(1))
-        years = (0, y if m.group(0).lower().startswith(("until", "up to", "by")) else y - 1)
+        years = (0, y if m.group(0).lower().startswith(("until", "up to")) else y - 1)
     else:
         found = sorted({int(y) for y in re.findall(rf"(?<!\d){_YEAR}(?!\d)", question)})
         if found:
@@ -227,7 +232,9 @@ def parse_filters(
             f"Phase {_ROMAN.get(m.group(1).lower(), m.group(1))}" for m in _PHASE.finditer(question)
         )
     )
-    drugs = tuple(dict.fromkeys(d for r in rows for d in row_drugs(r) if _mentions(question, d)))
+    # "after sorafenib failed" names the setting, not the drug or the outcome asked about
+    rest = _SECOND_LINE.sub(" ", question)
+    drugs = tuple(dict.fromkeys(d for r in rows for d in row_drugs(r) if _mentions(rest, d)))
     qstems = set(stems(re.findall(r"[A-Za-z0-9]+", _fold(question))))
     pathways: list[str] = []
     for r in rows:
@@ -246,7 +253,7 @@ def parse_filters(
                 )
             ):
                 pathways.append(term)
-    outcomes = tuple(name for name, pat in _OUTCOMES if pat.search(question))
+    outcomes = tuple(name for name, pat in _OUTCOMES if pat.search(rest))
     if "no survival benefit" in outcomes:
         outcomes = tuple(o for o in outcomes if o not in ("negative", "increased survival"))
     if "negative" in outcomes:
@@ -327,7 +334,7 @@ def row_passes(row: TableRow, f: RowFilter) -> bool:
     return not (f.authors and not any(a in row.author for a in f.authors))
 
 
-def _drugs_selective(f: RowFilter, rows: Sequence[TableRow]) -> bool:
+def drugs_selective(f: RowFilter, rows: Sequence[TableRow]) -> bool:
     """False when the drug filter keeps most of its table (e.g. "sorafenib" in Table 2)."""
     tables = [f.table] if f.table else sorted({r.table for r in rows})
     for t in tables:
@@ -341,7 +348,7 @@ def _drugs_selective(f: RowFilter, rows: Sequence[TableRow]) -> bool:
 def cited_rows(
     quoted: Iterable[tuple[str, str, str]], rows: Sequence[TableRow]
 ) -> list[tuple[TableRow, str]]:
-    """Rows cited by quoted sentences: ``(passage id, sentence, passage text)`` -> ``(row, reason)``.
+    """Rows cited by quoted sentences: ``(passage id, sentence, passage)`` -> ``(row, reason)``.
 
     A sentence without a citation that goes on about the previous study ("The
     authors also showed…") is credited to the last citation before it in its passage.
@@ -396,7 +403,7 @@ def match_rows(
     if not rows:
         return []
     f = parse_filters(question, rows=rows, glossary=getattr(corpus, "glossary", None))
-    narrows = f.specific and (bool(replace(f, drugs=()).specific) or _drugs_selective(f, rows))
+    narrows = f.specific and (bool(replace(f, drugs=()).specific) or drugs_selective(f, rows))
     if narrows:
         chosen = [r for r in rows if row_passes(r, f)]
         if chosen:

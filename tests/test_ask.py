@@ -1,0 +1,130 @@
+"""The ask pipeline through QA: the hashing fake encoder, and the real model (integration)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hccqa.answer import NOT_COVERED
+from hccqa.ask import MIN_PASSAGES
+from hccqa.embed import HashingEmbedder
+from hccqa.qa import QA
+from hccqa.settings import Settings
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+STAGES = {"encode", "dense", "bm25", "fusion", "rows", "compose", "total"}
+
+
+@pytest.fixture(scope="module")
+def qa(tmp_path_factory: pytest.TempPathFactory) -> QA:
+    index = tmp_path_factory.mktemp("index")
+    settings = Settings.from_env({}, corpus_dir=CORPUS, index_dir=index)
+    return QA.load(settings, embedder=HashingEmbedder())
+
+
+def test_answer_keeps_ten_ranked_passages_and_stage_timings(qa: QA) -> None:
+    a = qa.ask("Which pathway mediates acquired resistance to sorafenib?", k=3)
+    assert len(a.passages) >= MIN_PASSAGES
+    assert [h.rank for h in a.passages] == list(range(1, len(a.passages) + 1))
+    assert set(a.timings_ms) >= STAGES
+    assert a.timings_ms["total"] >= a.timings_ms["compose"]
+
+
+def test_answer_is_quoted_with_markers_into_the_passages(qa: QA) -> None:
+    a = qa.ask("Which pathway mediates acquired resistance to sorafenib?")
+    assert not a.abstained
+    for s in a.sentences:
+        assert a.passages[s.marker - 1].passage.id == s.passage_id
+        assert f"[P{s.marker}]" in a.answer
+
+
+def test_table_question_lists_rows_with_reasons(qa: QA) -> None:
+    a = qa.ask("Which phase 3 trials showed no survival benefit?")
+    assert [m.row.id for m in a.rows] == ["table1:42", "table1:43", "table1:44"]
+    assert all(m.reason for m in a.rows)
+    for cell in ("Brivanib after sorafenib failed", "Everolimus after sorafenib failed"):
+        assert cell in a.answer
+
+
+def test_followup_is_resolved_and_shown(qa: QA) -> None:
+    a = qa.ask("And which ones were tried second-line?", ["Which drugs failed in phase 3 trials?"])
+    assert a.searched_query != a.question
+    assert "trials" in a.searched_query
+    assert [m.row.id for m in a.rows] == ["table1:43", "table1:44"]
+
+
+def test_unknown_drug_is_refused_without_rows(qa: QA) -> None:
+    a = qa.ask("What are the side effects of lenvatinib?")
+    assert a.abstained
+    assert a.answer.startswith(NOT_COVERED)
+    assert a.rows == ()
+    assert a.nearest
+
+
+def test_answer_serializes_to_json(qa: QA) -> None:
+    d = json.loads(json.dumps(qa.ask("Which studies implicate autophagy?").to_dict()))
+    assert {"answer", "abstained", "searched_query", "passages", "rows"} <= set(d)
+    assert {"id", "section", "text", "score"} <= set(d["passages"][0])
+    assert all({"id", "reason", "author", "year"} <= set(r) for r in d["rows"])
+
+
+def test_same_question_same_answer(qa: QA) -> None:
+    q = "What role does Notch signaling play?"
+    assert qa.ask(q).to_dict() | {"timings_ms": {}} == qa.ask(q).to_dict() | {"timings_ms": {}}
+
+
+# -- the real packaged model ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_qa(tmp_path_factory: pytest.TempPathFactory) -> QA:
+    index = tmp_path_factory.mktemp("index-real")
+    return QA.load(Settings.from_env({}, corpus_dir=CORPUS, index_dir=index))
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I bake bread?",
+        "What is the capital of France?",
+        "What dose of sorafenib is used?",
+        "What are the side effects of lenvatinib?",
+    ],
+)
+def test_real_model_refuses_what_the_review_does_not_cover(real_qa: QA, question: str) -> None:
+    a = real_qa.ask(question)
+    assert a.abstained, a.answer
+    assert a.rows == ()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "must"),
+    [
+        ("Which growth factor receptors make HCC cells respond less to sorafenib?", ["EGFR"]),
+        ("What are tumor endothelial cells?", ["TECs"]),
+        ("Is sorafenib the standard first-line treatment?", ["first-line"]),
+        ("Which 2013 studies looked at EMT?", ["Chow et al", "Huang et al"]),
+    ],
+)
+def test_real_model_answers_what_the_review_covers(
+    real_qa: QA, question: str, must: list[str]
+) -> None:
+    a = real_qa.ask(question)
+    assert not a.abstained, a.answer
+    for term in must:
+        assert term in a.answer
+
+
+@pytest.mark.integration
+def test_real_model_followup_about_tumor_endothelial_cells(real_qa: QA) -> None:
+    a = real_qa.ask(
+        "Are they more resistant than normal ones?", ["What are tumor endothelial cells?"]
+    )
+    assert "tumor endothelial cells" in a.searched_query
+    assert not a.abstained
+    assert a.passages[0].passage.id in {"review:p028", "review:p029"}
+    assert [m.row.id for m in a.rows] == ["table2:50"]

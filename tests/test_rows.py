@@ -1,0 +1,147 @@
+"""Row filters and row matching on the real curated tables (no model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hccqa.corpus import Corpus, load_corpus
+from hccqa.rows import match_rows, parse_filters, pathway_terms, row_drugs, row_passes
+from hccqa.types import Hit, Passage, TableRow
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    return load_corpus(CORPUS)
+
+
+def ids(matches: list) -> list[str]:
+    return [m.row.id for m in matches]
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("studies from 2013", (2013, 2013)),
+        ("between 2011 and 2013", (2011, 2013)),
+        ("from 2011 to 2012", (2011, 2012)),
+        ("since 2012", (2012, 9999)),
+        ("after 2012", (2013, 9999)),
+        ("before 2012", (0, 2011)),
+        ("no year here", None),
+    ],
+)
+def test_year_filters(question: str, years: tuple[int, int] | None) -> None:
+    assert parse_filters(question).years == years
+
+
+def test_phase_roman_and_arabic() -> None:
+    assert parse_filters("phase III trials").phases == ("Phase 3",)
+    assert parse_filters("a phase-4 study").phases == ("Phase 4",)
+
+
+def test_filters_use_the_table_vocabulary(corpus: Corpus) -> None:
+    f = parse_filters(
+        "Which 2013 studies looked at epithelial-mesenchymal transition?",
+        rows=corpus.rows,
+        glossary=corpus.glossary,
+    )
+    assert f.years == (2013, 2013)
+    assert f.pathways == ("EMT",)
+    assert f.table == "table2"
+
+
+def test_outcome_and_second_line() -> None:
+    f = parse_filters("Which phase 3 trials after sorafenib failed showed no survival benefit?")
+    assert f.outcomes == ("no survival benefit",)
+    assert f.second_line is True
+    assert f.table == "table1"
+
+
+def test_row_cells_split() -> None:
+    row = TableRow(
+        "table1:43",
+        "table1",
+        43,
+        "Llovet et al",
+        2013,
+        "Brivanib after sorafenib failed",
+        "Phase 3",
+    )
+    assert row_drugs(row) == ("brivanib",)
+    assert pathway_terms("TGF-β-and PI3K/Akt") == ("TGF-β", "PI3K/Akt", "PI3K", "Akt")
+    assert pathway_terms("EMT and hedgehog signaling") == ("EMT", "hedgehog")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "Which drugs failed in phase 3 trials?",
+            ["table1:40", "table1:41", "table1:42", "table1:43", "table1:44"],
+        ),
+        (
+            "Which phase 3 trials showed no survival benefit?",
+            ["table1:42", "table1:43", "table1:44"],
+        ),
+        ("Which trials were second-line after sorafenib failed?", ["table1:43", "table1:44"]),
+        ("Which 2013 studies on EMT?", ["table2:28", "table2:30"]),
+        (
+            "Which studies implicate autophagy?",
+            ["table2:31", "table2:32", "table2:33", "table2:34"],
+        ),
+        ("What did Xiong et al find?", ["table2:50"]),
+        ("Is sorafenib safe?", ["table1:13", "table1:14"]),
+    ],
+)
+def test_filter_matches(corpus: Corpus, question: str, expected: list[str]) -> None:
+    got = match_rows(question, [], corpus, quoted=[])
+    assert ids(got) == expected
+    assert all(m.reason.startswith("filter:") for m in got)
+
+
+def test_unselective_drug_alone_shows_no_rows(corpus: Corpus) -> None:
+    # every Table 2 study is about sorafenib: the word alone must not dump the table
+    assert match_rows("How does sorafenib work?", [], corpus, quoted=[]) == []
+
+
+def test_off_topic_shows_no_rows(corpus: Corpus) -> None:
+    assert match_rows("How do I bake bread?", [], corpus, quoted=[]) == []
+
+
+def test_cited_rows_from_quoted_sentence(corpus: Corpus) -> None:
+    text = "In 2011, Chen et al[24] reported that PI3K/Akt mediates acquired resistance."
+    got = match_rows("What mediates it?", [], corpus, quoted=[("review:p021", text, text)])
+    assert ids(got) == ["table2:24"]
+    assert got[0].reason == "cited as [24] in review:p021"
+
+
+def test_the_authors_sentence_is_credited_to_the_previous_citation(corpus: Corpus) -> None:
+    passage = "Ezzoukhry et al[22] found differences. The authors also showed that EGFR mattered."
+    got = match_rows(
+        "What else?",
+        [],
+        corpus,
+        quoted=[("review:p019", "The authors also showed that EGFR mattered.", passage)],
+    )
+    assert ids(got) == ["table2:22"]
+
+
+def test_direct_match_needs_the_threshold(corpus: Corpus) -> None:
+    row = corpus.row("table2:36")
+    assert ids(match_rows("tell me more", [], corpus, [(row, 0.9)], quoted=[])) == ["table2:36"]
+    assert match_rows("tell me more", [], corpus, [(row, 0.3)], quoted=[]) == []
+
+
+def test_default_quote_is_the_best_passage(corpus: Corpus) -> None:
+    p = Passage("x:p0", "x", "S", "Xiong et al[50] reported TECs resistance.", (50,))
+    assert ids(match_rows("tell me more", [Hit(p, 1.0, 1)], corpus)) == ["table2:50"]
+
+
+def test_row_passes_checks_every_field(corpus: Corpus) -> None:
+    f = parse_filters("phase 4 safety", rows=corpus.rows)
+    assert row_passes(corpus.row("table1:13"), f)
+    assert not row_passes(corpus.row("table1:10"), f)
