@@ -7,6 +7,7 @@ Set HCCQA_SCREENSHOT=path to save a screenshot of the chat (docs/screenshot.png 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,7 @@ def test_question_shows_citations_sources_and_table_rows(page: Any) -> None:
     assert "hccqa-abstain" not in (answer.get_attribute("class") or "")
     marker = answer.locator(".hccqa-cite").first
     assert marker.is_visible()
-    assert marker.inner_text().strip() == "[1]"
+    assert re.fullmatch(r"\[P\d+\]", marker.inner_text().strip())
     sources = page.locator("#hccqa-sources")
     source = sources.locator(".hccqa-source.hccqa-cited").first
     assert source.is_visible()

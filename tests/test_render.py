@@ -29,10 +29,18 @@ def test_long_question_is_shortened_for_display() -> None:
 
 def test_answer_has_inline_markers_linking_to_sources() -> None:
     out = render.render_answer(make_answer())
-    assert 'href="#hccqa-src-1">[1]</a>' in out
+    assert out.count('href="#hccqa-src-1">[P1]</a>') == 1  # the engine's marker, linked once
     assert "Mechanisms of sorafenib resistance" in out  # the marker's title names the section
     assert "1 table row matched" in out
     assert "hccqa-abstain" not in out
+
+
+def test_sentence_without_marker_gets_one() -> None:
+    answer = make_answer()
+    sentence = replace(answer.sentences[0], text="No marker here.")
+    out = render.render_answer(replace(answer, sentences=(sentence,)))
+    assert 'No marker here. <sup class="hccqa-cite"' in out
+    assert out.count("[P1]") == 1
 
 
 def test_answer_is_one_html_block_without_blank_lines() -> None:
@@ -51,8 +59,9 @@ def test_abstention_looks_different_and_names_nearest_topic() -> None:
     out = render.render_answer(make_abstention())
     assert "hccqa-abstain" in out
     assert "Not covered by the review" in out
-    assert "Nearest covered topic: <em>Sorafenib as a multikinase inhibitor</em>" in out
-    assert "hccqa-cite" not in out
+    assert "Nearest covered topic: <em>Introduction: &quot;Sorafenib is a multikinase" in out
+    assert 'href="#hccqa-src-1">[P1]</a>' in out  # the nearest passage is linked
+    assert "hccqa-sentence" not in out  # no quoted answer sentences
 
 
 def test_latency_prefers_measured_then_total_then_sum() -> None:
@@ -65,7 +74,7 @@ def test_latency_prefers_measured_then_total_then_sum() -> None:
 
 def test_supporting_sentence_is_found_despite_resolved_references() -> None:
     text = RECEPTOR_PASSAGE.text
-    quote = make_answer().sentences[0].text  # "[24: Chen et al, 2011]" is not in the passage
+    quote = make_answer().sentences[0].text  # "(Chen et al, 2011, Table 2)" is not in the passage
     spans = render.supporting_spans(text, [quote])
     assert len(spans) == 1
     start, end = spans[0]
@@ -150,9 +159,9 @@ def test_error_is_escaped_and_styled() -> None:
 def test_markdown_resolves_citations_and_lists_only_cited_sources() -> None:
     md = render.answer_markdown(make_answer())
     assert md.startswith("**Question:** Which receptors reduce sorafenib susceptibility?\n")
-    assert "[24: Chen et al, 2011]. [1]" in md
-    assert "[1] Mechanisms of sorafenib resistance (review:p042):" in md
-    assert "[2]" not in md  # retrieved but not cited
+    assert 'to sorafenib (Chen et al, 2011, Table 2)." [P1]\n' in md
+    assert "[P1] Mechanisms of sorafenib resistance (review:p042):" in md
+    assert "[P2]" not in md  # retrieved but not cited
     assert "| table2:24 | Chen et al | 2011 | Sorafenib | EGFR/HER-3 |" in md
     assert "- [24] Chen et al, 2011, Table 2" in md
     assert "\n\n\n" not in md
@@ -161,7 +170,7 @@ def test_markdown_resolves_citations_and_lists_only_cited_sources() -> None:
 def test_markdown_of_abstention_and_pipes_in_cells() -> None:
     md = render.answer_markdown(make_abstention())
     assert "**Not covered by the review.**" in md
-    assert "Nearest covered topic: Sorafenib as a multikinase inhibitor" in md
+    assert 'Nearest covered topic: Introduction: "Sorafenib is a multikinase inhibitor." [P1]' in md
     answer = replace(make_answer(), rows=(RowMatch(CHEN_ROW, "a|b"),))
     assert "| a\\|b |" in render.answer_markdown(answer)
 

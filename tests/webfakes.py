@@ -56,8 +56,8 @@ def make_answer(question: str = "Which receptors reduce sorafenib susceptibility
         rows=(RowMatch(CHEN_ROW, "cited by passage review:p042 ([24])", 1.0),),
         sentences=(
             AnswerSentence(
-                "EGFR and human epidermal growth factor receptor-3 reduced the susceptibility "
-                "of HCC cells to sorafenib [24: Chen et al, 2011].",
+                '"EGFR and human epidermal growth factor receptor-3 reduced the susceptibility '
+                'of HCC cells to sorafenib (Chen et al, 2011, Table 2)." [P1]',
                 RECEPTOR_PASSAGE.id,
                 1,
             ),
@@ -75,7 +75,7 @@ def make_abstention(question: str = "What is the capital of France?") -> Answer:
         answer="The review does not answer this question.",
         abstained=True,
         passages=(Hit(OTHER_PASSAGE, 0.1, 1),),
-        nearest="Sorafenib as a multikinase inhibitor",
+        nearest='Introduction: "Sorafenib is a multikinase inhibitor." [P1]',
     )
 
 

@@ -22,6 +22,7 @@ from .text import normalize
 from .types import Answer, Hit, Reference, RowMatch
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
+MARKER = re.compile(r"\[P(\d+)\]")  # the engine's passage markers, apart from the review's [24]
 QUESTION_PREVIEW_CHARS = 600
 
 
@@ -64,6 +65,17 @@ def _latency_line(answer: Answer, elapsed_ms: float | None) -> str:
     return f'<div class="hccqa-latency">{esc(" · ".join(bits))}</div>'
 
 
+def link_markers(escaped: str, sections: dict[int, str]) -> str:
+    """Turn the engine's passage markers ``[P<n>]`` in escaped text into links to source n."""
+
+    def link(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        title = esc(f"source P{n}: {sections.get(n, '')}")
+        return f'<sup class="hccqa-cite" title="{title}"><a href="#hccqa-src-{n}">[P{n}]</a></sup>'
+
+    return MARKER.sub(link, escaped)
+
+
 def render_answer(answer: Answer, elapsed_ms: float | None = None) -> str:
     """The assistant's turn: quoted sentences with inline citation markers, or an abstention.
 
@@ -72,8 +84,9 @@ def render_answer(answer: Answer, elapsed_ms: float | None = None) -> str:
         elapsed_ms: Wall-clock latency measured by the caller (default: the answer's timings).
 
     Returns:
-        One HTML block. Markers ``[n]`` link to source ``n`` in the sources panel.
+        One HTML block. Markers ``[P<n>]`` link to source ``n`` in the sources panel.
     """
+    sections = {i: h.passage.section for i, h in enumerate(answer.passages, start=1)}
     parts: list[str] = []
     if answer.searched_query and answer.searched_query != answer.question:
         parts.append(f'<div class="hccqa-searched">searched: {esc(answer.searched_query)}</div>')
@@ -87,21 +100,19 @@ def render_answer(answer: Answer, elapsed_ms: float | None = None) -> str:
         if answer.nearest:
             parts.append(
                 '<div class="hccqa-nearest">Nearest covered topic: '
-                f"<em>{esc(answer.nearest)}</em></div>"
+                f"<em>{link_markers(esc(answer.nearest), sections)}</em></div>"
             )
         parts.append("</div>")
     else:
         parts.append('<div class="hccqa-answer">')
         if answer.sentences:
-            sections = {i: h.passage.section for i, h in enumerate(answer.passages, start=1)}
             for s in answer.sentences:
-                title = esc(f"source {s.marker}: {sections.get(s.marker, '')}")
+                text = s.text if MARKER.search(s.text) else f"{s.text} [P{s.marker}]"
                 parts.append(
-                    f'{esc(s.text)} <sup class="hccqa-cite" title="{title}">'
-                    f'<a href="#hccqa-src-{s.marker}">[{s.marker}]</a></sup> '
+                    f'<span class="hccqa-sentence">{link_markers(esc(text), sections)}</span> '
                 )
         else:
-            parts.append(esc(answer.answer))
+            parts.append(link_markers(esc(answer.answer), sections))
         if answer.rows:
             n = len(answer.rows)
             parts.append(
@@ -175,7 +186,7 @@ def _render_source(marker: int, hit: Hit, quotes: Sequence[str]) -> str:
     refs = f" · refs {esc(', '.join(str(r) for r in p.refs))}" if p.refs else ""
     return (
         f'<div class="{cls}" id="hccqa-src-{marker}">'
-        f'<div class="hccqa-source-head"><b>[{marker}]</b> {esc(p.section or "(no section)")}'
+        f'<div class="hccqa-source-head"><b>[P{marker}]</b> {esc(p.section or "(no section)")}'
         f' <span class="hccqa-meta">{esc(p.id)} · score {hit.score:.3f}{refs}</span></div>'
         f'<div class="hccqa-passage">{highlight(p.text, supporting_spans(p.text, quotes))}</div>'
         "</div>"
@@ -260,7 +271,12 @@ def answer_markdown(answer: Answer) -> str:
         if answer.nearest:
             lines.append(f"Nearest covered topic: {answer.nearest}")
     elif answer.sentences:
-        lines.append(" ".join(f"{s.text} [{s.marker}]" for s in answer.sentences))
+        lines.append(
+            " ".join(
+                s.text if MARKER.search(s.text) else f"{s.text} [P{s.marker}]"
+                for s in answer.sentences
+            )
+        )
     else:
         lines.append(answer.answer)
     if answer.passages:
@@ -269,7 +285,7 @@ def answer_markdown(answer: Answer) -> str:
         for i, h in enumerate(answer.passages, start=1):
             if cited and i not in cited:
                 continue
-            lines.append(f"[{i}] {h.passage.section} ({h.passage.id}): {h.passage.text}")
+            lines.append(f"[P{i}] {h.passage.section} ({h.passage.id}): {h.passage.text}")
             lines.append("")
     if answer.rows:
         lines += ["### Table rows", ""] if lines[-1] == "" else ["", "### Table rows", ""]
