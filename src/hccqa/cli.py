@@ -275,6 +275,39 @@ def bench_load_cmd(
         raise typer.Exit(1)
 
 
+@app.command("eval")
+def eval_cmd(
+    gold: str = typer.Option(..., "--gold", help="Gold set, JSON Lines (GOLD_FORMAT.md)."),
+    mode: list[str] = typer.Option(None, "--mode", help="Retrieval mode; repeat. Default: all."),  # noqa: B008
+    as_json: bool = typer.Option(False, "--json", help="Print the GOLD_FORMAT.md JSON object."),
+    report: str = typer.Option(None, "--report", help="Folder for report.md/json and charts."),
+    k: int = typer.Option(10, "-k", help="Passages asked per question (>= 10)."),
+    corpus: str = typer.Option(None, "--corpus", help="Corpus folder."),
+    index: str = typer.Option(None, "--index", help="Index folder."),
+) -> None:
+    """Score the engine on a gold question set, per retrieval mode."""
+    import json
+
+    from .evaluate import evaluate, format_table, load_gold
+    from .report import write_report
+    from .settings import MODES
+
+    questions = load_gold(gold)
+    qa = _qa(corpus, index, None)
+    result = evaluate(
+        qa,  # type: ignore[arg-type]
+        questions,
+        modes=tuple(mode) if mode else MODES,
+        k=k,
+        gold_path=gold,
+        progress=sys.stderr.isatty() or not as_json,
+    )
+    if report:
+        paths = write_report(result, report)
+        print(f"report: {', '.join(str(p) for p in paths)}", file=sys.stderr)
+    print(json.dumps(result.to_dict(), indent=2) if as_json else format_table(result))
+
+
 def main() -> None:
     """Console-script entry point."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
