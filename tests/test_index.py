@@ -1,0 +1,86 @@
+"""Index build/load round trip, metadata, staleness (faults are in test_index_faults.py)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hccqa.embed import HashingEmbedder
+from hccqa.errors import IndexStateError
+from hccqa.index import FORMAT_VERSION, META, build_index, load_index, stale_reason
+from hccqa.types import Passage, TableRow
+
+
+@dataclass(frozen=True)
+class Corpus:
+    passages: tuple[Passage, ...]
+    rows: tuple[TableRow, ...] = ()
+    sha256: str = "1" * 64
+    glossary: dict[str, str] = field(default_factory=dict)
+
+
+def corpus(sha: str = "1" * 64, n: int = 5) -> Corpus:
+    ps = tuple(
+        Passage(f"doc{i % 2}:p{i:03d}", f"doc{i % 2}", "Results", f"passage {i} about topic {i}")
+        for i in range(n)
+    )
+    rows = (TableRow("table2:24", "table2", 24, "Chen et al", 2011, "Sorafenib", pathway="EMT"),)
+    return Corpus(ps, rows, sha)
+
+
+def test_build_writes_meta_and_loads_back(tmp_path: Path) -> None:
+    emb = HashingEmbedder(32)
+    built = build_index(corpus(), emb, tmp_path, progress=False)
+    meta = json.loads((tmp_path / META).read_text())
+    assert meta["format_version"] == FORMAT_VERSION
+    assert meta["model"] == "hashing-32" and meta["dimension"] == 32
+    assert meta["counts"] == {"passages": 5, "rows": 1}
+    assert meta["documents"] == 2
+    assert meta["corpus_sha256"] == "1" * 64
+    assert meta["index_type"]["passages"].startswith("Index")
+    for name in meta["files"].values():
+        assert (tmp_path / name).is_file()
+    loaded = load_index(tmp_path, corpus(), emb, auto_build=False)
+    assert [p.id for p in loaded.passages] == [p.id for p in built.passages]
+    np.testing.assert_array_equal(loaded.passage_vectors, built.passage_vectors)
+    assert loaded.passage_index.ntotal == 5 and loaded.row_index.ntotal == 1
+
+
+def test_no_pickle_files(tmp_path: Path) -> None:
+    build_index(corpus(), HashingEmbedder(32), tmp_path, progress=False)
+    for path in tmp_path.glob("*.npy"):
+        np.load(path, allow_pickle=False)  # raises if an object array was pickled
+
+
+def test_stale_corpus_rebuilds_or_explains(tmp_path: Path) -> None:
+    emb = HashingEmbedder(32)
+    build_index(corpus("1" * 64), emb, tmp_path, progress=False)
+    with pytest.raises(IndexStateError, match="run `hccqa build`") as exc:
+        load_index(tmp_path, corpus("2" * 64), emb, auto_build=False)
+    assert "111111111111" in str(exc.value) and "222222222222" in str(exc.value)
+    rebuilt = load_index(tmp_path, corpus("2" * 64), emb, auto_build=True)
+    assert rebuilt.meta["corpus_sha256"] == "2" * 64
+    # The old build's files are gone; only the new build's remain.
+    assert len(list(tmp_path.glob("passages-*.faiss"))) == 1
+
+
+def test_other_model_is_stale(tmp_path: Path) -> None:
+    build_index(corpus(), HashingEmbedder(32), tmp_path, progress=False)
+    reason = stale_reason(json.loads((tmp_path / META).read_text()), corpus(), HashingEmbedder(64))
+    assert "hashing-32" in reason and "hashing-64" in reason
+
+
+def test_missing_index_without_auto_build(tmp_path: Path) -> None:
+    with pytest.raises(IndexStateError, match="no index yet"):
+        load_index(tmp_path / "none", corpus(), HashingEmbedder(32), auto_build=False)
+
+
+def test_rows_are_indexed(tmp_path: Path) -> None:
+    emb = HashingEmbedder(64)
+    built = build_index(corpus(), emb, tmp_path, progress=False)
+    expected = emb.encode([built.rows[0].text])[0]
+    np.testing.assert_allclose(built.row_vectors[0], expected, rtol=1e-6)
