@@ -2,6 +2,7 @@
 
 from ._version import __version__
 from .corpus import Corpus, load_corpus, load_folder
+from .embed import Embedder, HashingEmbedder, load_embedder
 from .errors import (
     CorpusError,
     GoldFormatError,
@@ -11,6 +12,9 @@ from .errors import (
     ModelError,
 )
 from .guard import check_history, check_question
+from .index import build_index, load_index
+from .qa import QA
+from .retrieve import FusionConfig, Retriever
 from .settings import Settings
 from .types import Answer, AnswerSentence, Hit, Passage, Reference, RowMatch, TableRow
 from .web import build_app
@@ -20,21 +24,29 @@ __all__ = [
     "AnswerSentence",
     "Corpus",
     "CorpusError",
+    "Embedder",
+    "FusionConfig",
     "GoldFormatError",
+    "HashingEmbedder",
     "HccqaError",
     "Hit",
     "IndexStateError",
     "InputError",
     "ModelError",
     "Passage",
+    "QA",
     "Reference",
+    "Retriever",
     "RowMatch",
     "Settings",
     "TableRow",
     "__version__",
     "build_app",
+    "build_index",
     "check_history",
     "check_question",
     "load_corpus",
+    "load_embedder",
     "load_folder",
+    "load_index",
 ]
