@@ -186,3 +186,15 @@ def test_download_link_is_a_data_url_holding_the_markdown() -> None:
     )
     assert m is not None
     assert base64.b64decode(m.group(1)).decode("utf-8") == md
+
+
+def test_sources_show_quoted_and_first_k_passages_and_fold_the_rest() -> None:
+    answer = make_answer()
+    hits = (answer.passages[1], answer.passages[1], answer.passages[0])  # P3 is the quoted one
+    sentence = replace(answer.sentences[0], text="EGFR reduced the susceptibility. [P3]", marker=3)
+    out = render.render_sources(replace(answer, passages=hits, sentences=(sentence,)), k=1)
+    open_part, folded = out.split("<details>")
+    assert 'id="hccqa-src-1"' in open_part and 'id="hccqa-src-3"' in open_part
+    assert 'id="hccqa-src-2"' in folded and 'id="hccqa-src-2"' not in open_part
+    assert "<summary>1 more retrieved passages</summary>" in folded
+    assert "<details>" not in render.render_sources(make_answer())  # default k: all open

@@ -234,25 +234,37 @@ def render_references(references: dict[int, Reference]) -> str:
     return "".join(out)
 
 
-def render_sources(answer: Answer | None) -> str:
-    """The sources panel: cited passages (supporting sentences highlighted), rows, references."""
+def render_sources(answer: Answer | None, k: int | None = None) -> str:
+    """The sources panel: cited passages (supporting sentences highlighted), rows, references.
+
+    Args:
+        answer: The latest answer (``None``: nothing asked yet).
+        k: Passages shown open: the quoted ones and the first ``k`` (default: all). The
+            engine ranks more; the rest are listed folded at the end.
+    """
     if answer is None:
         return '<div class="hccqa-sources-empty">Sources of the latest answer appear here.</div>'
     quotes: dict[int, list[str]] = {}
     for s in answer.sentences:
         quotes.setdefault(s.marker, []).append(s.text)
+    numbered = list(enumerate(answer.passages, start=1))
+    is_open = {i for i, _ in numbered if i in quotes or k is None or i <= k}
+    shown = [(i, h) for i, h in numbered if i in is_open]
+    folded = [(i, h) for i, h in numbered if i not in is_open]
     out = ['<div class="hccqa-sources">']
-    if answer.passages:
-        title = "Nearest passages" if answer.abstained else "Sources"
-        out.append(f"<h3>{title}</h3>")
-        for i, hit in enumerate(answer.passages, start=1):
-            out.append(_render_source(i, hit, quotes.get(i, [])))
+    if shown:
+        out.append(f"<h3>{'Nearest passages' if answer.abstained else 'Sources'}</h3>")
+        out.extend(_render_source(i, h, quotes.get(i, [])) for i, h in shown)
     if answer.rows:
         out.append("<h3>Table rows</h3>")
         out.append(render_rows(answer.rows))
     if answer.references:
         out.append("<h3>References cited</h3>")
         out.append(render_references(answer.references))
+    if folded:
+        out.append(f"<details><summary>{len(folded)} more retrieved passages</summary>")
+        out.extend(_render_source(i, h, []) for i, h in folded)
+        out.append("</details>")
     out.append("</div>")
     return _one_block(out)
 

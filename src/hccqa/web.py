@@ -127,7 +127,7 @@ def chat_turn(
     return Turn(
         msgs,
         [*hist, question],
-        render.render_sources(answer),
+        render.render_sources(answer, k=int(k) if k else None),
         md,
         render.download_link(md),
         answer,
