@@ -11,9 +11,11 @@ from .errors import (
     InputError,
     ModelError,
 )
+from .evaluate import EvalResult, GoldQuestion, evaluate, load_gold
 from .guard import check_history, check_question
 from .index import build_index, load_index
 from .qa import QA
+from .report import write_report
 from .retrieve import FusionConfig, Retriever
 from .settings import Settings
 from .types import Answer, AnswerSentence, Hit, Passage, Reference, RowMatch, TableRow
@@ -25,8 +27,10 @@ __all__ = [
     "Corpus",
     "CorpusError",
     "Embedder",
+    "EvalResult",
     "FusionConfig",
     "GoldFormatError",
+    "GoldQuestion",
     "HashingEmbedder",
     "HccqaError",
     "Hit",
@@ -45,8 +49,11 @@ __all__ = [
     "build_index",
     "check_history",
     "check_question",
+    "evaluate",
     "load_corpus",
     "load_embedder",
     "load_folder",
+    "load_gold",
     "load_index",
+    "write_report",
 ]
