@@ -78,8 +78,10 @@ def test_question_shows_citations_sources_and_table_rows(page: Any) -> None:
 
 
 def test_follow_up_in_the_same_chat(page: Any) -> None:
-    answer = _ask(page, "What about hypoxia?")
+    answer = _ask(page, "Which of them were phase 3 trials?")
     assert answer.is_visible()
+    assert "hccqa-error" not in (answer.get_attribute("class") or "")
+    assert page.locator("#hccqa-sources table.hccqa-rows tbody tr").first.is_visible()
     assert page.locator("#hccqa-chat .hccqa-question").count() == 2
     assert page.locator("#hccqa-chat .hccqa-latency").count() == 2
     assert "ms" in page.locator("#hccqa-chat .hccqa-latency").last.inner_text()

@@ -198,7 +198,8 @@ def build_app(qa: Asker, settings: Settings | None = None) -> Any:
         gr.Markdown(
             "## hccqa: ask the review\n"
             "Answers quote *Anti-angiogenesis therapy and sorafenib resistance in hepatocellular "
-            "carcinoma*; every sentence carries its source [n]. Follow-up questions use the chat."
+            "carcinoma*; each quoted sentence links to its passage [P1] in the sources panel. "
+            "Follow-up questions build on the chat."
         )
         history = gr.State([])
         with gr.Row():
