@@ -275,6 +275,74 @@ def bench_load_cmd(
         raise typer.Exit(1)
 
 
+@app.command("bench")
+def bench_cmd(
+    questions: str = typer.Option(
+        "corpus/gold/questions.jsonl", "--questions", help="Gold JSON Lines questions."
+    ),
+    passes: int = typer.Option(2, help="Times each question is asked."),
+    cold_runs: int = typer.Option(3, help="Cold-start subprocess runs (0 = skip)."),
+    corpus: str = typer.Option(None, "--corpus", help="Corpus folder."),
+    index: str = typer.Option(None, "--index", help="Index folder."),
+    backend: str = typer.Option(None, "--backend", help="Encoder backend: torch, onnx, onnx-int8."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Latency per stage, ask vs bare encode, cold start, index build time and peak memory."""
+    import json
+    from pathlib import Path
+
+    from .bench import format_bench, run_bench
+    from .settings import Settings
+
+    settings = Settings.from_env(
+        corpus_dir=Path(corpus) if corpus else None,
+        index_dir=Path(index) if index else None,
+        backend=backend,
+    )
+    result = run_bench(settings, questions, passes=passes, cold_start_runs=cold_runs)
+    print(json.dumps(result.to_dict(), indent=2) if as_json else format_bench(result))
+
+
+@app.command("bench-scaling")
+def bench_scaling_cmd(
+    sizes: str = typer.Option("1000,10000,100000,1000000", help="Corpus sizes, comma-separated."),
+    kinds: str = typer.Option("flat,hnsw,ivf", help="Index kinds: flat, hnsw, ivf, ivf-sq8."),
+    queries: int = typer.Option(200, help="Single queries timed per index."),
+    bm25_max: int = typer.Option(100_000, help="Largest size at which BM25 is measured."),
+    out: str = typer.Option("docs/scaling.json", help="JSON result file (rewritten as it goes)."),
+    chart: str = typer.Option("docs/scaling.png", help="PNG chart file ('' = none)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Synthetic scaling benchmark: build time, memory, query p50, recall@10 per index kind."""
+    import json
+    from pathlib import Path
+
+    from .errors import InputError
+    from .scaling import format_table, run_scaling, write_chart
+
+    try:
+        size_list = [int(float(s)) for s in sizes.split(",") if s.strip()]
+    except ValueError:
+        raise InputError(f"--sizes must be comma-separated numbers, got {sizes!r}") from None
+    out_path = Path(out)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+
+    def save(result: dict[str, object]) -> None:
+        out_path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+
+    result = run_scaling(
+        size_list,
+        [k.strip() for k in kinds.split(",") if k.strip()],
+        queries=queries,
+        bm25_max=bm25_max,
+        on_point=save,
+    )
+    save(result)
+    if chart:
+        write_chart(result, Path(chart))
+    print(json.dumps(result, indent=2) if as_json else format_table(result))
+
+
 @app.command("eval")
 def eval_cmd(
     gold: str = typer.Option(..., "--gold", help="Gold set, JSON Lines (GOLD_FORMAT.md)."),
