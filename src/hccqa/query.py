@@ -2,7 +2,8 @@
 
 ``expand_query("Does EMT matter?", {"EMT": "epithelial-mesenchymal transition"})``
 returns ``"Does EMT matter? epithelial-mesenchymal transition"``; a query that
-spells out the long form gets the abbreviation appended instead. Pure functions.
+spells out the long form gets the abbreviation appended instead. An
+:class:`Expander` compiles a glossary once for many queries.
 """
 
 from __future__ import annotations
@@ -18,13 +19,62 @@ def _squash(text: str) -> str:
     return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
 
 
-def _has_abbreviation(query: str, abbr: str) -> bool:
-    # Abbreviations are matched as whole tokens; case-insensitive only when they
-    # hold a digit or mixed case that users commonly lower ("perk", "vegfr2").
-    pattern = r"(?<![A-Za-z0-9])" + re.escape(abbr) + r"s?(?![A-Za-z0-9])"
-    if re.search(pattern, query):
-        return True
-    return len(abbr) >= 3 and re.search(pattern, query, flags=re.IGNORECASE) is not None
+class Expander:
+    """A glossary compiled once for fast expansion of many queries.
+
+    Args:
+        glossary: Abbreviation -> long form (a mapping or ``(abbr, long)`` pairs).
+    """
+
+    def __init__(self, glossary: Glossary) -> None:
+        pairs = glossary.items() if isinstance(glossary, Mapping) else glossary
+        self._entries: list[tuple[str, str, str, re.Pattern[str], bool]] = []
+        for abbr, long in pairs:
+            if not abbr or not long or not _squash(long).strip():
+                continue
+            # Whole-token match, optional plural "s"; case-insensitive from 3 characters
+            # on, since users type "perk" or "vegfr2".
+            pattern = re.compile(r"(?<![A-Za-z0-9])" + re.escape(abbr) + r"s?(?![A-Za-z0-9])")
+            self._entries.append((abbr, long, _squash(long), pattern, len(abbr) >= 3))
+        self._loose = {e[0]: re.compile(e[3].pattern, re.IGNORECASE) for e in self._entries if e[4]}
+        # First alphanumeric run of each abbreviation, lower-cased: a cheap pre-filter.
+        self._keys = [_first_word(e[0]) for e in self._entries]
+
+    def _has(self, query: str, i: int) -> bool:
+        abbr, _, _, pattern, _ = self._entries[i]
+        if pattern.search(query):
+            return True
+        loose = self._loose.get(abbr)
+        return loose is not None and loose.search(query) is not None
+
+    def expansions(self, query: str) -> list[str]:
+        """See :func:`expansions`."""
+        squashed = _squash(query)
+        words = set(squashed.split())
+        out: list[str] = []
+        for i, (abbr, long, long_sq, _, _) in enumerate(self._entries):
+            key = self._keys[i]
+            maybe_abbr = key in words or key + "s" in words or not key
+            has_abbr = maybe_abbr and self._has(query, i)
+            if has_abbr and long_sq not in squashed:
+                term = long
+            elif not has_abbr and long_sq.split()[0] in words and long_sq in squashed:
+                term = abbr
+            else:
+                continue
+            if term not in out:
+                out.append(term)
+        return out
+
+    def expand(self, query: str) -> str:
+        """See :func:`expand_query`."""
+        extra = self.expansions(query)
+        return " ".join([query, *extra]) if extra else query
+
+
+def _first_word(abbr: str) -> str:
+    found = re.findall(r"[a-z0-9]+", abbr.lower())
+    return found[0] if found else ""
 
 
 def expansions(query: str, glossary: Glossary) -> list[str]:
@@ -38,22 +88,7 @@ def expansions(query: str, glossary: Glossary) -> list[str]:
         Long forms of abbreviations found in the query and abbreviations of long
         forms found in it, each once, excluding what the query already contains.
     """
-    pairs = glossary.items() if isinstance(glossary, Mapping) else glossary
-    squashed = _squash(query)
-    out: list[str] = []
-    for abbr, long in pairs:
-        if not abbr or not long:
-            continue
-        long_sq = _squash(long)
-        if _has_abbreviation(query, abbr) and long_sq not in squashed:
-            term = long
-        elif long_sq.strip() and long_sq in squashed and not _has_abbreviation(query, abbr):
-            term = abbr
-        else:
-            continue
-        if term not in out:
-            out.append(term)
-    return out
+    return Expander(glossary).expansions(query)
 
 
 def expand_query(query: str, glossary: Glossary) -> str:
@@ -66,5 +101,4 @@ def expand_query(query: str, glossary: Glossary) -> str:
     Returns:
         ``query`` unchanged when nothing applies, else ``query + " " + terms``.
     """
-    extra = expansions(query, glossary)
-    return " ".join([query, *extra]) if extra else query
+    return Expander(glossary).expand(query)

@@ -25,7 +25,7 @@ from . import fusion
 from .embed import Embedder
 from .errors import InputError
 from .index import Index
-from .query import expand_query
+from .query import Expander
 from .settings import MODES
 from .types import Hit, Passage, TableRow
 
@@ -127,6 +127,7 @@ class Retriever:
         self.glossary: list[tuple[str, str]] = list(
             glossary.items() if isinstance(glossary, Mapping) else (glossary or [])
         )
+        self._expander = Expander(self.glossary)
         self.config = config or FusionConfig()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
@@ -171,7 +172,7 @@ class Retriever:
 
     def expand(self, query: str) -> str:
         """The query with its glossary expansions appended."""
-        return expand_query(query, self.glossary) if self.glossary else query
+        return self._expander.expand(query) if self.glossary else query
 
     def search(self, query: str, k: int = 10, mode: str = "hybrid") -> list[Hit]:
         """The k best passages for the query.
