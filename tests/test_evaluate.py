@@ -140,10 +140,19 @@ def test_evaluate_worked_example() -> None:
 
 def test_followups_are_asked_with_history_and_at_least_10_passages() -> None:
     qa = FakeQA(CANNED)
-    evaluate(qa, GOLD, modes=("hybrid", "dense"), progress=False)
+    evaluate(qa, GOLD, modes=("hybrid", "dense"), progress=False, warmup=False)
     assert ("b", ("earlier turn",), 10, "hybrid") in qa.calls
     assert {c[3] for c in qa.calls} == {"hybrid", "dense"}
     assert len(qa.calls) == 8
+
+
+def test_warmup_asks_each_question_once_more_before_timing() -> None:
+    qa = FakeQA(CANNED)
+    ticks: list[int] = []
+    evaluate(qa, GOLD, modes=("hybrid", "dense"), progress=lambda: ticks.append(1))
+    # 4 untimed warm-up asks in the first mode, then 4 per mode
+    assert [c[0] for c in qa.calls[:4]] == ["a", "b", "c", "d"]
+    assert len(qa.calls) == 12 and len(ticks) == 12
 
 
 def test_json_object_follows_gold_format() -> None:
