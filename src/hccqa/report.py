@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import tempfile
 from collections.abc import Sequence
@@ -63,6 +64,18 @@ def _bars(ax: Any, groups: Sequence[str], series: dict[str, list[float]], title:
     ax.legend(fontsize=7)
 
 
+def _num(value: float | int | None) -> float:
+    """A bar height; NaN (no bar drawn) when the metric was not computed."""
+    return math.nan if value is None else float(value)
+
+
+def _hit_or_abstention(summary: dict[str, Any]) -> float | None:
+    """Answer hit on a category with answerable questions, else the abstention rate."""
+    if summary["n_answerable"]:
+        return summary["answer_hit"]  # type: ignore[no-any-return]
+    return summary["abstained_unanswerable"]  # type: ignore[no-any-return]
+
+
 def _save_charts(result: EvalResult, cats: dict[str, Any], out: Path) -> list[Path]:
     import matplotlib
 
@@ -72,7 +85,7 @@ def _save_charts(result: EvalResult, cats: dict[str, Any], out: Path) -> list[Pa
     modes = list(result.modes)
     paths = []
     fig, ax = plt.subplots(figsize=(8, 4))
-    series = {m: [result.modes[m][k] or 0.0 for k in CHART_KEYS] for m in modes}
+    series = {m: [_num(result.modes[m][k]) for k in CHART_KEYS] for m in modes}
     _bars(ax, list(CHART_KEYS), series, f"Metrics by mode ({result.n_questions} questions)")
     fig.tight_layout()
     paths.append(out / "metrics_by_mode.png")
@@ -81,20 +94,9 @@ def _save_charts(result: EvalResult, cats: dict[str, Any], out: Path) -> list[Pa
 
     names = list(cats)
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
-    recall = {m: [cats[c][m]["recall@5"] or 0.0 for c in names] for m in modes}
-    hit = {
-        m: [
-            (
-                cats[c][m]["answer_hit"]
-                if cats[c][m]["n_answerable"]
-                else cats[c][m]["abstained_unanswerable"]
-            )
-            or 0.0
-            for c in names
-        ]
-        for m in modes
-    }
-    _bars(axes[0], names, recall, "Recall@5 by category (0 where not scored)")
+    recall = {m: [_num(cats[c][m]["recall@5"]) for c in names] for m in modes}
+    hit = {m: [_num(_hit_or_abstention(cats[c][m])) for c in names] for m in modes}
+    _bars(axes[0], names, recall, "Recall@5 by category (no bar: not scored)")
     _bars(axes[1], names, hit, "Answer hit (unanswerable: abstention) by category")
     fig.tight_layout()
     paths.append(out / "metrics_by_category.png")
