@@ -144,6 +144,7 @@ def run_soak(
     auth: tuple[str, str] | None = None,
     questions: Sequence[tuple[str, Sequence[str]]] = DEFAULT_QUESTIONS,
     on_progress: Callable[[int], None] | None = None,
+    timeout: float = 60.0,
 ) -> SoakResult:
     """Send ``n`` ``/ask`` requests from ``concurrency`` client threads and measure.
 
@@ -158,6 +159,8 @@ def run_soak(
         auth: ``(user, password)`` when the server has a login.
         questions: ``(question, history)`` pairs sent in turn.
         on_progress: Called with the number of finished requests.
+        timeout: Seconds a client waits on one HTTP call (httpx's 5 s default made
+            queued /ask requests fail with ReadTimeout under 50 concurrent clients).
 
     Returns:
         The measurements.
@@ -172,7 +175,14 @@ def run_soak(
 
     try:
         clients = [
-            Client(url, verbose=False, auth=auth, download_files=False, analytics_enabled=False)
+            Client(
+                url,
+                verbose=False,
+                auth=auth,
+                download_files=False,
+                analytics_enabled=False,
+                httpx_kwargs={"timeout": timeout},
+            )
             for _ in range(concurrency)
         ]
     except Exception as exc:
