@@ -55,23 +55,30 @@ def _idf(hits: Sequence[Hit]) -> dict[str, float]:
     for d in docs:
         for w in d:
             df[w] = df.get(w, 0) + 1
-    return {w: math.log(1 + n / c) for w, c in df.items()}
+    return {w: math.log(n / c) + 0.1 for w, c in df.items()}
 
 
 def select_sentences(
-    question: str, hits: Sequence[Hit], *, pool: int = POOL, limit: int = MAX_QUOTES
+    question: str,
+    hits: Sequence[Hit],
+    *,
+    pool: int = POOL,
+    limit: int = MAX_QUOTES,
+    expand: Callable[[str], str] | None = None,
 ) -> list[Quote]:
     """The sentences of the top passages that best answer the question, best first.
 
     A sentence scores the idf-weighted share of the question's content stems it
     contains, plus a small bonus for a higher-ranked passage. Duplicates (passages
-    overlap) are quoted once; sentences far below the best are dropped.
+    overlap) are quoted once; sentences far below the best are dropped. ``expand``
+    (glossary expansion) is applied to each sentence, so that a question saying
+    "EMT" matches a sentence spelling out "epithelial-mesenchymal transition".
     """
     q = content_stems(question)
     if not hits:
         return []
     idf = _idf(hits)
-    weight = {w: idf.get(w, math.log(1 + len(hits))) for w in q}
+    weight = {w: idf.get(w, math.log(len(hits)) + 0.1) for w in q}
     total = sum(weight.values()) or 1.0
     cands: list[Quote] = []
     seen: set[str] = set()
@@ -83,7 +90,7 @@ def select_sentences(
             if not s or key in seen:
                 continue
             seen.add(key)
-            have = set(stems(re.findall(r"[\w-]+", s)))
+            have = set(stems(re.findall(r"[\w-]+", expand(s) if expand else s)))
             overlap = sum(w for t, w in weight.items() if t in have) / total
             cands.append(Quote(i, h.passage.id, s, overlap + 0.15 / (i + 1)))
     cands.sort(key=lambda c: (-c.score, c.hit))

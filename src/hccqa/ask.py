@@ -7,19 +7,23 @@ it keeps no state between calls, so that one retriever can serve many threads.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .answer import STRONG_COSINE, abstain_reason, compose_answer, select_sentences
 from .chat import resolve_followup
-from .rows import drugs_selective, match_rows, parse_filters
+from .rows import RowFilter, drugs_selective, match_rows, parse_filters
+from .terms import americanize
 from .types import Answer, Hit
 
 log = logging.getLogger(__name__)
 
 MIN_PASSAGES = 10  # ranked passages kept for Recall@10 / MRR@10
 ROW_CANDIDATES = 5
+CITE_SHARE = 0.9  # quotes scoring at least this share of the best one lend their citations
 
 
 def _ms(t0: float) -> float:
@@ -50,13 +54,71 @@ def answer_question(
         ("encode", "dense", "bm25", "fusion", "rows", "compose", "total").
     """
     started = time.perf_counter()
-    searched = resolve_followup(question, history)
-    hits, stage = retriever.search_with_timings(searched, max(k, MIN_PASSAGES), mode)
-    timings = {key: float(stage.get(key, 0.0)) for key in ("encode", "dense", "bm25", "fusion")}
+    n = max(k, MIN_PASSAGES)
+    searched = americanize(resolve_followup(question, history))
+    found = _retrieve(searched, n, mode, retriever, corpus)
+    if found.why_not is not None and history and searched == question:
+        # An elliptical follow-up the wording did not give away ("How many countries
+        # were involved?"): when the question alone finds nothing, try it with context.
+        retry = americanize(resolve_followup(question, history, force=True))
+        if retry != question:
+            again = _retrieve(retry, n, mode, retriever, corpus)
+            if again.why_not is None:
+                searched, found = retry, again
+    timings = found.timings
+    hits = found.hits
+    quotes = select_sentences(_greek(searched), hits, expand=retriever.expand)
 
     t0 = time.perf_counter()
+    rows = []
+    if found.why_not is None and getattr(corpus, "rows", ()):
+        row_hits = retriever.search_rows(searched, ROW_CANDIDATES, "dense")
+        best = quotes[0].score if quotes else 0.0
+        cited = [q for q in quotes if q.score >= CITE_SHARE * best]
+        rows = match_rows(
+            searched,
+            hits,
+            corpus,
+            row_hits,
+            quoted=[(q.passage_id, q.text, _context(q.text, hits)) for q in cited],
+        )
+    elif found.why_not is not None:
+        log.info("abstaining on %r: %s", searched, found.why_not)
+    timings["rows"] = _ms(t0)
+
+    t0 = time.perf_counter()
+    answer = compose_answer(
+        question,
+        searched,
+        hits,
+        rows,
+        getattr(corpus, "references", {}) or {},
+        quotes=quotes,
+        abstain=found.why_not,
+        mode=mode,
+        table_intent=found.filters.listing and bool(rows),
+    )
+    timings["compose"] = _ms(t0)
+    timings["total"] = _ms(started)
+    return replace(answer, timings_ms=timings)
+
+
+@dataclass(frozen=True)
+class _Found:
+    hits: list[Hit]
+    timings: dict[str, float]
+    expanded: str
+    filters: RowFilter
+    why_not: str | None
+
+
+def _retrieve(searched: str, n: int, mode: str, retriever: Any, corpus: Any) -> _Found:
+    """Retrieve for one query and measure whether the review answers it."""
+    hits, stage = retriever.search_with_timings(searched, n, mode)
+    timings = {key: float(stage.get(key, 0.0)) for key in ("encode", "dense", "bm25", "fusion")}
+    t0 = time.perf_counter()
     best_cosine = _best_cosine(retriever, searched)
-    expanded = retriever.expand(searched)
+    expanded = retriever.expand(_greek(searched))
     if best_cosine < STRONG_COSINE and expanded != searched:
         # MiniLM does not know most abbreviations ("EMT"): also try the spelled-out query.
         best_cosine = max(best_cosine, _best_cosine(retriever, expanded))
@@ -70,45 +132,21 @@ def answer_question(
         or filters.authors
         or filters.phases
         or (filters.drugs and drugs_selective(filters, rows_all))
-        or (filters.years and filters.table)
+        or (filters.years and filters.listing)
     )
     why_not = abstain_reason(
         searched, hits, best_cosine, blob, expand=retriever.expand, on_topic=on_topic
     )
-    quotes = select_sentences(searched, hits)
+    return _Found(hits, timings, expanded, filters, why_not)
 
-    t0 = time.perf_counter()
-    rows = []
-    table_intent = False
-    if why_not is None:
-        row_hits = retriever.search_rows(searched, ROW_CANDIDATES, "dense") if rows_all else []
-        rows = match_rows(
-            searched,
-            hits,
-            corpus,
-            row_hits,
-            quoted=[(q.passage_id, q.text, _context(q.text, hits)) for q in quotes],
-        )
-        table_intent = filters.table is not None and bool(rows)
-    else:
-        log.info("abstaining on %r: %s", searched, why_not)
-    timings["rows"] = _ms(t0)
 
-    t0 = time.perf_counter()
-    answer = compose_answer(
-        question,
-        searched,
-        hits,
-        rows,
-        getattr(corpus, "references", {}) or {},
-        quotes=quotes,
-        abstain=why_not,
-        mode=mode,
-        table_intent=table_intent,
-    )
-    timings["compose"] = _ms(t0)
-    timings["total"] = _ms(started)
-    return _with_timings(answer, timings)
+_GREEK = re.compile(r"\b([A-Z]{2,5})[- ]?(alpha|beta|gamma|kappa)\b", re.IGNORECASE)
+_LETTERS = {"alpha": "α", "beta": "β", "gamma": "γ", "kappa": "κ"}
+
+
+def _greek(text: str) -> str:
+    """Greek letters spelled out after a gene symbol, as printed ("TGF-beta" -> "TGF-β")."""
+    return _GREEK.sub(lambda m: f"{m.group(1)}-{_LETTERS[m.group(2).lower()]}", text)
 
 
 def _best_cosine(retriever: Any, text: str) -> float:
@@ -125,9 +163,3 @@ def _context(sentence: str, hits: Sequence[Hit]) -> str:
         if at > lead:
             best, lead = h.passage.text, at
     return best
-
-
-def _with_timings(answer: Answer, timings: dict[str, float]) -> Answer:
-    from dataclasses import replace
-
-    return replace(answer, timings_ms=timings)

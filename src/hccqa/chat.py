@@ -102,12 +102,14 @@ def key_terms(turn: str) -> list[str]:
     return (entities + rest)[:_MAX_CARRIED]
 
 
-def resolve_followup(question: str, history: Sequence[str]) -> str:
+def resolve_followup(question: str, history: Sequence[str], *, force: bool = False) -> str:
     """The query to search for ``question`` asked after ``history`` (oldest first).
 
     Args:
         question: The user's latest question.
         history: Earlier user turns of the same chat, oldest first.
+        force: Treat the question as a follow-up even when its wording does not
+            show it (the caller found that it does not stand alone).
 
     Returns:
         ``question`` unchanged when it stands alone or there is no usable history;
@@ -116,7 +118,7 @@ def resolve_followup(question: str, history: Sequence[str]) -> str:
         ``"And which ones were tried second-line? drugs failed phase 3 trials"``.
     """
     question = question.strip()
-    if not history or not is_followup(question):
+    if not history or not (force or is_followup(question)):
         return question
     own = {w.lower() for w in content_words(question)}
     # "What about autophagy?" swaps the topic: keep the earlier frame, not its entities.

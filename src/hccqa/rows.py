@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from .citations import find_citations
 from .terms import stems
@@ -54,10 +54,25 @@ _TABLE1 = re.compile(
     r"\btable\s*1\b|\btrials?\b|\bclinical\s+(?:stud|evidence|result)|\bphase\s*\w+", re.IGNORECASE
 )
 _TABLE2 = re.compile(
-    r"\btable\s*2\b|\b(?:studies|study|papers?|reports?|mechanisms?|pathways?|genes?|"
-    r"signal(?:ing|s)?|experiments?|in vitro|preclinical)\b",
+    r"\btable\s*2\b|\b(?:mechanisms?|pathways?|genes?|signal(?:ing|s)?|experiments?|"
+    r"in vitro|preclinical)\b",
     re.IGNORECASE,
 )
+# The question asks for a list of studies ("which studies…", "list the trials…").
+_LISTING = re.compile(
+    r"\b(?:which|what|list|name|any|all)\b[^?]*\b(?:studies|papers|reports|trials|works|"
+    r"mechanisms|pathways|genes|drugs|groups|authors)\b|\b(?:studies|trials|papers) "
+    r"(?:on|of|about|in|from|that|which|published|looking|testing|tested|implicat)",
+    re.IGNORECASE,
+)
+# The question asks who made one finding: the study cited by the best quote answers it.
+_WHO = re.compile(
+    r"^\s*(?:who|whose|which (?:group|team|authors?|researchers?|investigators?|study|paper)\b"
+    r"|what (?:group|team|study|paper)\b)|\b(?:from|in) which (?:study|paper)\b",
+    re.IGNORECASE,
+)
+# Outcome classes about Table 2 effects: only a filter when the question asks for studies.
+_EFFECTS = ("acquired", "primary", "prediction", "metastasis")
 # Outcome words -> the outcome class they ask for.
 _OUTCOMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -106,6 +121,8 @@ class RowFilter:
         second_line: True for second-line use, False for first-line, None for either.
         authors: Surnames of first authors named in the question.
         table: "table1" or "table2" when the question is about one table.
+        listing: The question asks for a list of studies or trials.
+        who: The question asks who made one finding.
     """
 
     years: tuple[int, int] | None = None
@@ -116,7 +133,8 @@ class RowFilter:
     second_line: bool | None = None
     authors: tuple[str, ...] = ()
     table: str | None = None
-    notes: tuple[str, ...] = field(default=(), compare=False)
+    listing: bool = False
+    who: bool = False
 
     @property
     def specific(self) -> bool:
@@ -289,6 +307,8 @@ def parse_filters(
         second_line=second,
         authors=authors,
         table=table,
+        listing=bool(_LISTING.search(question)) or table is not None,
+        who=bool(_WHO.search(question)),
     )
 
 
@@ -346,12 +366,13 @@ def drugs_selective(f: RowFilter, rows: Sequence[TableRow]) -> bool:
 
 
 def cited_rows(
-    quoted: Iterable[tuple[str, str, str]], rows: Sequence[TableRow]
+    quoted: Iterable[tuple[str, str, str]], rows: Sequence[TableRow], *, back: bool = False
 ) -> list[tuple[TableRow, str]]:
     """Rows cited by quoted sentences: ``(passage id, sentence, passage)`` -> ``(row, reason)``.
 
     A sentence without a citation that goes on about the previous study ("The
-    authors also showed…") is credited to the last citation before it in its passage.
+    authors also showed…") is credited to the last citation before it in its passage;
+    with ``back`` every sentence without a citation is.
     """
     by_ref: dict[int, list[TableRow]] = {}
     for r in rows:
@@ -360,7 +381,7 @@ def cited_rows(
     seen: set[str] = set()
     for pid, sentence, context in quoted:
         cites = find_citations(sentence)
-        if not cites and _BACK_AUTHOR.match(sentence) and context:
+        if not cites and (back or _BACK_AUTHOR.match(sentence)) and context:
             before = find_citations(context[: max(context.find(sentence), 0)])
             cites = before[-1:]
             sentence = context
@@ -403,6 +424,19 @@ def match_rows(
     if not rows:
         return []
     f = parse_filters(question, rows=rows, glossary=getattr(corpus, "glossary", None))
+    if quoted is None:
+        quoted = [(hits[0].passage.id, hits[0].passage.text, hits[0].passage.text)] if hits else []
+    if f.who:
+        # the first quote that cites anything names the study; a non-table study means no row
+        for pid, sentence, context in quoted:
+            credited = find_citations(sentence) or (
+                context and find_citations(context[: max(context.find(sentence), 0)])
+            )
+            if credited:
+                named = cited_rows([(pid, sentence, context)], rows, back=True)
+                return [RowMatch(r, why, 0.95) for r, why in named]
+    if not f.listing:
+        f = replace(f, outcomes=tuple(o for o in f.outcomes if o not in _EFFECTS))
     narrows = f.specific and (bool(replace(f, drugs=()).specific) or drugs_selective(f, rows))
     if narrows:
         chosen = [r for r in rows if row_passes(r, f)]
@@ -411,8 +445,6 @@ def match_rows(
                 f" ({f.table.replace('table', 'Table ')})" if f.table else ""
             )
             return [RowMatch(r, why, 1.0) for r in chosen]
-    if quoted is None:
-        quoted = [(hits[0].passage.id, hits[0].passage.text, hits[0].passage.text)] if hits else []
     found: dict[str, RowMatch] = {}
     for r, why in cited_rows(quoted, rows):
         if not f.table or r.table == f.table:

@@ -211,6 +211,21 @@ _WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F\u0370-\u03FF]+(?:[-/][A-Za-z0-9\u03
 _DRUG = re.compile(r"^[a-z]{4,}(?:nib|mab|limus|platin|rubicin|fenib|tinib)$")
 
 
+_BRITISH = (
+    (re.compile(r"(?<=[a-z]{3})our(?=s?\b)", re.IGNORECASE), "or"),  # tumour, behaviour
+    (re.compile(r"\b(h|an)aem", re.IGNORECASE), r"\1em"),  # haemorrhage, anaemia
+    (re.compile(r"\boesophag", re.IGNORECASE), "esophag"),
+    (re.compile(r"(?<=[a-z]{3})is(ation|e|ed|es|ing)\b", re.IGNORECASE), r"iz\1"),
+)
+
+
+def americanize(text: str) -> str:
+    """British spellings the review does not use, in its American form ("tumours" -> "tumors")."""
+    for pattern, repl in _BRITISH:
+        text = pattern.sub(repl, text)
+    return text
+
+
 def words(text: str) -> list[str]:
     """Word tokens of ``text`` in order, hyphenated and slashed compounds kept whole."""
     return _WORD.findall(text)
