@@ -308,3 +308,10 @@ def test_project_gold_set_with_the_real_model(tmp_path: Path) -> None:
     assert m["recall@5"] is not None and m["recall@5"] >= 0.85
     assert m["answer_hit"] is not None and m["answer_hit"] >= 0.8
     assert m["abstained_unanswerable"] is not None and m["abstained_unanswerable"] >= 0.75
+
+
+def test_empty_evidence_list_is_not_scored() -> None:
+    # evidence [] has no span to find: scoring it would add a 0 to every passage metric
+    gold = [_gold(id="e", question="b", evidence=(), answer_must_include=("Notch1",))]
+    result = evaluate(FakeQA(CANNED), gold, modes=("bm25",), progress=False)
+    assert result.modes["bm25"]["n_evidence"] == 0 and result.questions[0].recall is None

@@ -272,7 +272,7 @@ def score_answer(
     mrr = ndcg = None
     rank = None
     found: tuple[bool, ...] = ()
-    if gold.evidence is not None:
+    if gold.evidence:  # null or [] : passages are not scored
         spans_in = [{i for i, s in enumerate(gold.evidence) if contains_span(t, s)} for t in texts]
         flags = [bool(s) for s in spans_in]
         recall = {k: recall_at_k(spans_in, range(len(gold.evidence)), k) for k in RECALL_KS}
