@@ -51,7 +51,7 @@ def test_filters_use_the_table_vocabulary(corpus: Corpus) -> None:
     )
     assert f.years == (2013, 2013)
     assert f.pathways == ("EMT",)
-    assert f.table == "table2"
+    assert f.listing
 
 
 def test_outcome_and_second_line() -> None:

@@ -35,6 +35,7 @@ STRONG_COSINE = 0.65  # at or above: close enough to answer whatever the wording
 FOCUS_COSINE = 0.50  # below, no single sentence holding half the topical words means refusal
 MIN_SENTENCE_COVERAGE = 0.5
 POOL = 5  # passages whose sentences may be quoted
+PRIOR_WEIGHT = 0.3  # weight of the passage's cosine similarity in a sentence's score
 MAX_QUOTES = 3
 
 
@@ -65,6 +66,7 @@ def select_sentences(
     pool: int = POOL,
     limit: int = MAX_QUOTES,
     expand: Callable[[str], str] | None = None,
+    prior: Mapping[str, float] | None = None,
 ) -> list[Quote]:
     """The sentences of the top passages that best answer the question, best first.
 
@@ -73,6 +75,8 @@ def select_sentences(
     overlap) are quoted once; sentences far below the best are dropped. ``expand``
     (glossary expansion) is applied to each sentence, so that a question saying
     "EMT" matches a sentence spelling out "epithelial-mesenchymal transition".
+    ``prior`` (passage id -> cosine similarity with the question) replaces the
+    rank bonus when given.
     """
     q = content_stems(question)
     if not hits:
@@ -92,7 +96,8 @@ def select_sentences(
             seen.add(key)
             have = set(stems(re.findall(r"[\w-]+", expand(s) if expand else s)))
             overlap = sum(w for t, w in weight.items() if t in have) / total
-            cands.append(Quote(i, h.passage.id, s, overlap + 0.15 / (i + 1)))
+            bonus = PRIOR_WEIGHT * prior.get(h.passage.id, 0.0) if prior else 0.15 / (i + 1)
+            cands.append(Quote(i, h.passage.id, s, overlap + bonus))
     cands.sort(key=lambda c: (-c.score, c.hit))
     if not cands:
         return []

@@ -67,14 +67,16 @@ def answer_question(
                 searched, found = retry, again
     timings = found.timings
     hits = found.hits
-    quotes = select_sentences(_greek(searched), hits, expand=retriever.expand)
+    dense = retriever.search(searched, n, "dense")  # encoding cached: a FAISS lookup
+    prior = {h.passage.id: float(h.score) for h in dense}
+    quotes = select_sentences(_greek(searched), hits, expand=retriever.expand, prior=prior)
 
     t0 = time.perf_counter()
     rows = []
     if found.why_not is None and getattr(corpus, "rows", ()):
         row_hits = retriever.search_rows(searched, ROW_CANDIDATES, "dense")
         best = quotes[0].score if quotes else 0.0
-        cited = [q for q in quotes if q.score >= CITE_SHARE * best]
+        cited = [q for q in quotes if q.score >= CITE_SHARE * best or found.filters.who]
         rows = match_rows(
             searched,
             hits,

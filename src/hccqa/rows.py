@@ -27,6 +27,7 @@ from .types import Hit, RowMatch, TableRow
 
 ROW_THRESHOLD = 0.70  # cosine of question and row text for a direct match (MiniLM scale)
 _MAX_SHARE = 0.6
+_ET_AL_CITE = re.compile(r"et al\.?\s*\[\d")
 _BACK_AUTHOR = re.compile(
     r"^(?:The|These|Those) (?:authors|researchers|investigators)\b|^They\b"
 )  # a drug filter keeping more than this share of a table says nothing
@@ -68,7 +69,8 @@ _LISTING = re.compile(
 # The question asks who made one finding: the study cited by the best quote answers it.
 _WHO = re.compile(
     r"^\s*(?:who|whose|which (?:group|team|authors?|researchers?|investigators?|study|paper)\b"
-    r"|what (?:group|team|study|paper)\b)|\b(?:from|in) which (?:study|paper)\b",
+    r"|what (?:group|team|study|paper)\b)|\b(?:from|in) which (?:study|paper)\b|"
+    r"(?:\band|,)\s+who\b",
     re.IGNORECASE,
 )
 # Outcome classes about Table 2 effects: only a filter when the question asks for studies.
@@ -205,11 +207,26 @@ def _mentions(question: str, term: str) -> bool:
     return re.search(pattern, q) is not None
 
 
-def _long_form_in(question_stems: set[str], long: str) -> bool:
+def _long_form_in(question_stems: list[str], long: str) -> bool:
+    """The long form's words, in order, with at most one other word between each pair."""
     words = [
         w for w in stems(re.findall(r"[A-Za-z0-9]+", _fold(long))) if w not in {"deriv", "like"}
     ]
-    return bool(words) and all(w in question_stems for w in words)
+    if not words:
+        return False
+    for start, token in enumerate(question_stems):
+        if token != words[0]:
+            continue
+        pos, ok = start, True
+        for w in words[1:]:
+            window = question_stems[pos + 1 : pos + 3]
+            if w not in window:
+                ok = False
+                break
+            pos = pos + 1 + window.index(w)
+        if ok:
+            return True
+    return False
 
 
 def parse_filters(
@@ -253,7 +270,7 @@ def parse_filters(
     # "after sorafenib failed" names the setting, not the drug or the outcome asked about
     rest = _SECOND_LINE.sub(" ", question)
     drugs = tuple(dict.fromkeys(d for r in rows for d in row_drugs(r) if _mentions(rest, d)))
-    qstems = set(stems(re.findall(r"[A-Za-z0-9]+", _fold(question))))
+    qstems = stems(re.findall(r"[A-Za-z0-9]+", _fold(question)))
     pathways: list[str] = []
     for r in rows:
         if r.table != "table2" or not r.pathway:
@@ -428,7 +445,8 @@ def match_rows(
         quoted = [(hits[0].passage.id, hits[0].passage.text, hits[0].passage.text)] if hits else []
     if f.who:
         # the first quote that cites anything names the study; a non-table study means no row
-        for pid, sentence, context in quoted:
+        named_first = sorted(quoted, key=lambda q: _ET_AL_CITE.search(q[1]) is None)
+        for pid, sentence, context in named_first:
             credited = find_citations(sentence) or (
                 context and find_citations(context[: max(context.find(sentence), 0)])
             )
