@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from hccqa.errors import GoldFormatError, InputError
+from hccqa.errors import InputError
 from hccqa.evaluate import MODE_KEYS, GoldQuestion, evaluate, format_table, load_gold
 from hccqa.types import Answer, Hit, Passage, RowMatch, TableRow
 
@@ -194,79 +192,6 @@ def test_empty_metrics_are_none_and_table_shows_dash() -> None:
     table = format_table(result)
     assert "bm25" in table and "n_unanswerable" in table
     assert " -" in table.splitlines()[3]
-
-
-# --------------------------------------------------------------------------- load_gold
-
-
-GOOD = {
-    "id": "q1",
-    "question": "Which receptors?",
-    "evidence": ["EGFR"],
-    "table_rows": ["table2:21"],
-    "answer_must_include": ["EGFR"],
-    "answerable": True,
-}
-
-
-def _write(tmp_path: Path, lines: list[str]) -> Path:
-    path = tmp_path / "gold.jsonl"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def test_load_gold_reads_optional_fields(tmp_path: Path) -> None:
-    other = {**GOOD, "id": "q2", "history": ["hi"], "category": "x", "evidence": None}
-    path = _write(tmp_path, [json.dumps(GOOD), "", json.dumps(other)])
-    q1, q2 = load_gold(path)
-    assert q1.category == "uncategorized" and q1.history == () and q1.line == 1
-    assert q2.history == ("hi",) and q2.evidence is None and q2.line == 3
-
-
-@pytest.mark.parametrize(
-    ("line", "message"),
-    [
-        ("{not json", "invalid JSON"),
-        ("[1, 2]", "expected a JSON object"),
-        (json.dumps({k: v for k, v in GOOD.items() if k != "answerable"}), "missing field"),
-        (json.dumps({**GOOD, "answerable": "yes"}), "'answerable' must be true or false"),
-        (json.dumps({**GOOD, "evidence": "EGFR"}), "'evidence' must be a list of strings or null"),
-        (json.dumps({**GOOD, "table_rows": ["row 21"]}), "table1:<ref>"),
-        (json.dumps({**GOOD, "history": "hi"}), "'history' must be a list of strings"),
-        (json.dumps({**GOOD, "answer_must_include": None}), "'answer_must_include'"),
-        (json.dumps({**GOOD, "id": ""}), "'id' must be a non-empty string"),
-        (json.dumps({**GOOD, "evidence": ["[ ]"]}), "empty once normalized"),
-    ],
-)
-def test_load_gold_names_file_and_line(tmp_path: Path, line: str, message: str) -> None:
-    other = json.dumps({**GOOD, "id": "q0"})
-    path = _write(tmp_path, [other, line])
-    with pytest.raises(GoldFormatError, match=message) as info:
-        load_gold(path)
-    assert f"{path}:2:" in str(info.value)
-
-
-def test_load_gold_duplicate_ids_and_empty_files(tmp_path: Path) -> None:
-    path = _write(tmp_path, [json.dumps(GOOD), json.dumps(GOOD)])
-    with pytest.raises(GoldFormatError, match=r":2: duplicate id 'q1' \(first on line 1\)"):
-        load_gold(path)
-    with pytest.raises(GoldFormatError, match="no question"):
-        load_gold(_write(tmp_path, [""]))
-    with pytest.raises(GoldFormatError, match="cannot read"):
-        load_gold(tmp_path / "missing.jsonl")
-
-
-def test_cli_bad_gold_is_one_line_exit_2(tmp_path: Path) -> None:
-    path = _write(tmp_path, ["{oops"])
-    result = subprocess.run(
-        [sys.executable, "-m", "hccqa", "eval", "--gold", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "invalid JSON" in lines[0] and f"{path}:1:" in lines[0]
 
 
 # --------------------------------------------------------------------------- the real engine
