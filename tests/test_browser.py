@@ -41,7 +41,11 @@ def page(live_app: str) -> Iterator[Any]:
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 1400, "height": 1100})
+        context = browser.new_context(
+            viewport={"width": 1400, "height": 1100},
+            permissions=["clipboard-read", "clipboard-write"],
+        )
+        pg = context.new_page()
         pg.dialogs = []  # type: ignore[attr-defined]
         pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
         pg.goto(live_app)
@@ -88,6 +92,16 @@ def test_follow_up_in_the_same_chat(page: Any) -> None:
     shot = os.environ.get("HCCQA_SCREENSHOT")
     if shot:
         page.screenshot(path=shot, full_page=True)
+
+
+def test_copy_and_download_the_answer_as_markdown(page: Any) -> None:
+    page.locator("#hccqa-copy").click()
+    page.wait_for_timeout(300)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("**Question:** Which of them were phase 3 trials?")
+    assert "### Table rows" in copied
+    link = page.locator("#hccqa-download a[download]")
+    assert (link.get_attribute("href") or "").startswith("data:text/markdown;")
 
 
 def test_injection_is_shown_as_text_and_runs_nothing(page: Any) -> None:

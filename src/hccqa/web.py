@@ -213,7 +213,7 @@ def build_app(qa: Asker, settings: Settings | None = None) -> Any:
                     latex_delimiters=[],
                     feedback_options=None,
                     allow_file_downloads=False,
-                    buttons=["copy"],
+                    buttons=[],  # its copy would copy our HTML; see "Copy as Markdown"
                 )
                 question = gr.Textbox(
                     label="Question",
@@ -226,11 +226,13 @@ def build_app(qa: Asker, settings: Settings | None = None) -> Any:
                 with gr.Row():
                     send = gr.Button("Ask", variant="primary", elem_id="hccqa-send")
                     new_chat = gr.Button("New chat", elem_id="hccqa-clear")
+                    copy_md = gr.Button("Copy as Markdown", elem_id="hccqa-copy")
                 gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="Examples")
                 with gr.Accordion("Settings", open=False):
                     k = gr.Slider(1, 20, value=settings.k, step=1, label="Passages per answer (k)")
                     mode = gr.Radio(list(MODES), value=settings.mode, label="Retrieval mode")
             with gr.Column(scale=2):
+                download = gr.HTML("", elem_id="hccqa-download")
                 sources = gr.HTML(render.render_sources(None), elem_id="hccqa-sources")
                 with gr.Accordion("Answer as Markdown", open=False):
                     markdown = gr.Textbox(
@@ -240,12 +242,15 @@ def build_app(qa: Asker, settings: Settings | None = None) -> Any:
                         interactive=False,
                         elem_id="hccqa-markdown",
                     )
-                    download = gr.HTML("", elem_id="hccqa-download")
         outputs = [chat, history, sources, markdown, download, question]
         inputs = [question, chat, history, k, mode]
         for trigger in (send.click, question.submit):
             trigger(respond, inputs, outputs, api_visibility="private", concurrency_id="engine")
         new_chat.click(clear, None, outputs[:5], api_visibility="private")
+        # Runs in the browser only: puts the latest answer's Markdown on the clipboard.
+        copy_md.click(
+            None, [markdown], None, js="(md) => { navigator.clipboard.writeText(md || ''); }"
+        )
         chat.clear(clear, None, outputs[:5], api_visibility="private")
         # One concurrency group for every call into the engine: the chat and /ask together
         # run at most settings.concurrency questions at once (2 cores); the rest queue.
