@@ -131,3 +131,36 @@ def test_intact_copy_loads(tmp_path: Path) -> None:
     vec = emb.encode(["sorafenib resistance"])
     assert vec.shape == (1, 384)
     assert abs(float((vec**2).sum()) - 1.0) < 1e-5
+
+
+def test_qa_load_with_a_missing_model_names_the_path(tmp_path: Path) -> None:
+    from hccqa.qa import QA
+
+    root = Path(__file__).resolve().parents[1]
+    missing = tmp_path / "gone"
+    settings = Settings(
+        corpus_dir=root / "corpus", index_dir=tmp_path / "index", model=str(missing)
+    )
+    with pytest.raises(ModelError) as exc:
+        QA.load(settings)
+    _assert_names_fix(exc, missing)
+    assert not (tmp_path / "index").exists()  # nothing was built with a model that is not there
+
+
+def test_cli_with_a_missing_model_is_one_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HCCQA_MODEL": str(tmp_path / "gone")}
+    env["HCCQA_INDEX_DIR"] = str(tmp_path / "index")
+    proc = subprocess.run(
+        [sys.executable, "-m", "hccqa", "ask", "What is sorafenib?"],
+        capture_output=True,
+        env=env,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert str(tmp_path / "gone") in err and PACKAGE in err
