@@ -88,3 +88,10 @@ def test_run_bench_result_and_table(qa: QA) -> None:
     assert d["peak_rss_mb"] > 10
     table = bench.format_bench(result)
     assert "ask p50 / encode p50" in table and "rows" in table
+
+
+def test_threads_knob_is_validated() -> None:
+    assert Settings.from_env({"HCCQA_THREADS": "2"}).threads == 2
+    assert Settings().threads == 1
+    with pytest.raises(InputError, match="threads"):
+        Settings(threads=0).validated()

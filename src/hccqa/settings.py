@@ -43,6 +43,11 @@ class Settings:
     max_question_chars: int = _knob(2000, "Longest question accepted, in characters.")
     max_history_turns: int = _knob(20, "Most earlier turns used to resolve a follow-up.")
     concurrency: int = _knob(2, "Web requests processed at once (2 cores here).")
+    threads: int = _knob(
+        1,
+        "Torch and FAISS threads per process; 1 gives the lowest single-question latency "
+        "on a busy 2-core machine (2 threads spin-wait for a core: 10x slower encodes).",
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -64,11 +69,17 @@ class Settings:
     def validated(self) -> Settings:
         """Return self, or raise InputError naming the bad knob."""
         if self.mode not in MODES:
-            raise InputError(f"unknown retrieval mode {self.mode!r}; choose one of {', '.join(MODES)}")
+            raise InputError(
+                f"unknown retrieval mode {self.mode!r}; choose one of {', '.join(MODES)}"
+            )
         if self.backend not in BACKENDS:
-            raise InputError(f"unknown encoder backend {self.backend!r}; choose one of {', '.join(BACKENDS)}")
+            raise InputError(
+                f"unknown encoder backend {self.backend!r}; choose one of {', '.join(BACKENDS)}"
+            )
         if not 1 <= self.k <= 50:
             raise InputError(f"k must be between 1 and 50, got {self.k}")
+        if not 1 <= self.threads <= 256:
+            raise InputError(f"threads must be between 1 and 256, got {self.threads}")
         if not 0 < self.port < 65536:
             raise InputError(f"port must be between 1 and 65535, got {self.port}")
         if self.auth is not None and ":" not in self.auth:

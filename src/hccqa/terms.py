@@ -7,6 +7,7 @@ stemmer is made per call (cheap) so that nothing is shared between threads.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import Stemmer
@@ -233,8 +234,15 @@ def words(text: str) -> list[str]:
 
 def stems(tokens: list[str]) -> list[str]:
     """Lower-cased English stems of ``tokens`` (compounds split on ``-`` and ``/``)."""
+    return list(_stems(tuple(tokens)))
+
+
+@functools.lru_cache(maxsize=16384)
+def _stems(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    # Memoized: every ask stems the same passages and sentences again (idf, coverage,
+    # row mentions); the cache took ~10 ms off each ask (docs/PERFORMANCE.md).
     parts = [p for t in tokens for p in re.split(r"[-/]", t.lower()) if p]
-    return list(Stemmer.Stemmer("english").stemWords(parts))
+    return tuple(Stemmer.Stemmer("english").stemWords(parts))
 
 
 def content_words(text: str) -> list[str]:
@@ -252,7 +260,12 @@ def content_words(text: str) -> list[str]:
 
 def content_stems(text: str) -> set[str]:
     """Stems of the content words of ``text`` (see :func:`content_words`)."""
-    return set(stems(content_words(text))) - set(stems(list(STOPWORDS)))
+    return set(stems(content_words(text))) - _stop_stems()
+
+
+@functools.lru_cache(maxsize=1)
+def _stop_stems() -> frozenset[str]:
+    return frozenset(stems(sorted(STOPWORDS)))
 
 
 def is_drug_like(word: str) -> bool:

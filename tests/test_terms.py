@@ -1,0 +1,35 @@
+"""hccqa.terms stemming: the memoized stems behave like the plain function."""
+
+from __future__ import annotations
+
+import Stemmer
+
+from hccqa import terms
+
+
+def test_stems_split_compounds_and_lower_case() -> None:
+    assert terms.stems(["Sorafenib-resistant", "cells/tissues"]) == [
+        "sorafenib",
+        "resist",
+        "cell",
+        "tissu",
+    ]
+
+
+def test_memoized_stems_equal_plain_stemming_and_are_fresh_lists() -> None:
+    tokens = ["Hypoxia", "induced", "EMT", "anti-angiogenic", "VEGF/VEGFR"]
+    plain = Stemmer.Stemmer("english").stemWords(
+        ["hypoxia", "induced", "emt", "anti", "angiogenic", "vegf", "vegfr"]
+    )
+    first = terms.stems(tokens)
+    assert first == list(plain)
+    first.append("poison")  # a caller mutating its result must not change the next one
+    assert terms.stems(tokens) == list(plain)
+
+
+def test_content_stems_drop_stop_words() -> None:
+    # "role" is one of the project's stop words (questions say "what is the role of ...").
+    assert terms.content_stems("What is the role of the hypoxia in tumours?") == {
+        "hypoxia",
+        "tumour",
+    }
