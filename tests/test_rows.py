@@ -74,6 +74,7 @@ def test_row_cells_split() -> None:
     assert row_drugs(row) == ("brivanib",)
     assert pathway_terms("TGF-β-and PI3K/Akt") == ("TGF-β", "PI3K/Akt", "PI3K", "Akt")
     assert pathway_terms("EMT and hedgehog signaling") == ("EMT", "hedgehog")
+    assert pathway_terms("microRNA-193b") == ("microRNA-193b", "microRNA")
 
 
 @pytest.mark.parametrize(

@@ -222,7 +222,8 @@ def abstain_reason(
     if not hits:
         return "nothing was retrieved"
     unknown = unknown_entities(question, corpus_blob)
-    if unknown:
+    # a drug name is decisive; an unknown acronym may be a user's shorthand ("TKI")
+    if any(is_drug_like(w) for w in unknown) or (unknown and best_cosine < FOCUS_COSINE):
         return f"the review never mentions {', '.join(unknown)}"
     if on_topic:
         return None

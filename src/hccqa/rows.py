@@ -73,8 +73,9 @@ _WHO = re.compile(
     r"(?:\band|,)\s+who\b",
     re.IGNORECASE,
 )
-# Outcome classes about Table 2 effects: only a filter when the question asks for studies.
-_EFFECTS = ("acquired", "primary", "prediction", "metastasis")
+# Outcome classes that are only a filter when the question asks for studies or trials:
+# Table 2 effects, and "fail", which narrative questions use of therapy in general.
+_EFFECTS = ("acquired", "primary", "prediction", "metastasis", "negative")
 # Outcome words -> the outcome class they ask for.
 _OUTCOMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -193,6 +194,9 @@ def pathway_terms(cell: str) -> tuple[str, ...]:
         for piece in re.split(r"[/]|-(?=notch)", part, flags=re.I):
             if piece and piece != part:
                 out.append(piece)
+        family = re.match(r"([A-Za-z]{4,})-\d+[a-z]?$", part)  # "microRNA-193b" -> "microRNA"
+        if family:
+            out.append(family.group(1))
     return tuple(dict.fromkeys(out))
 
 
