@@ -17,7 +17,7 @@ from .answer import STRONG_COSINE, abstain_reason, compose_answer, select_senten
 from .chat import resolve_followup
 from .rows import RowFilter, drugs_selective, match_rows, parse_filters
 from .terms import americanize
-from .types import Answer, Hit
+from .types import Answer, Hit, RowMatch
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +72,8 @@ def answer_question(
     quotes = select_sentences(_greek(searched), hits, expand=retriever.expand, prior=prior)
 
     t0 = time.perf_counter()
-    rows = []
-    if found.why_not is None and getattr(corpus, "rows", ()):
+    rows: list[RowMatch] = []
+    if found.why_not is None and getattr(corpus, "rows", None):
         row_hits = retriever.search_rows(searched, ROW_CANDIDATES, "dense")
         best = quotes[0].score if quotes else 0.0
         cited = [q for q in quotes if q.score >= CITE_SHARE * best or found.filters.who]
