@@ -63,6 +63,9 @@ class _Bm25:
 
     def __init__(self, texts: list[str], stemmer: Any, lock: threading.Lock) -> None:
         self._stemmer, self._lock = stemmer, lock
+        bm25s_log = logging.getLogger("bm25s")
+        if bm25s_log.level == logging.DEBUG:  # bm25s sets DEBUG on import; its chatter is noise
+            bm25s_log.setLevel(logging.WARNING)
         self.size = len(texts)
         self._bm25: bm25s.BM25 | None = None
         if texts:
