@@ -15,7 +15,8 @@ from typing import Any
 
 from .answer import STRONG_COSINE, abstain_reason, compose_answer, select_sentences
 from .chat import resolve_followup
-from .rows import RowFilter, drugs_selective, match_rows, parse_filters
+from .filters import RowFilter, drugs_selective, parse_filters
+from .rows import match_rows
 from .terms import americanize
 from .types import Answer, Hit, RowMatch
 
