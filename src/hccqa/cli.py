@@ -202,8 +202,11 @@ def ask_cmd(
             print(f"  {r.row.id}: {r.row.text}  <- {r.reason}")
     if ans.passages:
         print("\nPassages:")
-        for i, h in enumerate(ans.passages, start=1):
+        shown = k or qa.settings.k  # type: ignore[attr-defined]
+        for i, h in enumerate(ans.passages[:shown], start=1):
             print(f"  [{i}] {h.passage.id} ({h.passage.section}) score {h.score:.3f}")
+        if len(ans.passages) > shown:
+            print(f"  ... ({len(ans.passages)} passages; --json shows all)")
 
 
 @app.command("bench-pubmedqa")
