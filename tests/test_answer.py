@@ -120,3 +120,11 @@ def test_abstain_reason_uses_measured_signals() -> None:
     assert "lenvatinib" in (abstain_reason("Is lenvatinib better?", HITS, 0.9, blob) or "")
     assert abstain_reason("What dose of sorafenib is used?", HITS, 0.5, blob) is not None
     assert abstain_reason("anything", [], 0.9, blob) == "nothing was retrieved"
+
+
+def test_british_spellings_and_greek_letters_are_normalized() -> None:
+    from hccqa.ask import _greek
+    from hccqa.terms import americanize
+
+    assert americanize("Do tumours spread?") == "Do tumors spread?"
+    assert _greek("Is TGF-beta involved?") == "Is TGF-β involved?"

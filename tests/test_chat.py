@@ -66,3 +66,11 @@ def test_key_terms_put_entities_first_and_drop_question_words() -> None:
 def test_resolution_is_deterministic() -> None:
     h = ["Which drugs failed in phase 3 trials?"]
     assert resolve_followup("And second-line?", h) == resolve_followup("And second-line?", h)
+
+
+def test_forced_resolution_for_an_elliptical_question() -> None:
+    history = ["Which trial first showed that sorafenib prolongs survival?"]
+    question = "How many countries were involved?"
+    assert resolve_followup(question, history) == question
+    forced = resolve_followup(question, history, force=True)
+    assert forced.startswith(question) and "sorafenib" in forced

@@ -146,3 +146,35 @@ def test_row_passes_checks_every_field(corpus: Corpus) -> None:
     f = parse_filters("phase 4 safety", rows=corpus.rows)
     assert row_passes(corpus.row("table1:13"), f)
     assert not row_passes(corpus.row("table1:10"), f)
+
+
+def test_who_question_names_the_study_of_the_quote_with_an_author(corpus: Corpus) -> None:
+    bare = "Both kinds of resistance were reported[21]."
+    named = "Recently, Chow et al[28] reported more aggressive tumors."
+    got = match_rows(
+        "Who found that resistant tumors are more aggressive?",
+        [],
+        corpus,
+        quoted=[("review:p018", bare, bare), ("review:p027", named, named)],
+    )
+    assert ids(got) == ["table2:28"]
+
+
+def test_who_question_about_a_study_outside_the_tables_shows_no_row(corpus: Corpus) -> None:
+    s = "In 2010, Wang et al[51] showed transdifferentiation."
+    got = match_rows(
+        "Who showed that TECs come from stem-like cells?", [], corpus, quoted=[("p", s, s)]
+    )
+    assert got == []
+
+
+def test_effect_words_select_rows_only_for_study_lists(corpus: Corpus) -> None:
+    narrative = "What is the difference between primary and acquired resistance?"
+    assert match_rows(narrative, [], corpus, quoted=[]) == []
+    listing = "Which studies report acquired resistance?"
+    assert ids(match_rows(listing, [], corpus, quoted=[])) == [
+        "table2:24",
+        "table2:25",
+        "table2:28",
+        "table2:33",
+    ]
