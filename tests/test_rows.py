@@ -178,3 +178,8 @@ def test_effect_words_select_rows_only_for_study_lists(corpus: Corpus) -> None:
         "table2:28",
         "table2:33",
     ]
+
+
+def test_a_drug_named_beside_sorafenib_selects_its_own_rows(corpus: Corpus) -> None:
+    got = match_rows("Why did sunitinib do worse than sorafenib?", [], corpus, quoted=[])
+    assert ids(got) == ["table1:41", "table2:46", "table2:47"]

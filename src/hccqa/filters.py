@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .terms import stems
 from .types import TableRow
@@ -369,3 +369,15 @@ def drugs_selective(f: RowFilter, rows: Sequence[TableRow]) -> bool:
         if in_table and len(hit) / len(in_table) > _MAX_SHARE:
             return False
     return True
+
+
+def sharpen_drugs(f: RowFilter, rows: Sequence[TableRow]) -> RowFilter:
+    """Drop the drugs that alone keep most of a table when others do not.
+
+    "Why did sunitinib do worse than sorafenib?" is about sunitinib's rows, not every
+    sorafenib study.
+    """
+    if len(f.drugs) < 2:
+        return f
+    keep = tuple(d for d in f.drugs if drugs_selective(replace(f, drugs=(d,)), rows))
+    return replace(f, drugs=keep) if keep else f

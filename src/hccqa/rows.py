@@ -29,6 +29,7 @@ from .filters import (
     pathway_terms,
     row_drugs,
     row_passes,
+    sharpen_drugs,
 )
 from .types import Hit, RowMatch, TableRow
 
@@ -122,6 +123,7 @@ def match_rows(
                 return [RowMatch(r, why, 0.95) for r, why in named]
     if not f.listing:
         f = replace(f, outcomes=tuple(o for o in f.outcomes if o not in EFFECT_CLASSES))
+    f = sharpen_drugs(f, rows)
     narrows = f.specific and (bool(replace(f, drugs=()).specific) or drugs_selective(f, rows))
     if narrows:
         chosen = [r for r in rows if row_passes(r, f)]
