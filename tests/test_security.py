@@ -332,3 +332,14 @@ def test_hccqa_serve_binds_loopback_by_default(
         assert addrs == {"127.0.0.1"}
         status, _, body = _raw_get(url, "/gradio_api/file=/etc/passwd")
         assert status in (403, 404) and b"root:" not in body
+
+
+def test_every_test_named_in_security_md_exists() -> None:
+    text = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
+    named = re.findall(r"`(test_\w+\.py)(?:::(test_\w+))?`", text)
+    assert len(named) >= 15
+    for filename, test in named:
+        path = ROOT / "tests" / filename
+        assert path.is_file(), filename
+        if test:
+            assert re.search(rf"^def {test}\(", path.read_text(encoding="utf-8"), re.M), test
