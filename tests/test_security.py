@@ -343,3 +343,14 @@ def test_every_test_named_in_security_md_exists() -> None:
         assert path.is_file(), filename
         if test:
             assert re.search(rf"^def {test}\(", path.read_text(encoding="utf-8"), re.M), test
+
+
+def test_upload_route_refuses_files_over_1kb(served: tuple[str, Path]) -> None:
+    import httpx
+
+    url, _ = served
+    big = {"files": ("x.txt", b"x" * 10_000, "text/plain")}
+    resp = httpx.post(url + "gradio_api/upload", files=big, timeout=10)
+    assert resp.status_code in (400, 401, 403, 413), (resp.status_code, resp.text[:200])
+    small = {"files": ("x.txt", b"x" * 100, "text/plain")}  # the control: the route itself works
+    assert httpx.post(url + "gradio_api/upload", files=small, timeout=10).status_code == 200
