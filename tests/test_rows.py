@@ -115,7 +115,9 @@ def test_off_topic_shows_no_rows(corpus: Corpus) -> None:
 
 def test_cited_rows_from_quoted_sentence(corpus: Corpus) -> None:
     text = "In 2011, Chen et al[24] reported that PI3K/Akt mediates acquired resistance."
-    got = match_rows("What mediates it?", [], corpus, quoted=[("review:p021", text, text)])
+    got = match_rows(
+        "What mediates acquired resistance?", [], corpus, quoted=[("review:p021", text, text)]
+    )
     assert ids(got) == ["table2:24"]
     assert got[0].reason == "cited as [24] in review:p021"
 
@@ -123,7 +125,7 @@ def test_cited_rows_from_quoted_sentence(corpus: Corpus) -> None:
 def test_the_authors_sentence_is_credited_to_the_previous_citation(corpus: Corpus) -> None:
     passage = "Ezzoukhry et al[22] found differences. The authors also showed that EGFR mattered."
     got = match_rows(
-        "What else?",
+        "What determines primary resistance?",
         [],
         corpus,
         quoted=[("review:p019", "The authors also showed that EGFR mattered.", passage)],
@@ -139,7 +141,17 @@ def test_direct_match_needs_the_threshold(corpus: Corpus) -> None:
 
 def test_default_quote_is_the_best_passage(corpus: Corpus) -> None:
     p = Passage("x:p0", "x", "S", "Xiong et al[50] reported TECs resistance.", (50,))
-    assert ids(match_rows("tell me more", [Hit(p, 1.0, 1)], corpus)) == ["table2:50"]
+    got = match_rows("Is resistance seen in endothelial cells?", [Hit(p, 1.0, 1)], corpus)
+    assert ids(got) == ["table2:50"]
+    assert got[0].reason.startswith("cited as [50]")
+
+
+def test_a_cited_row_beside_the_point_is_not_shown(corpus: Corpus) -> None:
+    # the quote cites Chow et al (EMT, acquired resistance); the question shares no
+    # distinctive word with that row ("sorafenib" is in most rows)
+    text = "Chow et al[28] reported more aggressive tumors."
+    got = match_rows("How does sorafenib work?", [], corpus, quoted=[("p", text, text)])
+    assert got == []
 
 
 def test_row_passes_checks_every_field(corpus: Corpus) -> None:

@@ -17,7 +17,7 @@ are ignored, and when filters select rows only those rows are shown.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from .citations import find_citations
@@ -31,6 +31,7 @@ from .filters import (
     row_passes,
     sharpen_drugs,
 )
+from .terms import americanize, stems
 from .types import Hit, RowMatch, TableRow
 
 __all__ = [
@@ -133,11 +134,37 @@ def match_rows(
             )
             return [RowMatch(r, why, 1.0) for r in chosen]
     found: dict[str, RowMatch] = {}
+    on_topic = _topic_check(question, rows, getattr(corpus, "glossary", None) or {})
     for r, why in cited_rows(quoted, rows):
-        if not f.table or r.table == f.table:
+        if (not f.table or r.table == f.table) and (f.listing or on_topic(r)):
             found[r.id] = RowMatch(r, why, 0.9)
     for r, cos in row_hits:
         if cos >= threshold and r.id not in found and (not f.table or r.table == f.table):
             found[r.id] = RowMatch(r, f"direct match of the row (cosine {cos:.2f})", float(cos))
     order = {r.id: i for i, r in enumerate(rows)}
     return sorted(found.values(), key=lambda m: order.get(m.row.id, 0))
+
+
+def _topic_check(
+    question: str, rows: Sequence[TableRow], glossary: Mapping[str, str]
+) -> Callable[[TableRow], bool]:
+    """A test that a cited row shares a distinctive word with the question.
+
+    A quote about the question may cite studies beside the point; a row is kept when
+    a word of its cells (abbreviations spelled out) that fewer than half of the rows
+    share, e.g. "survival" or "EGFR" but not "sorafenib", is in the question.
+    """
+
+    def row_stems(r: TableRow) -> set[str]:
+        cells = " ".join(c or "" for c in (r.phase, r.drug, r.outcome, r.pathway, r.effect))
+        longs = " ".join(v for k, v in glossary.items() if k in cells)
+        return set(stems(re.findall(r"[A-Za-z0-9]+", f"{cells} {longs}")))
+
+    per_row = {r.id: row_stems(r) for r in rows}
+    counts: dict[str, int] = {}
+    for s in per_row.values():
+        for w in s:
+            counts[w] = counts.get(w, 0) + 1
+    common = {w for w, c in counts.items() if c > len(rows) / 2}
+    asked = set(stems(re.findall(r"[A-Za-z0-9]+", americanize(question))))
+    return lambda r: bool((per_row.get(r.id, set()) - common) & asked)
