@@ -9,6 +9,7 @@ timings of the last search are kept per thread.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
@@ -143,6 +144,27 @@ class Retriever:
         self._row_bm25 = _Bm25([r.text for r in index.rows], stemmer, stem_lock)
         self.bm25_build_ms = (time.perf_counter() - started) * 1000
         self._by_id = {p.id: i for i, p in enumerate(index.passages)}
+
+    def variant(
+        self,
+        *,
+        config: FusionConfig | None = None,
+        glossary: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+    ) -> Retriever:
+        """A retriever over the same index, BM25 and query cache with other fusion/glossary.
+
+        Args:
+            config: Fusion settings of the variant (this one's when omitted).
+            glossary: Its glossary; ``None`` means no query expansion.
+        """
+        other = copy.copy(self)
+        other.config = config or self.config
+        other.glossary = list(
+            glossary.items() if isinstance(glossary, Mapping) else (glossary or [])
+        )
+        other._expander = Expander(other.glossary)
+        other._local = threading.local()
+        return other
 
     @property
     def passages(self) -> list[Passage]:
