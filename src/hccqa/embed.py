@@ -108,7 +108,10 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
 
             self._model: Any = SentenceTransformer(
-                str(path), device=device, local_files_only=True, backend=backend
+                str(path),
+                device=device,
+                local_files_only=True,
+                backend=backend,  # type: ignore[arg-type]
             )
         except Exception as exc:  # any loader failure is a model problem for the user
             raise ModelError(
