@@ -209,10 +209,22 @@ def load_embedder(settings: Settings | None = None) -> Embedder:
     """
     settings = settings or Settings.from_env()
     log.info("loading embedding model %s", settings.model or DEFAULT_MODEL_NAME)
-    if settings.backend != "torch":
-        raise ModelError(
-            f"encoder backend {settings.backend!r} is not available in this build; "
-            "use HCCQA_BACKEND=torch"
+    if settings.backend in ("onnx", "onnx-int8"):
+        import faiss
+
+        from .onnx_backend import OnnxEmbedder
+
+        faiss.omp_set_num_threads(settings.threads)  # torch is not loaded on this path
+
+        path = Path(settings.model) if settings.model else default_model_path()
+        if not path.is_dir():
+            raise ModelError(f"model folder {str(path)!r} does not exist")
+        return OnnxEmbedder(
+            path,
+            Path(settings.index_dir) / "onnx",
+            int8=settings.backend == "onnx-int8",
+            threads=settings.threads,
+            name=DEFAULT_MODEL_NAME if not settings.model else str(path),
         )
     _set_threads(settings.threads)
     return SentenceTransformerEmbedder(settings.model)
