@@ -59,8 +59,8 @@ def test_auto_picks_by_size() -> None:
     assert ann.choose_kind(10) == "flat"
     assert ann.choose_kind(ann.FLAT_MAX - 1) == "flat"
     assert ann.choose_kind(ann.FLAT_MAX) == "hnsw"
-    assert ann.choose_kind(ann.HNSW_MAX) == "ivf"
-    assert ann.choose_kind(ann.IVF_MAX) == "ivf-sq8"
+    assert ann.choose_kind(ann.HNSW_MAX) == "ivf-sq8"
+    assert ann.choose_kind(10**9) == "ivf-sq8"
     small = ann.make_index(_unit(np.random.default_rng(0), 50, 16))
     assert ann.describe(small) == "flat n=50 d=16"
 
