@@ -244,6 +244,10 @@ def serve_cmd(
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # Gradio's queue keeps per-request timing records (10,000 by default) and rebuilds a
+    # pandas summary of all of them after every request: keep fewer, summarize less often.
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "500")
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "50")
     from .settings import Settings
     from .web import serve
 
