@@ -144,7 +144,7 @@ def describe(index: faiss.Index) -> str:
     size = f"n={index.ntotal} d={index.d}"
     if isinstance(base, faiss.IndexHNSW):
         hnsw = base.hnsw
-        m = hnsw.nb_neighbors(1)
+        m = hnsw.nb_neighbors(1)  # type: ignore[attr-defined]  # SWIG method, no stub
         return f"hnsw(M={m}, efConstruction={hnsw.efConstruction}, efSearch={hnsw.efSearch}) {size}"
     if isinstance(base, faiss.IndexIVFScalarQuantizer):
         return f"ivf-sq8(nlist={base.nlist}, nprobe={base.nprobe}) {size}"

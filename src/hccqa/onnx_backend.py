@@ -69,6 +69,8 @@ def export_onnx(model_dir: Path, out: Path) -> Path:
             dynamic_shapes={k: {0: batch, 1: seq} for k in INPUTS},
             dynamo=True,
         )
+        if program is None:
+            raise RuntimeError("torch.onnx.export returned no program")
         tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
         program.save(str(tmp))
         os.replace(tmp, out)
