@@ -273,3 +273,69 @@ def format_bench(result: BenchResult) -> str:
         f"peak RSS = {result.peak_rss_mb} MB",
     ]
     return "\n".join(lines)
+
+
+def compare_backends(
+    settings: Settings,
+    gold_path: str | Path,
+    backends: Sequence[str] = ("torch", "onnx", "onnx-int8"),
+    *,
+    passes: int = 2,
+    cold_start_runs: int = 3,
+) -> list[dict[str, Any]]:
+    """Speed (:func:`run_bench`) and retrieval quality (``hccqa eval``, hybrid) per backend.
+
+    Each backend encodes its own index in ``<index_dir>-<backend>`` (``index_dir`` itself
+    for torch), so int8 is scored on int8 passage vectors too. The ONNX export is copied
+    between the ONNX folders so the model is exported once.
+
+    Returns:
+        One dict per backend: the bench fields plus ``mrr@10``, ``recall@5``, ``recall@1``,
+        ``ndcg@10`` and ``answer_hit`` of the hybrid mode.
+    """
+    import shutil
+
+    from .evaluate import evaluate, load_gold
+    from .qa import QA
+
+    gold = load_gold(gold_path)
+    rows = []
+    exported: Path | None = None
+    for backend in backends:
+        index_dir = Path(settings.index_dir)
+        if backend != "torch":
+            index_dir = index_dir.with_name(f"{index_dir.name}-{backend}")
+            if exported is not None and not (index_dir / "onnx" / "model.onnx").is_file():
+                (index_dir / "onnx").mkdir(parents=True, exist_ok=True)
+                shutil.copy2(exported, index_dir / "onnx" / "model.onnx")
+        s = settings.with_(backend=backend, index_dir=index_dir)
+        qa = QA.load(s)
+        if backend != "torch":
+            exported = index_dir / "onnx" / "model.onnx"
+        row = run_bench(
+            s, gold_path, passes=passes, cold_start_runs=cold_start_runs, qa=qa
+        ).to_dict()
+        metrics = evaluate(qa, gold, ("hybrid",), gold_path=str(gold_path), progress=False)
+        hybrid = metrics.to_dict()["modes"]["hybrid"]
+        for key in ("mrr@10", "recall@5", "recall@1", "ndcg@10", "answer_hit"):
+            row[key] = hybrid.get(key)
+        rows.append(row)
+        log.info("backend %s: %s", backend, row)
+    return rows
+
+
+def format_backends(rows: Sequence[dict[str, Any]]) -> str:
+    """A Markdown table of :func:`compare_backends` rows."""
+    lines = [
+        "| backend | MRR@10 | Recall@5 | encode p50 ms | ask p50 ms | ask p95 ms | cold start s "
+        "| rebuild s | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['backend']} | {r['mrr@10']:.4f} | {r['recall@5']:.4f} "
+            f"| {r['encode_p50_ms']:.2f} | {r['ask_p50_ms']:.2f} | {r['ask_p95_ms']:.2f} "
+            f"| {r['cold_start_s']} "
+            f"| {r['build_s']} | {r['peak_rss_mb']} |"
+        )
+    return "\n".join(lines)

@@ -295,13 +295,16 @@ def bench_cmd(
     corpus: str = typer.Option(None, "--corpus", help="Corpus folder."),
     index: str = typer.Option(None, "--index", help="Index folder."),
     backend: str = typer.Option(None, "--backend", help="Encoder backend: torch, onnx, onnx-int8."),
+    backends: str = typer.Option(
+        "", "--backends", help="Compare backends (e.g. torch,onnx,onnx-int8): speed + eval."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Latency per stage, ask vs bare encode, cold start, index build time and peak memory."""
     import json
     from pathlib import Path
 
-    from .bench import format_bench, run_bench
+    from .bench import compare_backends, format_backends, format_bench, run_bench
     from .settings import Settings
 
     settings = Settings.from_env(
@@ -309,6 +312,13 @@ def bench_cmd(
         index_dir=Path(index) if index else None,
         backend=backend,
     )
+    if backends:
+        names = [b.strip() for b in backends.split(",") if b.strip()]
+        rows = compare_backends(
+            settings, questions, names, passes=passes, cold_start_runs=cold_runs
+        )
+        print(json.dumps(rows, indent=2) if as_json else format_backends(rows))
+        return
     result = run_bench(settings, questions, passes=passes, cold_start_runs=cold_runs)
     print(json.dumps(result.to_dict(), indent=2) if as_json else format_bench(result))
 
