@@ -56,8 +56,18 @@ class TableRow:
     effect: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        keys = ("phase", "drug", "outcome") if self.table == "table1" else ("drug", "pathway", "effect")
-        base = {"id": self.id, "table": self.table, "ref": self.ref, "author": self.author, "year": self.year}
+        keys = (
+            ("phase", "drug", "outcome")
+            if self.table == "table1"
+            else ("drug", "pathway", "effect")
+        )
+        base = {
+            "id": self.id,
+            "table": self.table,
+            "ref": self.ref,
+            "author": self.author,
+            "year": self.year,
+        }
         return {**base, **{k: getattr(self, k) for k in keys}}
 
     @property
@@ -121,7 +131,8 @@ class RowMatch:
     """A table row shown with an answer, and why it was matched."""
 
     row: TableRow
-    reason: str  # e.g. "cited by passage review:p007 ([24])", "filter: phase 3, no survival benefit"
+    # e.g. "cited as [24] in review:p007", "filter: phase 3, no survival benefit"
+    reason: str
     score: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
