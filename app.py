@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 
 
@@ -18,13 +17,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=None, help="port (default 7860)")
     args = parser.parse_args(argv)
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     from hccqa.errors import HccqaError
     from hccqa.settings import Settings
-    from hccqa.web import serve
+    from hccqa.web import prepare_server_environment, serve
+
+    prepare_server_environment()
 
     try:
         serve(

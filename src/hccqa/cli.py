@@ -240,16 +240,10 @@ def serve_cmd(
     port: int = typer.Option(None, "--port", help="Port (default 7860, HCCQA_PORT)."),
 ) -> None:
     """Start the web chat; the index is loaded once (built first when missing)."""
-    import os
-
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    # Gradio's queue keeps per-request timing records (10,000 by default) and rebuilds a
-    # pandas summary of all of them after every request: keep fewer, summarize less often.
-    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "500")
-    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "50")
     from .settings import Settings
-    from .web import serve
+    from .web import prepare_server_environment, serve
+
+    prepare_server_environment()
 
     settings = Settings.from_env(host=host, port=port)
     serve(settings, status=lambda message: print(message, file=sys.stderr, flush=True))

@@ -44,6 +44,26 @@ CSS = """
 .hccqa-rows td, .hccqa-rows th { border: 1px solid #e5e7eb; padding: .2em .4em; }
 """
 
+#: Environment of the web server, applied by the entry points (``hccqa serve``,
+#: ``app.py``) before Gradio is imported. Gradio's queue keeps per-request timing
+#: records (10,000 by default) and rebuilds a pandas summary of all of them after
+#: every request: keep fewer and summarize less often.
+SERVER_ENV = {
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "HF_HUB_OFFLINE": "1",
+    "GRADIO_ANALYTICS_MAX_EVENTS": "500",
+    "GRADIO_ANALYTICS_CACHE_FREQUENCY": "50",
+}
+
+
+def prepare_server_environment() -> None:
+    """Set :data:`SERVER_ENV` defaults in ``os.environ`` (a value already set wins)."""
+    import os
+
+    for name, value in SERVER_ENV.items():
+        os.environ.setdefault(name, value)
+
+
 BUSY_MESSAGE = "The engine failed on this question (the error is logged); please try again."
 
 
