@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from .errors import InputError
 from .gold import GoldQuestion, load_gold
@@ -30,7 +30,7 @@ from .metrics import (
     row_counts,
 )
 from .settings import MODES
-from .types import Answer
+from .types import Answer, Asker
 
 __all__ = [
     "EvalResult",
@@ -66,19 +66,6 @@ MODE_KEYS = (
     "abstained_answerable",
     "latency_ms_p50",
 )
-
-
-class Asker(Protocol):
-    """What ``evaluate`` needs from an engine (``hccqa.qa.QA`` fits)."""
-
-    def ask(
-        self,
-        question: str,
-        history: Sequence[str] = (),
-        *,
-        k: int | None = None,
-        mode: str | None = None,
-    ) -> Answer: ...
 
 
 @dataclass(frozen=True)

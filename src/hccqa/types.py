@@ -6,8 +6,9 @@ All of them are frozen dataclasses that serialize with ``dataclasses.asdict``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -181,3 +182,16 @@ class Answer:
             "mode": self.mode,
             "timings_ms": dict(self.timings_ms),
         }
+
+
+class Asker(Protocol):
+    """What the evaluator and the web chat need from an engine (:class:`hccqa.qa.QA` fits)."""
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        *,
+        k: int | None = None,
+        mode: str | None = None,
+    ) -> Answer: ...

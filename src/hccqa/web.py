@@ -13,12 +13,12 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from . import render
 from .errors import HccqaError, InputError
 from .settings import MODES, Settings
-from .types import Answer
+from .types import Answer, Asker
 
 log = logging.getLogger(__name__)
 
@@ -65,19 +65,6 @@ def prepare_server_environment() -> None:
 
 
 BUSY_MESSAGE = "The engine failed on this question (the error is logged); please try again."
-
-
-class Asker(Protocol):
-    """What the web chat needs from the engine (``hccqa.qa.QA`` satisfies it)."""
-
-    def ask(
-        self,
-        question: str,
-        history: Sequence[str] = (),
-        *,
-        k: int | None = None,
-        mode: str | None = None,
-    ) -> Answer: ...
 
 
 @dataclass(frozen=True)
