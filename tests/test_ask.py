@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hccqa.answer import NOT_COVERED
+from hccqa.answer import NOT_COVERED, abstain_reason
 from hccqa.ask import MIN_PASSAGES
 from hccqa.embed import HashingEmbedder
 from hccqa.qa import QA
@@ -73,6 +76,76 @@ def test_answer_serializes_to_json(qa: QA) -> None:
 def test_same_question_same_answer(qa: QA) -> None:
     q = "What role does Notch signaling play?"
     assert qa.ask(q).to_dict() | {"timings_ms": {}} == qa.ask(q).to_dict() | {"timings_ms": {}}
+
+
+class _Counting:
+    """Wraps an encoder and records the texts of every model call."""
+
+    def __init__(self, inner: HashingEmbedder) -> None:
+        self.inner, self.name, self.dim = inner, inner.name, inner.dim
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: list[str], **kwargs: object) -> np.ndarray:
+        self.calls.append(list(texts))
+        return self.inner.encode(texts)
+
+
+def _count_calls(qa: QA, monkeypatch: pytest.MonkeyPatch) -> _Counting:
+    counting = _Counting(qa.retriever.embedder)
+    monkeypatch.setattr(qa.retriever, "embedder", counting)
+    with qa.retriever._cache_lock:
+        qa.retriever._cache.clear()
+    return counting
+
+
+def test_answered_abbreviation_question_runs_the_model_once(
+    qa: QA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    q = "What is EMT short for?"
+    assert qa.retriever.expand(q) != q  # the glossary would spell out EMT
+    counting = _count_calls(qa, monkeypatch)
+    a = qa.ask(q)
+    assert not a.abstained
+    assert counting.calls == [[q]]  # the expansion is not encoded: nothing to rescue
+
+
+def test_refused_question_also_tries_its_spelled_out_form(
+    qa: QA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    q = "Is immunotherapy with nivolumab effective for advanced HCC?"
+    counting = _count_calls(qa, monkeypatch)
+    a = qa.ask(q)
+    assert a.abstained
+    assert counting.calls == [[q], [qa.retriever.expand(q)]]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is EMT short for?",
+        "Is immunotherapy with nivolumab effective for advanced HCC?",
+        "Which phase 3 trials showed no survival benefit?",
+        "How do I bake bread?",
+    ],
+)
+@settings(max_examples=60, deadline=None)
+@given(low=st.floats(-1.0, 1.0), high=st.floats(-1.0, 1.0), on_topic=st.booleans())
+def test_a_higher_cosine_never_causes_a_refusal(
+    qa: QA, question: str, low: float, high: float, on_topic: bool
+) -> None:
+    # ask encodes the glossary-expanded query only when the question alone is refused:
+    # sound only while a refusal at some cosine implies a refusal at every lower one.
+    low, high = sorted((low, high))
+    hits = qa.search(question, k=10)
+    blob = " ".join([p.text for p in qa.corpus.passages] + [r.text for r in qa.corpus.rows]).lower()
+
+    def refused(cosine: float) -> bool:
+        why = abstain_reason(
+            question, hits, cosine, blob, expand=qa.retriever.expand, on_topic=on_topic
+        )
+        return why is not None
+
+    assert refused(low) or not refused(high)
 
 
 # -- the real packaged model ------------------------------------------------------------------

@@ -122,9 +122,6 @@ def _retrieve(searched: str, n: int, mode: str, retriever: Any, corpus: Any) -> 
     t0 = time.perf_counter()
     best_cosine = _best_cosine(retriever, searched)
     expanded = retriever.expand(_greek(searched))
-    if best_cosine < STRONG_COSINE and expanded != searched:
-        # MiniLM does not know most abbreviations ("EMT"): also try the spelled-out query.
-        best_cosine = max(best_cosine, _best_cosine(retriever, expanded))
     timings["dense"] += _ms(t0)
     passages = getattr(corpus, "passages", ()) or ()
     rows_all = getattr(corpus, "rows", ()) or ()
@@ -140,6 +137,16 @@ def _retrieve(searched: str, n: int, mode: str, retriever: Any, corpus: Any) -> 
     why_not = abstain_reason(
         searched, hits, best_cosine, blob, expand=retriever.expand, on_topic=on_topic
     )
+    if why_not is not None and best_cosine < STRONG_COSINE and expanded != searched:
+        # MiniLM does not know most abbreviations ("EMT"): the spelled-out query may be
+        # closer to a passage. A higher cosine only ever lifts a refusal, never causes
+        # one, so its encoding (a second model call) is spent only on a refused question.
+        t0 = time.perf_counter()
+        best_cosine = max(best_cosine, _best_cosine(retriever, expanded))
+        timings["dense"] += _ms(t0)
+        why_not = abstain_reason(
+            searched, hits, best_cosine, blob, expand=retriever.expand, on_topic=on_topic
+        )
     return _Found(hits, timings, expanded, filters, why_not)
 
 
