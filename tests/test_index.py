@@ -74,6 +74,30 @@ def test_other_model_is_stale(tmp_path: Path) -> None:
     assert "hashing-32" in reason and "hashing-64" in reason
 
 
+def test_other_encoder_backend_is_stale(tmp_path: Path) -> None:
+    # Same model name and dimension, other backend (torch vs int8 ONNX vectors differ).
+    torch_like, int8_like = HashingEmbedder(32), HashingEmbedder(32)
+    torch_like.backend, int8_like.backend = "torch", "onnx-int8"
+    build_index(corpus(), torch_like, tmp_path, progress=False)
+    assert json.loads((tmp_path / META).read_text())["backend"] == "torch"
+    assert load_index(tmp_path, corpus(), torch_like, auto_build=False).meta["backend"] == "torch"
+    with pytest.raises(IndexStateError, match="run `hccqa build`") as exc:
+        load_index(tmp_path, corpus(), int8_like, auto_build=False)
+    assert "'torch'" in str(exc.value) and "'onnx-int8'" in str(exc.value)
+    rebuilt = load_index(tmp_path, corpus(), int8_like, auto_build=True)
+    assert rebuilt.meta["backend"] == "onnx-int8"
+
+
+def test_index_without_recorded_backend_is_stale(tmp_path: Path) -> None:
+    emb = HashingEmbedder(32)
+    build_index(corpus(), emb, tmp_path, progress=False)
+    meta = json.loads((tmp_path / META).read_text())
+    assert meta.pop("backend") == "hashing"
+    assert stale_reason(meta, corpus(), emb) == (
+        "it was built with an unrecorded encoder backend, the backend is now 'hashing'"
+    )
+
+
 def test_missing_index_without_auto_build(tmp_path: Path) -> None:
     with pytest.raises(IndexStateError, match="no index yet"):
         load_index(tmp_path / "none", corpus(), HashingEmbedder(32), auto_build=False)

@@ -28,7 +28,11 @@ DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 
 @runtime_checkable
 class Embedder(Protocol):
-    """What the index and the retriever need from an encoder."""
+    """What the index and the retriever need from an encoder.
+
+    Encoders may also name their ``backend`` (``"torch"``, ``"onnx"``, ``"onnx-int8"``):
+    the index records it, since backends give different vectors for the same model.
+    """
 
     name: str
     dim: int
@@ -123,6 +127,7 @@ class SentenceTransformerEmbedder:
             raise ModelError(f"model at {str(path)!r} does not report an embedding dimension")
         _check_tokenizer(self._model, path)
         self.dim: int = int(dim)
+        self.backend: str = backend
         self.path = path
         self.name: str = DEFAULT_MODEL_NAME if not model else str(path)
         self.max_seq_length: int | None = self._model.max_seq_length
@@ -169,6 +174,7 @@ class HashingEmbedder:
             raise ValueError("dim must be at least 8")
         self.dim = dim
         self.name = f"hashing-{dim}"
+        self.backend = "hashing"
 
     def _bucket(self, feature: str) -> tuple[int, float]:
         h = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()

@@ -5,7 +5,7 @@ An index folder holds, for one build id ``<b>``::
     passages-<b>.faiss   rows-<b>.faiss      FAISS indexes (faiss.write_index)
     passages-<b>.npy     rows-<b>.npy        the unit-length vectors (numpy, no pickle)
     ids-<b>.json                             passage and row ids, in index order
-    meta.json                                model, dimension, counts, corpus sha256, ...
+    meta.json                                model, backend, dimension, counts, corpus sha256, ...
 
 ``meta.json`` is written last with ``os.replace`` and names the build id, so it
 is the single commit point: a build interrupted at any moment leaves the
@@ -172,6 +172,7 @@ def build_index(
         "format_version": FORMAT_VERSION,
         "build_id": build,
         "model": embedder.name,
+        "backend": encoder_backend(embedder),
         "dimension": int(embedder.dim),
         "counts": {"passages": len(passages), "rows": len(rows)},
         "documents": len({p.doc_id for p in passages}),
@@ -229,8 +230,13 @@ def read_meta(index_dir: str | Path) -> dict[str, Any] | None:
     return meta
 
 
+def encoder_backend(embedder: Embedder) -> str:
+    """The encoder's backend (``"torch"``, ``"onnx"``, ``"onnx-int8"``...; "" if it names none)."""
+    return str(getattr(embedder, "backend", "") or "")
+
+
 def stale_reason(meta: dict[str, Any] | None, corpus: IndexableCorpus, embedder: Embedder) -> str:
-    """Why the index described by ``meta`` does not fit this corpus and model ("" if it fits)."""
+    """Why the index in ``meta`` does not fit this corpus, model and backend ("" if it fits)."""
     if meta is None:
         return "there is no index yet"
     if meta.get("format_version") != FORMAT_VERSION:
@@ -240,6 +246,12 @@ def stale_reason(meta: dict[str, Any] | None, corpus: IndexableCorpus, embedder:
             f"it was built with model {meta.get('model')!r} (dim {meta.get('dimension')}), "
             f"the model is now {embedder.name!r} (dim {embedder.dim})"
         )
+    backend = encoder_backend(embedder)
+    if meta.get("backend") != backend:
+        # torch, ONNX and int8 ONNX give different vectors for the same model.
+        built = meta.get("backend")
+        was = f"the {built!r} encoder backend" if built else "an unrecorded encoder backend"
+        return f"it was built with {was}, the backend is now {backend!r}"
     if meta.get("corpus_sha256") != corpus.sha256:
         return (
             f"it was built for corpus sha {str(meta.get('corpus_sha256'))[:12]}…, "

@@ -152,6 +152,7 @@ class OnnxEmbedder:
             ) from exc
         self.dim: int = int(self._session.get_outputs()[0].shape[-1])
         self.name = name
+        self.backend = "onnx-int8" if int8 else "onnx"
         self.path = path
         self.max_seq_length = MAX_TOKENS
         self._lock = threading.Lock()
