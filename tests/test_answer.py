@@ -128,3 +128,19 @@ def test_british_spellings_and_greek_letters_are_normalized() -> None:
 
     assert americanize("Do tumours spread?") == "Do tumors spread?"
     assert _greek("Is TGF-beta involved?") == "Is TGF-β involved?"
+
+
+def test_definition_question_quotes_the_sentence_spelling_out_the_abbreviation() -> None:
+    from hccqa.answer import defined_long_form
+
+    def expand(text: str) -> str:
+        return text + (" vascular endothelial growth factor" if "VEGF" in text else "")
+
+    assert defined_long_form("what's VEGF", expand) == {"vascular", "endotheli", "growth", "factor"}
+    assert defined_long_form("What is VEGF doing in resistance?", expand) == set()
+    mention = Passage("x:p1", "x", "S", "Bevacizumab is a VEGF inhibitor used in trials.", ())
+    spelled = Passage("x:p2", "x", "S", "It blocks vascular endothelial growth factor (VEGF).", ())
+    hits = [Hit(mention, 0.9, 1)] + [Hit(mention, 0.5, i) for i in range(2, 8)]
+    hits.append(Hit(spelled, 0.2, 8))  # beyond the usual pool of 5
+    quotes = select_sentences("what's VEGF", hits, expand=expand)
+    assert quotes[0].passage_id == "x:p2"

@@ -195,3 +195,38 @@ def test_effect_words_select_rows_only_for_study_lists(corpus: Corpus) -> None:
 def test_a_drug_named_beside_sorafenib_selects_its_own_rows(corpus: Corpus) -> None:
     got = match_rows("Why did sunitinib do worse than sorafenib?", [], corpus, quoted=[])
     assert ids(got) == ["table1:41", "table2:46", "table2:47"]
+
+
+@pytest.mark.parametrize(
+    ("question", "author"),
+    [
+        ("what did lencioni 2014 find", "Lencioni"),
+        ("xia 2013 finding", "Xia"),
+        ("paez-ribes result", "Pàez-Ribes"),
+        ("blivet 2012", "Eggelpoël"),
+    ],
+)
+def test_authors_are_named_in_any_case_and_without_accents(
+    corpus: Corpus, question: str, author: str
+) -> None:
+    assert parse_filters(question, rows=corpus.rows).authors == (author,)
+    assert parse_filters("Which trials were shown in 2013?", rows=corpus.rows).authors == ()
+
+
+def test_terse_list_of_failed_first_line_drugs(corpus: Corpus) -> None:
+    for q in ("first line drugs that failed?", "What are the first-line options that failed?"):
+        got = match_rows(q, [], corpus, quoted=[])
+        assert ids(got) == ["table1:40", "table1:41", "table1:42"], q
+
+
+def test_for_example_sentence_is_credited_to_the_previous_citation(corpus: Corpus) -> None:
+    passage = "Ezzoukhry et al[22] found differences. For example, Hep3B cells were resistant."
+    quote = "For example, Hep3B cells were resistant."
+    got = match_rows("is hep3b resistant to sorafenib", [], corpus, quoted=[("p", quote, passage)])
+    assert ids(got) == ["table2:22"]
+
+
+def test_the_study_named_by_an_on_point_quote_is_shown(corpus: Corpus) -> None:
+    text = "Cheng et al[12] also reported that sorafenib was well tolerated in the Asia-Pacific."
+    got = match_rows("does sorafenib work in asia", [], corpus, quoted=[("p", text, text)])
+    assert ids(got) == ["table1:12"]

@@ -33,3 +33,14 @@ def test_content_stems_drop_stop_words() -> None:
         "hypoxia",
         "tumour",
     }
+
+
+def test_users_shorthand_is_written_as_the_review_writes_it() -> None:
+    from hccqa.terms import americanize
+
+    assert (
+        americanize("how many pts in the phase IV study")
+        == "how many patients in the phase 4 study"
+    )
+    assert americanize("trials w/ no benefit, phase iii") == "trials with no benefit, phase 3"
+    assert americanize("Phase I and patients") == "Phase I and patients"

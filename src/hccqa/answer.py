@@ -37,6 +37,25 @@ MIN_SENTENCE_COVERAGE = 0.5
 POOL = 5  # passages whose sentences may be quoted
 PRIOR_WEIGHT = 0.3  # weight of the passage's cosine similarity in a sentence's score
 MAX_QUOTES = 3
+DEFINES_BONUS = 1.0  # a sentence spelling out the one abbreviation a question asks about
+# Words that only ask for a definition ("CSCs meaning", "what does pERK stand for").
+_DEFINE_WORDS = frozenset(
+    [
+        "mean",
+        "means",
+        "meaning",
+        "stand",
+        "stands",
+        "short",
+        "define",
+        "definition",
+        "abbreviation",
+        "acronym",
+        "wat",
+        "whats",
+        "what's",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +100,9 @@ def select_sentences(
     q = content_stems(question)
     if not hits:
         return []
+    long_form = defined_long_form(question, expand)
+    if long_form:  # the spelled-out form may be in any retrieved passage
+        pool = len(hits)
     idf = _idf(hits)
     weight = {w: idf.get(w, math.log(len(hits)) + 0.1) for w in q}
     total = sum(weight.values()) or 1.0
@@ -96,6 +118,8 @@ def select_sentences(
             seen.add(key)
             have = set(stems(re.findall(r"[\w-]+", expand(s) if expand else s)))
             overlap = sum(w for t, w in weight.items() if t in have) / total
+            if long_form and long_form <= set(stems(re.findall(r"[\w-]+", s))):
+                overlap += DEFINES_BONUS
             bonus = PRIOR_WEIGHT * prior.get(h.passage.id, 0.0) if prior else 0.15 / (i + 1)
             cands.append(Quote(i, h.passage.id, s, overlap + bonus))
     cands.sort(key=lambda c: (-c.score, c.hit))
@@ -103,6 +127,24 @@ def select_sentences(
         return []
     best = cands[0].score
     return [c for c in cands if c.score >= 0.6 * best][:limit]
+
+
+def defined_long_form(question: str, expand: Callable[[str], str] | None) -> set[str]:
+    """Stems of the long form when the question only asks what one abbreviation means.
+
+    "CSCs meaning", "what's VEGF", "NECs = ?": one abbreviation the glossary spells out
+    and nothing else topical. The sentence that spells it out answers the question,
+    whichever other sentences mention the abbreviation. Empty set otherwise.
+    """
+    if expand is None:
+        return set()
+    named = content_words(question)
+    acronyms = [w for w in named if is_acronym(w)]
+    rest = [w for w in named if w not in acronyms and w.lower() not in GENERIC | _DEFINE_WORDS]
+    if len(acronyms) != 1 or rest:
+        return set()
+    added = expand(question)[len(question) :]
+    return set(stems(re.findall(r"[\w-]+", added))) - set(stems(acronyms))
 
 
 def resolve_references(

@@ -48,7 +48,11 @@ _TABLE2 = re.compile(
 _LISTING = re.compile(
     r"\b(?:which|what|list|name|any|all)\b[^?]*\b(?:studies|papers|reports|trials|works|"
     r"mechanisms|pathways|genes|drugs|groups|authors)\b|\b(?:studies|trials|papers) "
-    r"(?:on|of|about|in|from|that|which|published|looking|testing|tested|implicat)",
+    r"(?:on|of|about|in|from|that|which|published|looking|testing|tested|implicat)|"
+    # terse: a plural of drugs or options qualified by a clause ("first line drugs that failed")
+    r"\b(?:drugs|agents|options|treatments|therapies)\s+(?:that|which|w/|with(?:out)?)\b|"
+    r"\b(?:which|what|list|name|any|all)\b[^?]*\b(?:options|agents|treatments|therapies)\b"
+    r"[^?]*\b(?:that|which)\b",
     re.IGNORECASE,
 )
 # The question asks who made one finding: the study cited by the best quote answers it.
@@ -218,6 +222,21 @@ def _long_form_in(question_stems: list[str], long: str) -> bool:
     return False
 
 
+def _names_author(question: str, row: TableRow) -> bool:
+    """The question names the row's first author, in any case and with or without accents.
+
+    Users type "lencioni 2014" or "paez-ribes"; a surname of several words also counts
+    by its last word ("Eggelpoel") or a distinctive first one ("Blivet").
+    """
+    surname = row.author.split(" et al")[0].strip()
+    words = [w for w in re.split(r"[\s-]+", surname) if w]
+    names = {surname, words[-1]} | {w for w in words[:1] if len(w) >= 4}
+    folded = _fold(question)
+    return any(
+        re.search(r"(?<![a-z0-9])" + re.escape(_fold(n)) + r"(?![a-z0-9])", folded) for n in names
+    )
+
+
 def parse_filters(
     question: str,
     *,
@@ -289,11 +308,7 @@ def parse_filters(
         second = False
     authors = tuple(
         dict.fromkeys(
-            r.author.split(" et al")[0].split()[-1]
-            for r in rows
-            if re.search(
-                r"\b" + re.escape(r.author.split(" et al")[0].split()[-1]) + r"\b", question
-            )
+            r.author.split(" et al")[0].split()[-1] for r in rows if _names_author(question, r)
         )
     )
     table = None

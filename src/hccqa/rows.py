@@ -31,7 +31,7 @@ from .filters import (
     row_passes,
     sharpen_drugs,
 )
-from .terms import americanize, stems
+from .terms import GENERIC, americanize, content_stems, stems
 from .types import Hit, RowMatch, TableRow
 
 __all__ = [
@@ -48,7 +48,10 @@ __all__ = [
 
 ROW_THRESHOLD = 0.70  # cosine of question and row text for a direct match (MiniLM scale)
 _ET_AL_CITE = re.compile(r"et al\.?\s*\[\d")
-_BACK_AUTHOR = re.compile(r"^(?:The|These|Those) (?:authors|researchers|investigators)\b|^They\b")
+_BACK_AUTHOR = re.compile(
+    r"^(?:The|These|Those) (?:authors|researchers|investigators)\b|^They\b|"
+    r"^For (?:example|instance)\b"  # an example of the previous sentence's finding
+)
 
 
 def cited_rows(
@@ -135,14 +138,39 @@ def match_rows(
             return [RowMatch(r, why, 1.0) for r in chosen]
     found: dict[str, RowMatch] = {}
     on_topic = _topic_check(question, rows, getattr(corpus, "glossary", None) or {})
+    named = _named_refs(quoted[0][1], question, rows) if quoted else set()
     for r, why in cited_rows(quoted, rows):
-        if (not f.table or r.table == f.table) and (f.listing or on_topic(r)):
+        if (not f.table or r.table == f.table) and (f.listing or on_topic(r) or r.ref in named):
             found[r.id] = RowMatch(r, why, 0.9)
     for r, cos in row_hits:
         if cos >= threshold and r.id not in found and (not f.table or r.table == f.table):
             found[r.id] = RowMatch(r, f"direct match of the row (cosine {cos:.2f})", float(cos))
     order = {r.id: i for i, r in enumerate(rows)}
     return sorted(found.values(), key=lambda m: order.get(m.row.id, 0))
+
+
+def _named_refs(sentence: str, question: str, rows: Sequence[TableRow]) -> set[int]:
+    """Reference numbers the best quote cites right after an author ("Cheng et al[12]
+    reported…"), when the quote holds a distinctive word of the question.
+
+    Such a quote is about the study it names, so that study's row belongs with the
+    answer even when the question shares no word with the row's cells ("does sorafenib
+    work in asia" -> Cheng et al, Asia-Pacific). Words most rows hold ("sorafenib") and
+    question words ("does") do not count.
+    """
+    cells = [
+        set(stems(re.findall(r"[A-Za-z0-9]+", " ".join(c or "" for c in (r.drug, r.pathway)))))
+        for r in rows
+    ]
+    common = {w for c in cells for w in c if sum(w in o for o in cells) > len(rows) / 2}
+    asked = content_stems(americanize(question)) - common - set(stems(list(GENERIC)))
+    if not asked & set(stems(re.findall(r"[\w-]+", sentence))):
+        return set()
+    out: set[int] = set()
+    for c in find_citations(sentence):
+        if re.search(r"et al\.?\s*$", sentence[: c.start]) and len(c.numbers) == 1:
+            out.update(c.numbers)
+    return out
 
 
 def _topic_check(

@@ -220,10 +220,26 @@ _BRITISH = (
 )
 
 
+# Users' shorthand, in the review's own form.
+_SHORTHAND = (
+    (re.compile(r"\bphase[\s-]*(iv|iii|ii)\b", re.IGNORECASE), None),  # phase IV -> phase 4
+    (re.compile(r"\bpts\b", re.IGNORECASE), "patients"),
+    (re.compile(r"\bw/(?=\s)", re.IGNORECASE), "with"),
+)
+_ROMAN = {"ii": "2", "iii": "3", "iv": "4"}
+
+
 def americanize(text: str) -> str:
-    """British spellings the review does not use, in its American form ("tumours" -> "tumors")."""
+    """British spellings and users' shorthand the review does not use, in its form.
+
+    "tumours" -> "tumors", "phase IV" -> "phase 4", "pts" -> "patients", "w/" -> "with".
+    """
     for pattern, repl in _BRITISH:
         text = pattern.sub(repl, text)
+    for pattern, short in _SHORTHAND:
+        text = pattern.sub(
+            (lambda m: f"phase {_ROMAN[m.group(1).lower()]}") if short is None else short, text
+        )
     return text
 
 
