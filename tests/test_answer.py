@@ -144,3 +144,12 @@ def test_definition_question_quotes_the_sentence_spelling_out_the_abbreviation()
     hits.append(Hit(spelled, 0.2, 8))  # beyond the usual pool of 5
     quotes = select_sentences("what's VEGF", hits, expand=expand)
     assert quotes[0].passage_id == "x:p2"
+
+
+def test_unknown_name_with_mostly_unknown_words_is_refused_even_when_close() -> None:
+    blob = (P1.text + " " + P2.text).lower()
+    # cosine 0.7 would answer; TACE and "intermediate" are nowhere in the text
+    why = abstain_reason("is TACE better than sorafenib for intermediate hcc", HITS, 0.7, blob)
+    assert why is not None and "TACE" in why
+    # an unknown shorthand among known words is still answered
+    assert abstain_reason("PI3K/Akt TKI acquired resistance in HCC", HITS, 0.7, blob) is None

@@ -267,6 +267,10 @@ def abstain_reason(
     # a drug name is decisive; an unknown acronym may be a user's shorthand ("TKI")
     if any(is_drug_like(w) for w in unknown) or (unknown and best_cosine < FOCUS_COSINE):
         return f"the review never mentions {', '.join(unknown)}"
+    # an unknown name plus mostly unknown words: a topic beside the review however close
+    # the wording ("is TACE better than sorafenib for intermediate hcc")
+    if unknown and missing_share(question, corpus_blob) >= MAX_MISSING:
+        return f"the review never mentions {', '.join(unknown)}"
     if on_topic:
         return None
     if best_cosine < MIN_COSINE:
