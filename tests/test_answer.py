@@ -153,3 +153,15 @@ def test_unknown_name_with_mostly_unknown_words_is_refused_even_when_close() -> 
     assert why is not None and "TACE" in why
     # an unknown shorthand among known words is still answered
     assert abstain_reason("PI3K/Akt TKI acquired resistance in HCC", HITS, 0.7, blob) is None
+
+
+def test_sentence_selection_matches_variants_the_stemmer_keeps_apart() -> None:
+    # "safe" / "safety" and "angiogenic" / "angiogenesis" stem differently
+    other = Passage("x:p1", "x", "S", "Anti-angiogenic drugs were approved in many countries.", ())
+    on = Passage(
+        "x:p2", "x", "S", "The safety of anti-angiogenesis therapies is controversial.", ()
+    )
+    quotes = select_sentences(
+        "is anti angiogenic therapy safe", [Hit(other, 0.9, 1), Hit(on, 0.8, 2)]
+    )
+    assert quotes[0].passage_id == "x:p2"

@@ -230,3 +230,10 @@ def test_the_study_named_by_an_on_point_quote_is_shown(corpus: Corpus) -> None:
     text = "Cheng et al[12] also reported that sorafenib was well tolerated in the Asia-Pacific."
     got = match_rows("does sorafenib work in asia", [], corpus, quoted=[("p", text, text)])
     assert ids(got) == ["table1:12"]
+
+
+def test_a_named_study_needs_a_quote_holding_half_the_distinctive_words(corpus: Corpus) -> None:
+    # "targeting" is the only question word the quote holds; angiogenesis and HCC are not
+    text = "Similarly, Pàez-Ribes et al[47] showed that inhibitors targeting VEGF elicit invasion."
+    got = match_rows("why target angiogenesis in hcc", [], corpus, quoted=[("p", text, text)])
+    assert got == []

@@ -37,6 +37,7 @@ MIN_SENTENCE_COVERAGE = 0.5
 POOL = 5  # passages whose sentences may be quoted
 PRIOR_WEIGHT = 0.3  # weight of the passage's cosine similarity in a sentence's score
 MAX_QUOTES = 3
+MIN_PREFIX = 4  # shortest stem matched as the start of a longer one
 DEFINES_BONUS = 1.0  # a sentence spelling out the one abbreviation a question asks about
 # Words that only ask for a definition ("CSCs meaning", "what does pERK stand for").
 _DEFINE_WORDS = frozenset(
@@ -117,7 +118,7 @@ def select_sentences(
                 continue
             seen.add(key)
             have = set(stems(re.findall(r"[\w-]+", expand(s) if expand else s)))
-            overlap = sum(w for t, w in weight.items() if t in have) / total
+            overlap = sum(w for t, w in weight.items() if _has_stem(t, have)) / total
             if long_form and long_form <= set(stems(re.findall(r"[\w-]+", s))):
                 overlap += DEFINES_BONUS
             bonus = PRIOR_WEIGHT * prior.get(h.passage.id, 0.0) if prior else 0.15 / (i + 1)
@@ -127,6 +128,16 @@ def select_sentences(
         return []
     best = cands[0].score
     return [c for c in cands if c.score >= 0.6 * best][:limit]
+
+
+def _has_stem(stem: str, have: set[str]) -> bool:
+    """The stem, or a variant of the same word the stemmer keeps apart: one stem of four
+    letters or more starting the other ("safe"/"safeti", "angiogen"/"angiogenesi")."""
+    if stem in have:
+        return True
+    if len(stem) < MIN_PREFIX:
+        return False
+    return any(len(h) >= MIN_PREFIX and (h.startswith(stem) or stem.startswith(h)) for h in have)
 
 
 def defined_long_form(question: str, expand: Callable[[str], str] | None) -> set[str]:

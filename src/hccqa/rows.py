@@ -151,7 +151,7 @@ def match_rows(
 
 def _named_refs(sentence: str, question: str, rows: Sequence[TableRow]) -> set[int]:
     """Reference numbers the best quote cites right after an author ("Cheng et al[12]
-    reported…"), when the quote holds a distinctive word of the question.
+    reported…"), when the quote holds half the distinctive words of the question.
 
     Such a quote is about the study it names, so that study's row belongs with the
     answer even when the question shares no word with the row's cells ("does sorafenib
@@ -164,7 +164,8 @@ def _named_refs(sentence: str, question: str, rows: Sequence[TableRow]) -> set[i
     ]
     common = {w for c in cells for w in c if sum(w in o for o in cells) > len(rows) / 2}
     asked = content_stems(americanize(question)) - common - set(stems(list(GENERIC)))
-    if not asked & set(stems(re.findall(r"[\w-]+", sentence))):
+    held = asked & set(stems(re.findall(r"[\w-]+", sentence)))
+    if not held or 2 * len(held) < len(asked):
         return set()
     out: set[int] = set()
     for c in find_citations(sentence):
