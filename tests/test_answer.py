@@ -165,3 +165,22 @@ def test_sentence_selection_matches_variants_the_stemmer_keeps_apart() -> None:
         "is anti angiogenic therapy safe", [Hit(other, 0.9, 1), Hit(on, 0.8, 2)]
     )
     assert quotes[0].passage_id == "x:p2"
+
+
+def test_passages_citing_a_named_study_or_spelling_out_the_asked_abbreviation_come_first() -> None:
+    from hccqa.answer import promote_passages
+
+    llovet = TableRow("table1:10", "table1", 10, "Llovet et al", 2008, drug="Sorafenib")
+    other = Passage("x:p1", "x", "S", "Trials of brivanib failed.", (40,))
+    cites = Passage("x:p2", "x", "S", "A trial in 2008 in 21 Western countries[10,11].", (10, 11))
+    hits = [Hit(other, 0.9, 1), Hit(cites, 0.5, 2)]
+    got = promote_passages("when was the llovet trial", hits, rows=[llovet], authors=["Llovet"])
+    assert [(h.passage.id, h.rank) for h in got] == [("x:p2", 1), ("x:p1", 2)]
+    assert promote_passages("when was the trial", hits, rows=[llovet]) == hits
+
+    def expand(text: str) -> str:
+        return text + (" cancer stem cells" if "CSCs" in text else "")
+
+    stem = Passage("x:p3", "x", "S", "Mechanisms such as cancer stem cells were involved.", ())
+    got = promote_passages("CSCs meaning", [Hit(other, 0.9, 1), Hit(stem, 0.2, 2)], expand=expand)
+    assert got[0].passage.id == "x:p3"

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from .citations import find_citations
 from .sentences import split_sentences
 from .terms import GENERIC, content_stems, content_words, is_acronym, is_drug_like, stems
-from .types import Answer, AnswerSentence, Hit, Reference, RowMatch
+from .types import Answer, AnswerSentence, Hit, Reference, RowMatch, TableRow
 
 NOT_COVERED = "The review does not cover this."
 MIN_COSINE = 0.20  # below: nothing in the review is about the question
@@ -156,6 +156,35 @@ def defined_long_form(question: str, expand: Callable[[str], str] | None) -> set
         return set()
     added = expand(question)[len(question) :]
     return set(stems(re.findall(r"[\w-]+", added))) - set(stems(acronyms))
+
+
+def promote_passages(
+    question: str,
+    hits: Sequence[Hit],
+    *,
+    rows: Iterable[TableRow] = (),
+    authors: Sequence[str] = (),
+    expand: Callable[[str], str] | None = None,
+) -> list[Hit]:
+    """The retrieved passages, those that answer by construction first (order kept otherwise).
+
+    Such passages cite a study the question names (``authors``, surnames as in
+    ``RowFilter.authors``, looked up in ``rows``: "when was the llovet trial" -> the
+    passage citing [10]) or spell out the one abbreviation the question asks about
+    ("CSCs meaning"). Ranks are renumbered; with neither signal the hits come back unchanged.
+    """
+    refs = {r.ref for r in rows if any(a in r.author for a in authors)}
+    long_form = defined_long_form(question, expand)
+    if not refs and not long_form:
+        return list(hits)
+
+    def answers(h: Hit) -> bool:
+        if refs & set(h.passage.refs):
+            return True
+        return bool(long_form) and long_form <= set(stems(re.findall(r"[\w-]+", h.passage.text)))
+
+    ordered = sorted(hits, key=lambda h: not answers(h))
+    return [h if h.rank == i else replace(h, rank=i) for i, h in enumerate(ordered, 1)]
 
 
 def resolve_references(

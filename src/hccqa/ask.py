@@ -13,7 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .answer import STRONG_COSINE, abstain_reason, compose_answer, select_sentences
+from .answer import (
+    STRONG_COSINE,
+    abstain_reason,
+    compose_answer,
+    promote_passages,
+    select_sentences,
+)
 from .chat import resolve_followup
 from .filters import RowFilter, drugs_selective, parse_filters
 from .rows import match_rows
@@ -67,7 +73,10 @@ def answer_question(
             if again.why_not is None:
                 searched, found = retry, again
     timings = found.timings
-    hits = found.hits
+    rows_all = getattr(corpus, "rows", ()) or ()
+    hits = promote_passages(
+        searched, found.hits, rows=rows_all, authors=found.filters.authors, expand=retriever.expand
+    )
     dense = retriever.search(searched, n, "dense")  # encoding cached: a FAISS lookup
     prior = {h.passage.id: float(h.score) for h in dense}
     quotes = select_sentences(_greek(searched), hits, expand=retriever.expand, prior=prior)
