@@ -237,3 +237,9 @@ def test_a_named_study_needs_a_quote_holding_half_the_distinctive_words(corpus: 
     text = "Similarly, Pàez-Ribes et al[47] showed that inhibitors targeting VEGF elicit invasion."
     got = match_rows("why target angiogenesis in hcc", [], corpus, quoted=[("p", text, text)])
     assert got == []
+
+
+def test_a_named_author_selects_only_that_surname(corpus: Corpus) -> None:
+    # "Chen" is not "Cheng"; a who-question naming an author is answered by the filter
+    got = match_rows("who is chen", [], corpus, quoted=[])
+    assert ids(got) == ["table2:24", "table2:26"]

@@ -173,7 +173,7 @@ def promote_passages(
     passage citing [10]) or spell out the one abbreviation the question asks about
     ("CSCs meaning"). Ranks are renumbered; with neither signal the hits come back unchanged.
     """
-    refs = {r.ref for r in rows if any(a in r.author for a in authors)}
+    refs = {r.ref for r in rows if r.author.split(" et al")[0].split()[-1] in authors}
     long_form = defined_long_form(question, expand)
     if not refs and not long_form:
         return list(hits)

@@ -141,7 +141,10 @@ def _retrieve(searched: str, n: int, mode: str, retriever: Any, corpus: Any) -> 
         or filters.authors
         or filters.phases
         or (filters.drugs and drugs_selective(filters, rows_all))
-        or (filters.years and filters.listing)
+        or (
+            filters.listing
+            and (filters.years or filters.outcomes or filters.second_line is not None)
+        )
     )
     why_not = abstain_reason(
         searched, hits, best_cosine, blob, expand=retriever.expand, on_topic=on_topic

@@ -372,7 +372,8 @@ def row_passes(row: TableRow, f: RowFilter) -> bool:
         return False
     if f.second_line is not None and (" after " in f" {row.drug.lower()} ") != f.second_line:
         return False
-    return not (f.authors and not any(a in row.author for a in f.authors))
+    # the whole surname: "Chen" is not "Cheng"
+    return not (f.authors and row.author.split(" et al")[0].split()[-1] not in f.authors)
 
 
 def drugs_selective(f: RowFilter, rows: Sequence[TableRow]) -> bool:

@@ -115,7 +115,7 @@ def match_rows(
     f = parse_filters(question, rows=rows, glossary=getattr(corpus, "glossary", None))
     if quoted is None:
         quoted = [(hits[0].passage.id, hits[0].passage.text, hits[0].passage.text)] if hits else []
-    if f.who:
+    if f.who and not f.authors:  # "who is chen": the named author's rows, by the filter
         # the first quote that cites anything names the study; a non-table study means no row
         named_first = sorted(quoted, key=lambda q: _ET_AL_CITE.search(q[1]) is None)
         for pid, sentence, context in named_first:
