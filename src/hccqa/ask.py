@@ -93,6 +93,7 @@ def answer_question(
             corpus,
             row_hits,
             quoted=[(q.passage_id, q.text, _context(q.text, hits)) for q in cited],
+            filters=found.filters,
         )
     elif found.why_not is not None:
         log.info("abstaining on %r: %s", searched, found.why_not)
@@ -132,9 +133,8 @@ def _retrieve(searched: str, n: int, mode: str, retriever: Any, corpus: Any) -> 
     best_cosine = _best_cosine(retriever, searched)
     expanded = retriever.expand(_greek(searched))
     timings["dense"] += _ms(t0)
-    passages = getattr(corpus, "passages", ()) or ()
     rows_all = getattr(corpus, "rows", ()) or ()
-    blob = " ".join([p.text for p in passages] + [r.text for r in rows_all]).lower()
+    blob = corpus.vocabulary
     filters = parse_filters(searched, rows=rows_all, glossary=getattr(corpus, "glossary", None))
     on_topic = bool(
         filters.pathways

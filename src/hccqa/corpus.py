@@ -97,6 +97,12 @@ class Corpus:
     def _rows_by_id(self) -> dict[str, TableRow]:
         return {r.id: r for r in self.rows}
 
+    @cached_property
+    def vocabulary(self) -> str:
+        """Every passage and row text, lower case, in one string (for "does the review
+        mention this word" checks)."""
+        return " ".join([p.text for p in self.passages] + [r.text for r in self.rows]).lower()
+
     @property
     def sections(self) -> tuple[str, ...]:
         """Section titles in reading order, each once."""

@@ -92,6 +92,7 @@ def match_rows(
     *,
     quoted: Sequence[tuple[str, str, str]] | None = None,
     threshold: float = ROW_THRESHOLD,
+    filters: RowFilter | None = None,
 ) -> list[RowMatch]:
     """The table rows to show with the answer to ``question``, each with its reason.
 
@@ -103,6 +104,7 @@ def match_rows(
         quoted: ``(passage id, sentence, passage text)`` quoted in the answer; when None,
             the sentences of the best passage are taken as used.
         threshold: Least cosine for a direct semantic row match.
+        filters: ``parse_filters(question, ...)`` when the caller has it already.
 
     Returns:
         Row matches: filter matches when the question's filters select rows;
@@ -112,7 +114,11 @@ def match_rows(
     rows: Sequence[TableRow] = getattr(corpus, "rows", ()) or ()
     if not rows:
         return []
-    f = parse_filters(question, rows=rows, glossary=getattr(corpus, "glossary", None))
+    f = (
+        filters
+        if filters is not None
+        else parse_filters(question, rows=rows, glossary=getattr(corpus, "glossary", None))
+    )
     if quoted is None:
         quoted = [(hits[0].passage.id, hits[0].passage.text, hits[0].passage.text)] if hits else []
     if f.who and not f.authors:  # "who is chen": the named author's rows, by the filter
