@@ -16,6 +16,7 @@ review does cover.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -70,7 +71,7 @@ class Quote:
 
 
 def _idf(hits: Sequence[Hit]) -> dict[str, float]:
-    docs = [set(stems(re.findall(r"[\w-]+", h.passage.text))) for h in hits]
+    docs = [word_stems(h.passage.text) for h in hits]
     n = len(docs) or 1
     df: dict[str, int] = {}
     for d in docs:
@@ -117,9 +118,9 @@ def select_sentences(
             if not s or key in seen:
                 continue
             seen.add(key)
-            have = set(stems(re.findall(r"[\w-]+", expand(s) if expand else s)))
+            have = word_stems(expand(s) if expand else s)
             overlap = sum(w for t, w in weight.items() if _has_stem(t, have)) / total
-            if long_form and long_form <= set(stems(re.findall(r"[\w-]+", s))):
+            if long_form and long_form <= word_stems(s):
                 overlap += DEFINES_BONUS
             bonus = PRIOR_WEIGHT * prior.get(h.passage.id, 0.0) if prior else 0.15 / (i + 1)
             cands.append(Quote(i, h.passage.id, s, overlap + bonus))
@@ -130,7 +131,15 @@ def select_sentences(
     return [c for c in cands if c.score >= 0.6 * best][:limit]
 
 
-def _has_stem(stem: str, have: set[str]) -> bool:
+@functools.lru_cache(maxsize=16384)
+def word_stems(text: str) -> frozenset[str]:
+    """Stems of the words of ``text`` (hyphenated words kept whole, then split by
+    :func:`~hccqa.terms.stems`). Memoized: every ask stems the same passages again."""
+    return frozenset(stems(re.findall(r"[\w-]+", text)))
+
+
+@functools.lru_cache(maxsize=65536)
+def _has_stem(stem: str, have: frozenset[str]) -> bool:
     """The stem, or a variant of the same word the stemmer keeps apart: one stem of four
     letters or more starting the other ("safe"/"safeti", "angiogen"/"angiogenesi")."""
     if stem in have:
@@ -181,7 +190,7 @@ def promote_passages(
     def answers(h: Hit) -> bool:
         if refs & set(h.passage.refs):
             return True
-        return bool(long_form) and long_form <= set(stems(re.findall(r"[\w-]+", h.passage.text)))
+        return bool(long_form) and long_form <= word_stems(h.passage.text)
 
     ordered = sorted(hits, key=lambda h: not answers(h))
     return [h if h.rank == i else replace(h, rank=i) for i, h in enumerate(ordered, 1)]
@@ -231,7 +240,7 @@ def evidence_coverage(
     have: set[str] = set()
     for h in hits[:pool]:
         text = expand(h.passage.text) if expand else h.passage.text
-        have |= set(stems(re.findall(r"[\w-]+", text)))
+        have |= word_stems(text)
     return len(topical & have) / len(topical)
 
 
@@ -247,7 +256,7 @@ def sentence_coverage(
         text = h.passage.text
         for start, end in split_sentences(text):
             sentence = text[start:end]
-            have = set(stems(re.findall(r"[\w-]+", expand(sentence) if expand else sentence)))
+            have = word_stems(expand(sentence) if expand else sentence)
             best = max(best, len(topical & have) / len(topical))
     return best
 

@@ -8,6 +8,7 @@ and the glossary passed in.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -155,6 +156,7 @@ class RowFilter:
         return ", ".join(parts)
 
 
+@functools.lru_cache(maxsize=8192)
 def _fold(text: str) -> str:
     """Lower case, Greek beta spelled out, accents dropped: "TGF-β" -> "tgf-beta"."""
     text = text.replace("β", "beta").replace("ß", "beta")
@@ -165,6 +167,7 @@ def _squash(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", _fold(text))
 
 
+@functools.lru_cache(maxsize=1024)
 def row_drugs(row: TableRow) -> tuple[str, ...]:
     """The drugs a row is about, lower case ("Sorafenib plus erlotinib" -> both;
     "Brivanib after sorafenib failed" -> brivanib only)."""
@@ -172,6 +175,7 @@ def row_drugs(row: TableRow) -> tuple[str, ...]:
     return tuple(d for d in re.split(r"\s+(?:plus|and|with|\+)\s+|,\s*", main.lower()) if d)
 
 
+@functools.lru_cache(maxsize=1024)
 def pathway_terms(cell: str) -> tuple[str, ...]:
     """Terms of a Table 2 pathway cell: "TGF-β-and PI3K/Akt" -> TGF-β, PI3K/Akt, PI3K, Akt."""
     out: list[str] = []

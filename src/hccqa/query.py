@@ -8,6 +8,7 @@ spells out the long form gets the abbreviation appended instead. An
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 
@@ -39,6 +40,8 @@ class Expander:
         self._loose = {e[0]: re.compile(e[3].pattern, re.IGNORECASE) for e in self._entries if e[4]}
         # First alphanumeric run of each abbreviation, lower-cased: a cheap pre-filter.
         self._keys = [_first_word(e[0]) for e in self._entries]
+        # Memoized per expander: every ask expands the same retrieved sentences again.
+        self._expansions = functools.lru_cache(maxsize=8192)(self._find_expansions)
 
     def _has(self, query: str, i: int) -> bool:
         abbr, _, _, pattern, _ = self._entries[i]
@@ -49,6 +52,9 @@ class Expander:
 
     def expansions(self, query: str) -> list[str]:
         """See :func:`expansions`."""
+        return list(self._expansions(query))
+
+    def _find_expansions(self, query: str) -> tuple[str, ...]:
         squashed = _squash(query)
         words = set(squashed.split())
         out: list[str] = []
@@ -64,7 +70,7 @@ class Expander:
                 continue
             if term not in out:
                 out.append(term)
-        return out
+        return tuple(out)
 
     def expand(self, query: str) -> str:
         """See :func:`expand_query`."""

@@ -129,8 +129,8 @@ def match_rows(
                 context and find_citations(context[: max(context.find(sentence), 0)])
             )
             if credited:
-                named = cited_rows([(pid, sentence, context)], rows, back=True)
-                return [RowMatch(r, why, 0.95) for r, why in named]
+                study = cited_rows([(pid, sentence, context)], rows, back=True)
+                return [RowMatch(r, why, 0.95) for r, why in study]
     if not f.listing:
         f = replace(f, outcomes=tuple(o for o in f.outcomes if o not in EFFECT_CLASSES))
     f = sharpen_drugs(f, rows)

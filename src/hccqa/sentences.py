@@ -9,6 +9,7 @@ an opening bracket follow. It does not end after abbreviations such as "et al.",
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Words after which a period never ends a sentence (compared in lower case).
@@ -47,6 +48,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     Spans exclude surrounding whitespace, cover every non-space character, and are in
     order. ``text[start:end]`` is the sentence.
     """
+    return list(_spans(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
+    # Memoized: every ask splits the same retrieved passages again.
     spans: list[tuple[int, int]] = []
     start = _skip_space(text, 0)
     for m in _END.finditer(text):
@@ -59,7 +66,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     end = len(text.rstrip())
     if start < end:
         spans.append((start, end))
-    return spans
+    return tuple(spans)
 
 
 def _skip_space(text: str, pos: int) -> int:
