@@ -127,6 +127,12 @@ def test_british_spellings_and_greek_letters_are_normalized() -> None:
     from hccqa.terms import americanize
 
     assert americanize("Do tumours spread?") == "Do tumors spread?"
+    assert americanize("Was it randomised?") == "Was it randomized?"
+    assert americanize("tumour vascularisation") == "tumor vascularization"
+    assert americanize("metastasising HCC") == "metastasizing HCC"
+    # words that only look British stay as typed
+    for text in ("what is promising", "a concise summary", "otherwise", "the metastasis"):
+        assert americanize(text) == text
     assert _greek("Is TGF-beta involved?") == "Is TGF-β involved?"
 
 

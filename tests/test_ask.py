@@ -210,3 +210,22 @@ def test_terse_list_by_outcome_and_line_is_not_refused_on_similarity(real_qa: QA
     a = real_qa.ask("What are the first-line options that failed?")
     assert not a.abstained
     assert [m.row.id for m in a.rows] == ["table1:40", "table1:41", "table1:42"]
+
+
+@pytest.mark.integration
+def test_real_model_followup_in_shorthand_is_resolved(real_qa: QA) -> None:
+    # "pts" is rewritten to "patients" before the follow-up is resolved, so the
+    # elliptical question still gets the earlier turn's topic
+    history = ["What did the Llovet sorafenib trial find?"]
+    short = real_qa.ask("How many pts were enrolled?", history)
+    full = real_qa.ask("How many patients were enrolled?", history)
+    assert not short.abstained, short.answer
+    assert short.searched_query == full.searched_query
+    assert "Llovet" in short.searched_query
+
+
+@pytest.mark.integration
+def test_real_model_keeps_words_that_only_look_british(real_qa: QA) -> None:
+    a = real_qa.ask("what is promising in HCC")
+    assert not a.abstained
+    assert "promising" in a.answer

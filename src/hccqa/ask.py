@@ -62,13 +62,15 @@ def answer_question(
     """
     started = time.perf_counter()
     n = max(k, MIN_PASSAGES)
-    searched = americanize(resolve_followup(question, history))
+    # In the review's spelling before anything reads it ("pts", "tumours", "phase III").
+    typed, earlier = americanize(question), [americanize(h) for h in history]
+    searched = resolve_followup(typed, earlier)
     found = _retrieve(searched, n, mode, retriever, corpus)
-    if found.why_not is not None and history and searched == question:
+    if found.why_not is not None and earlier and searched == typed:
         # An elliptical follow-up the wording did not give away ("How many countries
         # were involved?"): when the question alone finds nothing, try it with context.
-        retry = americanize(resolve_followup(question, history, force=True))
-        if retry != question:
+        retry = resolve_followup(typed, earlier, force=True)
+        if retry != typed:
             again = _retrieve(retry, n, mode, retriever, corpus)
             if again.why_not is None:
                 searched, found = retry, again
@@ -77,8 +79,7 @@ def answer_question(
     hits = promote_passages(
         searched, found.hits, rows=rows_all, authors=found.filters.authors, expand=retriever.expand
     )
-    dense = retriever.search(searched, n, "dense")  # encoding cached: a FAISS lookup
-    prior = {h.passage.id: float(h.score) for h in dense}
+    prior = retriever.cosines(searched, [h.passage.id for h in hits])  # encoding cached
     quotes = select_sentences(_greek(searched), hits, expand=retriever.expand, prior=prior)
 
     t0 = time.perf_counter()

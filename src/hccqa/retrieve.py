@@ -224,6 +224,17 @@ class Retriever:
         self._local.timings = timings
         return hits
 
+    def cosines(self, query: str, passage_ids: Iterable[str]) -> dict[str, float]:
+        """Cosine similarity of the query and each passage: the dense mode's score, for
+        passages whichever mode retrieved them (the query's embedding is cached)."""
+        qvec = self.encode_query(self._dense_text(query))
+        vectors = self.index.passage_vectors
+        return {pid: float(vectors[self._by_id[pid]] @ qvec) for pid in passage_ids}
+
+    def _dense_text(self, query: str) -> str:
+        """What the encoder sees for ``query``: the query, glossary-expanded when configured."""
+        return self.expand(query) if self.config.expand_dense else query
+
     def search_with_timings(
         self, query: str, k: int = 10, mode: str = "hybrid"
     ) -> tuple[list[Hit], dict[str, float]]:
@@ -279,14 +290,13 @@ class Retriever:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         extra = self._expander.expansions(query) if self.glossary else []
-        expanded = " ".join([query, *extra])
         timings["expand"] = _ms(t0)
 
         dense: list[tuple[int, float]] = []
         qvec: np.ndarray | None = None
         if mode in ("dense", "hybrid"):
             t0 = time.perf_counter()
-            qvec = self.encode_query(expanded if cfg.expand_dense else query)
+            qvec = self.encode_query(self._dense_text(query))
             timings["encode"] = _ms(t0)
             t0 = time.perf_counter()
             scores, ids = faiss_index.search(qvec.reshape(1, -1), depth)

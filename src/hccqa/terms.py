@@ -212,11 +212,52 @@ _WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F\u0370-\u03FF]+(?:[-/][A-Za-z0-9\u03
 _DRUG = re.compile(r"^[a-z]{4,}(?:nib|mab|limus|platin|rubicin|fenib|tinib)$")
 
 
+_ISE_VERBS = (  # stems of verbs spelled -ise in British English, -ize in the review's
+    "characteri",
+    "organi",
+    "recogni",
+    "utili",
+    "randomi",
+    "minimi",
+    "maximi",
+    "normali",
+    "stabili",
+    "sensiti",
+    "optimi",
+    "hospitali",
+    "immuni",
+    "neovasculari",
+    "vasculari",
+    "summari",
+    "categori",
+    "prioriti",
+    "metastasi",
+    "emphasi",
+    "speciali",
+    "mobili",
+    "neutrali",
+    "locali",
+    "internali",
+    "polari",
+    "synthesi",
+    "hypothesi",
+    "critici",
+    "standardi",
+    "visuali",
+    "reali",
+    "individuali",
+    "capitali",
+    "generali",
+    "legali",
+)
 _BRITISH = (
     (re.compile(r"(?<=[a-z]{3})our(?=s?\b)", re.IGNORECASE), "or"),  # tumour, behaviour
     (re.compile(r"\b(h|an)aem", re.IGNORECASE), r"\1em"),  # haemorrhage, anaemia
     (re.compile(r"\boesophag", re.IGNORECASE), "esophag"),
-    (re.compile(r"(?<=[a-z]{3})is(ation|e|ed|es|ing)\b", re.IGNORECASE), r"iz\1"),
+    (re.compile(r"(?<=[a-z]{3})isation(?=s?\b)", re.IGNORECASE), "ization"),  # organisation
+    # -ise verbs by name: a suffix rule would also turn "promising", "concise" and
+    # "otherwise" into words nobody writes.
+    (re.compile(rf"\b({'|'.join(_ISE_VERBS)})s(e|ed|es|ing)\b", re.IGNORECASE), r"\1z\2"),
 )
 
 
