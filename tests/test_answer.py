@@ -123,7 +123,6 @@ def test_abstain_reason_uses_measured_signals() -> None:
 
 
 def test_british_spellings_and_greek_letters_are_normalized() -> None:
-    from hccqa.ask import _greek
     from hccqa.terms import americanize
 
     assert americanize("Do tumours spread?") == "Do tumors spread?"
@@ -133,7 +132,7 @@ def test_british_spellings_and_greek_letters_are_normalized() -> None:
     # words that only look British stay as typed
     for text in ("what is promising", "a concise summary", "otherwise", "the metastasis"):
         assert americanize(text) == text
-    assert _greek("Is TGF-beta involved?") == "Is TGF-β involved?"
+    assert americanize("Is TGF-beta involved?") == "Is TGF-β involved?"
 
 
 def test_definition_question_quotes_the_sentence_spelling_out_the_abbreviation() -> None:

@@ -243,3 +243,17 @@ def test_a_named_author_selects_only_that_surname(corpus: Corpus) -> None:
     # "Chen" is not "Cheng"; a who-question naming an author is answered by the filter
     got = match_rows("who is chen", [], corpus, quoted=[])
     assert ids(got) == ["table2:24", "table2:26"]
+
+
+def test_row_words_spell_out_whole_abbreviations_only() -> None:
+    from hccqa.rows import _row_words
+
+    row = TableRow("table2:9", "table2", 9, "Doe et al", 2013, "Sorafenib", pathway="VEGFR")
+    glossary = (("VEGF", "vascular endothelial growth factor"), ("FGF", "fibroblast growth factor"))
+    per_row, _ = _row_words((row,), ("pathway",), glossary)
+    # "VEGF" and "FGF" are inside "VEGFR" but are not the abbreviation the cell names
+    assert per_row["table2:9"] == {"vegfr"}
+    row2 = TableRow("table2:8", "table2", 8, "Roe et al", 2012, "Sorafenib", pathway="VEGF")
+    per_row, common = _row_words((row, row2), ("pathway", "drug"), glossary)
+    assert {"vascular", "endotheli", "growth", "factor"} <= per_row["table2:8"]
+    assert common == {"sorafenib"}  # in both rows: more than half

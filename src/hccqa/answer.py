@@ -23,8 +23,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .citations import find_citations
+from .filters import surname
 from .sentences import split_sentences
-from .terms import GENERIC, content_stems, content_words, is_acronym, is_drug_like, stems
+from .terms import (
+    GENERIC,
+    content_stems,
+    content_words,
+    is_acronym,
+    is_drug_like,
+    stems,
+    word_stems,
+)
 from .types import Answer, AnswerSentence, Hit, Reference, RowMatch, TableRow
 
 NOT_COVERED = "The review does not cover this."
@@ -131,13 +140,6 @@ def select_sentences(
     return [c for c in cands if c.score >= 0.6 * best][:limit]
 
 
-@functools.lru_cache(maxsize=16384)
-def word_stems(text: str) -> frozenset[str]:
-    """Stems of the words of ``text`` (hyphenated words kept whole, then split by
-    :func:`~hccqa.terms.stems`). Memoized: every ask stems the same passages again."""
-    return frozenset(stems(re.findall(r"[\w-]+", text)))
-
-
 @functools.lru_cache(maxsize=65536)
 def _has_stem(stem: str, have: frozenset[str]) -> bool:
     """The stem, or a variant of the same word the stemmer keeps apart: one stem of four
@@ -182,7 +184,7 @@ def promote_passages(
     passage citing [10]) or spell out the one abbreviation the question asks about
     ("CSCs meaning"). Ranks are renumbered; with neither signal the hits come back unchanged.
     """
-    refs = {r.ref for r in rows if r.author.split(" et al")[0].split()[-1] in authors}
+    refs = {r.ref for r in rows if surname(r) in authors}
     long_form = defined_long_form(question, expand)
     if not refs and not long_form:
         return list(hits)

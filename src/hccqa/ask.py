@@ -7,7 +7,6 @@ it keeps no state between calls, so that one retriever can serve many threads.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -80,11 +79,11 @@ def answer_question(
         searched, found.hits, rows=rows_all, authors=found.filters.authors, expand=retriever.expand
     )
     prior = retriever.cosines(searched, [h.passage.id for h in hits])  # encoding cached
-    quotes = select_sentences(_greek(searched), hits, expand=retriever.expand, prior=prior)
+    quotes = select_sentences(searched, hits, expand=retriever.expand, prior=prior)
 
     t0 = time.perf_counter()
     rows: list[RowMatch] = []
-    if found.why_not is None and getattr(corpus, "rows", None):
+    if found.why_not is None and rows_all:
         row_hits = retriever.search_rows(searched, ROW_CANDIDATES, "dense")
         best = quotes[0].score if quotes else 0.0
         cited = [q for q in quotes if q.score >= CITE_SHARE * best or found.filters.who]
@@ -121,7 +120,6 @@ def answer_question(
 class _Found:
     hits: list[Hit]
     timings: dict[str, float]
-    expanded: str
     filters: RowFilter
     why_not: str | None
 
@@ -132,7 +130,6 @@ def _retrieve(searched: str, n: int, mode: str, retriever: Any, corpus: Any) -> 
     timings = {key: float(stage.get(key, 0.0)) for key in ("encode", "dense", "bm25", "fusion")}
     t0 = time.perf_counter()
     best_cosine = _best_cosine(retriever, searched)
-    expanded = retriever.expand(_greek(searched))
     timings["dense"] += _ms(t0)
     rows_all = getattr(corpus, "rows", ()) or ()
     blob = corpus.vocabulary
@@ -150,26 +147,18 @@ def _retrieve(searched: str, n: int, mode: str, retriever: Any, corpus: Any) -> 
     why_not = abstain_reason(
         searched, hits, best_cosine, blob, expand=retriever.expand, on_topic=on_topic
     )
-    if why_not is not None and best_cosine < STRONG_COSINE and expanded != searched:
-        # MiniLM does not know most abbreviations ("EMT"): the spelled-out query may be
-        # closer to a passage. A higher cosine only ever lifts a refusal, never causes
-        # one, so its encoding (a second model call) is spent only on a refused question.
+    # MiniLM does not know most abbreviations ("EMT"): the spelled-out query may be
+    # closer to a passage. A higher cosine only ever lifts a refusal, never causes
+    # one, so its encoding (a second model call) is spent only on a refused question.
+    expanded = retriever.expand(searched) if why_not is not None else searched
+    if best_cosine < STRONG_COSINE and expanded != searched:
         t0 = time.perf_counter()
         best_cosine = max(best_cosine, _best_cosine(retriever, expanded))
         timings["dense"] += _ms(t0)
         why_not = abstain_reason(
             searched, hits, best_cosine, blob, expand=retriever.expand, on_topic=on_topic
         )
-    return _Found(hits, timings, expanded, filters, why_not)
-
-
-_GREEK = re.compile(r"\b([A-Z]{2,5})[- ]?(alpha|beta|gamma|kappa)\b", re.IGNORECASE)
-_LETTERS = {"alpha": "α", "beta": "β", "gamma": "γ", "kappa": "κ"}
-
-
-def _greek(text: str) -> str:
-    """Greek letters spelled out after a gene symbol, as printed ("TGF-beta" -> "TGF-β")."""
-    return _GREEK.sub(lambda m: f"{m.group(1)}-{_LETTERS[m.group(2).lower()]}", text)
+    return _Found(hits, timings, filters, why_not)
 
 
 def _best_cosine(retriever: Any, text: str) -> float:

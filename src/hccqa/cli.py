@@ -220,12 +220,9 @@ def bench_pubmedqa_cmd(
     """PubMedQA PQA-L document retrieval: bm25, dense, hybrid and plain baselines."""
     import json
 
-    import faiss
-
     from .pubmedqa import format_table, run_pubmedqa, write_pubmedqa_report
     from .settings import Settings
 
-    faiss.omp_set_num_threads(1)  # one query at a time: idle OpenMP workers only spin
     result = run_pubmedqa(
         data, settings=Settings.from_env(model=model), limit=limit or None, progress=not as_json
     )

@@ -216,11 +216,9 @@ def load_embedder(settings: Settings | None = None) -> Embedder:
     settings = settings or Settings.from_env()
     log.info("loading embedding model %s", settings.model or DEFAULT_MODEL_NAME)
     if settings.backend in ("onnx", "onnx-int8"):
-        import faiss
-
         from .onnx_backend import OnnxEmbedder
 
-        faiss.omp_set_num_threads(settings.threads)  # torch is not loaded on this path
+        _set_threads(settings.threads, torch=False)  # torch is not loaded on this path
 
         path = Path(settings.model) if settings.model else default_model_path()
         if not path.is_dir():
@@ -236,7 +234,7 @@ def load_embedder(settings: Settings | None = None) -> Embedder:
     return SentenceTransformerEmbedder(settings.model)
 
 
-def _set_threads(threads: int) -> None:
+def _set_threads(threads: int, *, torch: bool = True) -> None:
     """Set the torch and FAISS thread pools (process-wide; see ``Settings.threads``).
 
     On this 2-core machine shared with other work, a single query encoded with 2
@@ -244,7 +242,9 @@ def _set_threads(threads: int) -> None:
     spin waiting for a busy core); FAISS OpenMP behaves the same way.
     """
     import faiss
-    import torch
 
-    torch.set_num_threads(threads)
     faiss.omp_set_num_threads(threads)
+    if torch:
+        import torch as torch_module
+
+        torch_module.set_num_threads(threads)

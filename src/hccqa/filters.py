@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .terms import stems
+from .terms import ROMAN, stems
 from .types import TableRow
 
 _MAX_SHARE = 0.6  # a drug filter keeping more than this share of a table says nothing
@@ -29,7 +29,6 @@ _SINCE = re.compile(
 )
 _BEFORE = re.compile(rf"(?:before|until|up to|prior to)\s+{_YEAR}", re.IGNORECASE)
 _PHASE = re.compile(r"\bphase[\s-]*(iv|iii|ii|i|[1-4])\b", re.IGNORECASE)
-_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 _SECOND_LINE = re.compile(
     r"second[\s-]*line|after (?:sorafenib )?(?:had )?(?:failed|failure|progression)|"
     r"sorafenib (?:had )?(?:failed|fails|failure|progression)|previously treated|"
@@ -226,6 +225,11 @@ def _long_form_in(question_stems: list[str], long: str) -> bool:
     return False
 
 
+def surname(row: TableRow) -> str:
+    """The last word of the row's first author ("Blivet-Van Eggelpoël et al" -> "Eggelpoël")."""
+    return row.author.split(" et al")[0].split()[-1]
+
+
 def _names_author(question: str, row: TableRow) -> bool:
     """The question names the row's first author, in any case and with or without accents.
 
@@ -276,7 +280,7 @@ def parse_filters(
             years = (found[0], found[-1]) if len(found) == 1 else (found[0], found[-1])
     phases = tuple(
         dict.fromkeys(
-            f"Phase {_ROMAN.get(m.group(1).lower(), m.group(1))}" for m in _PHASE.finditer(question)
+            f"Phase {ROMAN.get(m.group(1).lower(), m.group(1))}" for m in _PHASE.finditer(question)
         )
     )
     # "after sorafenib failed" names the setting, not the drug or the outcome asked about
@@ -310,11 +314,7 @@ def parse_filters(
         second = True
     elif _FIRST_LINE.search(question):
         second = False
-    authors = tuple(
-        dict.fromkeys(
-            r.author.split(" et al")[0].split()[-1] for r in rows if _names_author(question, r)
-        )
-    )
+    authors = tuple(dict.fromkeys(surname(r) for r in rows if _names_author(question, r)))
     table = None
     t1, t2 = _TABLE1.search(question), _TABLE2.search(question)
     if t1 and not re.search(r"\btable\s*2\b", question, re.I):
@@ -377,7 +377,7 @@ def row_passes(row: TableRow, f: RowFilter) -> bool:
     if f.second_line is not None and (" after " in f" {row.drug.lower()} ") != f.second_line:
         return False
     # the whole surname: "Chen" is not "Cheng"
-    return not (f.authors and row.author.split(" et al")[0].split()[-1] not in f.authors)
+    return not (f.authors and surname(row) not in f.authors)
 
 
 def drugs_selective(f: RowFilter, rows: Sequence[TableRow]) -> bool:

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .embed import _normalize_rows
 from .errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,7 @@ class OnnxEmbedder:
         hidden = self._session.run(None, feed)[0]
         mask = feed["attention_mask"][..., None].astype(np.float32)
         pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
-        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return _normalize_rows(pooled)
 
     def encode(
         self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False

@@ -16,6 +16,7 @@ are ignored, and when filters select rows only those rows are shown.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -31,7 +32,8 @@ from .filters import (
     row_passes,
     sharpen_drugs,
 )
-from .terms import GENERIC, americanize, content_stems, stems
+from .query import Expander
+from .terms import GENERIC, americanize, content_stems, stems, word_stems
 from .types import Hit, RowMatch, TableRow
 
 __all__ = [
@@ -164,13 +166,9 @@ def _named_refs(sentence: str, question: str, rows: Sequence[TableRow]) -> set[i
     work in asia" -> Cheng et al, Asia-Pacific). Words most rows hold ("sorafenib") and
     question words ("does") do not count.
     """
-    cells = [
-        set(stems(re.findall(r"[A-Za-z0-9]+", " ".join(c or "" for c in (r.drug, r.pathway)))))
-        for r in rows
-    ]
-    common = {w for c in cells for w in c if sum(w in o for o in cells) > len(rows) / 2}
-    asked = content_stems(americanize(question)) - common - set(stems(list(GENERIC)))
-    held = asked & set(stems(re.findall(r"[\w-]+", sentence)))
+    _, common = _row_words(tuple(rows), ("drug", "pathway"), ())
+    asked = content_stems(americanize(question)) - common - _generic_stems()
+    held = asked & word_stems(sentence)
     if not held or 2 * len(held) < len(asked):
         return set()
     out: set[int] = set()
@@ -190,16 +188,33 @@ def _topic_check(
     share, e.g. "survival" or "EGFR" but not "sorafenib", is in the question.
     """
 
-    def row_stems(r: TableRow) -> set[str]:
-        cells = " ".join(c or "" for c in (r.phase, r.drug, r.outcome, r.pathway, r.effect))
-        longs = " ".join(v for k, v in glossary.items() if k in cells)
-        return set(stems(re.findall(r"[A-Za-z0-9]+", f"{cells} {longs}")))
-
-    per_row = {r.id: row_stems(r) for r in rows}
-    counts: dict[str, int] = {}
-    for s in per_row.values():
-        for w in s:
-            counts[w] = counts.get(w, 0) + 1
-    common = {w for w, c in counts.items() if c > len(rows) / 2}
+    per_row, common = _row_words(
+        tuple(rows), ("phase", "drug", "outcome", "pathway", "effect"), tuple(glossary.items())
+    )
     asked = set(stems(re.findall(r"[A-Za-z0-9]+", americanize(question))))
-    return lambda r: bool((per_row.get(r.id, set()) - common) & asked)
+    return lambda r: bool((per_row.get(r.id, frozenset()) - common) & asked)
+
+
+@functools.lru_cache(maxsize=16)
+def _row_words(
+    rows: tuple[TableRow, ...], columns: tuple[str, ...], glossary: tuple[tuple[str, str], ...]
+) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """Stems of each row's ``columns`` (with the glossary's spellings of the abbreviations
+    in them, matched as whole words), and the stems more than half of the rows share.
+    Depends on the corpus only: computed once, not per question."""
+    expander = Expander(glossary) if glossary else None
+    per_row: dict[str, frozenset[str]] = {}
+    for r in rows:
+        cells = " ".join(getattr(r, c) or "" for c in columns)
+        longs = " ".join(expander.expansions(cells)) if expander else ""
+        per_row[r.id] = frozenset(stems(re.findall(r"[A-Za-z0-9]+", f"{cells} {longs}")))
+    counts: dict[str, int] = {}
+    for words in per_row.values():
+        for w in words:
+            counts[w] = counts.get(w, 0) + 1
+    return per_row, frozenset(w for w, c in counts.items() if c > len(rows) / 2)
+
+
+@functools.lru_cache(maxsize=1)
+def _generic_stems() -> frozenset[str]:
+    return frozenset(stems(sorted(GENERIC)))

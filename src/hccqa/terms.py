@@ -267,21 +267,25 @@ _SHORTHAND = (
     (re.compile(r"\bpts\b", re.IGNORECASE), "patients"),
     (re.compile(r"\bw/(?=\s)", re.IGNORECASE), "with"),
 )
-_ROMAN = {"ii": "2", "iii": "3", "iv": "4"}
+ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+# Greek letters spelled out after a gene symbol, as printed ("TGF-beta" -> "TGF-β").
+_GREEK = re.compile(r"\b([A-Z]{2,5})[- ]?(alpha|beta|gamma|kappa)\b", re.IGNORECASE)
+_LETTERS = {"alpha": "α", "beta": "β", "gamma": "γ", "kappa": "κ"}
 
 
 def americanize(text: str) -> str:
     """British spellings and users' shorthand the review does not use, in its form.
 
-    "tumours" -> "tumors", "phase IV" -> "phase 4", "pts" -> "patients", "w/" -> "with".
+    "tumours" -> "tumors", "phase IV" -> "phase 4", "pts" -> "patients", "w/" -> "with",
+    "TGF-beta" -> "TGF-β".
     """
     for pattern, repl in _BRITISH:
         text = pattern.sub(repl, text)
     for pattern, short in _SHORTHAND:
         text = pattern.sub(
-            (lambda m: f"phase {_ROMAN[m.group(1).lower()]}") if short is None else short, text
+            (lambda m: f"phase {ROMAN[m.group(1).lower()]}") if short is None else short, text
         )
-    return text
+    return _GREEK.sub(lambda m: f"{m.group(1)}-{_LETTERS[m.group(2).lower()]}", text)
 
 
 def words(text: str) -> list[str]:
@@ -300,6 +304,13 @@ def _stems(tokens: tuple[str, ...]) -> tuple[str, ...]:
     # row mentions); the cache took ~10 ms off each ask (docs/PERFORMANCE.md).
     parts = [p for t in tokens for p in re.split(r"[-/]", t.lower()) if p]
     return tuple(Stemmer.Stemmer("english").stemWords(parts))
+
+
+@functools.lru_cache(maxsize=16384)
+def word_stems(text: str) -> frozenset[str]:
+    """Stems of the words of ``text`` (hyphenated words kept whole, then split by
+    :func:`stems`). Memoized: every ask stems the same passages again."""
+    return frozenset(stems(re.findall(r"[\w-]+", text)))
 
 
 def content_words(text: str) -> list[str]:
