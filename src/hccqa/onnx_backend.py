@@ -63,7 +63,7 @@ def export_onnx(model_dir: Path, out: Path) -> Path:
         )
         batch, seq = torch.export.Dim("batch"), torch.export.Dim("seq", max=512)
         program = torch.onnx.export(
-            _Hidden(model),
+            _Hidden(model).eval(),  # the wrapper too: no export warning about training mode
             tuple(sample[k] for k in INPUTS),
             input_names=list(INPUTS),
             output_names=["last_hidden_state"],
