@@ -1,7 +1,7 @@
 """Build and launch the hccqa web chat: ``python app.py [--host H] [--port P]``.
 
 Host, port and login also come from ``HCCQA_HOST``, ``HCCQA_PORT`` and
-``HCCQA_AUTH=user:password``. Everything else lives in :mod:`hccqa.web`.
+``HCCQA_AUTH=user:password``. Everything else lives in :mod:`hccqa.ui.web`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from hccqa.errors import HccqaError
     from hccqa.settings import Settings
-    from hccqa.web import prepare_server_environment, serve
+    from hccqa.ui.web import prepare_server_environment, serve
 
     prepare_server_environment()
 

@@ -16,7 +16,10 @@ import time
 
 import psutil
 
-from hccqa import QA, answer, filters, sentences, terms
+from hccqa import QA
+from hccqa.answer import compose as answer
+from hccqa.corpus import sentences
+from hccqa.understand import filters, terms
 
 
 def main() -> None:

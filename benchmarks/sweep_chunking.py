@@ -8,12 +8,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from hccqa.corpus import load_corpus
-from hccqa.embed import load_embedder
-from hccqa.evaluate import evaluate, load_gold
-from hccqa.index import load_index
+from hccqa.corpus.loader import load_corpus
+from hccqa.evaluation.evaluate import evaluate, load_gold
 from hccqa.qa import QA
-from hccqa.retrieve import Retriever
+from hccqa.retrieval.embed import load_embedder
+from hccqa.retrieval.index import load_index
+from hccqa.retrieval.retriever import Retriever
 from hccqa.settings import Settings
 
 SETTINGS = [(2, 0), (2, 1), (3, 0), (3, 1), (4, 1), (5, 2)]

@@ -13,13 +13,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @contextlib.contextmanager
 def web_chat(index_dir: Path, **settings_changes: Any) -> Iterator[tuple[str, Any]]:
-    """Launch ``hccqa.web.build_app`` over the review with the fake embedder; yield (url, qa)."""
+    """Launch ``hccqa.ui.web.build_app`` over the review with the fake embedder; yield (url, qa)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    from hccqa.embed import HashingEmbedder
+    from hccqa.bench.soak import free_port
     from hccqa.qa import QA
+    from hccqa.retrieval.embed import HashingEmbedder
     from hccqa.settings import Settings
-    from hccqa.soak import free_port
-    from hccqa.web import build_app, launch
+    from hccqa.ui.web import build_app, launch
 
     port = free_port()
     settings = Settings(corpus_dir=ROOT / "corpus", index_dir=index_dir, port=port)

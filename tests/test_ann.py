@@ -6,7 +6,7 @@ import faiss
 import numpy as np
 import pytest
 
-from hccqa import ann
+from hccqa.retrieval import ann
 
 
 def _unit(rng: np.random.Generator, n: int, d: int) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hccqa.answer import (
+from hccqa.answer.compose import (
     NOT_COVERED,
     abstain_reason,
     compose_answer,
@@ -123,7 +123,7 @@ def test_abstain_reason_uses_measured_signals() -> None:
 
 
 def test_british_spellings_and_greek_letters_are_normalized() -> None:
-    from hccqa.terms import americanize
+    from hccqa.understand.terms import americanize
 
     assert americanize("Do tumours spread?") == "Do tumors spread?"
     assert americanize("Was it randomised?") == "Was it randomized?"
@@ -136,7 +136,7 @@ def test_british_spellings_and_greek_letters_are_normalized() -> None:
 
 
 def test_definition_question_quotes_the_sentence_spelling_out_the_abbreviation() -> None:
-    from hccqa.answer import defined_long_form
+    from hccqa.answer.compose import defined_long_form
 
     def expand(text: str) -> str:
         return text + (" vascular endothelial growth factor" if "VEGF" in text else "")
@@ -173,7 +173,7 @@ def test_sentence_selection_matches_variants_the_stemmer_keeps_apart() -> None:
 
 
 def test_passages_citing_a_named_study_or_spelling_out_the_asked_abbreviation_come_first() -> None:
-    from hccqa.answer import promote_passages
+    from hccqa.answer.compose import promote_passages
 
     llovet = TableRow("table1:10", "table1", 10, "Llovet et al", 2008, drug="Sorafenib")
     other = Passage("x:p1", "x", "S", "Trials of brivanib failed.", (40,))

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hccqa.answer import NOT_COVERED, abstain_reason
+from hccqa.answer.compose import NOT_COVERED, abstain_reason
 from hccqa.ask import MIN_PASSAGES
-from hccqa.embed import HashingEmbedder
 from hccqa.qa import QA
+from hccqa.retrieval.embed import HashingEmbedder
 from hccqa.settings import Settings
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"

@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hccqa.embed import HashingEmbedder
 from hccqa.errors import InputError
 from hccqa.qa import QA
+from hccqa.retrieval.embed import HashingEmbedder
 from hccqa.settings import Settings
 from hccqa.types import Answer, Hit
 

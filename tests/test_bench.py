@@ -1,4 +1,4 @@
-"""hccqa.bench over the real review with the deterministic fake embedder."""
+"""hccqa.bench.speed over the real review with the deterministic fake embedder."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from hccqa import bench
-from hccqa.embed import HashingEmbedder
+from hccqa.bench import speed as bench
 from hccqa.errors import InputError
 from hccqa.qa import QA
+from hccqa.retrieval.embed import HashingEmbedder
 from hccqa.settings import Settings
 
 QUESTIONS = Path(__file__).parent / "data" / "bench_questions.jsonl"

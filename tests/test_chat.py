@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hccqa.chat import is_followup, key_terms, resolve_followup
+from hccqa.understand.followup import is_followup, key_terms, resolve_followup
 
 
 @pytest.mark.parametrize(

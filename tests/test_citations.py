@@ -1,8 +1,14 @@
-"""Tests of hccqa.citations: one per bracket shape, malformed ones, and first authors."""
+"""Tests of hccqa.corpus.citations: one per bracket shape, malformed ones, and first authors."""
 
 from __future__ import annotations
 
-from hccqa.citations import Citation, cited_numbers, find_authors, find_citations, parse_brackets
+from hccqa.corpus.citations import (
+    Citation,
+    cited_numbers,
+    find_authors,
+    find_citations,
+    parse_brackets,
+)
 
 
 def test_single() -> None:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from hccqa.embed import HashingEmbedder
+from hccqa.bench.soak import free_port, percentile, run_soak
 from hccqa.qa import QA
+from hccqa.retrieval.embed import HashingEmbedder
 from hccqa.settings import Settings
-from hccqa.soak import free_port, percentile, run_soak
 
 ROOT = Path(__file__).resolve().parents[1]
 

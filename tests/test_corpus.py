@@ -1,4 +1,4 @@
-"""Tests of hccqa.corpus: the review's sections, passages, spans, references; any folder."""
+"""Tests of hccqa.corpus.loader: the review's sections, passages, spans, references; any folder."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ import pytest
 from typer.testing import CliRunner
 
 from hccqa import Corpus, load_corpus, load_folder
-from hccqa.citations import parse_brackets
-from hccqa.cli import app
-from hccqa.corpus import chunk_sentences, estimate_tokens, fit_sentences
+from hccqa.corpus.citations import parse_brackets
+from hccqa.corpus.layout import read_layout
+from hccqa.corpus.loader import chunk_sentences, estimate_tokens, fit_sentences
+from hccqa.corpus.text import Lexicon, clean, normalize
 from hccqa.errors import CorpusError
-from hccqa.layout import read_layout
-from hccqa.text import Lexicon, clean, normalize
+from hccqa.ui.cli import app
 
 ROOT = Path(__file__).parents[1]
 CORPUS = ROOT / "corpus"

@@ -5,8 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hccqa.embed import Embedder, HashingEmbedder, SentenceTransformerEmbedder, load_embedder
 from hccqa.errors import ModelError
+from hccqa.retrieval.embed import (
+    Embedder,
+    HashingEmbedder,
+    SentenceTransformerEmbedder,
+    load_embedder,
+)
 from hccqa.settings import Settings
 
 

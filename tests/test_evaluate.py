@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hccqa.errors import InputError
-from hccqa.evaluate import MODE_KEYS, GoldQuestion, evaluate, format_table, load_gold
+from hccqa.evaluation.evaluate import MODE_KEYS, GoldQuestion, evaluate, format_table, load_gold
 from hccqa.types import Answer, Hit, Passage, RowMatch, TableRow
 
 FILLER = [f"unrelated passage number {i}" for i in range(10)]
@@ -203,15 +203,15 @@ CORPUS = GOLD_FILE.parents[1]
 def test_project_gold_set_through_the_engine_with_the_fake_encoder(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from hccqa.embed import HashingEmbedder
     from hccqa.qa import QA
+    from hccqa.retrieval.embed import HashingEmbedder
     from hccqa.settings import Settings
 
     qa = QA.load(
         Settings.from_env({}, corpus_dir=CORPUS, index_dir=tmp_path), embedder=HashingEmbedder()
     )
     gold = load_gold(GOLD_FILE)
-    with caplog.at_level("WARNING", logger="hccqa.evaluate"):
+    with caplog.at_level("WARNING", logger="hccqa.evaluation.evaluate"):
         result = evaluate(qa, gold, modes=("bm25",), progress=False, warmup=False)
     assert "passages returned" not in caplog.text  # every answer kept >= 10 ranked passages
     m = result.modes["bm25"]

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from hccqa.fusion import convex, fuse, normalize_scores, rrf
+from hccqa.retrieval.fusion import convex, fuse, normalize_scores, rrf
 
 
 def naive_rrf(rankings, k=60.0, weights=None):

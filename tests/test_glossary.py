@@ -1,8 +1,13 @@
-"""Tests of hccqa.glossary: footnote parsing, inline definitions, the merged glossary."""
+"""Tests of hccqa.corpus.glossary: footnote parsing, inline definitions, the merged glossary."""
 
 from __future__ import annotations
 
-from hccqa.glossary import build_glossary, find_definitions, is_footnote_start, parse_footnote
+from hccqa.corpus.glossary import (
+    build_glossary,
+    find_definitions,
+    is_footnote_start,
+    parse_footnote,
+)
 
 FOOTNOTE = (
     "EGFR: Epidermal growth factor receptor; HER-3: Human epidermal growth factor receptor-3; "

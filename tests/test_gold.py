@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from hccqa.corpus.tables import load_tables
+from hccqa.corpus.text import normalize
 from hccqa.errors import GoldFormatError
-from hccqa.gold import load_gold
-from hccqa.tables import load_tables
-from hccqa.text import normalize
+from hccqa.evaluation.gold import load_gold
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "corpus" / "gold" / "questions.jsonl"

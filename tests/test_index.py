@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hccqa.embed import HashingEmbedder
 from hccqa.errors import IndexStateError
-from hccqa.index import FORMAT_VERSION, META, build_index, load_index, stale_reason
+from hccqa.retrieval.embed import HashingEmbedder
+from hccqa.retrieval.index import FORMAT_VERSION, META, build_index, load_index, stale_reason
 from hccqa.types import Passage, TableRow
 
 

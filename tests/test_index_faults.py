@@ -24,10 +24,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hccqa import index as index_mod
-from hccqa.embed import HashingEmbedder
 from hccqa.errors import IndexStateError
-from hccqa.index import META, build_index, load_index, read_meta
+from hccqa.retrieval import index as index_mod
+from hccqa.retrieval.embed import HashingEmbedder
+from hccqa.retrieval.index import META, build_index, load_index, read_meta
 from hccqa.types import Passage, TableRow
 
 TEXTS = [
@@ -351,8 +351,8 @@ KILLED_BUILD = textwrap.dedent(
     import os, sys, time
     sys.path.insert(0, {tests!r})
     from test_index_faults import make_corpus
-    from hccqa import index as index_mod
-    from hccqa.embed import HashingEmbedder
+    from hccqa.retrieval import index as index_mod
+    from hccqa.retrieval.embed import HashingEmbedder
 
     real = os.replace
     state = {{"n": 0}}

@@ -1,10 +1,10 @@
-"""Tests of hccqa.layout.read_layout: sections, paragraph breaks, table blocks, footnotes."""
+"""Tests of hccqa.corpus.layout.read_layout: sections, paragraph breaks, table blocks, footnotes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from hccqa.layout import read_layout
+from hccqa.corpus.layout import read_layout
 
 RAW = (Path(__file__).parents[1] / "corpus" / "review.txt").read_text(encoding="utf-8")
 

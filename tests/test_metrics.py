@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from hccqa.metrics import (
+from hccqa.evaluation.metrics import (
     RowCounts,
     answer_hit,
     contains_span,

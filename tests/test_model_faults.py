@@ -9,8 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from hccqa.embed import PACKAGE, SentenceTransformerEmbedder, default_model_path, load_embedder
 from hccqa.errors import ModelError
+from hccqa.retrieval.embed import (
+    PACKAGE,
+    SentenceTransformerEmbedder,
+    default_model_path,
+    load_embedder,
+)
 from hccqa.settings import Settings
 
 

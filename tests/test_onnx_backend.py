@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hccqa.embed import default_model_path, load_embedder
 from hccqa.errors import ModelError
-from hccqa.onnx_backend import OnnxEmbedder
+from hccqa.retrieval.embed import default_model_path, load_embedder
+from hccqa.retrieval.onnx import OnnxEmbedder
 from hccqa.settings import Settings
 
 TEXTS = [

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hccqa.embed import HashingEmbedder
-from hccqa.errors import CorpusError
-from hccqa.pubmedqa import (
+from hccqa.bench.pubmedqa import (
     doc_ranking,
     format_table,
     read_pqal,
@@ -18,6 +16,8 @@ from hccqa.pubmedqa import (
     score_rank,
     write_pubmedqa_report,
 )
+from hccqa.errors import CorpusError
+from hccqa.retrieval.embed import HashingEmbedder
 from hccqa.types import Hit, Passage
 
 ENTRIES = {

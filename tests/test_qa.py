@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from hccqa import QA
-from hccqa.embed import HashingEmbedder
 from hccqa.errors import CorpusError, IndexStateError, InputError
+from hccqa.retrieval.embed import HashingEmbedder
 from hccqa.settings import Settings
 
 DOCS = {

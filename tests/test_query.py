@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hccqa.query import expand_query, expansions
+from hccqa.understand.expand import expand_query, expansions
 
 GLOSSARY = {
     "EMT": "epithelial-mesenchymal transition",

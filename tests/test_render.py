@@ -1,4 +1,4 @@
-"""Unit tests of the pure render functions behind the web chat (hccqa.render)."""
+"""Unit tests of the pure render functions behind the web chat (hccqa.ui.render)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from dataclasses import replace
 
 from webfakes import CHEN_ROW, LLOVET_ROW, RECEPTOR_PASSAGE, make_abstention, make_answer
 
-from hccqa import render
 from hccqa.types import Reference, RowMatch
+from hccqa.ui import render
 
 INJECTION = "<img src=x onerror=alert(1)>"
 

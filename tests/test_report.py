@@ -7,8 +7,8 @@ from pathlib import Path
 
 from test_evaluate import CANNED, GOLD, FakeQA
 
-from hccqa.evaluate import evaluate
-from hccqa.report import by_category, failures, write_report
+from hccqa.evaluation.evaluate import evaluate
+from hccqa.evaluation.report import by_category, failures, write_report
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

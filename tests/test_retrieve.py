@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hccqa.embed import HashingEmbedder
 from hccqa.errors import InputError
-from hccqa.index import build_index
-from hccqa.retrieve import FusionConfig, Retriever, _top
+from hccqa.retrieval.embed import HashingEmbedder
+from hccqa.retrieval.index import build_index
+from hccqa.retrieval.retriever import FusionConfig, Retriever, _top
 from hccqa.types import Passage, TableRow
 
 TEXTS = [

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hccqa.corpus import Corpus, load_corpus
-from hccqa.rows import match_rows, parse_filters, pathway_terms, row_drugs, row_passes
+from hccqa.answer.rows import match_rows, parse_filters, pathway_terms, row_drugs, row_passes
+from hccqa.corpus.loader import Corpus, load_corpus
 from hccqa.types import Hit, Passage, TableRow
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -246,7 +246,7 @@ def test_a_named_author_selects_only_that_surname(corpus: Corpus) -> None:
 
 
 def test_row_words_spell_out_whole_abbreviations_only() -> None:
-    from hccqa.rows import _row_words
+    from hccqa.answer.rows import _row_words
 
     row = TableRow("table2:9", "table2", 9, "Doe et al", 2013, "Sorafenib", pathway="VEGFR")
     glossary = (("VEGF", "vascular endothelial growth factor"), ("FGF", "fibroblast growth factor"))

@@ -1,4 +1,4 @@
-"""hccqa.scaling on small synthetic corpora."""
+"""hccqa.bench.scaling on small synthetic corpora."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hccqa import scaling
+from hccqa.bench import scaling
 
 
 def test_synthetic_vectors_are_unit_deterministic_and_clustered() -> None:

@@ -110,8 +110,8 @@ def test_every_numpy_load_in_the_source_refuses_pickle() -> None:
 def test_index_files_are_json_faiss_or_plain_npy(tmp_path: Path) -> None:
     from test_index_faults import make_corpus
 
-    from hccqa.embed import HashingEmbedder
-    from hccqa.index import build_index
+    from hccqa.retrieval.embed import HashingEmbedder
+    from hccqa.retrieval.index import build_index
 
     build_index(make_corpus(), HashingEmbedder(32), tmp_path, progress=False)
     for path in tmp_path.iterdir():
@@ -176,7 +176,7 @@ def _hostile_answer(p: str) -> object:
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_rendering_escapes_html(payload: str) -> None:
-    render = pytest.importorskip("hccqa.render")
+    render = pytest.importorskip("hccqa.ui.render")
     answer = _hostile_answer(payload)
     outputs = {
         "question": render.render_question(payload),
@@ -318,7 +318,7 @@ def test_hccqa_serve_binds_loopback_by_default(
     """The real command, default settings (only the port and index folder chosen)."""
     import psutil
 
-    from hccqa.soak import launched_server
+    from hccqa.bench.soak import launched_server
 
     monkeypatch.delenv("HCCQA_HOST", raising=False)
     env = {"HCCQA_INDEX_DIR": str(tmp_path / "index")}

@@ -1,4 +1,4 @@
-"""Tests of hccqa.sentences.split_sentences on the tricky cases of the review."""
+"""Tests of hccqa.corpus.sentences.split_sentences on the tricky cases of the review."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hccqa.sentences import split_sentences
+from hccqa.corpus.sentences import split_sentences
 
 
 def sentences(text: str) -> list[str]:

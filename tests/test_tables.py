@@ -1,4 +1,4 @@
-"""Tests of hccqa.tables: the curated rows against the review, and malformed files."""
+"""Tests of hccqa.corpus.tables: the curated rows against the review, and malformed files."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from hccqa.corpus.tables import load_tables, table_line_kind
 from hccqa.errors import CorpusError
-from hccqa.tables import load_tables, table_line_kind
 
 CORPUS = Path(__file__).parents[1] / "corpus"
 RAW_LINES = {

@@ -1,10 +1,10 @@
-"""hccqa.terms stemming: the memoized stems behave like the plain function."""
+"""hccqa.understand.terms stemming: the memoized stems behave like the plain function."""
 
 from __future__ import annotations
 
 import Stemmer
 
-from hccqa import terms
+from hccqa.understand import terms
 
 
 def test_stems_split_compounds_and_lower_case() -> None:
@@ -36,7 +36,7 @@ def test_content_stems_drop_stop_words() -> None:
 
 
 def test_users_shorthand_is_written_as_the_review_writes_it() -> None:
-    from hccqa.terms import americanize
+    from hccqa.understand.terms import americanize
 
     assert (
         americanize("how many pts in the phase IV study")

@@ -1,4 +1,4 @@
-"""Tests of hccqa.text: dehyphenation rules, whitespace, the span map, normalize."""
+"""Tests of hccqa.corpus.text: dehyphenation rules, whitespace, the span map, normalize."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hccqa.text import Lexicon, clean, clean_with_map, normalize
+from hccqa.corpus.text import Lexicon, clean, clean_with_map, normalize
 
 RAW = (Path(__file__).parents[1] / "corpus" / "review.txt").read_text(encoding="utf-8")
 LEXICON = Lexicon.from_text(RAW)

@@ -12,7 +12,7 @@ from webfakes import FakeQA
 
 from hccqa.errors import HccqaError, InputError
 from hccqa.settings import Settings
-from hccqa.web import BUSY_MESSAGE, ask_json, auth_pair, build_app, chat_turn, launch
+from hccqa.ui.web import BUSY_MESSAGE, ask_json, auth_pair, build_app, chat_turn, launch
 
 INJECTION = "<img src=x onerror=alert(1)>"
 
@@ -100,7 +100,7 @@ def test_auth_pair() -> None:
 def fake_server() -> Iterator[str]:
     """The web chat with the fake engine, launched in-process on a free loopback port."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    from hccqa.soak import free_port
+    from hccqa.bench.soak import free_port
 
     settings = Settings(port=free_port())
     demo = build_app(FakeQA(), settings)
@@ -147,7 +147,7 @@ def test_no_files_served_from_disk(fake_server: str, path: str) -> None:
 
 
 def test_login_is_required_when_auth_is_set() -> None:
-    from hccqa.soak import free_port
+    from hccqa.bench.soak import free_port
 
     settings = Settings(port=free_port(), auth="ann:secret")
     demo = build_app(FakeQA(), settings)

@@ -1,11 +1,10 @@
 """hccqa: cited question answering over a review of anti-angiogenesis therapy in HCC."""
 
 from ._version import __version__
-from .answer import compose_answer
+from .answer.compose import compose_answer
+from .answer.rows import RowFilter, match_rows, parse_filters
 from .ask import answer_question
-from .chat import resolve_followup
-from .corpus import Corpus, load_corpus, load_folder
-from .embed import Embedder, HashingEmbedder, load_embedder
+from .corpus.loader import Corpus, load_corpus, load_folder
 from .errors import (
     CorpusError,
     GoldFormatError,
@@ -14,16 +13,17 @@ from .errors import (
     InputError,
     ModelError,
 )
-from .evaluate import EvalResult, GoldQuestion, evaluate, load_gold
+from .evaluation.evaluate import EvalResult, GoldQuestion, evaluate, load_gold
+from .evaluation.report import write_report
 from .guard import check_history, check_question
-from .index import build_index, load_index
 from .qa import QA
-from .report import write_report
-from .retrieve import FusionConfig, Retriever
-from .rows import RowFilter, match_rows, parse_filters
+from .retrieval.embed import Embedder, HashingEmbedder, load_embedder
+from .retrieval.index import build_index, load_index
+from .retrieval.retriever import FusionConfig, Retriever
 from .settings import Settings
 from .types import Answer, AnswerSentence, Hit, Passage, Reference, RowMatch, TableRow
-from .web import build_app
+from .ui.web import build_app
+from .understand.followup import resolve_followup
 
 __all__ = [
     "Answer",

@@ -12,18 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .answer import (
+from .answer.compose import (
     STRONG_COSINE,
     abstain_reason,
     compose_answer,
     promote_passages,
     select_sentences,
 )
-from .chat import resolve_followup
-from .filters import RowFilter, drugs_selective, parse_filters
-from .rows import match_rows
-from .terms import americanize
+from .answer.rows import match_rows
 from .types import Answer, Hit, RowMatch
+from .understand.filters import RowFilter, drugs_selective, parse_filters
+from .understand.followup import resolve_followup
+from .understand.terms import americanize
 
 log = logging.getLogger(__name__)
 

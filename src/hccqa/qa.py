@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .embed import Embedder, load_embedder
 from .errors import CorpusError, InputError
-from .index import build_index, load_index
-from .retrieve import FusionConfig, Retriever
+from .retrieval.embed import Embedder, load_embedder
+from .retrieval.index import build_index, load_index
+from .retrieval.retriever import FusionConfig, Retriever
 from .settings import MODES, Settings
 from .types import Answer, Hit
 
@@ -29,7 +29,7 @@ def load_any_corpus(corpus_dir: str | Path) -> Any:
     Raises:
         CorpusError: the folder is missing or holds no documents.
     """
-    from .corpus import load_corpus, load_folder
+    from .corpus.loader import load_corpus, load_folder
 
     folder = Path(corpus_dir)
     if not folder.is_dir():

@@ -22,10 +22,11 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .citations import find_citations
-from .filters import surname
-from .sentences import split_sentences
-from .terms import (
+from ..corpus.citations import find_citations
+from ..corpus.sentences import split_sentences
+from ..types import Answer, AnswerSentence, Hit, Reference, RowMatch, TableRow
+from ..understand.filters import surname
+from ..understand.terms import (
     GENERIC,
     content_stems,
     content_words,
@@ -34,7 +35,6 @@ from .terms import (
     stems,
     word_stems,
 )
-from .types import Answer, AnswerSentence, Hit, Reference, RowMatch, TableRow
 
 NOT_COVERED = "The review does not cover this."
 MIN_COSINE = 0.20  # below: nothing in the review is about the question

@@ -21,8 +21,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from .citations import find_citations
-from .filters import (
+from ..corpus.citations import find_citations
+from ..types import Hit, RowMatch, TableRow
+from ..understand.expand import Expander
+from ..understand.filters import (
     EFFECT_CLASSES,
     RowFilter,
     drugs_selective,
@@ -32,9 +34,7 @@ from .filters import (
     row_passes,
     sharpen_drugs,
 )
-from .query import Expander
-from .terms import GENERIC, americanize, content_stems, stems, word_stems
-from .types import Hit, RowMatch, TableRow
+from ..understand.terms import GENERIC, americanize, content_stems, stems, word_stems
 
 __all__ = [
     "ROW_THRESHOLD",

@@ -17,9 +17,9 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from .sentences import split_sentences
-from .text import normalize
-from .types import Answer, Hit, Reference, RowMatch
+from ..corpus.sentences import split_sentences
+from ..corpus.text import normalize
+from ..types import Answer, Hit, Reference, RowMatch
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
 MARKER = re.compile(r"\[P(\d+)\]")  # the engine's passage markers, apart from the review's [24]

@@ -13,8 +13,8 @@ import logging
 import re
 from pathlib import Path
 
-from .errors import CorpusError
-from .types import TableRow
+from ..errors import CorpusError
+from ..types import TableRow
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import GoldFormatError
-from .text import normalize
+from ..corpus.text import normalize
+from ..errors import GoldFormatError
 
 ROW_ID = re.compile(r"^table[12]:\d+$")
 _REQUIRED = ("id", "question", "evidence", "table_rows", "answer_must_include", "answerable")

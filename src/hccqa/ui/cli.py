@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from .errors import HccqaError
+from ..errors import HccqaError
 
 app = typer.Typer(
     help="Cited question answering over a review of anti-angiogenesis therapy and sorafenib "
@@ -35,8 +35,8 @@ def bench_soak(
     import contextlib
     import json
 
-    from .settings import Settings
-    from .soak import launched_server, run_soak
+    from ..bench.soak import launched_server, run_soak
+    from ..settings import Settings
 
     settings = Settings.from_env()
     auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
@@ -80,7 +80,7 @@ def corpus_cmd(
     """Show the corpus: sections, passages, table rows, glossary and references."""
     import json
 
-    from .corpus import load_corpus
+    from ..corpus.loader import load_corpus
 
     corpus = load_corpus(path)
     if as_json:
@@ -108,8 +108,8 @@ def build_cmd(
     """Build (or rebuild) the search index for a corpus folder, with a progress bar."""
     from pathlib import Path
 
-    from .qa import build
-    from .settings import Settings
+    from ..qa import build
+    from ..settings import Settings
 
     settings = Settings.from_env(
         corpus_dir=Path(corpus) if corpus else None,
@@ -128,8 +128,8 @@ def build_cmd(
 def _qa(corpus: str | None, index: str | None, model: str | None) -> object:
     from pathlib import Path
 
-    from .qa import QA
-    from .settings import Settings
+    from ..qa import QA
+    from ..settings import Settings
 
     settings = Settings.from_env(
         corpus_dir=Path(corpus) if corpus else None,
@@ -141,8 +141,8 @@ def _qa(corpus: str | None, index: str | None, model: str | None) -> object:
 
 def _question_arg(text: str) -> str:
     """The question argument (read from stdin when it is ``-``), checked before anything loads."""
-    from .guard import check_question
-    from .settings import Settings
+    from ..guard import check_question
+    from ..settings import Settings
 
     raw: object = sys.stdin.buffer.read() if text == "-" else text
     return check_question(raw, Settings.from_env())
@@ -220,8 +220,8 @@ def bench_pubmedqa_cmd(
     """PubMedQA PQA-L document retrieval: bm25, dense, hybrid and plain baselines."""
     import json
 
-    from .pubmedqa import format_table, run_pubmedqa, write_pubmedqa_report
-    from .settings import Settings
+    from ..bench.pubmedqa import format_table, run_pubmedqa, write_pubmedqa_report
+    from ..settings import Settings
 
     result = run_pubmedqa(
         data, settings=Settings.from_env(model=model), limit=limit or None, progress=not as_json
@@ -237,7 +237,7 @@ def serve_cmd(
     port: int = typer.Option(None, "--port", help="Port (default 7860, HCCQA_PORT)."),
 ) -> None:
     """Start the web chat; the index is loaded once (built first when missing)."""
-    from .settings import Settings
+    from ..settings import Settings
     from .web import prepare_server_environment, serve
 
     prepare_server_environment()
@@ -255,8 +255,8 @@ def bench_load_cmd(
     """Load benchmark: N concurrent /ask requests through gradio_client; all must succeed."""
     import contextlib
 
-    from .settings import Settings
-    from .soak import launched_server, run_soak
+    from ..bench.soak import launched_server, run_soak
+    from ..settings import Settings
 
     settings = Settings.from_env()
     auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
@@ -295,8 +295,8 @@ def bench_cmd(
     import json
     from pathlib import Path
 
-    from .bench import compare_backends, format_backends, format_bench, run_bench
-    from .settings import Settings
+    from ..bench.speed import compare_backends, format_backends, format_bench, run_bench
+    from ..settings import Settings
 
     settings = Settings.from_env(
         corpus_dir=Path(corpus) if corpus else None,
@@ -328,8 +328,8 @@ def bench_scaling_cmd(
     import json
     from pathlib import Path
 
-    from .errors import InputError
-    from .scaling import format_table, run_scaling, write_chart
+    from ..bench.scaling import format_table, run_scaling, write_chart
+    from ..errors import InputError
 
     try:
         size_list = [int(float(s)) for s in sizes.split(",") if s.strip()]
@@ -367,9 +367,9 @@ def eval_cmd(
     """Score the engine on a gold question set, per retrieval mode."""
     import json
 
-    from .evaluate import evaluate, format_table, load_gold
-    from .report import write_report
-    from .settings import MODES
+    from ..evaluation.evaluate import evaluate, format_table, load_gold
+    from ..evaluation.report import write_report
+    from ..settings import MODES
 
     questions = load_gold(gold)
     qa = _qa(corpus, index, None)

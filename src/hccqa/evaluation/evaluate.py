@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
+from ..settings import MODES
+from ..types import Answer, Asker
 from .gold import GoldQuestion, load_gold
 from .metrics import (
     RowCounts,
@@ -29,8 +31,6 @@ from .metrics import (
     recall_at_k,
     row_counts,
 )
-from .settings import MODES
-from .types import Answer, Asker
 
 __all__ = [
     "EvalResult",

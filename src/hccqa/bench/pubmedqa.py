@@ -21,12 +21,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .embed import Embedder, load_embedder
-from .errors import CorpusError
-from .index import build_index
-from .retrieve import FusionConfig, Retriever
-from .settings import Settings
-from .types import Hit
+from ..errors import CorpusError
+from ..retrieval.embed import Embedder, load_embedder
+from ..retrieval.index import build_index
+from ..retrieval.retriever import FusionConfig, Retriever
+from ..settings import Settings
+from ..types import Hit
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ def run_pubmedqa(
     """
     from dataclasses import asdict
 
-    from .corpus import load_folder
+    from ..corpus.loader import load_folder
 
     data = read_pqal(data_path)
     if limit:

@@ -16,7 +16,7 @@ import math
 from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
-from .text import normalize
+from ..corpus.text import normalize
 
 __all__ = [
     "RowCounts",

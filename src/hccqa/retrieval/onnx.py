@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ModelError
 from .embed import _normalize_rows
-from .errors import ModelError
 
 log = logging.getLogger(__name__)
 

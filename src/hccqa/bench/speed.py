@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError
-from .settings import Settings
+from ..errors import InputError
+from ..settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def time_asks(
 
 def time_build(qa: Any) -> float:
     """Seconds to rebuild the index of ``qa.corpus`` into a temporary folder (model loaded)."""
-    from .index import build_index
+    from ..retrieval.index import build_index
 
     with tempfile.TemporaryDirectory(prefix="hccqa-bench-") as tmp:
         t = time.perf_counter()
@@ -223,7 +223,7 @@ def run_bench(
     settings = settings or Settings.from_env()
     questions = load_questions(questions_path)
     if qa is None:
-        from .qa import QA
+        from ..qa import QA
 
         qa = QA.load(settings)
     encode_s, ask_s, stages = time_asks(qa, questions, passes=passes)
@@ -295,8 +295,8 @@ def compare_backends(
     """
     import shutil
 
-    from .evaluate import evaluate, load_gold
-    from .qa import QA
+    from ..evaluation.evaluate import evaluate, load_gold
+    from ..qa import QA
 
     gold = load_gold(gold_path)
     rows = []

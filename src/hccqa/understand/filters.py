@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from ..types import TableRow
 from .terms import ROMAN, stems
-from .types import TableRow
 
 _MAX_SHARE = 0.6  # a drug filter keeping more than this share of a table says nothing
 _YEAR = r"((?:19|20)\d{2})"

@@ -17,8 +17,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from .errors import ModelError
-from .settings import Settings
+from ..errors import ModelError
+from ..settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ def load_embedder(settings: Settings | None = None) -> Embedder:
     settings = settings or Settings.from_env()
     log.info("loading embedding model %s", settings.model or DEFAULT_MODEL_NAME)
     if settings.backend in ("onnx", "onnx-int8"):
-        from .onnx_backend import OnnxEmbedder
+        from .onnx import OnnxEmbedder
 
         _set_threads(settings.threads, torch=False)  # torch is not loaded on this path
 

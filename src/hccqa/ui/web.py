@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import HccqaError, InputError
+from ..settings import MODES, Settings
+from ..types import Answer, Asker
 from . import render
-from .errors import HccqaError, InputError
-from .settings import MODES, Settings
-from .types import Answer, Asker
 
 log = logging.getLogger(__name__)
 
@@ -302,9 +302,9 @@ def launch(demo: Any, settings: Settings, *, block: bool = True) -> Any:
 
 def load_qa(settings: Settings, status: Callable[[str], None] = log.info) -> Any:
     """Load the engine once, building the index first (with a progress bar) when it is missing."""
-    from .embed import load_embedder
-    from .index import META
-    from .qa import QA, build
+    from ..qa import QA, build
+    from ..retrieval.embed import load_embedder
+    from ..retrieval.index import META
 
     embedder = load_embedder(settings)
     if not (settings.index_dir / META).is_file() and settings.auto_build:

@@ -33,9 +33,9 @@ from typing import Any, Protocol
 import faiss
 import numpy as np
 
+from ..errors import IndexStateError
+from ..types import Passage, TableRow
 from .embed import Embedder
-from .errors import IndexStateError
-from .types import Passage, TableRow
 
 log = logging.getLogger(__name__)
 

@@ -20,14 +20,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from ..errors import CorpusError
+from ..types import Passage, Reference, TableRow
 from .citations import cited_numbers, find_authors
-from .errors import CorpusError
 from .glossary import build_glossary
 from .layout import read_layout
 from .sentences import split_sentences
 from .tables import load_tables, table_files
 from .text import Lexicon, clean, clean_with_map
-from .types import Passage, Reference, TableRow
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from . import ann
+from ..retrieval import ann
 
 log = logging.getLogger(__name__)
 

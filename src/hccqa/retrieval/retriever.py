@@ -22,13 +22,13 @@ import bm25s
 import numpy as np
 import Stemmer
 
+from ..errors import InputError
+from ..settings import MODES
+from ..types import Hit, Passage, TableRow
+from ..understand.expand import Expander
 from . import fusion
 from .embed import Embedder
-from .errors import InputError
 from .index import Index
-from .query import Expander
-from .settings import MODES
-from .types import Hit, Passage, TableRow
 
 log = logging.getLogger(__name__)
 

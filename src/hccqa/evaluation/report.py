@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import HccqaError
+from ..errors import HccqaError
 from .evaluate import EvalResult, QuestionResult, format_table, summarize
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .errors import HccqaError, InputError
+from ..errors import HccqaError, InputError
 
 log = logging.getLogger(__name__)
 

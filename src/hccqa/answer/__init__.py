@@ -1,0 +1,1 @@
+"""Answering: evidence, the refusal judge, table rows and the composed answer."""

@@ -1,0 +1,1 @@
+"""Benchmarks: latency and memory, soak and load, scaling, PubMedQA."""

@@ -1,0 +1,1 @@
+"""Evaluation: gold sets (GOLD_FORMAT.md), metrics, scoring runs and reports."""

@@ -1,0 +1,1 @@
+"""Retrieval: encoders, the FAISS index on disk, rank fusion and the retriever."""

@@ -1,0 +1,1 @@
+"""Understanding a question: its words, the corpus lexicon, follow-ups and row filters."""
