@@ -1,9 +1,8 @@
-"""hccqa: cited question answering over a review of anti-angiogenesis therapy in HCC."""
+"""hccqa: cited question answering over a scientific review, or any folder of documents."""
 
 from ._version import __version__
-from .answer.compose import compose_answer
-from .answer.rows import RowFilter, match_rows, parse_filters
-from .ask import answer_question
+from .answer.judge import Policy, Verdict, judge
+from .ask import Engine, answer_question
 from .corpus.loader import Corpus, load_corpus, load_folder
 from .errors import (
     CorpusError,
@@ -21,16 +20,31 @@ from .retrieval.embed import Embedder, HashingEmbedder, load_embedder
 from .retrieval.index import build_index, load_index
 from .retrieval.retriever import FusionConfig, Retriever
 from .settings import Settings
-from .types import Answer, AnswerSentence, Hit, Passage, Reference, RowMatch, TableRow
+from .types import (
+    Answer,
+    AnswerSentence,
+    Column,
+    Hit,
+    Nearest,
+    Passage,
+    Reference,
+    RowMatch,
+    Table,
+    TableRow,
+)
+from .understand.filters import RowFilter
+from .understand.lexicon import Lexicon
+from .understand.query import Query, understand
 from .ui.web import build_app
-from .understand.followup import resolve_followup
 
 __all__ = [
     "Answer",
     "AnswerSentence",
+    "Column",
     "Corpus",
     "CorpusError",
     "Embedder",
+    "Engine",
     "EvalResult",
     "FusionConfig",
     "GoldFormatError",
@@ -40,30 +54,34 @@ __all__ = [
     "Hit",
     "IndexStateError",
     "InputError",
+    "Lexicon",
     "ModelError",
+    "Nearest",
     "Passage",
+    "Policy",
     "QA",
+    "Query",
     "Reference",
     "Retriever",
     "RowFilter",
     "RowMatch",
     "Settings",
+    "Table",
     "TableRow",
+    "Verdict",
     "__version__",
     "answer_question",
     "build_app",
     "build_index",
     "check_history",
     "check_question",
-    "compose_answer",
     "evaluate",
+    "judge",
     "load_corpus",
     "load_embedder",
     "load_folder",
     "load_gold",
     "load_index",
-    "match_rows",
-    "parse_filters",
-    "resolve_followup",
+    "understand",
     "write_report",
 ]

@@ -7,20 +7,27 @@ can serve many threads at once.
 
 from __future__ import annotations
 
-import importlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .errors import CorpusError, InputError
+from .answer.evidence import Weights
+from .answer.judge import Policy
+from .ask import Engine, answer_question
 from .retrieval.embed import Embedder, load_embedder
 from .retrieval.index import build_index, load_index
 from .retrieval.retriever import FusionConfig, Retriever
 from .settings import MODES, Settings
 from .types import Answer, Hit
+from .understand.lexicon import Lexicon
 
 log = logging.getLogger(__name__)
+
+RECENT_TURNS = 256
 
 
 def load_any_corpus(corpus_dir: str | Path) -> Any:
@@ -61,11 +68,28 @@ class QA:
     Build it with :meth:`QA.load`; the constructor takes already loaded parts.
     """
 
-    def __init__(self, settings: Settings, corpus: Any, embedder: Embedder, retriever: Retriever):
+    def __init__(
+        self,
+        settings: Settings,
+        corpus: Any,
+        embedder: Embedder,
+        retriever: Retriever,
+        *,
+        lexicon: Lexicon | None = None,
+        policy: Policy | None = None,
+        weights: Weights | None = None,
+    ):
         self.settings = settings
         self.corpus = corpus
         self.embedder = embedder
         self.retriever = retriever
+        self.lexicon = lexicon or Lexicon.from_corpus(corpus)
+        self.policy = policy or settings.policy_for(embedder)
+        self.engine = Engine(corpus, self.lexicon, retriever, self.policy, weights or Weights())
+        # Answers of recent turns, so that a follow-up finds the rows its previous turn
+        # showed without answering it again (the chat asks turns in order).
+        self._recent: OrderedDict[tuple[str, tuple[str, ...], str], tuple[str, ...]] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     @classmethod
     def load(
@@ -95,7 +119,11 @@ class QA:
             settings.index_dir, corpus, embedder, auto_build=settings.auto_build, progress=False
         )
         retriever = Retriever(
-            index, embedder, glossary=getattr(corpus, "glossary", None) or None, config=fusion
+            index,
+            embedder,
+            glossary=getattr(corpus, "glossary", None) or None,
+            config=fusion,
+            sentences=getattr(corpus, "sentences", ()),
         )
         log.info("QA ready: %d passages, %d rows", len(index.passages), len(index.rows))
         return cls(settings, corpus, embedder, retriever)
@@ -154,12 +182,30 @@ class QA:
         """
         q = self._question(question)
         h = self._history(history)
-        ask_mod = importlib.import_module(".ask", __package__)
-        return ask_mod.answer_question(  # type: ignore[no-any-return]
+        mode = self._mode(mode)
+        answer = answer_question(
             q,
             h,
-            retriever=self.retriever,
-            corpus=self.corpus,
+            engine=self.engine,
             k=k or self.settings.k,
-            mode=self._mode(mode),
+            mode=mode,
+            recall=lambda question, history: self._shown(question, history, mode),
         )
+        self._remember((q, h, mode), tuple(m.row.id for m in answer.rows))
+        return answer
+
+    def _shown(self, question: str, history: tuple[str, ...], mode: str) -> tuple[str, ...]:
+        """Rows an earlier turn's answer showed (answered again when not remembered)."""
+        key = (question, history, mode)
+        with self._recent_lock:
+            if key in self._recent:
+                self._recent.move_to_end(key)
+                return self._recent[key]
+        return tuple(m.row.id for m in self.ask(question, history, mode=mode).rows)
+
+    def _remember(self, key: tuple[str, tuple[str, ...], str], rows: tuple[str, ...]) -> None:
+        with self._recent_lock:
+            self._recent[key] = rows
+            self._recent.move_to_end(key)
+            while len(self._recent) > RECENT_TURNS:
+                self._recent.popitem(last=False)

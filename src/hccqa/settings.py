@@ -6,15 +6,39 @@ nothing here changes ``os.environ``.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from .errors import InputError
 
+log = logging.getLogger(__name__)
+
 MODES = ("hybrid", "dense", "bm25")
+DEFAULT_ENCODER = "all-MiniLM-L6-v2"
+# Refusal policies (hccqa.answer.judge), one per encoder, fitted by `hccqa calibrate`
+# on the development gold sets; see docs/EVALUATION.md for the data and the scores.
+POLICIES: Mapping[str, Mapping[str, Any]] = MappingProxyType({
+    DEFAULT_ENCODER: {
+        "weights": {
+            "cosine": 6.0,
+            "passage_cosine": 0.0,
+            "coverage": 3.0,
+            "passage_coverage": 1.0,
+            "unknown": -3.0,
+            "absent": -2.0,
+            "rows": 2.0,
+            "shape": -2.0,
+        },
+        "bias": -4.0,
+        "threshold": 0.5,
+        "note": "placeholder before calibration",
+    },
+})
 BACKENDS = ("torch", "onnx", "onnx-int8")
 
 
@@ -43,6 +67,11 @@ class Settings:
     max_question_chars: int = _knob(2000, "Longest question accepted, in characters.")
     max_history_turns: int = _knob(20, "Most earlier turns used to resolve a follow-up.")
     concurrency: int = _knob(2, "Web requests processed at once (2 cores here).")
+    policy_file: Path | None = _knob(
+        None,
+        "A refusal policy written by `hccqa calibrate --out`, used instead of the one "
+        "calibrated for the encoder.",
+    )
     threads: int = _knob(
         1,
         "Torch and FAISS threads per process; 1 gives the lowest single-question latency "
@@ -62,7 +91,7 @@ class Settings:
             raw = env.get(f"HCCQA_{f.name.upper()}")
             if raw is None:
                 continue
-            values[f.name] = _parse(f.name, raw, f.default)
+            values[f.name] = _parse(f.name, raw, f.default, str(f.type))
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values).validated()
 
@@ -86,12 +115,45 @@ class Settings:
             raise InputError("HCCQA_AUTH must be user:password")
         return self
 
+    def policy_for(self, embedder: Any) -> Any:
+        """The refusal policy for an encoder: ``policy_file`` when set, else the one
+        calibrated for the encoder's model (and backend), else the default model's
+        with a warning (an uncalibrated encoder refuses less reliably).
+
+        Raises:
+            InputError: ``policy_file`` cannot be read or is not a policy.
+        """
+        import json
+
+        from .answer.judge import Policy
+
+        if self.policy_file is not None:
+            try:
+                return Policy.from_dict(json.loads(Path(self.policy_file).read_text("utf-8")))
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise InputError(
+                    f"cannot read the refusal policy {str(self.policy_file)!r} ({exc}); "
+                    "write one with `hccqa calibrate --out FILE`"
+                ) from exc
+        name = str(getattr(embedder, "name", ""))
+        backend = str(getattr(embedder, "backend", ""))
+        for key in (f"{name}/{backend}", name):
+            if key in POLICIES:
+                return Policy.from_dict(POLICIES[key])
+        log.warning(
+            "no refusal policy is calibrated for encoder %r; using the one of %r "
+            "(run `hccqa calibrate` on a gold set and set HCCQA_POLICY_FILE)",
+            name,
+            DEFAULT_ENCODER,
+        )
+        return Policy.from_dict(POLICIES[DEFAULT_ENCODER])
+
     def with_(self, **changes: Any) -> Settings:
         """A copy with some knobs changed (validated)."""
         return replace(self, **changes).validated()
 
 
-def _parse(name: str, raw: str, default: Any) -> Any:
+def _parse(name: str, raw: str, default: Any, kind: str = "") -> Any:
     try:
         if isinstance(default, bool):
             if raw.strip().lower() in ("1", "true", "yes", "on"):
@@ -101,8 +163,8 @@ def _parse(name: str, raw: str, default: Any) -> Any:
             raise ValueError(raw)
         if isinstance(default, int):
             return int(raw)
-        if isinstance(default, Path):
-            return Path(raw)
+        if isinstance(default, Path) or "Path" in kind:
+            return Path(raw) if raw.strip() else default
         return raw or default
     except ValueError:
         raise InputError(f"HCCQA_{name.upper()}={raw!r} is not a valid value") from None

@@ -13,16 +13,18 @@ from typing import Any, Protocol
 
 @dataclass(frozen=True)
 class Passage:
-    """A cleaned, sentence-aligned chunk of a document.
+    """A cleaned, sentence-aligned chunk of a document, or one table row.
 
     Attributes:
-        id: Stable id, unique over the corpus, e.g. ``"review:p007"``.
-        doc_id: The document the passage comes from (``"review"`` for the review).
-        section: Section title, e.g. ``"Introduction"``.
-        text: Cleaned text (dehyphenated, single-spaced).
+        id: Stable id, unique over the corpus, e.g. ``"notes:p007"``; a table row's
+            passage has the row's id (``"<table>:<key>"``).
+        doc_id: The document the passage comes from (the table id for a row).
+        section: Section title (the table title for a row).
+        text: Cleaned text (dehyphenated, single-spaced); a row's cells as one line.
         refs: Reference numbers cited inside the passage, sorted, unique.
         start: Start offset of the passage's source span in the raw document.
         end: End offset (exclusive) of the source span in the raw document.
+        kind: ``"text"`` for narrative, ``"row"`` for a table row.
     """
 
     id: str
@@ -32,76 +34,145 @@ class Passage:
     refs: tuple[int, ...] = ()
     start: int = 0
     end: int = 0
+    kind: str = "text"
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "refs": list(self.refs)}
 
 
 @dataclass(frozen=True)
-class TableRow:
-    """One row of the review's Table 1 (clinical trials) or Table 2 (resistance studies).
+class Column:
+    """One column of a table: its header name and the kind of values it holds.
 
-    Table 1 rows fill ``phase``, ``drug`` and ``outcome``; Table 2 rows fill
-    ``drug``, ``pathway`` and ``effect``. The other fields are ``None``.
+    Kinds are read from the values, never from the name: ``"key"`` (the first column,
+    the row's identity; whole numbers there are reference numbers cited as ``[n]``),
+    ``"year"`` (four-digit years), ``"number"``, ``"author"`` (first-author citations
+    such as "Smith et al") and ``"text"``.
     """
 
-    id: str  # "table1:10" / "table2:24"
-    table: str  # "table1" / "table2"
-    ref: int
-    author: str  # as printed, e.g. "Llovet et al"
-    year: int
-    drug: str
-    phase: str | None = None
-    outcome: str | None = None
-    pathway: str | None = None
-    effect: str | None = None
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a table, its cells in table order.
+
+    Attributes:
+        id: ``"<table>:<key>"``, e.g. ``"table1:10"``.
+        table: The table id (the data file's stem).
+        key: The first column's value.
+        cells: ``(column, value)`` pairs in table order, the key column included.
+        ref: The key as a reference number when it is a whole number, else None.
+        author: The first author cell, when the table has an author column.
+        year: The year cell, when the table has a year column.
+    """
+
+    id: str
+    table: str
+    key: str
+    cells: tuple[tuple[str, str], ...]
+    ref: int | None = None
+    author: str | None = None
+    year: int | None = None
+
+    def cell(self, column: str) -> str | None:
+        """The value of one column, or None when the table has no such column."""
+        for name, value in self.cells:
+            if name == column:
+                return value
+        return None
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Column -> value, in table order."""
+        return dict(self.cells)
 
     def to_dict(self) -> dict[str, Any]:
-        keys = (
-            ("phase", "drug", "outcome")
-            if self.table == "table1"
-            else ("drug", "pathway", "effect")
-        )
-        base = {
-            "id": self.id,
-            "table": self.table,
-            "ref": self.ref,
-            "author": self.author,
-            "year": self.year,
-        }
-        return {**base, **{k: getattr(self, k) for k in keys}}
+        out: dict[str, Any] = {"id": self.id, "table": self.table}
+        for name, value in self.cells:
+            out[name] = _as_number(value)
+        return out
 
     @property
     def text(self) -> str:
-        """The row as one line of text, cells in table order (used for indexing and display)."""
-        cells = (
-            [self.phase, self.drug, self.outcome]
-            if self.table == "table1"
-            else [self.drug, self.pathway, self.effect]
+        """The row as one printed line: the author with its citation, then the other cells.
+
+        "Smith et al[7] 2001 Drug A Better" when the key is a reference number and an
+        author column exists, else the cells joined in order.
+        """
+        if self.ref is not None and self.author:
+            rest = [v for _, v in self.cells[1:] if v != self.author]
+            return " ".join([f"{self.author}[{self.ref}]", *rest])
+        return " ".join(v for _, v in self.cells)
+
+    @property
+    def details(self) -> tuple[tuple[str, str], ...]:
+        """The cells a reader needs besides the key, author and year (for display)."""
+        return tuple(
+            (n, v)
+            for i, (n, v) in enumerate(self.cells)
+            if i > 0 and v != self.author and v != str(self.year)
         )
-        return " ".join([f"{self.author}[{self.ref}]", str(self.year), *[c or "" for c in cells]])
+
+
+def _as_number(value: str) -> Any:
+    return int(value) if value.isdigit() and len(value) < 10 else value
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the corpus: id, title, typed columns and rows."""
+
+    id: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[TableRow, ...]
+
+    @property
+    def label(self) -> str:
+        """Human name from the id: ``"table1"`` -> ``"Table 1"``, ``"site_visits"`` -> ``"Site visits"``."""
+        import re
+
+        m = re.fullmatch(r"([A-Za-z]+)[ _-]?(\d+)", self.id)
+        if m:
+            return f"{m.group(1).capitalize()} {m.group(2)}"
+        return self.id.replace("_", " ").replace("-", " ").capitalize()
 
 
 @dataclass(frozen=True)
 class Reference:
-    """What the review tells about one of its reference numbers."""
+    """What the corpus tells about one of its reference numbers.
+
+    Attributes:
+        number: The reference number, as cited ``[n]``.
+        author: First author as printed ("Smith et al"), when a table row or the text names one.
+        year: Year, when a table row or the text gives one.
+        rows: Ids of the table rows that carry this reference.
+        tables: Labels of the tables those rows are in ("Table 2").
+    """
 
     number: int
     author: str | None
     year: int | None
     rows: tuple[str, ...] = ()
+    tables: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"author": self.author, "year": self.year, "rows": list(self.rows)}
 
     def label(self) -> str:
-        """Human form, e.g. ``"Chen et al., 2011, Table 2"``."""
-        parts = [self.author or f"ref. {self.number}"]
-        if self.year is not None:
-            parts.append(str(self.year))
-        tables = sorted({r.split(":")[0] for r in self.rows})
-        parts.extend(t.replace("table", "Table ") for t in tables)
-        return ", ".join(parts)
+        """Human form, e.g. ``"Smith et al., 2011, Table 2"`` or ``"ref. 12"``."""
+        return ", ".join([self.author or f"ref. {self.number}", *self._details()])
+
+    def after_name(self) -> str:
+        """What to print right after the author's name in the text: ``"2011, Table 2"``,
+        or ``""`` when the corpus knows nothing more than the name."""
+        return ", ".join(self._details())
+
+    def _details(self) -> list[str]:
+        parts = [str(self.year)] if self.year is not None else []
+        return parts + list(self.tables)
 
 
 @dataclass(frozen=True)
@@ -121,6 +192,7 @@ class Hit:
             "section": p.section,
             "text": p.text,
             "refs": list(p.refs),
+            "kind": p.kind,
             "score": float(self.score),
             "rank": self.rank,
             "modes": list(self.modes),
@@ -153,8 +225,39 @@ class AnswerSentence:
 
 
 @dataclass(frozen=True)
+class Nearest:
+    """What the corpus covers nearest to a question it does not answer."""
+
+    passage_id: str
+    section: str
+    sentence: str  # the nearest sentence, references resolved
+    marker: int  # 1-based index into Answer.passages
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Answer:
-    """What ``QA.ask`` returns."""
+    """What ``QA.ask`` returns.
+
+    Attributes:
+        question: The question as typed.
+        searched_query: What was searched: spelling corrected, a follow-up's referent added.
+        answer: The whole answer as plain text: the quotes, then the table rows shown
+            (or the refusal and the nearest covered sentence).
+        abstained: True when the documents do not answer the question.
+        passages: Ranked passages (at least 10 when the corpus has them).
+        rows: Table rows shown, each with the reason it was chosen.
+        sentences: The quoted sentences, each with its passage marker.
+        references: Reference numbers cited in the quotes and rows.
+        nearest: For a refusal, the nearest sentence the documents do cover.
+        mode: Retrieval mode used.
+        timings_ms: Milliseconds per stage.
+        text: The quoted sentences only (no rows, no refusal wording).
+        refusal_reason: For a refusal, which signal decided and its value.
+        corrections: ``(typed, corrected)`` words the spelling step changed.
+    """
 
     question: str
     searched_query: str
@@ -164,21 +267,27 @@ class Answer:
     rows: tuple[RowMatch, ...] = ()
     sentences: tuple[AnswerSentence, ...] = ()
     references: dict[int, Reference] = field(default_factory=dict)
-    nearest: str | None = None
+    nearest: Nearest | None = None
     mode: str = "hybrid"
     timings_ms: dict[str, float] = field(default_factory=dict)
+    text: str = ""
+    refusal_reason: str | None = None
+    corrections: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "searched_query": self.searched_query,
             "answer": self.answer,
+            "text": self.text,
             "abstained": self.abstained,
+            "refusal_reason": self.refusal_reason,
+            "corrections": [list(c) for c in self.corrections],
             "passages": [h.to_dict() for h in self.passages],
             "rows": [r.to_dict() for r in self.rows],
             "sentences": [s.to_dict() for s in self.sentences],
             "references": {str(n): r.to_dict() for n, r in sorted(self.references.items())},
-            "nearest": self.nearest,
+            "nearest": self.nearest.to_dict() if self.nearest else None,
             "mode": self.mode,
             "timings_ms": dict(self.timings_ms),
         }

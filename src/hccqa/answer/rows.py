@@ -1,220 +1,191 @@
-"""Table-row matching: which rows of Table 1 / Table 2 belong with a question.
+"""Table rows from one ranking: which rows belong with an answer, each with its reason.
 
-Three ways a row gets in, each recorded as the row's reason:
+Candidates come from three places:
 
-(a) **cited**: a sentence quoted in the answer cites the row's reference number
-    ("Chen et al[24]" -> ``table2:24``);
-(b) **filters** understood from the question by the pure :func:`parse_filters`:
-    year or year range, phase, drug, pathway or gene (glossary long forms too),
-    outcome, second-line use, author, and which table the question is about;
-(c) **direct**: the row's author is named in the question, or the row text is
-    semantically close to the question (cosine at or above a threshold).
+- **filter**: the question's structured filter (values it names, years, a table);
+- **cited**: rows whose reference number a quoted sentence cites ("Smith et al[7]");
+- **retrieved**: rows whose own passage (the row as a line) the retrieval ranked high.
 
-Precision matters as much as recall: filters that keep (almost) a whole table
-are ignored, and when filters select rows only those rows are shown.
+Every candidate is scored by how much of the question its own cells answer (the
+idf-weighted share of the question's words in the row's cells, abbreviations spelled
+out), and the evidence that brought it. A follow-up that points back ("did it
+work?") narrows to the rows the previous answer showed. A who-question credits the
+row whose cells match before a study merely quoted nearby.
 """
 
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from ..corpus.citations import find_citations
-from ..types import Hit, RowMatch, TableRow
-from ..understand.expand import Expander
-from ..understand.filters import (
-    EFFECT_CLASSES,
-    RowFilter,
-    drugs_selective,
-    parse_filters,
-    pathway_terms,
-    row_drugs,
-    row_passes,
-    sharpen_drugs,
-)
-from ..understand.terms import GENERIC, americanize, content_stems, stems, word_stems
+from ..corpus.citations import find_authors, find_citations
+from ..types import RowMatch, TableRow
+from ..understand.lexicon import Lexicon
+from ..understand.query import Query
+from ..understand.words import stem_set
+from .evidence import Evidence, Scored, coverage
 
-__all__ = [
-    "ROW_THRESHOLD",
-    "RowFilter",
-    "cited_rows",
-    "drugs_selective",
-    "match_rows",
-    "parse_filters",
-    "pathway_terms",
-    "row_drugs",
-    "row_passes",
-]
-
-ROW_THRESHOLD = 0.70  # cosine of question and row text for a direct match (MiniLM scale)
-_ET_AL_CITE = re.compile(r"et al\.?\s*\[\d")
-_BACK_AUTHOR = re.compile(
-    r"^(?:The|These|Those) (?:authors|researchers|investigators)\b|^They\b|"
-    r"^For (?:example|instance)\b"  # an example of the previous sentence's finding
-)
+BROAD = 0.5  # a constraint keeping more than this share of its tables' rows is broad
+CELL_SHARE = 0.6  # a row answers from its cells when it holds this share of the best row's
+TOP_ROWS = 3  # retrieved row passages looked at
+NAMED_COVERAGE = 0.5  # the best quote holding this share of the question credits its study
 
 
-def cited_rows(
-    quoted: Iterable[tuple[str, str, str]], rows: Sequence[TableRow], *, back: bool = False
-) -> list[tuple[TableRow, str]]:
-    """Rows cited by quoted sentences: ``(passage id, sentence, passage)`` -> ``(row, reason)``.
+@dataclass(frozen=True)
+class RowChoice:
+    """The rows chosen for an answer, and whether the question asks for rows as such."""
 
-    A sentence without a citation that goes on about the previous study ("The
-    authors also showed…") is credited to the last citation before it in its passage;
-    with ``back`` every sentence without a citation is.
+    rows: tuple[RowMatch, ...]
+    listing: bool  # the rows are the answer (a filter or a list question), not an aside
+
+
+def filter_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
+    """The rows the question's own filter selects, when it narrows them usefully.
+
+    A filter narrows when one of its constraints is not broad (keeps at most half of
+    the rows of the tables it applies to) or names years, or when the question asks
+    for a list. Otherwise (a value nearly every row holds) it selects nothing.
     """
-    by_ref: dict[int, list[TableRow]] = {}
-    for r in rows:
-        by_ref.setdefault(r.ref, []).append(r)
-    out: list[tuple[TableRow, str]] = []
-    seen: set[str] = set()
-    for pid, sentence, context in quoted:
-        cites = find_citations(sentence)
-        if not cites and (back or _BACK_AUTHOR.match(sentence)) and context:
-            before = find_citations(context[: max(context.find(sentence), 0)])
-            cites = before[-1:]
-            sentence = context
-        for c in cites:
-            label = sentence[c.start : c.end]
-            for n in c.numbers:
-                for r in by_ref.get(n, []):
-                    if r.id not in seen:
-                        seen.add(r.id)
-                        out.append((r, f"cited as {label} in {pid}"))
-    return out
+    f = query.filter
+    if not f.specific:
+        return []
+    chosen = f.select(rows)
+    if not chosen:
+        return []
+    if f.years or "list" in query.intents:
+        return chosen
+    tables = {r.table for r in rows if any(r.id in c.rows for c in f.constraints)}
+    total = sum(1 for r in rows if r.table in tables) or 1
+    narrow = any(len(c.rows) <= BROAD * total for c in f.constraints)
+    return chosen if narrow else []
 
 
-def match_rows(
-    question: str,
-    hits: Sequence[Hit],
-    corpus: object,
-    row_hits: Sequence[tuple[TableRow, float]] = (),
-    *,
-    quoted: Sequence[tuple[str, str, str]] | None = None,
-    threshold: float = ROW_THRESHOLD,
-    filters: RowFilter | None = None,
-) -> list[RowMatch]:
-    """The table rows to show with the answer to ``question``, each with its reason.
+def choose_rows(
+    query: Query,
+    evidence: Evidence,
+    quotes: Sequence[Scored],
+    corpus_rows: Sequence[TableRow],
+    lexicon: Lexicon,
+) -> RowChoice:
+    """The rows to show with the answer to ``query`` (see the module doc).
 
     Args:
-        question: The searched (resolved) question.
-        hits: Retrieved passages, best first.
-        corpus: The corpus (its ``rows`` and ``glossary`` are used).
-        row_hits: ``(row, cosine)`` from the retriever's direct row search.
-        quoted: ``(passage id, sentence, passage text)`` quoted in the answer; when None,
-            the sentences of the best passage are taken as used.
-        threshold: Least cosine for a direct semantic row match.
-        filters: ``parse_filters(question, ...)`` when the caller has it already.
-
-    Returns:
-        Row matches: filter matches when the question's filters select rows;
-        otherwise rows cited by the quoted sentences and direct matches. Table
-        order within each group.
+        query: The understood question.
+        evidence: Its evidence (ranked passages, row passages among them).
+        quotes: The sentences the answer quotes.
+        corpus_rows: Every table row.
+        lexicon: The corpus lexicon (idf, glossary).
     """
-    rows: Sequence[TableRow] = getattr(corpus, "rows", ()) or ()
-    if not rows:
+    if not corpus_rows or ("define" in query.intents and "list" not in query.intents):
+        return RowChoice((), False)
+    by_id = {r.id: r for r in corpus_rows}
+    referent = [by_id[i] for i in query.referent_rows if i in by_id]
+    filtered = filter_rows(query, corpus_rows)
+    reason = f"filter: {query.filter.describe()}"
+    if referent and query.followup:
+        if filtered:
+            narrowed = [r for r in filtered if r in referent]
+            if narrowed:
+                return RowChoice(tuple(RowMatch(r, f"{reason}, of the rows shown before", 1.0)
+                                       for r in narrowed), True)
+        elif not query.filter.constraints or _points_back(query):
+            return RowChoice(
+                tuple(RowMatch(r, "the rows the previous answer showed", 1.0) for r in referent),
+                "list" in query.intents,
+            )
+    if filtered:
+        return RowChoice(tuple(RowMatch(r, reason, 1.0) for r in filtered), True)
+    return RowChoice(tuple(_from_evidence(query, evidence, quotes, by_id, lexicon)), False)
+
+
+def _points_back(query: Query) -> bool:
+    return any(t.norm in {"it", "its", "that", "this", "those", "these", "they", "them"}
+               for t in query.tokens)
+
+
+def _from_evidence(
+    query: Query,
+    evidence: Evidence,
+    quotes: Sequence[Scored],
+    by_id: dict[str, TableRow],
+    lexicon: Lexicon,
+) -> list[RowMatch]:
+    """Rows the evidence brings: cited by a quote or retrieved as a row, that answer from
+    their own cells."""
+    cands: dict[str, tuple[TableRow, str, float]] = {}
+    named: set[str] = set()  # rows of the study the best quote reports by name
+    by_ref: dict[int, list[TableRow]] = {}
+    for r in by_id.values():
+        if r.ref is not None:
+            by_ref.setdefault(r.ref, []).append(r)
+    for i, q in enumerate(quotes):
+        context = evidence.hits[q.hit].passage.text if q.hit < len(evidence.hits) else q.text
+        for n, label, by_name in _cited(q.text, context):
+            for r in by_ref.get(n, []):
+                cands.setdefault(r.id, (r, f"cited as {label} in {q.passage_id}", q.score))
+                if i == 0 and by_name and q.coverage >= NAMED_COVERAGE:
+                    named.add(r.id)
+    for h in evidence.hits[:TOP_ROWS]:
+        if h.passage.kind == "row" and h.passage.id in by_id:
+            r = by_id[h.passage.id]
+            cands.setdefault(r.id, (r, f"the row itself matches (rank {h.rank})", h.score))
+    if not cands:
         return []
-    f = (
-        filters
-        if filters is not None
-        else parse_filters(question, rows=rows, glossary=getattr(corpus, "glossary", None))
-    )
-    if quoted is None:
-        quoted = [(hits[0].passage.id, hits[0].passage.text, hits[0].passage.text)] if hits else []
-    if f.who and not f.authors:  # "who is chen": the named author's rows, by the filter
-        # the first quote that cites anything names the study; a non-table study means no row
-        named_first = sorted(quoted, key=lambda q: _ET_AL_CITE.search(q[1]) is None)
-        for pid, sentence, context in named_first:
-            credited = find_citations(sentence) or (
-                context and find_citations(context[: max(context.find(sentence), 0)])
-            )
-            if credited:
-                study = cited_rows([(pid, sentence, context)], rows, back=True)
-                return [RowMatch(r, why, 0.95) for r, why in study]
-    if not f.listing:
-        f = replace(f, outcomes=tuple(o for o in f.outcomes if o not in EFFECT_CLASSES))
-    f = sharpen_drugs(f, rows)
-    narrows = f.specific and (bool(replace(f, drugs=()).specific) or drugs_selective(f, rows))
-    if narrows:
-        chosen = [r for r in rows if row_passes(r, f)]
-        if chosen:
-            why = f"filter: {f.describe()}" + (
-                f" ({f.table.replace('table', 'Table ')})" if f.table else ""
-            )
-            return [RowMatch(r, why, 1.0) for r in chosen]
-    found: dict[str, RowMatch] = {}
-    on_topic = _topic_check(question, rows, getattr(corpus, "glossary", None) or {})
-    named = _named_refs(quoted[0][1], question, rows) if quoted else set()
-    for r, why in cited_rows(quoted, rows):
-        if (not f.table or r.table == f.table) and (f.listing or on_topic(r) or r.ref in named):
-            found[r.id] = RowMatch(r, why, 0.9)
-    for r, cos in row_hits:
-        if cos >= threshold and r.id not in found and (not f.table or r.table == f.table):
-            found[r.id] = RowMatch(r, f"direct match of the row (cosine {cos:.2f})", float(cos))
-    order = {r.id: i for i, r in enumerate(rows)}
-    return sorted(found.values(), key=lambda m: order.get(m.row.id, 0))
+    terms = _asked(query, lexicon)
+    scored = [
+        (coverage(terms, _cell_stems(r, lexicon), lexicon) if terms else 0.0, r, why, s)
+        for r, why, s in cands.values()
+    ]
+    best = max(s[0] for s in scored)
+    keep = [x for x in scored if (best > 0 and x[0] >= CELL_SHARE * best) or x[1].id in named]
+    if not keep:
+        return []
+    if "who" in query.intents or len({r.table for _, r, _, _ in keep}) > 1:
+        top = max(x[0] for x in keep)
+        keep = [x for x in keep if x[0] >= top or x[1].id in named]
+    order = {rid: i for i, rid in enumerate(by_id)}
+    keep.sort(key=lambda x: order[x[1].id])
+    return [RowMatch(r, why, round(cov, 3)) for cov, r, why, _ in keep]
 
 
-def _named_refs(sentence: str, question: str, rows: Sequence[TableRow]) -> set[int]:
-    """Reference numbers the best quote cites right after an author ("Cheng et al[12]
-    reported…"), when the quote holds half the distinctive words of the question.
-
-    Such a quote is about the study it names, so that study's row belongs with the
-    answer even when the question shares no word with the row's cells ("does sorafenib
-    work in asia" -> Cheng et al, Asia-Pacific). Words most rows hold ("sorafenib") and
-    question words ("does") do not count.
-    """
-    _, common = _row_words(tuple(rows), ("drug", "pathway"), ())
-    asked = content_stems(americanize(question)) - common - _generic_stems()
-    held = asked & word_stems(sentence)
-    if not held or 2 * len(held) < len(asked):
-        return set()
-    out: set[int] = set()
-    for c in find_citations(sentence):
-        if re.search(r"et al\.?\s*$", sentence[: c.start]) and len(c.numbers) == 1:
-            out.update(c.numbers)
-    return out
+def _cited(sentence: str, context: str) -> list[tuple[int, str, bool]]:
+    """``(reference, as printed, named)`` for the studies a sentence reports: its own
+    citations, or, for a sentence without any ("For example, ..."), the study its
+    passage last named before it. ``named`` is True for "Smith et al[7]" citations."""
+    authors = find_authors(sentence)
+    own = [(n, sentence[c.start : c.end], n in authors) for c in find_citations(sentence)
+           for n in c.numbers]
+    if own:
+        return own
+    at = context.find(sentence)
+    before = context[: at] if at > 0 else ""
+    earlier = find_authors(before)
+    if not earlier:
+        return []
+    n = list(earlier)[-1]
+    return [(n, f"{earlier[n][0]}[{n}]", True)]
 
 
-def _topic_check(
-    question: str, rows: Sequence[TableRow], glossary: Mapping[str, str]
-) -> Callable[[TableRow], bool]:
-    """A test that a cited row shares a distinctive word with the question.
-
-    A quote about the question may cite studies beside the point; a row is kept when
-    a word of its cells (abbreviations spelled out) that fewer than half of the rows
-    share, e.g. "survival" or "EGFR" but not "sorafenib", is in the question.
-    """
-
-    per_row, common = _row_words(
-        tuple(rows), ("phase", "drug", "outcome", "pathway", "effect"), tuple(glossary.items())
-    )
-    asked = set(stems(re.findall(r"[A-Za-z0-9]+", americanize(question))))
-    return lambda r: bool((per_row.get(r.id, frozenset()) - common) & asked)
+def _asked(query: Query, lexicon: Lexicon) -> frozenset[str]:
+    """The question's words that can pick a row: its topical stems minus those most
+    rows hold (a value shared by most rows says nothing about which)."""
+    return frozenset(t for t in query.terms if t not in _common_stems(lexicon))
 
 
-@functools.lru_cache(maxsize=16)
-def _row_words(
-    rows: tuple[TableRow, ...], columns: tuple[str, ...], glossary: tuple[tuple[str, str], ...]
-) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
-    """Stems of each row's ``columns`` (with the glossary's spellings of the abbreviations
-    in them, matched as whole words), and the stems more than half of the rows share.
-    Depends on the corpus only: computed once, not per question."""
-    expander = Expander(glossary) if glossary else None
-    per_row: dict[str, frozenset[str]] = {}
-    for r in rows:
-        cells = " ".join(getattr(r, c) or "" for c in columns)
-        longs = " ".join(expander.expansions(cells)) if expander else ""
-        per_row[r.id] = frozenset(stems(re.findall(r"[A-Za-z0-9]+", f"{cells} {longs}")))
+@functools.lru_cache(maxsize=8)
+def _common_stems(lexicon: Lexicon) -> frozenset[str]:
+    rows = [r for t in lexicon.tables for r in t.rows]
     counts: dict[str, int] = {}
-    for words in per_row.values():
-        for w in words:
-            counts[w] = counts.get(w, 0) + 1
-    return per_row, frozenset(w for w, c in counts.items() if c > len(rows) / 2)
+    for r in rows:
+        for s in _cell_stems(r, lexicon):
+            counts[s] = counts.get(s, 0) + 1
+    return frozenset(s for s, c in counts.items() if c > BROAD * len(rows))
 
 
-@functools.lru_cache(maxsize=1)
-def _generic_stems() -> frozenset[str]:
-    return frozenset(stems(sorted(GENERIC)))
+@functools.lru_cache(maxsize=4096)
+def _cell_stems(row: TableRow, lexicon: Lexicon) -> frozenset[str]:
+    """Stems of a row's text cells (key and numbers aside), abbreviations spelled out."""
+    text = " ".join(v for _, v in row.cells[1:])
+    extra = lexicon.expander.expansions(text)
+    return stem_set(" ".join([text, *extra]))

@@ -14,14 +14,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from ..errors import CorpusError
-from ..types import Passage, Reference, TableRow
+from ..types import Passage, Reference, Table, TableRow
 from .citations import cited_numbers, find_authors
 from .glossary import build_glossary
 from .layout import read_layout
@@ -50,22 +50,42 @@ class Corpus:
     """Everything the engine answers from.
 
     Attributes:
-        passages: Passages of every document, in document then reading order.
-        rows: Table rows (``table1:<ref>``, ``table2:<ref>``), in table order.
+        passages: Passages of every document in document then reading order, then one
+            passage per table row (``kind="row"``, id = the row's id).
+        tables: The tables, each with its typed columns and rows.
         glossary: Abbreviation -> expansion (footnote and inline definitions).
-        references: Reference number -> what the review says about it.
-        table_titles: ``"table1"``/``"table2"`` -> title.
+        references: Reference number -> what the corpus says about it.
         sha256: Hash over the corpus files used (names and bytes).
         files: The corpus files used, relative to the folder.
     """
 
     passages: tuple[Passage, ...]
-    rows: tuple[TableRow, ...] = ()
+    tables: tuple[Table, ...] = ()
     glossary: dict[str, str] = field(default_factory=dict)
     references: dict[int, Reference] = field(default_factory=dict)
-    table_titles: dict[str, str] = field(default_factory=dict)
     sha256: str = ""
     files: tuple[str, ...] = ()
+
+    @cached_property
+    def rows(self) -> tuple[TableRow, ...]:
+        """Every table row, in table then row order."""
+        return tuple(r for t in self.tables for r in t.rows)
+
+    @property
+    def table_titles(self) -> dict[str, str]:
+        """Table id -> title."""
+        return {t.id: t.title for t in self.tables}
+
+    def table(self, id: str) -> Table:
+        """The table with this id.
+
+        Raises:
+            KeyError: no such table.
+        """
+        for t in self.tables:
+            if t.id == id:
+                return t
+        raise KeyError(f"no table {id!r}")
 
     def passage(self, id: str) -> Passage:
         """The passage with this id.
@@ -101,7 +121,19 @@ class Corpus:
     def vocabulary(self) -> str:
         """Every passage and row text, lower case, in one string (for "does the review
         mention this word" checks)."""
-        return " ".join([p.text for p in self.passages] + [r.text for r in self.rows]).lower()
+        return " ".join(p.text for p in self.passages).lower()
+
+    @cached_property
+    def sentences(self) -> tuple[str, ...]:
+        """Every sentence of the passages once (passages overlap), in reading order; a
+        table row's passage is one sentence."""
+        return tuple(dict.fromkeys(s for p in self.passages for s in passage_sentences(p)))
+
+    @cached_property
+    def sentence_map(self) -> tuple[tuple[int, ...], ...]:
+        """For each passage, the indices into :attr:`sentences` of its sentences, in order."""
+        where = {s: i for i, s in enumerate(self.sentences)}
+        return tuple(tuple(where[s] for s in passage_sentences(p)) for p in self.passages)
 
     @property
     def sections(self) -> tuple[str, ...]:
@@ -115,10 +147,21 @@ class Corpus:
             "files": list(self.files),
             "passages": [p.to_dict() for p in self.passages],
             "rows": [r.to_dict() for r in self.rows],
+            "tables": [
+                {"id": t.id, "title": t.title, "columns": [[c.name, c.kind] for c in t.columns]}
+                for t in self.tables
+            ],
             "table_titles": dict(self.table_titles),
             "glossary": dict(self.glossary),
             "references": {str(n): r.to_dict() for n, r in sorted(self.references.items())},
         }
+
+
+def passage_sentences(passage: Passage) -> list[str]:
+    """The sentences of a passage (a table row's passage is one)."""
+    if passage.kind == "row":
+        return [passage.text]
+    return [s for a, b in split_sentences(passage.text) if (s := passage.text[a:b].strip())]
 
 
 def estimate_tokens(text: str) -> int:
@@ -268,13 +311,15 @@ def document_passages(
     return passages, paragraphs, footnotes
 
 
-def build_references(texts: list[str], rows: tuple[TableRow, ...]) -> dict[int, Reference]:
-    """Reference number -> author, year and table rows, from narrative texts and rows.
+def build_references(texts: list[str], tables: Sequence[Table]) -> dict[int, Reference]:
+    """Reference number -> author, year and table rows, from narrative texts and tables.
 
-    Table rows give author and year first; the text adds authors ("Chen et al[24]") and
-    years ("In 2011, Chen et al[24]") it names; every cited number gets an entry.
+    Table rows give author and year first; the text adds authors ("Smith et al[7]") and
+    years ("In 2001, Smith et al[7]") it names; every cited number gets an entry.
     """
-    numbers: set[int] = {r.ref for r in rows}
+    rows = [r for t in tables for r in t.rows if r.ref is not None]
+    labels = {t.id: t.label for t in tables}
+    numbers: set[int] = {r.ref for r in rows if r.ref is not None}
     named: dict[int, tuple[str, int | None]] = {}
     for text in texts:
         numbers.update(cited_numbers(text))
@@ -285,9 +330,31 @@ def build_references(texts: list[str], rows: tuple[TableRow, ...]) -> dict[int, 
         carrying = [r for r in rows if r.ref == n]
         author, year = named.get(n, (None, None))
         if carrying:
-            author, year = carrying[0].author, carrying[0].year
-        references[n] = Reference(n, author, year, tuple(r.id for r in carrying))
+            author = carrying[0].author or author
+            year = carrying[0].year if carrying[0].year is not None else year
+        tables_of = tuple(dict.fromkeys(labels[r.table] for r in carrying))
+        references[n] = Reference(n, author, year, tuple(r.id for r in carrying), tables_of)
     return references
+
+
+def row_passages(tables: Sequence[Table]) -> list[Passage]:
+    """One passage per table row: the row as a printed line, in the table's section.
+
+    A row is then found by the same retrieval as the text ("which study tied X to Y"
+    lands on the row itself), and a quote of it cites the row.
+    """
+    return [
+        Passage(
+            id=r.id,
+            doc_id=t.id,
+            section=f"{t.label}: {t.title}",
+            text=r.text,
+            refs=cited_numbers(r.text),
+            kind="row",
+        )
+        for t in tables
+        for r in t.rows
+    ]
 
 
 def read_text(path: Path) -> str:
@@ -354,7 +421,8 @@ def load_folder(
         footnotes.extend(doc_notes)
     for f in used:
         digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    rows, titles = load_tables(folder)
+    tables = load_tables(folder)
+    rows = [r for tb in tables for r in tb.rows]
     log.info(
         "loaded %d documents, %d passages, %d rows from %s",
         len(docs),
@@ -363,11 +431,10 @@ def load_folder(
         folder,
     )
     return Corpus(
-        passages=tuple(passages),
-        rows=rows,
+        passages=tuple(passages) + tuple(row_passages(tables)),
+        tables=tables,
         glossary=build_glossary(footnotes, texts),
-        references=build_references(texts, rows),
-        table_titles=titles,
+        references=build_references(texts, tables),
         sha256=digest.hexdigest(),
         files=tuple(f.name for f in used),
     )

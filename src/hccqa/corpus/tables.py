@@ -1,36 +1,45 @@
-"""The review's tables: curated data files in ``corpus/``, and table lines in the raw text.
+"""Tables: tab-separated data files beside the documents, and table lines in raw text.
 
-The raw text does not mark column boundaries, so Table 1 and Table 2 were curated by
-hand into ``corpus/table1.tsv`` and ``corpus/table2.tsv``: a ``# title: ...`` line, a
-header line, then one tab-separated row per line. A test checks every row against
-the review. :func:`table_line_kind` recognizes table lines in raw text so the loader
-can take them out of the narrative.
+A table is any ``*.tsv`` file of the corpus folder: a ``# title: ...`` line, a header
+row naming the columns, then one tab-separated row per line. The table id is the
+file's stem. Nothing about a table's columns is known in advance; their kinds are
+read from the values (:func:`column_kinds`):
+
+- the first column is the row's key; when every key is a whole number, the keys are
+  reference numbers, cited in the text as ``[n]``;
+- a column of four-digit years is a ``year`` column (row filters read year ranges);
+- a column whose cells are mostly first-author citations ("Smith et al") is the
+  ``author`` column (citations are labelled with it);
+- other all-numeric columns are ``number``; the rest ``text``.
+
+:func:`table_line_kind` recognizes table lines in raw text, so that the loader can take
+printed tables out of the narrative.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import CorpusError
-from ..types import TableRow
+from ..types import Column, Table, TableRow
 
 log = logging.getLogger(__name__)
 
-TABLES = ("table1", "table2")
-COLUMNS = {
-    "table1": ("ref", "author", "year", "phase", "drug", "outcome"),
-    "table2": ("ref", "author", "year", "drug", "pathway", "effect"),
-}
+TABLE_SUFFIX = ".tsv"
 
 _TITLE_LINE = re.compile(r"^\s*Table \d+\s{2,}\S")
 _HEADER_LINE = re.compile(r"^\s*Ref\.\s+Year\b")
 _ROW_LINE = re.compile(r"^\s*\S.*? et al\s?\[\d+\]\s+(?:19|20)\d{2}\b")
+_YEAR = re.compile(r"(?:1[89]|20|21)\d{2}")
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+_AUTHOR = re.compile(r"\bet al\.?$")
 
 
 def table_line_kind(line: str) -> str | None:
-    """``"title"``, ``"header"`` or ``"row"`` when ``line`` belongs to a table, else None."""
+    """``"title"``, ``"header"`` or ``"row"`` when ``line`` belongs to a printed table, else None."""
     if _TITLE_LINE.match(line):
         return "title"
     if _HEADER_LINE.match(line):
@@ -40,78 +49,137 @@ def table_line_kind(line: str) -> str | None:
     return None
 
 
-def load_tables(folder: str | Path) -> tuple[tuple[TableRow, ...], dict[str, str]]:
-    """Read ``table1.tsv`` and ``table2.tsv`` from ``folder`` (each optional).
+def column_kinds(header: Sequence[str], rows: Sequence[Sequence[str]]) -> tuple[Column, ...]:
+    """The columns of a table, each with the kind its values show (see the module doc).
 
-    Returns:
-        ``(rows, titles)``: rows in file order, titles keyed by ``"table1"``/``"table2"``.
-
-    Raises:
-        CorpusError: a file is unreadable or a line is malformed (file and line named).
+    Examples:
+        >>> [c.kind for c in column_kinds(["id", "when", "who", "n"],
+        ...     [["1", "2001", "Ng et al", "12"], ["2", "1999", "Ode et al", "7"]])]
+        ['key', 'year', 'author', 'number']
     """
-    rows: list[TableRow] = []
-    titles: dict[str, str] = {}
-    for table in TABLES:
-        path = Path(folder) / f"{table}.tsv"
-        if not path.exists():
-            continue
-        title, table_rows = _read_table(path, table)
-        titles[table] = title
-        rows.extend(table_rows)
-    return tuple(rows), titles
+    columns: list[Column] = []
+    author_seen = False
+    for i, name in enumerate(header):
+        values = [r[i] for r in rows]
+        if i == 0:
+            kind = "key"
+        elif values and all(_YEAR.fullmatch(v) for v in values):
+            kind = "year"
+        elif values and all(_NUMBER.fullmatch(v) for v in values):
+            kind = "number"
+        elif not author_seen and values and 2 * sum(bool(_AUTHOR.search(v)) for v in values) > len(
+            values
+        ):
+            kind, author_seen = "author", True
+        else:
+            kind = "text"
+        columns.append(Column(name, kind))
+    return tuple(columns)
 
 
 def table_files(folder: str | Path) -> list[Path]:
-    """The table data files present in ``folder``."""
-    return [p for t in TABLES if (p := Path(folder) / f"{t}.tsv").exists()]
+    """The table data files of ``folder`` and its subfolders, sorted by path."""
+    return sorted(p for p in Path(folder).rglob(f"*{TABLE_SUFFIX}") if p.is_file())
 
 
-def _read_table(path: Path, table: str) -> tuple[str, list[TableRow]]:
+def load_tables(folder: str | Path) -> tuple[Table, ...]:
+    """Read every table file of ``folder`` (see :func:`table_files`).
+
+    Raises:
+        CorpusError: a file is unreadable or malformed, or two tables share an id
+            (file and line named).
+    """
+    tables: list[Table] = []
+    seen: dict[str, Path] = {}
+    for path in table_files(folder):
+        table = read_table(path)
+        if table.id in seen:
+            raise CorpusError(
+                f"{path}: a table named {table.id!r} is already read from {seen[table.id]}; "
+                "rename one of the files"
+            )
+        seen[table.id] = path
+        tables.append(table)
+    return tuple(tables)
+
+
+def read_table(path: Path, table_id: str | None = None) -> Table:
+    """Read one table file.
+
+    Args:
+        path: The ``.tsv`` file.
+        table_id: The table id; the file's stem when omitted.
+
+    Raises:
+        CorpusError: unreadable file, missing title or header, a row with the wrong
+            number of cells or an empty cell, or a key that occurs twice.
+    """
+    table_id = table_id or path.stem
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise CorpusError(f"cannot read table file {path}: {exc}") from exc
-    columns = COLUMNS[table]
     title = ""
-    header_seen = False
-    rows: list[TableRow] = []
-    seen: set[int] = set()
+    header: list[str] | None = None
+    cells: list[list[str]] = []
+    seen: set[str] = set()
     for lineno, line in enumerate(lines, start=1):
         where = f"{path}:{lineno}"
         if not line.strip():
             continue
         if line.startswith("#"):
             key, _, value = line[1:].partition(":")
-            if key.strip() == "title":
+            if key.strip().lower() == "title":
                 title = value.strip()
             continue
-        cells = [c.strip() for c in line.split("\t")]
-        if not header_seen:
-            if tuple(cells) != columns:
+        row = [c.strip() for c in line.split("\t")]
+        if header is None:
+            if len(row) < 2 or not all(row) or len(set(row)) != len(row):
                 raise CorpusError(
-                    f"{where}: header must be {' <tab> '.join(columns)}, got {line!r}"
+                    f"{where}: the header must name two or more distinct columns, "
+                    f"tab-separated; got {line!r}"
                 )
-            header_seen = True
+            header = row
             continue
-        if len(cells) != len(columns) or not all(cells):
+        if len(row) != len(header) or not all(row):
             raise CorpusError(
-                f"{where}: expected {len(columns)} non-empty tab-separated cells "
-                f"({', '.join(columns)}), got {len(cells)}"
+                f"{where}: expected {len(header)} non-empty tab-separated cells "
+                f"({', '.join(header)}), got {len(row)}"
             )
-        values = dict(zip(columns, cells, strict=True))
-        if not values["ref"].isdigit() or not re.fullmatch(r"(?:19|20)\d{2}", values["year"]):
-            raise CorpusError(
-                f"{where}: ref must be a number and year a 4-digit year, got {line!r}"
-            )
-        ref = int(values.pop("ref"))
-        if ref in seen:
-            raise CorpusError(f"{where}: reference {ref} occurs twice in {table}")
-        seen.add(ref)
-        year = int(values.pop("year"))
-        rows.append(TableRow(id=f"{table}:{ref}", table=table, ref=ref, year=year, **values))
+        if row[0] in seen:
+            raise CorpusError(f"{where}: key {row[0]!r} occurs twice in {path.name}")
+        seen.add(row[0])
+        cells.append(row)
     if not title:
         raise CorpusError(f"{path}:1: missing '# title: ...' line; add the table's title")
-    if not header_seen:
-        raise CorpusError(f"{path}: no header line {' <tab> '.join(columns)}")
+    if header is None:
+        raise CorpusError(f"{path}: no header line; add a tab-separated line naming the columns")
+    columns = column_kinds(header, cells)
+    kinds = {c.kind: c.name for c in reversed(columns)}
+    refs = bool(cells) and all(values[0].isdigit() for values in cells)
+    rows = tuple(_row(table_id, columns, values, kinds, refs=refs) for values in cells)
     log.debug("read %d rows from %s", len(rows), path)
-    return title, rows
+    return Table(table_id, title, columns, rows)
+
+
+def _row(
+    table_id: str,
+    columns: Sequence[Column],
+    values: Sequence[str],
+    kinds: dict[str, str],
+    *,
+    refs: bool,
+) -> TableRow:
+    pairs = tuple((c.name, v) for c, v in zip(columns, values, strict=True))
+    by_name = dict(pairs)
+    key = values[0]
+    year = by_name.get(kinds["year"]) if "year" in kinds else None
+    return TableRow(
+        id=f"{table_id}:{key}",
+        table=table_id,
+        key=key,
+        cells=pairs,
+        ref=int(key) if refs else None,
+        author=by_name.get(kinds["author"]) if "author" in kinds else None,
+        year=int(year) if year else None,
+    )

@@ -39,7 +39,7 @@ from .embed import Embedder
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence vectors
 META = "meta.json"
 
 
@@ -67,6 +67,7 @@ class Index:
     passage_vectors: np.ndarray
     row_vectors: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
+    sentence_vectors: np.ndarray | None = None  # one per corpus sentence (Corpus.sentences)
 
 
 def _make_index(vectors: np.ndarray) -> faiss.Index:
@@ -125,6 +126,7 @@ def _files(build: str) -> dict[str, str]:
         "rows_faiss": f"rows-{build}.faiss",
         "passages_npy": f"passages-{build}.npy",
         "rows_npy": f"rows-{build}.npy",
+        "sentences_npy": f"sentences-{build}.npy",
         "ids": f"ids-{build}.json",
     }
 
@@ -157,14 +159,16 @@ def build_index(
     if not passages:
         raise IndexStateError("the corpus has no passages to index; check the corpus folder")
     started = time.perf_counter()
-    texts = [_item_text(p) for p in passages] + [_item_text(r) for r in rows]
+    sentences = list(getattr(corpus, "sentences", ()))
+    texts = [_item_text(p) for p in passages] + [_item_text(r) for r in rows] + sentences
     vectors = embedder.encode(texts, batch_size=batch_size, show_progress=progress)
     if vectors.shape != (len(texts), embedder.dim):
         raise IndexStateError(
             f"encoder {embedder.name!r} returned shape {vectors.shape}, "
             f"expected ({len(texts)}, {embedder.dim})"
         )
-    p_vecs, r_vecs = vectors[: len(passages)], vectors[len(passages) :]
+    n_p, n_r = len(passages), len(rows)
+    p_vecs, r_vecs, s_vecs = vectors[:n_p], vectors[n_p : n_p + n_r], vectors[n_p + n_r :]
     p_index, r_index = _make_index(p_vecs), _make_index(r_vecs)
     build = uuid.uuid4().hex[:12]
     files = _files(build)
@@ -174,7 +178,7 @@ def build_index(
         "model": embedder.name,
         "backend": encoder_backend(embedder),
         "dimension": int(embedder.dim),
-        "counts": {"passages": len(passages), "rows": len(rows)},
+        "counts": _counts(corpus),
         "documents": len({p.doc_id for p in passages}),
         "corpus_sha256": corpus.sha256,
         "corpus_files": dict(getattr(corpus, "file_sha256", {}) or {}),
@@ -189,6 +193,7 @@ def build_index(
         _write_faiss(index_dir / files["rows_faiss"], r_index)
         _write_npy(index_dir / files["passages_npy"], p_vecs)
         _write_npy(index_dir / files["rows_npy"], r_vecs)
+        _write_npy(index_dir / files["sentences_npy"], s_vecs)
         ids = {"passages": [p.id for p in passages], "rows": [r.id for r in rows]}
         _atomic_write_bytes(index_dir / files["ids"], _json_bytes(ids))
         meta["build_seconds"] = round(time.perf_counter() - started, 3)
@@ -200,12 +205,23 @@ def build_index(
     except OSError as exc:  # the new index is committed; old files only waste space
         log.warning("could not remove old index files in %s: %s", index_dir, exc)
     log.info("built index in %s: %s", index_dir, meta["counts"])
-    return Index(passages, rows, p_index, r_index, p_vecs, r_vecs, meta)
+    return Index(passages, rows, p_index, r_index, p_vecs, r_vecs, meta, s_vecs)
+
+
+def _counts(corpus: IndexableCorpus) -> dict[str, int]:
+    return {
+        "passages": len(corpus.passages),
+        "rows": len(corpus.rows),
+        "sentences": len(getattr(corpus, "sentences", ())),
+    }
 
 
 def _remove_stale(index_dir: Path, keep: set[str]) -> None:
     for path in index_dir.iterdir():
-        stale_build = path.name.startswith(("passages-", "rows-", "ids-")) and path.name not in keep
+        stale_build = (
+            path.name.startswith(("passages-", "rows-", "sentences-", "ids-"))
+            and path.name not in keep
+        )
         if stale_build and path.suffix in (".faiss", ".npy", ".json"):
             path.unlink(missing_ok=True)
 
@@ -258,7 +274,7 @@ def stale_reason(meta: dict[str, Any] | None, corpus: IndexableCorpus, embedder:
             f"the corpus is now {corpus.sha256[:12]}…"
         )
     counts = meta.get("counts", {})
-    if counts != {"passages": len(corpus.passages), "rows": len(corpus.rows)}:
+    if counts != _counts(corpus):
         return f"it holds {counts}, the corpus has {len(corpus.passages)} passages"
     return ""
 
@@ -285,6 +301,7 @@ def _read(index_dir: Path, meta: dict[str, Any], corpus: IndexableCorpus) -> Ind
         r_index = faiss.read_index(str(index_dir / files["rows_faiss"]))
         p_vecs = np.load(index_dir / files["passages_npy"], allow_pickle=False)
         r_vecs = np.load(index_dir / files["rows_npy"], allow_pickle=False)
+        s_vecs = np.load(index_dir / files["sentences_npy"], allow_pickle=False)
         ids = json.loads((index_dir / files["ids"]).read_text(encoding="utf-8"))
     except (KeyError, OSError, ValueError, RuntimeError) as exc:
         raise IndexStateError(
@@ -307,12 +324,18 @@ def _read(index_dir: Path, meta: dict[str, Any], corpus: IndexableCorpus) -> Ind
         )
     dim = meta.get("dimension")
     shapes = {p_index.d, r_index.d, p_vecs.shape[-1] if p_vecs.ndim == 2 else -1}
-    if shapes != {dim} or r_vecs.shape != (len(rows), dim) or len(p_vecs) != len(passages):
+    n_sentences = len(getattr(corpus, "sentences", ()))
+    if (
+        shapes != {dim}
+        or r_vecs.shape != (len(rows), dim)
+        or len(p_vecs) != len(passages)
+        or s_vecs.shape != (n_sentences, dim)
+    ):
         raise IndexStateError(
             f"index in {str(index_dir)!r} holds vectors of dimension {sorted(shapes)} but its "
             f"metadata says {dim}; run `hccqa build`"
         )
-    return Index(passages, rows, p_index, r_index, p_vecs, r_vecs, meta)
+    return Index(passages, rows, p_index, r_index, p_vecs, r_vecs, meta, s_vecs)
 
 
 def load_index(

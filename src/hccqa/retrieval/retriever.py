@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,6 +116,8 @@ class Retriever:
         glossary: Abbreviation -> long form, for query expansion.
         config: Fusion settings for hybrid mode.
         cache_size: Query embeddings kept in the LRU cache.
+        sentences: The corpus's sentences, in the order of the index's sentence
+            vectors (``Corpus.sentences``), for sentence-level scoring.
     """
 
     def __init__(
@@ -126,6 +128,7 @@ class Retriever:
         glossary: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
         config: FusionConfig | None = None,
         cache_size: int = 256,
+        sentences: Sequence[str] = (),
     ) -> None:
         if getattr(embedder, "dim", None) != index.passage_vectors.shape[1]:
             raise InputError(
@@ -146,8 +149,10 @@ class Retriever:
         stem_lock = threading.Lock()
         stemmer = Stemmer.Stemmer("english")
         started = time.perf_counter()
-        self._bm25 = _Bm25([p.text for p in index.passages], stemmer, stem_lock)
+        self._bm25 = _Bm25([_bm25_text(p) for p in index.passages], stemmer, stem_lock)
         self._row_bm25 = _Bm25([r.text for r in index.rows], stemmer, stem_lock)
+        self.sentences = tuple(sentences)
+        self._sentence_bm25 = _Bm25(list(self.sentences), stemmer, stem_lock)
         self.bm25_build_ms = (time.perf_counter() - started) * 1000
         self._by_id = {p.id: i for i, p in enumerate(index.passages)}
 
@@ -230,6 +235,37 @@ class Retriever:
         qvec = self.encode_query(self._dense_text(query))
         vectors = self.index.passage_vectors
         return {pid: float(vectors[self._by_id[pid]] @ qvec) for pid in passage_ids}
+
+    def sentence_scores(
+        self, query: str, ids: Sequence[int], mode: str = "hybrid"
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine and BM25 scores of the query against some of the corpus sentences.
+
+        Args:
+            query: The search text.
+            ids: Indices into :attr:`sentences`.
+            mode: ``"dense"`` leaves BM25 at zero, ``"bm25"`` the cosines.
+
+        Returns:
+            ``(cosines, bm25)``, one value per id.
+        """
+        idx = np.asarray(list(ids), dtype=np.int64)
+        cos = np.zeros(len(idx), dtype=np.float32)
+        bm = np.zeros(len(idx), dtype=np.float32)
+        vectors = self.index.sentence_vectors
+        if len(idx) == 0:
+            return cos, bm
+        if mode != "bm25" and vectors is not None and len(vectors) == len(self.sentences):
+            cos = vectors[idx] @ self.encode_query(self._dense_text(query))
+        if mode != "dense" and self.sentences:
+            scores = self._sentence_bm25.scores(query)
+            extra = self._expander.expansions(query) if self.glossary else []
+            if extra:
+                scores = scores + self.config.expansion_weight * self._sentence_bm25.scores(
+                    " ".join(extra)
+                )
+            bm = scores[idx]
+        return cos, bm
 
     def _dense_text(self, query: str) -> str:
         """What the encoder sees for ``query``: the query, glossary-expanded when configured."""
@@ -366,6 +402,14 @@ class Retriever:
             rrf_weight=cfg.rrf_weight,
         )
         return [(int(i), s) for i, s in fused]
+
+
+def _bm25_text(passage: Passage) -> str:
+    """What BM25 indexes of a passage: a text passage with its section title (a question
+    about "the conclusion" finds the Conclusion section), a table row as it is."""
+    if passage.kind == "text" and passage.section:
+        return f"{passage.section}. {passage.text}"
+    return passage.text
 
 
 def _check(k: int, mode: str) -> None:

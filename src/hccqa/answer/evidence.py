@@ -1,0 +1,323 @@
+"""Evidence at sentence level: passages retrieved, their sentences scored, passages re-ranked.
+
+A question is usually answered by one sentence, not by a whole passage. So every
+sentence of the retrieved passages is scored on its own (dense cosine with the
+question, BM25 over sentences, and the idf-weighted share of the question's words it
+holds), and a passage ranks by its own retrieval score plus its best sentence. The
+quoted sentences are the best of that sentence ranking.
+
+A sentence whose shape fits what the question asks for gets a small bonus: a number
+for "how many", a year for "when", a cited study for "who", the spelled-out form for
+"what does X stand for". These are English question shapes, nothing of the corpus.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from ..corpus.citations import find_authors, find_citations
+from ..types import Hit
+from ..understand.lexicon import Lexicon
+from ..understand.query import Query
+from ..understand.words import has_number, parts, stem_set, tokens
+
+MIN_PREFIX = 4  # shortest stem matched as the start of a longer one ("safe"/"safety")
+_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)")
+_AUTHOR = re.compile(r"\bet al\b")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How sentences and passages are scored (measured on the development sets).
+
+    Attributes:
+        cosine: Weight of a sentence's dense cosine with the question.
+        bm25: Weight of its BM25 score (divided by the best candidate's).
+        coverage: Weight of the idf-weighted share of the question's words it holds.
+        shape: Bonus for a sentence of the shape the question asks for.
+        anchor: Bonus for a sentence naming a table value the question names, or citing
+            a study whose row holds one.
+        sentence: Share of a passage's final score that comes from its best sentence.
+        explain: A passage of prose that cites a table row and ranks at most this many
+            places below it moves just above it (prose explains the row; 0: off).
+        pool: Passages whose sentences are scored.
+        depth: Passages retrieved before re-ranking.
+    """
+
+    cosine: float = 1.0
+    bm25: float = 0.3
+    coverage: float = 0.6
+    shape: float = 0.4
+    anchor: float = 0.2
+    sentence: float = 0.5
+    explain: int = 3
+    pool: int = 20
+    depth: int = 40
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate sentence and its scores."""
+
+    index: int  # into Corpus.sentences
+    text: str
+    hit: int  # 0-based index into Evidence.hits of the best passage holding it
+    passage_id: str
+    row: bool  # the sentence is a table row
+    cosine: float
+    coverage: float
+    score: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Passages and sentences for one query, and the signals the judge reads.
+
+    Attributes:
+        hits: Passages, re-ranked by their own score and their best sentence.
+        sentences: Candidate sentences, best first.
+        cosine: Best sentence cosine with the question (0 in bm25 mode).
+        passage_cosine: Best passage cosine with the question.
+        coverage: Largest idf-weighted share of the question's words in one sentence.
+        passage_coverage: The same share over the best three passages together.
+        timings: Milliseconds per stage.
+    """
+
+    hits: tuple[Hit, ...]
+    sentences: tuple[Scored, ...]
+    cosine: float
+    passage_cosine: float
+    coverage: float
+    passage_coverage: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def gather(
+    query: Query,
+    retriever: Any,
+    corpus: Any,
+    lexicon: Lexicon,
+    *,
+    n: int,
+    mode: str,
+    weights: Weights | None = None,
+) -> Evidence:
+    """Retrieve passages for the query, score their sentences and re-rank the passages.
+
+    Args:
+        query: The understood question.
+        retriever: A :class:`~hccqa.retrieval.retriever.Retriever` (with sentences).
+        corpus: The corpus (``sentence_map`` links passages to sentences).
+        lexicon: The corpus lexicon (idf, glossary).
+        n: Passages to return (ranked).
+        mode: ``"hybrid"``, ``"dense"`` or ``"bm25"``.
+        weights: Scoring weights.
+    """
+    w = weights or Weights()
+    total = len(retriever.passages)
+    depth = min(max(n, w.depth), total)
+    hits, timings = retriever.search_with_timings(query.search, depth, mode)
+    timings = {k: float(v) for k, v in timings.items()}
+    t0 = time.perf_counter()
+    position = {p.id: i for i, p in enumerate(retriever.passages)}
+    sentence_map = getattr(corpus, "sentence_map", ())
+    pool = hits[: w.pool]
+    ids: list[int] = []
+    owner: dict[int, int] = {}
+    for i, h in enumerate(pool):
+        at = position.get(h.passage.id)
+        for s in sentence_map[at] if at is not None and at < len(sentence_map) else ():
+            if s not in owner:
+                owner[s] = i
+                ids.append(s)
+    cos, bm = retriever.sentence_scores(query.search, ids, mode)
+    bm_top = float(bm.max()) if len(bm) and bm.max() > 0 else 1.0
+    shape = _shape_test(query, lexicon)
+    anchored = _anchor_test(query, corpus)
+    scored: list[Scored] = []
+    for j, s in enumerate(ids):
+        text = retriever.sentences[s]
+        hit = pool[owner[s]]
+        row = hit.passage.kind == "row"
+        context = text if row else f"{hit.passage.section}. {text}"
+        cov = coverage(query.terms, _stems(context, lexicon), lexicon)
+        score = (
+            w.cosine * float(cos[j])
+            + w.bm25 * float(bm[j]) / bm_top
+            + w.coverage * cov
+        )
+        score += w.shape if shape(text, row) else 0.0
+        score += w.anchor if anchored(text) else 0.0
+        scored.append(Scored(s, text, owner[s], hit.passage.id, row, float(cos[j]), cov, score))
+    scored.sort(key=lambda c: (-c.score, c.hit, c.index))
+    ranked = _prose_first(_rerank(hits, scored, w.sentence, len(hits)), w.explain)[:n]
+    ranked = [replace(h, rank=i) for i, h in enumerate(ranked, 1)]
+    new_index = {h.passage.id: i for i, h in enumerate(ranked)}
+    scored = [replace(c, hit=new_index[c.passage_id]) for c in scored if c.passage_id in new_index]
+    passage_cos = _passage_cosine(retriever, query, ranked, mode)
+    best_cov = max((c.coverage for c in scored), default=0.0)
+    joint = coverage(
+        query.terms,
+        frozenset().union(*(_stems(h.passage.text, lexicon) for h in ranked[:3])),
+        lexicon,
+    )
+    timings["sentences"] = round((time.perf_counter() - t0) * 1000, 3)
+    return Evidence(
+        hits=tuple(ranked),
+        sentences=tuple(scored),
+        cosine=max((c.cosine for c in scored), default=0.0),
+        passage_cosine=passage_cos,
+        coverage=best_cov,
+        passage_coverage=joint,
+        timings=timings,
+    )
+
+
+def _rerank(hits: Sequence[Hit], scored: Sequence[Scored], share: float, n: int) -> list[Hit]:
+    """Passages by ``(1 - share) * own score + share * best sentence score`` (both scaled
+    to [0, 1] over the candidates); passages beyond the scored pool keep their order."""
+    if not hits:
+        return []
+    best: dict[int, float] = {}
+    for c in scored:
+        best[c.hit] = max(best.get(c.hit, float("-inf")), c.score)
+    own = np.array([h.score for h in hits], dtype=np.float64)
+    lo, hi = float(own.min()), float(own.max())
+    own = (own - lo) / (hi - lo) if hi > lo else np.ones_like(own)
+    values = list(best.values())
+    s_lo, s_hi = (min(values), max(values)) if values else (0.0, 1.0)
+    keyed = []
+    for i, h in enumerate(hits):
+        if i in best:
+            s = (best[i] - s_lo) / (s_hi - s_lo) if s_hi > s_lo else 1.0
+            key = (1 - share) * own[i] + share * s
+        else:
+            key = (1 - share) * own[i] - share  # below every scored passage
+        keyed.append((key, i))
+    keyed.sort(key=lambda x: (-x[0], x[1]))
+    return [replace(hits[i], score=float(k), rank=r) for r, (k, i) in enumerate(keyed[:n], 1)]
+
+
+def _prose_first(hits: list[Hit], reach: int) -> list[Hit]:
+    """Move a prose passage that reports a table row's study by name ("Smith et al[7]
+    showed ...") just above that row when it ranks at most ``reach`` places below it.
+
+    Prose that names the study explains the row; a bare list of citations ("[7-9]")
+    does not, and leaves the row where it is.
+    """
+    if reach <= 0:
+        return hits
+    out = list(hits)
+    i = 0
+    while i < len(out):
+        h = out[i]
+        if h.passage.kind == "row" and h.passage.refs:
+            for j in range(i + 1, min(i + 1 + reach, len(out))):
+                p = out[j].passage
+                if p.kind != "row" and set(_named_studies(p.text)) & set(h.passage.refs):
+                    out.insert(i, out.pop(j))
+                    i += 1
+                    break
+        i += 1
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _named_studies(text: str) -> tuple[int, ...]:
+    return tuple(find_authors(text))
+
+
+def _passage_cosine(retriever: Any, query: Query, hits: Sequence[Hit], mode: str) -> float:
+    if mode == "bm25" or not hits:
+        return 0.0
+    cos = retriever.cosines(query.search, [h.passage.id for h in hits[:5]])
+    return max(cos.values(), default=0.0)
+
+
+def coverage(terms: frozenset[str], have: frozenset[str], lexicon: Lexicon) -> float:
+    """Idf-weighted share of ``terms`` found in ``have`` (1.0 when there are no terms).
+
+    A term also counts when one stem of four letters or more starts the other: the
+    stemmer keeps some variants of a word apart ("safe"/"safeti").
+    """
+    if not terms:
+        return 1.0
+    weight = {t: lexicon.idf(t) for t in terms}
+    total = sum(weight.values()) or 1.0
+    return sum(v for t, v in weight.items() if _has(t, have)) / total
+
+
+def _has(stem: str, have: frozenset[str]) -> bool:
+    if stem in have:
+        return True
+    return _prefix_match(stem, have)
+
+
+@functools.lru_cache(maxsize=65536)
+def _prefix_match(stem: str, have: frozenset[str]) -> bool:
+    if len(stem) < MIN_PREFIX:
+        return False
+    return any(len(h) >= MIN_PREFIX and (h.startswith(stem) or stem.startswith(h)) for h in have)
+
+
+def _stems(text: str, lexicon: Lexicon) -> frozenset[str]:
+    """Stems of a sentence and of the long forms of its abbreviations (and vice versa)."""
+    extra = lexicon.expander.expansions(text)
+    return stem_set(" ".join([text, *extra])) if extra else stem_set(text)
+
+
+def _shape_test(query: Query, lexicon: Lexicon) -> Any:
+    """A test ``(sentence, is_row) -> bool``: the sentence has the shape the question's
+    intent asks for. A table row gives years and names, never a quantity or a definition."""
+    tests: list[Any] = []
+    if "number" in query.intents:
+        tests.append(lambda s, row: not row and has_number(s))
+    if "when" in query.intents:
+        tests.append(lambda s, row: bool(_YEAR.search(s)))
+    if "who" in query.intents:
+        tests.append(lambda s, row: bool(_AUTHOR.search(s) or find_citations(s)))
+    if "define" in query.intents:
+        longs = defined_long_forms(query, lexicon)
+        if longs:
+            tests.append(lambda s, row: not row and any(lf <= stem_set(s) for lf in longs))
+    if not tests:
+        return lambda s, row: False
+    return lambda s, row: any(t(s, row) for t in tests)
+
+
+def _anchor_test(query: Query, corpus: Any) -> Any:
+    """A test ``sentence -> bool``: it names a table value the question names (by its
+    name words) or cites a study whose row holds one."""
+    names = frozenset(s for m in query.mentions for s in (m.entity.names or m.entity.stems))
+    if not names:
+        return lambda s: False
+    rows = {r for m in query.mentions for r in m.entity.rows}
+    refs = {r.ref for r in getattr(corpus, "rows", ()) if r.id in rows and r.ref is not None}
+    whole = [m.entity.stems for m in query.mentions if m.how == "whole" and m.entity.stems]
+
+    def test(sentence: str) -> bool:
+        have = stem_set(sentence)
+        if names & have or any(w <= have for w in whole):
+            return True
+        return bool(refs) and any(n in refs for c in find_citations(sentence) for n in c.numbers)
+
+    return test
+
+
+def defined_long_forms(query: Query, lexicon: Lexicon) -> list[frozenset[str]]:
+    """Stems of the long forms of the abbreviations a definition question names."""
+    glossary = {k.lower(): v for k, v in lexicon.glossary.items()}
+    out = []
+    for t in query.tokens:
+        long = glossary.get(t.text.lower()) or glossary.get(t.text.lower().rstrip("s"))
+        if long:
+            out.append(frozenset(s for x in tokens(long) if x.content for s in parts(x)))
+    return out
+

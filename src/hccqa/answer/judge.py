@@ -1,0 +1,220 @@
+"""One calibrated refusal: does the corpus answer this question?
+
+:func:`judge` is a single decision over a few measured signals of the question and
+its evidence, combined by a logistic model whose weights and threshold (a
+:class:`Policy`) are fitted on gold sets with cross-validation
+(:mod:`hccqa.evaluation.calibrate`) and kept in :class:`~hccqa.settings.Settings`,
+one per encoder. No signal refuses on its own: a word the corpus never uses lowers
+the odds, and strong evidence for the other words raises them again.
+
+The signals (each in [0, 1] or a cosine):
+
+- ``cosine``: the best sentence's cosine with the question;
+- ``passage_cosine``: the best passage's cosine;
+- ``coverage``: the largest idf-weighted share of the question's words in one sentence;
+- ``passage_coverage``: the same share over the best three passages together;
+- ``unknown``: 1 when the question names something (a word neither the corpus nor
+  English knows, after spelling correction) the corpus never mentions;
+- ``absent``: the share of the question's topical English words the corpus never uses;
+- ``rows``: 1 when the question's structured filter selects table rows;
+- ``shape``: 1 when the question asks for a number or a year and none of the best
+  sentences gives one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ..understand.query import Query
+from ..understand.words import has_number
+from .evidence import _YEAR, Evidence
+
+SIGNALS = (
+    "cosine",
+    "passage_cosine",
+    "coverage",
+    "passage_coverage",
+    "unknown",
+    "absent",
+    "rows",
+    "shape",
+)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A fitted refusal model: ``P(answerable) = sigmoid(bias + sum(w_i * x_i))``.
+
+    Attributes:
+        weights: Signal name -> weight.
+        bias: The intercept.
+        threshold: Answer when the probability is at least this.
+        means: Signal name -> its mean on the calibration data (to say which signal
+            pulled a refusal down the most).
+        note: Where the policy comes from (data, folds, scores).
+    """
+
+    weights: Mapping[str, float]
+    bias: float
+    threshold: float = 0.5
+    means: Mapping[str, float] | None = None
+    note: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "weights": dict(self.weights),
+            "bias": self.bias,
+            "threshold": self.threshold,
+            "means": dict(self.means or {}),
+            "note": self.note,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Policy:
+        """Read a policy written by :meth:`to_dict` (unknown signals are rejected).
+
+        Raises:
+            ValueError: a weight names no signal, or a number is missing.
+        """
+        weights = dict(data["weights"])  # type: ignore[call-overload]
+        unknown = set(weights) - set(SIGNALS)
+        if unknown:
+            raise ValueError(f"unknown judge signals {sorted(unknown)}; known: {SIGNALS}")
+        return cls(
+            weights={k: float(v) for k, v in weights.items()},
+            bias=float(data["bias"]),  # type: ignore[arg-type]
+            threshold=float(data.get("threshold", 0.5)),  # type: ignore[arg-type]
+            means={k: float(v) for k, v in dict(data.get("means") or {}).items()},  # type: ignore[call-overload]
+            note=str(data.get("note", "")),
+        )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The judge's decision.
+
+    Attributes:
+        answer: True when the corpus answers the question.
+        probability: The model's probability that it does.
+        reason: For a refusal, the signal that pulled the decision down the most, in words.
+        signals: The measured signals.
+    """
+
+    answer: bool
+    probability: float
+    reason: str | None
+    signals: Mapping[str, float]
+
+
+def measure(query: Query, evidence: Evidence, *, filtered_rows: int = 0) -> dict[str, float]:
+    """The judge's signals for a question and its evidence (see the module doc)."""
+    content = [t for t in query.tokens if t.content and not t.norm.isdigit()]
+    absent = len(query.absent) / len(content) if content else 0.0
+    wants_number = bool({"number", "when"} & query.intents)
+    best = [s.text for s in evidence.sentences[:3] if not s.row or "when" in query.intents]
+    shape_missing = 0.0
+    if wants_number and best:
+        test = has_number if "number" in query.intents else (lambda s: bool(_YEAR.search(s)))
+        shape_missing = 0.0 if any(test(s) for s in best) else 1.0
+    return {
+        "cosine": evidence.cosine,
+        "passage_cosine": evidence.passage_cosine,
+        "coverage": evidence.coverage,
+        "passage_coverage": evidence.passage_coverage,
+        "unknown": 1.0 if query.unknown else 0.0,
+        "absent": absent,
+        "rows": 1.0 if filtered_rows else 0.0,
+        "shape": shape_missing,
+    }
+
+
+def probability(policy: Policy, signals: Mapping[str, float]) -> float:
+    """The policy's probability that the question is answered."""
+    z = policy.bias + sum(w * signals.get(k, 0.0) for k, w in policy.weights.items())
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+def judge(
+    query: Query, evidence: Evidence, policy: Policy, *, filtered_rows: int = 0
+) -> Verdict:
+    """Decide whether the corpus answers the question.
+
+    Args:
+        query: The understood question.
+        evidence: Its evidence.
+        policy: The fitted refusal model.
+        filtered_rows: How many rows the question's structured filter selects.
+    """
+    signals = measure(query, evidence, filtered_rows=filtered_rows)
+    if not evidence.hits:
+        return Verdict(False, 0.0, "nothing was retrieved", signals)
+    p = probability(policy, signals)
+    if p >= policy.threshold:
+        return Verdict(True, p, None, signals)
+    return Verdict(False, p, _reason(query, policy, signals), signals)
+
+
+def _reason(query: Query, policy: Policy, signals: Mapping[str, float]) -> str:
+    """The signal that pulled the probability down the most, relative to its mean."""
+    means = policy.means or {}
+    pulls = {k: w * (signals.get(k, 0.0) - means.get(k, 0.0)) for k, w in policy.weights.items()}
+    worst = min(pulls, key=lambda k: pulls[k]) if pulls else "cosine"
+    value = signals.get(worst, 0.0)
+    if worst == "unknown":
+        return f"the question names {', '.join(query.unknown)}, which the documents never mention"
+    if worst == "absent":
+        words = ", ".join(query.absent) or "its words"
+        return f"the documents never use {words} ({value:.0%} of the question's topical words)"
+    if worst == "shape":
+        return "the question asks for a number or a date and the nearest sentences give none"
+    if worst in ("coverage", "passage_coverage"):
+        return f"no passage holds the question's key words (coverage {value:.2f})"
+    if worst == "rows":
+        return "no table row fits the question"
+    return f"no sentence is close to the question (cosine {value:.2f})"
+
+
+def fit(
+    rows: Sequence[Mapping[str, float]],
+    labels: Sequence[int],
+    *,
+    l2: float = 1.0,
+    iterations: int = 50,
+    signals: Sequence[str] = SIGNALS,
+) -> Policy:
+    """Fit a logistic model by Newton's method with an L2 penalty (bias not penalized).
+
+    Args:
+        rows: Signals per example.
+        labels: 1 = answerable, 0 = not.
+        l2: Penalty on the weights.
+        iterations: Newton steps at most.
+        signals: The signals to use.
+
+    Returns:
+        A :class:`Policy` with threshold 0.5 and the signals' means.
+    """
+    import numpy as np
+
+    x = np.array([[r.get(s, 0.0) for s in signals] for r in rows], dtype=np.float64)
+    y = np.asarray(labels, dtype=np.float64)
+    x1 = np.hstack([np.ones((len(x), 1)), x])
+    beta = np.zeros(x1.shape[1])
+    penalty = np.eye(x1.shape[1]) * l2
+    penalty[0, 0] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x1 @ beta, -50, 50)))
+        grad = x1.T @ (p - y) + penalty @ beta
+        hess = x1.T @ (x1 * (p * (1 - p))[:, None]) + penalty + np.eye(len(beta)) * 1e-9
+        step = np.linalg.solve(hess, grad)
+        beta -= step
+        if float(np.abs(step).max()) < 1e-8:
+            break
+    means = {s: float(v) for s, v in zip(signals, x.mean(axis=0), strict=True)} if len(x) else {}
+    return Policy(
+        weights={s: round(float(b), 4) for s, b in zip(signals, beta[1:], strict=True)},
+        bias=round(float(beta[0]), 4),
+        means={k: round(v, 4) for k, v in means.items()},
+    )

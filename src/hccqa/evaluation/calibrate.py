@@ -1,0 +1,174 @@
+"""Calibrating the refusal judge on gold sets (``hccqa calibrate``).
+
+Every question of the gold sets goes through the pipeline up to the judge; its
+signals (:func:`hccqa.answer.judge.measure`) and its label (answerable or not) make
+one example. A logistic model is fitted with k-fold cross-validation: for each L2
+penalty, the out-of-fold probabilities give the refusal rates the model would have on
+questions it has not seen, and the threshold is the one that minimizes the sum of
+the two error rates (answerable questions refused, unanswerable ones answered). The
+penalty with the lowest cross-validated error is refitted on all examples.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..answer.judge import SIGNALS, Policy, fit, measure, probability
+from ..answer.rows import filter_rows
+from .gold import GoldQuestion, load_gold
+
+PENALTIES = (0.01, 0.1, 1.0, 10.0)
+
+
+@dataclass(frozen=True)
+class Example:
+    """One calibration example: a question's signals and whether it is answerable."""
+
+    id: str
+    signals: dict[str, float]
+    answerable: bool
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The fitted policy and its cross-validated error rates."""
+
+    policy: Policy
+    examples: int
+    unanswerable: int
+    refused_answerable: float  # out of fold
+    answered_unanswerable: float  # out of fold
+    folds: int
+    penalty: float
+
+    def summary(self) -> str:
+        return (
+            f"{self.examples} questions ({self.unanswerable} unanswerable), {self.folds}-fold "
+            f"cross-validation, L2 {self.penalty}: answerable refused "
+            f"{self.refused_answerable:.3f}, unanswerable answered "
+            f"{self.answered_unanswerable:.3f}, threshold {self.policy.threshold:.3f}"
+        )
+
+
+def collect(qa: Any, questions: Sequence[GoldQuestion], *, mode: str = "hybrid") -> list[Example]:
+    """The judge's signals for each gold question, as the pipeline measures them."""
+    from ..answer.evidence import gather
+    from ..understand.query import understand
+
+    engine = qa.engine
+    out = []
+    for q in questions:
+        query = understand(
+            q.question,
+            q.history,
+            engine.lexicon,
+            recall=lambda question, history: qa._shown(question, history, mode),
+        )
+        evidence = gather(
+            query, engine.retriever, engine.corpus, engine.lexicon, n=10, mode=mode,
+            weights=engine.weights,
+        )
+        filtered = filter_rows(query, engine.corpus.rows)
+        signals = measure(query, evidence, filtered_rows=len(filtered))
+        out.append(Example(q.id, signals, q.answerable))
+    return out
+
+
+def _threshold(probs: Sequence[float], labels: Sequence[bool]) -> tuple[float, float, float]:
+    """The threshold minimizing refused-answerable + answered-unanswerable rates."""
+    pos = [p for p, y in zip(probs, labels, strict=True) if y]
+    neg = [p for p, y in zip(probs, labels, strict=True) if not y]
+    best = (float("inf"), 0.5, 0.0, 0.0)
+    for t in sorted({0.5, *probs}):
+        refused = sum(p < t for p in pos) / max(len(pos), 1)
+        answered = sum(p >= t for p in neg) / max(len(neg), 1)
+        # ties: the threshold in the middle of the gap is found by averaging below
+        if refused + answered < best[0] - 1e-12:
+            best = (refused + answered, t, refused, answered)
+    _, t, refused, answered = best
+    below = max((p for p in probs if p < t), default=t)
+    return (t + below) / 2 if below < t else t, refused, answered
+
+
+def cross_validate(
+    examples: Sequence[Example], *, folds: int = 5, penalty: float = 1.0, seed: int = 0
+) -> tuple[list[float], float, float, float]:
+    """Out-of-fold probabilities, and the threshold and error rates they give."""
+    order = list(range(len(examples)))
+    random.Random(seed).shuffle(order)
+    probs = [0.0] * len(examples)
+    for k in range(folds):
+        test = set(order[k::folds])
+        train = [examples[i] for i in order if i not in test]
+        policy = fit([e.signals for e in train], [int(e.answerable) for e in train], l2=penalty)
+        for i in test:
+            probs[i] = probability(policy, examples[i].signals)
+    threshold, refused, answered = _threshold(probs, [e.answerable for e in examples])
+    return probs, threshold, refused, answered
+
+
+def calibrate(
+    examples: Sequence[Example],
+    *,
+    folds: int = 5,
+    penalties: Sequence[float] = PENALTIES,
+    note: str = "",
+) -> Calibration:
+    """Fit the refusal policy on the examples, choosing the penalty by cross-validation.
+
+    Raises:
+        ValueError: fewer than ``folds`` examples, or only one label.
+    """
+    labels = {e.answerable for e in examples}
+    if len(examples) < folds or len(labels) < 2:
+        raise ValueError(
+            f"calibration needs at least {folds} questions, answerable and unanswerable ones; "
+            f"got {len(examples)}"
+        )
+    best: tuple[float, float, float, float, float] | None = None
+    for penalty in penalties:
+        _, threshold, refused, answered = cross_validate(examples, folds=folds, penalty=penalty)
+        err = refused + answered
+        if best is None or err < best[0] - 1e-12:
+            best = (err, penalty, threshold, refused, answered)
+    assert best is not None
+    _, penalty, threshold, refused, answered = best
+    policy = fit([e.signals for e in examples], [int(e.answerable) for e in examples], l2=penalty)
+    policy = Policy(
+        weights=policy.weights,
+        bias=policy.bias,
+        threshold=round(threshold, 4),
+        means=policy.means,
+        note=note
+        or (
+            f"{len(examples)} gold questions, {folds}-fold CV: answerable refused "
+            f"{refused:.3f}, unanswerable answered {answered:.3f}"
+        ),
+    )
+    return Calibration(
+        policy,
+        len(examples),
+        sum(not e.answerable for e in examples),
+        refused,
+        answered,
+        folds,
+        penalty,
+    )
+
+
+def load_sets(paths: Sequence[str | Path]) -> list[GoldQuestion]:
+    """The questions of several gold files, ids made unique by their file's stem."""
+    from dataclasses import replace
+
+    out = []
+    for path in paths:
+        stem = Path(path).stem
+        out += [replace(q, id=f"{stem}:{q.id}") for q in load_gold(path)]
+    return out
+
+
+__all__ = ["SIGNALS", "Calibration", "Example", "calibrate", "collect", "cross_validate"]

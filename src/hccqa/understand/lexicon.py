@@ -1,0 +1,347 @@
+"""The lexicon: what the corpus knows about words, built from the corpus when it loads.
+
+Nothing in it is written in code: the vocabulary and word frequencies come from the
+passages, the abbreviations from the glossary, and the entities from the tables'
+cells, each tagged with the column it came from (whatever the columns are called).
+
+An :class:`Entity` is one cell value, or one part of a value that joins several
+("X and Y", "A/B"), with the rows that hold it. The question's mentions of entities
+become row filters (:mod:`hccqa.understand.filters`) and the entities of a follow-up's
+referent (:mod:`hccqa.understand.query`).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .expand import Expander
+from .spelling import Speller
+from .words import STOPWORDS, Token, content_stems, parts, stem, tokens
+
+# Conjunctions that join several entities in one cell ("X and Y", "A plus B", "C/D").
+_JOINS = re.compile(r"\s*(?:-?\band\b|\bplus\b|\bwith\b|[,;+]|/)\s*", re.IGNORECASE)
+NEGATIONS = frozenset({"no", "not", "non", "without", "never", "neither", "nor", "none"})
+_JOIN_WORDS = frozenset({"and", "plus", "with", "after", "before", "versus", "vs", "or"})
+# Words that negate a question ("didn't", "failed to"), folded.
+_NEGATING = NEGATIONS | {"didnt", "doesnt", "dont", "isnt", "wasnt", "werent", "cannot", "cant"}
+TEXT_KINDS = ("text", "author")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A value of a table column (or one part of a value), and the rows holding it.
+
+    Attributes:
+        text: The value or part as printed ("Drug X", "EGFR").
+        table: Table id.
+        column: Column name.
+        kind: The column's kind (``"text"``, ``"author"``).
+        stems: Content stems a mention must contain (all of them).
+        names: Stems of the value's words that are not English words (drug and gene
+            names, surnames): one of them alone is a mention.
+        negated: The value says "no"/"not" ("No benefit"): a mention must be negated too.
+        rows: Ids of the rows whose cell holds it.
+        sequence: Its content stems in order (a question repeating two of them in a row
+            mentions it: "after X failed" mentions "Y after X failed").
+    """
+
+    text: str
+    table: str
+    column: str
+    kind: str
+    stems: frozenset[str]
+    names: frozenset[str]
+    negated: bool
+    rows: frozenset[str]
+    sequence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity a question mentions, and how: ``"whole"`` (all its words), ``"phrase"``
+    (two or more of its words in a row) or ``"name"`` (its name word alone)."""
+
+    entity: Entity
+    how: str
+    matched: frozenset[str] = frozenset()
+
+
+class Lexicon:
+    """Vocabulary, spelling, glossary and table entities of one corpus.
+
+    Build it with :meth:`from_corpus`; it is immutable afterwards and safe to share
+    between threads (its caches are thread-safe).
+    """
+
+    def __init__(
+        self,
+        *,
+        vocabulary: Counter[str],
+        document_frequency: Counter[str],
+        documents: int,
+        glossary: dict[str, str],
+        entities: Sequence[Entity],
+        tables: Sequence[Any] = (),
+        english: Iterable[str] | None = None,
+        numbered: Iterable[str] = (),
+    ) -> None:
+        self.vocabulary = vocabulary
+        self.document_frequency = document_frequency
+        self.documents = max(documents, 1)
+        self.glossary = glossary
+        self.expander = Expander(glossary)
+        self.entities = tuple(entities)
+        self.tables = tuple(tables)
+        self.speller = Speller(vocabulary, english)
+        self._by_stem: dict[str, list[Entity]] = {}
+        for e in self.entities:
+            for s in e.stems | e.names:
+                self._by_stem.setdefault(s, []).append(e)
+        self.stems = frozenset(document_frequency)
+        self.year_tables = tuple(
+            t.id for t in self.tables if any(c.kind == "year" for c in t.columns)
+        )
+        self.table_words = _table_words(self.tables)
+        self.numbered = frozenset(numbered)
+        self.idf = functools.lru_cache(maxsize=65536)(self._idf)  # type: ignore[method-assign]
+
+    @classmethod
+    def from_corpus(cls, corpus: Any, english: Iterable[str] | None = None) -> Lexicon:
+        """Read the lexicon off a loaded corpus (passages, tables, glossary).
+
+        Args:
+            corpus: A :class:`~hccqa.corpus.Corpus` (or anything with ``passages``,
+                ``tables`` and ``glossary``).
+            english: Known English words (default: the list the speller ships).
+        """
+        vocabulary: Counter[str] = Counter()
+        df: Counter[str] = Counter()
+        numbered: set[str] = set()  # words the corpus writes before a number ("step 2")
+        passages = list(getattr(corpus, "passages", ()))
+        for p in passages:
+            toks = tokens(p.text)
+            numbered.update(
+                a.norm for a, b in zip(toks, toks[1:], strict=False)
+                if b.norm.isdigit() and a.norm.isalpha() and b.start - a.end == 1
+                and a.norm not in STOPWORDS
+            )
+            vocabulary.update(t.norm for t in toks)
+            vocabulary.update(piece for t in toks for piece in re.split(r"[-/]", t.norm) if piece)
+            vocabulary.update(re.sub(r"[-/]", "", t.norm) for t in toks if re.search(r"[-/]", t.norm))
+            df.update({s for t in toks for s in parts(t)})
+        glossary = dict(getattr(corpus, "glossary", {}) or {})
+        for abbr, long in glossary.items():
+            vocabulary.update(t.norm for t in tokens(f"{abbr} {long}"))
+        tables = tuple(getattr(corpus, "tables", ()) or ())
+        for t in tables:
+            vocabulary.update(tok.norm for tok in tokens(f"{t.title} {t.id}"))
+            vocabulary.update(tok.norm for c in t.columns for tok in tokens(c.name))
+        lexicon_english = english
+        speller_words = None if lexicon_english is None else frozenset(lexicon_english)
+        entities = _entities(tables, glossary, speller_words)
+        return cls(
+            vocabulary=vocabulary,
+            document_frequency=df,
+            documents=len(passages),
+            glossary=glossary,
+            entities=entities,
+            tables=tables,
+            english=speller_words,
+            numbered=numbered,
+        )
+
+    def _idf(self, stem: str) -> float:
+        """Smoothed inverse document frequency of a stem over the passages (high = rare).
+
+        A stem the corpus never uses gets the highest value.
+        """
+        n = self.document_frequency.get(stem, 0)
+        return math.log((self.documents + 1) / (n + 0.5))
+
+    def knows(self, token: Token) -> bool:
+        """The corpus uses this word, a form of it ("TEC" for "TECs"), or each part of a
+        compound."""
+        if self.knows_word(token.norm):
+            return True
+        pieces = [p for p in re.split(r"[-/]", token.norm) if p]
+        return len(pieces) > 1 and all(self.knows_word(p) for p in pieces)
+
+    def knows_word(self, word: str) -> bool:
+        """The corpus uses this folded word or another form of it (same stem)."""
+        return word in self.vocabulary or stem(word) in self.document_frequency
+
+    def is_english(self, token: Token) -> bool:
+        """A general English word (numbers count as known)."""
+        return token.norm.isdigit() or self.is_english_word(token.norm)
+
+    def is_english_word(self, word: str) -> bool:
+        """A general English word, or a plain inflection of one ("onwards", "trialled")."""
+        english = self.speller.english
+        if word in english:
+            return True
+        for suffix in ("s", "es", "ed", "d", "ing", "ly"):
+            if word.endswith(suffix) and word[: -len(suffix)] in english:
+                return True
+        return False
+
+    def mentions(self, toks: Sequence[Token]) -> list[Mention]:
+        """The entities the words mention, in lexicon order.
+
+        Within one column, a mention whose matched words are all part of another's
+        ("X" inside "X plus Y") gives way to the longer one.
+        """
+        have = {s for t in toks if t.norm not in STOPWORDS for s in parts(t)}
+        runs = _bigrams(toks)
+        negated = any(t.norm in _NEGATING for t in toks)
+        candidates = {id(e): e for s in have for e in self._by_stem.get(s, ())}
+        found: list[Mention] = []
+        for e in self.entities:
+            if id(e) not in candidates or (e.negated and not negated):
+                continue
+            if e.stems and e.stems <= have:
+                found.append(Mention(e, "whole", e.stems))
+            elif pairs := runs & _bigram_set(e.sequence):
+                found.append(Mention(e, "phrase", frozenset(s for p in pairs for s in p)))
+            elif e.names & have:
+                found.append(Mention(e, "name", e.names & have))
+        found = _cross_column(found)
+        return [
+            m
+            for m in found
+            if not any(
+                o.entity.column == m.entity.column and m.matched < o.matched for o in found
+            )
+        ]
+
+    def table_of(self, toks: Sequence[Token]) -> str | None:
+        """The one table the words point at ("table 2", a column name, a word of only one
+        table's title), or None when they point at none or several."""
+        text = " ".join(t.norm for t in toks)
+        for t in self.tables:
+            label = " ".join(tok.norm for tok in tokens(t.label))
+            if re.search(rf"\b{re.escape(label)}\b", text) or re.search(
+                rf"\b{re.escape(t.id.lower())}\b", text
+            ):
+                return str(t.id)
+        have = {s for tok in toks if tok.content for s in parts(tok)}
+        pointed = {tid for tid, words in self.table_words.items() if words & have}
+        return pointed.pop() if len(pointed) == 1 else None
+
+
+def _cross_column(found: list[Mention]) -> list[Mention]:
+    """A name inside a longer value ("X after Y failed") counts in the column where the
+    question names it whole, if it does: "Y" is then about Y's own column."""
+    whole_columns: dict[str, set[str]] = {}
+    for m in found:
+        if m.how == "whole":
+            for s in m.entity.stems | m.entity.names:
+                whole_columns.setdefault(s, set()).add(m.entity.column)
+    out = []
+    for m in found:
+        if m.how == "name":
+            columns = set().union(*(whole_columns.get(s, set()) for s in m.matched))
+            if columns and m.entity.column not in columns:
+                continue
+        out.append(m)
+    return out
+
+
+def _bigrams(toks: Sequence[Token]) -> set[tuple[str, str]]:
+    """Pairs of consecutive topical words of a question (function words skipped)."""
+    seq = [t.stem for t in toks if t.norm not in STOPWORDS and t.norm not in _JOIN_WORDS]
+    return set(zip(seq, seq[1:], strict=False))
+
+
+@functools.lru_cache(maxsize=4096)
+def _bigram_set(sequence: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+    return frozenset(zip(sequence, sequence[1:], strict=False))
+
+
+def _table_words(tables: Sequence[Any]) -> dict[str, frozenset[str]]:
+    """Per table, the stems of its column names and title that no other table has."""
+    words = {
+        t.id: frozenset(content_stems(" ".join([t.title, *(c.name for c in t.columns)])))
+        for t in tables
+    }
+    out: dict[str, frozenset[str]] = {}
+    for tid, ws in words.items():
+        others = set().union(*(w for o, w in words.items() if o != tid)) if len(words) > 1 else set()
+        out[tid] = frozenset(ws - others)
+    return out
+
+
+def _entities(
+    tables: Sequence[Any], glossary: dict[str, str], english: frozenset[str] | None
+) -> list[Entity]:
+    """Every text value of every table (and each part of a joined value), with its rows."""
+    from .spelling import english_words
+
+    known = english if english is not None else english_words()
+    expander = Expander(glossary) if glossary else None
+    found: dict[tuple[str, str, str], set[str]] = {}
+    for t in tables:
+        kinds = {c.name: c.kind for c in t.columns}
+        for r in t.rows:
+            for column, value in r.cells:
+                if kinds.get(column) not in TEXT_KINDS:
+                    continue
+                for part in _value_parts(value):
+                    found.setdefault((t.id, column, part), set()).add(r.id)
+    entities: list[Entity] = []
+    for (table, column, part), rows in found.items():
+        kind = next(c.kind for t in tables if t.id == table for c in t.columns if c.name == column)
+        toks = [
+            t
+            for t in tokens(part)
+            if (t.content or t.norm in NEGATIONS) and t.norm not in _JOIN_WORDS
+            and not (kind == "author" and t.norm in {"et", "al"})
+        ]
+        if not toks:
+            continue
+        negated = any(t.norm in NEGATIONS for t in toks)
+        words = [t for t in toks if t.norm not in NEGATIONS]
+        stems = frozenset(parts(t)[0] for t in words)
+        sequence = tuple(t.stem for t in words)
+        # the value's first name-like word names it ("X after Y failed" is about X)
+        names = frozenset(next((ns for t in toks if (ns := _name_stems(t, known))), []))
+        if expander is not None:  # "EMT" is also mentioned by its long form
+            for long in expander.expansions(part):
+                long_seq = tuple(x.stem for x in tokens(long) if x.content)
+                entities.append(
+                    Entity(long, table, column, kind, content_stems(long), frozenset(), False,
+                           frozenset(rows), long_seq)
+                )
+        entities.append(
+            Entity(part, table, column, kind, stems, names, negated, frozenset(rows), sequence)
+        )
+    return entities
+
+
+def _name_stems(token: Token, known: frozenset[str]) -> list[str]:
+    """Stems by which a word alone names its entity: the word when it is no English word
+    (a drug, a gene, a surname), and those of its parts that are none either."""
+    if token.norm in known or token.norm in NEGATIONS or token.norm in {"et", "al"}:
+        return []
+    whole = parts(token)
+    pieces = [p for p in re.split(r"[-/]", token.norm) if p]
+    if len(pieces) < 2:
+        return list(whole)
+    keep = [whole[0], whole[-1]]  # the compound, and written solid
+    keep += [parts(t)[0] for t in tokens(" ".join(pieces))
+             if t.norm not in known and not t.norm.isdigit() and len(t.norm) > 2]
+    return list(dict.fromkeys(keep))
+
+
+def _value_parts(value: str) -> list[str]:
+    """The value, and the parts a joined value names: "X and Y/Z" -> whole, X, Y/Z, Y, Z."""
+    pieces = [p.strip() for p in _JOINS.split(value) if p and p.strip()]
+    out = [value]
+    if len(pieces) > 1:
+        out += pieces
+    return list(dict.fromkeys(out))

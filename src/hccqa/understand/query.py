@@ -1,0 +1,330 @@
+"""Understanding a question once: :func:`understand` returns the :class:`Query` that
+retrieval, the refusal judge, row choice and composition all read.
+
+It is the only place that cuts a question into words. In order:
+
+1. **words**: the question's tokens (:func:`hccqa.understand.words.tokens`);
+2. **spelling**: a word the corpus never uses becomes the corpus word it was meant as
+   (a typo or a British/American variant, :mod:`hccqa.understand.spelling`); each
+   change is kept with the word as typed;
+3. **intents**: list, who, define, compare, number, when, yes/no (English question
+   shapes, nothing of the corpus);
+4. **entities**: table values the question names, with the column each came from,
+   the table it points at, and the row filter they make;
+5. **follow-up**: a question that leans on the previous turn ("did it work?") gets
+   that turn as its referent: its entities, its terms and the rows its answer showed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from .filters import RowFilter, build_filter
+from .lexicon import Lexicon, Mention
+from .words import ASKING, SHORTHAND, STOPWORDS, Token, content_stems, parts, tokens
+
+# Words that point back to an earlier turn (English).
+_BACK = frozenset(
+    "it its they them their theirs these those ones such same former latter".split()
+)
+_DEICTIC = frozenset({"this", "that"})
+_OPENERS = re.compile(
+    r"^\s*(?:and|also|but|so|then|what about|how about|and what about|what else|any others?|"
+    r"others?|same for|ok(?:ay)?|and the)\b",
+    re.IGNORECASE,
+)
+_SWAP = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\b|^\s*same for\b", re.IGNORECASE)
+_ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8"}
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+
+# Question shapes (English).
+_LIST_NOUNS = (
+    r"studies|trials|papers|reports|articles|works|drugs|agents|options|treatments|therapies|"
+    r"mechanisms|pathways|genes|authors|groups|ones|rows|entries|items|records|medicines|"
+    r"medications|publications|experiments"
+)
+_LIST = re.compile(
+    rf"\b(?:list|enumerate)\b|\b(?:which|what|any|all|name|show|other)\b[^?]*?\b(?:{_LIST_NOUNS})\b|"
+    rf"^\s*(?:{_LIST_NOUNS})\b|\b(?:{_LIST_NOUNS})\s+(?:on|of|about|from|in|that|which|with|"
+    rf"published|testing|tested|using|w/|after|before|since|between|until)\b",
+    re.IGNORECASE,
+)
+_WHO = re.compile(
+    r"^\s*(?:who|whose|by whom)\b|\bwhich (?:group|team|authors?|researchers?|investigators?|"
+    r"study|paper|lab|article|report)\b|\bwhat (?:group|team|study|paper)\b|\bwho\b",
+    re.IGNORECASE,
+)
+_DEFINE = re.compile(
+    r"^\s*(?:what|wat)(?:'s|s|\s+is|\s+are|\s+does|\s+do)\s+(?:an?\s+|the\s+)?"
+    r"(?P<term>[^?]{1,40}?)\s*(?:stand for|mean|short for|refer to)?\s*\??\s*$|"
+    r"\b(?:define|definition of|meaning of)\b|\b(?:meaning|stands? for|short for|=\s*\?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+_COMPARE = re.compile(
+    r"\b(?:compare[ds]?|comparison|versus|vs\.?|better|worse|superior|inferior|"
+    r"difference between|differ)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\bhow (?:many|much|long|often|big|large|common|high|low)\b|\b(?:percentage|percent|"
+    r"proportion|fraction|rate|number of|dose|dosage|amount|median|average)\b|%|"
+    r"\bin (?:months|years|weeks|days|mg)\b",
+    re.IGNORECASE,
+)
+_WHEN = re.compile(r"\bwhen\b|\b(?:what|which) (?:year|yr|decade|date)\b", re.IGNORECASE)
+_YESNO = re.compile(
+    r"^\s*(?:is|are|does|do|did|can|could|was|were|has|have|will|would|should|may)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A previous turn as a follow-up sees it: its query, and the rows its answer showed."""
+
+    query: Query
+    rows: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question, understood.
+
+    Attributes:
+        text: The question as typed.
+        normalized: The question with spelling corrected (what the user meant).
+        corrections: ``(typed, corrected)`` for every word spelling changed.
+        tokens: The words of ``normalized``.
+        terms: Stems of its topical words.
+        unknown: Topical words neither the corpus nor English knows, after correction
+            (names the corpus never mentions).
+        absent: Topical English words the corpus never uses.
+        intents: Any of "list", "who", "define", "compare", "number", "when", "yesno".
+        mentions: Table values it names, each with its column.
+        filter: The row filter its mentions and years make.
+        followup: True when it leans on the previous turn.
+        referent: That turn, for a follow-up.
+        search: What retrieval searches: ``normalized``, glossary long forms of its
+            abbreviations, and for a follow-up the referent's key terms.
+    """
+
+    text: str
+    normalized: str
+    corrections: tuple[tuple[str, str], ...]
+    tokens: tuple[Token, ...]
+    terms: frozenset[str]
+    unknown: tuple[str, ...]
+    absent: tuple[str, ...]
+    intents: frozenset[str]
+    mentions: tuple[Mention, ...]
+    filter: RowFilter
+    followup: bool = False
+    referent: Turn | None = None
+    search: str = ""
+    carried: tuple[str, ...] = field(default=())
+
+    @property
+    def searched(self) -> str:
+        """Human form of what was searched (shown as ``Answer.searched_query``)."""
+        return self.search
+
+    @property
+    def referent_rows(self) -> tuple[str, ...]:
+        """Rows the previous answer showed, for a follow-up that points back."""
+        return self.referent.rows if self.referent else ()
+
+    @property
+    def content(self) -> tuple[Token, ...]:
+        """The topical words (not function or asking words)."""
+        return tuple(t for t in self.tokens if t.content)
+
+
+Recall = Callable[[str, tuple[str, ...]], tuple[str, ...]]
+
+
+def clean_question(text: str) -> str:
+    """Unicode-normalized, bidirectional controls removed, whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text)
+    return " ".join(_BIDI.sub("", text).split())
+
+
+def understand(
+    question: str,
+    history: Sequence[str],
+    lexicon: Lexicon,
+    *,
+    recall: Recall | None = None,
+    force_followup: bool = False,
+) -> Query:
+    """Understand a question (a follow-up to ``history`` when it leans on it).
+
+    Args:
+        question: The question as typed.
+        history: Earlier user turns, oldest first.
+        lexicon: The corpus's lexicon.
+        recall: ``(question, history) -> row ids`` its answer showed; used for the
+            previous turn of a follow-up (the pipeline answers it, from a cache).
+        force_followup: Treat the question as a follow-up even when its words do not
+            show it (the caller found it does not stand alone).
+
+    Returns:
+        The :class:`Query`.
+    """
+    text = clean_question(question)
+    normalized, corrections = _correct(text, lexicon)
+    toks = tokens(normalized)
+    intents = _intents(normalized)
+    expanded = lexicon.expander.expand(normalized)  # long forms name entities too
+    all_toks = tokens(expanded)
+    mentions = tuple(_polarity(lexicon.mentions(all_toks)))
+    table = lexicon.table_of(toks)
+    row_filter = build_filter(
+        normalized, toks, mentions, table=table, years_apply=bool(lexicon.year_tables)
+    )
+    content = [t for t in toks if t.content]
+    unknown = tuple(t.text for t in content if _names_unknown(t, lexicon))
+    absent = tuple(
+        t.text for t in content if not lexicon.knows(t) and t.text not in unknown
+    )
+    query = Query(
+        text=question,
+        normalized=normalized,
+        corrections=corrections,
+        tokens=toks,
+        terms=content_stems(expanded),
+        unknown=unknown,
+        absent=absent,
+        intents=intents,
+        mentions=mentions,
+        filter=row_filter,
+        search=normalized,
+    )
+    if history and (force_followup or is_followup(query)):
+        previous = understand(history[-1], history[:-1], lexicon, recall=None)
+        rows = recall(history[-1], tuple(history[:-1])) if recall else ()
+        query = _with_referent(query, Turn(previous, tuple(rows)), lexicon)
+    return query
+
+
+def _names_unknown(token: Token, lexicon: Lexicon) -> bool:
+    """The word names something the corpus never mentions: no corpus word (nor a form
+    of one), no English word, and shaped like a name (four letters or more, or an
+    abbreviation in capitals). Short slang ("ok", "tmrw") names nothing."""
+    if lexicon.knows(token) or token.norm.isdigit():
+        return False
+    pieces = [p for p in re.split(r"[-/]", token.norm) if p]
+    if all(lexicon.knows_word(p) or lexicon.is_english_word(p) for p in pieces):
+        return False
+    letters = re.sub(r"[^A-Za-z]", "", token.text)
+    return len(letters) >= 4 or (len(letters) >= 2 and letters.isupper())
+
+
+def is_followup(query: Query) -> bool:
+    """True when the question leans on an earlier turn to be understood."""
+    if _OPENERS.match(query.normalized) and not query.normalized.lower().startswith("why"):
+        return True
+    words = [t.norm for t in query.tokens]
+    for i, w in enumerate(words):
+        if w in _BACK:
+            return True
+        if w in _DEICTIC:
+            # "that" refers back when it ends the question, stands before a verb or a
+            # function word ("was that", "is this safe"), or follows one ("did that
+            # trial help"); after a noun it is a relative pronoun ("drugs that failed").
+            prev = words[i - 1] if i else ""
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            if not nxt or nxt in STOPWORDS or not prev or prev in STOPWORDS:
+                return True
+    named = bool(query.mentions) or bool(query.unknown) or query.filter.years is not None
+    return len(query.content) <= 1 and not named
+
+
+def _with_referent(query: Query, previous: Turn, lexicon: Lexicon) -> Query:
+    """The query searched with the previous turn's key terms added (what "it" stands for)."""
+    del lexicon
+    own = {s for t in query.tokens for s in parts(t)}
+    swaps = bool(_SWAP.match(query.normalized)) and bool(query.content)
+    carried: list[str] = []
+    names = {m.entity.text for m in previous.query.mentions}
+    for t in tokens(previous.query.search):  # the previous turn as it was resolved
+        if not t.content or any(s in own for s in parts(t)) or t.norm in _BACK:
+            continue
+        if swaps and (t.text in names or not t.norm.isalpha()):
+            continue  # "what about X?" replaces the earlier entity
+        if t.text not in carried:
+            carried.append(t.text)
+    search = " ".join([query.search, *carried]) if carried else query.search
+    mentions = query.mentions
+    row_filter = query.filter
+    if not swaps:
+        kept = {m.entity.column for m in query.mentions}
+        inherited = [m for m in previous.query.mentions if m.entity.column not in kept]
+        mentions = query.mentions + tuple(inherited)
+    intents = query.intents | (previous.query.intents & {"list"} if not query.intents else set())
+    return replace(
+        query,
+        followup=True,
+        referent=previous,
+        search=search,
+        terms=query.terms | content_stems(" ".join(carried)),
+        carried=tuple(carried),
+        mentions=mentions,
+        filter=row_filter,
+        intents=frozenset(intents),
+    )
+
+
+def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The text with misspelled words replaced by the corpus words they were meant as."""
+    out: list[str] = []
+    corrections: list[tuple[str, str]] = []
+    pos = 0
+    toks = tokens(text)
+    for i, t in enumerate(toks):
+        new = None
+        if t.norm in _ROMAN and i > 0 and toks[i - 1].norm in lexicon.numbered:
+            new = _ROMAN[t.norm]
+        elif t.norm in SHORTHAND and SHORTHAND[t.norm] in lexicon.vocabulary:
+            new = SHORTHAND[t.norm]
+        elif t.norm not in STOPWORDS:
+            new = lexicon.speller.correct(t.norm)
+        if new and new != t.norm:
+            out.append(text[pos : t.start])
+            out.append(new)
+            pos = t.end
+            corrections.append((t.text, new))
+    out.append(text[pos:])
+    return "".join(out), tuple(corrections)
+
+
+def _intents(text: str) -> frozenset[str]:
+    found = set()
+    if _LIST.search(text):
+        found.add("list")
+    if _WHO.search(text):
+        found.add("who")
+    if _DEFINE.search(text) and len(content_stems(text)) <= 3:
+        found.add("define")
+    if _COMPARE.search(text):
+        found.add("compare")
+    if _NUMBER.search(text):
+        found.add("number")
+    if _WHEN.search(text):
+        found.add("when")
+    if _YESNO.search(text):
+        found.add("yesno")
+    return frozenset(found)
+
+
+def _polarity(mentions: list[Mention]) -> list[Mention]:
+    """Of several values of one column that differ only by a negation ("no benefit",
+    "benefit"), keep the negated ones: the question matched them as a whole."""
+    negated_columns = {m.entity.column for m in mentions if m.entity.negated}
+    return [
+        m
+        for m in mentions
+        if m.entity.negated or m.entity.column not in negated_columns or m.how == "name"
+    ]

@@ -1,0 +1,130 @@
+"""Spelling: a typed word the corpus never uses, mapped to the corpus word it was meant as.
+
+Two corrections, both against the corpus's own vocabulary:
+
+- **a typo**: a word that is neither in the corpus nor an English word ("hepatocelular",
+  "sorafinib") becomes the corpus word within a small edit distance (symspellpy's
+  symmetric-delete lookup, Damerau-Levenshtein: one edit for words up to five letters,
+  two for longer ones, the second edit only when the first letter is kept). Known
+  English words are never changed: a word the corpus lacks may be the very thing the
+  question asks about.
+- **a spelling variant**: British and American spellings of the same word
+  ("tumour"/"tumor", "signalling"/"signaling") are accepted only when the corpus spells
+  the word the other way; a word with no counterpart in the corpus stays as typed.
+
+The English word list is the frequency dictionary symspellpy ships (82,765 words).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import logging
+import re
+import threading
+from collections.abc import Iterable, Mapping
+
+log = logging.getLogger(__name__)
+
+MIN_LENGTH = 4  # shorter words are too ambiguous to correct
+ENGLISH_FILE = "frequency_dictionary_en_82_765.txt"
+
+# British <-> American spelling pairs, as (pattern, replacement) both ways. General
+# English orthography; a variant is only accepted when the corpus has it.
+_VARIANTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(a), b)
+    for a, b in (
+        (r"our(s?)$", r"or\1"),
+        (r"or(s?)$", r"our\1"),
+        (r"is(e|ed|es|ing|ation|ations)$", r"iz\1"),
+        (r"iz(e|ed|es|ing|ation|ations)$", r"is\1"),
+        (r"ys(e|ed|es|ing)$", r"yz\1"),
+        (r"yz(e|ed|es|ing)$", r"ys\1"),
+        (r"ae", "e"),
+        (r"oe", "e"),
+        (r"tre(s?)$", r"ter\1"),
+        (r"ter(s?)$", r"tre\1"),
+        (r"ll(ed|ing|er|ers)$", r"l\1"),
+        (r"([^l])l(ed|ing|er|ers)$", r"\1ll\2"),
+        (r"ence$", "ense"),
+        (r"ogue(s?)$", r"og\1"),
+    )
+)
+
+
+@functools.lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The English word list (lower case), read once per process."""
+    path = importlib.resources.files("symspellpy").joinpath(ENGLISH_FILE)
+    with path.open(encoding="utf-8") as fh:
+        return frozenset(line.split(" ", 1)[0] for line in fh if line.strip())
+
+
+class Speller:
+    """Corrections of typed words to a corpus vocabulary (thread-safe, memoized).
+
+    Args:
+        vocabulary: Folded corpus word -> number of occurrences.
+        english: Known English words (default: :func:`english_words`, loaded on first use).
+    """
+
+    def __init__(self, vocabulary: Mapping[str, int], english: Iterable[str] | None = None):
+        self._vocabulary = dict(vocabulary)
+        self._english = frozenset(english) if english is not None else None
+        self._symspell = None
+        self._lock = threading.Lock()
+        self.correct = functools.lru_cache(maxsize=16384)(self._correct)  # type: ignore[method-assign]
+
+    @property
+    def english(self) -> frozenset[str]:
+        if self._english is None:
+            self._english = english_words()
+        return self._english
+
+    def known(self, word: str) -> bool:
+        """True when the folded word is a corpus word or an English word."""
+        return word in self._vocabulary or word in self.english
+
+    def variant(self, word: str) -> str | None:
+        """The corpus's spelling of a British/American variant of ``word``, if it has one."""
+        if word in self._vocabulary:
+            return None
+        for pattern, repl in _VARIANTS:
+            other = pattern.sub(repl, word, count=1)
+            if other != word and other in self._vocabulary:
+                return other
+        return None
+
+    def _correct(self, word: str) -> str | None:
+        """The corpus word meant by a typed (folded) word, or None to keep it as typed."""
+        if word in self._vocabulary or not word.isalpha() or len(word) < MIN_LENGTH:
+            return None
+        variant = self.variant(word)
+        if variant:
+            return variant
+        if word in self.english:
+            return None
+        return self._nearest(word)
+
+    def _nearest(self, word: str) -> str | None:
+        from symspellpy import Verbosity
+
+        limit = 1 if len(word) <= 5 else 2
+        with self._lock:
+            found = self._lookup_table().lookup(word, Verbosity.CLOSEST, max_edit_distance=limit)
+        found = [s for s in found if s.distance == 1 or s.term[:1] == word[:1]]
+        if not found:
+            return None
+        best = max(found, key=lambda s: (-s.distance, s.count, s.term))
+        return str(best.term)
+
+    def _lookup_table(self):  # type: ignore[no-untyped-def]
+        if self._symspell is None:
+            from symspellpy import SymSpell
+
+            table = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+            for term, count in self._vocabulary.items():
+                if term.isalpha() and len(term) >= MIN_LENGTH - 1:
+                    table.create_dictionary_entry(term, count)
+            self._symspell = table
+        return self._symspell

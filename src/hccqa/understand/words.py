@@ -1,0 +1,206 @@
+"""Words: the one tokenizer, folding, stems and the English function words.
+
+Every piece of text the answering half compares (a question, a sentence, a table
+cell) is cut into words here, so that a question and a passage always agree on what
+a word is. Pure functions; the stemmer is made per thread (PyStemmer objects are not
+thread-safe) and results are memoized, since every ask stems the same passages again.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+import Stemmer
+
+# A word: letters or digits, with inner hyphens or slashes kept ("anti-angiogenic",
+# "PI3K/Akt", "SNU-449"); Greek letters count as letters. An apostrophe ends a word:
+# "Smith's" is "Smith" and "s", "don't" is "don" and "t" (both function words).
+_WORD = re.compile(r"[^\W_]+(?:[-/][^\W_]+)*")
+_SPLIT = re.compile(r"[-/]")
+
+# English function words and question words: they say how something is asked, not
+# what about. General English, nothing of any corpus.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing done down during
+    each else ever few for from further had has have having he her here hers him his how
+    i if in into is it its itself just me more most my no nor not now of off on once only
+    or other our out over own same she should so some such than that the their theirs
+    them then there these they this those through to too under until up upon very was we
+    were what whats when where which while who whom whose why will with would you your
+    yours yourself s t d ll m re ve y etc vs via per whether may might must shall cant
+    dont doesnt didnt isnt arent wasnt werent wont hasnt havent hadnt lets
+    don doesn didn isn aren wasn weren won hasn haven hadn couldn wouldn shouldn
+    """.split()
+)
+
+# Words that ask for a kind of answer ("which studies", "tell me", "what role")
+# rather than name what it is about. General English, nothing of any corpus.
+ASKING = frozenset(
+    """
+    tell show list name give find explain describe say says said know known
+    mean means meaning stand stands short define definition abbreviation acronym
+    study studies paper papers article articles report reports reported
+    author authors group groups team researchers investigators work works
+    role roles kind kinds type types way ways thing things please anything something
+    example examples info information detail details review text document documents
+    one ones get got use used using well much many
+    """.split()
+)
+
+
+# Medical and chat shorthand, spelled out when the corpus uses the long form
+# (general usage, like the function words above).
+SHORTHAND = {
+    "pts": "patients",
+    "pt": "patient",
+    "tx": "treatment",
+    "yr": "year",
+    "yrs": "years",
+    "w/": "with",
+    "w/o": "without",
+    "b/c": "because",
+    "approx": "approximately",
+    "info": "information",
+}
+
+
+def fold(text: str) -> str:
+    """Lower case, accents dropped, Greek letters spelled out: "TGF-β Pàez" -> "tgf-beta paez"."""
+    return _fold(text)
+
+
+@functools.lru_cache(maxsize=32768)
+def _fold(text: str) -> str:
+    out = []
+    for ch in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(ch):
+            continue
+        if "\u0370" <= ch <= "\u03ff":  # Greek: its letter name ("beta")
+            name = unicodedata.name(ch, "")
+            if name.startswith("GREEK"):
+                out.append(name.split()[-1].lower())
+                continue
+        out.append(ch)
+    return "".join(out).lower()
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of a text: as typed, folded, its stem, and where it stands."""
+
+    text: str
+    norm: str  # folded
+    stem: str
+    start: int
+    end: int
+
+    @property
+    def stop(self) -> bool:
+        """A function word (never a topic)."""
+        return self.norm in STOPWORDS
+
+    @property
+    def content(self) -> bool:
+        """Names a topic: not a function word, not an asking word, not a lone letter."""
+        return (
+            self.norm not in STOPWORDS
+            and self.norm not in ASKING
+            and (len(self.norm) > 1 or self.norm.isdigit())
+        )
+
+
+def tokens(text: str) -> tuple[Token, ...]:
+    """The words of ``text`` in order, with folded forms and stems (memoized)."""
+    return _tokens(text)
+
+
+@functools.lru_cache(maxsize=32768)
+def _tokens(text: str) -> tuple[Token, ...]:
+    found = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+    norms = [_fold(w) for w, _, _ in found]
+    stems = stem_words(tuple(norms))
+    return tuple(
+        Token(w, n, s, a, b) for (w, a, b), n, s in zip(found, norms, stems, strict=True)
+    )
+
+
+_local = threading.local()
+
+
+def _stemmer() -> Stemmer.Stemmer:
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The English stem of one folded word; a compound's parts are stemmed and rejoined
+    ("anti-angiogenic" -> "anti-angiogen")."""
+    parts = [p for p in _SPLIT.split(word) if p]
+    if len(parts) > 1:
+        return "-".join(_stemmer().stemWord(p) for p in parts)
+    return str(_stemmer().stemWord(word))
+
+
+def stem_words(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Stems of folded words (see :func:`stem`)."""
+    return tuple(stem(w) for w in words)
+
+
+def parts(token: Token) -> tuple[str, ...]:
+    """Stems of a compound's parts and of the whole: "PI3K/Akt" -> pi3k/akt, pi3k, akt."""
+    return _parts(token.norm)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parts(norm: str) -> tuple[str, ...]:
+    pieces = [p for p in _SPLIT.split(norm) if p]
+    whole = stem(norm)
+    if len(pieces) < 2:
+        return (whole,)
+    # the parts, and the compound written solid ("HER-3" is also typed "her3")
+    return tuple(dict.fromkeys([whole, *(stem(p) for p in pieces), stem("".join(pieces))]))
+
+
+def stem_set(text: str) -> frozenset[str]:
+    """Stems of every word of ``text`` and of the parts of its compounds (memoized)."""
+    return _stem_set(text)
+
+
+@functools.lru_cache(maxsize=32768)
+def _stem_set(text: str) -> frozenset[str]:
+    return frozenset(s for t in _tokens(text) for s in parts(t))
+
+
+def content_stems(text: str) -> frozenset[str]:
+    """Stems of the topical words of ``text`` (see :attr:`Token.content`) and their parts."""
+    return _content_stems(text)
+
+
+@functools.lru_cache(maxsize=32768)
+def _content_stems(text: str) -> frozenset[str]:
+    return frozenset(s for t in _tokens(text) if t.content for s in parts(t))
+
+
+def has_number(text: str) -> bool:
+    """True when the text states a quantity: a number or a number word (a four-digit
+    year and a bracket citation "[12]" are not quantities)."""
+    return bool(_NUMBER.search(_NOT_QUANTITY.sub(" ", text)))
+
+
+_NOT_QUANTITY = re.compile(r"\[[\d,;\s\-–]+\]|(?<!\d)(?:1[89]|20)\d{2}(?!\d)|[A-Za-z]+-?\d+[A-Za-z]*")
+
+
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|half|twice|double|triple|dozen|majority|most)\b",
+    re.IGNORECASE,
+)
