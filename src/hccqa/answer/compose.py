@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from ..corpus.citations import find_citations
+from ..corpus.citations import continues_from, find_citations
 from ..types import Answer, AnswerSentence, Hit, Nearest, Reference, RowMatch
 from .evidence import Evidence, Scored
 
@@ -152,7 +152,14 @@ def compose(
     for q in quotes:
         text, refs = resolve_references(q.text, references)
         used.update(refs)
-        sentences.append(AnswerSentence(f'"{text}" [P{q.hit + 1}]', q.passage_id, q.hit + 1))
+        quoted = f'"{text}"'
+        context = hits[q.hit].passage.text if q.hit < len(hits) else q.text
+        previous = continues_from(q.text, context)
+        if previous:  # "The authors also showed ...": say whose study it is
+            ref = references.get(previous[0]) or Reference(previous[0], previous[1], None)
+            used[ref.number] = ref
+            quoted += f" ({ref.label()})"
+        sentences.append(AnswerSentence(f"{quoted} [P{q.hit + 1}]", q.passage_id, q.hit + 1))
     body = " ".join(s.text for s in sentences)
     full = body
     if rows:

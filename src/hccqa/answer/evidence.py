@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..corpus.citations import find_authors, find_citations
+from ..corpus.citations import BACK_REFERENCE, find_authors, find_citations
 from ..types import Hit
 from ..understand.lexicon import Lexicon
 from ..understand.query import Query
@@ -31,6 +31,13 @@ from ..understand.words import has_number, parts, stem_set, tokens
 MIN_PREFIX = 4  # shortest stem matched as the start of a longer one ("safe"/"safety")
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)")
 _AUTHOR = re.compile(r"\bet al\b")
+# Words that give a reason or a consequence (English).
+_CAUSAL = re.compile(
+    r"\b(?:because|since|given that|due to|owing to|as a result|therefore|thus|hence|"
+    r"lead(?:s|ing)? to|led to|caus(?:e|es|ed|ing)|result(?:s|ed)? in|contribut\w*|"
+    r"characteristic|so that|explain\w*|reason\w*|mechanism\w*)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -282,7 +289,11 @@ def _shape_test(query: Query, lexicon: Lexicon) -> Any:
     if "when" in query.intents:
         tests.append(lambda s, row: bool(_YEAR.search(s)))
     if "who" in query.intents:
-        tests.append(lambda s, row: bool(_AUTHOR.search(s) or find_citations(s)))
+        tests.append(
+            lambda s, row: bool(_AUTHOR.search(s) or find_citations(s) or BACK_REFERENCE.match(s))
+        )
+    if "why" in query.intents:
+        tests.append(lambda s, row: not row and bool(_CAUSAL.search(s)))
     if "define" in query.intents:
         longs = defined_long_forms(query, lexicon)
         if longs:

@@ -18,7 +18,10 @@ The signals (each in [0, 1] or a cosine):
 - ``absent``: the share of the question's topical English words the corpus never uses;
 - ``rows``: 1 when the question's structured filter selects table rows;
 - ``shape``: 1 when the question asks for a number or a year and none of the best
-  sentences gives one.
+  sentences gives one (for "how many X", a number of X; for "what percentage", a
+  percentage; for "how long", a span of time);
+- ``focus``: 1 when a wh-question's focus ("which *cell line*") appears in none of
+  the best sentences.
 """
 
 from __future__ import annotations
@@ -28,8 +31,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..understand.query import Query
-from ..understand.words import has_number
-from .evidence import _YEAR, Evidence
+import re
+
+from ..understand.words import has_number, stem_set, tokens
+from .evidence import _YEAR, Evidence, _has
+
+BEST = 3  # sentences whose shape and focus are checked
 
 SIGNALS = (
     "cosine",
@@ -40,6 +47,7 @@ SIGNALS = (
     "absent",
     "rows",
     "shape",
+    "focus",
 )
 
 
@@ -112,12 +120,16 @@ def measure(query: Query, evidence: Evidence, *, filtered_rows: int = 0) -> dict
     """The judge's signals for a question and its evidence (see the module doc)."""
     content = [t for t in query.tokens if t.content and not t.norm.isdigit()]
     absent = len(query.absent) / len(content) if content else 0.0
-    wants_number = bool({"number", "when"} & query.intents)
-    best = [s.text for s in evidence.sentences[:3] if not s.row or "when" in query.intents]
+    best = list(evidence.sentences[:BEST])
     shape_missing = 0.0
-    if wants_number and best:
-        test = has_number if "number" in query.intents else (lambda s: bool(_YEAR.search(s)))
-        shape_missing = 0.0 if any(test(s) for s in best) else 1.0
+    if "number" in query.intents and best:
+        shape_missing = 0.0 if any(counts(s.text, query.unit) for s in best if not s.row) else 1.0
+    elif "when" in query.intents and best:
+        shape_missing = 0.0 if any(_YEAR.search(s.text) for s in best) else 1.0
+    focus_missing = 0.0
+    if query.focus and best:
+        have = frozenset().union(*(stem_set(s.text) for s in best))
+        focus_missing = 0.0 if any(_has(f, have) for f in query.focus) else 1.0
     return {
         "cosine": evidence.cosine,
         "passage_cosine": evidence.passage_cosine,
@@ -127,7 +139,29 @@ def measure(query: Query, evidence: Evidence, *, filtered_rows: int = 0) -> dict
         "absent": absent,
         "rows": 1.0 if filtered_rows else 0.0,
         "shape": shape_missing,
+        "focus": focus_missing,
     }
+
+
+_TIME_WORDS = r"(?:mo|months?|years?|yrs?|weeks?|days?)"
+_PERCENT = re.compile(r"\d\s*%|\bpercent|\bhalf\b|\bmajority\b")
+
+
+def counts(sentence: str, unit: str | None) -> bool:
+    """True when the sentence gives a number of ``unit`` (see :attr:`Query.unit`)."""
+    if unit is None:
+        return has_number(sentence)
+    if unit == "%":
+        return bool(_PERCENT.search(sentence))
+    if unit == "time":
+        return bool(re.search(rf"\b(?:\d+|one|two|three|four|five|six)\s+{_TIME_WORDS}\b", sentence))
+    toks = tokens(sentence)
+    for i, t in enumerate(toks):
+        if t.norm.isdigit() and not _YEAR.fullmatch(t.norm):
+            after = [x.stem for x in toks[i + 1 : i + 4]]
+            if any(a == unit or _has(unit, frozenset([a])) for a in after):
+                return True
+    return False
 
 
 def probability(policy: Policy, signals: Mapping[str, float]) -> float:
@@ -169,6 +203,8 @@ def _reason(query: Query, policy: Policy, signals: Mapping[str, float]) -> str:
         return f"the documents never use {words} ({value:.0%} of the question's topical words)"
     if worst == "shape":
         return "the question asks for a number or a date and the nearest sentences give none"
+    if worst == "focus":
+        return "the nearest sentences do not name what the question asks for"
     if worst in ("coverage", "passage_coverage"):
         return f"no passage holds the question's key words (coverage {value:.2f})"
     if worst == "rows":

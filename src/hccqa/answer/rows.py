@@ -19,15 +19,16 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..corpus.citations import find_authors, find_citations
+from ..corpus.citations import continues_from, find_authors, find_citations
 from ..types import RowMatch, TableRow
 from ..understand.lexicon import Lexicon
+from ..understand.filters import Constraint, RowFilter
 from ..understand.query import Query
 from ..understand.words import stem_set
 from .evidence import Evidence, Scored, coverage
 
 BROAD = 0.5  # a constraint keeping more than this share of its tables' rows is broad
-CELL_SHARE = 0.6  # a row answers from its cells when it holds this share of the best row's
+ROW_COVERAGE = 0.5  # a retrieved row is shown when its cells hold this share of the question
 TOP_ROWS = 3  # retrieved row passages looked at
 NAMED_COVERAGE = 0.5  # the best quote holding this share of the question credits its study
 
@@ -43,22 +44,54 @@ class RowChoice:
 def filter_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
     """The rows the question's own filter selects, when it narrows them usefully.
 
-    A filter narrows when one of its constraints is not broad (keeps at most half of
-    the rows of the tables it applies to) or names years, or when the question asks
-    for a list. Otherwise (a value nearly every row holds) it selects nothing.
+    A filter narrows when it names years, or one of its constraints is not broad
+    (keeps at most half of the rows of the tables it applies to). A broad one (a value
+    nearly every row holds) selects only for a list question that asks about nothing
+    else ("list the X studies"). For a who-question, only the rows matching the most
+    of the values it names are kept.
     """
-    f = query.filter
+    f = _sharpen(query.filter, query, rows)
     if not f.specific:
         return []
     chosen = f.select(rows)
     if not chosen:
         return []
-    if f.years or "list" in query.intents:
-        return chosen
-    tables = {r.table for r in rows if any(r.id in c.rows for c in f.constraints)}
-    total = sum(1 for r in rows if r.table in tables) or 1
-    narrow = any(len(c.rows) <= BROAD * total for c in f.constraints)
-    return chosen if narrow else []
+    if not f.years:
+        tables = {r.table for r in rows if any(r.id in c.rows for c in f.constraints)}
+        total = sum(1 for r in rows if r.table in tables) or 1
+        narrow = any(len(c.rows) <= BROAD * total for c in f.constraints)
+        matched = {s for m in query.mentions for s in m.matched}
+        only = "list" in query.intents and query.terms <= matched | _YEARS_AND_NUMBERS(query)
+        if not narrow and not only:
+            return []
+    if "who" in query.intents and "list" not in query.intents and len(chosen) > 1:
+        hits = {r.id: sum(r.id in m.entity.rows for m in query.mentions) for r in chosen}
+        top = max(hits.values())
+        chosen = [r for r in chosen if hits[r.id] == top]
+    return chosen
+
+
+def _sharpen(f: RowFilter, query: Query, rows: Sequence[TableRow]) -> RowFilter:
+    """Within one column, drop the values most rows hold when the question also names
+    a rarer one ("is X any good compared with Y", Y in nearly every row: X's rows)."""
+    total = len(rows) or 1
+    out = []
+    for c in f.constraints:
+        mentions = [m for m in query.mentions if m.entity.column == c.column]
+        broad = [m for m in mentions if len(m.entity.rows) > BROAD * total]
+        narrow = [
+            m for m in mentions
+            if m not in broad and not any(m.matched & b.matched for b in broad)
+        ]
+        if narrow and broad:
+            rows_of = frozenset(r for m in narrow for r in m.entity.rows)
+            c = Constraint(c.column, tuple(m.entity.text for m in narrow), rows_of)
+        out.append(c)
+    return RowFilter(tuple(out), f.years, f.table)
+
+
+def _YEARS_AND_NUMBERS(query: Query) -> set[str]:  # noqa: N802
+    return {t.stem for t in query.tokens if t.norm.isdigit()}
 
 
 def choose_rows(
@@ -94,9 +127,22 @@ def choose_rows(
                 tuple(RowMatch(r, "the rows the previous answer showed", 1.0) for r in referent),
                 "list" in query.intents,
             )
+    if filtered and "who" in query.intents and len(filtered) > 1 and quotes:
+        named = _named_by(quotes[0], evidence, by_id)
+        narrowed = [r for r in filtered if r.id in named]
+        if narrowed:
+            filtered = narrowed
+            reason += ", the study the best quote reports"
     if filtered:
         return RowChoice(tuple(RowMatch(r, reason, 1.0) for r in filtered), True)
     return RowChoice(tuple(_from_evidence(query, evidence, quotes, by_id, lexicon)), False)
+
+
+def _named_by(quote: Scored, evidence: Evidence, by_id: dict[str, TableRow]) -> set[str]:
+    """Ids of the rows of the studies a quote reports by name."""
+    context = evidence.hits[quote.hit].passage.text if quote.hit < len(evidence.hits) else ""
+    refs = {n for n, _, by_name in _cited(quote.text, context) if by_name}
+    return {r.id for r in by_id.values() if r.ref in refs}
 
 
 def _points_back(query: Query) -> bool:
@@ -133,38 +179,30 @@ def _from_evidence(
     if not cands:
         return []
     terms = _asked(query, lexicon)
-    scored = [
-        (coverage(terms, _cell_stems(r, lexicon), lexicon) if terms else 0.0, r, why, s)
-        for r, why, s in cands.values()
-    ]
-    best = max(s[0] for s in scored)
-    keep = [x for x in scored if (best > 0 and x[0] >= CELL_SHARE * best) or x[1].id in named]
-    if not keep:
-        return []
-    if "who" in query.intents or len({r.table for _, r, _, _ in keep}) > 1:
+    keep = []
+    for r, why, _ in cands.values():
+        cells = coverage(terms, _cell_stems(r, lexicon), lexicon) if terms else 0.0
+        if r.id in named or (why.startswith("the row itself") and cells >= ROW_COVERAGE):
+            keep.append((cells, r, why))
+    if "who" in query.intents and len(keep) > 1:
         top = max(x[0] for x in keep)
-        keep = [x for x in keep if x[0] >= top or x[1].id in named]
+        keep = [x for x in keep if x[0] >= top]
     order = {rid: i for i, rid in enumerate(by_id)}
     keep.sort(key=lambda x: order[x[1].id])
-    return [RowMatch(r, why, round(cov, 3)) for cov, r, why, _ in keep]
+    return [RowMatch(r, why, round(cov, 3)) for cov, r, why in keep]
 
 
 def _cited(sentence: str, context: str) -> list[tuple[int, str, bool]]:
     """``(reference, as printed, named)`` for the studies a sentence reports: its own
-    citations, or, for a sentence without any ("For example, ..."), the study its
-    passage last named before it. ``named`` is True for "Smith et al[7]" citations."""
+    citations, or the study it goes on about ("The authors also ..."). ``named`` is
+    True when the study is named by its author ("Smith et al[7]")."""
     authors = find_authors(sentence)
     own = [(n, sentence[c.start : c.end], n in authors) for c in find_citations(sentence)
            for n in c.numbers]
     if own:
         return own
-    at = context.find(sentence)
-    before = context[: at] if at > 0 else ""
-    earlier = find_authors(before)
-    if not earlier:
-        return []
-    n = list(earlier)[-1]
-    return [(n, f"{earlier[n][0]}[{n}]", True)]
+    previous = continues_from(sentence, context)
+    return [(previous[0], f"{previous[1]}[{previous[0]}]", True)] if previous else []
 
 
 def _asked(query: Query, lexicon: Lexicon) -> frozenset[str]:

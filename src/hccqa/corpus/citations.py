@@ -111,3 +111,29 @@ def find_authors(text: str) -> dict[int, tuple[str, int | None]]:
         if len(numbers) == 1 and numbers[0] not in found:
             found[numbers[0]] = (f"{name} et al", year)
     return found
+
+
+# A sentence that goes on about the study its passage just named (English).
+BACK_REFERENCE = re.compile(
+    r"^(?:The|These|Those|Both) (?:authors|researchers|investigators|same|studies|groups)\b|"
+    r"^(?:They|For (?:example|instance)|In (?:that|this|the same) study|Moreover, they)\b"
+)
+
+
+def continues_from(sentence: str, context: str) -> tuple[int, str] | None:
+    """The study a sentence without citations goes on about, if it shows it does.
+
+    "The authors also showed ..." or "For example, ..." continue from the study the
+    passage (``context``) named last before the sentence ("Smith et al[7] found ...").
+
+    Returns:
+        ``(reference number, "Smith et al")``, or None.
+    """
+    if find_citations(sentence) or not BACK_REFERENCE.match(sentence):
+        return None
+    at = context.find(sentence)
+    named = find_authors(context[:at]) if at > 0 else {}
+    if not named:
+        return None
+    number = list(named)[-1]
+    return number, named[number][0]

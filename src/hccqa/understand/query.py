@@ -42,7 +42,7 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
 # Question shapes (English).
 _LIST_NOUNS = (
-    r"studies|trials|papers|reports|articles|works|drugs|agents|options|treatments|therapies|"
+    r"studies|trials|papers|reports|articles|drugs|agents|options|treatments|therapies|"
     r"mechanisms|pathways|genes|authors|groups|ones|rows|entries|items|records|medicines|"
     r"medications|publications|experiments"
 )
@@ -75,6 +75,7 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _WHEN = re.compile(r"\bwhen\b|\b(?:what|which) (?:year|yr|decade|date)\b", re.IGNORECASE)
+_WHY = re.compile(r"^\s*(?:why|how come)\b|\bwhy\b|\bwhat (?:causes|makes|leads)\b|\breason", re.I)
 _YESNO = re.compile(
     r"^\s*(?:is|are|does|do|did|can|could|was|were|has|have|will|would|should|may)\b",
     re.IGNORECASE,
@@ -102,13 +103,18 @@ class Query:
         unknown: Topical words neither the corpus nor English knows, after correction
             (names the corpus never mentions).
         absent: Topical English words the corpus never uses.
-        intents: Any of "list", "who", "define", "compare", "number", "when", "yesno".
+        intents: Any of "list", "who", "define", "compare", "number", "when", "yesno",
+            "why".
         mentions: Table values it names, each with its column.
         filter: The row filter its mentions and years make.
         followup: True when it leans on the previous turn.
         referent: That turn, for a follow-up.
-        search: What retrieval searches: ``normalized``, glossary long forms of its
-            abbreviations, and for a follow-up the referent's key terms.
+        search: What retrieval searches: ``normalized``, and for a follow-up the
+            referent's key terms.
+        focus: Stems of what a wh-question asks for ("which *cell line*", "how many
+            *patients*"): an answer names it.
+        unit: For a question asking a number, what is counted: a noun's stem, ``"%"``
+            or ``"time"``; None when any number answers.
     """
 
     text: str
@@ -125,6 +131,8 @@ class Query:
     referent: Turn | None = None
     search: str = ""
     carried: tuple[str, ...] = field(default=())
+    focus: frozenset[str] = frozenset()
+    unit: str | None = None
 
     @property
     def searched(self) -> str:
@@ -201,6 +209,8 @@ def understand(
         mentions=mentions,
         filter=row_filter,
         search=normalized,
+        focus=_focus(toks, intents),
+        unit=_unit(toks, intents),
     )
     if history and (force_followup or is_followup(query)):
         previous = understand(history[-1], history[:-1], lexicon, recall=None)
@@ -209,12 +219,61 @@ def understand(
     return query
 
 
+_AUX = frozenset("is are was were be been does do did has have had can could will would".split())
+_DETERMINERS = frozenset("the a an this that these those its their his her".split())
+_KIND_OF = frozenset("kind kinds type types sort sorts".split())
+_TIME = frozenset("long time months month years year weeks week days day".split())
+_SHARE = frozenset("percentage percent proportion share fraction".split())
+
+
+def _focus(toks: Sequence[Token], intents: frozenset[str]) -> frozenset[str]:
+    """Stems of the noun phrase a wh-question asks for: "which *cell line* ...",
+    "what *daily dose* of X ...", "how many *patients* ..." (up to three words)."""
+    if "define" in intents:
+        return frozenset()
+    words = [t.norm for t in toks]
+    for i, w in enumerate(words):
+        if w in ("what", "which") or (w == "many" and i and words[i - 1] == "how"):
+            j = i + 1
+            while j < len(words) and (words[j] in _AUX or words[j] in _DETERMINERS):
+                j += 1
+            if j + 1 < len(words) and words[j] in _KIND_OF and words[j + 1] == "of":
+                j += 2
+            found = []
+            while j < len(toks) and len(found) < 3 and toks[j].content:
+                found.append(toks[j].stem)
+                j += 1
+            return frozenset(found)
+    return frozenset()
+
+
+def _unit(toks: Sequence[Token], intents: frozenset[str]) -> str | None:
+    """What a number question counts: "how many *patients*" -> the noun's stem,
+    "what percentage" -> ``"%"``, "how long" / "in months" -> ``"time"``."""
+    if "number" not in intents:
+        return None
+    words = [t.norm for t in toks]
+    if any(w in _SHARE for w in words) or "%" in " ".join(t.text for t in toks):
+        return "%"
+    for i, w in enumerate(words[:-1]):
+        if w == "how" and words[i + 1] == "long":
+            return "time"
+        if w == "how" and words[i + 1] == "many":
+            nxt = [t for t in toks[i + 2 :] if t.content]
+            return nxt[0].stem if nxt and nxt[0].norm not in _TIME else "time" if nxt else None
+    if any(w in ("months", "years", "weeks", "days") for w in words):
+        return "time"
+    return None
+
+
 def _names_unknown(token: Token, lexicon: Lexicon) -> bool:
     """The word names something the corpus never mentions: no corpus word (nor a form
     of one), no English word, and shaped like a name (four letters or more, or an
     abbreviation in capitals). Short slang ("ok", "tmrw") names nothing."""
     if lexicon.knows(token) or token.norm.isdigit():
         return False
+    if re.search(r"[a-z]", token.norm) and re.search(r"\d", token.norm) and "-" in token.norm:
+        return True  # "X-21" is not the corpus's "X-193b": a numbered name is one name
     pieces = [p for p in re.split(r"[-/]", token.norm) if p]
     if all(lexicon.knows_word(p) or lexicon.is_english_word(p) for p in pieces):
         return False
@@ -243,8 +302,8 @@ def is_followup(query: Query) -> bool:
 
 
 def _with_referent(query: Query, previous: Turn, lexicon: Lexicon) -> Query:
-    """The query searched with the previous turn's key terms added (what "it" stands for)."""
-    del lexicon
+    """The query searched with the previous turn's key terms added (what "it" stands for),
+    and filtered by the previous turn's values in the columns it does not name itself."""
     own = {s for t in query.tokens for s in parts(t)}
     swaps = bool(_SWAP.match(query.normalized)) and bool(query.content)
     carried: list[str] = []
@@ -263,6 +322,11 @@ def _with_referent(query: Query, previous: Turn, lexicon: Lexicon) -> Query:
         kept = {m.entity.column for m in query.mentions}
         inherited = [m for m in previous.query.mentions if m.entity.column not in kept]
         mentions = query.mentions + tuple(inherited)
+        row_filter = replace(
+            build_filter(query.normalized, query.tokens, mentions, table=query.filter.table,
+                         years_apply=query.filter.years is not None or bool(lexicon.year_tables)),
+            table=query.filter.table or previous.query.filter.table,
+        )
     intents = query.intents | (previous.query.intents & {"list"} if not query.intents else set())
     return replace(
         query,
@@ -316,6 +380,8 @@ def _intents(text: str) -> frozenset[str]:
         found.add("when")
     if _YESNO.search(text):
         found.add("yesno")
+    if _WHY.search(text):
+        found.add("why")
     return frozenset(found)
 
 

@@ -45,7 +45,7 @@ ASKING = frozenset(
     """
     tell show list name give find explain describe say says said know known
     mean means meaning stand stands short define definition abbreviation acronym
-    study studies paper papers article articles report reports reported
+    study studies paper papers article articles report reports reported trial trials
     author authors group groups team researchers investigators work works
     role roles kind kinds type types way ways thing things please anything something
     example examples info information detail details review text document documents
