@@ -26,8 +26,16 @@ def _knob(default: Any, help: str) -> Any:
 class Settings:
     """Configuration of the corpus, the model, retrieval and the web server."""
 
-    corpus_dir: Path = _knob(Path("corpus"), "Folder holding review.txt and the table files.")
-    index_dir: Path = _knob(Path("index"), "Folder where the FAISS index and its metadata live.")
+    corpus_dir: Path | None = _knob(
+        None,
+        "Folder of .txt, .md and .pdf documents (and .tsv tables), read recursively; "
+        "unset = the review packaged with hccqa.",
+    )
+    index_dir: Path | None = _knob(
+        None,
+        "Folder of the FAISS index and its metadata; unset = a folder of the per-user cache "
+        "(HCCQA_CACHE_DIR) keyed by corpus content, model and backend.",
+    )
     model: str = _knob(
         "",
         "sentence-transformers model name or path; empty = all-MiniLM-L6-v2 "
@@ -62,7 +70,7 @@ class Settings:
             raw = env.get(f"HCCQA_{f.name.upper()}")
             if raw is None:
                 continue
-            values[f.name] = _parse(f.name, raw, f.default)
+            values[f.name] = _parse(f.name, raw, f.default, str(f.type))
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values).validated()
 
@@ -91,8 +99,10 @@ class Settings:
         return replace(self, **changes).validated()
 
 
-def _parse(name: str, raw: str, default: Any) -> Any:
+def _parse(name: str, raw: str, default: Any, kind: str = "") -> Any:
     try:
+        if "Path" in kind:
+            return Path(raw).expanduser() if raw.strip() else None
         if isinstance(default, bool):
             if raw.strip().lower() in ("1", "true", "yes", "on"):
                 return True
@@ -101,8 +111,6 @@ def _parse(name: str, raw: str, default: Any) -> Any:
             raise ValueError(raw)
         if isinstance(default, int):
             return int(raw)
-        if isinstance(default, Path):
-            return Path(raw)
         return raw or default
     except ValueError:
         raise InputError(f"HCCQA_{name.upper()}={raw!r} is not a valid value") from None

@@ -23,6 +23,7 @@ class Passage:
         refs: Reference numbers cited inside the passage, sorted, unique.
         start: Start offset of the passage's source span in the raw document.
         end: End offset (exclusive) of the source span in the raw document.
+        page: The 1-based page the passage starts on (PDF documents), else None.
     """
 
     id: str
@@ -32,6 +33,7 @@ class Passage:
     refs: tuple[int, ...] = ()
     start: int = 0
     end: int = 0
+    page: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "refs": list(self.refs)}
@@ -121,6 +123,7 @@ class Hit:
             "section": p.section,
             "text": p.text,
             "refs": list(p.refs),
+            "page": p.page,
             "score": float(self.score),
             "rank": self.rank,
             "modes": list(self.modes),

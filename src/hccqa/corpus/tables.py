@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import CorpusError
@@ -40,21 +41,33 @@ def table_line_kind(line: str) -> str | None:
     return None
 
 
-def load_tables(folder: str | Path) -> tuple[tuple[TableRow, ...], dict[str, str]]:
-    """Read ``table1.tsv`` and ``table2.tsv`` from ``folder`` (each optional).
+def load_tables(
+    source: str | Path | Iterable[Path],
+) -> tuple[tuple[TableRow, ...], dict[str, str]]:
+    """Read table files: the given ``.tsv`` paths, or a folder's ``table1.tsv`` and ``table2.tsv``.
+
+    Args:
+        source: The table files (the corpus loader passes the ones it found), or a
+            folder whose table files are read when present.
 
     Returns:
         ``(rows, titles)``: rows in file order, titles keyed by ``"table1"``/``"table2"``.
 
     Raises:
-        CorpusError: a file is unreadable or a line is malformed (file and line named).
+        CorpusError: a file is unreadable, is not a known table, or a line is malformed
+            (file and line named).
     """
+    if isinstance(source, str | Path):
+        paths = [p for t in TABLES if (p := Path(source) / f"{t}.tsv").exists()]
+    else:
+        paths = sorted(source, key=lambda p: TABLES.index(p.stem) if p.stem in TABLES else 99)
     rows: list[TableRow] = []
     titles: dict[str, str] = {}
-    for table in TABLES:
-        path = Path(folder) / f"{table}.tsv"
-        if not path.exists():
-            continue
+    for path in paths:
+        table = path.stem
+        if table not in COLUMNS:
+            known = ", ".join(f"{t}.tsv" for t in TABLES)
+            raise CorpusError(f"{path}: not a known table file ({known})")
         title, table_rows = _read_table(path, table)
         titles[table] = title
         rows.extend(table_rows)
