@@ -53,7 +53,7 @@ def build(
     settings = resolve(settings or Settings.from_env())
     assert settings.corpus_dir is not None and settings.index_dir is not None
     corpus = load_folder(settings.corpus_dir)
-    embedder = embedder or load_embedder(settings, progress=progress)
+    embedder = embedder or load_embedder(settings)  # progress: the encoding bar only
     meta = build_index(corpus, embedder, settings.index_dir, progress=progress).meta
     return {
         **meta,

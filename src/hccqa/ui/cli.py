@@ -186,6 +186,7 @@ def corpus_cmd(
     if path:
         print("warning: --path is deprecated; use --corpus", file=sys.stderr)
     folder = resolve(_settings(corpus or path, None, None)).corpus_dir
+    assert folder is not None
     loaded = load_folder(folder)
     if as_json:
         print(json.dumps(loaded.to_dict(), indent=2, ensure_ascii=False))
@@ -199,9 +200,11 @@ def corpus_cmd(
     for table, title in loaded.table_titles.items():
         n = sum(r.table == table for r in loaded.rows)
         print(f"{table}: {n} rows  {title}")
-    named = sum(r.author is not None for r in loaded.references.values())
-    print(f"references: {len(loaded.references)} numbers cited, {named} with a first author")
-    print(f"glossary: {len(loaded.glossary)} abbreviations: {', '.join(loaded.glossary)}")
+    if loaded.references:
+        named = sum(r.author is not None for r in loaded.references.values())
+        print(f"references: {len(loaded.references)} numbers cited, {named} with a first author")
+    if loaded.glossary:
+        print(f"glossary: {len(loaded.glossary)} abbreviations: {', '.join(loaded.glossary)}")
 
 
 @app.command("build")
@@ -562,6 +565,8 @@ def eval_cmd(
 def main() -> None:
     """Console-script entry point."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # pypdf logs every oddity of a damaged file; the loader's one warning per file says it.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         code = app(standalone_mode=False)
     except HccqaError as exc:
