@@ -96,3 +96,11 @@ def test_the_core_imports_without_the_extras() -> None:
     code = _BLOCK.replace("from hccqa.ui.cli import main\nmain()\n", "import hccqa, hccqa.qa\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_eval_finds_a_packaged_gold_set_by_name() -> None:
+    from hccqa.locations import packaged_corpus_dir
+    from hccqa.ui.cli import _gold_path
+
+    assert _gold_path("heldout") == str(packaged_corpus_dir() / "gold" / "heldout.jsonl")
+    assert _gold_path("no-such-set") == "no-such-set"

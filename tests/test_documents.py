@@ -150,3 +150,14 @@ def test_cli_builds_and_answers_from_each_file_citing_the_pdf_page(
     )
     assert shown.exit_code == 0, shown.output
     assert "[P1] field:p001 · p. 2 · Field notes on recovery" in shown.output
+
+
+def test_citations_show_the_page_and_never_an_empty_section() -> None:
+    from hccqa.types import Hit, Passage
+    from hccqa.ui.render import _render_source, passage_label
+
+    pdf = Passage("field:p001", "field", "Field notes", "Sleeves helped.", page=2)
+    txt = Passage("walks/trail:p000", "walks/trail", "", "The trail climbs.")
+    assert passage_label(pdf) == "field:p001 · p. 2 · Field notes"
+    assert passage_label(txt) == "walks/trail:p000"
+    assert "field:p001 · p. 2 · score" in _render_source(1, Hit(pdf, 0.5, 1), [])

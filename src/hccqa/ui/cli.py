@@ -516,10 +516,24 @@ def bench_scaling_cmd(
     print(json.dumps(result, indent=2) if as_json else format_table(result))
 
 
+def _gold_path(gold: str) -> str:
+    """A gold file, or the packaged set of that name when no such file exists."""
+    from pathlib import Path
+
+    from ..locations import packaged_corpus_dir
+
+    packaged = packaged_corpus_dir() / "gold" / f"{gold}.jsonl"
+    return str(packaged) if not Path(gold).exists() and packaged.is_file() else gold
+
+
 @app.command("eval")
 def eval_cmd(
     gold: str = typer.Option(
-        ..., "--gold", metavar="FILE", help="Gold set, JSON Lines (docs/GOLD_FORMAT.md)."
+        ...,
+        "--gold",
+        metavar="FILE",
+        help="Gold set, JSON Lines (docs/GOLD_FORMAT.md), or the name of a set packaged "
+        "with the review: questions, heldout.",
     ),
     mode: list[str] = typer.Option(  # noqa: B008
         None, "--mode", metavar="MODE", help="Retrieval mode; repeat. Default: all."
@@ -546,6 +560,7 @@ def eval_cmd(
 
     if report:
         require("matplotlib", "bench", "the --report charts of hccqa eval")
+    gold = _gold_path(gold)
     questions = load_gold(gold)
     qa = _qa(corpus, index, model, rebuild=rebuild)
     result = evaluate(
