@@ -1,6 +1,8 @@
 # Two commands on a fresh machine: `make run` and `make test`.
 # Both create .venv when missing and install into it with constraints.txt
-# (which pins the CPU build of torch that lies on these machines).
+# (which pins the CPU build of torch that lies on these machines), with the
+# [dev] extra (= web chat + benchmarks + test tools). The checkout keeps its
+# index in index/; an installed hccqa uses the per-user cache instead.
 
 PYTHON  ?= python3
 VENV    ?= .venv
@@ -28,10 +30,10 @@ browser:
 	  else echo "chromium missing: run 'sudo apt-get install -y chromium' (browser tests will be skipped)"; fi; }
 
 index: install
-	$(VENV)/bin/hccqa build
+	$(VENV)/bin/hccqa build --index index
 
 run: install
-	$(VENV)/bin/hccqa serve
+	$(VENV)/bin/hccqa serve --index index
 
 test: install browser
 	$(PY) -m pytest

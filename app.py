@@ -20,12 +20,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     from hccqa.errors import HccqaError
+    from hccqa.extras import require
     from hccqa.settings import Settings
-    from hccqa.ui.web import prepare_server_environment, serve
-
-    prepare_server_environment()
 
     try:
+        require("gradio", "web", "the web chat (app.py)")
+        from hccqa.ui.web import prepare_server_environment, serve
+
+        prepare_server_environment()
         serve(
             Settings.from_env(host=args.host, port=args.port),
             status=lambda message: print(message, file=sys.stderr, flush=True),

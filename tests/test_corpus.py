@@ -199,14 +199,14 @@ def test_sha256_covers_files(corpus: Corpus, tmp_path: Path) -> None:
 
 def test_cli_error_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "hccqa", "corpus", "--path", str(tmp_path / "nowhere")],
+        [sys.executable, "-m", "hccqa", "corpus", "--corpus", str(tmp_path / "nowhere")],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
-    assert "review.txt not found" in result.stderr
+    assert "nowhere' does not exist" in result.stderr
 
 
 def test_to_dict_shape(corpus: Corpus) -> None:
@@ -239,11 +239,11 @@ def test_to_dict_shape(corpus: Corpus) -> None:
 
 def test_cli_corpus_json_and_summary() -> None:
     runner = CliRunner()
-    result = runner.invoke(app, ["corpus", "--path", str(CORPUS), "--json"])
+    result = runner.invoke(app, ["corpus", "--corpus", str(CORPUS), "--json"])
     assert result.exit_code == 0, result.output
     d = json.loads(result.output)
     assert d["references"]["52"]["author"] == "Ricci-Vitiani et al"
-    result = runner.invoke(app, ["corpus", "--path", str(CORPUS)])
+    result = runner.invoke(app, ["corpus"])  # the packaged review is the default corpus
     assert result.exit_code == 0
     assert "table2: 20 rows" in result.output
     assert "Core tip" in result.output
@@ -376,13 +376,36 @@ def test_load_folder_is_fast_for_a_thousand_documents(tmp_path: Path) -> None:
 def test_errors_name_the_problem(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match="does not exist"):
         load_folder(tmp_path / "missing")
-    with pytest.raises(CorpusError, match="no .txt document"):
+    with pytest.raises(CorpusError, match=r"holds no \.txt, \.md or \.pdf file"):
         load_folder(tmp_path)
-    with pytest.raises(CorpusError, match=r"review\.txt not found"):
+    (tmp_path / "notes.txt").write_text(" \n\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"notes\.txt \(no text found"):
         load_corpus(tmp_path)
-    (tmp_path / "review.txt").write_text(" \n\n", encoding="utf-8")
-    with pytest.raises(CorpusError, match=r"review\.txt:1: no text found"):
+    (tmp_path / "notes.txt").write_bytes(b"Fine line.\nSecond line.\nbad \xff byte\n")
+    with pytest.raises(CorpusError, match=r"notes\.txt \(line 3: not valid UTF-8"):
         load_corpus(tmp_path)
-    (tmp_path / "review.txt").write_bytes(b"Fine line.\nSecond line.\nbad \xff byte\n")
-    with pytest.raises(CorpusError, match=r"review\.txt:3: not valid UTF-8"):
-        load_corpus(tmp_path)
+
+
+def test_a_review_txt_is_an_ordinary_document(tmp_path: Path) -> None:
+    (tmp_path / "review.txt").write_text("Kinase inhibitors were tested. They worked.\n")
+    c = load_corpus(tmp_path)
+    assert [p.id for p in c.passages] == ["review:p000"]
+    assert c.rows == () and c.files == ("review.txt",)
+
+
+def test_unreadable_file_is_skipped_with_a_warning_and_the_rest_load(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "good.txt").write_text("Kinase inhibitors were tested. They worked.\n")
+    (tmp_path / "bad.txt").write_bytes(b"A line.\n\xfe\xff\n")
+    (tmp_path / "slides.pptx").write_bytes(b"PK\x03\x04")
+    with caplog.at_level("WARNING", logger="hccqa"):
+        c = load_folder(tmp_path)
+    assert [p.doc_id for p in c.passages] == ["good"]
+    assert [(f.path, f.reason[:26]) for f in c.skipped] == [
+        ("bad.txt", "line 2: not valid UTF-8 (i"),
+        ("slides.pptx", ".pptx files are not read; "),
+    ]
+    warned = " ".join(r.getMessage() for r in caplog.records)
+    assert "skipped bad.txt" in warned and "skipped slides.pptx" in warned
+    assert c.to_dict()["skipped"][1]["path"] == "slides.pptx"

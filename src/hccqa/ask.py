@@ -57,7 +57,9 @@ def answer_question(
     """
     started = time.perf_counter()
     n = max(k, MIN_PASSAGES)
-    query, evidence, verdict = weigh(question, history, engine=engine, n=n, mode=mode, recall=recall)
+    query, evidence, verdict = weigh(
+        question, history, engine=engine, n=n, mode=mode, recall=recall
+    )
     t0 = time.perf_counter()
     quotes = select_quotes(evidence) if verdict.answer else []
     rows = (
@@ -117,7 +119,12 @@ def weigh(
 
 def _weigh(query: Query, engine: Engine, n: int, mode: str) -> tuple[Evidence, Verdict]:
     evidence = gather(
-        query, engine.retriever, engine.corpus, engine.lexicon, n=n, mode=mode,
+        query,
+        engine.retriever,
+        engine.corpus,
+        engine.lexicon,
+        n=n,
+        mode=mode,
         weights=engine.weights,
     )
     t0 = time.perf_counter()

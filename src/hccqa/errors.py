@@ -9,7 +9,8 @@ can show it to a person as it is (one line, no traceback).
     ├── IndexStateError    the index is missing, broken, stale or cannot be written
     ├── ModelError         the embedding model cannot be found or loaded
     ├── InputError         a question, history or option is not acceptable
-    └── GoldFormatError    a gold question set does not follow GOLD_FORMAT.md
+    ├── GoldFormatError    a gold question set does not follow GOLD_FORMAT.md
+    └── DependencyError    a command needs an optional extra that is not installed
 """
 
 from __future__ import annotations
@@ -37,3 +38,7 @@ class InputError(HccqaError):
 
 class GoldFormatError(HccqaError):
     """A gold question set does not follow the gold format (the message names file and line)."""
+
+
+class DependencyError(HccqaError):
+    """A command needs a package of an optional extra (the message names the pip command)."""

@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import CorpusError, InputError
 from .answer.evidence import Weights
 from .answer.judge import Policy
 from .ask import Engine, answer_question
+from .corpus.loader import Corpus, load_folder
+from .errors import IndexStateError, InputError
+from .locations import resolve
 from .retrieval.embed import Embedder, load_embedder
-from .retrieval.index import build_index, load_index
+from .retrieval.index import build_index, load_index, read_meta
 from .retrieval.retriever import FusionConfig, Retriever
 from .settings import MODES, Settings
 from .types import Answer, Hit
@@ -30,36 +32,64 @@ log = logging.getLogger(__name__)
 RECENT_TURNS = 256
 
 
-def load_any_corpus(corpus_dir: str | Path) -> Any:
-    """The review corpus when the folder holds ``review.txt``, else any folder of ``.txt`` files.
+def load_any_corpus(corpus_dir: str | Path | None) -> Corpus:
+    """The corpus of a folder of documents; ``None`` = the packaged review.
+
+    Kept for callers of earlier releases: every folder is read the same way
+    (:func:`hccqa.corpus.loader.load_folder`); no file name has a special meaning.
 
     Raises:
-        CorpusError: the folder is missing or holds no documents.
+        CorpusError: the folder is missing or holds no readable document.
     """
-    from .corpus.loader import load_corpus, load_folder
-
-    folder = Path(corpus_dir)
-    if not folder.is_dir():
-        raise CorpusError(
-            f"corpus folder {str(folder)!r} does not exist; pass --corpus or set HCCQA_CORPUS_DIR"
-        )
-    if (folder / "review.txt").is_file():
-        return load_corpus(folder)
-    return load_folder(folder)
+    settings = resolve(Settings(corpus_dir=Path(corpus_dir) if corpus_dir else None))
+    return load_folder(settings.corpus_dir)  # type: ignore[arg-type]
 
 
 def build(
     settings: Settings | None = None, *, embedder: Embedder | None = None, progress: bool = True
 ) -> dict[str, Any]:
-    """Build (or rebuild) the index for ``settings.corpus_dir`` into ``settings.index_dir``.
+    """Build (or rebuild) the index of the settings' corpus into their index folder.
+
+    Unset folders are resolved as :func:`hccqa.locations.resolve` says: the packaged
+    review, and the per-user cache.
 
     Returns:
-        The metadata written to ``meta.json``.
+        The metadata written to ``meta.json``, plus ``index_dir`` (where it was written)
+        and ``skipped`` (files of the corpus folder that were not indexed, with why).
     """
-    settings = settings or Settings.from_env()
-    corpus = load_any_corpus(settings.corpus_dir)
-    embedder = embedder or load_embedder(settings)
-    return build_index(corpus, embedder, settings.index_dir, progress=progress).meta
+    settings = resolve(settings or Settings.from_env())
+    assert settings.corpus_dir is not None and settings.index_dir is not None
+    corpus = load_folder(settings.corpus_dir)
+    embedder = embedder or load_embedder(settings)  # progress: the encoding bar only
+    meta = build_index(corpus, embedder, settings.index_dir, progress=progress).meta
+    return {
+        **meta,
+        "index_dir": str(settings.index_dir),
+        "skipped": [{"path": f.path, "reason": f.reason} for f in corpus.skipped],
+    }
+
+
+def check_model(index_dir: Path, embedder: Embedder) -> None:
+    """Refuse an existing index built with another model than ``embedder``.
+
+    A model change is a choice the user makes; rebuilding silently would throw away an
+    index built with the model they chose before. A missing or unreadable index passes
+    (it is built or reported by :func:`hccqa.retrieval.index.load_index`).
+
+    Raises:
+        IndexStateError: the index names another model (both are named, with the fixes).
+    """
+    try:
+        meta = read_meta(index_dir)
+    except IndexStateError:
+        return
+    built = (meta or {}).get("model")
+    if built and built != embedder.name:
+        raise IndexStateError(
+            f"the index in {str(index_dir)!r} was built with model {built!r}, not "
+            f"{embedder.name!r}; pass --model {built} (HCCQA_MODEL) to use it, or --rebuild "
+            f"to rebuild it with {embedder.name!r}"
+        )
 
 
 class QA:
@@ -98,26 +128,43 @@ class QA:
         *,
         embedder: Embedder | None = None,
         fusion: FusionConfig | None = None,
+        rebuild: bool = False,
+        progress: bool = False,
     ) -> QA:
         """Load corpus, encoder and index (building the index when missing or stale).
+
+        Unset folders are resolved as :func:`hccqa.locations.resolve` says: the packaged
+        review, and an index folder in the per-user cache keyed by corpus, model and backend.
 
         Args:
             settings: Settings; ``Settings.from_env()`` when omitted.
             embedder: An encoder to use instead of the one the settings name
-                (tests inject :class:`~hccqa.embed.HashingEmbedder`).
+                (tests inject :class:`~hccqa.retrieval.embed.HashingEmbedder`).
             fusion: Hybrid fusion settings (defaults tuned by measurement).
+            rebuild: Rebuild the index even when it exists (also with another model).
+            progress: Show progress bars (model loading, encoding when a build happens).
 
         Raises:
             CorpusError: the corpus cannot be read.
             ModelError: the model cannot be loaded.
-            IndexStateError: the index is missing or stale and ``settings.auto_build`` is off.
+            IndexStateError: the index was built with another model (and ``rebuild`` is
+                off), or it is missing or stale and ``settings.auto_build`` is off.
         """
-        settings = settings or Settings.from_env()
-        corpus = load_any_corpus(settings.corpus_dir)
-        embedder = embedder or load_embedder(settings)
-        index = load_index(
-            settings.index_dir, corpus, embedder, auto_build=settings.auto_build, progress=False
-        )
+        settings = resolve(settings or Settings.from_env())
+        assert settings.corpus_dir is not None and settings.index_dir is not None
+        corpus = load_folder(settings.corpus_dir)
+        embedder = embedder or load_embedder(settings, progress=progress)
+        if rebuild:
+            index = build_index(corpus, embedder, settings.index_dir, progress=progress)
+        else:
+            check_model(settings.index_dir, embedder)
+            index = load_index(
+                settings.index_dir,
+                corpus,
+                embedder,
+                auto_build=settings.auto_build,
+                progress=progress,
+            )
         retriever = Retriever(
             index,
             embedder,
@@ -159,6 +206,7 @@ class QA:
         Raises:
             InputError: empty or too long question, unknown mode, k < 1.
         """
+        _check_k(k)
         return self.retriever.search(self._question(question), k=k, mode=self._mode(mode))
 
     def ask(
@@ -178,8 +226,10 @@ class QA:
             mode: Retrieval mode (default ``settings.mode``).
 
         Raises:
-            InputError: the question or history is not acceptable.
+            InputError: the question or history is not acceptable, or k < 1.
         """
+        if k is not None:
+            _check_k(k)
         q = self._question(question)
         h = self._history(history)
         mode = self._mode(mode)
@@ -209,3 +259,8 @@ class QA:
             self._recent.move_to_end(key)
             while len(self._recent) > RECENT_TURNS:
                 self._recent.popitem(last=False)
+
+
+def _check_k(k: object) -> None:
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise InputError(f"k must be a whole number of passages, 1 or more; got {k!r}")

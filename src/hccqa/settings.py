@@ -22,23 +22,25 @@ MODES = ("hybrid", "dense", "bm25")
 DEFAULT_ENCODER = "all-MiniLM-L6-v2"
 # Refusal policies (hccqa.answer.judge), one per encoder, fitted by `hccqa calibrate`
 # on the development gold sets; see docs/EVALUATION.md for the data and the scores.
-POLICIES: Mapping[str, Mapping[str, Any]] = MappingProxyType({
-    DEFAULT_ENCODER: {
-        "weights": {
-            "cosine": 6.0,
-            "passage_cosine": 0.0,
-            "coverage": 3.0,
-            "passage_coverage": 1.0,
-            "unknown": -3.0,
-            "absent": -2.0,
-            "rows": 2.0,
-            "shape": -2.0,
+POLICIES: Mapping[str, Mapping[str, Any]] = MappingProxyType(
+    {
+        DEFAULT_ENCODER: {
+            "weights": {
+                "cosine": 6.0,
+                "passage_cosine": 0.0,
+                "coverage": 3.0,
+                "passage_coverage": 1.0,
+                "unknown": -3.0,
+                "absent": -2.0,
+                "rows": 2.0,
+                "shape": -2.0,
+            },
+            "bias": -4.0,
+            "threshold": 0.5,
+            "note": "placeholder before calibration",
         },
-        "bias": -4.0,
-        "threshold": 0.5,
-        "note": "placeholder before calibration",
-    },
-})
+    }
+)
 BACKENDS = ("torch", "onnx", "onnx-int8")
 
 
@@ -50,8 +52,16 @@ def _knob(default: Any, help: str) -> Any:
 class Settings:
     """Configuration of the corpus, the model, retrieval and the web server."""
 
-    corpus_dir: Path = _knob(Path("corpus"), "Folder holding review.txt and the table files.")
-    index_dir: Path = _knob(Path("index"), "Folder where the FAISS index and its metadata live.")
+    corpus_dir: Path | None = _knob(
+        None,
+        "Folder of .txt, .md and .pdf documents (and .tsv tables), read recursively; "
+        "unset = the review packaged with hccqa.",
+    )
+    index_dir: Path | None = _knob(
+        None,
+        "Folder of the FAISS index and its metadata; unset = a folder of the per-user cache "
+        "(HCCQA_CACHE_DIR) keyed by corpus content, model and backend.",
+    )
     model: str = _knob(
         "",
         "sentence-transformers model name or path; empty = all-MiniLM-L6-v2 "
@@ -155,6 +165,8 @@ class Settings:
 
 def _parse(name: str, raw: str, default: Any, kind: str = "") -> Any:
     try:
+        if "Path" in kind:
+            return Path(raw).expanduser() if raw.strip() else None
         if isinstance(default, bool):
             if raw.strip().lower() in ("1", "true", "yes", "on"):
                 return True
@@ -163,8 +175,6 @@ def _parse(name: str, raw: str, default: Any, kind: str = "") -> Any:
             raise ValueError(raw)
         if isinstance(default, int):
             return int(raw)
-        if isinstance(default, Path) or "Path" in kind:
-            return Path(raw) if raw.strip() else default
         return raw or default
     except ValueError:
         raise InputError(f"HCCQA_{name.upper()}={raw!r} is not a valid value") from None

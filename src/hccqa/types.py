@@ -25,6 +25,7 @@ class Passage:
         start: Start offset of the passage's source span in the raw document.
         end: End offset (exclusive) of the source span in the raw document.
         kind: ``"text"`` for narrative, ``"row"`` for a table row.
+        page: The 1-based page the passage starts on (PDF documents), else None.
     """
 
     id: str
@@ -35,6 +36,7 @@ class Passage:
     start: int = 0
     end: int = 0
     kind: str = "text"
+    page: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "refs": list(self.refs)}
@@ -193,6 +195,7 @@ class Hit:
             "text": p.text,
             "refs": list(p.refs),
             "kind": p.kind,
+            "page": p.page,
             "score": float(self.score),
             "rank": self.rank,
             "modes": list(self.modes),

@@ -27,8 +27,10 @@ _END = re.compile(r"[.?!:;)\]\"”’]$")
 
 def not_covered(documents: int) -> str:
     """The refusal sentence, worded for the number of documents."""
-    return "The document does not cover this." if documents == 1 else (
-        "The documents do not cover this."
+    return (
+        "The document does not cover this."
+        if documents == 1
+        else ("The documents do not cover this.")
     )
 
 

@@ -155,11 +155,7 @@ def gather(
         row = hit.passage.kind == "row"
         context = text if row else f"{hit.passage.section}. {text}"
         cov = coverage(query.terms, _stems(context, lexicon), lexicon)
-        score = (
-            w.cosine * float(cos[j])
-            + w.bm25 * float(bm[j]) / bm_top
-            + w.coverage * cov
-        )
+        score = w.cosine * float(cos[j]) + w.bm25 * float(bm[j]) / bm_top + w.coverage * cov
         score += w.shape if shape(text, row) else 0.0
         score += w.anchor if anchored(text) else 0.0
         scored.append(Scored(s, text, owner[s], hit.passage.id, row, float(cos[j]), cov, score))
@@ -331,4 +327,3 @@ def defined_long_forms(query: Query, lexicon: Lexicon) -> list[frozenset[str]]:
         if long:
             out.append(frozenset(s for x in tokens(long) if x.content for s in parts(x)))
     return out
-

@@ -154,7 +154,9 @@ def counts(sentence: str, unit: str | None) -> bool:
     if unit == "%":
         return bool(_PERCENT.search(sentence))
     if unit == "time":
-        return bool(re.search(rf"\b(?:\d+|one|two|three|four|five|six)\s+{_TIME_WORDS}\b", sentence))
+        return bool(
+            re.search(rf"\b(?:\d+|one|two|three|four|five|six)\s+{_TIME_WORDS}\b", sentence)
+        )
     toks = tokens(sentence)
     for i, t in enumerate(toks):
         if t.norm.isdigit() and not _YEAR.fullmatch(t.norm):
@@ -170,9 +172,7 @@ def probability(policy: Policy, signals: Mapping[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
-def judge(
-    query: Query, evidence: Evidence, policy: Policy, *, filtered_rows: int = 0
-) -> Verdict:
+def judge(query: Query, evidence: Evidence, policy: Policy, *, filtered_rows: int = 0) -> Verdict:
     """Decide whether the corpus answers the question.
 
     Args:

@@ -80,8 +80,7 @@ def _sharpen(f: RowFilter, query: Query, rows: Sequence[TableRow]) -> RowFilter:
         mentions = [m for m in query.mentions if m.entity.column == c.column]
         broad = [m for m in mentions if len(m.entity.rows) > BROAD * total]
         narrow = [
-            m for m in mentions
-            if m not in broad and not any(m.matched & b.matched for b in broad)
+            m for m in mentions if m not in broad and not any(m.matched & b.matched for b in broad)
         ]
         if narrow and broad:
             rows_of = frozenset(r for m in narrow for r in m.entity.rows)
@@ -120,8 +119,12 @@ def choose_rows(
         if filtered:
             narrowed = [r for r in filtered if r in referent]
             if narrowed:
-                return RowChoice(tuple(RowMatch(r, f"{reason}, of the rows shown before", 1.0)
-                                       for r in narrowed), True)
+                return RowChoice(
+                    tuple(
+                        RowMatch(r, f"{reason}, of the rows shown before", 1.0) for r in narrowed
+                    ),
+                    True,
+                )
         elif not query.filter.constraints or _points_back(query):
             return RowChoice(
                 tuple(RowMatch(r, "the rows the previous answer showed", 1.0) for r in referent),
@@ -146,8 +149,10 @@ def _named_by(quote: Scored, evidence: Evidence, by_id: dict[str, TableRow]) -> 
 
 
 def _points_back(query: Query) -> bool:
-    return any(t.norm in {"it", "its", "that", "this", "those", "these", "they", "them"}
-               for t in query.tokens)
+    return any(
+        t.norm in {"it", "its", "that", "this", "those", "these", "they", "them"}
+        for t in query.tokens
+    )
 
 
 def _from_evidence(
@@ -197,8 +202,11 @@ def _cited(sentence: str, context: str) -> list[tuple[int, str, bool]]:
     citations, or the study it goes on about ("The authors also ..."). ``named`` is
     True when the study is named by its author ("Smith et al[7]")."""
     authors = find_authors(sentence)
-    own = [(n, sentence[c.start : c.end], n in authors) for c in find_citations(sentence)
-           for n in c.numbers]
+    own = [
+        (n, sentence[c.start : c.end], n in authors)
+        for c in find_citations(sentence)
+        for n in c.numbers
+    ]
     if own:
         return own
     previous = continues_from(sentence, context)

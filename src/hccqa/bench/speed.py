@@ -220,7 +220,9 @@ def run_bench(
     Returns:
         The :class:`BenchResult`.
     """
-    settings = settings or Settings.from_env()
+    from ..locations import resolve
+
+    settings = resolve(settings or Settings.from_env())  # concrete corpus and index folders
     questions = load_questions(questions_path)
     if qa is None:
         from ..qa import QA
@@ -296,8 +298,11 @@ def compare_backends(
     import shutil
 
     from ..evaluation.evaluate import evaluate, load_gold
+    from ..locations import resolve
     from ..qa import QA
 
+    settings = resolve(settings)  # concrete corpus and index folders
+    assert settings.index_dir is not None
     gold = load_gold(gold_path)
     rows = []
     exported: Path | None = None

@@ -82,7 +82,13 @@ def read_layout(raw: str) -> Layout:
             continue
         heading_parts = []
         label = _LABEL.match(line) if at_break else None
-        if at_break and _TITLE.match(line) and i + 1 < len(lines) and lines[i + 1].strip():
+        # A short title line opens a section when text follows it directly, or when it is
+        # the document's first line and more text follows (a document title).
+        first_line = not paragraphs and current is None and not section
+        titled = i + 1 < len(lines) and (
+            bool(lines[i + 1].strip()) or (first_line and any(x.strip() for x in lines[i + 1 :]))
+        )
+        if at_break and _TITLE.match(line) and titled:
             close()
             section = stripped
             prev_text, blank_since = None, False

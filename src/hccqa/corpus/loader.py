@@ -1,12 +1,15 @@
 """The corpus: documents cut into sections and passages, with tables, glossary and references.
 
-:func:`load_folder` reads any folder of ``.txt`` documents; :func:`load_corpus` reads the
-review's folder (it must hold ``review.txt``). Each document goes through the same
-layout reading: table blocks and their abbreviation footnote are taken out of the
-narrative, headings (upper-case lines, a short title line such as "Abstract", or a
-"Core tip:" label) open sections, paragraphs break at blank lines that end a sentence
-(a blank line inside a sentence is a page break), and paragraphs are cut into
-sentence-aligned passages that fit the embedding model's window.
+:func:`load_folder` reads a folder of ``.txt``, ``.md`` and ``.pdf`` documents, recursively
+(doc_id = relative path without the suffix), and its ``.tsv`` tables; :func:`load_corpus`
+does the same with the packaged review as the default folder. A file that cannot be read
+is skipped with a warning naming it and the reason (:attr:`Corpus.skipped`); the others
+are still loaded. Each document goes through the same layout reading: table blocks and
+their abbreviation footnote are taken out of the narrative, headings (Markdown headings,
+upper-case lines, a short title line such as "Abstract", or a "Core tip:" label) open
+sections, paragraphs break at blank lines that end a sentence (a blank line inside a
+sentence is a page break), and paragraphs are cut into sentence-aligned passages that
+fit the embedding model's window. A PDF passage keeps the page it starts on.
 """
 
 from __future__ import annotations
@@ -25,14 +28,12 @@ from ..types import Passage, Reference, Table, TableRow
 from .citations import cited_numbers, find_authors
 from .glossary import build_glossary
 from .layout import read_layout
+from .readers import Document, Skipped, discover, read_document
 from .sentences import split_sentences
-from .tables import load_tables, table_files
+from .tables import load_tables
 from .text import Lexicon, clean, clean_with_map
 
 log = logging.getLogger(__name__)
-
-REVIEW_FILE = "review.txt"
-REVIEW_ID = "review"
 # Passage size: up to 3 sentences, 1 shared with the next passage, at most 200 word
 # pieces by the estimate below (the model reads 256, [CLS] and [SEP] included).
 DEFAULT_MAX_SENTENCES = 3
@@ -55,8 +56,9 @@ class Corpus:
         tables: The tables, each with its typed columns and rows.
         glossary: Abbreviation -> expansion (footnote and inline definitions).
         references: Reference number -> what the corpus says about it.
-        sha256: Hash over the corpus files used (names and bytes).
-        files: The corpus files used, relative to the folder.
+        sha256: Hash over the corpus files used (relative names and bytes).
+        files: The corpus files used, relative to the folder (``/`` separators).
+        skipped: Files of the folder that were not indexed, each with the reason.
     """
 
     passages: tuple[Passage, ...]
@@ -65,6 +67,7 @@ class Corpus:
     references: dict[int, Reference] = field(default_factory=dict)
     sha256: str = ""
     files: tuple[str, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
 
     @cached_property
     def rows(self) -> tuple[TableRow, ...]:
@@ -145,6 +148,7 @@ class Corpus:
         return {
             "sha256": self.sha256,
             "files": list(self.files),
+            "skipped": [{"path": f.path, "reason": f.reason} for f in self.skipped],
             "passages": [p.to_dict() for p in self.passages],
             "rows": [r.to_dict() for r in self.rows],
             "tables": [
@@ -268,47 +272,79 @@ def document_passages(
     overlap: int = DEFAULT_OVERLAP,
     max_tokens: int = DEFAULT_MAX_TOKENS,
     tokenizer: Any | None = None,
+    sections: tuple[tuple[int, str], ...] = (),
+    pages: tuple[int, ...] = (),
 ) -> tuple[list[Passage], list[str], list[str]]:
     """Passages of one raw document, plus its cleaned paragraphs and footnotes.
+
+    Args:
+        raw: The document text.
+        doc_id: Its id (passage ids are ``<doc_id>:p000``, ...).
+        max_sentences: Most sentences per passage.
+        overlap: Sentences shared by consecutive passages of a paragraph.
+        max_tokens: Most word pieces per passage.
+        tokenizer: Optional tokenizer (with ``.tokenize``) or a ``str -> int`` counter.
+        sections: ``(offset, title)`` of headings known from the file format (Markdown);
+            the text from each offset on is read under that title.
+        pages: Offsets where pages 1, 2, ... begin (PDF); each passage gets its page.
 
     Returns:
         ``(passages, paragraph_texts, footnote_texts)``.
     """
     count = token_counter(tokenizer)
     lexicon = Lexicon.from_text(raw)
-    layout = read_layout(raw)
+    document = Document(raw, sections, pages)
     passages: list[Passage] = []
     paragraphs: list[str] = []
-    for section, start, end in layout.paragraphs:
-        text, offsets = clean_with_map(raw[start:end], lexicon)
-        if not text:
-            continue
-        paragraphs.append(text)
-        spans = fit_sentences(split_sentences(text), text, count=count, max_tokens=max_tokens)
-        windows = chunk_sentences(
-            spans,
-            text,
-            count=count,
-            max_sentences=max_sentences,
-            overlap=overlap,
-            max_tokens=max_tokens,
-        )
-        for first, last in windows:
-            a, b = spans[first][0], spans[last - 1][1]
-            chunk = text[a:b]
-            passages.append(
-                Passage(
-                    id=f"{doc_id}:p{len(passages):03d}",
-                    doc_id=doc_id,
-                    section=section,
-                    text=chunk,
-                    refs=cited_numbers(chunk),
-                    start=start + offsets[a],
-                    end=start + offsets[b - 1] + 1,
-                )
+    footnotes: list[str] = []
+    for part_start, part_end, heading in _parts(raw, sections):
+        layout = read_layout(raw[part_start:part_end])
+        for found, a, b in layout.paragraphs:
+            start, end = part_start + a, part_start + b
+            text, offsets = clean_with_map(raw[start:end], lexicon)
+            if not text:
+                continue
+            paragraphs.append(text)
+            spans = fit_sentences(split_sentences(text), text, count=count, max_tokens=max_tokens)
+            windows = chunk_sentences(
+                spans,
+                text,
+                count=count,
+                max_sentences=max_sentences,
+                overlap=overlap,
+                max_tokens=max_tokens,
             )
-    footnotes = [clean(raw[a:b], lexicon) for a, b in layout.footnotes]
+            for first, last in windows:
+                a, b = spans[first][0], spans[last - 1][1]
+                chunk = text[a:b]
+                passages.append(
+                    Passage(
+                        id=f"{doc_id}:p{len(passages):03d}",
+                        doc_id=doc_id,
+                        section=found or heading,
+                        text=chunk,
+                        refs=cited_numbers(chunk),
+                        start=start + offsets[a],
+                        end=start + offsets[b - 1] + 1,
+                        page=document.page_at(start + offsets[a]),
+                    )
+                )
+        footnotes.extend(
+            clean(raw[part_start + a : part_start + b], lexicon) for a, b in layout.footnotes
+        )
     return passages, paragraphs, footnotes
+
+
+def _parts(raw: str, sections: tuple[tuple[int, str], ...]) -> list[tuple[int, int, str]]:
+    """``(start, end, heading)`` spans of ``raw``: the text before the first heading, then
+    the text under each heading."""
+    bounds = [(0, "")] + [(max(0, min(o, len(raw))), t) for o, t in sorted(sections)]
+    parts = []
+    for i, (start, title) in enumerate(bounds):
+        end = bounds[i + 1][0] if i + 1 < len(bounds) else len(raw)
+        if end > start:
+            parts.append((start, end, title))
+    return parts
 
 
 def build_references(texts: list[str], tables: Sequence[Table]) -> dict[int, Reference]:
@@ -357,21 +393,6 @@ def row_passages(tables: Sequence[Table]) -> list[Passage]:
     ]
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 document, raising CorpusError with the line of a bad byte."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CorpusError(f"cannot read corpus file {path}: {exc.strerror or exc}") from exc
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CorpusError(
-            f"{path}:{line}: not valid UTF-8 ({exc.reason}); save the file as UTF-8"
-        ) from exc
-
-
 def load_folder(
     path: str | Path,
     *,
@@ -380,7 +401,13 @@ def load_folder(
     max_tokens: int = DEFAULT_MAX_TOKENS,
     tokenizer: Any | None = None,
 ) -> Corpus:
-    """Load every ``.txt`` document of a folder (doc_id = file stem), and its tables if any.
+    """Load every ``.txt``, ``.md`` and ``.pdf`` document under a folder, and its tables.
+
+    Documents are found recursively; a document's id is its path relative to the
+    folder without the suffix (``notes/trial.pdf`` -> ``notes/trial``). A file that
+    cannot be read, and a file of another type, is logged as a warning with the reason
+    and listed in :attr:`Corpus.skipped`; the other files are still loaded. Hidden files,
+    ``chat.json`` (the web page texts) and ``gold/*.jsonl`` (gold sets) are not indexed.
 
     Args:
         path: The folder.
@@ -390,85 +417,105 @@ def load_folder(
         tokenizer: Optional tokenizer (with ``.tokenize``) or a ``str -> int`` counter.
 
     Raises:
-        CorpusError: the folder is missing or has no ``.txt`` file, or a file is
-            unreadable or malformed (file and line named).
+        CorpusError: the folder is missing or no document in it has text (each skipped
+            file is named with the reason), or a table file is malformed (file and line).
     """
     folder = Path(path)
     if not folder.is_dir():
         raise CorpusError(
-            f"corpus folder {folder} does not exist; pass the folder holding the .txt files"
+            f"corpus folder {str(folder)!r} does not exist; pass a folder of .txt, .md or .pdf "
+            "documents (--corpus or HCCQA_CORPUS_DIR)"
         )
-    docs = sorted(folder.glob("*.txt"))
-    if not docs:
-        raise CorpusError(f"no .txt document in corpus folder {folder}")
+    found = discover(folder)
+    skipped = list(found.skipped)
     passages: list[Passage] = []
     texts: list[str] = []
     footnotes: list[str] = []
-    digest = hashlib.sha256()
-    used = [*docs, *table_files(folder)]
-    for doc in docs:
-        raw = read_text(doc)
+    used: list[str] = []
+    for relative, doc_id in found.documents:
+        try:
+            document = read_document(folder / relative)
+        except CorpusError as exc:
+            skipped.append(Skipped(relative, _reason(str(exc), folder / relative)))
+            continue
         doc_passages, doc_texts, doc_notes = document_passages(
-            raw,
-            doc.stem,
+            document.text,
+            doc_id,
             max_sentences=max_sentences,
             overlap=overlap,
             max_tokens=max_tokens,
             tokenizer=tokenizer,
+            sections=document.sections,
+            pages=document.pages,
         )
+        if not doc_passages:
+            skipped.append(Skipped(relative, "no text found; the file is empty or blank"))
+            continue
+        used.append(relative)
         passages.extend(doc_passages)
         texts.extend(doc_texts)
         footnotes.extend(doc_notes)
-    for f in used:
-        digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    tables = load_tables(folder)
-    rows = [r for tb in tables for r in tb.rows]
+    tables = list(found.tables)
+    for item in sorted(skipped, key=lambda f: f.path):
+        log.warning("skipped %s in %s: %s", item.path, folder, item.reason)
+    if not passages:
+        why = "; ".join(str(f) for f in skipped) or "it holds no .txt, .md or .pdf file"
+        raise CorpusError(f"no readable document in corpus folder {str(folder)!r}: {why}")
+    loaded = load_tables(folder / t for t in tables)
+    rows = [r for tb in loaded for r in tb.rows]
+    digest = hashlib.sha256()
+    for relative in [*used, *tables]:
+        data = (folder / relative).read_bytes()
+        digest.update(relative.encode() + b"\0" + data + b"\0")
     log.info(
         "loaded %d documents, %d passages, %d rows from %s",
-        len(docs),
+        len(used),
         len(passages),
         len(rows),
         folder,
     )
     return Corpus(
-        passages=tuple(passages) + tuple(row_passages(tables)),
-        tables=tables,
+        passages=tuple(passages) + tuple(row_passages(loaded)),
+        tables=loaded,
         glossary=build_glossary(footnotes, texts),
-        references=build_references(texts, tables),
+        references=build_references(texts, loaded),
         sha256=digest.hexdigest(),
-        files=tuple(f.name for f in used),
+        files=(*used, *tables),
+        skipped=tuple(sorted(skipped, key=lambda f: f.path)),
     )
 
 
+def _reason(message: str, path: Path) -> str:
+    """The reason part of a reader's error, the file being named apart ("line 3: ...")."""
+    message = message.removeprefix("cannot read corpus file ")
+    if not message.startswith(str(path)):
+        return message
+    rest = message[len(str(path)) :]
+    line = re.match(r":(\d+): ", rest)
+    return f"line {line.group(1)}: {rest[line.end() :]}" if line else rest.removeprefix(": ")
+
+
 def load_corpus(
-    path: str | Path = "corpus",
+    path: str | Path | None = None,
     *,
     max_sentences: int = DEFAULT_MAX_SENTENCES,
     overlap: int = DEFAULT_OVERLAP,
     max_tokens: int = DEFAULT_MAX_TOKENS,
     tokenizer: Any | None = None,
 ) -> Corpus:
-    """Load the review's corpus folder (``review.txt`` plus ``table1.tsv``/``table2.tsv``).
-
-    Passage ids are ``review:p000``, ``review:p001``, ...; other ``.txt`` files in the
-    folder become documents of their own (see :func:`load_folder`).
+    """Load a corpus folder (see :func:`load_folder`); by default the packaged review.
 
     Raises:
-        CorpusError: ``review.txt`` is missing, or a corpus file is unreadable or malformed.
+        CorpusError: the folder is missing or unreadable, or a table file is malformed.
     """
-    folder = Path(path)
-    if not (folder / REVIEW_FILE).is_file():
-        raise CorpusError(
-            f"{folder / REVIEW_FILE} not found; copy ../shared/corpus/review.txt there "
-            "or pass the corpus folder"
-        )
-    corpus = load_folder(
-        folder,
+    if path is None:
+        from ..locations import packaged_corpus_dir
+
+        path = packaged_corpus_dir()
+    return load_folder(
+        path,
         max_sentences=max_sentences,
         overlap=overlap,
         max_tokens=max_tokens,
         tokenizer=tokenizer,
     )
-    if not any(p.doc_id == REVIEW_ID for p in corpus.passages):
-        raise CorpusError(f"{folder / REVIEW_FILE}:1: no text found; the file is empty or blank")
-    return corpus

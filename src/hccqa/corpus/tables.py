@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..errors import CorpusError
@@ -67,8 +67,10 @@ def column_kinds(header: Sequence[str], rows: Sequence[Sequence[str]]) -> tuple[
             kind = "year"
         elif values and all(_NUMBER.fullmatch(v) for v in values):
             kind = "number"
-        elif not author_seen and values and 2 * sum(bool(_AUTHOR.search(v)) for v in values) > len(
-            values
+        elif (
+            not author_seen
+            and values
+            and 2 * sum(bool(_AUTHOR.search(v)) for v in values) > len(values)
         ):
             kind, author_seen = "author", True
         else:
@@ -82,8 +84,9 @@ def table_files(folder: str | Path) -> list[Path]:
     return sorted(p for p in Path(folder).rglob(f"*{TABLE_SUFFIX}") if p.is_file())
 
 
-def load_tables(folder: str | Path) -> tuple[Table, ...]:
-    """Read every table file of ``folder`` (see :func:`table_files`).
+def load_tables(source: str | Path | Iterable[Path]) -> tuple[Table, ...]:
+    """Read table files: the given ``.tsv`` paths, or every table file of a folder
+    (see :func:`table_files`).
 
     Raises:
         CorpusError: a file is unreadable or malformed, or two tables share an id
@@ -91,7 +94,8 @@ def load_tables(folder: str | Path) -> tuple[Table, ...]:
     """
     tables: list[Table] = []
     seen: dict[str, Path] = {}
-    for path in table_files(folder):
+    paths = table_files(source) if isinstance(source, str | Path) else sorted(source)
+    for path in paths:
         table = read_table(path)
         if table.id in seen:
             raise CorpusError(

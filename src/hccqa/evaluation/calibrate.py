@@ -69,7 +69,12 @@ def collect(qa: Any, questions: Sequence[GoldQuestion], *, mode: str = "hybrid")
             recall=lambda question, history: qa._shown(question, history, mode),
         )
         evidence = gather(
-            query, engine.retriever, engine.corpus, engine.lexicon, n=10, mode=mode,
+            query,
+            engine.retriever,
+            engine.corpus,
+            engine.lexicon,
+            n=10,
+            mode=mode,
             weights=engine.weights,
         )
         filtered = filter_rows(query, engine.corpus.rows)

@@ -34,7 +34,7 @@ class GoldQuestion:
 
 
 def _fail(path: Path, line: int, message: str) -> GoldFormatError:
-    return GoldFormatError(f"{path}:{line}: {message} (see GOLD_FORMAT.md)")
+    return GoldFormatError(f"{path}:{line}: {message} (see docs/GOLD_FORMAT.md)")
 
 
 def _str_list(

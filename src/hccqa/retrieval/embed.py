@@ -7,11 +7,12 @@ from :class:`~hccqa.settings.Settings`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -201,11 +202,12 @@ class HashingEmbedder:
         return _normalize_rows(np.stack([self._vector(t) for t in texts]))
 
 
-def load_embedder(settings: Settings | None = None) -> Embedder:
+def load_embedder(settings: Settings | None = None, *, progress: bool = False) -> Embedder:
     """Build the encoder the settings ask for (model path and backend).
 
     Args:
         settings: Settings; ``Settings.from_env()`` when omitted.
+        progress: Show the model loader's progress bars ("Loading weights").
 
     Returns:
         A ready encoder.
@@ -215,23 +217,48 @@ def load_embedder(settings: Settings | None = None) -> Embedder:
     """
     settings = settings or Settings.from_env()
     log.info("loading embedding model %s", settings.model or DEFAULT_MODEL_NAME)
-    if settings.backend in ("onnx", "onnx-int8"):
-        from .onnx import OnnxEmbedder
+    with _loader_progress(progress):
+        if settings.backend in ("onnx", "onnx-int8"):
+            from ..cache import cache_root
+            from .onnx import OnnxEmbedder
 
-        _set_threads(settings.threads, torch=False)  # torch is not loaded on this path
+            _set_threads(settings.threads, torch=False)  # torch is not loaded on this path
 
-        path = Path(settings.model) if settings.model else default_model_path()
-        if not path.is_dir():
-            raise ModelError(f"model folder {str(path)!r} does not exist")
-        return OnnxEmbedder(
-            path,
-            Path(settings.index_dir) / "onnx",
-            int8=settings.backend == "onnx-int8",
-            threads=settings.threads,
-            name=DEFAULT_MODEL_NAME if not settings.model else str(path),
-        )
-    _set_threads(settings.threads)
-    return SentenceTransformerEmbedder(settings.model)
+            path = Path(settings.model) if settings.model else default_model_path()
+            if not path.is_dir():
+                raise ModelError(f"model folder {str(path)!r} does not exist")
+            return OnnxEmbedder(
+                path,
+                Path(settings.index_dir or cache_root()) / "onnx",
+                int8=settings.backend == "onnx-int8",
+                threads=settings.threads,
+                name=DEFAULT_MODEL_NAME if not settings.model else str(path),
+            )
+        _set_threads(settings.threads)
+        return SentenceTransformerEmbedder(settings.model)
+
+
+@contextlib.contextmanager
+def _loader_progress(show: bool) -> Iterator[None]:
+    """Hide transformers' loading bars ("Loading weights") while a model loads, unless ``show``.
+
+    The switch is process-wide in transformers, so it is restored on the way out.
+    """
+    if show:
+        yield
+        return
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # pragma: no cover - sentence-transformers brings transformers
+        yield
+        return
+    was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_on:
+            hf_logging.enable_progress_bar()
 
 
 def _set_threads(threads: int, *, torch: bool = True) -> None:

@@ -1,40 +1,132 @@
 """The ``hccqa`` command line: parses, calls the library, prints.
 
 Errors from the library (:class:`hccqa.errors.HccqaError`) become one line on
-stderr and exit code 2; no traceback reaches the user.
+stderr and exit code 2; no traceback reaches the user. Every command that reads a
+corpus takes ``--corpus``, ``--index`` and ``--model``, with the same defaults as
+the Python API: the packaged review, the per-user cache, the packaged model.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sys
+from typing import Any
 
 import typer
 
+from .._version import __version__
 from ..errors import HccqaError
 
 app = typer.Typer(
-    help="Cited question answering over a review of anti-angiogenesis therapy and sorafenib "
-    "resistance in hepatocellular carcinoma.",
+    help="Cited question answering over your documents; by default over a review of "
+    "anti-angiogenesis therapy and sorafenib resistance in hepatocellular carcinoma.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: "--json", "-k N", "--corpus DIR"
 )
+
+
+def _corpus_option() -> Any:
+    return typer.Option(
+        None,
+        "--corpus",
+        metavar="DIR",
+        help="Folder of .txt, .md and .pdf documents, read recursively "
+        "(default: the packaged review; HCCQA_CORPUS_DIR).",
+    )
+
+
+def _index_option() -> Any:
+    return typer.Option(
+        None,
+        "--index",
+        metavar="DIR",
+        help="Index folder (default: the per-user cache, one folder per corpus and model; "
+        "HCCQA_INDEX_DIR).",
+    )
+
+
+def _model_option() -> Any:
+    return typer.Option(
+        None,
+        "--model",
+        metavar="DIR",
+        help="Local sentence-transformers model folder (default: the packaged "
+        "all-MiniLM-L6-v2; HCCQA_MODEL).",
+    )
+
+
+def _rebuild_option() -> Any:
+    return typer.Option(
+        False,
+        "--rebuild",
+        metavar="",
+        help="Rebuild the index first (needed to replace an index built with another model).",
+    )
+
+
+def _flag(name: str, help: str) -> Any:
+    return typer.Option(False, name, metavar="", help=help)
+
+
+def _settings(
+    corpus: str | None, index: str | None, model: str | None, **more: Any
+) -> Any:  # -> Settings (imported lazily)
+    from pathlib import Path
+
+    from ..settings import Settings
+
+    return Settings.from_env(
+        corpus_dir=Path(corpus) if corpus else None,
+        index_dir=Path(index) if index else None,
+        model=model,
+        **more,
+    )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"hccqa {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        metavar="",
+        is_eager=True,
+        callback=_print_version,
+        help="Print the version and exit.",
+    ),
+) -> None:
+    """Cited question answering over your documents (default: the packaged review)."""
 
 
 @app.command("bench-soak")
 def bench_soak(
-    url: str = typer.Option("", help="Address of a running web chat; empty = launch one."),
-    pid: int = typer.Option(0, help="Server process id, to report its memory (0 = unknown)."),
-    n: int = typer.Option(5000, "-n", help="Number of /ask requests."),
-    concurrency: int = typer.Option(8, "-c", "--concurrency", help="Concurrent clients."),
-    as_json: bool = typer.Option(False, "--json", help="Print the measurements as JSON."),
+    url: str = typer.Option(
+        "", metavar="URL", help="Address of a running web chat; empty = launch one."
+    ),
+    pid: int = typer.Option(
+        0, metavar="PID", help="Server process id, to report its memory (0 = unknown)."
+    ),
+    n: int = typer.Option(5000, "-n", metavar="N", min=1, help="Number of /ask requests."),
+    concurrency: int = typer.Option(
+        8, "-c", "--concurrency", metavar="N", min=1, help="Concurrent clients."
+    ),
+    as_json: bool = _flag("--json", "Print the measurements as JSON."),
 ) -> None:
     """Soak test: many /ask requests through the web chat; errors, latency, server memory."""
     import contextlib
     import json
 
+    from ..extras import require
+
+    require("gradio_client", "bench", "hccqa bench-soak")
+    require("psutil", "bench", "hccqa bench-soak")
     from ..bench.soak import launched_server, run_soak
     from ..settings import Settings
 
@@ -72,71 +164,74 @@ def bench_soak(
         raise typer.Exit(1)
 
 
+def _print_skipped(skipped: list[dict[str, str]]) -> None:
+    if skipped:
+        print(f"not indexed ({len(skipped)} file{'s' if len(skipped) != 1 else ''}):")
+        for f in skipped:
+            print(f"  {f['path']}: {f['reason']}")
+
+
 @app.command("corpus")
 def corpus_cmd(
-    path: str = typer.Option("corpus", "--path", help="Corpus folder (review.txt, table*.tsv)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the whole corpus as JSON."),
+    corpus: str = _corpus_option(),
+    path: str = typer.Option(None, "--path", hidden=True, help="Deprecated: use --corpus."),
+    as_json: bool = _flag("--json", "Print the whole corpus as JSON."),
 ) -> None:
-    """Show the corpus: sections, passages, table rows, glossary and references."""
+    """Show the corpus: files, sections, passages, table rows, glossary and references."""
     import json
 
-    from ..corpus.loader import load_corpus
+    from ..corpus.loader import load_folder
+    from ..locations import resolve
 
-    corpus = load_corpus(path)
+    if path:
+        print("warning: --path is deprecated; use --corpus", file=sys.stderr)
+    folder = resolve(_settings(corpus or path, None, None)).corpus_dir
+    assert folder is not None
+    loaded = load_folder(folder)
     if as_json:
-        print(json.dumps(corpus.to_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(loaded.to_dict(), indent=2, ensure_ascii=False))
         return
-    print(f"corpus {path}: {', '.join(corpus.files)}  sha256 {corpus.sha256[:12]}")
-    print(f"{len(corpus.passages)} passages in {len(corpus.sections)} sections:")
-    for section in corpus.sections:
-        n = sum(p.section == section for p in corpus.passages)
+    print(f"corpus {folder}: {', '.join(loaded.files)}  sha256 {loaded.sha256[:12]}")
+    _print_skipped(loaded.to_dict()["skipped"])
+    print(f"{len(loaded.passages)} passages in {len(loaded.sections)} sections:")
+    for section in loaded.sections:
+        n = sum(p.section == section for p in loaded.passages)
         print(f"  {n:3d}  {section or '(no section)'}")
-    for table, title in corpus.table_titles.items():
-        n = sum(r.table == table for r in corpus.rows)
+    for table, title in loaded.table_titles.items():
+        n = sum(r.table == table for r in loaded.rows)
         print(f"{table}: {n} rows  {title}")
-    named = sum(r.author is not None for r in corpus.references.values())
-    print(f"references: {len(corpus.references)} numbers cited, {named} with a first author")
-    print(f"glossary: {len(corpus.glossary)} abbreviations: {', '.join(corpus.glossary)}")
+    if loaded.references:
+        named = sum(r.author is not None for r in loaded.references.values())
+        print(f"references: {len(loaded.references)} numbers cited, {named} with a first author")
+    if loaded.glossary:
+        print(f"glossary: {len(loaded.glossary)} abbreviations: {', '.join(loaded.glossary)}")
 
 
 @app.command("build")
 def build_cmd(
-    corpus: str = typer.Option(None, "--corpus", help="Folder of .txt documents, tables optional."),
-    index: str = typer.Option(None, "--index", help="Folder to write the index into."),
-    model: str = typer.Option(None, "--model", help="Local sentence-transformers model folder."),
+    corpus: str = _corpus_option(),
+    index: str = _index_option(),
+    model: str = _model_option(),
 ) -> None:
-    """Build (or rebuild) the search index for a corpus folder, with a progress bar."""
-    from pathlib import Path
-
+    """Build (or rebuild) the search index of a corpus folder, with a progress bar."""
     from ..qa import build
-    from ..settings import Settings
 
-    settings = Settings.from_env(
-        corpus_dir=Path(corpus) if corpus else None,
-        index_dir=Path(index) if index else None,
-        model=model,
-    )
-    meta = build(settings, progress=True)
+    meta = build(_settings(corpus, index, model), progress=True)
     counts = meta["counts"]
     print(
         f"indexed {counts['passages']} passages and {counts['rows']} table rows from "
-        f"{meta['documents']} document(s) in {meta['build_seconds']} s -> {settings.index_dir} "
+        f"{meta['documents']} document(s) in {meta['build_seconds']} s -> {meta['index_dir']} "
         f"(model {meta['model']}, dim {meta['dimension']}, {meta['index_type']['passages']})"
     )
+    _print_skipped(meta["skipped"])
 
 
-def _qa(corpus: str | None, index: str | None, model: str | None) -> object:
-    from pathlib import Path
-
+def _qa(
+    corpus: str | None, index: str | None, model: str | None, *, rebuild: bool = False
+) -> Any:  # -> QA (imported lazily)
     from ..qa import QA
-    from ..settings import Settings
 
-    settings = Settings.from_env(
-        corpus_dir=Path(corpus) if corpus else None,
-        index_dir=Path(index) if index else None,
-        model=model,
-    )
-    return QA.load(settings)
+    return QA.load(_settings(corpus, index, model), rebuild=rebuild, progress=rebuild)
 
 
 def _question_arg(text: str) -> str:
@@ -148,48 +243,68 @@ def _question_arg(text: str) -> str:
     return check_question(raw, Settings.from_env())
 
 
+def _where(passage: Any) -> str:
+    from .render import passage_label
+
+    return passage_label(passage)  # type: ignore[no-any-return]
+
+
 @app.command("search")
 def search_cmd(
-    query: str = typer.Argument(..., help="What to search for ('-' reads it from stdin)."),
-    k: int = typer.Option(5, "-k", help="Number of passages."),
-    mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or bm25."),
-    as_json: bool = typer.Option(False, "--json", help="Print the hits as JSON."),
-    corpus: str = typer.Option(None, "--corpus", help="Corpus folder."),
-    index: str = typer.Option(None, "--index", help="Index folder."),
+    query: str = typer.Argument(
+        ..., metavar="QUERY", help="What to search for ('-' reads it from stdin)."
+    ),
+    k: int = typer.Option(5, "-k", metavar="N", min=1, help="Number of passages."),
+    mode: str = typer.Option("hybrid", "--mode", metavar="MODE", help="hybrid, dense or bm25."),
+    as_json: bool = _flag("--json", "Print the hits as JSON."),
+    corpus: str = _corpus_option(),
+    index: str = _index_option(),
+    model: str = _model_option(),
+    rebuild: bool = _rebuild_option(),
 ) -> None:
     """Show the passages that best match a query, with the modes that found them."""
     import json
 
     query = _question_arg(query)
-    qa = _qa(corpus, index, None)
-    hits = qa.search(query, k=k, mode=mode)  # type: ignore[attr-defined]
+    qa = _qa(corpus, index, model, rebuild=rebuild)
+    hits = qa.search(query, k=k, mode=mode)
     if as_json:
         print(json.dumps([h.to_dict() for h in hits], indent=2, ensure_ascii=False))
         return
     for h in hits:
         text = h.passage.text if len(h.passage.text) <= 200 else h.passage.text[:197] + "..."
         print(
-            f"{h.rank:>2}. {h.passage.id} [{h.passage.section}] score {h.score:.3f} "
+            f"{h.rank:>2}. {_where(h.passage)}  score {h.score:.3f} "
             f"({'+'.join(h.modes) or '-'})\n    {text}"
         )
 
 
 @app.command("ask")
 def ask_cmd(
-    question: str = typer.Argument(..., help="The question ('-' reads it from stdin)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the whole answer as JSON."),
-    k: int = typer.Option(None, "-k", help="Passages shown with the answer."),
-    mode: str = typer.Option(None, "--mode", help="hybrid, dense or bm25."),
-    history: list[str] = typer.Option(None, "--history", help="An earlier turn."),  # noqa: B008
-    corpus: str = typer.Option(None, "--corpus", help="Corpus folder."),
-    index: str = typer.Option(None, "--index", help="Index folder."),
+    question: str = typer.Argument(
+        ..., metavar="QUESTION", help="The question ('-' reads it from stdin)."
+    ),
+    as_json: bool = _flag("--json", "Print the whole answer as JSON."),
+    k: int = typer.Option(
+        None, "-k", metavar="N", min=1, help="Passages shown with the answer (default 5, HCCQA_K)."
+    ),
+    mode: str = typer.Option(
+        None, "--mode", metavar="MODE", help="hybrid, dense or bm25 (default hybrid)."
+    ),
+    history: list[str] = typer.Option(  # noqa: B008
+        None, "--history", metavar="TEXT", help="An earlier question of the chat; repeat."
+    ),
+    corpus: str = _corpus_option(),
+    index: str = _index_option(),
+    model: str = _model_option(),
+    rebuild: bool = _rebuild_option(),
 ) -> None:
-    """Answer a question from the review, every sentence quoted with its citation."""
+    """Answer a question from the documents, every sentence quoted with its citation."""
     import json
 
     question = _question_arg(question)
-    qa = _qa(corpus, index, None)
-    ans = qa.ask(question, history or (), k=k, mode=mode)  # type: ignore[attr-defined]
+    qa = _qa(corpus, index, model, rebuild=rebuild)
+    ans = qa.ask(question, history or (), k=k, mode=mode)
     if as_json:
         print(json.dumps(ans.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -202,27 +317,34 @@ def ask_cmd(
             print(f"  {r.row.id}: {r.row.text}  <- {r.reason}")
     if ans.passages:
         print("\nPassages:")
-        shown = k or qa.settings.k  # type: ignore[attr-defined]
+        shown = k or qa.settings.k
         for i, h in enumerate(ans.passages[:shown], start=1):
-            print(f"  [{i}] {h.passage.id} ({h.passage.section}) score {h.score:.3f}")
+            print(f"  [P{i}] {_where(h.passage)}  score {h.score:.3f}")
         if len(ans.passages) > shown:
             print(f"  ... ({len(ans.passages)} passages; --json shows all)")
 
 
 @app.command("bench-pubmedqa")
 def bench_pubmedqa_cmd(
-    data: str = typer.Option(..., "--data", help="PubMedQA ori_pqal.json."),
-    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
-    report: str = typer.Option(None, "--report", help="Folder for report.md/json and a chart."),
-    limit: int = typer.Option(0, "--limit", help="Use only the first N entries (0 = all)."),
-    model: str = typer.Option(None, "--model", help="Local sentence-transformers model folder."),
+    data: str = typer.Option(..., "--data", metavar="FILE", help="PubMedQA ori_pqal.json."),
+    as_json: bool = _flag("--json", "Print the results as JSON."),
+    report: str = typer.Option(
+        None, "--report", metavar="DIR", help="Folder for report.md/json and a chart."
+    ),
+    limit: int = typer.Option(
+        0, "--limit", metavar="N", min=0, help="Use only the first N entries (0 = all)."
+    ),
+    model: str = _model_option(),
 ) -> None:
     """PubMedQA PQA-L document retrieval: bm25, dense, hybrid and plain baselines."""
     import json
 
     from ..bench.pubmedqa import format_table, run_pubmedqa, write_pubmedqa_report
+    from ..extras import require
     from ..settings import Settings
 
+    if report:
+        require("matplotlib", "bench", "the --report chart")
     result = run_pubmedqa(
         data, settings=Settings.from_env(model=model), limit=limit or None, progress=not as_json
     )
@@ -233,28 +355,48 @@ def bench_pubmedqa_cmd(
 
 @app.command("serve")
 def serve_cmd(
-    host: str = typer.Option(None, "--host", help="Bind address (default 127.0.0.1, HCCQA_HOST)."),
-    port: int = typer.Option(None, "--port", help="Port (default 7860, HCCQA_PORT)."),
+    host: str = typer.Option(
+        None, "--host", metavar="HOST", help="Bind address (default 127.0.0.1, HCCQA_HOST)."
+    ),
+    port: int = typer.Option(
+        None, "--port", metavar="PORT", help="Port (default 7860, HCCQA_PORT)."
+    ),
+    corpus: str = _corpus_option(),
+    index: str = _index_option(),
+    model: str = _model_option(),
+    rebuild: bool = _rebuild_option(),
 ) -> None:
     """Start the web chat; the index is loaded once (built first when missing)."""
-    from ..settings import Settings
+    from ..extras import require
+
+    require("gradio", "web", "the web chat (hccqa serve)")
     from .web import prepare_server_environment, serve
 
     prepare_server_environment()
-
-    settings = Settings.from_env(host=host, port=port)
-    serve(settings, status=lambda message: print(message, file=sys.stderr, flush=True))
+    settings = _settings(corpus, index, model, host=host, port=port)
+    serve(
+        settings,
+        status=lambda message: print(message, file=sys.stderr, flush=True),
+        rebuild=rebuild,
+    )
 
 
 @app.command("bench-load")
 def bench_load_cmd(
-    url: str = typer.Option("", "--url", help="Address of a running web chat; empty = launch one."),
-    n: int = typer.Option(50, "-n", help="Number of /ask requests."),
-    concurrency: int = typer.Option(50, "-c", "--concurrency", help="Requests sent at once."),
+    url: str = typer.Option(
+        "", "--url", metavar="URL", help="Address of a running web chat; empty = launch one."
+    ),
+    n: int = typer.Option(50, "-n", metavar="N", min=1, help="Number of /ask requests."),
+    concurrency: int = typer.Option(
+        50, "-c", "--concurrency", metavar="N", min=1, help="Requests sent at once."
+    ),
 ) -> None:
     """Load benchmark: N concurrent /ask requests through gradio_client; all must succeed."""
     import contextlib
 
+    from ..extras import require
+
+    require("gradio_client", "bench", "hccqa bench-load")
     from ..bench.soak import launched_server, run_soak
     from ..settings import Settings
 
@@ -279,30 +421,37 @@ def bench_load_cmd(
 @app.command("bench")
 def bench_cmd(
     questions: str = typer.Option(
-        "corpus/gold/questions.jsonl", "--questions", help="Gold JSON Lines questions."
+        None,
+        "--questions",
+        metavar="FILE",
+        help="Gold JSON Lines questions (default: the packaged review's gold/questions.jsonl).",
     ),
-    passes: int = typer.Option(2, help="Times each question is asked."),
-    cold_runs: int = typer.Option(3, help="Cold-start subprocess runs (0 = skip)."),
-    corpus: str = typer.Option(None, "--corpus", help="Corpus folder."),
-    index: str = typer.Option(None, "--index", help="Index folder."),
-    backend: str = typer.Option(None, "--backend", help="Encoder backend: torch, onnx, onnx-int8."),
+    passes: int = typer.Option(2, metavar="N", min=1, help="Times each question is asked."),
+    cold_runs: int = typer.Option(
+        3, metavar="N", min=0, help="Cold-start subprocess runs (0 = skip)."
+    ),
+    corpus: str = _corpus_option(),
+    index: str = _index_option(),
+    model: str = _model_option(),
+    backend: str = typer.Option(
+        None, "--backend", metavar="NAME", help="Encoder backend: torch, onnx, onnx-int8."
+    ),
     backends: str = typer.Option(
-        "", "--backends", help="Compare backends (e.g. torch,onnx,onnx-int8): speed + eval."
+        "",
+        "--backends",
+        metavar="NAMES",
+        help="Compare backends (e.g. torch,onnx,onnx-int8): speed + eval.",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    as_json: bool = _flag("--json", "Print one JSON object."),
 ) -> None:
     """Latency per stage, ask vs bare encode, cold start, index build time and peak memory."""
     import json
-    from pathlib import Path
 
     from ..bench.speed import compare_backends, format_backends, format_bench, run_bench
-    from ..settings import Settings
+    from ..locations import packaged_corpus_dir, resolve
 
-    settings = Settings.from_env(
-        corpus_dir=Path(corpus) if corpus else None,
-        index_dir=Path(index) if index else None,
-        backend=backend,
-    )
+    questions = questions or str(packaged_corpus_dir() / "gold" / "questions.jsonl")
+    settings = resolve(_settings(corpus, index, model, backend=backend))
     if backends:
         names = [b.strip() for b in backends.split(",") if b.strip()]
         rows = compare_backends(
@@ -316,13 +465,23 @@ def bench_cmd(
 
 @app.command("bench-scaling")
 def bench_scaling_cmd(
-    sizes: str = typer.Option("1000,10000,100000,1000000", help="Corpus sizes, comma-separated."),
-    kinds: str = typer.Option("flat,hnsw,ivf", help="Index kinds: flat, hnsw, ivf, ivf-sq8."),
-    queries: int = typer.Option(200, help="Single queries timed per index."),
-    bm25_max: int = typer.Option(100_000, help="Largest size at which BM25 is measured."),
-    out: str = typer.Option("docs/scaling.json", help="JSON result file (rewritten as it goes)."),
-    chart: str = typer.Option("docs/scaling.png", help="PNG chart file ('' = none)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    sizes: str = typer.Option(
+        "1000,10000,100000,1000000", metavar="LIST", help="Corpus sizes, comma-separated."
+    ),
+    kinds: str = typer.Option(
+        "flat,hnsw,ivf", metavar="LIST", help="Index kinds: flat, hnsw, ivf, ivf-sq8."
+    ),
+    queries: int = typer.Option(200, metavar="N", min=1, help="Single queries timed per index."),
+    bm25_max: int = typer.Option(
+        100_000, metavar="N", min=0, help="Largest size at which BM25 is measured."
+    ),
+    out: str = typer.Option(
+        "docs/scaling.json", metavar="FILE", help="JSON result file (rewritten as it goes)."
+    ),
+    chart: str = typer.Option(
+        "docs/scaling.png", metavar="FILE", help="PNG chart file ('' = none)."
+    ),
+    as_json: bool = _flag("--json", "Print the result as JSON."),
 ) -> None:
     """Synthetic scaling benchmark: build time, memory, query p50, recall@10 per index kind."""
     import json
@@ -330,7 +489,10 @@ def bench_scaling_cmd(
 
     from ..bench.scaling import format_table, run_scaling, write_chart
     from ..errors import InputError
+    from ..extras import require
 
+    if chart:
+        require("matplotlib", "bench", "the --chart of hccqa bench-scaling")
     try:
         size_list = [int(float(s)) for s in sizes.split(",") if s.strip()]
     except ValueError:
@@ -354,27 +516,55 @@ def bench_scaling_cmd(
     print(json.dumps(result, indent=2) if as_json else format_table(result))
 
 
+def _gold_path(gold: str) -> str:
+    """A gold file, or the packaged set of that name when no such file exists."""
+    from pathlib import Path
+
+    from ..locations import packaged_corpus_dir
+
+    packaged = packaged_corpus_dir() / "gold" / f"{gold}.jsonl"
+    return str(packaged) if not Path(gold).exists() and packaged.is_file() else gold
+
+
 @app.command("eval")
 def eval_cmd(
-    gold: str = typer.Option(..., "--gold", help="Gold set, JSON Lines (GOLD_FORMAT.md)."),
-    mode: list[str] = typer.Option(None, "--mode", help="Retrieval mode; repeat. Default: all."),  # noqa: B008
-    as_json: bool = typer.Option(False, "--json", help="Print the GOLD_FORMAT.md JSON object."),
-    report: str = typer.Option(None, "--report", help="Folder for report.md/json and charts."),
-    k: int = typer.Option(10, "-k", help="Passages asked per question (>= 10)."),
-    corpus: str = typer.Option(None, "--corpus", help="Corpus folder."),
-    index: str = typer.Option(None, "--index", help="Index folder."),
+    gold: str = typer.Option(
+        ...,
+        "--gold",
+        metavar="FILE",
+        help="Gold set, JSON Lines (docs/GOLD_FORMAT.md), or the name of a set packaged "
+        "with the review: questions, heldout.",
+    ),
+    mode: list[str] = typer.Option(  # noqa: B008
+        None, "--mode", metavar="MODE", help="Retrieval mode; repeat. Default: all."
+    ),
+    as_json: bool = _flag("--json", "Print the docs/GOLD_FORMAT.md JSON object."),
+    report: str = typer.Option(
+        None, "--report", metavar="DIR", help="Folder for report.md/json and charts."
+    ),
+    k: int = typer.Option(
+        10, "-k", metavar="N", min=10, help="Passages asked per question (>= 10)."
+    ),
+    corpus: str = _corpus_option(),
+    index: str = _index_option(),
+    model: str = _model_option(),
+    rebuild: bool = _rebuild_option(),
 ) -> None:
     """Score the engine on a gold question set, per retrieval mode."""
     import json
 
     from ..evaluation.evaluate import evaluate, format_table, load_gold
     from ..evaluation.report import write_report
+    from ..extras import require
     from ..settings import MODES
 
+    if report:
+        require("matplotlib", "bench", "the --report charts of hccqa eval")
+    gold = _gold_path(gold)
     questions = load_gold(gold)
-    qa = _qa(corpus, index, None)
+    qa = _qa(corpus, index, model, rebuild=rebuild)
     result = evaluate(
-        qa,  # type: ignore[arg-type]
+        qa,
         questions,
         modes=tuple(mode) if mode else MODES,
         k=k,
@@ -390,8 +580,8 @@ def eval_cmd(
 def main() -> None:
     """Console-script entry point."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # The model loader's "Loading weights" bar is noise on stderr (encoding bars stay).
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    # pypdf logs every oddity of a damaged file; the loader's one warning per file says it.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         code = app(standalone_mode=False)
     except HccqaError as exc:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from ..corpus.sentences import split_sentences
 from ..corpus.text import normalize
-from ..types import Answer, Hit, Reference, RowMatch
+from ..types import Answer, Hit, Passage, Reference, RowMatch
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
 MARKER = re.compile(r"\[P(\d+)\]")  # the engine's passage markers, apart from the review's [24]
@@ -44,6 +44,19 @@ def total_ms(answer: Answer) -> float | None:
     if "total" in t:
         return float(t["total"])
     return float(sum(t.values()))
+
+
+def passage_label(passage: Passage) -> str:
+    """Where a passage comes from: id, page (PDF), section; ``"guide:p003 · p. 2 · Dosing"``.
+
+    Empty parts are left out, so a passage without a section never shows ``()``.
+    """
+    parts = [passage.id]
+    if passage.page is not None:
+        parts.append(f"p. {passage.page}")
+    if passage.section:
+        parts.append(passage.section)
+    return " · ".join(parts)
 
 
 def render_question(question: str, limit: int = QUESTION_PREVIEW_CHARS) -> str:
@@ -184,10 +197,11 @@ def _render_source(marker: int, hit: Hit, quotes: Sequence[str]) -> str:
     cited = bool(quotes)
     cls = "hccqa-source hccqa-cited" if cited else "hccqa-source"
     refs = f" · refs {esc(', '.join(str(r) for r in p.refs))}" if p.refs else ""
+    page = f" · p. {p.page}" if p.page is not None else ""
     return (
         f'<div class="{cls}" id="hccqa-src-{marker}">'
         f'<div class="hccqa-source-head"><b>[P{marker}]</b> {esc(p.section or "(no section)")}'
-        f' <span class="hccqa-meta">{esc(p.id)} · score {hit.score:.3f}{refs}</span></div>'
+        f' <span class="hccqa-meta">{esc(p.id)}{page} · score {hit.score:.3f}{refs}</span></div>'
         f'<div class="hccqa-passage">{highlight(p.text, supporting_spans(p.text, quotes))}</div>'
         "</div>"
     )
@@ -297,7 +311,9 @@ def answer_markdown(answer: Answer) -> str:
         for i, h in enumerate(answer.passages, start=1):
             if cited and i not in cited:
                 continue
-            lines.append(f"[P{i}] {h.passage.section} ({h.passage.id}): {h.passage.text}")
+            p = h.passage
+            page = f", p. {p.page}" if p.page is not None else ""
+            lines.append(f"[P{i}] {p.section} ({p.id}{page}): {p.text}")
             lines.append("")
     if answer.rows:
         lines += ["### Table rows", ""] if lines[-1] == "" else ["", "### Table rows", ""]

@@ -19,16 +19,9 @@ from ..errors import HccqaError, InputError
 from ..settings import MODES, Settings
 from ..types import Answer, Asker
 from . import render
+from .page import PageText, page_text
 
 log = logging.getLogger(__name__)
-
-EXAMPLES = (
-    "Which phase 3 trials of sorafenib showed a survival benefit?",
-    "Which growth factor receptors make HCC cells less sensitive to sorafenib?",
-    "What role does hypoxia play in resistance to anti-angiogenic therapy?",
-    "Which pathways are involved in acquired sorafenib resistance?",
-    "What did the SHARP trial find?",
-)
 
 CSS = """
 .hccqa-cite a { text-decoration: none; font-weight: 600; }
@@ -162,12 +155,14 @@ def ask_json(qa: Asker, question: str, history: Sequence[str] | None = None) -> 
         raise HccqaError(BUSY_MESSAGE) from exc
 
 
-def build_app(qa: Asker, settings: Settings | None = None) -> Any:
+def build_app(qa: Asker, settings: Settings | None = None, page: PageText | None = None) -> Any:
     """The web chat as a ``gr.Blocks`` (not launched).
 
     Args:
         qa: The loaded engine.
         settings: Defaults for k and mode, and the question length limit.
+        page: Title, heading, placeholder and examples; by default the corpus folder's
+            (:func:`hccqa.ui.page.page_text`; the packaged review's when none is set).
 
     Returns:
         The Blocks, with the chat UI and the public ``/ask`` endpoint.
@@ -175,6 +170,10 @@ def build_app(qa: Asker, settings: Settings | None = None) -> Any:
     import gradio as gr
 
     settings = settings or Settings()
+    if page is None:
+        from ..locations import packaged_corpus_dir
+
+        page = page_text(settings.corpus_dir or packaged_corpus_dir())
 
     def respond(
         question: str, messages: list[dict[str, Any]], history: list[str], k: float, mode: str
@@ -190,7 +189,7 @@ def build_app(qa: Asker, settings: Settings | None = None) -> Any:
         )
 
     def ask(question: str, history: list[str]) -> dict[str, Any]:
-        """Answer a question from the review; history = earlier user turns, oldest first."""
+        """Answer a question from the documents; history = earlier user turns, oldest first."""
         try:
             return ask_json(qa, question, history)
         except HccqaError as exc:
@@ -199,15 +198,8 @@ def build_app(qa: Asker, settings: Settings | None = None) -> Any:
     def clear() -> tuple[Any, ...]:
         return [], [], render.render_sources(None), "", ""
 
-    with gr.Blocks(
-        title="hccqa: anti-angiogenesis and sorafenib resistance in HCC", analytics_enabled=False
-    ) as demo:
-        gr.Markdown(
-            "## hccqa: ask the review\n"
-            "Answers quote *Anti-angiogenesis therapy and sorafenib resistance in hepatocellular "
-            "carcinoma*; each quoted sentence links to its passage [P1] in the sources panel. "
-            "Follow-up questions build on the chat."
-        )
+    with gr.Blocks(title=page.title, analytics_enabled=False) as demo:
+        gr.Markdown(f"## {page.heading}\n{page.description}")
         history = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
@@ -225,7 +217,7 @@ def build_app(qa: Asker, settings: Settings | None = None) -> Any:
                 question = gr.Textbox(
                     label="Question",
                     elem_id="hccqa-question",
-                    placeholder="Ask about anti-angiogenic therapy or sorafenib resistance in HCC",
+                    placeholder=page.placeholder,
                     max_length=settings.max_question_chars * 2,
                     lines=1,
                     max_lines=4,
@@ -234,7 +226,10 @@ def build_app(qa: Asker, settings: Settings | None = None) -> Any:
                     send = gr.Button("Ask", variant="primary", elem_id="hccqa-send")
                     new_chat = gr.Button("New chat", elem_id="hccqa-clear")
                     copy_md = gr.Button("Copy as Markdown", elem_id="hccqa-copy")
-                gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="Examples")
+                if page.examples:
+                    gr.Examples(
+                        examples=[[q] for q in page.examples], inputs=[question], label="Examples"
+                    )
                 with gr.Accordion("Settings", open=False):
                     k = gr.Slider(1, 20, value=settings.k, step=1, label="Passages per answer (k)")
                     mode = gr.Radio(list(MODES), value=settings.mode, label="Retrieval mode")
@@ -300,15 +295,21 @@ def launch(demo: Any, settings: Settings, *, block: bool = True) -> Any:
     )
 
 
-def load_qa(settings: Settings, status: Callable[[str], None] = log.info) -> Any:
+def load_qa(
+    settings: Settings, status: Callable[[str], None] = log.info, *, rebuild: bool = False
+) -> Any:
     """Load the engine once, building the index first (with a progress bar) when it is missing."""
+    from ..locations import resolve
     from ..qa import QA, build
     from ..retrieval.embed import load_embedder
     from ..retrieval.index import META
 
+    settings = resolve(settings)
+    assert settings.index_dir is not None
     embedder = load_embedder(settings)
-    if not (settings.index_dir / META).is_file() and settings.auto_build:
-        status(f"no index in {settings.index_dir}: building it first (about a minute)...")
+    missing = not (settings.index_dir / META).is_file()
+    if (missing and settings.auto_build) or rebuild:
+        status(f"building the index in {settings.index_dir} first (about a minute)...")
         build(settings, embedder=embedder, progress=True)
     status(f"loading the index from {settings.index_dir}...")
     qa = QA.load(settings, embedder=embedder)
@@ -316,8 +317,10 @@ def load_qa(settings: Settings, status: Callable[[str], None] = log.info) -> Any
     return qa
 
 
-def serve(settings: Settings, status: Callable[[str], None] = log.info) -> None:
+def serve(
+    settings: Settings, status: Callable[[str], None] = log.info, *, rebuild: bool = False
+) -> None:
     """Load the index once, then run the web chat until interrupted."""
-    qa = load_qa(settings, status)
-    status(f"web chat on http://{settings.host}:{settings.port}")
-    launch(build_app(qa, settings), settings)
+    qa = load_qa(settings, status, rebuild=rebuild)
+    status(f"web chat on http://{qa.settings.host}:{qa.settings.port}")
+    launch(build_app(qa, qa.settings), qa.settings)

@@ -127,13 +127,18 @@ class Lexicon:
         for p in passages:
             toks = tokens(p.text)
             numbered.update(
-                a.norm for a, b in zip(toks, toks[1:], strict=False)
-                if b.norm.isdigit() and a.norm.isalpha() and b.start - a.end == 1
+                a.norm
+                for a, b in zip(toks, toks[1:], strict=False)
+                if b.norm.isdigit()
+                and a.norm.isalpha()
+                and b.start - a.end == 1
                 and a.norm not in STOPWORDS
             )
             vocabulary.update(t.norm for t in toks)
             vocabulary.update(piece for t in toks for piece in re.split(r"[-/]", t.norm) if piece)
-            vocabulary.update(re.sub(r"[-/]", "", t.norm) for t in toks if re.search(r"[-/]", t.norm))
+            vocabulary.update(
+                re.sub(r"[-/]", "", t.norm) for t in toks if re.search(r"[-/]", t.norm)
+            )
             df.update({s for t in toks for s in parts(t)})
         glossary = dict(getattr(corpus, "glossary", {}) or {})
         for abbr, long in glossary.items():
@@ -214,9 +219,7 @@ class Lexicon:
         return [
             m
             for m in found
-            if not any(
-                o.entity.column == m.entity.column and m.matched < o.matched for o in found
-            )
+            if not any(o.entity.column == m.entity.column and m.matched < o.matched for o in found)
         ]
 
     def table_of(self, toks: Sequence[Token]) -> str | None:
@@ -271,7 +274,9 @@ def _table_words(tables: Sequence[Any]) -> dict[str, frozenset[str]]:
     }
     out: dict[str, frozenset[str]] = {}
     for tid, ws in words.items():
-        others = set().union(*(w for o, w in words.items() if o != tid)) if len(words) > 1 else set()
+        others = (
+            set().union(*(w for o, w in words.items() if o != tid)) if len(words) > 1 else set()
+        )
         out[tid] = frozenset(ws - others)
     return out
 
@@ -299,7 +304,8 @@ def _entities(
         toks = [
             t
             for t in tokens(part)
-            if (t.content or t.norm in NEGATIONS) and t.norm not in _JOIN_WORDS
+            if (t.content or t.norm in NEGATIONS)
+            and t.norm not in _JOIN_WORDS
             and not (kind == "author" and t.norm in {"et", "al"})
         ]
         if not toks:
@@ -314,8 +320,17 @@ def _entities(
             for long in expander.expansions(part):
                 long_seq = tuple(x.stem for x in tokens(long) if x.content)
                 entities.append(
-                    Entity(long, table, column, kind, content_stems(long), frozenset(), False,
-                           frozenset(rows), long_seq)
+                    Entity(
+                        long,
+                        table,
+                        column,
+                        kind,
+                        content_stems(long),
+                        frozenset(),
+                        False,
+                        frozenset(rows),
+                        long_seq,
+                    )
                 )
         entities.append(
             Entity(part, table, column, kind, stems, names, negated, frozenset(rows), sequence)
@@ -333,8 +348,11 @@ def _name_stems(token: Token, known: frozenset[str]) -> list[str]:
     if len(pieces) < 2:
         return list(whole)
     keep = [whole[0], whole[-1]]  # the compound, and written solid
-    keep += [parts(t)[0] for t in tokens(" ".join(pieces))
-             if t.norm not in known and not t.norm.isdigit() and len(t.norm) > 2]
+    keep += [
+        parts(t)[0]
+        for t in tokens(" ".join(pieces))
+        if t.norm not in known and not t.norm.isdigit() and len(t.norm) > 2
+    ]
     return list(dict.fromkeys(keep))
 
 

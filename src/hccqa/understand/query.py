@@ -24,11 +24,25 @@ from dataclasses import dataclass, field, replace
 
 from .filters import RowFilter, build_filter
 from .lexicon import Lexicon, Mention
-from .words import ASKING, SHORTHAND, STOPWORDS, Token, content_stems, parts, tokens
+from .words import SHORTHAND, STOPWORDS, Token, content_stems, parts, tokens
 
 # Words that point back to an earlier turn (English).
 _BACK = frozenset(
-    "it its they them their theirs these those ones such same former latter".split()
+    [
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "theirs",
+        "these",
+        "those",
+        "ones",
+        "such",
+        "same",
+        "former",
+        "latter",
+    ]
 )
 _DEICTIC = frozenset({"this", "that"})
 _OPENERS = re.compile(
@@ -194,9 +208,7 @@ def understand(
     )
     content = [t for t in toks if t.content]
     unknown = tuple(t.text for t in content if _names_unknown(t, lexicon))
-    absent = tuple(
-        t.text for t in content if not lexicon.knows(t) and t.text not in unknown
-    )
+    absent = tuple(t.text for t in content if not lexicon.knows(t) and t.text not in unknown)
     query = Query(
         text=question,
         normalized=normalized,
@@ -219,11 +231,34 @@ def understand(
     return query
 
 
-_AUX = frozenset("is are was were be been does do did has have had can could will would".split())
-_DETERMINERS = frozenset("the a an this that these those its their his her".split())
-_KIND_OF = frozenset("kind kinds type types sort sorts".split())
-_TIME = frozenset("long time months month years year weeks week days day".split())
-_SHARE = frozenset("percentage percent proportion share fraction".split())
+_AUX = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "does",
+        "do",
+        "did",
+        "has",
+        "have",
+        "had",
+        "can",
+        "could",
+        "will",
+        "would",
+    ]
+)
+_DETERMINERS = frozenset(
+    ["the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her"]
+)
+_KIND_OF = frozenset(["kind", "kinds", "type", "types", "sort", "sorts"])
+_TIME = frozenset(
+    ["long", "time", "months", "month", "years", "year", "weeks", "week", "days", "day"]
+)
+_SHARE = frozenset(["percentage", "percent", "proportion", "share", "fraction"])
 
 
 def _focus(toks: Sequence[Token], intents: frozenset[str]) -> frozenset[str]:
@@ -323,8 +358,13 @@ def _with_referent(query: Query, previous: Turn, lexicon: Lexicon) -> Query:
         inherited = [m for m in previous.query.mentions if m.entity.column not in kept]
         mentions = query.mentions + tuple(inherited)
         row_filter = replace(
-            build_filter(query.normalized, query.tokens, mentions, table=query.filter.table,
-                         years_apply=query.filter.years is not None or bool(lexicon.year_tables)),
+            build_filter(
+                query.normalized,
+                query.tokens,
+                mentions,
+                table=query.filter.table,
+                years_apply=query.filter.years is not None or bool(lexicon.year_tables),
+            ),
             table=query.filter.table or previous.query.filter.table,
         )
     intents = query.intents | (previous.query.intents & {"list"} if not query.intents else set())

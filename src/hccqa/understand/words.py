@@ -125,9 +125,7 @@ def _tokens(text: str) -> tuple[Token, ...]:
     found = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
     norms = [_fold(w) for w, _, _ in found]
     stems = stem_words(tuple(norms))
-    return tuple(
-        Token(w, n, s, a, b) for (w, a, b), n, s in zip(found, norms, stems, strict=True)
-    )
+    return tuple(Token(w, n, s, a, b) for (w, a, b), n, s in zip(found, norms, stems, strict=True))
 
 
 _local = threading.local()
@@ -196,7 +194,9 @@ def has_number(text: str) -> bool:
     return bool(_NUMBER.search(_NOT_QUANTITY.sub(" ", text)))
 
 
-_NOT_QUANTITY = re.compile(r"\[[\d,;\s\-–]+\]|(?<!\d)(?:1[89]|20)\d{2}(?!\d)|[A-Za-z]+-?\d+[A-Za-z]*")
+_NOT_QUANTITY = re.compile(
+    r"\[[\d,;\s\-–]+\]|(?<!\d)(?:1[89]|20)\d{2}(?!\d)|[A-Za-z]+-?\d+[A-Za-z]*"
+)
 
 
 _NUMBER = re.compile(

@@ -1,0 +1,106 @@
+"""The CLI's shape: --version, the same folder options on every command, plain metavars,
+-k >= 1, and a clear message when a command needs an optional extra."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hccqa import __version__
+from hccqa.ui.cli import app
+
+READS_A_CORPUS = ("build", "search", "ask", "serve", "eval", "bench")
+
+
+def _commands() -> list[str]:
+    return [c.name or "" for c in app.registered_commands]
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"hccqa {__version__}\n"
+
+
+@pytest.mark.parametrize("command", READS_A_CORPUS)
+def test_every_command_that_reads_a_corpus_takes_the_same_folder_options(command: str) -> None:
+    result = CliRunner().invoke(app, [command, "--help"], terminal_width=100)
+    assert result.exit_code == 0, result.output
+    for option in ("--corpus DIR", "--index DIR", "--model DIR"):
+        assert option in result.output, (command, option)
+
+
+def test_corpus_takes_corpus_and_still_accepts_the_old_path(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Box kites fly in steady wind. Delta kites suit light air.\n")
+    runner = CliRunner()
+    new = runner.invoke(app, ["corpus", "--corpus", str(tmp_path)])
+    assert new.exit_code == 0 and "1 passages in 1 sections" in new.output
+    assert "--path" not in runner.invoke(app, ["corpus", "--help"]).output
+    old = runner.invoke(app, ["corpus", "--path", str(tmp_path)])
+    assert old.exit_code == 0 and "--path is deprecated" in old.output
+
+
+@pytest.mark.parametrize("command", ["bench-soak", "corpus", "search", "ask", "eval", "bench"])
+def test_help_shows_plain_metavars(command: str) -> None:
+    result = CliRunner().invoke(app, [command, "--help"], terminal_width=100)
+    assert result.exit_code == 0
+    assert "<bool>" not in result.output and "<int>" not in result.output
+    assert "--json " in result.output or "--json\n" in result.output
+
+
+@pytest.mark.parametrize("command", [["ask", "Which kites?"], ["search", "kites"]])
+def test_k_must_be_at_least_one(command: list[str]) -> None:
+    result = CliRunner().invoke(app, [*command, "-k", "0"])
+    assert result.exit_code == 2
+    assert "'-k': Input should be greater than or equal to 1" in result.output
+
+
+_BLOCK = (
+    "import sys\n"
+    "for m in ('gradio', 'gradio_client', 'matplotlib', 'psutil'):\n"
+    "    sys.modules[m] = None  # as if the extra were not installed\n"
+    "sys.argv = ['hccqa', *sys.argv[1:]]\n"
+    "from hccqa.ui.cli import main\n"
+    "main()\n"
+)
+
+
+def _without_extras(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HCCQA_INDEX_DIR": "/nonexistent-hccqa-index"}
+    return subprocess.run(
+        [sys.executable, "-c", _BLOCK, *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "extra"),
+    [
+        (["serve"], "web"),
+        (["bench-load"], "bench"),
+        (["bench-soak"], "bench"),
+        (["eval", "--gold", "g.jsonl", "--report", "r"], "bench"),
+    ],
+)
+def test_a_command_without_its_extra_names_the_pip_command(args: list[str], extra: str) -> None:
+    result = _without_extras(*args)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert f"pip install 'hccqa[{extra}]'" in result.stderr
+
+
+def test_the_core_imports_without_the_extras() -> None:
+    code = _BLOCK.replace("from hccqa.ui.cli import main\nmain()\n", "import hccqa, hccqa.qa\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_eval_finds_a_packaged_gold_set_by_name() -> None:
+    from hccqa.locations import packaged_corpus_dir
+    from hccqa.ui.cli import _gold_path
+
+    assert _gold_path("heldout") == str(packaged_corpus_dir() / "gold" / "heldout.jsonl")
+    assert _gold_path("no-such-set") == "no-such-set"

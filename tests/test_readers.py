@@ -1,0 +1,180 @@
+"""Document discovery and the .txt / .md / .pdf readers (hccqa.corpus.readers)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pdfwriter import write_pdf
+
+from hccqa.corpus.readers import (
+    Document,
+    discover,
+    doc_id_for,
+    markdown_document,
+    read_document,
+    read_pdf,
+)
+from hccqa.errors import CorpusError
+
+# -- discovery ---------------------------------------------------------------------------------
+
+
+def _touch(root: Path, relative: str, data: bytes = b"Some text.\n") -> None:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def test_discover_sorts_files_into_documents_tables_and_skipped(tmp_path: Path) -> None:
+    for name in (
+        "a.txt",
+        "sub/deeper/b.md",
+        "sub/c.PDF",
+        "d.markdown",
+        "table1.tsv",
+        "extra/other.tsv",
+        "chat.json",
+        "gold/set.jsonl",
+        ".git/config",
+        "sub/.DS_Store",
+        "photo.png",
+        "README",
+        "notes.jsonl",
+    ):
+        _touch(tmp_path, name)
+    found = discover(tmp_path)
+    assert found.documents == (
+        ("a.txt", "a"),
+        ("d.markdown", "d"),
+        ("sub/c.PDF", "sub/c"),
+        ("sub/deeper/b.md", "sub/deeper/b"),
+    )
+    assert found.tables == ("extra/other.tsv", "table1.tsv")
+    # chat.json, gold/*.jsonl and hidden files are not documents and not reported
+    assert [(f.path, f.reason) for f in found.skipped] == [
+        ("README", "files without a suffix are not read; documents are .txt, .md or .pdf"),
+        ("notes.jsonl", ".jsonl files are not read; documents are .txt, .md or .pdf"),
+        ("photo.png", ".png files are not read; documents are .txt, .md or .pdf"),
+    ]
+
+
+def test_two_files_with_one_id_keep_the_first(tmp_path: Path) -> None:
+    _touch(tmp_path, "plan.md")
+    _touch(tmp_path, "plan.txt")
+    found = discover(tmp_path)
+    assert found.documents == (("plan.md", "plan"),)
+    assert [str(f) for f in found.skipped] == [
+        "plan.txt (same document id 'plan' as plan.md; rename one)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("relative", "doc_id"),
+    [("a.txt", "a"), ("x/y.z.md", "x/y.z"), ("v1.2/notes.pdf", "v1.2/notes"), ("plain", "plain")],
+)
+def test_doc_id_is_the_relative_path_without_suffix(relative: str, doc_id: str) -> None:
+    assert doc_id_for(relative) == doc_id
+
+
+# -- Markdown ----------------------------------------------------------------------------------
+
+GUIDE = """---
+title: front matter is dropped
+---
+# Pottery notes
+
+An intro with **bold**, _italic_, `inline code` and a [link](https://example.org/x).
+
+## Firing the kiln
+
+Load the kiln loosely. Fire slowly to 600 degrees
+so that trapped water escapes; then raise the heat.
+
+- Bisque ware is porous.
+- Glaze only after the bisque fir-
+  ing has cooled.
+
+```
+kiln.fire(temp=600)
+```
+
+<div>raw html</div>
+
+| Cone | Degrees |
+|------|---------|
+| 06   | 999     |
+
+![A cracked bowl](bowl.png)
+"""
+
+
+def test_markdown_headings_become_sections_and_markup_goes() -> None:
+    doc = markdown_document(GUIDE)
+    blocks = doc.text.split("\n\n")
+    assert blocks == [
+        "An intro with bold, italic, inline code and a link.",
+        "Load the kiln loosely. Fire slowly to 600 degrees so that trapped water escapes; "
+        "then raise the heat.",
+        "Bisque ware is porous.",
+        "Glaze only after the bisque fir-\ning has cooled.",
+        "Cone; Degrees",
+        "06; 999",
+        "A cracked bowl",
+    ]
+    assert doc.sections == (
+        (0, "Pottery notes"),
+        (doc.text.index("Load the kiln"), "Firing the kiln"),
+    )
+    assert "kiln.fire" not in doc.text and "raw html" not in doc.text
+    assert "front matter" not in doc.text
+    assert doc.pages == () and doc.page_at(5) is None
+
+
+def test_markdown_document_without_headings_has_no_sections() -> None:
+    doc = markdown_document("Just one paragraph.\n")
+    assert doc == Document("Just one paragraph.")
+
+
+# -- PDF ---------------------------------------------------------------------------------------
+
+
+def test_pdf_pages_keep_their_offsets(tmp_path: Path) -> None:
+    pdf = write_pdf(
+        tmp_path / "two.pdf",
+        [["First page line one.", "First page line two."], ["Second page text."]],
+    )
+    doc = read_pdf(pdf)
+    first, second = doc.text.split("\n\n", 1)
+    assert "First page line one.\nFirst page line two." in first
+    assert second.strip() == "Second page text."
+    assert doc.pages[0] == 0 and doc.text[doc.pages[1] :].startswith("Second page")
+    assert doc.page_at(0) == 1
+    assert doc.page_at(doc.text.index("Second")) == 2
+
+
+def test_read_document_dispatches_on_suffix(tmp_path: Path) -> None:
+    (tmp_path / "a.MD").write_text("# Title\n\nBody text.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("# Not a heading here\r\nBody.\r\n", encoding="utf-8")
+    assert read_document(tmp_path / "a.MD").sections == ((0, "Title"),)
+    assert read_document(tmp_path / "b.txt") == Document("# Not a heading here\nBody.\n")
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"this is not a pdf at all", "not a readable PDF"),
+        (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog", "not a readable PDF"),
+    ],
+)
+def test_a_broken_pdf_says_why(tmp_path: Path, data: bytes, reason: str) -> None:
+    (tmp_path / "bad.pdf").write_bytes(data)
+    with pytest.raises(CorpusError, match=reason) as info:
+        read_pdf(tmp_path / "bad.pdf")
+    assert "bad.pdf" in str(info.value)
+
+
+def test_a_pdf_without_text_says_so(tmp_path: Path) -> None:
+    pdf = write_pdf(tmp_path / "scan.pdf", [[], []])
+    with pytest.raises(CorpusError, match="no text layer"):
+        read_pdf(pdf)
