@@ -133,13 +133,18 @@ class Table:
 
     @property
     def label(self) -> str:
-        """Human name from the id: ``"table1"`` -> ``"Table 1"``, ``"site_visits"`` -> ``"Site visits"``."""
-        import re
+        """Human name from the id (see :func:`table_label`)."""
+        return table_label(self.id)
 
-        m = re.fullmatch(r"([A-Za-z]+)[ _-]?(\d+)", self.id)
-        if m:
-            return f"{m.group(1).capitalize()} {m.group(2)}"
-        return self.id.replace("_", " ").replace("-", " ").capitalize()
+
+def table_label(table_id: str) -> str:
+    """Human name of a table id: ``"table1"`` -> ``"Table 1"``, ``"site_visits"`` -> ``"Site visits"``."""
+    import re
+
+    m = re.fullmatch(r"([A-Za-z]+)[ _-]?(\d+)", table_id)
+    if m:
+        return f"{m.group(1).capitalize()} {m.group(2)}"
+    return table_id.replace("_", " ").replace("-", " ").capitalize()
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,7 @@ def compose(
         nearest = _nearest(evidence, references)
         text = not_covered(documents)
         if nearest is not None:
-            text += f' The nearest they cover is in "{nearest.section}": "{nearest.sentence}"'
+            text += f' Nearest covered, in "{nearest.section}": "{nearest.sentence}"'
             text += f" [P{nearest.marker}]"
         return Answer(
             answer=text,

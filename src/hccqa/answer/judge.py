@@ -197,10 +197,10 @@ def _reason(query: Query, policy: Policy, signals: Mapping[str, float]) -> str:
     worst = min(pulls, key=lambda k: pulls[k]) if pulls else "cosine"
     value = signals.get(worst, 0.0)
     if worst == "unknown":
-        return f"the question names {', '.join(query.unknown)}, which the documents never mention"
+        return f"the question names {', '.join(query.unknown)}, which the corpus never mentions"
     if worst == "absent":
         words = ", ".join(query.absent) or "its words"
-        return f"the documents never use {words} ({value:.0%} of the question's topical words)"
+        return f"the corpus never uses {words} ({value:.0%} of the question's topical words)"
     if worst == "shape":
         return "the question asks for a number or a date and the nearest sentences give none"
     if worst == "focus":

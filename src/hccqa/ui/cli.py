@@ -302,19 +302,30 @@ def ask_cmd(
     """Answer a question from the documents, every sentence quoted with its citation."""
     import json
 
+    from ..answer.compose import row_line
+    from ..types import table_label
+
     question = _question_arg(question)
     qa = _qa(corpus, index, model, rebuild=rebuild)
     ans = qa.ask(question, history or (), k=k, mode=mode)
     if as_json:
         print(json.dumps(ans.to_dict(), indent=2, ensure_ascii=False))
         return
+    if ans.corrections:
+        print("(spelling: " + ", ".join(f"{a} -> {b}" for a, b in ans.corrections) + ")")
     if ans.searched_query != ans.question:
         print(f"(searched: {ans.searched_query})")
-    print(ans.answer)
+    if ans.abstained:
+        print(ans.answer)
+        if ans.refusal_reason:
+            print(f"(why: {ans.refusal_reason})")
+    else:
+        print(ans.text)
     if ans.rows:
         print("\nTable rows:")
         for r in ans.rows:
-            print(f"  {r.row.id}: {r.row.text}  <- {r.reason}")
+            label = table_label(r.row.table)
+            print(f"  {r.row.id}: {row_line(r, label)}  <- {r.reason}")
     if ans.passages:
         print("\nPassages:")
         shown = k or qa.settings.k
@@ -524,6 +535,47 @@ def _gold_path(gold: str) -> str:
 
     packaged = packaged_corpus_dir() / "gold" / f"{gold}.jsonl"
     return str(packaged) if not Path(gold).exists() and packaged.is_file() else gold
+
+
+@app.command("calibrate")
+def calibrate_cmd(
+    gold: list[str] = typer.Option(  # noqa: B008
+        ...,
+        "--gold",
+        metavar="FILE",
+        help="Gold set with answerable and unanswerable questions; repeat. A packaged "
+        "set may be named: questions, heldout, dev, boundary.",
+    ),
+    out: str = typer.Option(
+        None, "--out", metavar="FILE", help="Write the policy here (use it: HCCQA_POLICY_FILE)."
+    ),
+    folds: int = typer.Option(5, "--folds", metavar="N", min=2, help="Cross-validation folds."),
+    mode: str = typer.Option("hybrid", "--mode", metavar="MODE", help="Retrieval mode."),
+    corpus: str = _corpus_option(),
+    index: str = _index_option(),
+    model: str = _model_option(),
+) -> None:
+    """Fit the refusal judge on gold sets, with cross-validation, and print the policy."""
+    import json
+
+    from ..errors import InputError
+    from pathlib import Path
+
+    from ..evaluation.calibrate import calibrate, collect, load_sets
+
+    qa = _qa(corpus, index, model)
+    questions = load_sets([_gold_path(g) for g in gold])
+    try:
+        result = calibrate(collect(qa, questions, mode=mode), folds=folds)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    print(result.summary())
+    text = json.dumps(result.policy.to_dict(), indent=2)
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+        print(f"policy written to {out}; use it with HCCQA_POLICY_FILE={out}")
+    else:
+        print(text)
 
 
 @app.command("eval")

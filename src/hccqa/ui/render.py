@@ -107,13 +107,16 @@ def render_answer(answer: Answer, elapsed_ms: float | None = None) -> str:
         parts.append('<div class="hccqa-answer hccqa-abstain">')
         parts.append(
             '<span class="hccqa-icon" aria-hidden="true">&#9888;</span> '
-            "<strong>Not covered by the review.</strong> "
+            f"<strong>{esc(_refusal_head(answer))}</strong> "
         )
-        parts.append(esc(answer.answer))
+        if answer.refusal_reason:
+            parts.append(f'<div class="hccqa-why">Why: {esc(answer.refusal_reason)}</div>')
         if answer.nearest:
+            n = answer.nearest
+            quote = f'"{n.sentence}" [P{n.marker}]'
             parts.append(
-                '<div class="hccqa-nearest">Nearest covered topic: '
-                f"<em>{link_markers(esc(answer.nearest), sections)}</em></div>"
+                f'<div class="hccqa-nearest">Nearest covered, in {esc(n.section)}: '
+                f"<em>{link_markers(esc(quote), sections)}</em></div>"
             )
         parts.append("</div>")
     else:
@@ -135,6 +138,11 @@ def render_answer(answer: Answer, elapsed_ms: float | None = None) -> str:
         parts.append("</div>")
     parts.append(_latency_line(answer, elapsed_ms))
     return _one_block(parts)
+
+
+def _refusal_head(answer: Answer) -> str:
+    """The refusal's first sentence ("The documents do not cover this.")."""
+    return answer.answer.split(". ", 1)[0].rstrip(".") + "."
 
 
 def render_error(message: str) -> str:
@@ -208,32 +216,36 @@ def _render_source(marker: int, hit: Hit, quotes: Sequence[str]) -> str:
 
 
 def render_rows(rows: Sequence[RowMatch]) -> str:
-    """Matched table rows as an HTML table, with the reason each matched."""
+    """Matched table rows as HTML tables, one per table with its own columns, each row
+    with the reason it matched."""
     if not rows:
         return ""
-    head = ("Row", "Study", "Year", "Drug", "Phase / pathway", "Outcome / effect", "Why shown")
-    out = ['<table class="hccqa-rows"><thead><tr>']
-    out.extend(f"<th>{h}</th>" for h in head)
-    out.append("</tr></thead><tbody>")
-    for m in rows:
-        r = m.row
-        table = "Table 1" if r.table == "table1" else "Table 2"
-        middle = r.phase if r.table == "table1" else r.pathway
-        last = r.outcome if r.table == "table1" else r.effect
-        cells = (
-            f"{table} [{r.ref}]",
-            f"{r.author} [{r.ref}]",
-            r.year,
-            r.drug,
-            middle,
-            last,
-            m.reason,
+    out: list[str] = []
+    for table, group in _by_table(rows):
+        columns = [name for name, _ in group[0].row.cells]
+        out.append(
+            f'<table class="hccqa-rows" data-table="{esc(table)}"><caption>'
+            f"{esc(table_label(table))}</caption><thead><tr>"
         )
-        out.append(f'<tr data-row="{esc(r.id)}">')
-        out.extend(f"<td>{esc(c)}</td>" for c in cells)
-        out.append("</tr>")
-    out.append("</tbody></table>")
+        out.extend(f"<th>{esc(_header(c))}</th>" for c in columns)
+        out.append("<th>Why shown</th></tr></thead><tbody>")
+        for m in group:
+            out.append(f'<tr data-row="{esc(m.row.id)}">')
+            out.extend(f"<td>{esc(v)}</td>" for _, v in m.row.cells)
+            out.append(f"<td>{esc(m.reason)}</td></tr>")
+        out.append("</tbody></table>")
     return "".join(out)
+
+
+def _by_table(rows: Sequence[RowMatch]) -> list[tuple[str, list[RowMatch]]]:
+    groups: dict[str, list[RowMatch]] = {}
+    for m in rows:
+        groups.setdefault(m.row.table, []).append(m)
+    return list(groups.items())
+
+
+def _header(column: str) -> str:
+    return column.replace("_", " ").capitalize()
 
 
 def render_references(references: dict[int, Reference]) -> str:
@@ -293,9 +305,12 @@ def answer_markdown(answer: Answer) -> str:
     if answer.searched_query and answer.searched_query != answer.question:
         lines += [f"*Searched:* {answer.searched_query}", ""]
     if answer.abstained:
-        lines.append(f"**Not covered by the review.** {answer.answer}")
+        lines.append(f"**{_refusal_head(answer)}**")
+        if answer.refusal_reason:
+            lines.append(f"Why: {answer.refusal_reason}")
         if answer.nearest:
-            lines.append(f"Nearest covered topic: {answer.nearest}")
+            n = answer.nearest
+            lines.append(f'Nearest covered, in {n.section}: "{n.sentence}" [P{n.marker}]')
     elif answer.sentences:
         lines.append(
             " ".join(
@@ -317,14 +332,15 @@ def answer_markdown(answer: Answer) -> str:
             lines.append("")
     if answer.rows:
         lines += ["### Table rows", ""] if lines[-1] == "" else ["", "### Table rows", ""]
-        lines.append("| row | study | year | drug | phase / pathway | outcome / effect | why |")
-        lines.append("|---|---|---|---|---|---|---|")
-        for m in answer.rows:
-            r = m.row
-            middle = r.phase if r.table == "table1" else r.pathway
-            last = r.outcome if r.table == "table1" else r.effect
-            cells = (r.id, r.author, r.year, r.drug, middle, last, m.reason)
-            lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+        for table, group in _by_table(answer.rows):
+            columns = [name for name, _ in group[0].row.cells]
+            lines += [f"*{table_label(table)}*", ""]
+            lines.append("| " + " | ".join([*(_header(c) for c in columns), "Why"]) + " |")
+            lines.append("|" + "---|" * (len(columns) + 1))
+            for m in group:
+                cells = [v for _, v in m.row.cells] + [m.reason]
+                lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+            lines.append("")
     if answer.references:
         lines += ["", "### References", ""]  # after the table
         for n, ref in sorted(answer.references.items()):
