@@ -118,6 +118,10 @@ def weigh(
 
 
 def _weigh(query: Query, engine: Engine, n: int, mode: str) -> tuple[Evidence, Verdict]:
+    t0 = time.perf_counter()
+    filtered = filter_rows(query, engine.corpus.rows)
+    filter_ms = _ms(t0)
+    favored = frozenset(r.id for r in filtered) if "list" in query.intents else frozenset()
     evidence = gather(
         query,
         engine.retriever,
@@ -126,11 +130,11 @@ def _weigh(query: Query, engine: Engine, n: int, mode: str) -> tuple[Evidence, V
         n=n,
         mode=mode,
         weights=engine.weights,
+        favored=favored,
     )
     t0 = time.perf_counter()
-    filtered = filter_rows(query, engine.corpus.rows)
     verdict = judge(query, evidence, engine.policy, filtered_rows=len(filtered))
-    evidence.timings["judge"] = _ms(t0)
+    evidence.timings["judge"] = _ms(t0) + filter_ms
     return evidence, verdict
 
 

@@ -52,6 +52,7 @@ class Weights:
         anchor: Bonus for a sentence naming a table value the question names, or citing
             a study whose row holds one.
         sentence: Share of a passage's final score that comes from its best sentence.
+        favored: Bonus for the sentences of passages the question selects by construction.
         explain: A passage of prose that cites a table row and ranks at most this many
             places below it moves just above it (prose explains the row; 0: off).
         pool: Passages whose sentences are scored.
@@ -65,6 +66,7 @@ class Weights:
     anchor: float = 0.2
     sentence: float = 0.5
     explain: int = 3
+    favored: float = 0.6
     pool: int = 20
     depth: int = 40
 
@@ -115,6 +117,7 @@ def gather(
     n: int,
     mode: str,
     weights: Weights | None = None,
+    favored: frozenset[str] = frozenset(),
 ) -> Evidence:
     """Retrieve passages for the query, score their sentences and re-rank the passages.
 
@@ -126,16 +129,22 @@ def gather(
         n: Passages to return (ranked).
         mode: ``"hybrid"``, ``"dense"`` or ``"bm25"``.
         weights: Scoring weights.
+        favored: Passage ids the question selects by construction (the table rows its
+            filter picks for a list question): their sentences get ``weights.favored``.
     """
     w = weights or Weights()
     total = len(retriever.passages)
     depth = min(max(n, w.depth), total)
     hits, timings = retriever.search_with_timings(query.search, depth, mode)
+    if favored:  # rows the filter picks take part even when retrieval ranked them low
+        have = {h.passage.id for h in hits}
+        extra = [p for p in retriever.passages if p.id in favored and p.id not in have]
+        hits = list(hits) + [Hit(p, min((h.score for h in hits), default=0.0), 0) for p in extra]
     timings = {k: float(v) for k, v in timings.items()}
     t0 = time.perf_counter()
     position = {p.id: i for i, p in enumerate(retriever.passages)}
     sentence_map = getattr(corpus, "sentence_map", ())
-    pool = hits[: w.pool]
+    pool = hits[: w.pool] + [h for h in hits[w.pool :] if h.passage.id in favored]
     ids: list[int] = []
     owner: dict[int, int] = {}
     for i, h in enumerate(pool):
@@ -158,6 +167,7 @@ def gather(
         score = w.cosine * float(cos[j]) + w.bm25 * float(bm[j]) / bm_top + w.coverage * cov
         score += w.shape if shape(text, row) else 0.0
         score += w.anchor if anchored(text) else 0.0
+        score += w.favored if hit.passage.id in favored else 0.0
         scored.append(Scored(s, text, owner[s], hit.passage.id, row, float(cos[j]), cov, score))
     scored.sort(key=lambda c: (-c.score, c.hit, c.index))
     ranked = _prose_first(_rerank(hits, scored, w.sentence, len(hits)), w.explain)[:n]
