@@ -1,10 +1,52 @@
-"""Shared fixtures: the real web chat launched in a subprocess (for the browser tests)."""
+"""Shared fixtures: the second test corpus (urban beekeeping, tests/data/second_corpus), its
+lexicon and a QA over it with the hashing fake encoder; the real web chat for the browser
+tests.
+
+The second corpus is written for the tests, in another domain than the packaged review and
+with other table columns (ref, author, year, site, treatment, finding), so that behaviour
+tests show what the engine does for any folder of documents, not for one review.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from hccqa.corpus.loader import Corpus, load_folder
+from hccqa.qa import QA
+from hccqa.retrieval.embed import HashingEmbedder
+from hccqa.settings import Settings
+from hccqa.understand.lexicon import Lexicon
+
+SECOND_CORPUS = Path(__file__).resolve().parent / "data" / "second_corpus"
+
+
+@pytest.fixture(scope="session")
+def second_corpus_dir() -> Path:
+    """The folder of the second test corpus (read only: copy it before changing anything)."""
+    return SECOND_CORPUS
+
+
+@pytest.fixture(scope="session")
+def second_corpus() -> Corpus:
+    """The second test corpus, loaded."""
+    return load_folder(SECOND_CORPUS)
+
+
+@pytest.fixture(scope="session")
+def second_lexicon(second_corpus: Corpus) -> Lexicon:
+    """The lexicon of the second test corpus."""
+    return Lexicon.from_corpus(second_corpus)
+
+
+@pytest.fixture(scope="session")
+def second_qa(tmp_path_factory: pytest.TempPathFactory) -> QA:
+    """QA over the second test corpus with the deterministic hashing encoder."""
+    index = tmp_path_factory.mktemp("second-index")
+    settings = Settings.from_env({}, corpus_dir=SECOND_CORPUS, index_dir=index)
+    return QA.load(settings, embedder=HashingEmbedder())
 
 
 @pytest.fixture(scope="session")

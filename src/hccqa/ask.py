@@ -133,9 +133,19 @@ def _weigh(query: Query, engine: Engine, n: int, mode: str) -> tuple[Evidence, V
         favored=favored,
     )
     t0 = time.perf_counter()
-    verdict = judge(query, evidence, engine.policy, filtered_rows=len(filtered))
+    verdict = judge(query, evidence, engine.policy, rows=selected_rows(query, engine.corpus.rows))
     evidence.timings["judge"] = _ms(t0) + filter_ms
     return evidence, verdict
+
+
+def selected_rows(query: Query, rows: Any) -> list[Any]:
+    """The rows a question selects by itself: its filter's, or for a follow-up that points
+    back, those the previous answer showed."""
+    picked = filter_rows(query, rows)
+    if picked or not query.followup:
+        return picked
+    wanted = set(query.referent_rows)
+    return [r for r in rows if r.id in wanted]
 
 
 def _documents(corpus: Any) -> int:

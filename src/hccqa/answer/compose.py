@@ -79,7 +79,10 @@ def resolve_references(
             used[r.number] = r
         before = sentence[pos : c.start]
         if _AFTER_NAME.search(before) and len(refs) == 1 and refs[0].author:
-            tail = refs[0].after_name()
+            said = sentence[: c.start]  # "In 2001, Smith et al[7]": the year is said already
+            tail = ", ".join(
+                d for d in refs[0].after_name().split(", ") if d and d not in said
+            )
             out.append(before.rstrip() + (f" ({tail})" if tail else ""))
         else:
             out.append(before.rstrip() + " (" + "; ".join(r.label() for r in refs) + ")")

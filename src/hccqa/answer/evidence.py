@@ -93,18 +93,14 @@ class Evidence:
         hits: Passages, re-ranked by their own score and their best sentence.
         sentences: Candidate sentences, best first.
         cosine: Best sentence cosine with the question (0 in bm25 mode).
-        passage_cosine: Best passage cosine with the question.
         coverage: Largest idf-weighted share of the question's words in one sentence.
-        passage_coverage: The same share over the best three passages together.
         timings: Milliseconds per stage.
     """
 
     hits: tuple[Hit, ...]
     sentences: tuple[Scored, ...]
     cosine: float
-    passage_cosine: float
     coverage: float
-    passage_coverage: float
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -174,21 +170,13 @@ def gather(
     ranked = [replace(h, rank=i) for i, h in enumerate(ranked, 1)]
     new_index = {h.passage.id: i for i, h in enumerate(ranked)}
     scored = [replace(c, hit=new_index[c.passage_id]) for c in scored if c.passage_id in new_index]
-    passage_cos = _passage_cosine(retriever, query, ranked, mode)
     best_cov = max((c.coverage for c in scored), default=0.0)
-    joint = coverage(
-        query.terms,
-        frozenset().union(*(_stems(h.passage.text, lexicon) for h in ranked[:3])),
-        lexicon,
-    )
     timings["sentences"] = round((time.perf_counter() - t0) * 1000, 3)
     return Evidence(
         hits=tuple(ranked),
         sentences=tuple(scored),
         cosine=max((c.cosine for c in scored), default=0.0),
-        passage_cosine=passage_cos,
         coverage=best_cov,
-        passage_coverage=joint,
         timings=timings,
     )
 
@@ -247,18 +235,10 @@ def _named_studies(text: str) -> tuple[int, ...]:
     return tuple(find_authors(text))
 
 
-def _passage_cosine(retriever: Any, query: Query, hits: Sequence[Hit], mode: str) -> float:
-    if mode == "bm25" or not hits:
-        return 0.0
-    cos = retriever.cosines(query.search, [h.passage.id for h in hits[:5]])
-    return max(cos.values(), default=0.0)
-
-
 def coverage(terms: frozenset[str], have: frozenset[str], lexicon: Lexicon) -> float:
     """Idf-weighted share of ``terms`` found in ``have`` (1.0 when there are no terms).
 
-    A term also counts when one stem of four letters or more starts the other: the
-    stemmer keeps some variants of a word apart ("safe"/"safeti").
+    A term also counts for a variant the stemmer keeps apart (see :func:`_variants`).
     """
     if not terms:
         return 1.0
@@ -277,7 +257,17 @@ def _has(stem: str, have: frozenset[str]) -> bool:
 def _prefix_match(stem: str, have: frozenset[str]) -> bool:
     if len(stem) < MIN_PREFIX:
         return False
-    return any(len(h) >= MIN_PREFIX and (h.startswith(stem) or stem.startswith(h)) for h in have)
+    return any(len(h) >= MIN_PREFIX and _variants(stem, h) for h in have)
+
+
+def _variants(a: str, b: str) -> bool:
+    """Two stems of one word the stemmer keeps apart: one starts the other ("safe" /
+    "safeti"), or they share all but their last letter and six or more letters
+    ("conclud" / "conclus")."""
+    if a.startswith(b) or b.startswith(a):
+        return True
+    n = min(len(a), len(b))
+    return n >= 7 and a[: n - 1] == b[: n - 1]
 
 
 def _stems(text: str, lexicon: Lexicon) -> frozenset[str]:

@@ -10,9 +10,7 @@ the odds, and strong evidence for the other words raises them again.
 The signals (each in [0, 1] or a cosine):
 
 - ``cosine``: the best sentence's cosine with the question;
-- ``passage_cosine``: the best passage's cosine;
 - ``coverage``: the largest idf-weighted share of the question's words in one sentence;
-- ``passage_coverage``: the same share over the best three passages together;
 - ``unknown``: 1 when the question names something (a word neither the corpus nor
   English knows, after spelling correction) the corpus never mentions;
 - ``absent``: the share of the question's topical English words the corpus never uses;
@@ -28,6 +26,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+
+from ..types import TableRow
 from dataclasses import dataclass
 
 from ..understand.query import Query
@@ -40,9 +40,7 @@ BEST = 3  # sentences whose shape and focus are checked
 
 SIGNALS = (
     "cosine",
-    "passage_cosine",
     "coverage",
-    "passage_coverage",
     "unknown",
     "absent",
     "rows",
@@ -116,8 +114,17 @@ class Verdict:
     signals: Mapping[str, float]
 
 
-def measure(query: Query, evidence: Evidence, *, filtered_rows: int = 0) -> dict[str, float]:
-    """The judge's signals for a question and its evidence (see the module doc)."""
+def measure(
+    query: Query, evidence: Evidence, *, rows: Sequence[TableRow] = ()
+) -> dict[str, float]:
+    """The judge's signals for a question and its evidence (see the module doc).
+
+    Args:
+        query: The understood question.
+        evidence: Its evidence.
+        rows: The table rows its filter (or, for a follow-up, the previous answer)
+            selects; a row's year answers "when".
+    """
     content = [t for t in query.tokens if t.content and not t.norm.isdigit()]
     absent = len(query.absent) / len(content) if content else 0.0
     best = list(evidence.sentences[:BEST])
@@ -125,19 +132,18 @@ def measure(query: Query, evidence: Evidence, *, filtered_rows: int = 0) -> dict
     if "number" in query.intents and best:
         shape_missing = 0.0 if any(counts(s.text, query.unit) for s in best if not s.row) else 1.0
     elif "when" in query.intents and best:
-        shape_missing = 0.0 if any(_YEAR.search(s.text) for s in best) else 1.0
+        dated = any(_YEAR.search(s.text) for s in best) or any(r.year for r in rows)
+        shape_missing = 0.0 if dated else 1.0
     focus_missing = 0.0
     if query.focus and best:
         have = frozenset().union(*(stem_set(s.text) for s in best))
         focus_missing = 0.0 if any(_has(f, have) for f in query.focus) else 1.0
     return {
         "cosine": evidence.cosine,
-        "passage_cosine": evidence.passage_cosine,
         "coverage": evidence.coverage,
-        "passage_coverage": evidence.passage_coverage,
         "unknown": 1.0 if query.unknown else 0.0,
         "absent": absent,
-        "rows": 1.0 if filtered_rows else 0.0,
+        "rows": 1.0 if rows else 0.0,
         "shape": shape_missing,
         "focus": focus_missing,
     }
@@ -172,16 +178,18 @@ def probability(policy: Policy, signals: Mapping[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
-def judge(query: Query, evidence: Evidence, policy: Policy, *, filtered_rows: int = 0) -> Verdict:
+def judge(
+    query: Query, evidence: Evidence, policy: Policy, *, rows: Sequence[TableRow] = ()
+) -> Verdict:
     """Decide whether the corpus answers the question.
 
     Args:
         query: The understood question.
         evidence: Its evidence.
         policy: The fitted refusal model.
-        filtered_rows: How many rows the question's structured filter selects.
+        rows: The table rows the question selects (see :func:`measure`).
     """
-    signals = measure(query, evidence, filtered_rows=filtered_rows)
+    signals = measure(query, evidence, rows=rows)
     if not evidence.hits:
         return Verdict(False, 0.0, "nothing was retrieved", signals)
     p = probability(policy, signals)
@@ -205,7 +213,7 @@ def _reason(query: Query, policy: Policy, signals: Mapping[str, float]) -> str:
         return "the question asks for a number or a date and the nearest sentences give none"
     if worst == "focus":
         return "the nearest sentences do not name what the question asks for"
-    if worst in ("coverage", "passage_coverage"):
+    if worst == "coverage":
         return f"no passage holds the question's key words (coverage {value:.2f})"
     if worst == "rows":
         return "no table row fits the question"

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from ..answer.judge import SIGNALS, Policy, fit, measure, probability
-from ..answer.rows import filter_rows
 from .gold import GoldQuestion, load_gold
 
 PENALTIES = (0.01, 0.1, 1.0, 10.0)
@@ -57,6 +56,7 @@ class Calibration:
 def collect(qa: Any, questions: Sequence[GoldQuestion], *, mode: str = "hybrid") -> list[Example]:
     """The judge's signals for each gold question, as the pipeline measures them."""
     from ..answer.evidence import gather
+    from ..ask import selected_rows
     from ..understand.query import understand
 
     engine = qa.engine
@@ -77,8 +77,7 @@ def collect(qa: Any, questions: Sequence[GoldQuestion], *, mode: str = "hybrid")
             mode=mode,
             weights=engine.weights,
         )
-        filtered = filter_rows(query, engine.corpus.rows)
-        signals = measure(query, evidence, filtered_rows=len(filtered))
+        signals = measure(query, evidence, rows=selected_rows(query, engine.corpus.rows))
         out.append(Example(q.id, signals, q.answerable))
     return out
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from ..corpus.sentences import split_sentences
 from ..corpus.text import normalize
-from ..types import Answer, Hit, Passage, Reference, RowMatch
+from ..types import Answer, Hit, Passage, Reference, RowMatch, table_label
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
 MARKER = re.compile(r"\[P(\d+)\]")  # the engine's passage markers, apart from the review's [24]

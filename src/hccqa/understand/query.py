@@ -262,8 +262,14 @@ _SHARE = frozenset(["percentage", "percent", "proportion", "share", "fraction"])
 
 
 def _focus(toks: Sequence[Token], intents: frozenset[str]) -> frozenset[str]:
-    """Stems of the noun phrase a wh-question asks for: "which *cell line* ...",
-    "what *daily dose* of X ...", "how many *patients* ..." (up to three words)."""
+    """Stems of the noun phrase a wh-question asks for: "which *cell line* did ...",
+    "what *daily dose* of X ...", "how many *patients* ..." (up to three words).
+
+    The phrase must be followed by a verb of the question or a preposition ("did",
+    "is", "of"), or end it: in "what happened when ..." the word after "what" is a
+    verb, and there is no focus. Quantity words ("share", "months") are left to the
+    number check.
+    """
     if "define" in intents:
         return frozenset()
     words = [t.norm for t in toks]
@@ -276,10 +282,18 @@ def _focus(toks: Sequence[Token], intents: frozenset[str]) -> frozenset[str]:
                 j += 2
             found = []
             while j < len(toks) and len(found) < 3 and toks[j].content:
-                found.append(toks[j].stem)
+                found.append(toks[j])
                 j += 1
-            return frozenset(found)
+            after = words[j] if j < len(words) else ""
+            if after and after not in _AUX and after not in _FOCUS_END:
+                return frozenset()
+            return frozenset(
+                t.stem for t in found if t.norm not in _SHARE and t.norm not in _TIME
+            )
     return frozenset()
+
+
+_FOCUS_END = frozenset("of for in on from with by to at among between that".split())
 
 
 def _unit(toks: Sequence[Token], intents: frozenset[str]) -> str | None:
@@ -307,9 +321,9 @@ def _names_unknown(token: Token, lexicon: Lexicon) -> bool:
     abbreviation in capitals). Short slang ("ok", "tmrw") names nothing."""
     if lexicon.knows(token) or token.norm.isdigit():
         return False
-    if re.search(r"[a-z]", token.norm) and re.search(r"\d", token.norm) and "-" in token.norm:
-        return True  # "X-21" is not the corpus's "X-193b": a numbered name is one name
     pieces = [p for p in re.split(r"[-/]", token.norm) if p]
+    if len(pieces) > 1 and any(re.fullmatch(r"\d+[a-z]*", p) for p in pieces):
+        return True  # "X-21" is not the corpus's "X-193b": a numbered name is one name
     if all(lexicon.knows_word(p) or lexicon.is_english_word(p) for p in pieces):
         return False
     letters = re.sub(r"[^A-Za-z]", "", token.text)

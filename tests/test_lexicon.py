@@ -1,0 +1,148 @@
+"""hccqa.understand.lexicon: vocabulary, glossary and table entities read off a corpus.
+
+Two corpora: the second test corpus (beekeeping, tests/data/second_corpus) and a tiny
+made-up one whose table joins values ("X plus Y", "A/B") and negates one.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from tablefakes import make_table
+
+from hccqa.corpus.loader import Corpus
+from hccqa.types import Passage
+from hccqa.understand.lexicon import Lexicon
+from hccqa.understand.words import tokens
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Lexicon:
+    table = make_table(
+        "remedies",
+        ["ref", "author", "year", "agent", "effect"],
+        [
+            ["1", "Quill et al", "2001", "Zorbaxin plus Quenzol", "No benefit"],
+            ["2", "Marsh et al", "2003", "Zorbaxin", "Slower growth"],
+            ["3", "Pike et al", "2005", "Heat shock/ZX-81", "Benefit in older hives"],
+        ],
+        title="Trials of hive remedies",
+    )
+    passages = [
+        Passage("d:p0", "d", "S", "Zorbaxin slowed the growth of mite colonies[2]."),
+        Passage("d:p1", "d", "S", "Heat shock protein (HSP) rose in step 2 of the trial."),
+    ]
+    corpus = SimpleNamespace(passages=passages, tables=[table], glossary={"HSP": "heat shock protein"})
+    return Lexicon.from_corpus(corpus)
+
+
+def _mentioned(lexicon: Lexicon, question: str) -> dict[str, str]:
+    return {m.entity.text: m.how for m in lexicon.mentions(tokens(question))}
+
+
+def test_vocabulary_holds_passage_words_compound_parts_and_glossary(tiny: Lexicon) -> None:
+    assert tiny.vocabulary["zorbaxin"] == 1
+    assert {"heat", "shock", "protein", "hsp"} <= set(tiny.vocabulary)
+    assert "remedies" in tiny.vocabulary and "agent" in tiny.vocabulary  # title, columns
+    assert tiny.documents == 2
+    assert "step" in tiny.numbered  # "step 2": written before a number
+
+
+def test_idf_is_higher_for_rarer_stems_and_highest_for_unknown_ones(
+    second_lexicon: Lexicon,
+) -> None:
+    # 15 passages (8 of text, 7 rows); "varroa" is in fewer of them than "hive"
+    assert second_lexicon.documents == 15
+    rare, common, never = (second_lexicon.idf(s) for s in ("varroa", "hive", "zzzz"))
+    assert never > rare > common > 0
+    assert never == pytest.approx(__import__("math").log(16 / 0.5))
+
+
+def test_each_text_cell_is_an_entity_of_its_column(second_lexicon: Lexicon) -> None:
+    by_text = {e.text: e for e in second_lexicon.entities}
+    thymol = by_text["Thymol strips"]
+    assert (thymol.table, thymol.column, thymol.kind) == ("apiary_trials", "treatment", "text")
+    assert thymol.rows == {"apiary_trials:5", "apiary_trials:10"}
+    assert thymol.stems == {"thymol", "strip"}
+    author = by_text["Okonkwo et al"]
+    assert (author.column, author.kind) == ("author", "author")
+    assert author.names == {"okonkwo"}  # no English word: the surname alone names it
+    assert by_text["No change in mite counts"].negated
+    # key, year and number columns make no entities
+    assert not {e.column for e in second_lexicon.entities} & {"ref", "year"}
+
+
+def test_joined_values_give_their_parts_too(tiny: Lexicon) -> None:
+    texts = {e.text for e in tiny.entities}
+    assert {"Zorbaxin plus Quenzol", "Zorbaxin", "Quenzol"} <= texts
+    assert {"Heat shock/ZX-81", "Heat shock", "ZX-81"} <= texts
+    rows = {e.text: e.rows for e in tiny.entities}
+    assert rows["Zorbaxin"] == {"remedies:1", "remedies:2"}  # alone and inside the joined value
+
+
+def test_mentions_whole_phrase_and_name(second_lexicon: Lexicon, tiny: Lexicon) -> None:
+    assert _mentioned(second_lexicon, "which trials used thymol strips?") == {
+        "Thymol strips": "whole"
+    }
+    # two words of a longer value in a row
+    assert _mentioned(second_lexicon, "anything from a Stockholm roof?") == {
+        "Stockholm roof garden": "phrase"
+    }
+    # a name word alone (not English) names its value
+    assert _mentioned(tiny, "zx81 results") == {"ZX-81": "name"}
+    assert _mentioned(second_lexicon, "what did okonkwo find") == {"Okonkwo et al": "whole"}
+    assert _mentioned(second_lexicon, "how do bees fly") == {}
+
+
+def test_a_negated_value_needs_a_negated_question(tiny: Lexicon) -> None:
+    assert _mentioned(tiny, "was there no benefit?") == {"No benefit": "whole"}
+    assert "No benefit" not in _mentioned(tiny, "was there any benefit?")
+
+
+def test_a_longer_value_of_the_same_column_wins_over_its_part(second_lexicon: Lexicon) -> None:
+    found = _mentioned(second_lexicon, "drone brood removal and thymol strips")
+    assert found == {"Drone brood removal": "whole", "Thymol strips": "whole"}
+
+
+def test_an_abbreviation_and_its_long_form_select_the_same_rows() -> None:
+    table = make_table(
+        "t", ["ref", "agent"], [["1", "Heat shock protein"], ["2", "Cold air"], ["3", "HSP and cold"]]
+    )
+    corpus = SimpleNamespace(
+        passages=[Passage("d:p0", "d", "S", "Heat shock protein (HSP) rose.")],
+        tables=[table],
+        glossary={"HSP": "Heat shock protein"},
+    )
+    lexicon = Lexicon.from_corpus(corpus)
+
+    def rows(question: str) -> set[str]:
+        return {r for m in lexicon.mentions(tokens(question)) for r in m.entity.rows}
+
+    assert rows("did hsp rise") == rows("did heat shock protein rise") == {"t:1", "t:3"}
+    assert rows("cold air") == {"t:2", "t:3"} or rows("cold air") == {"t:2"}
+
+
+def test_table_of_points_at_one_table_by_label_id_or_title_word(second_lexicon: Lexicon) -> None:
+    assert second_lexicon.table_of(tokens("list the apiary trials")) == "apiary_trials"
+    assert second_lexicon.table_of(tokens("what sites were used")) == "apiary_trials"  # a column
+    assert second_lexicon.table_of(tokens("how do bees fly")) is None
+    assert second_lexicon.year_tables == ("apiary_trials",)
+
+
+def test_knows_words_forms_and_compounds(second_lexicon: Lexicon) -> None:
+    (swarms,) = tokens("swarms")
+    assert second_lexicon.knows(swarms)  # "swarm" is a corpus word: another form counts
+    (compound,) = tokens("varroa-brood")
+    assert second_lexicon.knows(compound)  # each part is a corpus word
+    assert not second_lexicon.knows_word("bicycle")
+    assert second_lexicon.is_english_word("trialled") or second_lexicon.is_english_word("trials")
+    assert not second_lexicon.is_english_word("okonkwos")
+
+
+def test_the_lexicon_of_a_loaded_corpus_knows_its_glossary(
+    second_corpus: Corpus, second_lexicon: Lexicon
+) -> None:
+    assert second_corpus.glossary == {"IPM": "integrated pest management"}
+    assert second_lexicon.expander.expand("what is IPM?").endswith("integrated pest management")
+    assert second_lexicon.speller.correct("varoa") == "varroa"
