@@ -17,7 +17,7 @@ import functools
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -153,23 +153,30 @@ def gather(
     bm_top = float(bm.max()) if len(bm) and bm.max() > 0 else 1.0
     shape = _shape_test(query, lexicon)
     anchored = _anchor_test(query, corpus)
-    scored: list[Scored] = []
+    weigh = _weigher(query.terms, lexicon)
+    rows: list[tuple[int, str, int, bool, float, float, float]] = []
     for j, s in enumerate(ids):
         text = retriever.sentences[s]
         hit = pool[owner[s]]
         row = hit.passage.kind == "row"
-        context = text if row else f"{hit.passage.section}. {text}"
-        cov = coverage(query.terms, _stems(context, lexicon), lexicon)
+        cov = weigh(_stems(text if row else f"{hit.passage.section}. {text}", lexicon))
         score = w.cosine * float(cos[j]) + w.bm25 * float(bm[j]) / bm_top + w.coverage * cov
         score += w.shape if shape(text, row) else 0.0
         score += w.anchor if anchored(text) else 0.0
         score += w.favored if hit.passage.id in favored else 0.0
-        scored.append(Scored(s, text, owner[s], hit.passage.id, row, float(cos[j]), cov, score))
-    scored.sort(key=lambda c: (-c.score, c.hit, c.index))
-    ranked = _prose_first(_rerank(hits, scored, w.sentence, len(hits)), w.explain)[:n]
-    ranked = [replace(h, rank=i) for i, h in enumerate(ranked, 1)]
+        rows.append((s, text, owner[s], row, float(cos[j]), cov, score))
+    rows.sort(key=lambda c: (-c[6], c[2], c[0]))
+    best: dict[int, float] = {}
+    for r in rows:
+        best.setdefault(r[2], r[6])
+    ranked = _prose_first(_rerank(hits, best, w.sentence), w.explain)[:n]
+    ranked = [Hit(h.passage, h.score, i, h.modes) for i, h in enumerate(ranked, 1)]
     new_index = {h.passage.id: i for i, h in enumerate(ranked)}
-    scored = [replace(c, hit=new_index[c.passage_id]) for c in scored if c.passage_id in new_index]
+    scored = [
+        Scored(s, text, new_index[pid], pid, row, c, cov, score)
+        for s, text, hit_at, row, c, cov, score in rows
+        if (pid := pool[hit_at].passage.id) in new_index
+    ]
     best_cov = max((c.coverage for c in scored), default=0.0)
     timings["sentences"] = round((time.perf_counter() - t0) * 1000, 3)
     return Evidence(
@@ -181,21 +188,24 @@ def gather(
     )
 
 
-def _rerank(hits: Sequence[Hit], scored: Sequence[Scored], share: float, n: int) -> list[Hit]:
+def _rerank(hits: Sequence[Hit], best: dict[int, float], share: float) -> list[Hit]:
     """Passages by ``(1 - share) * own score + share * best sentence score`` (both scaled
-    to [0, 1] over the candidates); passages beyond the scored pool keep their order."""
+    to [0, 1] over the candidates); passages beyond the scored pool keep their order.
+
+    Args:
+        hits: Retrieved passages.
+        best: Hit index -> the score of its best sentence.
+        share: Weight of the best sentence.
+    """
     if not hits:
         return []
-    best: dict[int, float] = {}
-    for c in scored:
-        best[c.hit] = max(best.get(c.hit, float("-inf")), c.score)
     own = np.array([h.score for h in hits], dtype=np.float64)
     lo, hi = float(own.min()), float(own.max())
     own = (own - lo) / (hi - lo) if hi > lo else np.ones_like(own)
     values = list(best.values())
     s_lo, s_hi = (min(values), max(values)) if values else (0.0, 1.0)
     keyed = []
-    for i, h in enumerate(hits):
+    for i in range(len(hits)):
         if i in best:
             s = (best[i] - s_lo) / (s_hi - s_lo) if s_hi > s_lo else 1.0
             key = (1 - share) * own[i] + share * s
@@ -203,7 +213,7 @@ def _rerank(hits: Sequence[Hit], scored: Sequence[Scored], share: float, n: int)
             key = (1 - share) * own[i] - share  # below every scored passage
         keyed.append((key, i))
     keyed.sort(key=lambda x: (-x[0], x[1]))
-    return [replace(hits[i], score=float(k), rank=r) for r, (k, i) in enumerate(keyed[:n], 1)]
+    return [Hit(hits[i].passage, float(k), 0, hits[i].modes) for k, i in keyed]
 
 
 def _prose_first(hits: list[Hit], reach: int) -> list[Hit]:
@@ -233,6 +243,15 @@ def _prose_first(hits: list[Hit], reach: int) -> list[Hit]:
 @functools.lru_cache(maxsize=4096)
 def _named_studies(text: str) -> tuple[int, ...]:
     return tuple(find_authors(text))
+
+
+def _weigher(terms: frozenset[str], lexicon: Lexicon) -> Any:
+    """:func:`coverage` of these terms, with their weights computed once."""
+    if not terms:
+        return lambda have: 1.0
+    weight = [(t, lexicon.idf(t)) for t in terms]
+    total = sum(v for _, v in weight) or 1.0
+    return lambda have: sum(v for t, v in weight if t in have or _prefix_match(t, have)) / total
 
 
 def coverage(terms: frozenset[str], have: frozenset[str], lexicon: Lexicon) -> float:

@@ -10,6 +10,8 @@ timings of the last search are kept per thread.
 from __future__ import annotations
 
 import copy
+import functools
+import re
 import logging
 import threading
 import time
@@ -21,6 +23,7 @@ from typing import Any
 import bm25s
 import numpy as np
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
 
 from ..errors import InputError
 from ..settings import MODES
@@ -66,7 +69,11 @@ class FusionConfig:
 
 
 class _Bm25:
-    """A bm25s index over texts, stemmed, English stopwords removed."""
+    """A bm25s index over texts, stemmed, English stopwords removed.
+
+    Documents are tokenized by ``bm25s.tokenize``; a query by :func:`query_terms`, the
+    same rules without the per-call set-up (a query is tokenized on every ask).
+    """
 
     def __init__(self, texts: list[str], stemmer: Any, lock: threading.Lock) -> None:
         self._stemmer, self._lock = stemmer, lock
@@ -92,10 +99,32 @@ class _Bm25:
         """BM25 score of every document for the query (zeros when no query term is known)."""
         if self._bm25 is None:
             return np.zeros(self.size, dtype=np.float32)
-        tokens = [t for t in self.tokenize([query])[0] if t in self._bm25.vocab_dict]
+        tokens = [t for t in query_terms(query) if t in self._bm25.vocab_dict]
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+
+
+_BM25_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+@functools.lru_cache(maxsize=4096)
+def query_terms(text: str) -> tuple[str, ...]:
+    """A query's BM25 terms, as ``bm25s.tokenize(stopwords="en", stemmer=...)`` makes
+    them for documents: lower-cased ``\\w\\w+`` tokens, English stopwords removed, stemmed."""
+    words = [w for w in _BM25_TOKEN.findall(text.lower()) if w not in _BM25_STOPWORDS]
+    return tuple(_stemmer().stemWords(words))
+
+
+_BM25_STOPWORDS = frozenset(STOPWORDS_EN)
+_local = threading.local()
+
+
+def _stemmer() -> Any:
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:
