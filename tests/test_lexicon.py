@@ -42,7 +42,7 @@ def _mentioned(lexicon: Lexicon, question: str) -> dict[str, str]:
 
 
 def test_vocabulary_holds_passage_words_compound_parts_and_glossary(tiny: Lexicon) -> None:
-    assert tiny.vocabulary["zorbaxin"] == 1
+    assert tiny.vocabulary["zorbaxin"] > 0 and "quenzol" not in tiny.vocabulary  # text only
     assert {"heat", "shock", "protein", "hsp"} <= set(tiny.vocabulary)
     assert "remedies" in tiny.vocabulary and "agent" in tiny.vocabulary  # title, columns
     assert tiny.documents == 2
@@ -120,7 +120,8 @@ def test_an_abbreviation_and_its_long_form_select_the_same_rows() -> None:
         return {r for m in lexicon.mentions(tokens(question)) for r in m.entity.rows}
 
     assert rows("did hsp rise") == rows("did heat shock protein rise") == {"t:1", "t:3"}
-    assert rows("cold air") == {"t:2", "t:3"} or rows("cold air") == {"t:2"}
+    # "cold" alone (a part of row 3) gives way to the longer value it is part of
+    assert rows("cold air") == {"t:2"}
 
 
 def test_table_of_points_at_one_table_by_label_id_or_title_word(second_lexicon: Lexicon) -> None:

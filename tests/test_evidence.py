@@ -1,0 +1,110 @@
+"""hccqa.answer.evidence: sentences scored, passages re-ranked by their best sentence.
+
+Over the second test corpus with the hashing fake encoder (deterministic).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+
+from hccqa.answer.evidence import Evidence, Weights, coverage, gather
+from hccqa.qa import QA
+from hccqa.understand.lexicon import Lexicon
+from hccqa.understand.query import understand
+
+
+def _gather(qa: QA, question: str, *, mode: str = "hybrid", **weights: float) -> Evidence:
+    e = qa.engine
+    query = understand(question, (), e.lexicon)
+    return gather(
+        query, e.retriever, e.corpus, e.lexicon, n=10, mode=mode, weights=Weights(**weights)
+    )
+
+
+def test_evidence_is_ranked_and_its_sentences_point_into_its_passages(second_qa: QA) -> None:
+    ev = _gather(second_qa, "Did treated colonies lose fewer queens over winter?")
+    assert [h.rank for h in ev.hits] == list(range(1, len(ev.hits) + 1))
+    assert len({h.passage.id for h in ev.hits}) == len(ev.hits)
+    scores = [s.score for s in ev.sentences]
+    assert scores == sorted(scores, reverse=True)
+    for s in ev.sentences:
+        assert ev.hits[s.hit].passage.id == s.passage_id
+        assert s.row == (ev.hits[s.hit].passage.kind == "row")
+    assert ev.cosine == max(s.cosine for s in ev.sentences)
+    assert ev.coverage == max(s.coverage for s in ev.sentences)
+    assert "sentences" in ev.timings and "encode" in ev.timings
+
+
+def test_the_answering_sentence_leads_and_its_passage_ranks_first(second_qa: QA) -> None:
+    ev = _gather(second_qa, "Did treated colonies lose fewer queens over winter?")
+    best = ev.sentences[0]
+    assert best.text.startswith("The authors also found that treated colonies lost fewer queens")
+    assert best.hit == 0 and ev.hits[0].passage.id == "rooftop_hives:p002"
+
+
+def test_without_the_sentence_share_passages_keep_the_retrieval_order(second_qa: QA) -> None:
+    question = "Tanaka 2019 Osaka terrace shade cloth fewer colonies lost"
+    ev = _gather(second_qa, question, sentence=0.0, explain=0)
+    search = second_qa.retriever.search(question, k=len(ev.hits), mode="hybrid")
+    assert [h.passage.id for h in ev.hits] == [h.passage.id for h in search]
+
+
+def test_prose_naming_a_rows_study_moves_just_above_the_row(second_qa: QA) -> None:
+    question = "Tanaka 2019 Osaka terrace shade cloth fewer colonies lost"
+    plain = [h.passage.id for h in _gather(second_qa, question, explain=0).hits]
+    assert plain[:2] == ["apiary_trials:8", "rooftop_hives:p004"]
+    # rooftop_hives:p004 says "Tanaka et al[8] shaded hives ...": it explains row 8
+    moved = [h.passage.id for h in _gather(second_qa, question).hits]
+    assert moved[:2] == ["rooftop_hives:p004", "apiary_trials:8"]
+
+
+def test_a_sentence_of_the_asked_shape_gets_exactly_the_shape_bonus(second_qa: QA) -> None:
+    question = "How many frames do nucleus colonies have?"  # a number is asked for
+    without = {s.text: s.score for s in _gather(second_qa, question, shape=0.0).sentences}
+    bonus = {s.text: s.score for s in _gather(second_qa, question, shape=1.0).sentences}
+    numbered = "Nucleus colonies of five frames are the usual way to make such splits."
+    plain = "A colony that runs out of room raises new queens and swarms in late spring."
+    assert bonus[numbered] - without[numbered] == pytest.approx(1.0)
+    assert bonus[plain] == pytest.approx(without[plain])  # no number in it
+
+
+def test_bm25_mode_measures_no_cosine(second_qa: QA) -> None:
+    ev = _gather(second_qa, "varroa mite threshold", mode="bm25")
+    assert ev.cosine == 0.0
+    assert ev.hits and ev.sentences
+
+
+def test_coverage_is_the_idf_weighted_share_of_the_terms(second_lexicon: Lexicon) -> None:
+    idf = second_lexicon.idf
+    # "varroa" is held, the made-up "zzzz" is not: its share is idf(varroa) / both
+    got = coverage(frozenset({"varroa", "zzzz"}), frozenset({"varroa", "mite"}), second_lexicon)
+    assert got == pytest.approx(idf("varroa") / (idf("varroa") + idf("zzzz")))
+    assert coverage(frozenset(), frozenset({"x"}), second_lexicon) == 1.0
+    assert coverage(frozenset({"hive"}), frozenset(), second_lexicon) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("term", "held", "counts"),
+    [
+        ("safe", "safeti", True),  # one stem starts the other
+        ("conclud", "conclus", True),  # all but the last letter, seven letters
+        ("hive", "hiver", True),
+        ("bee", "beet", False),  # too short to match as a prefix
+        ("swarm", "sward", False),
+    ],
+)
+def test_coverage_counts_variants_the_stemmer_keeps_apart(
+    second_lexicon: Lexicon, term: str, held: str, counts: bool
+) -> None:
+    got = coverage(frozenset({term}), frozenset({held}), second_lexicon)
+    assert got == (1.0 if counts else 0.0)
+
+
+def test_evidence_is_deterministic(second_qa: QA) -> None:
+    a = _gather(second_qa, "Why do urban beekeepers split strong colonies?")
+    b = _gather(second_qa, "Why do urban beekeepers split strong colonies?")
+    assert replace(a, timings={}) == replace(b, timings={})
+    assert not math.isnan(a.cosine)

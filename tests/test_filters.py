@@ -1,0 +1,107 @@
+"""hccqa.understand.filters: year ranges and row filters over any columns (pure)."""
+
+from __future__ import annotations
+
+import pytest
+from tablefakes import make_table
+
+from hccqa.understand.filters import OPEN_END, Constraint, RowFilter, build_filter, year_range
+from hccqa.understand.lexicon import Lexicon
+from hccqa.understand.words import tokens
+
+TABLE = make_table(
+    "kites",
+    ["ref", "author", "year", "frame", "sail"],
+    [
+        ["1", "Ames et al", "2009", "Bamboo", "Silk"],
+        ["2", "Brook et al", "2011", "Carbon", "Nylon"],
+        ["3", "Cole et al", "2012", "Bamboo", "Nylon"],
+        ["4", "Dunn et al", "2015", "Carbon", "Silk"],
+    ],
+)
+ROWS = TABLE.rows
+
+
+def ids(rows: list) -> list[str]:
+    return [r.id for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("hives between 2010 and 2012", (2010, 2012)),
+        ("from 2012 to 2010", (2010, 2012)),  # either order
+        ("2011-2013 trials", (2011, 2013)),
+        ("since 2015", (2015, OPEN_END)),
+        ("after 2015", (2016, OPEN_END)),  # after is strict
+        ("2015 or later", (2015, OPEN_END)),
+        ("2016 onwards", (2016, OPEN_END)),
+        ("before 2015", (0, 2014)),  # before is strict
+        ("until 2015", (0, 2015)),
+        ("prior to 2015", (0, 2014)),
+        ("2015 or earlier", (0, 2015)),
+        ("in 2014 and 2016", (2014, 2016)),  # single years: from the first to the last
+        ("in 1999", (1999, 1999)),
+        ("in 12345", None),  # not a year
+        ("no years here", None),
+    ],
+)
+def test_year_range(text: str, years: tuple[int, int] | None) -> None:
+    assert year_range(text) == years
+
+
+def test_an_empty_filter_passes_every_row_and_is_not_specific() -> None:
+    f = RowFilter()
+    assert not f.specific
+    assert ids(f.select(ROWS)) == ids(ROWS)
+    assert f.describe() == ""
+
+
+def test_values_of_one_column_are_alternatives_and_columns_all_apply() -> None:
+    bamboo = Constraint("frame", ("Bamboo",), frozenset({"kites:1", "kites:3"}))
+    nylon = Constraint("sail", ("Nylon",), frozenset({"kites:2", "kites:3"}))
+    assert ids(RowFilter((bamboo,)).select(ROWS)) == ["kites:1", "kites:3"]
+    both = RowFilter((bamboo, nylon))
+    assert both.specific
+    assert ids(both.select(ROWS)) == ["kites:3"]
+    assert ids(both.without("sail").select(ROWS)) == ["kites:1", "kites:3"]
+    assert both.describe() == "frame: Bamboo, sail: Nylon"
+
+
+def test_years_and_table_narrow_too() -> None:
+    f = RowFilter(years=(2010, 2012))
+    assert f.specific and ids(f.select(ROWS)) == ["kites:2", "kites:3"]
+    assert RowFilter(years=(2011, OPEN_END)).describe() == "year since 2011"
+    assert RowFilter(years=(0, 2011)).describe() == "year until 2011"
+    assert RowFilter(years=(2012, 2012)).describe() == "year 2012"
+    assert RowFilter(years=(2009, 2011)).describe() == "year 2009-2011"
+    other = RowFilter(table="boats")
+    assert not other.specific  # a table alone does not narrow
+    assert other.select(ROWS) == []
+
+
+def test_a_row_without_a_year_fails_a_year_filter() -> None:
+    undated = make_table("notes", ["id", "text"], [["a", "Loose notes"]]).rows[0]
+    assert undated.year is None
+    assert not RowFilter(years=(0, OPEN_END)).passes(undated)
+
+
+def test_build_filter_groups_mentions_by_column() -> None:
+    lexicon = Lexicon.from_corpus(_corpus(), english=["bamboo", "silk", "nylon", "carbon"])
+    text = "bamboo or carbon kites with silk sails since 2010"
+    toks = tokens(text)
+    f = build_filter(text, toks, lexicon.mentions(toks), table=None, years_apply=True)
+    by_column = {c.column: c for c in f.constraints}
+    assert set(by_column) == {"frame", "sail"}
+    assert set(by_column["frame"].values) == {"Bamboo", "Carbon"}
+    assert f.years == (2010, OPEN_END)
+    assert ids(f.select(ROWS)) == ["kites:4"]
+    # without a year column anywhere, years are plain words
+    f2 = build_filter(text, toks, lexicon.mentions(toks), table=None, years_apply=False)
+    assert f2.years is None
+
+
+def _corpus():  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    return SimpleNamespace(passages=[], tables=[TABLE], glossary={})
