@@ -136,7 +136,9 @@ def measure(
         shape_missing = 0.0 if dated else 1.0
     focus_missing = 0.0
     if query.focus and best:
-        have = frozenset().union(*(stem_set(s.text) for s in best))
+        # a column of a selected row answers it too ("what was the <column> of ...")
+        columns = {name for r in rows for name, _ in r.cells}
+        have = frozenset().union(*(stem_set(s.text) for s in best), *map(stem_set, columns))
         focus_missing = 0.0 if any(_has(f, have) for f in query.focus) else 1.0
     return {
         "cosine": evidence.cosine,

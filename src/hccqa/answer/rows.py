@@ -65,9 +65,13 @@ def filter_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
         if not narrow and not only:
             return []
     if "who" in query.intents and "list" not in query.intents and len(chosen) > 1:
-        hits = {r.id: sum(r.id in m.entity.rows for m in query.mentions) for r in chosen}
-        top = max(hits.values())
-        chosen = [r for r in chosen if hits[r.id] == top]
+        # the study whose cells hold the most of what the question names
+        held = {
+            r.id: len(set().union(*(m.matched for m in query.mentions if r.id in m.entity.rows)))
+            for r in chosen
+        }
+        top = max(held.values())
+        chosen = [r for r in chosen if held[r.id] == top]
     return chosen
 
 

@@ -72,8 +72,9 @@ _WHO = re.compile(
     re.IGNORECASE,
 )
 _DEFINE = re.compile(
-    r"^\s*(?:what|wat)(?:'s|s|\s+is|\s+are|\s+does|\s+do)\s+(?:an?\s+|the\s+)?"
-    r"(?P<term>[^?]{1,40}?)\s*(?:stand for|mean|short for|refer to)?\s*\??\s*$|"
+    r"^\s*(?:what|wat)(?:'s|s|\s+is|\s+are)\s+(?:an?\s+|the\s+)?(?P<term>[^?]{1,40}?)\s*\??\s*$|"
+    r"^\s*(?:what|wat)\s+(?:does|do|is|are)\s+[^?]{1,40}?\s+(?:stand for|mean|short for|"
+    r"refer to)\s*\??\s*$|"
     r"\b(?:define|definition of|meaning of)\b|\b(?:meaning|stands? for|short for|=\s*\?)\s*\??\s*$",
     re.IGNORECASE,
 )

@@ -1,0 +1,305 @@
+"""hccqa.answer.judge: the signals, the logistic refusal, its reasons and its fitting."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hccqa.answer.evidence import Evidence, Weights, gather
+from hccqa.answer.judge import (
+    BEST,
+    SIGNALS,
+    Policy,
+    Verdict,
+    counts,
+    fit,
+    judge,
+    measure,
+    probability,
+)
+from hccqa.qa import QA
+from hccqa.settings import DEFAULT_ENCODER, POLICIES
+from hccqa.understand.query import Query, understand
+
+
+def _query(qa: QA, question: str) -> Query:
+    return understand(question, (), qa.engine.lexicon)
+
+
+def _evidence(qa: QA, question: str, sentences: list[str] | None = None, **values: float) -> Evidence:
+    """Real evidence for the question, its best sentences replaced by ``sentences``."""
+    e = qa.engine
+    ev = gather(_query(qa, question), e.retriever, e.corpus, e.lexicon, n=10, mode="hybrid",
+                weights=Weights())
+    if sentences is not None:
+        template = ev.sentences[0]
+        ev = replace(
+            ev, sentences=tuple(replace(template, text=s, row=False) for s in sentences)
+        )
+    return replace(ev, **values) if values else ev
+
+
+def _shipped() -> Policy:
+    return Policy.from_dict(POLICIES[DEFAULT_ENCODER])
+
+
+# -- fit ------------------------------------------------------------------------------------
+
+
+def test_fit_recovers_a_known_logistic_model() -> None:
+    # 20,000 synthetic questions drawn from a known model: P = sigmoid(-1.5 + 2 c + 3 v - 4 u)
+    rng = np.random.default_rng(7)
+    n = 20_000
+    cosine = rng.uniform(0, 1, n)
+    coverage = rng.uniform(0, 1, n)
+    unknown = (rng.uniform(0, 1, n) < 0.3).astype(float)
+    z = -1.5 + 2.0 * cosine + 3.0 * coverage - 4.0 * unknown
+    labels = (rng.uniform(0, 1, n) < 1 / (1 + np.exp(-z))).astype(int)
+    rows = [
+        {"cosine": c, "coverage": v, "unknown": u}
+        for c, v, u in zip(cosine, coverage, unknown, strict=True)
+    ]
+    policy = fit(rows, labels.tolist(), l2=1e-6, signals=("cosine", "coverage", "unknown"))
+    assert policy.bias == pytest.approx(-1.5, abs=0.15)
+    assert policy.weights["cosine"] == pytest.approx(2.0, abs=0.15)
+    assert policy.weights["coverage"] == pytest.approx(3.0, abs=0.15)
+    assert policy.weights["unknown"] == pytest.approx(-4.0, abs=0.15)
+    assert policy.means == {
+        "cosine": pytest.approx(cosine.mean(), abs=1e-4),
+        "coverage": pytest.approx(coverage.mean(), abs=1e-4),
+        "unknown": pytest.approx(unknown.mean(), abs=1e-4),
+    }
+    assert policy.threshold == 0.5
+
+
+def test_fit_stays_finite_on_separable_data() -> None:
+    rows = [{"cosine": x / 10} for x in range(10)]
+    labels = [0] * 5 + [1] * 5  # perfectly separated at 0.45
+    policy = fit(rows, labels, l2=1.0, signals=("cosine",))
+    assert math.isfinite(policy.weights["cosine"]) and policy.weights["cosine"] > 0
+    assert probability(policy, {"cosine": 0.9}) > 0.5 > probability(policy, {"cosine": 0.0})
+
+
+# -- the policy -----------------------------------------------------------------------------
+
+
+def test_policy_round_trips_through_a_dict() -> None:
+    policy = Policy({"cosine": 1.5, "unknown": -2.0}, bias=-0.25, threshold=0.6,
+                    means={"cosine": 0.5}, note="made up")
+    assert Policy.from_dict(policy.to_dict()) == policy
+
+
+def test_policy_from_dict_rejects_an_unknown_signal() -> None:
+    with pytest.raises(ValueError, match="unknown judge signals.*'vibes'"):
+        Policy.from_dict({"weights": {"cosine": 1.0, "vibes": 2.0}, "bias": 0.0})
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Policy.from_dict documents ValueError when a number is missing, raises KeyError",
+)
+def test_policy_from_dict_without_a_bias_is_a_value_error() -> None:
+    with pytest.raises(ValueError):
+        Policy.from_dict({"weights": {"cosine": 1.0}})
+
+
+def test_probability_is_the_logistic_of_the_weighted_sum() -> None:
+    policy = Policy({"cosine": 2.0, "coverage": 1.0}, bias=-1.0)
+    z = -1.0 + 2.0 * 0.5 + 1.0 * 0.25
+    assert probability(policy, {"cosine": 0.5, "coverage": 0.25}) == pytest.approx(
+        1 / (1 + math.exp(-z))
+    )
+    assert probability(policy, {}) == pytest.approx(1 / (1 + math.exp(1.0)))  # missing = 0
+    huge = Policy({"cosine": 1e6}, bias=0.0)
+    assert probability(huge, {"cosine": 1.0}) == pytest.approx(1.0)  # no overflow
+    assert probability(huge, {"cosine": -1.0}) == pytest.approx(0.0)
+
+
+def test_the_shipped_policy_uses_known_signals_with_sensible_signs() -> None:
+    policy = _shipped()
+    assert set(policy.weights) <= set(SIGNALS)
+    assert policy.weights["cosine"] > 0 and policy.weights["coverage"] > 0
+    assert policy.weights["unknown"] < 0
+    assert 0 < policy.threshold < 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    low=st.floats(0, 1),
+    high=st.floats(0, 1),
+    signal=st.sampled_from(["cosine", "coverage"]),
+    rest=st.fixed_dictionaries({s: st.floats(0, 1) for s in SIGNALS}),
+)
+def test_more_evidence_never_turns_an_answer_into_a_refusal(
+    low: float, high: float, signal: str, rest: dict[str, float]
+) -> None:
+    policy = _shipped()
+    low, high = sorted((low, high))
+    assert probability(policy, {**rest, signal: high}) >= probability(policy, {**rest, signal: low})
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="settings.POLICIES (the shipped policy) refuses on 'unknown' alone: with every other "
+    "signal at its best (cosine 1, coverage 1, no absent word, no shape or focus miss), a word "
+    "the corpus never uses gives P = 0.57 < threshold 0.71; the issue asks that it must not",
+)
+def test_a_word_unknown_to_the_corpus_does_not_refuse_on_its_own() -> None:
+    policy = _shipped()
+    best = {"cosine": 1.0, "coverage": 1.0, "unknown": 0.0, "absent": 0.0, "rows": 0.0,
+            "shape": 0.0, "focus": 0.0}
+    assert probability(policy, best) >= policy.threshold
+    assert probability(policy, {**best, "unknown": 1.0}) >= policy.threshold
+
+
+def test_no_other_signal_refuses_on_its_own_under_the_shipped_policy() -> None:
+    policy = _shipped()
+    best = {"cosine": 0.8, "coverage": 1.0, "unknown": 0.0, "absent": 0.0, "rows": 0.0,
+            "shape": 0.0, "focus": 0.0}
+    for signal, worst in (("cosine", 0.0), ("absent", 1.0), ("shape", 1.0), ("focus", 1.0)):
+        assert probability(policy, {**best, signal: worst}) >= policy.threshold, signal
+
+
+# -- measure and judge ------------------------------------------------------------------------
+
+
+def test_measure_reads_each_signal_off_the_query_and_evidence(second_qa: QA) -> None:
+    ev = _evidence(second_qa, "Do hives on Zorblaxian roofs thrive?", cosine=0.42, coverage=0.3)
+    signals = measure(_query(second_qa, "Do hives on Zorblaxian roofs thrive?"), ev)
+    assert set(signals) == set(SIGNALS)
+    assert signals["cosine"] == 0.42 and signals["coverage"] == 0.3
+    assert signals["unknown"] == 1.0  # "Zorblaxian"
+    assert signals["absent"] == pytest.approx(1 / 4)  # "thrive" of hives, Zorblaxian, roofs, thrive
+    assert signals["rows"] == 0.0 and signals["shape"] == 0.0
+
+
+def test_rows_signal_is_set_by_the_rows_the_question_selects(second_qa: QA) -> None:
+    question = "Which trials used thymol strips?"
+    rows = [r for r in second_qa.corpus.rows if r.id in ("apiary_trials:5", "apiary_trials:10")]
+    ev = _evidence(second_qa, question)
+    assert measure(_query(second_qa, question), ev, rows=rows)["rows"] == 1.0
+    assert measure(_query(second_qa, question), ev)["rows"] == 0.0
+
+
+def test_shape_a_number_question_needs_a_number_of_the_asked_thing(second_qa: QA) -> None:
+    question = "How many frames do nucleus colonies have?"
+    query = _query(second_qa, question)
+    assert query.unit == "frame"
+    has = _evidence(second_qa, question, ["Nucleus colonies of 5 frames are usual."])
+    other = _evidence(second_qa, question, ["In 2014 they kept 12 hives on the roof."])
+    none = _evidence(second_qa, question, ["Nucleus colonies make splits easy."])
+    assert measure(query, has)["shape"] == 0.0
+    assert measure(query, other)["shape"] == 1.0  # a number, but of hives
+    assert measure(query, none)["shape"] == 1.0
+
+
+def test_shape_a_when_question_is_answered_by_a_year_in_a_sentence_or_a_row(
+    second_qa: QA,
+) -> None:
+    question = "When was the Osaka trial?"
+    query = _query(second_qa, question)
+    dated = _evidence(second_qa, question, ["The Osaka trial ended in 2019."])
+    undated = _evidence(second_qa, question, ["The Osaka trial used white cloth."])
+    assert measure(query, dated)["shape"] == 0.0
+    assert measure(query, undated)["shape"] == 1.0
+    row = second_qa.corpus.row("apiary_trials:8")
+    assert measure(query, undated, rows=[row])["shape"] == 0.0
+
+
+def test_focus_is_missing_when_no_best_sentence_names_it(second_qa: QA) -> None:
+    question = "Which cell line did they use?"
+    query = _query(second_qa, question)
+    named = _evidence(second_qa, question, ["They used the cell line ZX-81."])
+    far = _evidence(second_qa, question, ["Queens stopped laying.", "Hives were shaded."])
+    assert measure(query, named)["focus"] == 0.0
+    assert measure(query, far)["focus"] == 1.0
+    # only the BEST first sentences are read
+    late = _evidence(second_qa, question, ["Queens stopped laying."] * BEST + ["A cell line."])
+    assert measure(query, late)["focus"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("sentence", "unit", "expected"),
+    [
+        ("Colonies of 5 frames are usual.", "frame", True),
+        ("In 2014 they had 12 hives.", "hive", True),
+        ("In 2014 they had 12 hives.", "frame", False),
+        ("It took 3 weeks.", "time", True),
+        ("It took three weeks.", "time", True),
+        ("About 40% of mites died.", "%", True),
+        ("The hives were split in 2014.", None, False),  # a year is no quantity
+        ("Two hives were split.", None, True),
+    ],
+)
+def test_counts(sentence: str, unit: str | None, expected: bool) -> None:
+    assert counts(sentence, unit) is expected
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="judge.counts: a number word before the unit ('five frames') is no number of that "
+    "unit (only digits are read), although has_number reads number words",
+)
+def test_counts_reads_number_words_before_the_unit() -> None:
+    assert counts("Nucleus colonies of five frames are usual.", "frame")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="judge._PERCENT is case-sensitive: 'Half of ...' opening a sentence is no share",
+)
+def test_counts_reads_a_share_at_the_start_of_a_sentence() -> None:
+    assert counts("Half of the colonies died.", "%")
+
+
+def test_judge_answers_above_the_threshold(second_qa: QA) -> None:
+    question = "Did treated colonies lose fewer queens over winter?"
+    ev = _evidence(second_qa, question, cosine=0.9, coverage=1.0)
+    verdict = judge(_query(second_qa, question), ev, Policy({"cosine": 10.0}, bias=-5.0))
+    assert isinstance(verdict, Verdict)
+    assert verdict.answer and verdict.reason is None
+    assert verdict.probability == pytest.approx(1 / (1 + math.exp(-4.0)))
+
+
+@pytest.mark.parametrize(
+    ("signal", "question", "values", "words"),
+    [
+        ("cosine", "Did treated colonies lose fewer queens?", {"cosine": 0.1}, "cosine 0.10"),
+        ("coverage", "Did treated colonies lose fewer queens?", {"coverage": 0.2},
+         "coverage 0.20"),
+        ("unknown", "Do hives on Zorblaxian roofs thrive?", {}, "Zorblaxian"),
+        ("absent", "Do hives on Zorblaxian roofs thrive?", {}, "thrive"),
+    ],
+)
+def test_a_refusal_names_the_signal_that_pulled_it_down(
+    second_qa: QA, signal: str, question: str, values: dict[str, float], words: str
+) -> None:
+    policy = Policy({signal: -10.0 if signal in ("unknown", "absent") else 10.0}, bias=-5.0,
+                    means={signal: 0.0 if signal in ("unknown", "absent") else 1.0})
+    ev = _evidence(second_qa, question, **values)
+    verdict = judge(_query(second_qa, question), ev, policy)
+    assert not verdict.answer
+    assert verdict.reason and words in verdict.reason
+    assert verdict.signals[signal] == measure(_query(second_qa, question), ev)[signal]
+
+
+def test_the_reason_is_the_signal_furthest_below_its_mean(second_qa: QA) -> None:
+    question = "Do hives on Zorblaxian roofs thrive?"
+    ev = _evidence(second_qa, question, cosine=0.5, coverage=0.5)
+    # unknown pulls -3 * (1 - 0) = -3, cosine 1 * (0.5 - 0.6) = -0.1: unknown decides
+    policy = Policy({"cosine": 1.0, "unknown": -3.0}, bias=-1.0,
+                    means={"cosine": 0.6, "unknown": 0.0})
+    assert "Zorblaxian" in (judge(_query(second_qa, question), ev, policy).reason or "")
+
+
+def test_nothing_retrieved_is_refused_with_that_reason(second_qa: QA) -> None:
+    question = "Did treated colonies lose fewer queens?"
+    ev = _evidence(second_qa, question)
+    verdict = judge(_query(second_qa, question), replace(ev, hits=()), Policy({}, bias=50.0))
+    assert not verdict.answer and verdict.probability == 0.0
+    assert verdict.reason == "nothing was retrieved"
