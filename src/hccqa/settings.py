@@ -26,26 +26,26 @@ POLICIES: Mapping[str, Mapping[str, Any]] = MappingProxyType(
     {
         DEFAULT_ENCODER: {
             "weights": {
-                "cosine": 0.9953,
-                "coverage": 3.4359,
-                "unknown": -3.2552,
-                "absent": 0.4819,
-                "rows": 0.3389,
-                "shape": -1.3185,
-                "focus": -2.3917,
+                "cosine": 0.6077,
+                "coverage": 2.2482,
+                "unknown": -2.558,
+                "absent": -0.2511,
+                "rows": 0.4494,
+                "shape": -1.2065,
+                "focus": -1.7317,
             },
-            "bias": -0.8154,
-            "threshold": 0.7128,
+            "bias": 0.0156,
+            "threshold": 0.6944,
             "means": {
-                "cosine": 0.5925,
+                "cosine": 0.5926,
                 "coverage": 0.5549,
                 "unknown": 0.0794,
                 "absent": 0.2621,
                 "rows": 0.4824,
-                "shape": 0.0353,
+                "shape": 0.0324,
                 "focus": 0.0559,
             },
-            "note": "340 gold questions, 5-fold CV: answerable refused 0.141, unanswerable answered 0.286",
+            "note": "340 gold questions, 5-fold CV: answerable refused 0.129, unanswerable answered 0.298",
         },
     }
 )

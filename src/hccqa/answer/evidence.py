@@ -53,6 +53,8 @@ class Weights:
             a study whose row holds one.
         sentence: Share of a passage's final score that comes from its best sentence.
         favored: Bonus for the sentences of passages the question selects by construction.
+        absent_discount: How much the lexical scores shrink with the share of the
+            question's words the corpus never uses (0: not at all, 1: to nothing).
         explain: A passage of prose that cites a table row and ranks at most this many
             places below it moves just above it (prose explains the row; 0: off).
         pool: Passages whose sentences are scored.
@@ -67,6 +69,7 @@ class Weights:
     sentence: float = 0.5
     explain: int = 3
     favored: float = 0.6
+    absent_discount: float = 1.0
     pool: int = 20
     depth: int = 40
 
@@ -131,6 +134,10 @@ def gather(
     w = weights or Weights()
     total = len(retriever.passages)
     depth = min(max(n, w.depth), total)
+    # Words the corpus never uses cannot match any sentence: the more of them, the less
+    # the lexical scores say, and the more the dense cosine does.
+    content = [t for t in query.tokens if t.content]
+    lexical = 1.0 - w.absent_discount * (len(query.absent) / len(content) if content else 0.0)
     hits, timings = retriever.search_with_timings(query.search, depth, mode)
     if favored:  # rows the filter picks take part even when retrieval ranked them low
         have = {h.passage.id for h in hits}
@@ -160,7 +167,9 @@ def gather(
         hit = pool[owner[s]]
         row = hit.passage.kind == "row"
         cov = weigh(_stems(text if row else f"{hit.passage.section}. {text}", lexicon))
-        score = w.cosine * float(cos[j]) + w.bm25 * float(bm[j]) / bm_top + w.coverage * cov
+        score = w.cosine * float(cos[j]) + lexical * (
+            w.bm25 * float(bm[j]) / bm_top + w.coverage * cov
+        )
         score += w.shape if shape(text, row) else 0.0
         score += w.anchor if anchored(text) else 0.0
         score += w.favored if hit.passage.id in favored else 0.0
