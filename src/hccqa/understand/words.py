@@ -31,7 +31,8 @@ STOPWORDS = frozenset(
     each else ever few for from further had has have having he her here hers him his how
     i if in into is it its itself just me more most my no nor not now of off on once only
     or other our out over own same she should so some such than that the their theirs
-    them then there these they this those through to too under until up upon very was we
+    them themselves then there these they this those through to too under until up upon very
+    was we myself yourself yourselves himself herself ourselves
     were what whats when where which while who whom whose why will with would you your
     yours yourself s t d ll m re ve y etc vs via per whether may might must shall cant
     dont doesnt didnt isnt arent wasnt werent wont hasnt havent hadnt lets
