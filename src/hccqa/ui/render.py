@@ -101,6 +101,9 @@ def render_answer(answer: Answer, elapsed_ms: float | None = None) -> str:
     """
     sections = {i: h.passage.section for i, h in enumerate(answer.passages, start=1)}
     parts: list[str] = []
+    if answer.corrections:
+        fixed = ", ".join(f"{typed} \u2192 {meant}" for typed, meant in answer.corrections)
+        parts.append(f'<div class="hccqa-spelling">spelling: {esc(fixed)}</div>')
     if answer.searched_query and answer.searched_query != answer.question:
         parts.append(f'<div class="hccqa-searched">searched: {esc(answer.searched_query)}</div>')
     if answer.abstained:
@@ -302,6 +305,9 @@ def _md_cell(text: object) -> str:
 def answer_markdown(answer: Answer) -> str:
     """The answer as Markdown, for copying or downloading, with its citations resolved."""
     lines = [f"**Question:** {answer.question}", ""]
+    if answer.corrections:
+        fixed = ", ".join(f"{typed} -> {meant}" for typed, meant in answer.corrections)
+        lines += [f"*Spelling:* {fixed}", ""]
     if answer.searched_query and answer.searched_query != answer.question:
         lines += [f"*Searched:* {answer.searched_query}", ""]
     if answer.abstained:
