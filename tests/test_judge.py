@@ -31,16 +31,23 @@ def _query(qa: QA, question: str) -> Query:
     return understand(question, (), qa.engine.lexicon)
 
 
-def _evidence(qa: QA, question: str, sentences: list[str] | None = None, **values: float) -> Evidence:
+def _evidence(
+    qa: QA, question: str, sentences: list[str] | None = None, **values: float
+) -> Evidence:
     """Real evidence for the question, its best sentences replaced by ``sentences``."""
     e = qa.engine
-    ev = gather(_query(qa, question), e.retriever, e.corpus, e.lexicon, n=10, mode="hybrid",
-                weights=Weights())
+    ev = gather(
+        _query(qa, question),
+        e.retriever,
+        e.corpus,
+        e.lexicon,
+        n=10,
+        mode="hybrid",
+        weights=Weights(),
+    )
     if sentences is not None:
         template = ev.sentences[0]
-        ev = replace(
-            ev, sentences=tuple(replace(template, text=s, row=False) for s in sentences)
-        )
+        ev = replace(ev, sentences=tuple(replace(template, text=s, row=False) for s in sentences))
     return replace(ev, **values) if values else ev
 
 
@@ -89,8 +96,13 @@ def test_fit_stays_finite_on_separable_data() -> None:
 
 
 def test_policy_round_trips_through_a_dict() -> None:
-    policy = Policy({"cosine": 1.5, "unknown": -2.0}, bias=-0.25, threshold=0.6,
-                    means={"cosine": 0.5}, note="made up")
+    policy = Policy(
+        {"cosine": 1.5, "unknown": -2.0},
+        bias=-0.25,
+        threshold=0.6,
+        means={"cosine": 0.5},
+        note="made up",
+    )
     assert Policy.from_dict(policy.to_dict()) == policy
 
 
@@ -151,16 +163,30 @@ def test_more_evidence_never_turns_an_answer_into_a_refusal(
 )
 def test_a_word_unknown_to_the_corpus_does_not_refuse_on_its_own() -> None:
     policy = _shipped()
-    best = {"cosine": 1.0, "coverage": 1.0, "unknown": 0.0, "absent": 0.0, "rows": 0.0,
-            "shape": 0.0, "focus": 0.0}
+    best = {
+        "cosine": 1.0,
+        "coverage": 1.0,
+        "unknown": 0.0,
+        "absent": 0.0,
+        "rows": 0.0,
+        "shape": 0.0,
+        "focus": 0.0,
+    }
     assert probability(policy, best) >= policy.threshold
     assert probability(policy, {**best, "unknown": 1.0}) >= policy.threshold
 
 
 def test_no_other_signal_refuses_on_its_own_under_the_shipped_policy() -> None:
     policy = _shipped()
-    best = {"cosine": 0.8, "coverage": 1.0, "unknown": 0.0, "absent": 0.0, "rows": 0.0,
-            "shape": 0.0, "focus": 0.0}
+    best = {
+        "cosine": 0.8,
+        "coverage": 1.0,
+        "unknown": 0.0,
+        "absent": 0.0,
+        "rows": 0.0,
+        "shape": 0.0,
+        "focus": 0.0,
+    }
     for signal, worst in (("cosine", 0.0), ("absent", 1.0), ("shape", 1.0), ("focus", 1.0)):
         assert probability(policy, {**best, signal: worst}) >= policy.threshold, signal
 
@@ -270,8 +296,7 @@ def test_judge_answers_above_the_threshold(second_qa: QA) -> None:
     ("signal", "question", "values", "words"),
     [
         ("cosine", "Did treated colonies lose fewer queens?", {"cosine": 0.1}, "cosine 0.10"),
-        ("coverage", "Did treated colonies lose fewer queens?", {"coverage": 0.2},
-         "coverage 0.20"),
+        ("coverage", "Did treated colonies lose fewer queens?", {"coverage": 0.2}, "coverage 0.20"),
         ("unknown", "Do hives on Zorblaxian roofs thrive?", {}, "Zorblaxian"),
         ("absent", "Do hives on Zorblaxian roofs thrive?", {}, "thrive"),
     ],
@@ -279,8 +304,11 @@ def test_judge_answers_above_the_threshold(second_qa: QA) -> None:
 def test_a_refusal_names_the_signal_that_pulled_it_down(
     second_qa: QA, signal: str, question: str, values: dict[str, float], words: str
 ) -> None:
-    policy = Policy({signal: -10.0 if signal in ("unknown", "absent") else 10.0}, bias=-5.0,
-                    means={signal: 0.0 if signal in ("unknown", "absent") else 1.0})
+    policy = Policy(
+        {signal: -10.0 if signal in ("unknown", "absent") else 10.0},
+        bias=-5.0,
+        means={signal: 0.0 if signal in ("unknown", "absent") else 1.0},
+    )
     ev = _evidence(second_qa, question, **values)
     verdict = judge(_query(second_qa, question), ev, policy)
     assert not verdict.answer
@@ -292,8 +320,9 @@ def test_the_reason_is_the_signal_furthest_below_its_mean(second_qa: QA) -> None
     question = "Do hives on Zorblaxian roofs thrive?"
     ev = _evidence(second_qa, question, cosine=0.5, coverage=0.5)
     # unknown pulls -3 * (1 - 0) = -3, cosine 1 * (0.5 - 0.6) = -0.1: unknown decides
-    policy = Policy({"cosine": 1.0, "unknown": -3.0}, bias=-1.0,
-                    means={"cosine": 0.6, "unknown": 0.0})
+    policy = Policy(
+        {"cosine": 1.0, "unknown": -3.0}, bias=-1.0, means={"cosine": 0.6, "unknown": 0.0}
+    )
     assert "Zorblaxian" in (judge(_query(second_qa, question), ev, policy).reason or "")
 
 

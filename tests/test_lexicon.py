@@ -33,7 +33,9 @@ def tiny() -> Lexicon:
         Passage("d:p0", "d", "S", "Zorbaxin slowed the growth of mite colonies[2]."),
         Passage("d:p1", "d", "S", "Heat shock protein (HSP) rose in step 2 of the trial."),
     ]
-    corpus = SimpleNamespace(passages=passages, tables=[table], glossary={"HSP": "heat shock protein"})
+    corpus = SimpleNamespace(
+        passages=passages, tables=[table], glossary={"HSP": "heat shock protein"}
+    )
     return Lexicon.from_corpus(corpus)
 
 
@@ -107,7 +109,9 @@ def test_a_longer_value_of_the_same_column_wins_over_its_part(second_lexicon: Le
 
 def test_an_abbreviation_and_its_long_form_select_the_same_rows() -> None:
     table = make_table(
-        "t", ["ref", "agent"], [["1", "Heat shock protein"], ["2", "Cold air"], ["3", "HSP and cold"]]
+        "t",
+        ["ref", "agent"],
+        [["1", "Heat shock protein"], ["2", "Cold air"], ["3", "HSP and cold"]],
     )
     corpus = SimpleNamespace(
         passages=[Passage("d:p0", "d", "S", "Heat shock protein (HSP) rose.")],

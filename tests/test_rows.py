@@ -131,7 +131,9 @@ def test_a_sentence_going_on_about_a_study_credits_that_studys_row(second_qa: QA
 
 
 def test_a_who_question_credits_the_row_whose_cells_match(second_qa: QA) -> None:
-    choice = _choose(second_qa, "Who showed that screened bottom boards did not change mite counts?")
+    choice = _choose(
+        second_qa, "Who showed that screened bottom boards did not change mite counts?"
+    )
     assert ids(choice.rows) == ["apiary_trials:6"]
     assert choice.rows[0].reason.startswith("filter: ")
 
