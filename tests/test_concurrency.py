@@ -29,7 +29,7 @@ QUESTIONS: list[tuple[str, tuple[str, ...]]] = [
     ("And which ones were tested second-line?", ("Which drugs were tested in phase 3?",)),
     ("What does EMT stand for?", ()),
     ("Who showed that PI3K/Akt activation causes resistance?", ()),
-    ("What is the capital of France?", ()),
+    ("How do I tune a violin?", ()),
     ("Are they more resistant than normal ones?", ("Tell me about cancer stem cells",)),
     ("Which studies from 2013 are in Table 2?", ()),
 ]

@@ -20,7 +20,7 @@ SMALL = Settings(max_question_chars=50, max_history_turns=3)
 
 
 def test_plain_question_is_returned_stripped() -> None:
-    assert check_question("  What is sorafenib?  \n", S) == "What is sorafenib?"
+    assert check_question("  What does sorafenib inhibit?  \n", S) == "What does sorafenib inhibit?"
 
 
 def test_bytes_are_decoded_as_utf8() -> None:

@@ -159,7 +159,7 @@ def test_cli_with_a_missing_model_is_one_line(tmp_path: Path) -> None:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HCCQA_MODEL": str(tmp_path / "gone")}
     env["HCCQA_INDEX_DIR"] = str(tmp_path / "index")
     proc = subprocess.run(
-        [sys.executable, "-m", "hccqa", "ask", "What is sorafenib?"],
+        [sys.executable, "-m", "hccqa", "ask", "What does sorafenib inhibit?"],
         capture_output=True,
         env=env,
         timeout=120,

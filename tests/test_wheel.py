@@ -140,7 +140,7 @@ def test_installed_wheel_answers_from_any_folder_without_the_extras(
     version = _run([hccqa, "--version"], cwd=work, env=env)
     assert version.returncode == 0 and version.stdout.startswith("hccqa "), version
 
-    answer = _run([hccqa, "ask", "What is sorafenib?"], cwd=work, env=env)
+    answer = _run([hccqa, "ask", "What does sorafenib inhibit?"], cwd=work, env=env)
     assert answer.returncode == 0, answer.stderr
     quoted, _, passages = answer.stdout.partition("\nPassages:\n")
     assert "sorafenib" in quoted.lower() and "[P1]" in quoted
