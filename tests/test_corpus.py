@@ -40,6 +40,11 @@ def corpus() -> Corpus:
     return load_corpus(CORPUS)
 
 
+def narrative(corpus: Corpus) -> list:  # type: ignore[type-arg]
+    """The passages of the text (table rows have passages of their own, after them)."""
+    return [p for p in corpus.passages if p.kind == "text"]
+
+
 def test_review_is_the_shared_byte_copy() -> None:
     data = (CORPUS / "review.txt").read_bytes()
     assert hashlib.sha256(data).hexdigest() == RAW_SHA256
@@ -49,27 +54,28 @@ def test_review_is_the_shared_byte_copy() -> None:
 
 
 def test_sections_in_order(corpus: Corpus) -> None:
-    assert corpus.sections == SECTIONS
+    assert corpus.sections == SECTIONS + tuple(f"{t.label}: {t.title}" for t in corpus.tables)
     assert corpus.passage("review:p000").section == "Abstract"
-    assert corpus.passages[-1].section == "Conclusion"
+    assert narrative(corpus)[-1].section == "Conclusion"
 
 
 def test_ids_are_stable_and_sequential(corpus: Corpus) -> None:
-    assert [p.id for p in corpus.passages] == [
-        f"review:p{i:03d}" for i in range(len(corpus.passages))
-    ]
-    assert {p.doc_id for p in corpus.passages} == {"review"}
+    text = narrative(corpus)
+    assert [p.id for p in text] == [f"review:p{i:03d}" for i in range(len(text))]
+    assert {p.doc_id for p in text} == {"review"}
+    # then one passage per table row, with the row's id, after all the text
+    assert [p.id for p in corpus.passages[len(text) :]] == [r.id for r in corpus.rows]
 
 
 def test_every_passage_is_the_cleaned_form_of_its_source_span(corpus: Corpus) -> None:
     lexicon = Lexicon.from_text(RAW)
-    for p in corpus.passages:
+    for p in narrative(corpus):
         assert 0 <= p.start < p.end <= len(RAW)
         assert clean(RAW[p.start : p.end], lexicon) == p.text, p.id
 
 
 def test_no_table_footnote_or_heading_line_in_passages(corpus: Corpus) -> None:
-    text = " ".join(p.text for p in corpus.passages)
+    text = " ".join(p.text for p in narrative(corpus))
     for banned in (
         "Ref. Year",
         "Table 1 Clinical",
@@ -85,7 +91,7 @@ def test_no_table_footnote_or_heading_line_in_passages(corpus: Corpus) -> None:
         assert banned not in text, banned
     layout = read_layout(RAW)
     assert layout.table_lines[0] == 197 and layout.table_lines[-1] == 239  # raw lines 198-240
-    for p in corpus.passages:  # no passage span overlaps the table block
+    for p in narrative(corpus):  # no passage span overlaps the table block
         first, last = RAW.count("\n", 0, p.start), RAW.count("\n", 0, p.end - 1)
         assert not set(range(first, last + 1)) & set(layout.table_lines), p.id
 
@@ -112,7 +118,7 @@ def test_no_broken_words(corpus: Corpus) -> None:
 
 
 def test_passages_never_cut_sentences_and_cover_the_narrative(corpus: Corpus) -> None:
-    for p in corpus.passages:
+    for p in narrative(corpus):
         assert p.text[0].isupper(), p.id
         assert re.search(r"[.?!](\[[^\]]*\])?\)?$", p.text), p.id
     # every sentence of the review is in some passage (overlap allowed)
@@ -178,9 +184,33 @@ def test_glossary(corpus: Corpus) -> None:
     assert corpus.glossary["HCC"] == "hepatocellular carcinoma"
 
 
+def test_row_passages_are_the_rows_as_lines(corpus: Corpus) -> None:
+    for row in corpus.rows:
+        p = corpus.passage(row.id)
+        assert (p.kind, p.doc_id, p.text, p.refs) == ("row", row.table, row.text, (row.ref,))
+        assert p.section == f"{corpus.table(row.table).label}: {corpus.table(row.table).title}"
+        assert p.page is None and (p.start, p.end) == (0, 0)
+
+
+def test_sentences_are_unique_and_mapped_from_every_passage(corpus: Corpus) -> None:
+    assert len(set(corpus.sentences)) == len(corpus.sentences)
+    assert len(corpus.sentence_map) == len(corpus.passages)
+    for p, indices in zip(corpus.passages, corpus.sentence_map, strict=True):
+        assert indices, p.id
+        for i in indices:
+            assert corpus.sentences[i] in p.text
+    row_at = corpus.passages.index(corpus.passage("table1:10"))
+    (only,) = corpus.sentence_map[row_at]
+    assert corpus.sentences[only] == corpus.row("table1:10").text
+
+
 def test_rows_and_lookup(corpus: Corpus) -> None:
     assert len(corpus.rows) == 29
-    assert corpus.row("table1:42").drug == "Sorafenib plus erlotinib"
+    assert [r.id for r in corpus.rows[:2]] == ["table1:10", "table1:12"]
+    assert corpus.row("table1:42").cell("drug") == "Sorafenib plus erlotinib"
+    assert corpus.table("table2").rows[0].id == "table2:21"
+    with pytest.raises(KeyError):
+        corpus.table("table9")
     with pytest.raises(KeyError):
         corpus.row("table1:99")
     with pytest.raises(KeyError):
@@ -339,13 +369,13 @@ def test_load_folder_generic_documents(tmp_path: Path) -> None:
 
 def test_labels_and_titles_only_when_they_look_like_headings(tmp_path: Path) -> None:
     (tmp_path / "1.txt").write_text(
-        "We asked: (1) Is it safe? It is.\n\nIntraoperative: operative time was short.\n\n"
+        "We asked: (1) Is it cheap? It is.\n\nIntraoperative: operative time was short.\n\n"
         "Short context line\n\nKey points: Sorafenib works.\n",
         encoding="utf-8",
     )
     c = load_folder(tmp_path)
     assert [(p.section, p.text) for p in c.passages] == [
-        ("", "We asked: (1) Is it safe? It is."),
+        ("", "We asked: (1) Is it cheap? It is."),
         ("", "Intraoperative: operative time was short."),
         ("", "Short context line"),
         ("Key points", "Sorafenib works."),

@@ -17,7 +17,8 @@ FILLER = [f"unrelated passage number {i}" for i in range(10)]
 
 def _row(row_id: str) -> RowMatch:
     table, ref = row_id.split(":")
-    return RowMatch(TableRow(row_id, table, int(ref), "Someone et al", 2012, "Sorafenib"), "test")
+    cells = (("ref", ref), ("author", "Someone et al"), ("year", "2012"))
+    return RowMatch(TableRow(row_id, table, ref, cells, int(ref), "Someone et al", 2012), "test")
 
 
 class FakeQA:

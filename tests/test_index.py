@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tablefakes import make_row
 
 from hccqa.errors import IndexStateError
 from hccqa.retrieval.embed import HashingEmbedder
@@ -28,7 +29,7 @@ def corpus(sha: str = "1" * 64, n: int = 5) -> Corpus:
         Passage(f"doc{i % 2}:p{i:03d}", f"doc{i % 2}", "Results", f"passage {i} about topic {i}")
         for i in range(n)
     )
-    rows = (TableRow("table2:24", "table2", 24, "Chen et al", 2011, "Sorafenib", pathway="EMT"),)
+    rows = (make_row("trials", ref="24", author="Ng et al", year="2011", site="North roof"),)
     return Corpus(ps, rows, sha)
 
 
@@ -38,7 +39,7 @@ def test_build_writes_meta_and_loads_back(tmp_path: Path) -> None:
     meta = json.loads((tmp_path / META).read_text())
     assert meta["format_version"] == FORMAT_VERSION
     assert meta["model"] == "hashing-32" and meta["dimension"] == 32
-    assert meta["counts"] == {"passages": 5, "rows": 1}
+    assert meta["counts"] == {"passages": 5, "rows": 1, "sentences": 0}
     assert meta["documents"] == 2
     assert meta["corpus_sha256"] == "1" * 64
     assert meta["index_type"]["passages"].startswith("Index")
@@ -108,3 +109,22 @@ def test_rows_are_indexed(tmp_path: Path) -> None:
     built = build_index(corpus(), emb, tmp_path, progress=False)
     expected = emb.encode([built.rows[0].text])[0]
     np.testing.assert_allclose(built.row_vectors[0], expected, rtol=1e-6)
+
+
+@dataclass(frozen=True)
+class CorpusWithSentences(Corpus):
+    sentences: tuple[str, ...] = ()
+
+
+def test_sentences_are_encoded_and_loaded_with_the_passages(tmp_path: Path) -> None:
+    emb = HashingEmbedder(32)
+    base = corpus()
+    with_sentences = CorpusWithSentences(
+        base.passages, base.rows, base.sha256, sentences=("Hives cool at night.", "Bees fan.")
+    )
+    built = build_index(with_sentences, emb, tmp_path, progress=False)
+    assert built.meta["counts"]["sentences"] == 2
+    loaded = load_index(tmp_path, with_sentences, emb, auto_build=False)
+    np.testing.assert_array_equal(
+        loaded.sentence_vectors, emb.encode(list(with_sentences.sentences))
+    )

@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tablefakes import make_row
 
 from hccqa.errors import IndexStateError
 from hccqa.retrieval import index as index_mod
@@ -57,8 +58,8 @@ def make_corpus(texts: list[str] = TEXTS, sha: str = "a" * 64) -> FakeCorpus:
         for i, t in enumerate(texts)
     )
     rows = (
-        TableRow("table1:10", "table1", 10, "Llovet et al", 2008, "Sorafenib", "III", "OS benefit"),
-        TableRow("table2:24", "table2", 24, "Chen et al", 2011, "Sorafenib", pathway="PI3K/Akt"),
+        make_row("trials", ref="10", author="Ames et al", year="2008", site="North roof"),
+        make_row("sites", site="South roof", aspect="windy"),
     )
     return FakeCorpus(passages, rows, sha)
 

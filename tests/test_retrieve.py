@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tablefakes import make_row
 
 from hccqa.errors import InputError
 from hccqa.retrieval.embed import HashingEmbedder
@@ -41,9 +42,9 @@ def retriever(tmp_path: Path) -> Retriever:
         Passage(f"review:p{i:03d}", "review", "Results", t) for i, t in enumerate(TEXTS)
     )
     rows = (
-        TableRow("table1:10", "table1", 10, "Llovet et al", 2008, "Sorafenib", "III", "OS benefit"),
-        TableRow("table2:24", "table2", 24, "Chen et al", 2011, "Sorafenib", pathway="PI3K/Akt"),
-        TableRow("table2:30", "table2", 30, "Wu et al", 2013, "Sorafenib", pathway="Autophagy"),
+        make_row("trials", ref="10", author="Llovet et al", year="2008", phase="III", outcome="OS"),
+        make_row("mechanisms", ref="24", author="Chen et al", year="2011", pathway="PI3K/Akt"),
+        make_row("mechanisms", ref="30", author="Wu et al", year="2013", pathway="Autophagy"),
     )
     emb = HashingEmbedder(128)
     index = build_index(Corpus(passages, rows), emb, tmp_path / "index", progress=False)
@@ -111,7 +112,7 @@ def test_rrf_method(retriever: Retriever) -> None:
 
 def test_search_rows(retriever: Retriever) -> None:
     rows = retriever.search_rows("Chen 2011 PI3K/Akt", k=2)
-    assert rows[0][0].id == "table2:24"
+    assert rows[0][0].id == "mechanisms:24"
     assert -1.0 <= rows[0][1] <= 1.0
     assert len(retriever.search_rows("sorafenib", k=10)) == 3
 

@@ -160,20 +160,57 @@ PAYLOADS = [
 
 
 def _hostile_answer(p: str) -> object:
-    from hccqa.types import Answer, AnswerSentence, Hit, Passage, Reference, RowMatch, TableRow
+    """An answer whose every corpus-given text holds the payload: passage, section, table
+    id, column name, cells, reason, reference (a user's own files can say anything)."""
+    from hccqa.types import (
+        Answer,
+        AnswerSentence,
+        Hit,
+        Passage,
+        Reference,
+        RowMatch,
+        TableRow,
+    )
 
-    passage = Passage(id=f"review:{p}", doc_id="review", section=p, text=f"Sorafenib {p} works.")
-    row = TableRow(f"table1:{p}", "table1", 10, p, 2008, p, p, p)
+    passage = Passage(id=f"notes:{p}", doc_id="notes", section=p, text=f"Hives {p} cool.")
+    row = TableRow(
+        id=f"t{p}:1",
+        table=f"t{p}",
+        key="1",
+        cells=(("ref", "1"), (p, p), ("year", "2008")),
+        ref=1,
+        author=p,
+        year=2008,
+    )
     return Answer(
         question=p,
         searched_query=f"searched {p}",
-        answer=f"Sorafenib {p} works. [1]",
+        answer=f"Hives {p} cool. [P1]",
+        text=f"Hives {p} cool. [P1]",
         abstained=False,
         passages=(Hit(passage, 0.9, 1, ("dense",)),),
         rows=(RowMatch(row, f"reason {p}"),),
-        sentences=(AnswerSentence(f"Sorafenib {p} works.", passage.id, 1),),
-        references={10: Reference(10, p, 2008, (f"table1:{p}",))},
-        nearest=p,
+        sentences=(AnswerSentence(f"Hives {p} cool.", passage.id, 1),),
+        references={1: Reference(1, p, 2008, (f"t{p}:1",), (p,))},
+        corrections=((p, p),),
+    )
+
+
+def _hostile_refusal(p: str) -> object:
+    from dataclasses import replace
+
+    from hccqa.types import Nearest
+
+    answer = _hostile_answer(p)
+    return replace(
+        answer,  # type: ignore[type-var]
+        abstained=True,
+        answer=f"The documents do not cover this. {p}",
+        text="",
+        rows=(),
+        sentences=(),
+        refusal_reason=f"the question names {p}",
+        nearest=Nearest(f"notes:{p}", p, f"Hives {p} cool.", 1),
     )
 
 
@@ -184,7 +221,9 @@ def test_rendering_escapes_html(payload: str) -> None:
     outputs = {
         "question": render.render_question(payload),
         "answer": render.render_answer(answer),
+        "refusal": render.render_answer(_hostile_refusal(payload)),
         "sources": render.render_sources(answer),
+        "refusal sources": render.render_sources(_hostile_refusal(payload)),
         "rows": render.render_rows(answer.rows),
         "references": render.render_references(answer.references),
         "error": render.render_error(f"bad input: {payload}"),
@@ -306,7 +345,7 @@ def test_auth_required_when_set(tmp_path: Path) -> None:
         assert status in (401, 403) and b"root:" not in body
         with pytest.raises(Exception):  # noqa: B017 - any refusal will do, as long as it refuses
             Client(url, verbose=False, auth=("ann", "wrong"), download_files=False).predict(
-                "What is sorafenib?", [], api_name="/ask"
+                "What does sorafenib inhibit?", [], api_name="/ask"
             )
         client = Client(url, verbose=False, auth=("ann", "s3cret"), download_files=False)
         # reaching the engine's input check proves the login passed and /ask ran

@@ -1,4 +1,8 @@
-"""Tests of hccqa.corpus.tables: the curated rows against the review, and malformed files."""
+"""hccqa.corpus.tables: any *.tsv with a title and a header; column kinds read from the values.
+
+The packaged review's two tables are checked against the lines of the review they were typed
+from; the rest uses tables made up for the test.
+"""
 
 from __future__ import annotations
 
@@ -6,102 +10,167 @@ from pathlib import Path
 
 import pytest
 
-from hccqa.corpus.tables import load_tables, table_line_kind
+from hccqa.corpus.tables import column_kinds, load_tables, read_table, table_files, table_line_kind
 from hccqa.errors import CorpusError
+from hccqa.types import table_label
 
 CORPUS = Path(__file__).parents[1] / "corpus"
 RAW_LINES = {
     line.rstrip() for line in (CORPUS / "review.txt").read_text(encoding="utf-8").splitlines()
 }
+REVIEW_TABLES = load_tables(CORPUS)
 
 
-def test_row_counts_and_ids() -> None:
-    rows, titles = load_tables(CORPUS)
-    assert sum(r.table == "table1" for r in rows) == 9
-    assert sum(r.table == "table2" for r in rows) == 20
-    assert [r.id for r in rows][:2] == ["table1:10", "table1:12"]
-    assert all(r.id == f"{r.table}:{r.ref}" for r in rows)
-    assert titles == {
-        "table1": "Clinical studies on anti-angiogenesis therapy of hepatocellular carcinoma "
-        "included in this review",
-        "table2": "Studies on the mechanisms of anti-angiogenesis therapy resistance in "
-        "hepatocellular carcinoma",
-    }
+def test_the_review_tables_are_read_with_their_titles_and_typed_columns() -> None:
+    assert [t.id for t in REVIEW_TABLES] == ["table1", "table2"]
+    assert [len(t.rows) for t in REVIEW_TABLES] == [9, 20]
+    for t in REVIEW_TABLES:
+        assert t.title and t.label == table_label(t.id)
+        kinds = [c.kind for c in t.columns]
+        assert kinds[:3] == ["key", "author", "year"]
+        assert set(kinds[3:]) == {"text"}
+        for r in t.rows:
+            assert r.id == f"{t.id}:{r.key}" and r.ref == int(r.key)
+            assert r.author and r.author.endswith("et al") and r.year is not None
+            assert [name for name, _ in r.cells] == [c.name for c in t.columns]
 
 
-@pytest.mark.parametrize("row", load_tables(CORPUS)[0], ids=lambda r: r.id)
+@pytest.mark.parametrize("row", [r for t in REVIEW_TABLES for r in t.rows], ids=lambda r: r.id)
 def test_each_row_reproduces_a_line_of_the_review(row) -> None:  # type: ignore[no-untyped-def]
-    # cells in order, joined by spaces, with "et al[N]": exactly one raw line
+    # author with its citation, then the other cells in order: exactly one raw line
     assert row.text in RAW_LINES
 
 
-def test_table_specific_fields() -> None:
-    rows, _ = load_tables(CORPUS)
-    by_id = {r.id: r for r in rows}
-    llovet = by_id["table1:43"]
-    assert (llovet.author, llovet.year, llovet.phase) == ("Llovet et al", 2013, "Phase 3")
-    assert (llovet.drug, llovet.outcome) == (
-        "Brivanib after sorafenib failed",
-        "No survival benefit",
+def test_column_kinds_come_from_the_values_not_the_names() -> None:
+    header = ["code", "when", "who", "hives", "site"]
+    rows = [
+        ["A1", "2001", "Ng et al", "12", "North roof"],
+        ["B2", "1999", "Ode et al", "7", "South roof"],
+    ]
+    assert [(c.name, c.kind) for c in column_kinds(header, rows)] == [
+        ("code", "key"),
+        ("when", "year"),
+        ("who", "author"),
+        ("hives", "number"),
+        ("site", "text"),
+    ]
+    # one author column at most; a column of mostly other values is text
+    mixed = column_kinds(["k", "a", "b"], [["1", "X et al", "Y et al"], ["2", "Z et al", "plain"]])
+    assert [c.kind for c in mixed] == ["key", "author", "text"]
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_any_tsv_with_a_title_and_a_header_is_a_table(tmp_path: Path) -> None:
+    _write(tmp_path, "site_visits.tsv", "# title: Visits to the roofs\nroof\tday\nNorth\tMonday\n")
+    (tmp_path / "more").mkdir()
+    _write(tmp_path / "more", "hives.tsv", "# title: Hives\nid\tyear\n3\t2012\n4\t2013\n")
+    assert [p.name for p in table_files(tmp_path)] == ["hives.tsv", "site_visits.tsv"]
+    hives, visits = load_tables(tmp_path)
+    assert (visits.id, visits.title, visits.label) == (
+        "site_visits",
+        "Visits to the roofs",
+        "Site visits",
     )
-    assert llovet.pathway is None and llovet.effect is None
-    chen = by_id["table2:24"]
-    assert (chen.author, chen.year, chen.drug) == ("Chen et al", 2011, "Sorafenib")
-    assert (chen.pathway, chen.effect) == ("PI3K/Akt", "Mediates acquired resistance")
-    assert chen.phase is None and chen.outcome is None
-    assert by_id["table2:21"].author == "Blivet-Van Eggelpoël et al"
-    assert by_id["table2:53"].drug == "Bevacizumab"
+    (row,) = visits.rows
+    assert (row.id, row.key, row.ref, row.author, row.year) == (
+        "site_visits:North",
+        "North",
+        None,
+        None,
+        None,
+    )
+    assert row.cell("day") == "Monday" and row.cell("nope") is None
+    assert row.text == "North Monday"
+    assert [r.ref for r in hives.rows] == [3, 4]  # whole-number keys are reference numbers
+    assert [r.year for r in hives.rows] == [2012, 2013]
+
+
+def test_a_row_serializes_with_its_own_columns(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "trials.tsv",
+        "# title: T\nref\tauthor\tyear\tsite\n7\tSmith et al\t2001\tNorth roof\n",
+    )
+    (row,) = read_table(path).rows
+    assert row.to_dict() == {
+        "id": "trials:7",
+        "table": "trials",
+        "ref": 7,
+        "author": "Smith et al",
+        "year": 2001,
+        "site": "North roof",
+    }
+    assert row.text == "Smith et al[7] 2001 North roof"
+    assert row.details == (("site", "North roof"),)
+    assert row.columns == {
+        "ref": "7",
+        "author": "Smith et al",
+        "year": "2001",
+        "site": "North roof",
+    }
 
 
 def test_table_line_kind() -> None:
-    assert table_line_kind(" Table 1  Clinical studies on x") == "title"
-    assert table_line_kind("Ref. Year Phase Investigational drug Outcome") == "header"
-    assert (
-        table_line_kind("Chen et al[24] 2011 Sorafenib PI3K/Akt Mediates acquired resistance")
-        == "row"
-    )
-    assert table_line_kind("In 2011, Chen et al[24] reported that activation of the phos-") is None
-    assert table_line_kind("therapies (Table 2)[17,19,20]. Primary resistance is") is None
+    assert table_line_kind(" Table 1  Field trials of rooftop hives") == "title"
+    assert table_line_kind("Ref. Year Site Treatment") == "header"
+    assert table_line_kind("Smith et al[7] 2001 North roof Shade cloth") == "row"
+    assert table_line_kind("In 2001, Smith et al[7] reported that the hives were") is None
+    assert table_line_kind("the roofs (Table 2)[17,19,20]. Heat is") is None
 
 
-def _write(tmp_path: Path, text: str) -> Path:
-    (tmp_path / "table1.tsv").write_text(text, encoding="utf-8")
-    return tmp_path
+HEADER = "# title: T\nref\tauthor\tyear\tsite\n"
 
 
-HEADER = "# title: T\nref\tauthor\tyear\tphase\tdrug\toutcome\n"
-
-
-def test_missing_files_give_no_rows(tmp_path: Path) -> None:
-    assert load_tables(tmp_path) == ((), {})
+def test_a_folder_without_tables_has_none(tmp_path: Path) -> None:
+    assert load_tables(tmp_path) == ()
 
 
 def test_wrong_cell_count_names_file_and_line(tmp_path: Path) -> None:
-    _write(tmp_path, HEADER + "10\tLlovet et al\t2008\tPhase 3\tSorafenib\n")
-    with pytest.raises(CorpusError, match=r"table1\.tsv:3: expected 6"):
+    _write(tmp_path, "t.tsv", HEADER + "7\tSmith et al\t2001\n")
+    with pytest.raises(CorpusError, match=r"t\.tsv:3: expected 4 non-empty"):
         load_tables(tmp_path)
 
 
-def test_bad_year_names_line(tmp_path: Path) -> None:
-    _write(tmp_path, HEADER + "\n10\tLlovet et al\t08\tPhase 3\tSorafenib\tX\n")
-    with pytest.raises(CorpusError, match=r"table1\.tsv:4: ref must be a number"):
+def test_an_empty_cell_names_the_line(tmp_path: Path) -> None:
+    _write(tmp_path, "t.tsv", HEADER + "\n7\tSmith et al\t\tNorth\n")
+    with pytest.raises(CorpusError, match=r"t\.tsv:4: expected 4 non-empty"):
         load_tables(tmp_path)
 
 
-def test_bad_header_and_duplicate_and_missing_title(tmp_path: Path) -> None:
-    _write(tmp_path, "# title: T\nref\tauthor\n")
-    with pytest.raises(CorpusError, match=r"table1\.tsv:2: header must be"):
+def test_bad_header_duplicate_key_and_missing_title(tmp_path: Path) -> None:
+    _write(tmp_path, "t.tsv", "# title: T\nonly\n")
+    with pytest.raises(CorpusError, match=r"t\.tsv:2: the header must name two or more"):
         load_tables(tmp_path)
-    row = "10\tLlovet et al\t2008\tPhase 3\tSorafenib\tX\n"
-    _write(tmp_path, HEADER + row + row)
-    with pytest.raises(CorpusError, match=r"table1\.tsv:4: reference 10 occurs twice"):
+    _write(tmp_path, "t.tsv", "# title: T\nref\tref\n")
+    with pytest.raises(CorpusError, match="distinct columns"):
         load_tables(tmp_path)
-    _write(tmp_path, "ref\tauthor\tyear\tphase\tdrug\toutcome\n" + row)
+    row = "7\tSmith et al\t2001\tNorth\n"
+    _write(tmp_path, "t.tsv", HEADER + row + row)
+    with pytest.raises(CorpusError, match=r"t\.tsv:4: key '7' occurs twice"):
+        load_tables(tmp_path)
+    _write(tmp_path, "t.tsv", "ref\tauthor\tyear\tsite\n" + row)
     with pytest.raises(CorpusError, match="missing '# title"):
+        load_tables(tmp_path)
+    _write(tmp_path, "t.tsv", "# title: T\n")
+    with pytest.raises(CorpusError, match="no header line"):
+        load_tables(tmp_path)
+
+
+def test_two_tables_with_one_id_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    _write(tmp_path / "a", "t.tsv", HEADER)
+    _write(tmp_path / "b", "t.tsv", HEADER)
+    with pytest.raises(CorpusError, match="already read from"):
         load_tables(tmp_path)
 
 
 def test_undecodable_file(tmp_path: Path) -> None:
-    (tmp_path / "table2.tsv").write_bytes(b"# title: T\n\xff\xfe\n")
+    (tmp_path / "t.tsv").write_bytes(b"# title: T\n\xff\xfe\n")
     with pytest.raises(CorpusError, match="cannot read table file"):
         load_tables(tmp_path)

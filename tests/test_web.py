@@ -19,23 +19,23 @@ INJECTION = "<img src=x onerror=alert(1)>"
 
 def test_chat_turn_appends_user_and_answer_and_remembers_the_question() -> None:
     qa = FakeQA()
-    turn = chat_turn(qa, "Which receptors?", [], [], k=3, mode="bm25")
+    turn = chat_turn(qa, "What cut varroa loads?", [], [], k=3, mode="bm25")
     assert [m["role"] for m in turn.messages] == ["user", "assistant"]
     assert "hccqa-cite" in turn.messages[1]["content"]
-    assert turn.history == ["Which receptors?"]
+    assert turn.history == ["What cut varroa loads?"]
     assert "<mark>" in turn.sources
-    assert turn.markdown.startswith("**Question:** Which receptors?")
+    assert turn.markdown.startswith("**Question:** What cut varroa loads?")
     assert "data:text/markdown" in turn.download
-    assert qa.calls == [("Which receptors?", (), 3, "bm25")]
+    assert qa.calls == [("What cut varroa loads?", (), 3, "bm25")]
 
 
 def test_follow_up_passes_earlier_user_turns_as_history() -> None:
     qa = FakeQA()
-    first = chat_turn(qa, "Which receptors?", [], [])
+    first = chat_turn(qa, "What cut varroa loads?", [], [])
     second = chat_turn(qa, "and in which year?", first.messages, first.history)
-    assert qa.calls[1][:2] == ("and in which year?", ("Which receptors?",))
+    assert qa.calls[1][:2] == ("and in which year?", ("What cut varroa loads?",))
     assert len(second.messages) == 4
-    assert second.history == ["Which receptors?", "and in which year?"]
+    assert second.history == ["What cut varroa loads?", "and in which year?"]
 
 
 def test_injection_question_is_shown_escaped() -> None:
@@ -71,15 +71,16 @@ def test_empty_question_changes_nothing() -> None:
 
 
 def test_abstention_turn_has_its_own_style() -> None:
-    turn = chat_turn(FakeQA(), "What is the capital of France?", [], [])
+    turn = chat_turn(FakeQA(), "How do I tune a violin?", [], [])
     assert "hccqa-abstain" in turn.messages[-1]["content"]
-    assert "Nearest covered topic" in turn.messages[-1]["content"]
+    assert "Nearest covered, in Background" in turn.messages[-1]["content"]
 
 
 def test_ask_json_returns_the_answer_dict_and_wraps_engine_bugs() -> None:
-    out = ask_json(FakeQA(), "Which receptors?", ["earlier"])
-    assert out["rows"][0]["id"] == "table2:24"
-    assert out["references"]["24"]["author"] == "Chen et al"
+    out = ask_json(FakeQA(), "What cut varroa loads?", ["earlier"])
+    assert out["rows"][0]["id"] == "trials:4"
+    assert out["rows"][0]["treatment"] == "Oxalic acid"
+    assert out["references"]["4"]["author"] == "Okonkwo et al"
     with pytest.raises(HccqaError, match="engine failed"):
         ask_json(FakeQA(), "boom")
     with pytest.raises(InputError):
@@ -119,10 +120,10 @@ def test_api_ask_through_gradio_client(fake_server: str) -> None:
     assert list(info["named_endpoints"]) == ["/ask"]  # the chat's own events are private
     params = [p["parameter_name"] for p in info["named_endpoints"]["/ask"]["parameters"]]
     assert params == ["question", "history"]
-    reply = client.predict("Which receptors?", [], api_name="/ask")
-    assert reply["rows"][0]["id"] == "table2:24"
+    reply = client.predict("What cut varroa loads?", [], api_name="/ask")
+    assert reply["rows"][0]["id"] == "trials:4"
     assert reply["sentences"][0]["marker"] == 1
-    follow = client.predict("and the year?", ["Which receptors?"], api_name="/ask")
+    follow = client.predict("and the year?", ["What cut varroa loads?"], api_name="/ask")
     assert follow["question"] == "and the year?"
 
 
@@ -133,7 +134,7 @@ def test_api_engine_error_is_readable_and_server_keeps_serving(fake_server: str)
     with pytest.raises(Exception, match="engine failed") as info:
         client.predict("boom", [], api_name="/ask")
     assert "/secret/path" not in str(info.value)
-    assert client.predict("Which receptors?", [], api_name="/ask")["abstained"] is False
+    assert client.predict("What cut varroa loads?", [], api_name="/ask")["abstained"] is False
 
 
 @pytest.mark.parametrize(
@@ -160,6 +161,6 @@ def test_login_is_required_when_auth_is_set() -> None:
         from gradio_client import Client
 
         client = Client(url, auth=("ann", "secret"), verbose=False, download_files=False)
-        assert client.predict("Which receptors?", [], api_name="/ask")["rows"]
+        assert client.predict("What cut varroa loads?", [], api_name="/ask")["rows"]
     finally:
         demo.close()

@@ -1,81 +1,87 @@
-"""Hand-made answers and a fake engine for the web chat's unit tests (no model, no index)."""
+"""Hand-made answers and a fake engine for the web chat's unit tests (no model, no index).
+
+The content is invented for the tests (rooftop beekeeping), and the table has its own
+columns, so the renderers are shown to work for any table.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hccqa.errors import InputError
-from hccqa.types import Answer, AnswerSentence, Hit, Passage, Reference, RowMatch, TableRow
+from tablefakes import make_row
 
-RECEPTOR_PASSAGE = Passage(
-    id="review:p042",
-    doc_id="review",
-    section="Mechanisms of sorafenib resistance",
+from hccqa.errors import InputError
+from hccqa.types import Answer, AnswerSentence, Hit, Nearest, Passage, Reference, RowMatch
+
+MITE_PASSAGE = Passage(
+    id="notes:p042",
+    doc_id="notes",
+    section="Mite control on roofs",
     text=(
-        "HCC cells adapt to sorafenib. EGFR and human epidermal growth factor receptor-3 "
-        "reduced the susceptibility of HCC cells to sorafenib [24]. Hypoxia also matters."
+        "Hives on roofs need care. Oxalic acid cut varroa loads by nine tenths in rooftop "
+        "hives [4]. Heat also matters."
     ),
-    refs=(24,),
+    refs=(4,),
 )
 OTHER_PASSAGE = Passage(
-    id="review:p003",
-    doc_id="review",
-    section="Introduction",
-    text="Sorafenib is a multikinase inhibitor. It targets VEGFR and PDGFR.",
+    id="notes:p003",
+    doc_id="notes",
+    section="Background",
+    text="Honey bees kept on city roofs face heat. They need water nearby.",
 )
-CHEN_ROW = TableRow(
-    id="table2:24",
-    table="table2",
-    ref=24,
-    author="Chen et al",
-    year=2011,
-    drug="Sorafenib",
-    pathway="EGFR/HER-3",
-    effect="reduced susceptibility",
+OKONKWO_ROW = make_row(
+    "trials",
+    ref="4",
+    author="Okonkwo et al",
+    year="2014",
+    site="Lagos rooftop",
+    treatment="Oxalic acid",
+    finding="Mite load cut by nine tenths",
 )
-LLOVET_ROW = TableRow(
-    id="table1:10",
-    table="table1",
-    ref=10,
-    author="Llovet et al",
-    year=2008,
-    drug="Sorafenib",
-    phase="3",
-    outcome="OS 10.7 vs 7.9 mo",
+TANAKA_ROW = make_row(
+    "trials",
+    ref="8",
+    author="Tanaka et al",
+    year="2019",
+    site="Osaka terrace",
+    treatment="Shade cloth",
+    finding="Fewer colonies lost in summer heat",
+)
+ROOF_ROW = make_row("roofs", roof="North annex", aspect="windy", hives="12")
+QUOTE = (
+    '"Oxalic acid cut varroa loads by nine tenths in rooftop hives (Okonkwo et al, 2014, '
+    'Trials)." [P1]'
 )
 
 
-def make_answer(question: str = "Which receptors reduce sorafenib susceptibility?") -> Answer:
+def make_answer(question: str = "What cut varroa loads on roofs?") -> Answer:
     """An answer quoting one sentence of passage 1, with one table row and one reference."""
     return Answer(
         question=question,
         searched_query=question,
-        answer="EGFR and human epidermal growth factor receptor-3 reduced the susceptibility [1]",
+        answer=f"{QUOTE}\nRelated table rows:\n- Okonkwo et al (2014, Trials): Lagos rooftop",
+        text=QUOTE,
         abstained=False,
-        passages=(Hit(RECEPTOR_PASSAGE, 0.91, 1, ("dense", "bm25")), Hit(OTHER_PASSAGE, 0.4, 2)),
-        rows=(RowMatch(CHEN_ROW, "cited by passage review:p042 ([24])", 1.0),),
-        sentences=(
-            AnswerSentence(
-                '"EGFR and human epidermal growth factor receptor-3 reduced the susceptibility '
-                'of HCC cells to sorafenib (Chen et al, 2011, Table 2)." [P1]',
-                RECEPTOR_PASSAGE.id,
-                1,
-            ),
-        ),
-        references={24: Reference(24, "Chen et al", 2011, ("table2:24",))},
+        passages=(Hit(MITE_PASSAGE, 0.91, 1, ("dense", "bm25")), Hit(OTHER_PASSAGE, 0.4, 2)),
+        rows=(RowMatch(OKONKWO_ROW, "cited as [4] in notes:p042", 1.0),),
+        sentences=(AnswerSentence(QUOTE, MITE_PASSAGE.id, 1),),
+        references={4: Reference(4, "Okonkwo et al", 2014, ("trials:4",), ("Trials",))},
         timings_ms={"retrieve": 20.0, "total": 31.0},
     )
 
 
-def make_abstention(question: str = "What is the capital of France?") -> Answer:
-    """An abstention with a nearest covered topic."""
+def make_abstention(question: str = "How do I tune a violin?") -> Answer:
+    """A refusal with its reason and the nearest covered sentence."""
+    nearest = Nearest("notes:p003", "Background", "Honey bees kept on city roofs face heat.", 1)
     return Answer(
         question=question,
         searched_query=question,
-        answer="The review does not answer this question.",
+        answer='The documents do not cover this. Nearest covered, in "Background": '
+        '"Honey bees kept on city roofs face heat." [P1]',
         abstained=True,
         passages=(Hit(OTHER_PASSAGE, 0.1, 1),),
-        nearest='Introduction: "Sorafenib is a multikinase inhibitor." [P1]',
+        nearest=nearest,
+        refusal_reason="no sentence is close to the question (cosine 0.10)",
     )
 
 
@@ -83,7 +89,7 @@ class FakeQA:
     """Answers every question with :func:`make_answer`; records the calls.
 
     Questions containing ``boom`` raise a RuntimeError (an engine bug), questions
-    longer than ``limit`` an InputError, and ``capital`` questions abstain.
+    longer than ``limit`` an InputError, and ``violin`` questions are refused.
     """
 
     def __init__(self, limit: int = 2000) -> None:
@@ -105,6 +111,6 @@ class FakeQA:
             raise InputError(
                 f"the question is {len(question):,} characters long; the limit is {self.limit:,}"
             )
-        if "capital" in question:
+        if "violin" in question:
             return make_abstention(question)
         return make_answer(question)
