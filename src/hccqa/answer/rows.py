@@ -188,10 +188,13 @@ def _from_evidence(
     if not cands:
         return []
     terms = _asked(query, lexicon)
+    mentioned = {r for m in query.mentions for r in m.entity.rows}
+    by_rank = {h.passage.id: h.rank for h in evidence.hits[:TOP_ROWS]}
     keep = []
     for r, why, _ in cands.values():
         cells = coverage(terms, _cell_stems(r, lexicon), lexicon) if terms else 0.0
-        if r.id in named or (why.startswith("the row itself") and cells >= ROW_COVERAGE):
+        retrieved = why.startswith("the row itself") and cells >= ROW_COVERAGE
+        if r.id in named or (retrieved and (r.id in mentioned or by_rank.get(r.id) == 1)):
             keep.append((cells, r, why))
     if "who" in query.intents and len(keep) > 1:
         top = max(x[0] for x in keep)

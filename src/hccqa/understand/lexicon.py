@@ -318,7 +318,8 @@ def _entities(
         names = frozenset(next((ns for t in toks if (ns := _name_stems(t, known))), []))
         if expander is not None:  # "EMT" is also mentioned by its long form
             for long in expander.expansions(part):
-                long_seq = tuple(x.stem for x in tokens(long) if x.content)
+                # a long form is named whole: two of its words ("endothelial cells")
+                # name many things besides it
                 entities.append(
                     Entity(
                         long,
@@ -329,7 +330,6 @@ def _entities(
                         frozenset(),
                         False,
                         frozenset(rows),
-                        long_seq,
                     )
                 )
         entities.append(
