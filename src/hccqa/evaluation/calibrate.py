@@ -21,6 +21,8 @@ from ..answer.judge import SIGNALS, Policy, fit, measure, probability
 from .gold import GoldQuestion, load_gold
 
 PENALTIES = (0.01, 0.1, 1.0, 10.0)
+REPEATS = 5  # the cross-validation is drawn this many times
+TIE = 0.01  # penalties whose errors differ by less are equally good
 
 
 @dataclass(frozen=True)
@@ -99,20 +101,38 @@ def _threshold(probs: Sequence[float], labels: Sequence[bool]) -> tuple[float, f
 
 
 def cross_validate(
-    examples: Sequence[Example], *, folds: int = 5, penalty: float = 1.0, seed: int = 0
+    examples: Sequence[Example],
+    *,
+    folds: int = 5,
+    penalty: float = 1.0,
+    repeats: int = REPEATS,
+    seed: int = 0,
 ) -> tuple[list[float], float, float, float]:
-    """Out-of-fold probabilities, and the threshold and error rates they give."""
-    order = list(range(len(examples)))
-    random.Random(seed).shuffle(order)
-    probs = [0.0] * len(examples)
-    for k in range(folds):
-        test = set(order[k::folds])
-        train = [examples[i] for i in order if i not in test]
-        policy = fit([e.signals for e in train], [int(e.answerable) for e in train], l2=penalty)
-        for i in test:
-            probs[i] = probability(policy, examples[i].signals)
-    threshold, refused, answered = _threshold(probs, [e.answerable for e in examples])
-    return probs, threshold, refused, answered
+    """Out-of-fold probabilities, and the threshold and error rates they give.
+
+    The folds are drawn ``repeats`` times (seeds ``seed``, ``seed + 1``, ...); the
+    threshold and the rates come from all out-of-fold probabilities together, so that
+    they do not hang on one way of cutting the data. The probabilities returned are
+    each example's mean over the repeats.
+    """
+    pooled: list[float] = []
+    labels: list[bool] = []
+    mean = [0.0] * len(examples)
+    for r in range(repeats):
+        order = list(range(len(examples)))
+        random.Random(seed + r).shuffle(order)
+        probs = [0.0] * len(examples)
+        for k in range(folds):
+            test = set(order[k::folds])
+            train = [examples[i] for i in order if i not in test]
+            policy = fit([e.signals for e in train], [int(e.answerable) for e in train], l2=penalty)
+            for i in test:
+                probs[i] = probability(policy, examples[i].signals)
+        pooled += probs
+        labels += [e.answerable for e in examples]
+        mean = [m + p / repeats for m, p in zip(mean, probs, strict=True)]
+    threshold, refused, answered = _threshold(pooled, labels)
+    return mean, threshold, refused, answered
 
 
 def calibrate(
@@ -137,7 +157,8 @@ def calibrate(
     for penalty in penalties:
         _, threshold, refused, answered = cross_validate(examples, folds=folds, penalty=penalty)
         err = refused + answered
-        if best is None or err < best[0] - 1e-12:
+        # a stronger penalty wins ties within TIE: the steadier model
+        if best is None or err < best[0] - TIE or (err <= best[0] + TIE and penalty > best[1]):
             best = (err, penalty, threshold, refused, answered)
     assert best is not None
     _, penalty, threshold, refused, answered = best
