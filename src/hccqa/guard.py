@@ -68,7 +68,7 @@ def check_question(q: object, settings: Settings) -> str:
     """
     text = _clean(_decode(q, "the question"), "the question")
     if not text:
-        raise InputError("the question is empty; type a question about the review")
+        raise InputError("the question is empty; type a question about the documents")
     limit = settings.max_question_chars
     if len(text) > limit:
         raise InputError(

@@ -188,10 +188,19 @@ def compose(
     )
 
 
+def _drop_citations(text: str) -> str:
+    out, pos = [], 0
+    for c in find_citations(text):
+        out.append(text[pos : c.start])
+        pos = c.end
+    return "".join(out) + text[pos:]
+
+
 def _nearest(evidence: Evidence, references: Mapping[int, Reference]) -> Nearest | None:
     for s in evidence.sentences:
         if _quotable(s.text) or s.row:
-            text, _ = resolve_references(s.text, references)
+            # a row's line already holds its author and year: its own [n] goes, unresolved
+            text = _drop_citations(s.text) if s.row else resolve_references(s.text, references)[0]
             hit = evidence.hits[s.hit]
             return Nearest(s.passage_id, hit.passage.section, text, s.hit + 1)
     return None

@@ -24,7 +24,7 @@ from ..types import RowMatch, TableRow
 from ..understand.lexicon import Lexicon
 from ..understand.filters import Constraint, RowFilter
 from ..understand.query import Query
-from ..understand.words import stem_set
+from ..understand.words import content_stems, stem_set
 from .evidence import Evidence, Scored, coverage
 
 BROAD = 0.5  # a constraint keeping more than this share of its tables' rows is broad
@@ -61,7 +61,8 @@ def filter_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
         total = sum(1 for r in rows if r.table in tables) or 1
         narrow = any(len(c.rows) <= BROAD * total for c in f.constraints)
         matched = {s for m in query.mentions for s in m.matched}
-        only = "list" in query.intents and query.terms <= matched | _YEARS_AND_NUMBERS(query)
+        named = matched | _YEARS_AND_NUMBERS(query) | _table_words(rows)
+        only = "list" in query.intents and query.terms <= named
         if not narrow and not only:
             return []
     if "who" in query.intents and "list" not in query.intents and len(chosen) > 1:
@@ -91,6 +92,13 @@ def _sharpen(f: RowFilter, query: Query, rows: Sequence[TableRow]) -> RowFilter:
             c = Constraint(c.column, tuple(m.entity.text for m in narrow), rows_of)
         out.append(c)
     return RowFilter(tuple(out), f.years, f.table)
+
+
+def _table_words(rows: Sequence[TableRow]) -> frozenset[str]:
+    """Stems of the words that name a table or one of its columns ("list the *kites*")."""
+    first = {r.table: r for r in rows}
+    names = [*first, *(c for r in first.values() for c, _ in r.cells)]
+    return content_stems(" ".join(n.replace("_", " ") for n in names))
 
 
 def _YEARS_AND_NUMBERS(query: Query) -> set[str]:  # noqa: N802

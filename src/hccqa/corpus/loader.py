@@ -338,7 +338,9 @@ def document_passages(
 def _parts(raw: str, sections: tuple[tuple[int, str], ...]) -> list[tuple[int, int, str]]:
     """``(start, end, heading)`` spans of ``raw``: the text before the first heading, then
     the text under each heading."""
-    bounds = [(0, "")] + [(max(0, min(o, len(raw))), t) for o, t in sorted(sections)]
+    # by offset only, stable: of headings at one offset the last (nearest the text) wins
+    ordered = sorted(sections, key=lambda s: s[0])
+    bounds = [(0, "")] + [(max(0, min(o, len(raw))), t) for o, t in ordered]
     parts = []
     for i, (start, title) in enumerate(bounds):
         end = bounds[i + 1][0] if i + 1 < len(bounds) else len(raw)

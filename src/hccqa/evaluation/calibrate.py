@@ -2,15 +2,17 @@
 
 Every question of the gold sets goes through the pipeline up to the judge; its
 signals (:func:`hccqa.answer.judge.measure`) and its label (answerable or not) make
-one example. A logistic model is fitted with k-fold cross-validation: for each L2
-penalty, the out-of-fold probabilities give the refusal rates the model would have on
-questions it has not seen, and the threshold is the one that minimizes the sum of
-the two error rates (answerable questions refused, unanswerable ones answered). The
-penalty with the lowest cross-validated error is refitted on all examples.
+one example. A logistic model is fitted with the two classes weighed equally, so that
+its threshold 0.5 balances the two error rates (answerable questions refused,
+unanswerable ones answered) whatever the mix of the gold sets. k-fold cross-validation,
+drawn several times, gives the rates the model would have on questions it has not seen;
+the L2 penalty with the lowest cross-validated error is refitted on all examples, and
+no single penalizing signal may refuse on its own (:func:`no_single_veto`).
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from .gold import GoldQuestion, load_gold
 
 PENALTIES = (0.01, 0.1, 1.0, 10.0)
 REPEATS = 5  # the cross-validation is drawn this many times
+THRESHOLD = 0.5  # the classes are weighed equally: 0.5 balances the two error rates
 TIE = 0.01  # penalties whose errors differ by less are equally good
 
 
@@ -107,13 +110,15 @@ def cross_validate(
     penalty: float = 1.0,
     repeats: int = REPEATS,
     seed: int = 0,
+    veto_threshold: float | None = None,
 ) -> tuple[list[float], float, float, float]:
     """Out-of-fold probabilities, and the threshold and error rates they give.
 
     The folds are drawn ``repeats`` times (seeds ``seed``, ``seed + 1``, ...); the
     threshold and the rates come from all out-of-fold probabilities together, so that
     they do not hang on one way of cutting the data. The probabilities returned are
-    each example's mean over the repeats.
+    each example's mean over the repeats. With ``veto_threshold``, each fold's policy
+    is capped by :func:`no_single_veto` at that threshold, as the final one is.
     """
     pooled: list[float] = []
     labels: list[bool] = []
@@ -126,12 +131,21 @@ def cross_validate(
             test = set(order[k::folds])
             train = [examples[i] for i in order if i not in test]
             policy = fit([e.signals for e in train], [int(e.answerable) for e in train], l2=penalty)
+            if veto_threshold is not None:
+                capped = no_single_veto(policy, train, veto_threshold)
+                policy = Policy(capped, policy.bias, policy.threshold, policy.means)
             for i in test:
                 probs[i] = probability(policy, examples[i].signals)
         pooled += probs
         labels += [e.answerable for e in examples]
         mean = [m + p / repeats for m, p in zip(mean, probs, strict=True)]
-    threshold, refused, answered = _threshold(pooled, labels)
+    threshold = THRESHOLD
+    refused = sum(p < threshold for p, y in zip(pooled, labels, strict=True) if y) / max(
+        sum(labels), 1
+    )
+    answered = sum(p >= threshold for p, y in zip(pooled, labels, strict=True) if not y) / max(
+        len(labels) - sum(labels), 1
+    )
     return mean, threshold, refused, answered
 
 
@@ -162,9 +176,13 @@ def calibrate(
             best = (err, penalty, threshold, refused, answered)
     assert best is not None
     _, penalty, threshold, refused, answered = best
+    # the rates of the capped policy (see no_single_veto), and its threshold
+    _, threshold, refused, answered = cross_validate(
+        examples, folds=folds, penalty=penalty, veto_threshold=threshold
+    )
     policy = fit([e.signals for e in examples], [int(e.answerable) for e in examples], l2=penalty)
     policy = Policy(
-        weights=policy.weights,
+        weights=no_single_veto(policy, examples, threshold),
         bias=policy.bias,
         threshold=round(threshold, 4),
         means=policy.means,
@@ -183,6 +201,31 @@ def calibrate(
         folds,
         penalty,
     )
+
+
+def no_single_veto(
+    policy: Policy, examples: Sequence[Example], threshold: float, *, margin: float = 0.25
+) -> dict[str, float]:
+    """The policy's weights, each penalizing one capped so that it cannot refuse on its own.
+
+    With every signal that raises the odds at a strong value (its 90th percentile on the
+    answerable examples) and the others at zero, one penalizing signal at its worst
+    still leaves the probability above the threshold (by ``margin`` in log-odds): a word
+    the corpus never uses does not refuse a question whose other words match strongly.
+    """
+    weights = dict(policy.weights)
+    answerable = [e.signals for e in examples if e.answerable] or [e.signals for e in examples]
+    strong = 0.0
+    for name, w in weights.items():
+        if w > 0:
+            values = sorted(s.get(name, 0.0) for s in answerable)
+            strong += w * values[int(0.9 * (len(values) - 1))]
+    limit = policy.bias + strong - math.log(threshold / (1 - threshold)) - margin
+    for name, w in weights.items():
+        worst = max((e.signals.get(name, 0.0) for e in examples), default=0.0)
+        if w < 0 and worst > 0 and -w * worst > limit > 0:
+            weights[name] = round(-limit / worst, 4)
+    return weights
 
 
 def load_sets(paths: Sequence[str | Path]) -> list[GoldQuestion]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..corpus.text import normalize
 from ..errors import GoldFormatError
 
-ROW_ID = re.compile(r"^table[12]:\d+$")
+ROW_ID = re.compile(r"^[\w.-]+:[\w.-]+$")  # "<table id>:<key>", e.g. "table1:10"
 _REQUIRED = ("id", "question", "evidence", "table_rows", "answer_must_include", "answerable")
 
 
@@ -68,7 +68,7 @@ def _parse_line(obj: object, path: Path, line: int) -> GoldQuestion:
     bad_rows = [r for r in rows or () if not ROW_ID.match(r)]
     if bad_rows:
         raise _fail(
-            path, line, f"row id(s) {bad_rows} are not of the form table1:<ref> / table2:<ref>"
+            path, line, f"row id(s) {bad_rows} are not of the form <table>:<key>, e.g. table1:10"
         )
     terms = _str_list(obj["answer_must_include"], "answer_must_include", path, line, nullable=False)
     history = _str_list(obj.get("history", []), "history", path, line, nullable=False)

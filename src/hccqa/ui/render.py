@@ -348,7 +348,7 @@ def answer_markdown(answer: Answer) -> str:
                 lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
             lines.append("")
     if answer.references:
-        lines += ["", "### References", ""]  # after the table
+        lines += ["### References", ""] if lines[-1] == "" else ["", "### References", ""]
         for n, ref in sorted(answer.references.items()):
             lines.append(f"- [{n}] {ref.label()}")
     return "\n".join(lines).strip() + "\n"

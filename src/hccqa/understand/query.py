@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from ..corpus.glossary import find_definitions
 from .filters import RowFilter, build_filter
 from .lexicon import Lexicon, Mention
 from .words import SHORTHAND, STOPWORDS, Token, content_stems, parts, tokens
@@ -208,14 +209,24 @@ def understand(
         normalized, toks, mentions, table=table, years_apply=bool(lexicon.year_tables)
     )
     content = [t for t in toks if t.content]
-    unknown = tuple(t.text for t in content if _names_unknown(t, lexicon))
-    absent = tuple(t.text for t in content if not lexicon.knows(t) and t.text not in unknown)
+    defined = {a.lower() for a in find_definitions(normalized)}  # "oxalic acid (OA)"
+    unknown = tuple(
+        t.text for t in content if t.norm not in defined and _names_unknown(t, lexicon)
+    )
+    absent = tuple(
+        t.text
+        for t in content
+        if not lexicon.knows(t) and t.text not in unknown and not t.norm.isdigit()
+    )
+    # years the row filter reads are a constraint, not words a sentence should hold
+    years = {t.stem for t in toks if t.norm.isdigit()} if row_filter.years else set()
+    terms = content_stems(expanded) - years
     query = Query(
         text=question,
         normalized=normalized,
         corrections=corrections,
         tokens=toks,
-        terms=content_stems(expanded),
+        terms=terms,
         unknown=unknown,
         absent=absent,
         intents=intents,
@@ -318,8 +329,8 @@ def _unit(toks: Sequence[Token], intents: frozenset[str]) -> str | None:
 
 def _names_unknown(token: Token, lexicon: Lexicon) -> bool:
     """The word names something the corpus never mentions: no corpus word (nor a form
-    of one), no English word, and shaped like a name (four letters or more, or an
-    abbreviation in capitals). Short slang ("ok", "tmrw") names nothing."""
+    of one), no English word, and four letters or more. Shorter words ("ok", "tmrw",
+    "OA") are too often a user's shorthand to count as a name."""
     if lexicon.knows(token) or token.norm.isdigit():
         return False
     pieces = [p for p in re.split(r"[-/]", token.norm) if p]
@@ -328,7 +339,7 @@ def _names_unknown(token: Token, lexicon: Lexicon) -> bool:
     if all(lexicon.knows_word(p) or lexicon.is_english_word(p) for p in pieces):
         return False
     letters = re.sub(r"[^A-Za-z]", "", token.text)
-    return len(letters) >= 4 or (len(letters) >= 2 and letters.isupper())
+    return len(letters) >= 4
 
 
 def is_followup(query: Query) -> bool:
@@ -357,12 +368,13 @@ def _with_referent(query: Query, previous: Turn, lexicon: Lexicon) -> Query:
     own = {s for t in query.tokens for s in parts(t)}
     swaps = bool(_SWAP.match(query.normalized)) and bool(query.content)
     carried: list[str] = []
-    names = {m.entity.text for m in previous.query.mentions}
+    # "what about X?" replaces the earlier values: their words are not carried
+    replaced = {s for m in previous.query.mentions for s in m.matched} if swaps else set()
     for t in tokens(previous.query.search):  # the previous turn as it was resolved
         if not t.content or any(s in own for s in parts(t)) or t.norm in _BACK:
             continue
-        if swaps and (t.text in names or not t.norm.isalpha()):
-            continue  # "what about X?" replaces the earlier entity
+        if swaps and (set(parts(t)) & replaced or not t.norm.isalpha()):
+            continue
         if t.text not in carried:
             carried.append(t.text)
     search = " ".join([query.search, *carried]) if carried else query.search
