@@ -62,7 +62,7 @@ def test_calibrate_fits_a_policy_that_separates_the_worked_set() -> None:
     assert isinstance(result, Calibration)
     assert (result.examples, result.unanswerable, result.folds) == (20, 10, 4)
     assert result.refused_answerable == 0.0 and result.answered_unanswerable == 0.0
-    assert result.penalty == 0.01  # ties keep the first penalty tried
+    assert result.penalty == 1.0  # both separate the set: the stronger penalty wins the tie
     policy = result.policy
     assert set(policy.weights) == set(SIGNALS) and policy.weights["coverage"] > 0
     for e in examples:

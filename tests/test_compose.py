@@ -216,11 +216,6 @@ def test_the_refusal_is_worded_for_the_number_of_documents() -> None:
     assert "review" not in not_covered(1) + not_covered(3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compose._nearest resolves a table row's line like prose: 'Tanaka et al[8] 2019 ...' "
-    "becomes 'Tanaka et al (2019, Apiary trials) 2019 ...', the year twice",
-)
 def test_a_nearest_table_row_states_its_year_once(second_qa: QA, evidence: Evidence) -> None:
     row_passage = second_qa.corpus.passage("apiary_trials:8")
     hits = (Hit(row_passage, 1.0, 1),)

@@ -163,12 +163,6 @@ def test_citations_show_the_page_and_never_an_empty_section() -> None:
     assert "field:p001 · p. 2 · score" in _render_source(1, Hit(pdf, 0.5, 1), [])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="corpus/loader.py _parts sorts (offset, title) pairs, so of two headings at one "
-    "offset ('# Title' straight above '## Section') the alphabetically last wins, not the "
-    "nearer one",
-)
 def test_text_under_two_stacked_headings_belongs_to_the_nearer_one(tmp_path: Path) -> None:
     for title, section in (("Zebra notes", "Apples"), ("Apples", "Zebra notes")):
         (tmp_path / "notes.md").write_text(

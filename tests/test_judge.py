@@ -111,10 +111,6 @@ def test_policy_from_dict_rejects_an_unknown_signal() -> None:
         Policy.from_dict({"weights": {"cosine": 1.0, "vibes": 2.0}, "bias": 0.0})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Policy.from_dict documents ValueError when a number is missing, raises KeyError",
-)
 def test_policy_from_dict_without_a_bias_is_a_value_error() -> None:
     with pytest.raises(ValueError):
         Policy.from_dict({"weights": {"cosine": 1.0}})
@@ -266,19 +262,10 @@ def test_counts(sentence: str, unit: str | None, expected: bool) -> None:
     assert counts(sentence, unit) is expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="judge.counts: a number word before the unit ('five frames') is no number of that "
-    "unit (only digits are read), although has_number reads number words",
-)
 def test_counts_reads_number_words_before_the_unit() -> None:
     assert counts("Nucleus colonies of five frames are usual.", "frame")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="judge._PERCENT is case-sensitive: 'Half of ...' opening a sentence is no share",
-)
 def test_counts_reads_a_share_at_the_start_of_a_sentence() -> None:
     assert counts("Half of the colonies died.", "%")
 

@@ -211,12 +211,6 @@ def test_what_about_swaps_the_value_and_keeps_the_frame(second_lexicon: Lexicon)
     assert [c.values for c in q.filter.constraints] == [("Oxalic acid",)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="query._with_referent drops an earlier entity on 'what about X?' only when the "
-    "entity is one word: the words of a multi-word value ('Thymol strips') are carried "
-    "into the search and terms",
-)
 def test_what_about_does_not_search_for_the_value_it_replaces(second_lexicon: Lexicon) -> None:
     q = understand("What about oxalic acid?", [THYMOL_TURN], second_lexicon)
     assert "thymol" not in q.search.lower()
@@ -248,11 +242,6 @@ def test_understanding_is_deterministic(second_lexicon: Lexicon) -> None:
     assert isinstance(a, Query)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="understand() lists numbers among Query.absent ('topical English words the corpus "
-    "never uses'); judge.measure divides them by the non-numeric words, so 'absent' exceeds 1",
-)
 def test_years_are_not_absent_words(second_lexicon: Lexicon) -> None:
     q = understand("Which trials ran between 2015 and 2020?", (), second_lexicon)
     assert not any(w.isdigit() for w in q.absent)

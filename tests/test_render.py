@@ -192,11 +192,6 @@ def test_markdown_resolves_citations_and_lists_only_cited_sources() -> None:
     assert "- [4] Okonkwo et al, 2014, Trials" in md
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render.answer_markdown leaves two blank lines between the table rows and "
-    "'### References'",
-)
 def test_markdown_has_no_run_of_blank_lines() -> None:
     assert "\n\n\n" not in render.answer_markdown(make_answer())
 

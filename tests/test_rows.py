@@ -84,11 +84,6 @@ def test_a_value_most_rows_hold_selects_only_for_a_plain_listing(kites: Lexicon)
     assert ids(filter_rows(listing, KITES.rows)) == ["kites:1", "kites:2", "kites:3"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rows.filter_rows: a word that names the table itself ('kites', the table's id) "
-    "counts as a question word no value matched, so listing a broad value selects nothing",
-)
 def test_a_plain_listing_may_name_the_table(kites: Lexicon) -> None:
     listing = understand("list the bamboo kites", (), kites)
     assert ids(filter_rows(listing, KITES.rows)) == ["kites:1", "kites:2", "kites:3"]

@@ -80,12 +80,6 @@ def test_filtering_by_a_year_range_returns_exactly_its_rows(qa: QA) -> None:
     assert row_ids(later) == [f"apiary_trials:{k}" for k in (8, 9, 10)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a question that names only a year range and generic words is refused: its years "
-    "count as question terms no sentence holds (coverage 0.00, and Query.absent counts them), "
-    "and the 'rows' signal does not outweigh that",
-)
 def test_a_year_range_in_plain_words_is_answered(qa: QA) -> None:
     a = ask(qa, "Which trials ran between 2015 and 2020?")
     assert not a.abstained, a.refusal_reason
@@ -143,12 +137,6 @@ def test_an_off_topic_question_is_refused_with_a_reason_and_no_rows(
     assert a.nearest is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the judge refuses on an unknown word alone: the user's own abbreviation '(OA)' of "
-    "words the question spells out makes 'unknown' 1 and the answer is refused although "
-    "cosine 0.83 and the filter's rows match (without '(OA)' it is answered, P 0.96)",
-)
 def test_a_users_own_abbreviation_does_not_refuse_a_covered_question(qa: QA) -> None:
     plain = ask(qa, "Did oxalic acid cut varroa loads on Lagos rooftops?")
     assert not plain.abstained
@@ -250,11 +238,6 @@ def test_cli_refusal_says_why(qa: QA, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "()" not in result.output and " : " not in result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="guard.check_question: the empty-question message says 'type a question about the "
-    "review' for any corpus",
-)
 def test_cli_empty_question_message_fits_any_corpus(
     second_corpus_dir: Path, index_dir: Path
 ) -> None:

@@ -15,6 +15,8 @@ The signals (each in [0, 1] or a cosine):
   English knows, after spelling correction) the corpus never mentions;
 - ``absent``: the share of the question's topical English words the corpus never uses;
 - ``rows``: 1 when the question's structured filter selects table rows;
+- ``listed``: 1 when the question asks for a list and its filter selects the rows
+  (the rows are then the answer, whatever words the sentences hold);
 - ``shape``: 1 when the question asks for a number or a year and none of the best
   sentences gives one (for "how many X", a number of X; for "what percentage", a
   percentage; for "how long", a span of time);
@@ -44,6 +46,7 @@ SIGNALS = (
     "unknown",
     "absent",
     "rows",
+    "listed",
     "shape",
     "focus",
 )
@@ -149,6 +152,7 @@ def measure(
         "unknown": 1.0 if query.unknown else 0.0,
         "absent": absent,
         "rows": 1.0 if rows else 0.0,
+        "listed": 1.0 if rows and "list" in query.intents else 0.0,
         "shape": shape_missing,
         "focus": focus_missing,
     }
