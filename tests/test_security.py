@@ -112,9 +112,13 @@ def test_index_files_are_json_faiss_or_plain_npy(tmp_path: Path) -> None:
 
     from hccqa.retrieval.embed import HashingEmbedder
     from hccqa.retrieval.index import build_index
+    from hccqa.retrieval.storage import LOCK
 
     build_index(make_corpus(), HashingEmbedder(32), tmp_path, progress=False)
+    assert (tmp_path / LOCK).read_bytes() == b""  # the build lock: an empty file
     for path in tmp_path.iterdir():
+        if path.name == LOCK:
+            continue
         data = path.read_bytes()
         assert path.suffix in (".json", ".faiss", ".npy"), path.name
         assert not data.startswith(b"\x80"), f"{path.name} looks like a pickle"
