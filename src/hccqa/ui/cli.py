@@ -9,10 +9,14 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
 from ..errors import HccqaError
+
+if TYPE_CHECKING:
+    from ..bench.soak import OversizedResult
 
 app = typer.Typer(
     help="Cited question answering over a review of anti-angiogenesis therapy and sorafenib "
@@ -29,13 +33,16 @@ def bench_soak(
     pid: int = typer.Option(0, help="Server process id, to report its memory (0 = unknown)."),
     n: int = typer.Option(5000, "-n", help="Number of /ask requests."),
     concurrency: int = typer.Option(8, "-c", "--concurrency", help="Concurrent clients."),
+    oversized: int = typer.Option(
+        0, "--oversized", help="Instead: send N requests of 20 MB; report how each was refused."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the measurements as JSON."),
 ) -> None:
     """Soak test: many /ask requests through the web chat; errors, latency, server memory."""
     import contextlib
     import json
 
-    from ..bench.soak import launched_server, run_soak
+    from ..bench.soak import launched_server, run_oversized, run_soak
     from ..settings import Settings
 
     settings = Settings.from_env()
@@ -43,7 +50,13 @@ def bench_soak(
     with contextlib.ExitStack() as stack:
         if not url:
             url, pid = stack.enter_context(launched_server())
-        result = run_soak(url, n=n, concurrency=concurrency, pid=pid or None, auth=auth)  # type: ignore[arg-type]
+        if oversized:
+            big = run_oversized(url, n=oversized, pid=pid or None, auth=auth)  # type: ignore[arg-type]
+        else:
+            result = run_soak(url, n=n, concurrency=concurrency, pid=pid or None, auth=auth)  # type: ignore[arg-type]
+    if oversized:
+        _print_oversized(big, as_json)
+        return
     if as_json:
         print(json.dumps(result.to_dict(), indent=2))
         return
@@ -69,6 +82,34 @@ def bench_soak(
             f"{result.rss_growth_after_warmup_mb:+.1f})"
         )
     if result.errors:
+        raise typer.Exit(1)
+
+
+def _print_oversized(result: OversizedResult, as_json: bool) -> None:
+    import json
+
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        mib = result.size_bytes / 2**20
+        print(
+            f"{result.requests} requests of {mib:.1f} MiB to /gradio_api/call/ask and "
+            "/gradio_api/queue/join (Content-Length and chunked, in turn) "
+            f"in {result.seconds:.1f} s"
+        )
+        answers = ", ".join(f"{count} x {status}" for status, count in result.answers.items())
+        print(f"answers: {answers}; body bytes sent before the refusal: {result.bytes_sent:,}")
+        if result.rss_before_mb is None:
+            print("server memory: not measured (pass --pid)")
+        else:
+            print(
+                f"server RSS MiB: before {result.rss_before_mb}  after {result.rss_after_mb} "
+                f"({result.idle_seconds:.0f} s idle)  peak {result.rss_peak_mb}  "
+                f"growth {result.rss_growth_mb:+.1f}"
+            )
+        print(f"answers a question afterwards: {'yes' if result.still_answers else 'NO'}")
+    refused = result.answers.get("413", 0) == result.requests
+    if not (refused and result.still_answers):
         raise typer.Exit(1)
 
 
@@ -148,6 +189,17 @@ def _question_arg(text: str) -> str:
     return check_question(raw, Settings.from_env())
 
 
+def _options(k: int | None, mode: str | None) -> tuple[int | None, str | None]:
+    """``-k`` and ``--mode`` checked before anything loads (``None`` stays: the default)."""
+    from ..guard import check_k, check_mode
+    from ..settings import MODES
+
+    return (
+        None if k is None else check_k(k),
+        None if mode is None else check_mode(mode, default=MODES[0]),
+    )
+
+
 @app.command("search")
 def search_cmd(
     query: str = typer.Argument(..., help="What to search for ('-' reads it from stdin)."),
@@ -161,6 +213,7 @@ def search_cmd(
     import json
 
     query = _question_arg(query)
+    _options(k, mode)
     qa = _qa(corpus, index, None)
     hits = qa.search(query, k=k, mode=mode)  # type: ignore[attr-defined]
     if as_json:
@@ -188,6 +241,7 @@ def ask_cmd(
     import json
 
     question = _question_arg(question)
+    _options(k, mode)
     qa = _qa(corpus, index, None)
     ans = qa.ask(question, history or (), k=k, mode=mode)  # type: ignore[attr-defined]
     if as_json:
