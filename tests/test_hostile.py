@@ -282,6 +282,18 @@ def test_bench_soak_oversized_mode_reports_each_refusal(server: ServedProcess) -
     assert result.rss_before_mb and result.rss_after_mb and result.still_answers
 
 
+def test_a_request_head_over_16_kib_is_refused(server: ServedProcess) -> None:
+    big_header = b"X-Big: " + b"a" * 17_000 + b"\r\n"
+    at_once = raw_exchange(server.url, b"GET / HTTP/1.1\r\nHost: x\r\n" + big_header + b"\r\n")
+    assert _status(at_once) == 431
+    normal = raw_exchange(
+        server.url,
+        b"GET /gradio_api/info HTTP/1.1\r\nHost: x\r\n"
+        b"Connection: close\r\nX-Ok: " + b"a" * 8_000 + b"\r\n\r\n",
+    )
+    assert _status(normal) == 200
+
+
 # -- tests: uploads ------------------------------------------------------------------------
 
 

@@ -168,6 +168,19 @@ def fake_server() -> Iterator[str]:
         server.close()
 
 
+def test_gradio_keeps_at_most_the_configured_sessions() -> None:
+    from hccqa.bench.soak import free_port
+
+    settings = Settings(port=free_port(), sessions=7)
+    demo = build_app(FakeQA(), settings)
+    server = launch(demo, settings, block=False)
+    try:
+        assert demo.state_holder.capacity == 7
+        assert Settings().sessions == 1000  # the default, down from Gradio's 10,000
+    finally:
+        server.close()
+
+
 def test_api_ask_through_gradio_client(fake_server: str) -> None:
     from gradio_client import Client
 
