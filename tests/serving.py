@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -53,6 +54,7 @@ class ServedProcess:
     url: str
     pid: int
     log: Path
+    process: subprocess.Popen[bytes]
 
     def log_text(self) -> str:
         """Everything the server wrote to stderr so far."""
@@ -64,7 +66,8 @@ def served_process(tmp_path: Path, env: dict[str, str] | None = None) -> Iterato
     """Run ``python tests/serving.py`` (the web chat, fake embedder) until the block ends.
 
     Gradio's upload folder (``GRADIO_TEMP_DIR``) is ``tmp_path/gradio`` so a test can
-    see what the server wrote there; ``env`` adds ``HCCQA_*`` settings.
+    see what the server wrote there; ``env`` adds ``HCCQA_*`` settings. The child takes
+    Ctrl-C (SIGINT) as a terminal would deliver it, whatever this process ignores.
     """
     from hccqa.bench.soak import free_port
 
@@ -80,7 +83,13 @@ def served_process(tmp_path: Path, env: dict[str, str] | None = None) -> Iterato
     }
     cmd = [sys.executable, str(Path(__file__)), str(tmp_path / "index"), str(port)]
     with log.open("wb") as errlog:
-        proc = subprocess.Popen(cmd, env=child_env, stdout=errlog, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            cmd,
+            env=child_env,
+            stdout=errlog,
+            stderr=subprocess.STDOUT,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 180
@@ -94,7 +103,7 @@ def served_process(tmp_path: Path, env: dict[str, str] | None = None) -> Iterato
                 break
             except OSError:
                 time.sleep(0.2)
-        yield ServedProcess(url, proc.pid, log)
+        yield ServedProcess(url, proc.pid, log, proc)
     finally:
         proc.terminate()
         try:

@@ -409,6 +409,27 @@ def test_only_the_chat_routes_take_a_post(server: ServedProcess) -> None:
         assert httpx.request(method, server.url, timeout=10).status_code == 404
 
 
+# -- stopping ------------------------------------------------------------------------------
+
+
+def test_ctrl_c_stops_the_server_quietly_with_streams_open(tmp_path: Path) -> None:
+    import signal
+
+    with served_process(tmp_path) as served:
+        host, port = _address(served.url)
+        stream = socket.create_connection((host, port), timeout=10)
+        stream.sendall(b"GET /gradio_api/heartbeat/s1 HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert _status(stream.recv(4096)) == 200  # an event stream, open
+        started = time.monotonic()
+        served.process.send_signal(signal.SIGINT)
+        code = served.process.wait(timeout=20)
+        seconds = time.monotonic() - started
+        stream.close()
+    assert code == 0 and seconds < 10, (code, seconds)  # not left waiting on the stream
+    log = served.log_text()
+    assert "Traceback" not in log and "Exception in ASGI application" not in log, log[-2000:]
+
+
 # -- the log -------------------------------------------------------------------------------
 
 

@@ -319,13 +319,13 @@ class RunningServer:
                 transport.close()
 
     def wait(self) -> None:
-        """Block until the server stops; on Ctrl-C close it, then re-raise."""
+        """Block until the server stops; Ctrl-C closes it (the usual way to stop a server)."""
         try:
             while self._thread.is_alive():
                 self._thread.join(0.5)
         except KeyboardInterrupt:
+            log.info("interrupted: closing the web server")
             self.close()
-            raise
 
 
 def serve_app(
