@@ -19,7 +19,7 @@ from .locations import resolve
 from .retrieval.embed import Embedder, load_embedder
 from .retrieval.index import build_index, load_index, read_meta
 from .retrieval.retriever import FusionConfig, Retriever
-from .settings import MODES, Settings
+from .settings import Settings
 from .types import Answer, Hit
 
 log = logging.getLogger(__name__)
@@ -161,11 +161,15 @@ class QA:
 
         return check_history(history, self.settings)
 
-    def _mode(self, mode: str | None) -> str:
-        mode = mode or self.settings.mode
-        if mode not in MODES:
-            raise InputError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
-        return mode
+    def _mode(self, mode: object) -> str:
+        from .guard import check_mode
+
+        return check_mode(mode, default=self.settings.mode)
+
+    def _k(self, k: object, default: int | None = None) -> int:
+        from .guard import check_k
+
+        return check_k(k, default=default)
 
     def search(self, question: str, k: int = 5, mode: str | None = "hybrid") -> list[Hit]:
         """The k passages that best match the question.
@@ -176,10 +180,11 @@ class QA:
             mode: ``"hybrid"`` (default), ``"dense"`` or ``"bm25"``.
 
         Raises:
-            InputError: empty or too long question, unknown mode, k < 1.
+            InputError: empty or too long question, unknown mode, k not a whole number
+                from 1 to 50.
         """
-        _check_k(k)
-        return self.retriever.search(self._question(question), k=k, mode=self._mode(mode))
+        q, k, mode = self._question(question), self._k(k), self._mode(mode)
+        return self.retriever.search(q, k=k, mode=mode)
 
     def ask(
         self,
@@ -198,23 +203,18 @@ class QA:
             mode: Retrieval mode (default ``settings.mode``).
 
         Raises:
-            InputError: the question or history is not acceptable, or k < 1.
+            InputError: the question, history, k or mode is not acceptable.
         """
-        if k is not None:
-            _check_k(k)
         q = self._question(question)
         h = self._history(history)
+        k = self._k(k, default=self.settings.k)
+        mode = self._mode(mode)
         ask_mod = importlib.import_module(".ask", __package__)
         return ask_mod.answer_question(  # type: ignore[no-any-return]
             q,
             h,
             retriever=self.retriever,
             corpus=self.corpus,
-            k=k or self.settings.k,
-            mode=self._mode(mode),
+            k=k,
+            mode=mode,
         )
-
-
-def _check_k(k: object) -> None:
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise InputError(f"k must be a whole number of passages, 1 or more; got {k!r}")
