@@ -24,7 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     from hccqa.settings import Settings
 
     try:
-        require("gradio", "web", "the web chat (app.py)")
+        for module in ("gradio", "fastapi", "uvicorn"):
+            require(module, "web", "the web chat (app.py)")
         from hccqa.ui.web import prepare_server_environment, serve
 
         prepare_server_environment()

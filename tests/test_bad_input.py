@@ -181,6 +181,23 @@ def test_search_options(qa: QA, k: object, mode: object) -> None:
     assert 1 <= len(hits) <= k
 
 
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    k=st.one_of(st.integers(), st.none(), st.floats(), st.text(max_size=3), st.booleans()),
+    mode=st.one_of(st.sampled_from(["hybrid", "dense", "bm25"]), st.text(max_size=8), st.none()),
+)
+def test_ask_options(qa: QA, k: object, mode: object) -> None:
+    try:
+        answer = qa.ask("Which trials failed in phase 3?", k=k, mode=mode)  # type: ignore[arg-type]
+    except InputError as exc:
+        _expect_input_error(exc)
+        assert "k (passages per answer)" in str(exc) or "retrieval mode" in str(exc)
+        return
+    assert k is None or (type(k) is int and 1 <= k <= 50)
+    assert mode in (None, "", "hybrid", "dense", "bm25")
+    assert isinstance(answer, Answer)
+
+
 def test_cleaned_question_is_what_is_answered(qa: QA) -> None:
     answer = qa.ask("  What\x00 does sorafenib inhibit?\x1b  ")
     assert answer.question == "What does sorafenib inhibit?"
@@ -275,6 +292,10 @@ CLI_BAD_ARGS: list[tuple[str, list[bytes | str], bytes | None, str]] = [
     ("search-invalid-utf8", [b"search", b"\xc3\x28"], None, "UTF-8"),
     ("missing-question", ["ask"], None, "Missing argument"),
     ("k-not-a-number", ["search", "sorafenib", "-k", "abc"], None, "-k"),
+    ("k-zero", ["search", "sorafenib", "-k", "0"], None, "k (passages per answer) must be"),
+    ("k-too-big", ["ask", "sorafenib?", "-k", "100000"], None, "must be from 1 to 50"),
+    ("mode-unknown", ["search", "sorafenib", "--mode", "evil"], None, "unknown retrieval mode"),
+    ("mode-unknown-ask", ["ask", "sorafenib?", "--mode", "x" * 500], None, "choose one of"),
     ("unknown-command", ["drop-tables"], None, "No such command"),
 ]
 
@@ -310,7 +331,9 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     from gradio_client import Client
     from serving import web_chat
 
-    with web_chat(tmp_path_factory.mktemp("web-index")) as (url, qa):
+    # A body limit above the largest generated input: these cases test the guard's
+    # refusals; the limit's own refusal is tested in test_hostile.py.
+    with web_chat(tmp_path_factory.mktemp("web-index"), max_body=2**22) as (url, qa):
         yield Client(url, verbose=False, download_files=False), qa
 
 

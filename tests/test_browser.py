@@ -112,3 +112,21 @@ def test_injection_is_shown_as_text_and_runs_nothing(page: Any) -> None:
     assert page.dialogs == []
     assert page.locator("img[onerror]").count() == 0
     assert page.locator("#hccqa-chat img[src='x']").count() == 0
+
+
+def test_example_fills_the_box_and_new_chat_clears(page: Any) -> None:
+    """Both go through the hardened server: queue calls checked, the chat kept server-side."""
+    box = page.locator("#hccqa-question textarea")
+    box.fill("")
+    page.locator("#hccqa-examples button").nth(1).click()
+    page.wait_for_function(
+        "() => document.querySelector('#hccqa-question textarea').value.length > 0",
+        timeout=10_000,
+    )
+    assert box.input_value().startswith("Which growth factor receptors")
+    assert page.locator("#hccqa-chat .hccqa-question").count() >= 1
+    page.locator("#hccqa-clear").click()
+    page.locator("#hccqa-chat .hccqa-question").first.wait_for(state="detached", timeout=10_000)
+    answer = _ask(page, "What does EMT stand for?")  # a new chat: no earlier turns in it
+    assert answer.is_visible()
+    assert page.locator("#hccqa-chat .hccqa-question").count() == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -9,8 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hccqa.errors import InputError
-from hccqa.guard import check_history, check_question
-from hccqa.settings import Settings
+from hccqa.guard import (
+    BIDI_CONTROLS,
+    check_history,
+    check_k,
+    check_mode,
+    check_question,
+    strip_controls,
+)
+from hccqa.settings import MAX_K, Settings
 
 S = Settings()
 SMALL = Settings(max_question_chars=50, max_history_turns=3)
@@ -100,6 +108,96 @@ def test_unusual_but_valid_text_is_kept_verbatim(text: str) -> None:
     assert check_question(text, S) == unicodedata.normalize("NFC", text)
 
 
+# -- bidirectional controls ---------------------------------------------------------------
+
+
+def test_bidi_controls_are_exactly_the_embeddings_overrides_and_isolates() -> None:
+    expected = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}
+    assert {ord(c) for c in BIDI_CONTROLS} == expected
+    assert all(
+        unicodedata.bidirectional(c)
+        in ("LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI", "PDI")
+        for c in BIDI_CONTROLS
+    )
+
+
+def test_right_to_left_override_is_removed() -> None:
+    # "\u202egnp.exe" displays as "exe.png": the override must not reach the chat
+    assert check_question("Is \u202egnp.exe sorafenib?", S) == "Is gnp.exe sorafenib?"
+
+
+@pytest.mark.parametrize("control", sorted(BIDI_CONTROLS))
+def test_each_bidi_control_is_removed_from_questions_and_history(control: str) -> None:
+    text = f"sora{control}fenib{control}"
+    assert check_question(text, S) == "sorafenib"
+    assert check_history([text], S) == ("sorafenib",)
+    assert strip_controls(text) == "sorafenib"
+
+
+def test_right_to_left_text_and_marks_are_kept() -> None:
+    # Arabic letters and the left-to-right / right-to-left marks are text, not overrides
+    text = "ما هو سورافينيب؟ \u200f(sorafenib)\u200e"
+    assert check_question(text, S) == unicodedata.normalize("NFC", text)
+
+
+def test_strip_controls_never_raises_and_keeps_newline_and_tab() -> None:
+    assert strip_controls("a\x00b\u202ec\td\ne\udcff") == "abc\td\ne\udcff"
+
+
+# -- check_k and check_mode ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("k", [1, 5, MAX_K])
+def test_k_in_range_is_returned(k: int) -> None:
+    assert check_k(k) == k
+
+
+@pytest.mark.parametrize(
+    ("k", "message"),
+    [
+        ("abc", "whole number from 1 to 50, got 'abc'"),
+        ("5", "whole number from 1 to 50, got '5'"),
+        (2.5, "whole number from 1 to 50, got 2.5"),
+        (5.0, "whole number from 1 to 50, got 5.0"),
+        (True, "whole number from 1 to 50, got True"),
+        ([5], "whole number from 1 to 50, got [5]"),
+        (None, "got None"),
+        (0, "must be from 1 to 50, got 0"),
+        (-3, "must be from 1 to 50, got -3"),
+        (MAX_K + 1, "must be from 1 to 50, got 51"),
+        (10**100, "must be from 1 to 50, got 1000"),
+        ("x" * 10_000, "got 'xxxxxxxx"),
+    ],
+)
+def test_bad_k_is_refused_in_one_short_line(k: object, message: str) -> None:
+    with pytest.raises(InputError, match=re.escape(message)) as info:
+        check_k(k)
+    assert len(str(info.value)) < 200 and "\n" not in str(info.value)
+
+
+def test_k_none_takes_the_default_when_there_is_one() -> None:
+    assert check_k(None, default=7) == 7
+    with pytest.raises(InputError):
+        check_k("7", default=7)  # a default does not make other values acceptable
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_known_modes_are_returned(mode: str) -> None:
+    assert check_mode(mode, default="hybrid") == mode
+
+
+@pytest.mark.parametrize("mode", [None, ""])
+def test_missing_mode_takes_the_default(mode: object) -> None:
+    assert check_mode(mode, default="bm25") == "bm25"
+
+
+@pytest.mark.parametrize("mode", ["evil", "HYBRID", 3, ["bm25"], "bm25 ", "x" * 5000])
+def test_unknown_mode_is_refused_in_one_short_line(mode: object) -> None:
+    with pytest.raises(InputError, match="unknown retrieval mode .*choose one of hybrid") as info:
+        check_mode(mode, default="hybrid")
+    assert len(str(info.value)) < 200
+
+
 # -- check_question: properties -----------------------------------------------------------
 
 
@@ -115,6 +213,7 @@ def test_question_result_is_clean_or_input_error(text: str) -> None:
     assert len(out) <= SMALL.max_question_chars
     assert unicodedata.is_normalized("NFC", out)
     assert all(unicodedata.category(c) != "Cc" or c in "\n\t" for c in out)
+    assert not BIDI_CONTROLS & set(out)
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)

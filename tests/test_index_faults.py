@@ -27,8 +27,10 @@ from tablefakes import make_row
 
 from hccqa.errors import IndexStateError
 from hccqa.retrieval import index as index_mod
+from hccqa.retrieval import storage
 from hccqa.retrieval.embed import HashingEmbedder
 from hccqa.retrieval.index import META, build_index, load_index, read_meta
+from hccqa.retrieval.storage import LOCK
 from hccqa.types import Passage, TableRow
 
 TEXTS = [
@@ -87,7 +89,8 @@ def _search_top(idx: index_mod.Index, emb: HashingEmbedder, query: str) -> str:
 
 
 def _files_of(d: Path) -> list[str]:
-    return sorted(p.name for p in d.iterdir())
+    """The index files in a folder (the build lock file is not one)."""
+    return sorted(p.name for p in d.iterdir() if p.name != LOCK)
 
 
 # -- a healthy index (the control) ---------------------------------------------------------
@@ -103,6 +106,7 @@ def test_healthy_index_loads_without_rebuild(
     files = _files_of(built)
     assert all(not f.endswith(".tmp") for f in files)
     assert all(f.endswith((".faiss", ".npy", ".json")) for f in files)  # no pickle
+    assert (built / LOCK).stat().st_size == 0  # the lock is an empty file, released
 
 
 # -- missing -------------------------------------------------------------------------------
@@ -179,14 +183,107 @@ def test_pickled_vectors_file_is_refused(built: Path, corpus, emb) -> None:
         load_index(built, corpus, emb, auto_build=False)
 
 
+def _rewrite_with_checksum(built: Path, key: str, data: bytes) -> None:
+    """Replace an index file and record its checksum, as a consistent (if wrong) build would."""
+    meta = read_meta(built)
+    path = built / meta["files"][key]
+    path.write_bytes(data)
+    meta["checksums"][key] = {"bytes": len(data), "xxh3_128": storage.file_checksum(path)}
+    (built / META).write_text(json.dumps(meta))
+
+
 def test_ids_file_that_lists_other_passages(built: Path, corpus, emb) -> None:
     meta = read_meta(built)
     ids_path = built / meta["files"]["ids"]
     ids = json.loads(ids_path.read_text())
     ids["passages"].reverse()
     ids_path.write_text(json.dumps(ids))
+    # the edit is caught by the checksum first...
+    with pytest.raises(IndexStateError, match=rf"incomplete or damaged \({ids_path.name} "):
+        load_index(built, corpus, emb, auto_build=False)
+    # ...and by the structural check when the checksum was updated with it
+    _rewrite_with_checksum(built, "ids", json.dumps(ids).encode())
     with pytest.raises(IndexStateError, match="other passage ids"):
         load_index(built, corpus, emb, auto_build=False)
+
+
+# -- contents checked against the checksums in meta.json -----------------------------------
+
+
+def test_random_vectors_of_the_right_shape_are_detected(built: Path, corpus, emb) -> None:
+    """The structure is intact (same shape, dtype, header): only the checksum can tell."""
+    meta = read_meta(built)
+    target = built / meta["files"]["passages_npy"]
+    good = np.load(target, allow_pickle=False)
+    rng = np.random.default_rng(7)
+    forged = rng.standard_normal(good.shape).astype(np.float32)
+    forged /= np.linalg.norm(forged, axis=1, keepdims=True)
+    np.save(target, forged, allow_pickle=False)
+    assert target.stat().st_size == meta["checksums"]["passages_npy"]["bytes"]  # same size
+    with pytest.raises(
+        IndexStateError,
+        match=rf"incomplete or damaged \({target.name} does not match the checksum.*hccqa build",
+    ):
+        load_index(built, corpus, emb, auto_build=False)
+    idx = load_index(built, corpus, emb, auto_build=True)  # rebuilt like any damaged index
+    assert idx.meta["build_id"] != meta["build_id"]
+    assert np.array_equal(idx.passage_vectors, good)
+
+
+@pytest.mark.parametrize("key", ["passages_faiss", "rows_faiss"])
+@pytest.mark.parametrize("where", [0.0, 0.5, 1.0])
+def test_one_flipped_byte_in_a_faiss_file_is_detected(
+    built: Path, corpus, emb, key: str, where: float
+) -> None:
+    meta = read_meta(built)
+    target = built / meta["files"][key]
+    data = bytearray(target.read_bytes())
+    pos = min(int(len(data) * where), len(data) - 1)
+    data[pos] ^= 0x01
+    target.write_bytes(bytes(data))
+    with pytest.raises(
+        IndexStateError, match=rf"\({target.name} does not match the checksum recorded"
+    ):
+        load_index(built, corpus, emb, auto_build=False)
+    idx = load_index(built, corpus, emb, auto_build=True)
+    assert idx.meta["build_id"] != meta["build_id"]
+    assert _search_top(idx, emb, "HIF-1alpha hypoxia") == "review:p002"
+
+
+def test_a_file_grown_by_one_byte_names_both_sizes(built: Path, corpus, emb) -> None:
+    meta = read_meta(built)
+    target = built / meta["files"]["rows_npy"]
+    size = target.stat().st_size
+    target.write_bytes(target.read_bytes() + b"\0")
+    with pytest.raises(IndexStateError, match=rf"{target.name} holds {size + 1:,} bytes, {size:,}"):
+        load_index(built, corpus, emb, auto_build=False)
+
+
+@pytest.mark.parametrize(
+    "checksums",
+    [None, [], {}, {"passages_faiss": "abc"}, "xxh3", {"ids": {"bytes": "1", "xxh3_128": "0"}}],
+)
+def test_meta_without_valid_checksums_is_refused(built: Path, corpus, emb, checksums) -> None:
+    meta = read_meta(built)
+    if checksums is None:
+        del meta["checksums"]
+    else:
+        meta["checksums"] = checksums
+    (built / META).write_text(json.dumps(meta))
+    with pytest.raises(IndexStateError, match=r"checksum.*hccqa build"):
+        load_index(built, corpus, emb, auto_build=False)
+    assert load_index(built, corpus, emb, auto_build=True).meta["checksums"]["ids"]["bytes"] > 0
+
+
+def test_checksums_are_those_of_the_files_on_disk(built: Path) -> None:
+    meta = read_meta(built)
+    assert set(meta["checksums"]) == set(meta["files"])
+    for key, name in meta["files"].items():
+        path = built / name
+        assert meta["checksums"][key] == {
+            "bytes": path.stat().st_size,
+            "xxh3_128": storage.file_checksum(path),
+        }
 
 
 # -- another model, another corpus ---------------------------------------------------------
@@ -241,7 +338,7 @@ def test_read_only_folder_simulated(
     def refuse(path: Path, data: bytes) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(index_mod, "_atomic_write_bytes", refuse)
+    monkeypatch.setattr(storage, "write_bytes", refuse)
     with pytest.raises(IndexStateError, match=r"cannot write the index to .*Permission denied"):
         build_index(corpus, emb, built, progress=False)
     monkeypatch.undo()
@@ -289,7 +386,7 @@ def test_failed_os_replace_during_build(
             raise OSError(28, "No space left on device")
         real_replace(src, dst)
 
-    monkeypatch.setattr(index_mod.os, "replace", flaky_replace)
+    monkeypatch.setattr(storage.os, "replace", flaky_replace)
     changed = make_corpus([*TEXTS, "Regorafenib after sorafenib failure."], sha="c" * 64)
     with pytest.raises(IndexStateError, match="No space left on device"):
         build_index(changed, emb, built, progress=False)
@@ -307,7 +404,7 @@ def test_failed_faiss_serialization(built: Path, corpus, emb, monkeypatch) -> No
     def boom(_index: object) -> None:
         raise RuntimeError("Error in faiss::write_index: disk full")
 
-    monkeypatch.setattr(index_mod.faiss, "serialize_index", boom)
+    monkeypatch.setattr(storage.faiss, "serialize_index", boom)
     with pytest.raises(IndexStateError, match="cannot write the index.*disk full"):
         build_index(corpus, emb, built, progress=False)
     monkeypatch.undo()
@@ -329,13 +426,13 @@ def test_failed_cleanup_of_old_files_keeps_the_new_index(
 def test_interrupt_after_partial_writes(built: Path, corpus, emb, monkeypatch) -> None:
     """Ctrl-C (or any exception) after some files are written: previous index still loads."""
     old_id = read_meta(built)["build_id"]
-    real = index_mod._write_npy
+    real = storage.write_npy
 
     def interrupted(path: Path, array: np.ndarray) -> None:
         real(path, array)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(index_mod, "_write_npy", interrupted)
+    monkeypatch.setattr(storage, "write_npy", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build_index(make_corpus(sha="d" * 64), emb, built, progress=False)
     monkeypatch.undo()
@@ -352,7 +449,7 @@ KILLED_BUILD = textwrap.dedent(
     import os, sys, time
     sys.path.insert(0, {tests!r})
     from test_index_faults import make_corpus
-    from hccqa.retrieval import index as index_mod
+    from hccqa.retrieval import index as index_mod, storage
     from hccqa.retrieval.embed import HashingEmbedder
 
     real = os.replace
@@ -365,7 +462,7 @@ KILLED_BUILD = textwrap.dedent(
             open({flag!r}, "w").close()
             time.sleep(60)
 
-    index_mod.os.replace = slow_replace
+    storage.os.replace = slow_replace
     index_mod.build_index(make_corpus(sha="e" * 64), HashingEmbedder(64), {dest!r}, progress=False)
     """
 )
@@ -399,6 +496,114 @@ def test_build_killed_half_way_leaves_previous_index(
     assert isinstance(
         faiss.read_index(str(built / idx.meta["files"]["passages_faiss"])), faiss.Index
     )
+
+
+# -- one builder at a time -----------------------------------------------------------------
+
+RACING_BUILD = textwrap.dedent(
+    """
+    import json, os, sys, time
+    sys.path.insert(0, {tests!r})
+    from test_index_faults import make_corpus
+    from hccqa.retrieval import index as index_mod, storage
+    from hccqa.retrieval.embed import HashingEmbedder
+
+    real_build, real_write = index_mod._build, storage.atomic_write
+
+    def logged_build(*args, **kwargs):
+        with open({log!r}, "a") as fh:
+            fh.write(f"start {{os.getpid()}} {{time.time()}}\\n")
+        try:
+            return real_build(*args, **kwargs)
+        finally:
+            with open({log!r}, "a") as fh:
+                fh.write(f"end {{os.getpid()}} {{time.time()}}\\n")
+
+    def slow_write(path, write):
+        time.sleep(0.15)  # a wide window for the other process to interleave, were it allowed
+        return real_write(path, write)
+
+    index_mod._build, storage.atomic_write = logged_build, slow_write
+    while not os.path.exists({go!r}):
+        time.sleep(0.005)
+    corpus, emb = make_corpus(), HashingEmbedder(64)
+    if {how!r} == "build":  # `hccqa build`; else a server's load with auto-build
+        idx = index_mod.build_index(corpus, emb, {dest!r}, progress=False)
+    else:
+        idx = index_mod.load_index({dest!r}, corpus, emb, auto_build=True)
+    print(json.dumps(idx.meta["build_id"]))
+    """
+)
+
+
+@pytest.mark.parametrize("how", ["build", "auto-build"])
+def test_two_builders_started_together_take_turns(tmp_path: Path, corpus, emb, how: str) -> None:
+    dest, log, go = tmp_path / "index", tmp_path / "builds.log", tmp_path / "go"
+    script = RACING_BUILD.format(
+        tests=str(Path(__file__).parent), log=str(log), go=str(go), dest=str(dest), how=how
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
+    time.sleep(1.5)  # both interpreters up and polling for the go file
+    go.touch()
+    outs = [p.communicate(timeout=120) for p in procs]
+    for p, (_out, err) in zip(procs, outs, strict=True):
+        assert p.returncode == 0, err.decode()
+        assert b"Traceback" not in err
+    build_ids = {str(p.pid): json.loads(out) for p, (out, _) in zip(procs, outs, strict=True)}
+    spans: dict[str, list[float]] = {}
+    for _kind, pid, t in (line.split() for line in log.read_text().splitlines()):
+        spans.setdefault(pid, []).append(float(t))
+    if how == "build":
+        assert len(spans) == 2 and len(set(build_ids.values())) == 2  # both built
+        (s1, e1), (s2, e2) = sorted(spans.values())
+        assert e1 <= s2, f"the builds interleaved: {s1:.2f}-{e1:.2f} and {s2:.2f}-{e2:.2f}"
+        last = next(pid for pid, span in spans.items() if span[0] == s2)
+        assert read_meta(dest)["build_id"] == build_ids[last]  # the later build is committed
+    else:
+        # one process built; the other waited for it and loaded what it built
+        assert len(spans) == 1 and len(set(build_ids.values())) == 1
+        assert read_meta(dest)["build_id"] == next(iter(build_ids.values()))
+    idx = load_index(dest, corpus, emb, auto_build=False)  # valid: every checksum holds
+    assert _search_top(idx, emb, "bevacizumab erlotinib") == "review:p004"
+    names = _files_of(dest)
+    assert len([n for n in names if n.endswith(".faiss")]) == 2
+    assert not [n for n in names if n.endswith(".tmp")]
+
+
+def test_auto_build_that_waited_uses_the_index_built_meanwhile(
+    tmp_path: Path, corpus, emb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock holder builds; a loader that finds no index waits, then loads what was built."""
+    import threading
+
+    dest = tmp_path / "index"
+    built_ids: list[str] = []
+    real_build = index_mod._build
+
+    def counting_build(*args: object, **kwargs: object) -> index_mod.Index:
+        idx = real_build(*args, **kwargs)  # type: ignore[arg-type]
+        built_ids.append(idx.meta["build_id"])
+        return idx
+
+    monkeypatch.setattr(index_mod, "_build", counting_build)
+    with storage.build_lock(dest):
+        result: list[index_mod.Index] = []
+        loader = threading.Thread(
+            target=lambda: result.append(load_index(dest, corpus, emb, auto_build=True))
+        )
+        loader.start()
+        time.sleep(0.3)
+        assert loader.is_alive()  # waiting for the lock
+        index_mod._build(corpus, emb, dest, progress=False)  # what the other builder does
+    loader.join(timeout=30)
+    assert len(built_ids) == 1
+    assert result[0].meta["build_id"] == built_ids[0]
 
 
 # -- through QA.load, with the real corpus files -------------------------------------------

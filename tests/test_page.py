@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from webfakes import FakeQA
@@ -67,3 +68,34 @@ def test_the_page_of_another_corpus_says_nothing_of_the_review(tmp_path: Path) -
     assert "sorafenib" not in config and "the review" not in config
     review = build_app(FakeQA(), Settings())
     assert "sorafenib" in json.dumps(review.config, default=str).lower()
+
+
+def _examples(demo: Any) -> tuple[list[list[str]], bool]:
+    (props,) = [
+        c["props"]
+        for c in demo.config["components"]
+        if c.get("props", {}).get("elem_id") == "hccqa-examples"
+    ]
+    return props["samples"], props["visible"]
+
+
+def _pick(demo: Any, index: object) -> object:
+    (fn,) = [f.fn for f in demo.fns.values() if f.name == "pick_example"]
+    return fn(index)
+
+
+def test_the_example_list_shows_the_corpus_folders_examples(tmp_path: Path) -> None:
+    (tmp_path / "chat.json").write_text(
+        json.dumps({"examples": ["Which kite is best?", "How long should a tail be?"]})
+    )
+    demo = build_app(FakeQA(), Settings(corpus_dir=tmp_path))
+    assert _examples(demo) == ([["Which kite is best?"], ["How long should a tail be?"]], True)
+    # A click sends the example's index; the server answers with that folder's question.
+    assert _pick(demo, 1) == "How long should a tail be?"
+    assert _pick(demo, 2) == "" and _pick(demo, -1) == "" and _pick(demo, "0") == ""
+
+
+def test_a_folder_without_examples_shows_no_example_list(tmp_path: Path) -> None:
+    demo = build_app(FakeQA(), Settings(corpus_dir=tmp_path))
+    assert _examples(demo) == ([], False)
+    assert _pick(demo, 0) == ""

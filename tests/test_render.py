@@ -6,7 +6,6 @@ import base64
 import re
 from dataclasses import replace
 
-import pytest
 from webfakes import (
     MITE_PASSAGE,
     OKONKWO_ROW,

@@ -53,6 +53,28 @@ def test_auth_must_be_user_colon_password() -> None:
     assert Settings.from_env(env={"HCCQA_AUTH": "ann:s3cret"}).auth == "ann:s3cret"
 
 
+@pytest.mark.parametrize(("value", "empty"), [("ann:", "password"), (":s3cret", "user name")])
+def test_auth_with_an_empty_part_is_refused_at_start(value: str, empty: str) -> None:
+    with pytest.raises(hccqa.InputError, match=f"HCCQA_AUTH has an empty {empty}"):
+        Settings.from_env(env={"HCCQA_AUTH": value})
+
+
+def test_hccqa_serve_refuses_an_empty_password_in_one_line() -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HCCQA_AUTH": "ann:", "HCCQA_INDEX_DIR": "/nonexistent-hccqa-index"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "hccqa", "serve"], capture_output=True, env=env, timeout=120
+    )
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, err
+    assert err.strip() == (
+        "error: HCCQA_AUTH has an empty password, so nobody could log in; "
+        "set HCCQA_AUTH=user:password with both parts non-empty"
+    )
+
+
 # -- dependencies --------------------------------------------------------------------------
 
 
@@ -115,9 +137,13 @@ def test_index_files_are_json_faiss_or_plain_npy(tmp_path: Path) -> None:
 
     from hccqa.retrieval.embed import HashingEmbedder
     from hccqa.retrieval.index import build_index
+    from hccqa.retrieval.storage import LOCK
 
     build_index(make_corpus(), HashingEmbedder(32), tmp_path, progress=False)
+    assert (tmp_path / LOCK).read_bytes() == b""  # the build lock: an empty file
     for path in tmp_path.iterdir():
+        if path.name == LOCK:
+            continue
         data = path.read_bytes()
         assert path.suffix in (".json", ".faiss", ".npy"), path.name
         assert not data.startswith(b"\x80"), f"{path.name} looks like a pickle"
@@ -387,12 +413,11 @@ def test_every_test_named_in_security_md_exists() -> None:
             assert re.search(rf"^def {test}\(", path.read_text(encoding="utf-8"), re.M), test
 
 
-def test_upload_route_refuses_files_over_1kb(served: tuple[str, Path]) -> None:
+def test_upload_route_refuses_even_one_byte(served: tuple[str, Path]) -> None:
     import httpx
 
     url, _ = served
-    big = {"files": ("x.txt", b"x" * 10_000, "text/plain")}
-    resp = httpx.post(url + "gradio_api/upload", files=big, timeout=10)
-    assert resp.status_code in (400, 401, 403, 413), (resp.status_code, resp.text[:200])
-    small = {"files": ("x.txt", b"x" * 100, "text/plain")}  # the control: the route itself works
-    assert httpx.post(url + "gradio_api/upload", files=small, timeout=10).status_code == 200
+    for size in (1, 100, 10_000):
+        files = {"files": ("x.txt", b"x" * size, "text/plain")}
+        resp = httpx.post(url + "gradio_api/upload", files=files, timeout=10)
+        assert resp.status_code == 404, (size, resp.status_code, resp.text[:200])

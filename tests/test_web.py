@@ -87,6 +87,61 @@ def test_ask_json_returns_the_answer_dict_and_wraps_engine_bugs() -> None:
         ask_json(FakeQA(limit=3), "too long")
 
 
+@pytest.mark.parametrize(
+    ("k", "mode", "message"),
+    [
+        ("abc", "bm25", "K (passages per answer) must be a whole number from 1 to 50"),
+        (0, "bm25", "must be from 1 to 50, got 0"),
+        (2.5, "bm25", "got 2.5"),
+        (3, "evil", "Unknown retrieval mode"),
+        (3, ["bm25"], "Unknown retrieval mode"),
+    ],
+)
+def test_bad_options_are_a_chat_message_and_never_reach_the_engine(
+    k: object, mode: object, message: str
+) -> None:
+    qa = FakeQA()
+    turn = chat_turn(qa, "Which receptors?", [], ["earlier"], k=k, mode=mode)
+    assert turn.answer is None and message in turn.messages[-1]["content"]
+    assert turn.history == ["earlier"]
+    assert qa.calls == []
+
+
+def test_options_as_a_slider_and_a_radio_send_them() -> None:
+    qa = FakeQA()
+    chat_turn(qa, "Which receptors?", [], [], k=4.0, mode="dense")
+    chat_turn(qa, "Which receptors?", [], [], k=None, mode="")
+    assert [c[2:] for c in qa.calls] == [(4, "dense"), (None, None)]
+
+
+@pytest.mark.parametrize("question", [{"q": "x"}, 42, ["a"]])
+def test_a_question_that_is_not_text_gets_a_message(question: object) -> None:
+    qa = FakeQA()
+    turn = chat_turn(qa, question, [], [])
+    assert "The question must be text" in turn.messages[-1]["content"]
+    assert qa.calls == []
+
+
+def test_bidi_controls_are_not_echoed_into_the_chat() -> None:
+    turn = chat_turn(FakeQA(), "\u202egnp.exe\u2066 receptors?", [], [])
+    assert "gnp.exe receptors?" in turn.messages[0]["content"]
+    assert not any(c in turn.messages[0]["content"] for c in "\u202e\u2066")
+
+
+def test_history_and_transcript_are_capped() -> None:
+    from hccqa.ui.web import SHOWN_TURNS
+
+    qa = FakeQA()
+    messages: list[dict[str, str]] = []
+    history: list[str] = []
+    for i in range(SHOWN_TURNS + 5):
+        turn = chat_turn(qa, f"question {i}?", messages, history, keep_history=3)
+        messages, history = turn.messages, turn.history
+    assert history == [f"question {i}?" for i in range(SHOWN_TURNS + 2, SHOWN_TURNS + 5)]
+    assert len(messages) == 2 * SHOWN_TURNS
+    assert f"question {SHOWN_TURNS + 4}?" in messages[-2]["content"]
+
+
 def test_auth_pair() -> None:
     assert auth_pair(None) is None
     assert auth_pair("") is None
@@ -95,6 +150,8 @@ def test_auth_pair() -> None:
         auth_pair("nocolon")
     with pytest.raises(InputError):
         auth_pair(":pw")
+    with pytest.raises(InputError, match="empty password"):
+        auth_pair("ann:")
 
 
 @pytest.fixture(scope="module")
@@ -105,11 +162,24 @@ def fake_server() -> Iterator[str]:
 
     settings = Settings(port=free_port())
     demo = build_app(FakeQA(), settings)
-    launch(demo, settings, block=False)
+    server = launch(demo, settings, block=False)
     try:
         yield f"http://127.0.0.1:{settings.port}/"
     finally:
-        demo.close()
+        server.close()
+
+
+def test_gradio_keeps_at_most_the_configured_sessions() -> None:
+    from hccqa.bench.soak import free_port
+
+    settings = Settings(port=free_port(), sessions=7)
+    demo = build_app(FakeQA(), settings)
+    server = launch(demo, settings, block=False)
+    try:
+        assert demo.state_holder.capacity == 7
+        assert Settings().sessions == 1000  # the default, down from Gradio's 10,000
+    finally:
+        server.close()
 
 
 def test_api_ask_through_gradio_client(fake_server: str) -> None:
@@ -152,7 +222,7 @@ def test_login_is_required_when_auth_is_set() -> None:
 
     settings = Settings(port=free_port(), auth="ann:secret")
     demo = build_app(FakeQA(), settings)
-    launch(demo, settings, block=False)
+    server = launch(demo, settings, block=False)
     url = f"http://127.0.0.1:{settings.port}/"
     try:
         with pytest.raises(urllib.error.HTTPError) as info:
@@ -163,4 +233,4 @@ def test_login_is_required_when_auth_is_set() -> None:
         client = Client(url, auth=("ann", "secret"), verbose=False, download_files=False)
         assert client.predict("What cut varroa loads?", [], api_name="/ask")["rows"]
     finally:
-        demo.close()
+        server.close()

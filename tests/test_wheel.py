@@ -20,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-EXTRAS = ("gradio", "gradio_client", "matplotlib", "psutil")
+EXTRAS = ("gradio", "gradio_client", "fastapi", "uvicorn", "matplotlib", "psutil")
 
 
 def test_the_package_list_names_every_package() -> None:
@@ -35,9 +35,10 @@ def test_the_package_list_names_every_package() -> None:
 
 def test_the_core_requires_no_extra() -> None:
     core = " ".join(PYPROJECT["project"]["dependencies"]).lower()
-    assert not any(extra in core for extra in ("gradio", "matplotlib", "psutil"))
+    web_only = ("gradio", "fastapi", "uvicorn", "h11")
+    assert not any(extra in core for extra in (*web_only, "matplotlib", "psutil"))
     extras = PYPROJECT["project"]["optional-dependencies"]
-    assert any(d.startswith("gradio") for d in extras["web"])
+    assert {d.split(">")[0] for d in extras["web"]} == set(web_only)
     assert {"matplotlib", "psutil"} <= {d.split(">")[0] for d in extras["bench"]}
 
 

@@ -1,10 +1,11 @@
 """Optional extras: the core install answers questions; the web chat and benchmarks need more.
 
 ``pip install hccqa`` brings retrieval, answers, the CLI and the evaluation metrics.
-``hccqa[web]`` adds Gradio for the web chat; ``hccqa[bench]`` adds matplotlib (charts),
-psutil (server memory) and the web chat for the load and soak benchmarks. Modules of the
-extras are imported only where they are used; :func:`require` checks for one first, so
-that a command without its extra stops with the pip command to run.
+``hccqa[web]`` adds Gradio and the FastAPI/uvicorn server under it for the web chat;
+``hccqa[bench]`` adds matplotlib (charts), psutil (server memory) and the web chat for the
+load and soak benchmarks. Modules of the extras are imported only where they are used;
+:func:`require` checks for one first, so that a command without its extra stops with the
+pip command to run.
 """
 
 from __future__ import annotations

@@ -7,9 +7,14 @@ raise :class:`~hccqa.errors.InputError` with a message a person can act on, and
 nothing else.
 
 Cleaning, in order: bytes are decoded as UTF-8 (invalid bytes are refused),
-control characters other than newline and tab are removed (NUL included), lone
-surrogates (what Python makes of undecodable bytes in ``argv``) are refused,
-the text is NFC-normalized and stripped. Then the limits apply.
+control characters other than newline and tab are removed (NUL included), and so
+are the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+U+2066-U+2069, which would make a question display reversed), lone surrogates
+(what Python makes of undecodable bytes in ``argv``) are refused, the text is
+NFC-normalized and stripped. Then the limits apply.
+
+:func:`check_k` and :func:`check_mode` validate the two answer options the same
+way, for every entry point.
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ from __future__ import annotations
 import unicodedata
 
 from .errors import InputError
-from .settings import Settings
+from .settings import MAX_K, MODES, Settings
 
 _KEEP_CONTROLS = frozenset("\n\t")
+#: Bidirectional embeddings and overrides (U+202A-U+202E) and isolates (U+2066-U+2069).
+BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 
 
 def _decode(value: object, what: str) -> str:
@@ -36,12 +43,25 @@ def _decode(value: object, what: str) -> str:
     return value
 
 
+def _removed(ch: str, category: str) -> bool:
+    return (category == "Cc" and ch not in _KEEP_CONTROLS) or ch in BIDI_CONTROLS
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters (newline and tab kept) and bidi controls.
+
+    For showing text a person sent (the web chat echoes the question) exactly as the
+    engine will read it; never raises.
+    """
+    return "".join(ch for ch in text if not _removed(ch, unicodedata.category(ch)))
+
+
 def _clean(text: str, what: str) -> str:
-    """Remove control characters, refuse lone surrogates, NFC-normalize and strip."""
+    """Remove control and bidi characters, refuse lone surrogates, NFC-normalize and strip."""
     out: list[str] = []
     for ch in text:
         category = unicodedata.category(ch)
-        if category == "Cc" and ch not in _KEEP_CONTROLS:
+        if _removed(ch, category):
             continue
         if category == "Cs":
             raise InputError(
@@ -114,3 +134,46 @@ def check_history(h: object, settings: Settings) -> tuple[str, ...]:
         if text:
             turns.append(text)
     return tuple(turns)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_k(k: object, *, default: int | None = None) -> int:
+    """Validate the number of passages per answer.
+
+    Args:
+        k: What the caller sent; ``None`` means ``default`` when one is given.
+        default: The value for ``None`` (``None``: k is required).
+
+    Returns:
+        ``k`` as an ``int`` from 1 to :data:`~hccqa.settings.MAX_K`.
+
+    Raises:
+        InputError: ``k`` is not a whole number (``bool``, ``float`` and ``str`` are
+            refused) or out of range.
+    """
+    if k is None and default is not None:
+        k = default
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise InputError(
+            f"k (passages per answer) must be a whole number from 1 to {MAX_K}, got {_shown(k)}"
+        )
+    if not 1 <= k <= MAX_K:
+        raise InputError(f"k (passages per answer) must be from 1 to {MAX_K}, got {k}")
+    return k
+
+
+def check_mode(mode: object, *, default: str) -> str:
+    """Validate the retrieval mode (``None`` or ``""`` means ``default``).
+
+    Raises:
+        InputError: the mode is not one of :data:`~hccqa.settings.MODES`.
+    """
+    if mode is None or mode == "":
+        mode = default
+    if not isinstance(mode, str) or mode not in MODES:
+        raise InputError(f"unknown retrieval mode {_shown(mode)}; choose one of {', '.join(MODES)}")
+    return mode

@@ -23,7 +23,7 @@ from .locations import resolve
 from .retrieval.embed import Embedder, load_embedder
 from .retrieval.index import build_index, load_index, read_meta
 from .retrieval.retriever import FusionConfig, Retriever
-from .settings import MODES, Settings
+from .settings import Settings
 from .types import Answer, Hit
 from .understand.lexicon import Lexicon
 
@@ -189,11 +189,15 @@ class QA:
 
         return check_history(history, self.settings)
 
-    def _mode(self, mode: str | None) -> str:
-        mode = mode or self.settings.mode
-        if mode not in MODES:
-            raise InputError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
-        return mode
+    def _mode(self, mode: object) -> str:
+        from .guard import check_mode
+
+        return check_mode(mode, default=self.settings.mode)
+
+    def _k(self, k: object, default: int | None = None) -> int:
+        from .guard import check_k
+
+        return check_k(k, default=default)
 
     def search(self, question: str, k: int = 5, mode: str | None = "hybrid") -> list[Hit]:
         """The k passages that best match the question.
@@ -204,10 +208,11 @@ class QA:
             mode: ``"hybrid"`` (default), ``"dense"`` or ``"bm25"``.
 
         Raises:
-            InputError: empty or too long question, unknown mode, k < 1.
+            InputError: empty or too long question, unknown mode, k not a whole number
+                from 1 to 50.
         """
-        _check_k(k)
-        return self.retriever.search(self._question(question), k=k, mode=self._mode(mode))
+        q, k, mode = self._question(question), self._k(k), self._mode(mode)
+        return self.retriever.search(q, k=k, mode=mode)
 
     def ask(
         self,
@@ -226,18 +231,17 @@ class QA:
             mode: Retrieval mode (default ``settings.mode``).
 
         Raises:
-            InputError: the question or history is not acceptable, or k < 1.
+            InputError: the question, history, k or mode is not acceptable.
         """
-        if k is not None:
-            _check_k(k)
         q = self._question(question)
         h = self._history(history)
+        k = self._k(k, default=self.settings.k)
         mode = self._mode(mode)
         answer = answer_question(
             q,
             h,
             engine=self.engine,
-            k=k or self.settings.k,
+            k=k,
             mode=mode,
             recall=lambda question, history: self._shown(question, history, mode),
         )
@@ -259,8 +263,3 @@ class QA:
             self._recent.move_to_end(key)
             while len(self._recent) > RECENT_TURNS:
                 self._recent.popitem(last=False)
-
-
-def _check_k(k: object) -> None:
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise InputError(f"k must be a whole number of passages, 1 or more; got {k!r}")

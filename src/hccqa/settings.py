@@ -52,6 +52,7 @@ POLICIES: Mapping[str, Mapping[str, Any]] = MappingProxyType(
     }
 )
 BACKENDS = ("torch", "onnx", "onnx-int8")
+MAX_K = 50
 
 
 def _knob(default: Any, help: str) -> Any:
@@ -92,6 +93,19 @@ class Settings:
         "A refusal policy written by `hccqa calibrate --out`, used instead of the one "
         "calibrated for the encoder.",
     )
+    max_body: int = _knob(
+        65536,
+        "Largest HTTP request body the web server accepts, in bytes; a larger one is "
+        "refused with 413 before Gradio reads it.",
+    )
+    sessions: int = _knob(
+        1000, "Web sessions whose state the server keeps in memory (the oldest is dropped)."
+    )
+    request_timeout: int = _knob(
+        5,
+        "Seconds a web client has to send a whole request (headers and body) before the "
+        "server drops it.",
+    )
     threads: int = _knob(
         1,
         "Torch and FAISS threads per process; 1 gives the lowest single-question latency "
@@ -125,14 +139,30 @@ class Settings:
             raise InputError(
                 f"unknown encoder backend {self.backend!r}; choose one of {', '.join(BACKENDS)}"
             )
-        if not 1 <= self.k <= 50:
-            raise InputError(f"k must be between 1 and 50, got {self.k}")
+        if not 1 <= self.k <= MAX_K:
+            raise InputError(f"k must be between 1 and {MAX_K}, got {self.k}")
         if not 1 <= self.threads <= 256:
             raise InputError(f"threads must be between 1 and 256, got {self.threads}")
         if not 0 < self.port < 65536:
             raise InputError(f"port must be between 1 and 65535, got {self.port}")
-        if self.auth is not None and ":" not in self.auth:
-            raise InputError("HCCQA_AUTH must be user:password")
+        if self.auth is not None:
+            user, colon, password = self.auth.partition(":")
+            if not colon:
+                raise InputError("HCCQA_AUTH must be user:password")
+            if not user or not password:
+                empty = "user name" if not user else "password"
+                raise InputError(
+                    f"HCCQA_AUTH has an empty {empty}, so nobody could log in; "
+                    "set HCCQA_AUTH=user:password with both parts non-empty"
+                )
+        if not 1024 <= self.max_body <= 2**30:
+            raise InputError(f"max_body must be between 1024 and 2**30 bytes, got {self.max_body}")
+        if not 1 <= self.sessions <= 100_000:
+            raise InputError(f"sessions must be between 1 and 100000, got {self.sessions}")
+        if not 1 <= self.request_timeout <= 600:
+            raise InputError(
+                f"request_timeout must be between 1 and 600 seconds, got {self.request_timeout}"
+            )
         return self
 
     def policy_for(self, embedder: Any) -> Any:

@@ -5,6 +5,11 @@
 percentiles and the growth of the server's resident memory (RSS of its process,
 sampled twice a second with psutil). Either point it at a running server
 (``--url`` and ``--pid``) or let it launch ``hccqa serve`` itself.
+
+``hccqa bench-soak --oversized N`` (:func:`run_oversized`) sends N requests with
+20 MB bodies instead, to ``/gradio_api/call/ask`` and ``/gradio_api/queue/join``,
+declared with ``Content-Length`` and sent chunked, and reports how each was
+answered and the server's RSS before and after.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -23,6 +29,7 @@ import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import HccqaError, InputError
 
@@ -256,6 +263,195 @@ def run_soak(
         rss_end_mb=_round(rss_end),
         rss_peak_mb=_round(sampler.peak),
     )
+
+
+#: Where the oversized requests go, and how their bodies are framed, in turn.
+OVERSIZED_KINDS: tuple[tuple[str, bool], ...] = (
+    ("/gradio_api/call/ask", False),
+    ("/gradio_api/queue/join", False),
+    ("/gradio_api/call/ask", True),
+    ("/gradio_api/queue/join", True),
+)
+
+
+def send_oversized(
+    url: str, path: str, size: int, *, chunked: bool, fn_index: int | None = None
+) -> tuple[int | None, int]:
+    """POST a ``size``-byte JSON question to ``path``, stopping when the server answers.
+
+    The body is a valid call of the ``/ask`` endpoint (``{"data": ["aaa…", []]}``, with
+    ``fn_index`` and a session for the queue route), declared with ``Content-Length``
+    (``chunked=False``) or sent with chunked transfer encoding, 64 KiB a piece, as an
+    attacker's client would.
+
+    Returns:
+        The response status (None: the connection closed without one) and the number
+        of body bytes sent before the server answered or closed.
+    """
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+        f"{framing}\r\n\r\n"
+    ).encode()
+    session = f', "fn_index": {fn_index}, "session_hash": "soak{os.getpid()}"' if fn_index else ""
+    prefix, suffix = b'{"data": ["', f'", []]{session}}}'.encode()
+    filler = max(size - len(prefix) - len(suffix), 0)
+    sent = 0
+    with socket.create_connection((host, port), timeout=30) as sock:
+        try:
+            sock.sendall(head)
+            for piece in _pieces(prefix, filler, suffix):
+                ready, _, _ = select.select([sock], [], [], 0.5 if sent == 0 else 0)
+                if ready:  # answered: stop sending
+                    break
+                sock.sendall(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
+                sent += len(piece)
+            else:
+                if chunked:
+                    sock.sendall(b"0\r\n\r\n")
+        except OSError:  # the server closed the connection while we sent
+            pass
+        return _response_status(sock), sent
+
+
+def _pieces(prefix: bytes, filler: int, suffix: bytes, piece: int = 65536) -> Iterator[bytes]:
+    """``prefix + b"a" * filler + suffix`` in pieces of at most ``piece`` bytes."""
+    body = prefix
+    while filler > 0:
+        take = min(piece - len(body), filler)
+        body += b"a" * take
+        filler -= take
+        if len(body) == piece:
+            yield body
+            body = b""
+    body += suffix
+    while body:
+        yield body[:piece]
+        body = body[piece:]
+
+
+def _response_status(sock: socket.socket, timeout: float = 10.0) -> int | None:
+    data = b""
+    deadline = time.monotonic() + timeout
+    while b"\r\n" not in data and time.monotonic() < deadline:
+        ready, _, _ = select.select([sock], [], [], 0.2)
+        if not ready:
+            continue
+        try:
+            chunk = sock.recv(4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    if not data.startswith(b"HTTP/1.1 ") or len(data) < 12:
+        return None
+    return int(data[9:12])
+
+
+@dataclass(frozen=True)
+class OversizedResult:
+    """What an oversized-request run measured; memory in MiB."""
+
+    url: str
+    requests: int
+    size_bytes: int
+    answers: dict[str, int]
+    bytes_sent: int
+    seconds: float
+    idle_seconds: float
+    rss_before_mb: float | None
+    rss_after_mb: float | None
+    rss_peak_mb: float | None
+    still_answers: bool
+
+    @property
+    def rss_growth_mb(self) -> float | None:
+        """RSS after (idle) minus RSS before."""
+        if self.rss_before_mb is None or self.rss_after_mb is None:
+            return None
+        return round(self.rss_after_mb - self.rss_before_mb, 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "rss_growth_mb": self.rss_growth_mb}
+
+
+def run_oversized(
+    url: str,
+    *,
+    n: int = 100,
+    size: int = 20 * 2**20,
+    pid: int | None = None,
+    idle: float = 5.0,
+    auth: tuple[str, str] | None = None,
+) -> OversizedResult:
+    """Send ``n`` requests with ``size``-byte bodies (see :data:`OVERSIZED_KINDS`); watch RSS.
+
+    The server first answers one normal ``/ask`` (so the RSS before is that of a warm
+    server); after the run and ``idle`` seconds the RSS is read again and one more
+    normal question must be answered.
+
+    Raises:
+        InputError: bad ``n`` or ``size``, or the pid cannot be watched.
+        HccqaError: the server cannot be reached.
+    """
+    if n < 1 or size < 1:
+        raise InputError("n and size must be at least 1")
+    answers: dict[str, int] = {}
+    sent_total = 0
+    with _RssSampler(pid) as sampler:
+        fn_index = _ask_once(url, auth)
+        time.sleep(1.0)
+        rss_before = sampler.rss_mb()
+        started = time.perf_counter()
+        for i in range(n):
+            path, chunked = OVERSIZED_KINDS[i % len(OVERSIZED_KINDS)]
+            join = path.endswith("/join")
+            status, sent = send_oversized(
+                url, path, size, chunked=chunked, fn_index=fn_index if join else None
+            )
+            key = str(status) if status is not None else "closed without an answer"
+            answers[key] = answers.get(key, 0) + 1
+            sent_total += sent
+        seconds = time.perf_counter() - started
+        time.sleep(idle)
+        rss_after = sampler.rss_mb()
+        try:
+            _ask_once(url, auth)
+            still = True
+        except HccqaError:
+            still = False
+    return OversizedResult(
+        url=url,
+        requests=n,
+        size_bytes=size,
+        answers=answers,
+        bytes_sent=sent_total,
+        seconds=round(seconds, 3),
+        idle_seconds=idle,
+        rss_before_mb=_round(rss_before),
+        rss_after_mb=_round(rss_after),
+        rss_peak_mb=_round(sampler.peak),
+        still_answers=still,
+    )
+
+
+def _ask_once(url: str, auth: tuple[str, str] | None) -> int:
+    """Ask one question through ``/ask``; the endpoint's ``fn_index``."""
+    from gradio_client import Client
+
+    try:
+        client = Client(url, verbose=False, auth=auth, download_files=False)
+        reply = client.predict(DEFAULT_QUESTIONS[0][0], [], api_name="/ask")
+        deps = client.config["dependencies"]
+        client.close()
+    except Exception as exc:
+        raise HccqaError(f"the web chat at {url} did not answer a question ({exc})") from exc
+    if not isinstance(reply, dict) or "answer" not in reply:
+        raise HccqaError(f"the web chat at {url} did not answer a question: {str(reply)[:80]}")
+    return next(int(d.get("id", i)) for i, d in enumerate(deps) if d.get("api_name") == "ask")
 
 
 def _round(x: float | None) -> float | None:

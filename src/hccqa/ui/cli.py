@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from .._version import __version__
 from ..errors import HccqaError
+
+if TYPE_CHECKING:
+    from ..bench.soak import OversizedResult
 
 app = typer.Typer(
     help="Cited question answering over your documents; by default over a review of "
@@ -117,6 +120,13 @@ def bench_soak(
     concurrency: int = typer.Option(
         8, "-c", "--concurrency", metavar="N", min=1, help="Concurrent clients."
     ),
+    oversized: int = typer.Option(
+        0,
+        "--oversized",
+        metavar="N",
+        min=0,
+        help="Instead: send N requests of 20 MB; report how each was refused.",
+    ),
     as_json: bool = _flag("--json", "Print the measurements as JSON."),
 ) -> None:
     """Soak test: many /ask requests through the web chat; errors, latency, server memory."""
@@ -127,7 +137,7 @@ def bench_soak(
 
     require("gradio_client", "bench", "hccqa bench-soak")
     require("psutil", "bench", "hccqa bench-soak")
-    from ..bench.soak import launched_server, run_soak
+    from ..bench.soak import launched_server, run_oversized, run_soak
     from ..settings import Settings
 
     settings = Settings.from_env()
@@ -135,7 +145,13 @@ def bench_soak(
     with contextlib.ExitStack() as stack:
         if not url:
             url, pid = stack.enter_context(launched_server())
-        result = run_soak(url, n=n, concurrency=concurrency, pid=pid or None, auth=auth)  # type: ignore[arg-type]
+        if oversized:
+            big = run_oversized(url, n=oversized, pid=pid or None, auth=auth)  # type: ignore[arg-type]
+        else:
+            result = run_soak(url, n=n, concurrency=concurrency, pid=pid or None, auth=auth)  # type: ignore[arg-type]
+    if oversized:
+        _print_oversized(big, as_json)
+        return
     if as_json:
         print(json.dumps(result.to_dict(), indent=2))
         return
@@ -169,6 +185,34 @@ def _print_skipped(skipped: list[dict[str, str]]) -> None:
         print(f"not indexed ({len(skipped)} file{'s' if len(skipped) != 1 else ''}):")
         for f in skipped:
             print(f"  {f['path']}: {f['reason']}")
+
+
+def _print_oversized(result: OversizedResult, as_json: bool) -> None:
+    import json
+
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        mib = result.size_bytes / 2**20
+        print(
+            f"{result.requests} requests of {mib:.1f} MiB to /gradio_api/call/ask and "
+            "/gradio_api/queue/join (Content-Length and chunked, in turn) "
+            f"in {result.seconds:.1f} s"
+        )
+        answers = ", ".join(f"{count} x {status}" for status, count in result.answers.items())
+        print(f"answers: {answers}; body bytes sent before the refusal: {result.bytes_sent:,}")
+        if result.rss_before_mb is None:
+            print("server memory: not measured (pass --pid)")
+        else:
+            print(
+                f"server RSS MiB: before {result.rss_before_mb}  after {result.rss_after_mb} "
+                f"({result.idle_seconds:.0f} s idle)  peak {result.rss_peak_mb}  "
+                f"growth {result.rss_growth_mb:+.1f}"
+            )
+        print(f"answers a question afterwards: {'yes' if result.still_answers else 'NO'}")
+    refused = result.answers.get("413", 0) == result.requests
+    if not (refused and result.still_answers):
+        raise typer.Exit(1)
 
 
 @app.command("corpus")
@@ -249,12 +293,23 @@ def _where(passage: Any) -> str:
     return passage_label(passage)  # type: ignore[no-any-return]
 
 
+def _options(k: int | None, mode: str | None) -> tuple[int | None, str | None]:
+    """``-k`` and ``--mode`` checked before anything loads (``None`` stays: the default)."""
+    from ..guard import check_k, check_mode
+    from ..settings import MODES
+
+    return (
+        None if k is None else check_k(k),
+        None if mode is None else check_mode(mode, default=MODES[0]),
+    )
+
+
 @app.command("search")
 def search_cmd(
     query: str = typer.Argument(
         ..., metavar="QUERY", help="What to search for ('-' reads it from stdin)."
     ),
-    k: int = typer.Option(5, "-k", metavar="N", min=1, help="Number of passages."),
+    k: int = typer.Option(5, "-k", metavar="N", help="Number of passages, 1 to 50."),
     mode: str = typer.Option("hybrid", "--mode", metavar="MODE", help="hybrid, dense or bm25."),
     as_json: bool = _flag("--json", "Print the hits as JSON."),
     corpus: str = _corpus_option(),
@@ -266,6 +321,7 @@ def search_cmd(
     import json
 
     query = _question_arg(query)
+    _options(k, mode)
     qa = _qa(corpus, index, model, rebuild=rebuild)
     hits = qa.search(query, k=k, mode=mode)
     if as_json:
@@ -286,7 +342,10 @@ def ask_cmd(
     ),
     as_json: bool = _flag("--json", "Print the whole answer as JSON."),
     k: int = typer.Option(
-        None, "-k", metavar="N", min=1, help="Passages shown with the answer (default 5, HCCQA_K)."
+        None,
+        "-k",
+        metavar="N",
+        help="Passages shown with the answer, 1 to 50 (default 5, HCCQA_K).",
     ),
     mode: str = typer.Option(
         None, "--mode", metavar="MODE", help="hybrid, dense or bm25 (default hybrid)."
@@ -306,6 +365,7 @@ def ask_cmd(
     from ..types import table_label
 
     question = _question_arg(question)
+    _options(k, mode)
     qa = _qa(corpus, index, model, rebuild=rebuild)
     ans = qa.ask(question, history or (), k=k, mode=mode)
     if as_json:
@@ -380,7 +440,8 @@ def serve_cmd(
     """Start the web chat; the index is loaded once (built first when missing)."""
     from ..extras import require
 
-    require("gradio", "web", "the web chat (hccqa serve)")
+    for module in ("gradio", "fastapi", "uvicorn"):
+        require(module, "web", "the web chat (hccqa serve)")
     from .web import prepare_server_environment, serve
 
     prepare_server_environment()

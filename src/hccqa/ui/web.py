@@ -13,13 +13,17 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import HccqaError, InputError
+from ..guard import check_k, check_mode, strip_controls
 from ..settings import MODES, Settings
 from ..types import Answer, Asker
 from . import render
 from .page import PageText, page_text
+
+if TYPE_CHECKING:  # the server needs the [web] extra (uvicorn); `import hccqa` must not
+    from .server import RunningServer
 
 log = logging.getLogger(__name__)
 
@@ -81,38 +85,49 @@ class Turn:
     answer: Answer | None = field(default=None, compare=False)
 
 
+#: Turns the chat keeps on screen (and in the server's session state); older ones scroll away.
+SHOWN_TURNS = 50
+
+
 def chat_turn(
     qa: Asker,
-    question: str,
+    question: object,
     messages: Sequence[dict[str, Any]] | None,
     history: Sequence[str] | None,
     *,
-    k: int | None = None,
-    mode: str | None = None,
+    k: object = None,
+    mode: object = None,
+    keep_history: int | None = None,
 ) -> Turn:
     """Ask one question of the chat and render the result; never raises for engine failures.
 
     Args:
         qa: The engine.
-        question: What the user typed.
+        question: What the user typed (anything a client sent; only text is asked).
         messages: The chat so far (messages format).
         history: The user's earlier questions, oldest first (passed to the engine for follow-ups).
-        k: Passages per answer.
-        mode: Retrieval mode.
+        k: Passages per answer (``None``: the engine's default), as sent: checked here.
+        mode: Retrieval mode (``None``: the engine's default), as sent: checked here.
+        keep_history: Keep only this many earlier questions (``None``: all).
 
     Returns:
-        The new chat state. Input problems and engine errors become a readable
-        chat message; only a successful answer extends ``history``.
+        The new chat state (at most :data:`SHOWN_TURNS` turns). Input problems and
+        engine errors become a readable chat message; only a successful answer
+        extends ``history``.
     """
-    msgs = [dict(m) for m in messages or []]
+    msgs = [dict(m) for m in messages or []][-2 * (SHOWN_TURNS - 1) :]
     hist = list(history or [])
-    question = question if isinstance(question, str) else ""
-    if not question.strip():
+    if question is None or (isinstance(question, str) and not question.strip()):
         return Turn(msgs, hist, render.render_sources(None))
-    msgs.append({"role": "user", "content": render.render_question(question)})
+    shown = strip_controls(question) if isinstance(question, str) else ""
+    msgs.append({"role": "user", "content": render.render_question(shown)})
     started = time.perf_counter()
     try:
-        answer = qa.ask(question, hist, k=int(k) if k else None, mode=mode or None)
+        if not isinstance(question, str):
+            raise InputError(f"the question must be text, got {type(question).__name__}")
+        passages = None if k is None else check_k(_whole(k))
+        chosen = None if mode is None or mode == "" else check_mode(mode, default=MODES[0])
+        answer = qa.ask(question, hist, k=passages, mode=chosen)
     except HccqaError as exc:
         log.info("question refused: %s", exc)
         msgs.append({"role": "assistant", "content": render.render_error(_sentence(str(exc)))})
@@ -124,14 +139,22 @@ def chat_turn(
     elapsed = (time.perf_counter() - started) * 1000.0
     msgs.append({"role": "assistant", "content": render.render_answer(answer, elapsed)})
     md = render.answer_markdown(answer)
+    hist.append(question)
     return Turn(
         msgs,
-        [*hist, question],
-        render.render_sources(answer, k=int(k) if k else None),
+        hist[-keep_history:] if keep_history else hist,
+        render.render_sources(answer, k=passages),
         md,
         render.download_link(md),
         answer,
     )
+
+
+def _whole(k: object) -> object:
+    """A float that is a whole number (what a slider sends) as an int; anything else as is."""
+    if isinstance(k, float) and k.is_integer():
+        return int(k)
+    return k
 
 
 def _sentence(message: str) -> str:
@@ -174,19 +197,42 @@ def build_app(qa: Asker, settings: Settings | None = None, page: PageText | None
         from ..locations import packaged_corpus_dir
 
         page = page_text(settings.corpus_dir or packaged_corpus_dir())
+    samples = page.examples  # the corpus folder's example questions (chat.json)
 
+    box_limit = settings.max_question_chars * 2  # the question box's max_length
+
+    # The chat's events take their inputs as sent (preprocess=False): Gradio's own checks
+    # of a slider or radio value raise, and log a traceback, on a hostile value, where
+    # chat_turn answers with a message. The chat itself lives in server-side State, so no
+    # client-sent chat transcript is ever parsed.
     def respond(
-        question: str, messages: list[dict[str, Any]], history: list[str], k: float, mode: str
+        question: object,
+        messages: list[dict[str, Any]],
+        history: list[str],
+        k: object,
+        mode: object,
     ) -> tuple[Any, ...]:
-        turn = chat_turn(qa, question, messages, history, k=int(k), mode=mode)
+        turn = chat_turn(
+            qa, question, messages, history, k=k, mode=mode, keep_history=settings.max_history_turns
+        )
+        # After an answer the box is emptied; after a refusal the text stays for editing,
+        # unless it is longer than the box takes (then it is not kept in the session either).
+        keep = isinstance(question, str) and turn.answer is None and len(question) <= box_limit
         return (
+            turn.messages,
             turn.messages,
             turn.history,
             turn.sources,
             turn.markdown,
             turn.download,
-            "" if turn.answer is not None else question,
+            question if keep else "",
         )
+
+    def pick_example(index: object) -> str:
+        """The example clicked, by its index as the browser sends it (anything else: "")."""
+        if type(index) is int and 0 <= index < len(samples):
+            return samples[index]
+        return ""
 
     def ask(question: str, history: list[str]) -> dict[str, Any]:
         """Answer a question from the documents; history = earlier user turns, oldest first."""
@@ -196,11 +242,12 @@ def build_app(qa: Asker, settings: Settings | None = None, page: PageText | None
             raise gr.Error(_sentence(str(exc)), print_exception=False) from None
 
     def clear() -> tuple[Any, ...]:
-        return [], [], render.render_sources(None), "", ""
+        return [], [], [], render.render_sources(None), "", ""
 
     with gr.Blocks(title=page.title, analytics_enabled=False) as demo:
         gr.Markdown(f"## {page.heading}\n{page.description}")
         history = gr.State([])
+        transcript = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
                 chat = gr.Chatbot(
@@ -226,10 +273,14 @@ def build_app(qa: Asker, settings: Settings | None = None, page: PageText | None
                     send = gr.Button("Ask", variant="primary", elem_id="hccqa-send")
                     new_chat = gr.Button("New chat", elem_id="hccqa-clear")
                     copy_md = gr.Button("Copy as Markdown", elem_id="hccqa-copy")
-                if page.examples:
-                    gr.Examples(
-                        examples=[[q] for q in page.examples], inputs=[question], label="Examples"
-                    )
+                examples = gr.Dataset(
+                    components=[question],
+                    samples=[[q] for q in samples],
+                    type="index",
+                    label="Examples",
+                    elem_id="hccqa-examples",
+                    visible=bool(samples),
+                )
                 with gr.Accordion("Settings", open=False):
                     k = gr.Slider(1, 20, value=settings.k, step=1, label="Passages per answer (k)")
                     mode = gr.Radio(list(MODES), value=settings.mode, label="Retrieval mode")
@@ -244,16 +295,24 @@ def build_app(qa: Asker, settings: Settings | None = None, page: PageText | None
                         interactive=False,
                         elem_id="hccqa-markdown",
                     )
-        outputs = [chat, history, sources, markdown, download, question]
-        inputs = [question, chat, history, k, mode]
+        outputs = [chat, transcript, history, sources, markdown, download, question]
+        inputs = [question, transcript, history, k, mode]
         for trigger in (send.click, question.submit):
-            trigger(respond, inputs, outputs, api_visibility="private", concurrency_id="engine")
-        new_chat.click(clear, None, outputs[:5], api_visibility="private")
+            trigger(
+                respond,
+                inputs,
+                outputs,
+                api_visibility="private",
+                concurrency_id="engine",
+                preprocess=False,
+            )
+        new_chat.click(clear, None, outputs[:6], api_visibility="private")
+        examples.click(pick_example, examples, question, api_visibility="private", preprocess=False)
         # Runs in the browser only: puts the latest answer's Markdown on the clipboard.
         copy_md.click(
             None, [markdown], None, js="(md) => { navigator.clipboard.writeText(md || ''); }"
         )
-        chat.clear(clear, None, outputs[:5], api_visibility="private")
+        chat.clear(clear, None, outputs[:6], api_visibility="private")
         # One concurrency group for every call into the engine: the chat and /ask together
         # run at most settings.concurrency questions at once (2 cores); the rest queue.
         gr.api(ask, api_name="ask", concurrency_id="engine")
@@ -264,35 +323,64 @@ def auth_pair(auth: str | None) -> tuple[str, str] | None:
     """``"user:password"`` as a ``(user, password)`` pair; ``None`` when no login is set.
 
     Raises:
-        InputError: the value has no colon or an empty user.
+        InputError: the value has no colon, an empty user or an empty password.
     """
     if not auth:
         return None
     user, sep, password = auth.partition(":")
     if not sep or not user:
         raise InputError("HCCQA_AUTH must be user:password")
+    if not password:
+        raise InputError(
+            "HCCQA_AUTH has an empty password, so nobody could log in; "
+            "set HCCQA_AUTH=user:password with both parts non-empty"
+        )
     return user, password
 
 
-def launch(demo: Any, settings: Settings, *, block: bool = True) -> Any:
-    """Queue and launch a built app on ``settings.host:settings.port``.
+def launch(demo: Any, settings: Settings, *, block: bool = True) -> RunningServer:
+    """Queue and serve a built app on ``settings.host:settings.port``.
 
     The queue runs ``settings.concurrency`` requests at once (2 cores), other
-    requests wait; no extra file paths are served.
+    requests wait; no extra file paths are served. Gradio is mounted on a FastAPI
+    app served by :func:`hccqa.ui.server.serve_app`, which refuses oversized
+    bodies, uploads and slow clients before Gradio sees them; Gradio keeps the
+    state of at most ``settings.sessions`` sessions.
+
+    Returns:
+        The running server (``block=False``); ``close()`` stops it.
     """
+    import gradio as gr
+    from fastapi import FastAPI
+
+    from .server import GradioCalls, RequestLimits, serve_app
+
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=512)
-    return demo.launch(
+    demo.state_session_capacity = settings.sessions  # read when the app is mounted
+    app = gr.mount_gradio_app(
+        FastAPI(docs_url=None, redoc_url=None, openapi_url=None),
+        demo,
+        path="/",
         server_name=settings.host,
         server_port=settings.port,
+        footer_links=["api"],
         auth=auth_pair(settings.auth),
         show_error=False,
-        prevent_thread_lock=not block,
+        max_file_size="1kb",  # uploads are refused before Gradio; this is a second fence
         ssr_mode=False,
-        footer_links=["api"],
-        max_file_size="1kb",
         css=CSS,
-        quiet=False,
     )
+    server = serve_app(
+        RequestLimits(app, max_body=settings.max_body, calls=GradioCalls.of(demo)),
+        settings.host,
+        settings.port,
+        request_timeout=settings.request_timeout,
+        block=False,
+    )
+    server.before_close(lambda: demo.close(verbose=False))
+    if block:
+        server.wait()
+    return server
 
 
 def load_qa(
