@@ -164,42 +164,13 @@ def test_the_search_finds_a_planted_word(tmp_path: Path) -> None:
 
 
 SOURCE_FILES = sorted(p for p in SRC.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-# Files that name words of the review on the day this test was written, each with what it
-# names (docstring and comment examples, the soak workload, the CLI's help). The marks are
-# strict: once a file is clean its test passes unexpectedly and the mark must go.
-NAMED_TODAY = {
-    "bench/soak.py": "the soak workload's questions about the review",
-    "corpus/citations.py": "author surnames in comments and docstrings",
-    "corpus/glossary.py": "the review's abbreviations and long forms in docstrings",
-    "corpus/layout.py": "words of the review ('Hepatocellular', 'improv-') in docstrings",
-    "corpus/readers.py": "an abbreviation of the review in a comment",
-    "corpus/sentences.py": "an author and an abbreviation of the review in the docstring",
-    "corpus/text.py": "words and an abbreviation of the review in docstrings",
-    "retrieval/retriever.py": "an abbreviation of the review in a docstring",
-    "types.py": "cells of the review's Table 1 in a comment",
-    "ui/cli.py": "the review's drug and disease in the CLI help",
-    "understand/expand.py": "the review's abbreviations in docstrings and comments",
-    "understand/lexicon.py": "the review's abbreviations in docstrings and comments",
-    "understand/spelling.py": "a word of the review in the docstring",
-    "understand/words.py": "the review's abbreviations and an author in docstrings",
-}
+# Every file is clean: a file that names a word of the review fails with the hits listed.
 
 
 def _param(path: Path):  # type: ignore[no-untyped-def]
-    name = path.relative_to(SRC).as_posix()
-    marks = (
-        [pytest.mark.xfail(strict=True, reason=f"names {NAMED_TODAY[name]}")]
-        if name in NAMED_TODAY
-        else []
-    )
-    return pytest.param(path, marks=marks, id=name)
+    return pytest.param(path, id=path.relative_to(SRC).as_posix())
 
 
 @pytest.mark.parametrize("path", [_param(p) for p in SOURCE_FILES])
 def test_no_source_file_names_a_word_of_the_review(path: Path) -> None:
     assert hits([path]) == []
-
-
-def test_the_known_offenders_still_exist() -> None:
-    names = {p.relative_to(SRC).as_posix() for p in SOURCE_FILES}
-    assert set(NAMED_TODAY) <= names

@@ -212,7 +212,7 @@ class RowMatch:
     """A table row shown with an answer, and why it was matched."""
 
     row: TableRow
-    # e.g. "cited as [24] in review:p007", "filter: phase 3, no survival benefit"
+    # e.g. "cited as [7] in notes:p007", "filter: year 2011-2013, drug: X"
     reason: str
     score: float = 0.0
 

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from pathlib import Path
 import time
 import urllib.error
 import urllib.request
@@ -35,17 +36,21 @@ from ..errors import HccqaError, InputError
 
 log = logging.getLogger(__name__)
 
-# A mix of narrative, table, citation, follow-up and off-topic questions, with histories.
-DEFAULT_QUESTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("What is the mechanism of action of sorafenib?", ()),
-    ("Which phase 3 trials of anti-angiogenic drugs failed in HCC?", ()),
-    ("How does hypoxia contribute to sorafenib resistance?", ()),
-    ("Which growth factor receptors make HCC cells respond less to sorafenib?", ()),
-    ("And which ones were tried second-line?", ("Which drugs were tested in phase 3 trials?",)),
-    ("What does EMT stand for?", ()),
-    ("Who showed that PI3K/Akt activation causes resistance?", ()),
-    ("What is the capital of France?", ()),
-)
+OFF_TOPIC = "What is the capital of France?"
+FOLLOW_UP = "Can you say more about that?"
+
+
+def workload(corpus_dir: Path | None = None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The soak's questions, with histories: the corpus's example questions (its
+    ``chat.json``; the packaged review's when none is given), a follow-up to the first of
+    them, and an off-topic question the engine should refuse."""
+    from ..locations import packaged_corpus_dir
+    from ..ui.page import page_text
+
+    examples = page_text(corpus_dir or packaged_corpus_dir()).examples
+    questions = [(e, ()) for e in examples] or [("What do the documents say?", ())]
+    first = questions[0][0]
+    return (*questions, (FOLLOW_UP, (first,)), (OFF_TOPIC, ()))
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,7 @@ def run_soak(
     concurrency: int = 8,
     pid: int | None = None,
     auth: tuple[str, str] | None = None,
-    questions: Sequence[tuple[str, Sequence[str]]] = DEFAULT_QUESTIONS,
+    questions: Sequence[tuple[str, Sequence[str]]] | None = None,
     on_progress: Callable[[int], None] | None = None,
     timeout: float = 60.0,
 ) -> SoakResult:
@@ -164,7 +169,7 @@ def run_soak(
         concurrency: Number of concurrent clients.
         pid: The server's process id, to report its memory (None: not reported).
         auth: ``(user, password)`` when the server has a login.
-        questions: ``(question, history)`` pairs sent in turn.
+        questions: ``(question, history)`` pairs sent in turn (default: :func:`workload`).
         on_progress: Called with the number of finished requests.
         timeout: Seconds a client waits on one HTTP call (httpx's 5 s default made
             queued /ask requests fail with ReadTimeout under 50 concurrent clients).
@@ -180,6 +185,7 @@ def run_soak(
         raise InputError("n and concurrency must be at least 1")
     from gradio_client import Client
 
+    questions = questions or workload()
     try:
         clients = [
             Client(
@@ -444,7 +450,7 @@ def _ask_once(url: str, auth: tuple[str, str] | None) -> int:
 
     try:
         client = Client(url, verbose=False, auth=auth, download_files=False)
-        reply = client.predict(DEFAULT_QUESTIONS[0][0], [], api_name="/ask")
+        reply = client.predict(workload()[0][0], [], api_name="/ask")
         deps = client.config["dependencies"]
         client.close()
     except Exception as exc:

@@ -75,7 +75,7 @@ def cited_numbers(text: str) -> tuple[int, ...]:
     return tuple(sorted({n for c in find_citations(text) for n in c.numbers}))
 
 
-# A surname as printed: "Chen", "Pàez-Ribes", "Ricci-Vitiani", "Eggelpoël".
+# A surname as printed: "Smith", "García-López", "Müller", "Lee-Park".
 _NAME = r"[A-Z\u00C0-\u00DE][^\W\d_]*(?:-[^\W\d_]+)*"
 _ET_AL = re.compile(rf"(?P<name>{_NAME}) et al\.?\s?\[(?P<refs>[^\[\]]+)\]")
 # A name part before the surname: "Blivet-Van " (hyphenated) or a particle ("van ").
@@ -84,10 +84,10 @@ _YEAR_INTRO = re.compile(r"\bIn ((?:19|20)\d{2}), $")
 
 
 def find_authors(text: str) -> dict[int, tuple[str, int | None]]:
-    """First authors named in ``text``: number -> (``"Chen et al"``, year or None).
+    """First authors named in ``text``: number -> (``"Smith et al"``, year or None).
 
-    Reads "Chen et al[24]" (one number per bracket); the year comes from an opening
-    "In 2011, Chen et al[24]" and carries over "... et al[51] and Ricci-Vitiani et al[52]".
+    Reads "Smith et al[7]" (one number per bracket); the year comes from an opening
+    "In 2001, Smith et al[7]" and carries over "... et al[8] and García-López et al[9]".
     """
     found: dict[int, tuple[str, int | None]] = {}
     last_year: int | None = None

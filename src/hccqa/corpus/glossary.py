@@ -1,5 +1,5 @@
-"""Abbreviations: the table footnote ("EGFR: Epidermal growth factor receptor; ...") and
-inline definitions ("hepatocellular carcinoma (HCC)"), merged into one glossary.
+"""Abbreviations: a table's footnote ("ABC: Amino binding cassette; ...") and inline
+definitions ("chronic kidney disease (CKD)"), merged into one glossary.
 
 Inline definitions are found with the Schwartz-Hearst rule: the characters of the
 abbreviation must appear in order in the words before the parenthesis, the first one
@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-# "EGFR: Epidermal ..." / "TGF-β: Transforming ..." at a line start, ';' separated.
+# "ABC: Amino ..." / "IL-1β: Interleukin ..." at a line start, ';' separated.
 _FOOTNOTE_START = re.compile(r"^\s*[^\W_][\w\-/]{0,15}: \S.*;")
 _ENTRY = re.compile(r"^\s*([^\W_][\w\-/]{0,15}):\s+(.+?)\s*$", re.S)
-# A parenthesis whose first item looks like an abbreviation: "(HCC)", "(Dll4; a novel ...)".
+# A parenthesis whose first item looks like an abbreviation: "(CKD)", "(Tx2; a new ...)".
 _PAREN = re.compile(r"\(([^()\s;,]{2,12})(?:[;,][^()]*)?\)")
 
 
@@ -24,7 +24,7 @@ def is_footnote_start(line: str) -> bool:
 
 
 def parse_footnote(text: str) -> dict[str, str]:
-    """Parse ``"EGFR: Epidermal growth factor receptor; HER-3: ...; Dll4: Delta-like ligand 4."``.
+    """Parse ``"ABC: Amino binding cassette; IL-1β: ...; Tx2: Thioredoxin 2."``.
 
     Entries that do not have the ``ABBR: expansion`` shape are skipped.
     """
@@ -83,7 +83,7 @@ def _long_form(abbr: str, before: str) -> str | None:
     clause = re.split(r"[.;:()\[\]]\s", before)[-1]
     chars = [c.lower() for c in abbr if c.isalnum()]
     if chars and chars[-1] == "s" and abbr[-1] == "s":
-        chars = chars[:-1]  # plural "TECs" / "CSCs"
+        chars = chars[:-1]  # plural "MSCs" / "RBCs"
     words = clause.split()
     words = words[-min(len(chars) + 5, 2 * len(chars)) :]
     candidate = " ".join(words)

@@ -5,8 +5,8 @@ header, ``Author et al[N] YYYY ...`` rows) and the abbreviation footnote that fo
 them are taken out of the narrative. Sections open at upper-case heading lines (joined
 when split over two lines, then put in sentence case keeping the document's acronyms),
 at a short title line followed by text ("Abstract"), or at a ``Label:`` opening a line
-("Core tip: Hepatocellular ..."). A blank line ends a paragraph unless the sentence
-visibly goes on after it (a page break inside "improv-\\n\\ning" or "3 mo \\n\\nin").
+("Core tip: Kidney ..."). A blank line ends a paragraph unless the sentence
+visibly goes on after it (a page break inside "develop-\\n\\nment" or "3 mo \\n\\nin").
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from .glossary import is_footnote_start
 from .tables import table_line_kind
 
 _SENTENCE_END = re.compile(r"[.?!](?:\[[^\[\]]*\])?[\"')\]]*$")
-# "Core tip: Hepatocellular ..." / "BACKGROUND: The ..." (not "We asked: (1) ...").
+# "Core tip: Kidney ..." / "BACKGROUND: The ..." (not "We asked: (1) ...").
 _LABEL = re.compile(r"^\s*([A-Z][A-Za-z]*(?: [A-Za-z]+){0,2}):\s+(?=[A-Z])")
 _TITLE = re.compile(r"^\s*[A-Z][A-Za-z-]*(?: [A-Za-z-]+){0,3}\s*$")
 
@@ -67,7 +67,7 @@ def read_layout(raw: str) -> Layout:
             blank_since = True
             continue
         # A blank line is a paragraph break unless the sentence visibly goes on (a page
-        # break inside "improv-\n\ning" or "3 mo \n\nin advanced").
+        # break inside "develop-\n\nment" or "3 mo \n\nin advanced").
         continues = stripped[:1].islower() or (prev_text or "").rstrip().endswith("-")
         at_break = (
             prev_text is None

@@ -252,6 +252,6 @@ def _inline_text(children: list[Any]) -> str:
         if child.type in ("text", "code_inline", "image"):  # an image's content is its alt text
             out.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
-            # Keep a break after a hyphen: the cleaning decides "develop-ment" vs "anti-VEGF".
+            # Keep a break after a hyphen: the cleaning decides "develop-ment" vs "anti-TNF".
             out.append("\n" if out and out[-1].endswith("-") else " ")
     return "".join(out)

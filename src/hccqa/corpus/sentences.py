@@ -4,7 +4,7 @@ A sentence ends at ``.``, ``?`` or ``!`` (optionally followed by a bracket citat
 or a closing quote/parenthesis) when whitespace and an upper-case letter, a digit or
 an opening bracket follow. It does not end after abbreviations such as "et al.",
 "vs.", "e.g.", "i.e." or "Fig. 2", nor inside decimals ("3.5"), so that
-"3 mo in advanced HCC" or "Chen et al. [24] showed" stay whole.
+"3 mo in advanced CKD" or "Smith et al. [7] showed" stay whole.
 """
 
 from __future__ import annotations

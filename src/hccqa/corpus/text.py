@@ -1,8 +1,8 @@
 """Text cleaning: words broken across lines, whitespace, a span map, and the gold ``normalize``.
 
-The review comes from a PDF: words are hyphenated at line ends (``develop-\\nment``),
-sometimes across a blank page-break line (``improv-\\n\\ning``), and spaces are doubled
-(``of  HCC``). :func:`clean_with_map` undoes that and returns, for every character of the
+Text from a PDF: words are hyphenated at line ends (``develop-\\nment``),
+sometimes across a blank page-break line (``treat-\\n\\nment``), and spaces are doubled
+(``of  CKD``). :func:`clean_with_map` undoes that and returns, for every character of the
 cleaned text, the offset of the raw character it came from, so that a passage can point
 back to its span of the raw file.
 
@@ -98,8 +98,8 @@ class Lexicon:
         """Decide a line-end hyphen between ``left`` (word before) and ``right`` (word after).
 
         Args:
-            left: The whole word before the hyphen, e.g. ``"anti-angio"``.
-            right: The letters/digits after the break, e.g. ``"genesis"``.
+            left: The whole word before the hyphen, e.g. ``"anti-inflamma"``.
+            right: The letters/digits after the break, e.g. ``"tory"``.
 
         Returns:
             True to keep ``left-right``, False to join ``leftright``.

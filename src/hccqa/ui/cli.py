@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from ..bench.soak import OversizedResult
 
 app = typer.Typer(
-    help="Cited question answering over your documents; by default over a review of "
-    "anti-angiogenesis therapy and sorafenib resistance in hepatocellular carcinoma.",
+    help="Cited question answering over your documents; by default over the scientific "
+    "review packaged with hccqa (`hccqa corpus` describes it).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

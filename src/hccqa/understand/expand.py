@@ -1,7 +1,7 @@
 """Glossary query expansion: abbreviations <-> their long forms, both directions.
 
-``expand_query("Does EMT matter?", {"EMT": "epithelial-mesenchymal transition"})``
-returns ``"Does EMT matter? epithelial-mesenchymal transition"``; a query that
+``expand_query("Does CKD matter?", {"CKD": "chronic kidney disease"})``
+returns ``"Does CKD matter? chronic kidney disease"``; a query that
 spells out the long form gets the abbreviation appended instead. An
 :class:`Expander` compiles a glossary once for many queries.
 """
@@ -34,7 +34,7 @@ class Expander:
             if not abbr or not long or not _squash(long).strip():
                 continue
             # Whole-token match, optional plural "s"; case-insensitive from 3 characters
-            # on, since users type "perk" or "vegfr2".
+            # on, since users type "ckd" or "il6".
             pattern = re.compile(r"(?<![A-Za-z0-9])" + re.escape(abbr) + r"s?(?![A-Za-z0-9])")
             self._entries.append((abbr, long, _squash(long), pattern, len(abbr) >= 3))
         self._loose = {e[0]: re.compile(e[3].pattern, re.IGNORECASE) for e in self._entries if e[4]}

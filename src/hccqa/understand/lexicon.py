@@ -38,7 +38,7 @@ class Entity:
     """A value of a table column (or one part of a value), and the rows holding it.
 
     Attributes:
-        text: The value or part as printed ("Drug X", "EGFR").
+        text: The value or part as printed ("Drug X", "ABC").
         table: Table id.
         column: Column name.
         kind: The column's kind (``"text"``, ``"author"``).
@@ -170,7 +170,7 @@ class Lexicon:
         return math.log((self.documents + 1) / (n + 0.5))
 
     def knows(self, token: Token) -> bool:
-        """The corpus uses this word, a form of it ("TEC" for "TECs"), or each part of a
+        """The corpus uses this word, a form of it ("MSC" for "MSCs"), or each part of a
         compound."""
         if self.knows_word(token.norm):
             return True
@@ -316,7 +316,7 @@ def _entities(
         sequence = tuple(t.stem for t in words)
         # the value's first name-like word names it ("X after Y failed" is about X)
         names = frozenset(next((ns for t in toks if (ns := _name_stems(t, known))), []))
-        if expander is not None:  # "EMT" is also mentioned by its long form
+        if expander is not None:  # an abbreviation is also mentioned by its long form
             for long in expander.expansions(part):
                 # a long form is named whole: two of its words ("endothelial cells")
                 # name many things besides it

@@ -9,7 +9,7 @@ Two corrections, both against the corpus's own vocabulary:
   English words are never changed: a word the corpus lacks may be the very thing the
   question asks about.
 - **a spelling variant**: British and American spellings of the same word
-  ("tumour"/"tumor", "signalling"/"signaling") are accepted only when the corpus spells
+  ("colour"/"color", "signalling"/"signaling") are accepted only when the corpus spells
   the word the other way; a word with no counterpart in the corpus stays as typed.
 
 The English word list is the frequency dictionary symspellpy ships (82,765 words).

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import Stemmer
 
-# A word: letters or digits, with inner hyphens or slashes kept ("anti-angiogenic",
-# "PI3K/Akt", "SNU-449"); Greek letters count as letters. An apostrophe ends a word:
+# A word: letters or digits, with inner hyphens or slashes kept ("anti-inflammatory",
+# "JAK/STAT", "HEK-293"); Greek letters count as letters. An apostrophe ends a word:
 # "Smith's" is "Smith" and "s", "don't" is "don" and "t" (both function words).
 _WORD = re.compile(r"[^\W_]+(?:[-/][^\W_]+)*")
 _SPLIT = re.compile(r"[-/]")
@@ -72,7 +72,7 @@ SHORTHAND = {
 
 
 def fold(text: str) -> str:
-    """Lower case, accents dropped, Greek letters spelled out: "TGF-β Pàez" -> "tgf-beta paez"."""
+    """Lower case, accents dropped, Greek letters spelled out: "IL-1β García" -> "il-1beta garcia"."""
     return _fold(text)
 
 
@@ -155,7 +155,7 @@ def stem_words(words: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def parts(token: Token) -> tuple[str, ...]:
-    """Stems of a compound's parts and of the whole: "PI3K/Akt" -> pi3k/akt, pi3k, akt."""
+    """Stems of a compound's parts and of the whole: "JAK/STAT" -> jak/stat, jak, stat."""
     return _parts(token.norm)
 
 
@@ -165,7 +165,7 @@ def _parts(norm: str) -> tuple[str, ...]:
     whole = stem(norm)
     if len(pieces) < 2:
         return (whole,)
-    # the parts, and the compound written solid ("HER-3" is also typed "her3")
+    # the parts, and the compound written solid ("IL-6" is also typed "il6")
     return tuple(dict.fromkeys([whole, *(stem(p) for p in pieces), stem("".join(pieces))]))
 
 
