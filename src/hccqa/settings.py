@@ -28,7 +28,7 @@ POLICIES: Mapping[str, Mapping[str, Any]] = MappingProxyType(
             "weights": {
                 "cosine": 0.5034,
                 "coverage": 2.3857,
-                "unknown": -2.4792,
+                "unknown": -1.9926,
                 "absent": -0.2588,
                 "rows": 0.213,
                 "listed": 1.106,

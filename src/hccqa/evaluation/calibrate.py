@@ -24,6 +24,7 @@ from .gold import GoldQuestion, load_gold
 
 PENALTIES = (0.01, 0.1, 1.0, 10.0)
 REPEATS = 5  # the cross-validation is drawn this many times
+MATCH_SIGNALS = ("cosine", "coverage")  # how strongly the question's words match
 THRESHOLD = 0.5  # the classes are weighed equally: 0.5 balances the two error rates
 TIE = 0.01  # penalties whose errors differ by less are equally good
 
@@ -208,15 +209,17 @@ def no_single_veto(
 ) -> dict[str, float]:
     """The policy's weights, each penalizing one capped so that it cannot refuse on its own.
 
-    With every signal that raises the odds at a strong value (its 90th percentile on the
-    answerable examples) and the others at zero, one penalizing signal at its worst
-    still leaves the probability above the threshold (by ``margin`` in log-odds): a word
-    the corpus never uses does not refuse a question whose other words match strongly.
+    When the question's words match strongly (the match signals, ``cosine`` and
+    ``coverage``, at their 90th percentile on the answerable examples) and every other
+    signal is at zero, one penalizing signal at its worst still leaves the probability
+    above the threshold (by ``margin`` in log-odds): a word the corpus never uses does
+    not refuse a question whose other words match strongly.
     """
     weights = dict(policy.weights)
     answerable = [e.signals for e in examples if e.answerable] or [e.signals for e in examples]
     strong = 0.0
-    for name, w in weights.items():
+    for name in MATCH_SIGNALS:
+        w = weights.get(name, 0.0)
         if w > 0:
             values = sorted(s.get(name, 0.0) for s in answerable)
             strong += w * values[int(0.9 * (len(values) - 1))]
