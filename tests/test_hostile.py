@@ -474,6 +474,8 @@ def test_no_traceback_in_the_server_log_during_the_hostile_suite(server: ServedP
     assert "Exception in ASGI application" not in log
     # and it still answers
     reply = httpx.post(
-        server.url + "gradio_api/call/ask", json={"data": ["Which treatment does the text call standard?", []]}, timeout=30
+        server.url + "gradio_api/call/ask",
+        json={"data": ["Which treatment does the text call standard?", []]},
+        timeout=30,
     )
     assert reply.status_code == 200

@@ -15,9 +15,9 @@ from .answer.compose import compose, select_quotes
 from .answer.evidence import Evidence, Weights, gather
 from .answer.judge import Policy, Verdict, judge
 from .answer.rows import RowChoice, choose_rows, filter_rows
+from .types import Answer
 from .understand.lexicon import Lexicon
 from .understand.query import Query, Recall, understand
-from .types import Answer
 
 MIN_PASSAGES = 10  # ranked passages kept for Recall@10 / MRR@10
 

@@ -47,7 +47,10 @@ POLICIES: Mapping[str, Mapping[str, Any]] = MappingProxyType(
                 "shape": 0.0265,
                 "focus": 0.05,
             },
-            "note": "340 gold questions, 5-fold CV: answerable refused 0.093, unanswerable answered 0.443",
+            "note": (
+                "340 gold questions, 5-fold CV:"
+                " answerable refused 0.093, unanswerable answered 0.443"
+            ),
         },
     }
 )

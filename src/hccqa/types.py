@@ -138,7 +138,8 @@ class Table:
 
 
 def table_label(table_id: str) -> str:
-    """Human name of a table id: ``"table1"`` -> ``"Table 1"``, ``"site_visits"`` -> ``"Site visits"``."""
+    """Human name of a table id: ``"table1"`` -> ``"Table 1"``, ``"site_visits"`` ->
+    ``"Site visits"``."""
     import re
 
     m = re.fullmatch(r"([A-Za-z]+)[ _-]?(\d+)", table_id)

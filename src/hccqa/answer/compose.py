@@ -80,9 +80,7 @@ def resolve_references(
         before = sentence[pos : c.start]
         if _AFTER_NAME.search(before) and len(refs) == 1 and refs[0].author:
             said = sentence[: c.start]  # "In 2001, Smith et al[7]": the year is said already
-            tail = ", ".join(
-                d for d in refs[0].after_name().split(", ") if d and d not in said
-            )
+            tail = ", ".join(d for d in refs[0].after_name().split(", ") if d and d not in said)
             out.append(before.rstrip() + (f" ({tail})" if tail else ""))
         else:
             out.append(before.rstrip() + " (" + "; ".join(r.label() for r in refs) + ")")

@@ -27,14 +27,12 @@ The signals (each in [0, 1] or a cosine):
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
-
-from ..types import TableRow
 from dataclasses import dataclass
 
+from ..types import TableRow
 from ..understand.query import Query
-import re
-
 from ..understand.words import has_number, stem_set, tokens
 from .evidence import _YEAR, Evidence, _has
 
@@ -120,9 +118,7 @@ class Verdict:
     signals: Mapping[str, float]
 
 
-def measure(
-    query: Query, evidence: Evidence, *, rows: Sequence[TableRow] = ()
-) -> dict[str, float]:
+def measure(query: Query, evidence: Evidence, *, rows: Sequence[TableRow] = ()) -> dict[str, float]:
     """The judge's signals for a question and its evidence (see the module doc).
 
     Args:
@@ -161,8 +157,28 @@ def measure(
 _TIME_WORDS = r"(?:mo|months?|years?|yrs?|weeks?|days?)"
 _PERCENT = re.compile(r"\d\s*%|\bpercent|\bhalf\b|\bmajority\b", re.IGNORECASE)
 _NUMBER_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty "
-    "fifty hundred thousand million dozen".split()
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "hundred",
+        "thousand",
+        "million",
+        "dozen",
+    ]
 )
 
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from ..corpus.citations import continues_from, find_authors, find_citations
 from ..types import RowMatch, TableRow
-from ..understand.lexicon import Lexicon
 from ..understand.filters import Constraint, RowFilter
+from ..understand.lexicon import Lexicon
 from ..understand.query import Query
 from ..understand.words import content_stems, stem_set
 from .evidence import Evidence, Scored, coverage

@@ -23,12 +23,12 @@ import subprocess
 import sys
 import tempfile
 import threading
-from pathlib import Path
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import copy
 import functools
-import re
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -52,8 +52,8 @@ class FusionConfig:
         expand_dense: Also feed the glossary-expanded query to the encoder (BM25 always gets it).
         expansion_weight: BM25 weight of the glossary expansion terms relative to the query's
             own terms (1.0 = appended as plain words). Down-weighting keeps the bridge from
-            an abbreviation to its long form while a broad glossary (PubMedQA: 1,010 abbreviations from
-            unrelated abstracts) adds less noise: there, BM25 Recall@1 0.938 at 1.0, 0.948
+            an abbreviation to its long form while a broad glossary (PubMedQA: 1,010
+            abbreviations from unrelated abstracts) adds less noise: there, BM25 Recall@1 0.938 at 1.0, 0.948
             without expansion, 0.951 at 0.35.
     """
 

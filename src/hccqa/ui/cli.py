@@ -618,10 +618,9 @@ def calibrate_cmd(
 ) -> None:
     """Fit the refusal judge on gold sets, with cross-validation, and print the policy."""
     import json
-
-    from ..errors import InputError
     from pathlib import Path
 
+    from ..errors import InputError
     from ..evaluation.calibrate import calibrate, collect, load_sets
 
     qa = _qa(corpus, index, model)

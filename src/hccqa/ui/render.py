@@ -133,9 +133,9 @@ def render_answer(answer: Answer, elapsed_ms: float | None = None) -> str:
         else:
             parts.append(link_markers(esc(answer.answer), sections))
         if answer.rows:
-            n = len(answer.rows)
+            count = len(answer.rows)
             parts.append(
-                f'<div class="hccqa-rowcount">{n} table row{"s" if n != 1 else ""} '
+                f'<div class="hccqa-rowcount">{count} table row{"s" if count != 1 else ""} '
                 "matched: see Sources.</div>"
             )
         parts.append("</div>")
@@ -349,8 +349,8 @@ def answer_markdown(answer: Answer) -> str:
             lines.append("")
     if answer.references:
         lines += ["### References", ""] if lines[-1] == "" else ["", "### References", ""]
-        for n, ref in sorted(answer.references.items()):
-            lines.append(f"- [{n}] {ref.label()}")
+        for number, ref in sorted(answer.references.items()):
+            lines.append(f"- [{number}] {ref.label()}")
     return "\n".join(lines).strip() + "\n"
 
 

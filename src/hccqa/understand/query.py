@@ -210,9 +210,7 @@ def understand(
     )
     content = [t for t in toks if t.content]
     defined = {a.lower() for a in find_definitions(normalized)}  # "oxalic acid (OA)"
-    unknown = tuple(
-        t.text for t in content if t.norm not in defined and _names_unknown(t, lexicon)
-    )
+    unknown = tuple(t.text for t in content if t.norm not in defined and _names_unknown(t, lexicon))
     absent = tuple(
         t.text
         for t in content
@@ -292,20 +290,20 @@ def _focus(toks: Sequence[Token], intents: frozenset[str]) -> frozenset[str]:
                 j += 1
             if j + 1 < len(words) and words[j] in _KIND_OF and words[j + 1] == "of":
                 j += 2
-            found = []
+            found: list[Token] = []
             while j < len(toks) and len(found) < 3 and toks[j].content:
                 found.append(toks[j])
                 j += 1
             after = words[j] if j < len(words) else ""
             if after and after not in _AUX and after not in _FOCUS_END:
                 return frozenset()
-            return frozenset(
-                t.stem for t in found if t.norm not in _SHARE and t.norm not in _TIME
-            )
+            return frozenset(t.stem for t in found if t.norm not in _SHARE and t.norm not in _TIME)
     return frozenset()
 
 
-_FOCUS_END = frozenset("of for in on from with by to at among between that".split())
+_FOCUS_END = frozenset(
+    ["of", "for", "in", "on", "from", "with", "by", "to", "at", "among", "between", "that"]
+)
 
 
 def _unit(toks: Sequence[Token], intents: frozenset[str]) -> str | None:
