@@ -39,7 +39,7 @@ _AUTHOR = re.compile(r"\bet al\.?$")
 
 
 def table_line_kind(line: str) -> str | None:
-    """``"title"``, ``"header"`` or ``"row"`` when ``line`` is part of a printed table, else None."""
+    """``"title"``, ``"header"`` or ``"row"`` for a line of a printed table, else None."""
     if _TITLE_LINE.match(line):
         return "title"
     if _HEADER_LINE.match(line):

@@ -53,8 +53,8 @@ class FusionConfig:
         expansion_weight: BM25 weight of the glossary expansion terms relative to the query's
             own terms (1.0 = appended as plain words). Down-weighting keeps the bridge from
             an abbreviation to its long form while a broad glossary (PubMedQA: 1,010
-            abbreviations from unrelated abstracts) adds less noise: there, BM25 Recall@1 0.938 at 1.0, 0.948
-            without expansion, 0.951 at 0.35.
+            abbreviations from unrelated abstracts) adds less noise: there, BM25 Recall@1
+            0.938 at 1.0, 0.948 without expansion, 0.951 at 0.35.
     """
 
     method: str = "convex"
