@@ -147,3 +147,32 @@ def test_fuse_without_rrf_is_convex_and_with_rrf_adds_it() -> None:
     extra = dict(rrf([dense, sparse], k=60.0))
     assert fused["a"] == pytest.approx(base["a"] + 61 * extra["a"])
     assert all(math.isfinite(s) for s in fused.values())
+
+
+def test_the_retrievers_array_fusion_equals_fuse_on_seeded_random_inputs() -> None:
+    """Oracle: the retriever's array path for convex z-score fusion gives fuse()'s order
+    and scores, ties and an all-zero BM25 ranking included."""
+    import numpy as np
+
+    from hccqa.retrieval.retriever import _convex_zscore
+
+    rng = np.random.default_rng(7)
+    for trial in range(300):
+        n = int(rng.integers(1, 70))
+        cands = np.array(sorted(rng.choice(200, n, replace=False)))
+        cos = rng.normal(size=n).astype(np.float32)
+        bm = np.where(rng.random(n) < 0.3, 0, rng.random(n) * 5).astype(np.float32)
+        if trial % 7 == 0:
+            bm[:] = 0
+        if trial % 11 == 0:
+            cos[: n // 2] = cos[0]  # ties
+        dense = sorted(zip(cands.tolist(), cos.tolist(), strict=True), key=lambda x: (-x[1], x[0]))
+        sparse = sorted(zip(cands.tolist(), bm.tolist(), strict=True), key=lambda x: (-x[1], x[0]))
+        want = fuse(
+            [[(str(i), s) for i, s in dense], [(str(i), s) for i, s in sparse]],
+            weights=[0.65, 0.35],
+            normalization="zscore",
+        )
+        got = _convex_zscore(cands, cos, bm, 0.65, 0.35)
+        assert [int(i) for i, _ in want] == [i for i, _ in got]
+        assert all(abs(a[1] - b[1]) < 1e-9 for a, b in zip(want, got, strict=True))

@@ -407,6 +407,8 @@ class Retriever:
         cfg = self.config
         cands = np.array(sorted({i for i, _ in dense} | {i for i, _ in sparse}), dtype=np.int64)
         cos = vectors[cands] @ qvec
+        if cfg.method == "convex" and cfg.rrf_weight == 0 and cfg.normalization == "zscore":
+            return _convex_zscore(cands, cos, bm25_all[cands], cfg.dense_weight, cfg.bm25_weight)
         dense_full = sorted(
             zip(cands.tolist(), cos.tolist(), strict=True), key=lambda x: (-x[1], x[0])
         )
@@ -431,6 +433,32 @@ class Retriever:
             rrf_weight=cfg.rrf_weight,
         )
         return [(int(i), s) for i, s in fused]
+
+
+def _convex_zscore(
+    cands: np.ndarray, cos: np.ndarray, bm: np.ndarray, w_dense: float, w_bm25: float
+) -> list[tuple[int, float]]:
+    """:func:`fusion.fuse` with z-score normalization and no RRF term, on arrays: the
+    same scores and the same order (ties by the best rank in either mode, then by the
+    id as text), without building a dict per ranking on every query."""
+
+    def z(x: np.ndarray) -> np.ndarray:
+        x = x.astype(np.float64)
+        std = float(x.std())
+        return (x - x.mean()) / std if std > 0 else np.zeros_like(x)
+
+    score = w_dense * z(cos) + w_bm25 * z(bm)
+    rank = np.empty(len(cands), dtype=np.int64)
+    best = np.full(len(cands), len(cands), dtype=np.int64)
+    for values in (cos, bm):
+        order = np.lexsort((cands, -values.astype(np.float64)))
+        rank[order] = np.arange(len(cands))
+        best = np.minimum(best, rank)
+    keyed = sorted(
+        zip(score.tolist(), best.tolist(), cands.tolist(), strict=True),
+        key=lambda x: (-x[0], x[1], str(x[2])),
+    )
+    return [(int(i), float(s)) for s, _, i in keyed]
 
 
 def _bm25_text(passage: Passage) -> str:
