@@ -9,10 +9,14 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
 from ..errors import HccqaError
+
+if TYPE_CHECKING:
+    from ..settings import Settings
 
 app = typer.Typer(
     help="Cited question answering over a review of anti-angiogenesis therapy and sorafenib "
@@ -116,6 +120,7 @@ def build_cmd(
         index_dir=Path(index) if index else None,
         model=model,
     )
+    _prepare_encoder(settings)
     meta = build(settings, progress=True)
     counts = meta["counts"]
     print(
@@ -123,6 +128,17 @@ def build_cmd(
         f"{meta['documents']} document(s) in {meta['build_seconds']} s -> {settings.index_dir} "
         f"(model {meta['model']}, dim {meta['dimension']}, {meta['index_type']['passages']})"
     )
+
+
+def _status(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _prepare_encoder(settings: Settings) -> None:
+    """Export the ONNX encoder first when this machine has none yet, printing its progress."""
+    from ..retrieval.embed import prepare_encoder
+
+    prepare_encoder(settings, status=_status)
 
 
 def _qa(corpus: str | None, index: str | None, model: str | None) -> object:
@@ -136,6 +152,7 @@ def _qa(corpus: str | None, index: str | None, model: str | None) -> object:
         index_dir=Path(index) if index else None,
         model=model,
     )
+    _prepare_encoder(settings)
     return QA.load(settings)
 
 
@@ -223,9 +240,9 @@ def bench_pubmedqa_cmd(
     from ..bench.pubmedqa import format_table, run_pubmedqa, write_pubmedqa_report
     from ..settings import Settings
 
-    result = run_pubmedqa(
-        data, settings=Settings.from_env(model=model), limit=limit or None, progress=not as_json
-    )
+    settings = Settings.from_env(model=model)
+    _prepare_encoder(settings)
+    result = run_pubmedqa(data, settings=settings, limit=limit or None, progress=not as_json)
     if report:
         write_pubmedqa_report(result, report)
     print(json.dumps(result, indent=2) if as_json else format_table(result))
@@ -243,7 +260,8 @@ def serve_cmd(
     prepare_server_environment()
 
     settings = Settings.from_env(host=host, port=port)
-    serve(settings, status=lambda message: print(message, file=sys.stderr, flush=True))
+    _prepare_encoder(settings)
+    serve(settings, status=_status)
 
 
 @app.command("bench-load")
@@ -285,13 +303,20 @@ def bench_cmd(
     cold_runs: int = typer.Option(3, help="Cold-start subprocess runs (0 = skip)."),
     corpus: str = typer.Option(None, "--corpus", help="Corpus folder."),
     index: str = typer.Option(None, "--index", help="Index folder."),
-    backend: str = typer.Option(None, "--backend", help="Encoder backend: torch, onnx, onnx-int8."),
+    backend: str = typer.Option(None, "--backend", help="Encoder backend: onnx, onnx-int8, torch."),
     backends: str = typer.Option(
-        "", "--backends", help="Compare backends (e.g. torch,onnx,onnx-int8): speed + eval."
+        "",
+        "--backends",
+        help="Compare backends (e.g. torch,onnx,onnx-int8), each in its own process: speed + eval.",
+    ),
+    yardstick: bool = typer.Option(
+        True,
+        "--yardstick/--no-yardstick",
+        help="Also time the bare torch encode (own process) as the fixed yardstick.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Latency per stage, ask vs bare encode, cold start, index build time and peak memory."""
+    """Latency per stage (encode vs all else), ask vs torch encode, cold start, build, memory."""
     import json
     from pathlib import Path
 
@@ -306,11 +331,18 @@ def bench_cmd(
     if backends:
         names = [b.strip() for b in backends.split(",") if b.strip()]
         rows = compare_backends(
-            settings, questions, names, passes=passes, cold_start_runs=cold_runs
+            settings,
+            questions,
+            names,
+            passes=passes,
+            cold_start_runs=cold_runs,
+            yardstick=yardstick,
         )
         print(json.dumps(rows, indent=2) if as_json else format_backends(rows))
         return
-    result = run_bench(settings, questions, passes=passes, cold_start_runs=cold_runs)
+    result = run_bench(
+        settings, questions, passes=passes, cold_start_runs=cold_runs, yardstick=yardstick
+    )
     print(json.dumps(result.to_dict(), indent=2) if as_json else format_bench(result))
 
 
