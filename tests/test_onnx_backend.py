@@ -209,6 +209,22 @@ def test_extra_module_is_refused(tmp_path: Path) -> None:
     check_onnx_support(default_model_path())  # the packaged model is fine
 
 
+def test_only_gelu_fed_weight_matmuls_stay_fp32() -> None:
+    from onnx import TensorProto, helper, numpy_helper
+
+    w = numpy_helper.from_array(np.ones((4, 4), dtype=np.float32), "w")
+    nodes = [
+        helper.make_node("MatMul", ["x", "w"], ["a"], name="in_proj"),
+        helper.make_node("Gelu", ["a"], ["g"], domain="", name="act"),
+        helper.make_node("MatMul", ["g", "w"], ["b"], name="out_proj"),
+        helper.make_node("MatMul", ["g", "b"], ["c"], name="two_activations"),
+    ]
+    value = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])]
+    out = [helper.make_tensor_value_info("c", TensorProto.FLOAT, [1, 4])]
+    graph = helper.make_graph(nodes, "g", value, out, [w])
+    assert onnx_mod.gelu_fed_matmuls(helper.make_model(graph)) == ["out_proj"]
+
+
 def test_default_backend_is_int8_onnx_and_the_others_stay_available() -> None:
     assert Settings().backend == "onnx-int8"
     assert Settings.from_env({"HCCQA_BACKEND": "torch"}).backend == "torch"
@@ -229,7 +245,7 @@ def test_onnx_matches_torch_and_int8_stays_close(tmp_path: Path) -> None:
     text = "sorafenib resistance in hepatocellular carcinoma"
     assert onnx.count_tokens(text) == torch_emb.count_tokens(text)  # type: ignore[attr-defined]
     int8 = load_embedder(Settings())  # the default
-    assert int8.path.name == "model-int8.onnx" and int8.path.parent == onnx.path.parent  # type: ignore[attr-defined]
+    assert int8.path.name == onnx_mod.INT8_FILE and int8.path.parent == onnx.path.parent  # type: ignore[attr-defined]
     cos = (int8.encode(TEXTS) * torch_vecs).sum(axis=1)
     assert np.all(cos > 0.98), cos
 
