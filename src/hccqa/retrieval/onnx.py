@@ -285,15 +285,15 @@ def ensure_onnx(
         ModelError: the export fails, the cache cannot be written, or another process
             held the lock for :data:`LOCK_TIMEOUT_S`.
     """
-    from filelock import FileLock, Timeout
-
-    report = status or log.info
-    export = exporter or export_onnx
     folder = export_dir(model_dir, cache)
     fp32, q8 = folder / FP32_FILE, folder / INT8_FILE
     wanted = q8 if int8 else fp32
     if wanted.is_file() and not refresh:
         return wanted
+    from filelock import FileLock, Timeout
+
+    report = status or log.info
+    export = exporter or export_onnx
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with FileLock(str(folder) + ".lock", timeout=LOCK_TIMEOUT_S):
