@@ -49,11 +49,13 @@ LOCK_TIMEOUT_S = 1800.0
 """How long a process waits for another one's export before giving up."""
 HEARTBEAT_S = 5.0
 """Seconds between "still exporting" progress messages."""
-MAX_BATCH = 8
-"""Largest batch one ONNX run encodes. Building the review's index took 2.2 s with peak
-RSS 278 MB in batches of 8, against 4.1 s and 500 MB in batches of 32: attention is
-quadratic in the padded length, and onnxruntime's memory arena keeps its largest
-batch's buffers for the life of the process."""
+MAX_BATCH = 1
+"""Texts per ONNX run. On one thread, batching buys nothing and padding costs: 300
+PubMedQA abstracts took 14.8 s one at a time against 20.5 s in batches of 4 and 21.2 s
+of 8 (int8; fp32 19.8 / 24.5 / 25.7 s); batches of 32 also held 500 MB instead of
+278 MB for the review (onnxruntime's arena keeps its largest buffers). Alone, a text
+also gets the same int8 vector as a query of the same text: dynamic quantization
+scales activations per run, so batch neighbours would change it."""
 
 Status = Callable[[str], None]
 Exporter = Callable[[Path, Path], None]
