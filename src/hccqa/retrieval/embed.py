@@ -254,7 +254,7 @@ def prepare_encoder(settings: Settings, *, status: Callable[[str], None] | None 
     """Export the ONNX encoder now when the backend needs it and the cache lacks it.
 
     The CLI calls this before loading anything, so that a first run prints the
-    export's progress; :func:`load_embedder` would otherwise export silently.
+    export's progress as plain lines (:func:`load_embedder` logs them as warnings).
 
     Raises:
         ModelError: the model cannot be found or exported.
@@ -277,7 +277,8 @@ def load_embedder(
 
     Args:
         settings: Settings; ``Settings.from_env()`` when omitted.
-        status: Progress messages of a first-time ONNX export (the log when omitted).
+        status: Progress messages of a first-time ONNX export (logged as warnings when
+            omitted).
 
     Returns:
         A ready encoder.

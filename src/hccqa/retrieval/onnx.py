@@ -278,7 +278,7 @@ def ensure_onnx(
         model_dir: The local sentence-transformers folder.
         int8: Return the int8 file (quantized from the fp32 one).
         cache: Cache root; :func:`hccqa.cache.cache_root` when omitted.
-        status: Progress messages (the CLI prints them); the module log when omitted.
+        status: Progress messages (the CLI prints them); ``log.warning`` when omitted.
         exporter: ``(model_dir, out)`` writer of the fp32 file; :func:`export_onnx` when
             omitted (tests inject a fake).
         refresh: Export again even if a file is there (it failed to load).
@@ -294,7 +294,7 @@ def ensure_onnx(
         return wanted
     from filelock import FileLock, Timeout
 
-    report = status or log.info
+    report = status or log.warning  # a slow one-time step: visible at the default level
     export = exporter or export_onnx
     try:
         folder.mkdir(parents=True, exist_ok=True)
