@@ -96,6 +96,8 @@ def test_ivf_pq_returns_exact_scores_and_keeps_its_knobs() -> None:
     assert ann.describe(index) == (
         f"ivf-pq(nlist={lists}, nprobe=11, pq=16x4fs, refine=flat k_factor=32) n=3001 d=32"
     )
+    codes = faiss.downcast_index(faiss.downcast_index(index).base_index)
+    assert codes.by_residual  # FAISS defaults to coding raw vectors: 0.91 recall at 10^6
     scores, ids = index.search(q, 5)
     # The refine step re-scores candidates with the float vectors: exact inner products.
     np.testing.assert_allclose(
