@@ -245,6 +245,7 @@ def test_onnx_matches_torch_and_int8_stays_close(tmp_path: Path) -> None:
     text = "sorafenib resistance in hepatocellular carcinoma"
     assert onnx.count_tokens(text) == torch_emb.count_tokens(text)  # type: ignore[attr-defined]
     int8 = load_embedder(Settings())  # the default
+    assert int8.backend == onnx_mod.INT8_BACKEND == "onnx-int8-v2"  # type: ignore[attr-defined]
     assert int8.path.name == onnx_mod.INT8_FILE and int8.path.parent == onnx.path.parent  # type: ignore[attr-defined]
     together = int8.encode(TEXTS)
     cos = (together * torch_vecs).sum(axis=1)
@@ -287,4 +288,4 @@ def test_query_path_never_imports_torch(tmp_path: Path) -> None:
     assert result["heavy"] == []
     assert result["passages"] >= 10 and result["hits"] == 3
     meta = json.loads((tmp_path / "index" / "meta.json").read_text())
-    assert meta["backend"] == "onnx-int8"  # built in that process too, without torch
+    assert meta["backend"] == "onnx-int8-v2"  # built in that process too, without torch

@@ -31,7 +31,7 @@ DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 class Embedder(Protocol):
     """What the index and the retriever need from an encoder.
 
-    Encoders may also name their ``backend`` (``"torch"``, ``"onnx"``, ``"onnx-int8"``):
+    Encoders may also name their ``backend`` (``"torch"``, ``"onnx"``, ``"onnx-int8-v2"``):
     the index records it, since backends give different vectors for the same model.
     """
 
@@ -291,7 +291,7 @@ def load_embedder(
     _set_threads(settings.threads, torch=settings.backend not in ONNX_BACKENDS)
     if settings.backend not in ONNX_BACKENDS:
         return SentenceTransformerEmbedder(settings.model)
-    from .onnx import OnnxEmbedder, ensure_onnx
+    from .onnx import INT8_BACKEND, OnnxEmbedder, ensure_onnx
 
     path = resolve_model_path(settings.model)
     check_onnx_support(path)
@@ -302,7 +302,7 @@ def load_embedder(
         return OnnxEmbedder(
             path,
             file,
-            backend=settings.backend,
+            backend=INT8_BACKEND if int8 else settings.backend,
             threads=settings.threads,
             name=DEFAULT_MODEL_NAME if not settings.model else str(path),
         )

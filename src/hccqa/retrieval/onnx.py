@@ -42,9 +42,14 @@ log = logging.getLogger(__name__)
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 MAX_TOKENS = 256
 FP32_FILE = "model.onnx"
-INT8_FILE = "model-int8-v2.onnx"
-"""The int8 file; the suffix names the :func:`quantize_int8` recipe (change it with the
-recipe, so that caches holding an older int8 file are not reused)."""
+INT8_RECIPE = "v2"
+"""Version of the :func:`quantize_int8` recipe, in the int8 file's name and in the backend an
+index records (``onnx-int8-v2``): change it with the recipe, so that neither an older int8
+file nor an index encoded with one is reused (v1: per-tensor weights, before 2026-12)."""
+INT8_FILE = f"model-int8-{INT8_RECIPE}.onnx"
+INT8_BACKEND = f"onnx-int8-{INT8_RECIPE}"
+"""The ``backend`` an int8 :class:`OnnxEmbedder` reports (``Settings.backend`` says
+``onnx-int8``)."""
 LOCK_TIMEOUT_S = 1800.0
 """How long a process waits for another one's export before giving up."""
 HEARTBEAT_S = 5.0
@@ -344,7 +349,7 @@ class OnnxEmbedder:
     Args:
         model_dir: The local sentence-transformers folder (its ``tokenizer.json``).
         onnx_path: The exported model (:func:`ensure_onnx`).
-        backend: ``"onnx"`` or ``"onnx-int8"`` (recorded in the index metadata).
+        backend: ``"onnx"`` or :data:`INT8_BACKEND` (recorded in the index metadata).
         threads: onnxruntime intra-op threads.
         name: Model name recorded in the index metadata.
 
