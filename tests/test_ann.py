@@ -88,21 +88,19 @@ def test_describe_and_knobs_survive_serialization() -> None:
     assert "efSearch=12" in ann.describe(hnsw)
 
 
-def test_ivf_pq_returns_exact_scores_and_keeps_its_knobs() -> None:
+def test_ivf_pq_returns_refined_scores_and_keeps_its_knobs() -> None:
     rng = np.random.default_rng(5)
     x, q = _clustered(rng, 3001, 32), _clustered(rng, 9, 32)
     index = ann.make_index(x, kind="ivf-pq", nprobe=11)
     lists = ann.ivf_nlist(3001)
     assert ann.describe(index) == (
-        f"ivf-pq(nlist={lists}, nprobe=11, pq=16x4fs, refine=flat k_factor=32) n=3001 d=32"
+        f"ivf-pq(nlist={lists}, nprobe=11, pq=16x4fs, refine=fp16 k_factor=32) n=3001 d=32"
     )
     codes = faiss.downcast_index(faiss.downcast_index(index).base_index)
     assert codes.by_residual  # FAISS defaults to coding raw vectors: 0.91 recall at 10^6
     scores, ids = index.search(q, 5)
-    # The refine step re-scores candidates with the float vectors: exact inner products.
-    np.testing.assert_allclose(
-        scores, np.take_along_axis(q @ x.T, ids, axis=1), rtol=1e-5, atol=1e-5
-    )
+    # The refine step re-scores candidates on fp16 copies: inner products to ~1e-4.
+    np.testing.assert_allclose(scores, np.take_along_axis(q @ x.T, ids, axis=1), atol=2e-4)
     back = faiss.deserialize_index(faiss.serialize_index(index))
     assert ann.describe(back) == ann.describe(index)
     ann.set_search_knob(back, 40)
