@@ -16,8 +16,8 @@ n >= 200,000            ``ivf-pq``    inverted lists (nlist ~ 4 sqrt(n),
                                       quantizers) pick 32 x k candidates,
                                       re-scored on fp16 copies of the
                                       vectors: at 10^6 recall@10 0.977 in
-                                      1.1 ms (nprobe 96: 0.966 in 0.94 ms;
-                                      IVF-SQ8 0.966 in 3.0 ms), in 843 MB
+                                      0.98 ms (nprobe 96: 0.966 in 0.86 ms;
+                                      IVF-SQ8 0.966 in 2.85 ms), in 843 MB
                                       (IVF-SQ8 380 MB)
 ======================  ============  =======================================
 
@@ -50,8 +50,8 @@ HNSW_EF_SEARCH = 256
 IVF_NPROBE_FRACTION = 1 / 32
 """nprobe = nlist / 32 (at least 8): the share of inverted lists scanned per query."""
 IVF_PQ_NPROBE = 128
-"""Lists an ``ivf-pq`` query scans: recall@10 0.978 in 1.1 ms at 10^6 (nlist 4000); 0.957
-at 10^5 (nlist 1264), where 96 gave 0.939."""
+"""Lists an ``ivf-pq`` query scans: recall@10 0.977 in 0.98 ms at 10^6 (nlist 4000); 0.956
+at 10^5 (nlist 1264), where 96 gave 0.938."""
 REFINE_K_FACTOR = 32
 """``ivf-pq`` re-scores ``k * 32`` candidates (k_factor 16: recall@10 0.949, 48: 0.970)."""
 
