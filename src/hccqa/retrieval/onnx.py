@@ -220,15 +220,15 @@ def gelu_fed_matmuls(model: Any) -> list[str]:
 def quantize_int8(src: Path, out: Path) -> None:
     """Int8 weights for the MatMuls of ``src``, written to ``out``.
 
-    Dynamic quantization (activations scaled per batch at run time) with int8
-    weights per output channel, for the MatMuls only: the embedding tables stay
-    fp32, and so do the feed-forward output projections, whose GELU input has the
-    widest range. Of the variants measured against fp32 (docs/PERFORMANCE.md) this
-    is the one that stays within 0.005 MRR@10 / Recall@5 on both gold sets and
-    PubMedQA, at two thirds of the fp32 encode time; quantizing those projections
-    too is faster still but moves the vectors twice as far, per-tensor weights (the
-    old recipe) lost 0.027 MRR@10, and static quantization calibrated on corpus
-    text moved the vectors ten times as far.
+    Dynamic quantization (activations scaled per run) with int8 weights per
+    output channel, for the MatMuls only: the embedding tables stay fp32, and so
+    do the feed-forward output projections, whose GELU input has the widest range.
+    Of the variants measured against fp32 (docs/PERFORMANCE.md) it is the faster
+    of the two that stayed within 0.005 hybrid MRR@10 / Recall@5 on both gold sets
+    and PubMedQA, at two thirds of the fp32 encode time; quantizing those
+    projections too is faster still but moves the vectors twice as far, per-tensor
+    weights (the old recipe) lost 0.027 MRR@10, and static quantization calibrated
+    on corpus text moved the vectors ten times as far.
     """
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
