@@ -1,10 +1,28 @@
-"""Shared fixtures: the real web chat launched in a subprocess (for the browser tests)."""
+"""Shared fixtures: a private per-user cache, and the real web chat in a subprocess."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One per-user cache for the whole session (and the subprocesses it starts).
+
+    Tests never write the real ``~/.cache/hccqa``: the ONNX encoder is exported once
+    per session into a temporary folder, unless HCCQA_CACHE_DIR names one already.
+    """
+    if os.environ.get("HCCQA_CACHE_DIR"):
+        yield
+        return
+    os.environ["HCCQA_CACHE_DIR"] = str(tmp_path_factory.mktemp("user-cache"))
+    try:
+        yield
+    finally:
+        os.environ.pop("HCCQA_CACHE_DIR", None)
 
 
 @pytest.fixture(scope="session")
