@@ -1,6 +1,6 @@
-"""Shared fixtures: the second test corpus (urban beekeeping, tests/data/second_corpus), its
-lexicon and a QA over it with the hashing fake encoder; the real web chat for the browser
-tests.
+"""Shared fixtures: a private per-user cache; the second test corpus (urban beekeeping,
+tests/data/second_corpus), its lexicon and a QA over it with the hashing fake encoder; the
+real web chat for the browser tests.
 
 The second corpus is written for the tests, in another domain than the packaged review and
 with other table columns (ref, author, year, site, treatment, finding), so that behaviour
@@ -9,6 +9,7 @@ tests show what the engine does for any folder of documents, not for one review.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +48,23 @@ def second_qa(tmp_path_factory: pytest.TempPathFactory) -> QA:
     index = tmp_path_factory.mktemp("second-index")
     settings = Settings.from_env({}, corpus_dir=SECOND_CORPUS, index_dir=index)
     return QA.load(settings, embedder=HashingEmbedder())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One per-user cache for the whole session (and the subprocesses it starts).
+
+    Tests never write the real ``~/.cache/hccqa``: the ONNX encoder is exported once
+    per session into a temporary folder, unless HCCQA_CACHE_DIR names one already.
+    """
+    if os.environ.get("HCCQA_CACHE_DIR"):
+        yield
+        return
+    os.environ["HCCQA_CACHE_DIR"] = str(tmp_path_factory.mktemp("user-cache"))
+    try:
+        yield
+    finally:
+        os.environ.pop("HCCQA_CACHE_DIR", None)
 
 
 @pytest.fixture(scope="session")

@@ -41,7 +41,16 @@ def test_flat_matches_brute_force_exactly(n: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "n"), [("hnsw", 1), ("hnsw", 499), ("ivf", 1001), ("ivf-sq8", 1001), ("ivf", 10)]
+    ("kind", "n"),
+    [
+        ("hnsw", 1),
+        ("hnsw", 499),
+        ("ivf", 1001),
+        ("ivf-sq8", 1001),
+        ("ivf-pq", 1001),
+        ("ivf", 10),
+        ("ivf-pq", 10),
+    ],
 )
 def test_approximate_kinds_recall_vs_brute_force(kind: str, n: int) -> None:
     rng = np.random.default_rng(7)
@@ -59,8 +68,8 @@ def test_auto_picks_by_size() -> None:
     assert ann.choose_kind(10) == "flat"
     assert ann.choose_kind(ann.FLAT_MAX - 1) == "flat"
     assert ann.choose_kind(ann.FLAT_MAX) == "hnsw"
-    assert ann.choose_kind(ann.HNSW_MAX) == "ivf-sq8"
-    assert ann.choose_kind(10**9) == "ivf-sq8"
+    assert ann.choose_kind(ann.HNSW_MAX) == "ivf-pq"
+    assert ann.choose_kind(10**9) == "ivf-pq"
     small = ann.make_index(_unit(np.random.default_rng(0), 50, 16))
     assert ann.describe(small) == "flat n=50 d=16"
 
@@ -77,6 +86,26 @@ def test_describe_and_knobs_survive_serialization() -> None:
     assert ann.describe(ivf) == f"ivf-sq8(nlist={ann.ivf_nlist(2000)}, nprobe=9) n=2000 d=32"
     ann.set_search_knob(hnsw, 12)
     assert "efSearch=12" in ann.describe(hnsw)
+
+
+def test_ivf_pq_returns_refined_scores_and_keeps_its_knobs() -> None:
+    rng = np.random.default_rng(5)
+    x, q = _clustered(rng, 3001, 32), _clustered(rng, 9, 32)
+    index = ann.make_index(x, kind="ivf-pq", nprobe=11)
+    lists = ann.ivf_nlist(3001)
+    assert ann.describe(index) == (
+        f"ivf-pq(nlist={lists}, nprobe=11, pq=16x4fs, refine=fp16 k_factor=32) n=3001 d=32"
+    )
+    codes = faiss.downcast_index(faiss.downcast_index(index).base_index)
+    assert codes.by_residual  # FAISS defaults to coding raw vectors: 0.91 recall at 10^6
+    scores, ids = index.search(q, 5)
+    # The refine step re-scores candidates on fp16 copies: inner products to ~1e-4.
+    np.testing.assert_allclose(scores, np.take_along_axis(q @ x.T, ids, axis=1), atol=2e-4)
+    back = faiss.deserialize_index(faiss.serialize_index(index))
+    assert ann.describe(back) == ann.describe(index)
+    ann.set_search_knob(back, 40)
+    assert "nprobe=40," in ann.describe(back)
+    assert ann.pq_subquantizers(384) == 192 and ann.pq_subquantizers(33) == 33
 
 
 def test_ivf_nlist_has_enough_training_points() -> None:

@@ -47,7 +47,7 @@ def test_missing_model_folder_is_model_error(tmp_path) -> None:
 
 @pytest.mark.integration
 def test_packaged_model_encodes_normalized_384() -> None:
-    emb = load_embedder(Settings())
+    emb = load_embedder(Settings(backend="torch"))
     assert isinstance(emb, SentenceTransformerEmbedder)
     assert emb.name == "all-MiniLM-L6-v2" and emb.dim == 384
     vecs = emb.encode(["sorafenib resistance", "resistance to sorafenib", "the weather in Paris"])

@@ -107,10 +107,11 @@ def test_loading_shows_no_progress_bar_unless_asked(
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.delenv("HF_HUB_DISABLE_PROGRESS_BARS", raising=False)
-    settings = Settings(index_dir=tmp_path / "index")
-    QA.load(settings)  # builds the index too
-    QA.load(settings)
-    err = capfd.readouterr().err
-    assert "Loading weights" not in err and "Batches" not in err
-    QA.load(settings, progress=True)
+    for backend in ("onnx-int8", "torch"):  # the default, and the one with a loader bar
+        settings = Settings(index_dir=tmp_path / backend, backend=backend)
+        QA.load(settings)  # builds the index too
+        QA.load(settings)
+        err = capfd.readouterr().err
+        assert not [bar for bar in ("Loading weights", "Batches", "encoding:") if bar in err]
+    QA.load(settings, progress=True)  # torch
     assert "Loading weights" in capfd.readouterr().err

@@ -1,44 +1,291 @@
-"""ONNX backends: export from the packaged model, equality with torch, int8 closeness."""
+"""ONNX backends: the per-user export cache, its lock, and equality with torch (integration)."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from hccqa.cache import folder_digest
 from hccqa.errors import ModelError
-from hccqa.retrieval.embed import default_model_path, load_embedder
-from hccqa.retrieval.onnx import OnnxEmbedder
+from hccqa.retrieval import onnx as onnx_mod
+from hccqa.retrieval.embed import (
+    check_onnx_support,
+    default_model_path,
+    load_embedder,
+    prepare_encoder,
+)
+from hccqa.retrieval.onnx import INPUTS, OnnxEmbedder, ensure_onnx, model_digest
 from hccqa.settings import Settings
 
+ROOT = Path(__file__).resolve().parents[1]
 TEXTS = [
     "What is the role of hypoxia in sorafenib resistance?",
     "EMT",
     "Which clinical trials tested sunitinib in HCC and what were the outcomes for patients?",
 ]
+DIM = 8
+
+
+def tiny_onnx(model_dir: Path, out: Path) -> None:
+    """A stand-in for the exported transformer: a lookup of one vector per token (no torch)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    table = numpy_helper.from_array(rng.standard_normal((30522, DIM)).astype(np.float32), "table")
+    inputs = [helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "seq"]) for n in INPUTS]
+    output = helper.make_tensor_value_info(
+        "last_hidden_state", TensorProto.FLOAT, ["batch", "seq", DIM]
+    )
+    node = helper.make_node("Gather", ["table", "input_ids"], ["last_hidden_state"])
+    graph = helper.make_graph([node], "tiny", inputs, [output], [table])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, str(out))
+
+
+def fake_model(folder: Path, pooling: dict[str, bool] | None = None) -> Path:
+    """A model folder with the packaged tokenizer and a Transformer + Pooling module list."""
+    folder.mkdir(parents=True)
+    shutil.copy(default_model_path() / "tokenizer.json", folder / "tokenizer.json")
+    modules = [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {
+            "idx": 1,
+            "name": "1",
+            "path": "1_Pooling",
+            "type": "sentence_transformers.models.Pooling",
+        },
+    ]
+    (folder / "modules.json").write_text(json.dumps(modules), encoding="utf-8")
+    (folder / "1_Pooling").mkdir()
+    config = pooling or {"pooling_mode_mean_tokens": True, "pooling_mode_cls_token": False}
+    (folder / "1_Pooling" / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    return folder
+
+
+class CountingExporter:
+    """A fake exporter that counts its calls and takes ``seconds`` to write."""
+
+    def __init__(self, seconds: float = 0.0, fail: bool = False) -> None:
+        self.calls = 0
+        self.seconds = seconds
+        self.fail = fail
+        self._lock = threading.Lock()
+
+    def __call__(self, model_dir: Path, out: Path) -> None:
+        with self._lock:
+            self.calls += 1
+        if self.fail:
+            out.write_bytes(b"half a model")
+            raise ModelError("export failed halfway")
+        time.sleep(self.seconds)
+        tiny_onnx(model_dir, out)
+
+
+def test_export_is_cached_by_model_content(tmp_path: Path) -> None:
+    model = fake_model(tmp_path / "model")
+    cache = tmp_path / "cache"
+    exporter = CountingExporter()
+    messages: list[str] = []
+    path = ensure_onnx(model, cache=cache, exporter=exporter, status=messages.append)
+    assert path == cache / "onnx" / folder_digest(model) / "model.onnx"
+    assert path.is_file() and exporter.calls == 1
+    assert messages[0].startswith("exporting the encoder to ONNX") and "done in" in messages[-1]
+    # Another checkout of the same model (same bytes elsewhere) reuses the file.
+    twin = shutil.copytree(model, tmp_path / "elsewhere" / "model")
+    assert ensure_onnx(twin, cache=cache, exporter=exporter) == path
+    assert exporter.calls == 1
+    # An edited model is another model.
+    (twin / "tokenizer_config.json").write_text("{}", encoding="utf-8")
+    assert ensure_onnx(twin, cache=cache, exporter=exporter) != path
+    assert exporter.calls == 2
+
+
+def test_model_digest_is_remembered_and_follows_edits(tmp_path: Path) -> None:
+    model = fake_model(tmp_path / "model")
+    cache = tmp_path / "cache"
+    first = model_digest(model, cache)
+    assert first == folder_digest(model)
+    (memo,) = (cache / "onnx" / "digests").iterdir()
+    assert memo.read_text().strip() == first
+    (model / "modules.json").write_text("[]", encoding="utf-8")
+    assert model_digest(model, cache) == folder_digest(model) != first
+
+
+def test_two_exports_at_once_run_the_exporter_once(tmp_path: Path) -> None:
+    model = fake_model(tmp_path / "model")
+    cache = tmp_path / "cache"
+    exporter = CountingExporter(seconds=0.5)
+    results: list[Path] = []
+
+    def worker() -> None:
+        results.append(ensure_onnx(model, cache=cache, exporter=exporter))
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert exporter.calls == 1
+    assert len(set(results)) == 1 and results[0].is_file()
+    assert sorted(p.name for p in results[0].parent.iterdir()) == ["export.json", "model.onnx"]
+
+
+def test_failed_export_leaves_no_model_file(tmp_path: Path) -> None:
+    model = fake_model(tmp_path / "model")
+    cache = tmp_path / "cache"
+    with pytest.raises(ModelError, match="halfway"):
+        ensure_onnx(model, cache=cache, exporter=CountingExporter(fail=True))
+    folder = cache / "onnx" / folder_digest(model)
+    assert list(folder.iterdir()) == []  # neither model.onnx nor the temporary file
+    assert ensure_onnx(model, cache=cache, exporter=CountingExporter()).is_file()
+
+
+def test_unwritable_cache_is_one_model_error(tmp_path: Path) -> None:
+    model = fake_model(tmp_path / "model")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(ModelError, match="HCCQA_CACHE_DIR") as exc:
+        ensure_onnx(model, cache=blocker, exporter=CountingExporter())
+    assert "\n" not in str(exc.value)
+
+
+def test_load_embedder_with_the_fake_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = fake_model(tmp_path / "model")
+    monkeypatch.setenv("HCCQA_CACHE_DIR", str(tmp_path / "cache"))
+    exporter = CountingExporter()
+    monkeypatch.setattr(onnx_mod, "export_onnx", exporter)
+    emb = load_embedder(Settings(model=str(model), backend="onnx"))
+    assert isinstance(emb, OnnxEmbedder) and emb.backend == "onnx" and emb.dim == DIM
+    vecs = emb.encode(TEXTS, batch_size=2)
+    assert vecs.shape == (3, DIM)
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, rtol=1e-5)
+    assert emb.count_tokens("sorafenib resistance") == 5  # so ##raf ##eni ##b resistance
+    # A damaged cached file is exported again instead of failing every load.
+    emb.path.write_bytes(b"not onnx")
+    again = load_embedder(Settings(model=str(model), backend="onnx"))
+    assert exporter.calls == 2
+    np.testing.assert_allclose(again.encode(TEXTS), vecs, atol=1e-6)
 
 
 def test_folder_without_tokenizer_is_a_model_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="tokenizer.json"):
-        OnnxEmbedder(tmp_path, tmp_path / "onnx", int8=False, name="x")
+        OnnxEmbedder(tmp_path, tmp_path / "model.onnx", backend="onnx", name="x")
+
+
+@pytest.mark.parametrize(
+    ("pooling", "message"),
+    [
+        ({"pooling_mode_cls_token": True}, "pooling_mode_cls_token"),
+        ({"pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": True}, "max_tokens"),
+    ],
+)
+def test_other_pooling_is_refused(tmp_path: Path, pooling: dict[str, bool], message: str) -> None:
+    model = fake_model(tmp_path / "model", pooling)
+    with pytest.raises(ModelError, match=message) as exc:
+        check_onnx_support(model)
+    assert "HCCQA_BACKEND=torch" in str(exc.value)
+
+
+def test_extra_module_is_refused(tmp_path: Path) -> None:
+    model = fake_model(tmp_path / "model")
+    modules = json.loads((model / "modules.json").read_text())
+    modules.append({"idx": 2, "path": "2_Dense", "type": "sentence_transformers.models.Dense"})
+    (model / "modules.json").write_text(json.dumps(modules), encoding="utf-8")
+    with pytest.raises(ModelError, match="Dense module"):
+        check_onnx_support(model)
+    check_onnx_support(default_model_path())  # the packaged model is fine
+
+
+def test_only_gelu_fed_weight_matmuls_stay_fp32() -> None:
+    from onnx import TensorProto, helper, numpy_helper
+
+    w = numpy_helper.from_array(np.ones((4, 4), dtype=np.float32), "w")
+    nodes = [
+        helper.make_node("MatMul", ["x", "w"], ["a"], name="in_proj"),
+        helper.make_node("Gelu", ["a"], ["g"], domain="", name="act"),
+        helper.make_node("MatMul", ["g", "w"], ["b"], name="out_proj"),
+        helper.make_node("MatMul", ["g", "b"], ["c"], name="two_activations"),
+    ]
+    value = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])]
+    out = [helper.make_tensor_value_info("c", TensorProto.FLOAT, [1, 4])]
+    graph = helper.make_graph(nodes, "g", value, out, [w])
+    assert onnx_mod.gelu_fed_matmuls(helper.make_model(graph)) == ["out_proj"]
+
+
+def test_default_backend_is_int8_onnx_and_the_others_stay_available() -> None:
+    assert Settings().backend == "onnx-int8"
+    assert Settings.from_env({"HCCQA_BACKEND": "torch"}).backend == "torch"
+    assert Settings.from_env({"HCCQA_BACKEND": "onnx"}).backend == "onnx"
 
 
 @pytest.mark.integration
 def test_onnx_matches_torch_and_int8_stays_close(tmp_path: Path) -> None:
-    torch_vecs = load_embedder(Settings(index_dir=tmp_path, backend="torch")).encode(TEXTS)
-    onnx = load_embedder(Settings(index_dir=tmp_path, backend="onnx"))
-    assert (tmp_path / "onnx" / "model.onnx").is_file()
+    prepare_encoder(Settings(backend="onnx-int8"))  # the session's cache, exported once
+    torch_emb = load_embedder(Settings(backend="torch"))
+    torch_vecs = torch_emb.encode(TEXTS)
+    onnx = load_embedder(Settings(backend="onnx"))
+    assert onnx.path.parent.parent.parent == Path(os.environ["HCCQA_CACHE_DIR"])  # type: ignore[attr-defined]
     vecs = onnx.encode(TEXTS, batch_size=2)  # mixed lengths across batches, sorted inside
     assert vecs.shape == (3, 384)
     np.testing.assert_allclose((vecs * torch_vecs).sum(axis=1), 1.0, atol=1e-4)
     assert onnx.encode([]).shape == (0, 384)
-    assert onnx.count_tokens("sorafenib resistance") == len(
-        load_embedder(Settings(index_dir=tmp_path))._model.tokenizer.tokenize(
-            "sorafenib resistance"
-        )  # type: ignore[attr-defined]
+    text = "sorafenib resistance in hepatocellular carcinoma"
+    assert onnx.count_tokens(text) == torch_emb.count_tokens(text)  # type: ignore[attr-defined]
+    int8 = load_embedder(Settings())  # the default
+    assert int8.backend == onnx_mod.INT8_BACKEND == "onnx-int8-v2"  # type: ignore[attr-defined]
+    assert int8.path.name == onnx_mod.INT8_FILE and int8.path.parent == onnx.path.parent  # type: ignore[attr-defined]
+    together = int8.encode(TEXTS)
+    cos = (together * torch_vecs).sum(axis=1)
+    assert np.all(cos > 0.98), cos
+    # A passage gets the vector a query of the same text gets (no batch neighbours).
+    alone = np.concatenate([int8.encode([t]) for t in TEXTS])
+    np.testing.assert_array_equal(together, alone)
+
+
+ASK_WITHOUT_TORCH = """
+import json, sys
+from pathlib import Path
+from hccqa import QA, Settings
+from hccqa.ui.web import build_app
+
+qa = QA.load(Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2])))
+answer = qa.ask("Which growth factor receptors make HCC cells respond less to sorafenib?")
+hits = qa.search("EMT and sorafenib", k=3)
+build_app(qa, qa.settings)
+heavy = sorted(
+    m for m in sys.modules
+    if m.split(".")[0] in ("torch", "sentence_transformers", "transformers", "sklearn")
+)
+print(json.dumps({"heavy": heavy, "passages": len(answer.passages), "hits": len(hits)}))
+"""
+
+
+@pytest.mark.integration
+def test_query_path_never_imports_torch(tmp_path: Path) -> None:
+    prepare_encoder(Settings())  # the export itself needs torch, once per machine
+    proc = subprocess.run(
+        [sys.executable, "-c", ASK_WITHOUT_TORCH, str(ROOT / "corpus"), str(tmp_path / "index")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"},
     )
-    int8 = load_embedder(Settings(index_dir=tmp_path, backend="onnx-int8"))
-    cos = (int8.encode(TEXTS) * torch_vecs).sum(axis=1)
-    assert np.all(cos > 0.85), cos
-    assert default_model_path().is_dir()
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["heavy"] == []
+    assert result["passages"] >= 10 and result["hits"] == 3
+    meta = json.loads((tmp_path / "index" / "meta.json").read_text())
+    assert meta["backend"] == "onnx-int8-v2"  # built in that process too, without torch

@@ -65,3 +65,14 @@ def test_run_scaling_table_and_chart(tmp_path: Path) -> None:
     chart = tmp_path / "s.png"
     scaling.write_chart(result, chart)
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_hnsw_is_skipped_above_its_size_limit() -> None:
+    result = scaling.run_scaling(
+        [300, 1000], ["hnsw", "ivf-pq"], queries=5, bm25_max=0, hnsw_max=500
+    )
+    assert [(b["n"], b["kind"]) for b in result["best"]] == [
+        (300, "hnsw"),
+        (300, "ivf-pq"),
+        (1000, "ivf-pq"),
+    ]

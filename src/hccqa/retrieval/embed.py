@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -31,7 +32,7 @@ DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 class Embedder(Protocol):
     """What the index and the retriever need from an encoder.
 
-    Encoders may also name their ``backend`` (``"torch"``, ``"onnx"``, ``"onnx-int8"``):
+    Encoders may also name their ``backend`` (``"torch"``, ``"onnx"``, ``"onnx-int8-v2"``):
     the index records it, since backends give different vectors for the same model.
     """
 
@@ -91,24 +92,18 @@ def _check_tokenizer(model: Any, path: Path) -> None:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model loaded from a local folder, never from the hub.
+    """A sentence-transformers model on torch, loaded from a local folder, never from the hub.
 
     Args:
         model: A model folder, or empty for the packaged all-MiniLM-L6-v2.
         device: Torch device; CPU by default.
-        backend: ``"torch"`` (the ONNX backends are added by the performance layer).
 
     Raises:
         ModelError: the folder is missing or does not hold a loadable model.
     """
 
-    def __init__(self, model: str = "", *, device: str = "cpu", backend: str = "torch") -> None:
-        path = Path(model) if model else default_model_path()
-        if not path.is_dir():
-            raise ModelError(
-                f"model folder {str(path)!r} does not exist; pass a local sentence-transformers "
-                f"folder (--model / HCCQA_MODEL) or leave it empty to use the {PACKAGE!r} package"
-            )
+    def __init__(self, model: str = "", *, device: str = "cpu") -> None:
+        path = resolve_model_path(model)
         try:
             from sentence_transformers import SentenceTransformer
 
@@ -116,7 +111,6 @@ class SentenceTransformerEmbedder:
                 str(path),
                 device=device,
                 local_files_only=True,
-                backend=backend,  # type: ignore[arg-type]
             )
         except Exception as exc:  # any loader failure is a model problem for the user
             raise ModelError(
@@ -128,7 +122,7 @@ class SentenceTransformerEmbedder:
             raise ModelError(f"model at {str(path)!r} does not report an embedding dimension")
         _check_tokenizer(self._model, path)
         self.dim: int = int(dim)
-        self.backend: str = backend
+        self.backend: str = "torch"
         self.path = path
         self.name: str = DEFAULT_MODEL_NAME if not model else str(path)
         self.max_seq_length: int | None = self._model.max_seq_length
@@ -202,40 +196,130 @@ class HashingEmbedder:
         return _normalize_rows(np.stack([self._vector(t) for t in texts]))
 
 
-def load_embedder(settings: Settings | None = None, *, progress: bool = False) -> Embedder:
+ONNX_BACKENDS = ("onnx", "onnx-int8")
+
+
+def resolve_model_path(model: str = "") -> Path:
+    """The model folder the settings name: ``model``, or the packaged all-MiniLM-L6-v2.
+
+    Raises:
+        ModelError: the package is missing or the folder does not exist.
+    """
+    path = Path(model) if model else default_model_path()
+    if not path.is_dir():
+        raise ModelError(
+            f"model folder {str(path)!r} does not exist; pass a local sentence-transformers "
+            f"folder (--model / HCCQA_MODEL) or leave it empty to use the {PACKAGE!r} package"
+        )
+    return path
+
+
+def check_onnx_support(path: Path) -> None:
+    """Refuse a model the ONNX backend would encode wrongly (it only does mean pooling).
+
+    Raises:
+        ModelError: the folder's modules are not Transformer + mean Pooling (+ Normalize).
+    """
+    fix = "use HCCQA_BACKEND=torch for this model"
+    try:
+        modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return  # a bare transformer folder: sentence-transformers adds mean pooling too
+    except (OSError, ValueError) as exc:
+        raise ModelError(
+            f"{str(path / 'modules.json')!r} is unreadable ({exc}); reinstall {PACKAGE!r} or "
+            "point HCCQA_MODEL at a valid model folder"
+        ) from exc
+    for module in modules if isinstance(modules, list) else []:
+        kind = str(module.get("type", "")).rsplit(".", 1)[-1] if isinstance(module, dict) else ""
+        if kind in ("Transformer", "Normalize"):
+            continue
+        if kind != "Pooling":
+            raise ModelError(
+                f"model {str(path)!r} has a {kind or '?'} module the ONNX backend "
+                f"does not run; {fix}"
+            )
+        try:
+            config = json.loads((path / module.get("path", "") / "config.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            config = {}
+        modes = {k for k, v in config.items() if k.startswith("pooling_mode_") and v}
+        if modes and modes != {"pooling_mode_mean_tokens"}:
+            raise ModelError(
+                f"model {str(path)!r} pools with {', '.join(sorted(modes))}; the ONNX backend "
+                f"does mean pooling only; {fix}"
+            )
+
+
+def prepare_encoder(settings: Settings, *, status: Callable[[str], None] | None = None) -> None:
+    """Export the ONNX encoder now when the backend needs it and the cache lacks it.
+
+    The CLI calls this before loading anything, so that a first run prints the
+    export's progress as plain lines (:func:`load_embedder` logs them as warnings).
+
+    Raises:
+        ModelError: the model cannot be found or exported.
+    """
+    if settings.backend in ONNX_BACKENDS:
+        from .onnx import ensure_onnx
+
+        path = resolve_model_path(settings.model)
+        check_onnx_support(path)
+        ensure_onnx(path, int8=settings.backend == "onnx-int8", status=status)
+
+
+def load_embedder(
+    settings: Settings | None = None,
+    *,
+    progress: bool = False,
+    status: Callable[[str], None] | None = None,
+) -> Embedder:
     """Build the encoder the settings ask for (model path and backend).
+
+    With an ONNX backend (the default) the model is exported once per machine into
+    the user cache (see :mod:`hccqa.retrieval.onnx`); torch is not imported otherwise.
 
     Args:
         settings: Settings; ``Settings.from_env()`` when omitted.
-        progress: Show the model loader's progress bars ("Loading weights").
+        progress: Show the torch model loader's progress bars ("Loading weights").
+        status: Progress messages of a first-time ONNX export (logged as warnings when
+            omitted).
 
     Returns:
         A ready encoder.
 
     Raises:
-        ModelError: the model cannot be found or loaded.
+        ModelError: the model cannot be found, exported or loaded.
     """
     settings = settings or Settings.from_env()
     log.info("loading embedding model %s", settings.model or DEFAULT_MODEL_NAME)
-    with _loader_progress(progress):
-        if settings.backend in ("onnx", "onnx-int8"):
-            from ..cache import cache_root
-            from .onnx import OnnxEmbedder
+    _set_threads(settings.threads, torch=settings.backend not in ONNX_BACKENDS)
+    if settings.backend not in ONNX_BACKENDS:
+        with _loader_progress(progress):
+            return SentenceTransformerEmbedder(settings.model)
+    from .onnx import INT8_BACKEND, OnnxEmbedder, ensure_onnx
 
-            _set_threads(settings.threads, torch=False)  # torch is not loaded on this path
+    path = resolve_model_path(settings.model)
+    check_onnx_support(path)
+    int8 = settings.backend == "onnx-int8"
+    onnx_path = ensure_onnx(path, int8=int8, status=status)
 
-            path = Path(settings.model) if settings.model else default_model_path()
-            if not path.is_dir():
-                raise ModelError(f"model folder {str(path)!r} does not exist")
-            return OnnxEmbedder(
-                path,
-                Path(settings.index_dir or cache_root()) / "onnx",
-                int8=settings.backend == "onnx-int8",
-                threads=settings.threads,
-                name=DEFAULT_MODEL_NAME if not settings.model else str(path),
-            )
-        _set_threads(settings.threads)
-        return SentenceTransformerEmbedder(settings.model)
+    def open_session(file: Path) -> Embedder:
+        return OnnxEmbedder(
+            path,
+            file,
+            backend=INT8_BACKEND if int8 else settings.backend,
+            threads=settings.threads,
+            name=DEFAULT_MODEL_NAME if not settings.model else str(path),
+        )
+
+    try:
+        return open_session(onnx_path)
+    except ModelError:
+        if not (path / "tokenizer.json").is_file():
+            raise
+    log.warning("the cached ONNX file %s does not load; exporting it again", onnx_path)
+    return open_session(ensure_onnx(path, int8=int8, status=status, refresh=True))
 
 
 @contextlib.contextmanager
@@ -262,15 +346,18 @@ def _loader_progress(show: bool) -> Iterator[None]:
 
 
 def _set_threads(threads: int, *, torch: bool = True) -> None:
-    """Set the torch and FAISS thread pools (process-wide; see ``Settings.threads``).
+    """Set the encoder's torch threads, and hold FAISS to one OpenMP thread.
 
     On this 2-core machine shared with other work, a single query encoded with 2
     intra-op threads took 860-1485 ms p50 against 77-93 ms with 1 thread (threads
-    spin waiting for a busy core); FAISS OpenMP behaves the same way.
+    spin waiting for a busy core). FAISS answers one query on one thread anyway
+    below ~10,000 vectors; above, 2 OpenMP threads made one flat top-100 search
+    over 20,000 vectors 8-24 ms instead of 1.1 ms on the loaded machine, so
+    queries always use one (``Settings.threads`` only sizes the encoder).
     """
     import faiss
 
-    faiss.omp_set_num_threads(threads)
+    faiss.omp_set_num_threads(1)
     if torch:
         import torch as torch_module
 

@@ -384,31 +384,45 @@ def launch(demo: Any, settings: Settings, *, block: bool = True) -> RunningServe
 
 
 def load_qa(
-    settings: Settings, status: Callable[[str], None] = log.info, *, rebuild: bool = False
+    settings: Settings, status: Callable[[str], None] | None = None, *, rebuild: bool = False
 ) -> Any:
-    """Load the engine once, building the index first (with a progress bar) when it is missing."""
+    """Load the engine once, building the index first (with a progress bar) when it is missing.
+
+    A first run on a machine exports the ONNX encoder before anything else loads; its
+    progress goes to ``status`` like the other steps (to ``log.warning`` when omitted,
+    the other steps to ``log.info``).
+    """
     from ..locations import resolve
     from ..qa import QA, build
-    from ..retrieval.embed import load_embedder
+    from ..retrieval.embed import load_embedder, prepare_encoder
     from ..retrieval.index import META
 
+    say = status or log.info
     settings = resolve(settings)
     assert settings.index_dir is not None
-    embedder = load_embedder(settings)
+    prepare_encoder(settings, status=status)
+    embedder = load_embedder(settings, status=status)
     missing = not (settings.index_dir / META).is_file()
     if (missing and settings.auto_build) or rebuild:
-        status(f"building the index in {settings.index_dir} first (about a minute)...")
+        say(f"building the index in {settings.index_dir} first (about a minute)...")
         build(settings, embedder=embedder, progress=True)
-    status(f"loading the index from {settings.index_dir}...")
+    say(f"loading the index from {settings.index_dir}...")
     qa = QA.load(settings, embedder=embedder)
-    status("index loaded")
+    say("index loaded")
     return qa
 
 
 def serve(
-    settings: Settings, status: Callable[[str], None] = log.info, *, rebuild: bool = False
+    settings: Settings, status: Callable[[str], None] | None = None, *, rebuild: bool = False
 ) -> None:
-    """Load the index once, then run the web chat until interrupted."""
+    """Load the index once, then run the web chat until interrupted.
+
+    Args:
+        settings: Settings (folders, model, backend, host, port, limits).
+        status: Progress lines (encoder export, index build, the address); ``log.info``
+            (export: ``log.warning``) when omitted.
+        rebuild: Rebuild the index first.
+    """
     qa = load_qa(settings, status, rebuild=rebuild)
-    status(f"web chat on http://{qa.settings.host}:{qa.settings.port}")
+    (status or log.info)(f"web chat on http://{qa.settings.host}:{qa.settings.port}")
     launch(build_app(qa, qa.settings), qa.settings)
