@@ -26,19 +26,19 @@ POLICIES: Mapping[str, Mapping[str, Any]] = MappingProxyType(
     {
         DEFAULT_ENCODER: {
             "weights": {
-                "cosine": 0.5034,
-                "coverage": 2.3857,
-                "unknown": -1.9926,
-                "absent": -0.2588,
-                "rows": 0.213,
+                "cosine": 0.5509,
+                "coverage": 2.3848,
+                "unknown": -2.0012,
+                "absent": -0.2503,
+                "rows": 0.2119,
                 "listed": 1.106,
-                "shape": -1.0317,
-                "focus": -1.7896,
+                "shape": -1.0355,
+                "focus": -1.79,
             },
-            "bias": -0.557,
+            "bias": -0.5847,
             "threshold": 0.5,
             "means": {
-                "cosine": 0.5913,
+                "cosine": 0.5885,
                 "coverage": 0.5525,
                 "unknown": 0.0647,
                 "absent": 0.2633,
