@@ -43,7 +43,19 @@ from ..settings import Settings
 
 log = logging.getLogger(__name__)
 
-STAGES = ("encode", "dense", "bm25", "fusion", "rows", "compose", "total")
+STAGES = (
+    "understand",
+    "expand",
+    "encode",
+    "dense",
+    "bm25",
+    "fusion",
+    "sentences",
+    "judge",
+    "rows",
+    "compose",
+    "total",
+)
 """Display order of the stages ``Answer.timings_ms`` names (others follow as they come)."""
 QUALITY_KEYS = ("mrr@10", "recall@5", "recall@1", "ndcg@10", "answer_hit")
 
