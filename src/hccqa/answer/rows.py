@@ -114,6 +114,10 @@ def choose_rows(
 ) -> RowChoice:
     """The rows to show with the answer to ``query`` (see the module doc).
 
+    A comparison keeps the rows whose cells hold the most of what it names ("X versus
+    Y": the row that names both); "the most recent" / "the earliest" keeps the rows of
+    the latest / earliest year.
+
     Args:
         query: The understood question.
         evidence: Its evidence (ranked passages, row passages among them).
@@ -121,6 +125,27 @@ def choose_rows(
         corpus_rows: Every table row.
         lexicon: The corpus lexicon (idf, glossary).
     """
+    choice = _choose(query, evidence, quotes, corpus_rows, lexicon)
+    rows = list(choice.rows)
+    if "compare" in query.intents and len(rows) > 1:
+        held = {m.row.id: len(query.terms & _cell_stems(m.row, lexicon)) for m in rows}
+        top = max(held.values())
+        rows = [m for m in rows if held[m.row.id] == top]
+    dated = [m for m in rows if m.row.year is not None]
+    if dated and {"latest", "earliest"} & query.intents:
+        pick = max if "latest" in query.intents else min
+        year = pick(m.row.year for m in dated if m.row.year is not None)
+        rows = [m for m in dated if m.row.year == year]
+    return RowChoice(tuple(rows), choice.listing)
+
+
+def _choose(
+    query: Query,
+    evidence: Evidence,
+    quotes: Sequence[Scored],
+    corpus_rows: Sequence[TableRow],
+    lexicon: Lexicon,
+) -> RowChoice:
     if not corpus_rows or ("define" in query.intents and "list" not in query.intents):
         return RowChoice((), False)
     by_id = {r.id: r for r in corpus_rows}

@@ -54,22 +54,27 @@ class RowFilter:
         constraints: One per column the question names values of.
         years: Inclusive year range, e.g. ``(2011, 2013)``; ``9999`` is an open end.
         table: The one table the question points at, if any.
+        excluded: Values the question sets aside ("other than X", "except X"): a row
+            holding one does not pass.
     """
 
     constraints: tuple[Constraint, ...] = ()
     years: tuple[int, int] | None = None
     table: str | None = None
+    excluded: tuple[Constraint, ...] = ()
 
     @property
     def specific(self) -> bool:
         """True when some value or year narrows the rows (a table alone does not)."""
-        return bool(self.constraints or self.years)
+        return bool(self.constraints or self.years or self.excluded)
 
     def passes(self, row: TableRow) -> bool:
         """True when the row satisfies every constraint."""
         if self.table and row.table != self.table:
             return False
         if self.years and (row.year is None or not self.years[0] <= row.year <= self.years[1]):
+            return False
+        if any(row.id in c.rows for c in self.excluded):
             return False
         return all(row.id in c.rows for c in self.constraints)
 
@@ -80,7 +85,10 @@ class RowFilter:
     def without(self, column: str) -> RowFilter:
         """The same filter without the constraint on one column."""
         return RowFilter(
-            tuple(c for c in self.constraints if c.column != column), self.years, self.table
+            tuple(c for c in self.constraints if c.column != column),
+            self.years,
+            self.table,
+            self.excluded,
         )
 
     def describe(self) -> str:
@@ -91,6 +99,7 @@ class RowFilter:
             span = str(lo) if lo == hi else f"since {lo}" if hi == OPEN_END else f"{lo}-{hi}"
             parts.append(f"year {span}" if lo else f"year until {hi}")
         parts += [f"{c.column}: {' or '.join(c.values)}" for c in self.constraints]
+        parts += [f"{c.column}: not {' or '.join(c.values)}" for c in self.excluded]
         return ", ".join(parts)
 
 
@@ -127,6 +136,7 @@ def build_filter(
     *,
     table: str | None,
     years_apply: bool,
+    excluded: frozenset[str] = frozenset(),
 ) -> RowFilter:
     """The row filter of a question: its mentions grouped by column, its years, its table.
 
@@ -136,17 +146,37 @@ def build_filter(
         mentions: Entities the question mentions (:meth:`Lexicon.mentions`).
         table: The table the question points at, if one.
         years_apply: Some table has a year column (else years are plain words).
+        excluded: Stems the question sets aside ("other than X"): a mention made of
+            them only excludes its rows.
     """
     del toks
+    kept = [m for m in mentions if not (m.matched and m.matched <= excluded)]
+    aside = [m for m in mentions if m.matched and m.matched <= excluded]
+    years = year_range(text) if years_apply else None
+    return RowFilter(_by_column(kept), years, table, _by_column(aside))
+
+
+def _by_column(mentions: Sequence[Mention]) -> tuple[Constraint, ...]:
     by_column: dict[str, tuple[list[str], set[str]]] = {}
     for m in mentions:
         values, rows = by_column.setdefault(m.entity.column, ([], set()))
         if m.entity.text not in values:
             values.append(m.entity.text)
         rows |= m.entity.rows
-    constraints = tuple(
+    return tuple(
         Constraint(column, tuple(values), frozenset(rows))
         for column, (values, rows) in by_column.items()
     )
-    years = year_range(text) if years_apply else None
-    return RowFilter(constraints, years, table)
+
+
+# Words that set the next value aside ("drugs other than X"), English.
+_EXCLUDING = re.compile(
+    r"\b(?:other than|except(?: for)?|excluding|besides|apart from|but not|not including)\s+"
+    r"((?:[\w/-]+\s*){1,3})",
+    re.IGNORECASE,
+)
+
+
+def excluded_words(text: str) -> str:
+    """The words right after "other than", "except", "excluding"... (up to three)."""
+    return " ".join(m.group(1) for m in _EXCLUDING.finditer(text))

@@ -211,8 +211,11 @@ class Lexicon:
                 continue
             if e.stems and e.stems <= have:
                 found.append(Mention(e, "whole", e.stems))
-            elif pairs := runs & _bigram_set(e.sequence):
-                found.append(Mention(e, "phrase", frozenset(s for p in pairs for s in p)))
+            elif (pairs := runs & _pair_set(e.sequence)) and 2 * len(
+                held := frozenset(s for p in pairs for s in p)
+            ) >= len(set(e.sequence)):
+                # a phrase names the value when it holds half of its words or more
+                found.append(Mention(e, "phrase", held))
             elif e.names & have:
                 found.append(Mention(e, "name", e.names & have))
         found = _cross_column(found)
@@ -255,15 +258,28 @@ def _cross_column(found: list[Mention]) -> list[Mention]:
     return out
 
 
-def _bigrams(toks: Sequence[Token]) -> set[tuple[str, str]]:
-    """Pairs of consecutive topical words of a question (function words skipped)."""
+PAIR_WINDOW = 3  # two words this close (function words skipped) make a phrase
+
+
+def _bigrams(toks: Sequence[Token]) -> set[frozenset[str]]:
+    """Pairs of topical words of a question at most PAIR_WINDOW words apart, in either
+    order ("failed ... after X" and "X failed" both pair X with "failed")."""
     seq = [t.stem for t in toks if t.norm not in STOPWORDS and t.norm not in _JOIN_WORDS]
-    return set(zip(seq, seq[1:], strict=False))
+    return set(_pairs(tuple(seq)))
 
 
 @functools.lru_cache(maxsize=4096)
-def _bigram_set(sequence: tuple[str, ...]) -> frozenset[tuple[str, str]]:
-    return frozenset(zip(sequence, sequence[1:], strict=False))
+def _pair_set(sequence: tuple[str, ...]) -> frozenset[frozenset[str]]:
+    return _pairs(sequence)
+
+
+def _pairs(seq: tuple[str, ...]) -> frozenset[frozenset[str]]:
+    return frozenset(
+        frozenset((a, b))
+        for i, a in enumerate(seq)
+        for b in seq[i + 1 : i + 1 + PAIR_WINDOW]
+        if a != b
+    )
 
 
 def _table_words(tables: Sequence[Any]) -> dict[str, frozenset[str]]:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..corpus.glossary import find_definitions
-from .filters import RowFilter, build_filter
+from .filters import RowFilter, build_filter, excluded_words
 from .lexicon import Lexicon, Mention
 from .words import SHORTHAND, STOPWORDS, Token, content_stems, parts, tokens
 
@@ -53,6 +53,7 @@ _OPENERS = re.compile(
 )
 _SWAP = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\b|^\s*same for\b", re.IGNORECASE)
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8"}
+_ALONE = frozenset({"alone", "solely", "only"})
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
 # Question shapes (English).
@@ -92,6 +93,8 @@ _NUMBER = re.compile(
 )
 _WHEN = re.compile(r"\bwhen\b|\b(?:what|which) (?:year|yr|decade|date)\b", re.IGNORECASE)
 _WHY = re.compile(r"^\s*(?:why|how come)\b|\bwhy\b|\bwhat (?:causes|makes|leads)\b|\breason", re.I)
+_LATEST = re.compile(r"\b(?:most recent|latest|newest|last one|last study|last trial)\b", re.I)
+_EARLIEST = re.compile(r"\b(?:earliest|oldest|first (?:one|study|trial|paper|report))\b", re.I)
 _YESNO = re.compile(
     r"^\s*(?:is|are|does|do|did|can|could|was|were|has|have|will|would|should|may)\b",
     re.IGNORECASE,
@@ -120,7 +123,7 @@ class Query:
             (names the corpus never mentions).
         absent: Topical English words the corpus never uses.
         intents: Any of "list", "who", "define", "compare", "number", "when", "yesno",
-            "why".
+            "why", "latest", "earliest".
         mentions: Table values it names, each with its column.
         filter: The row filter its mentions and years make.
         followup: True when it leans on the previous turn.
@@ -204,9 +207,16 @@ def understand(
     expanded = lexicon.expander.expand(normalized)  # long forms name entities too
     all_toks = tokens(expanded)
     mentions = tuple(_polarity(lexicon.mentions(all_toks)))
+    if any(t.norm in _ALONE for t in toks):  # "X alone": not X inside a longer value
+        mentions = tuple(m for m in mentions if m.how == "whole")
     table = lexicon.table_of(toks)
     row_filter = build_filter(
-        normalized, toks, mentions, table=table, years_apply=bool(lexicon.year_tables)
+        normalized,
+        toks,
+        mentions,
+        table=table,
+        years_apply=bool(lexicon.year_tables),
+        excluded=content_stems(excluded_words(normalized)),
     )
     content = [t for t in toks if t.content]
     defined = {a.lower() for a in find_definitions(normalized)}  # "oxalic acid (OA)"
@@ -389,6 +399,7 @@ def _with_referent(query: Query, previous: Turn, lexicon: Lexicon) -> Query:
                 mentions,
                 table=query.filter.table,
                 years_apply=query.filter.years is not None or bool(lexicon.year_tables),
+                excluded=content_stems(excluded_words(query.normalized)),
             ),
             table=query.filter.table or previous.query.filter.table,
         )
@@ -447,6 +458,10 @@ def _intents(text: str) -> frozenset[str]:
         found.add("yesno")
     if _WHY.search(text):
         found.add("why")
+    if _LATEST.search(text):
+        found.add("latest")
+    elif _EARLIEST.search(text):
+        found.add("earliest")
     return frozenset(found)
 
 
