@@ -196,3 +196,16 @@ def test_evidence_type_is_what_choose_rows_reads(second_qa: QA) -> None:
     query = understand(THYMOL, (), e.lexicon)
     evidence = gather(query, e.retriever, e.corpus, e.lexicon, n=10, mode="hybrid")
     assert isinstance(evidence, Evidence)
+
+
+def test_other_than_sets_a_value_aside(second_qa: QA) -> None:
+    choice = _choose(second_qa, "Which trials used a treatment other than thymol strips?")
+    assert ids(choice.rows) == [f"apiary_trials:{k}" for k in (4, 6, 7, 8, 9)]
+    assert all("treatment: not Thymol strips" in m.reason for m in choice.rows)
+
+
+def test_the_most_recent_and_the_earliest_keep_one_year(second_qa: QA) -> None:
+    latest = _choose(second_qa, "Which of the thymol strips trials is the most recent?")
+    assert ids(latest.rows) == ["apiary_trials:10"]
+    earliest = _choose(second_qa, "Which thymol strips trial was the earliest?")
+    assert ids(earliest.rows) == ["apiary_trials:5"]

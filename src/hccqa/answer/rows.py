@@ -59,7 +59,8 @@ def filter_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
     if not f.years:
         tables = {r.table for r in rows if any(r.id in c.rows for c in f.constraints)}
         total = sum(1 for r in rows if r.table in tables) or 1
-        narrow = any(len(c.rows) <= BROAD * total for c in f.constraints)
+        # a value set aside ("other than X") is a deliberate filter however many it keeps
+        narrow = any(len(c.rows) <= BROAD * total for c in f.constraints) or bool(f.excluded)
         matched = {s for m in query.mentions for s in m.matched}
         named = matched | _YEARS_AND_NUMBERS(query) | _table_words(rows)
         only = "list" in query.intents and query.terms <= named
@@ -91,7 +92,7 @@ def _sharpen(f: RowFilter, query: Query, rows: Sequence[TableRow]) -> RowFilter:
             rows_of = frozenset(r for m in narrow for r in m.entity.rows)
             c = Constraint(c.column, tuple(m.entity.text for m in narrow), rows_of)
         out.append(c)
-    return RowFilter(tuple(out), f.years, f.table)
+    return RowFilter(tuple(out), f.years, f.table, f.excluded)
 
 
 def _table_words(rows: Sequence[TableRow]) -> frozenset[str]:
