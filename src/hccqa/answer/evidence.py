@@ -31,6 +31,12 @@ from ..understand.words import has_number, parts, stem_set, tokens
 MIN_PREFIX = 4  # shortest stem matched as the start of a longer one ("safe"/"safety")
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)")
 _AUTHOR = re.compile(r"\bet al\b")
+# Words that say by what means something happens (English).
+_MEANS = re.compile(
+    r"\b(?:through|via|by (?:\w+ing)|block(?:s|ed|ing)?|inhibit(?:s|ed|ing)?|"
+    r"activat\w*|target(?:s|ed|ing)?|mediat\w*|induc\w*|leads? to|results? in)\b",
+    re.IGNORECASE,
+)
 # Words that give a reason or a consequence (English).
 _CAUSAL = re.compile(
     r"\b(?:because|since|given that|due to|owing to|as a result|therefore|thus|hence|"
@@ -318,6 +324,8 @@ def _shape_test(query: Query, lexicon: Lexicon) -> Any:
         )
     if "why" in query.intents:
         tests.append(lambda s, row: not row and bool(_CAUSAL.search(s)))
+    if "how" in query.intents:
+        tests.append(lambda s, row: not row and bool(_MEANS.search(s)))
     if "define" in query.intents:
         longs = defined_long_forms(query, lexicon)
         if longs:

@@ -24,7 +24,7 @@ from ..types import RowMatch, TableRow
 from ..understand.filters import Constraint, RowFilter
 from ..understand.lexicon import Lexicon
 from ..understand.query import Query
-from ..understand.words import content_stems, stem_set
+from ..understand.words import content_stems, parts, stem_set
 from .evidence import Evidence, Scored, coverage
 
 BROAD = 0.5  # a constraint keeping more than this share of its tables' rows is broad
@@ -60,7 +60,9 @@ def filter_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
         tables = {r.table for r in rows if any(r.id in c.rows for c in f.constraints)}
         total = sum(1 for r in rows if r.table in tables) or 1
         # a value set aside ("other than X") is a deliberate filter however many it keeps
-        narrow = any(len(c.rows) <= BROAD * total for c in f.constraints) or bool(f.excluded)
+        narrow = any(len(c.rows) <= BROAD * total for c in f.constraints) or bool(
+            f.excluded and "list" in query.intents
+        )
         matched = {s for m in query.mentions for s in m.matched}
         named = matched | _YEARS_AND_NUMBERS(query) | _table_words(rows)
         only = "list" in query.intents and query.terms <= named
@@ -129,7 +131,9 @@ def choose_rows(
     choice = _choose(query, evidence, quotes, corpus_rows, lexicon)
     rows = list(choice.rows)
     if "compare" in query.intents and len(rows) > 1:
-        held = {m.row.id: len(query.terms & _cell_stems(m.row, lexicon)) for m in rows}
+        # counted by question word, so that a name of several parts weighs as one
+        words = [set(parts(t)) for t in query.tokens if t.content]
+        held = {m.row.id: sum(bool(w & _cell_stems(m.row, lexicon)) for w in words) for m in rows}
         top = max(held.values())
         rows = [m for m in rows if held[m.row.id] == top]
     dated = [m for m in rows if m.row.year is not None]

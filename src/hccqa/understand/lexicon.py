@@ -219,10 +219,19 @@ class Lexicon:
             elif e.names & have:
                 found.append(Mention(e, "name", e.names & have))
         found = _cross_column(found)
+        # which of the question's words each mention covers: a mention gives way to one
+        # of its column covering more of the question's words, not more stems of one word
+        covers = {
+            id(m): frozenset(i for i, t in enumerate(toks) if set(parts(t)) & m.matched)
+            for m in found
+        }
         return [
             m
             for m in found
-            if not any(o.entity.column == m.entity.column and m.matched < o.matched for o in found)
+            if not any(
+                o.entity.column == m.entity.column and covers[id(m)] < covers[id(o)]
+                for o in found
+            )
         ]
 
     def table_of(self, toks: Sequence[Token]) -> str | None:

@@ -95,6 +95,7 @@ _WHEN = re.compile(r"\bwhen\b|\b(?:what|which) (?:year|yr|decade|date)\b", re.IG
 _WHY = re.compile(r"^\s*(?:why|how come)\b|\bwhy\b|\bwhat (?:causes|makes|leads)\b|\breason", re.I)
 _LATEST = re.compile(r"\b(?:most recent|latest|newest|last one|last study|last trial)\b", re.I)
 _EARLIEST = re.compile(r"\b(?:earliest|oldest|first (?:one|study|trial|paper|report))\b", re.I)
+_HOW = re.compile(r"^\s*how\s+(?:do|does|did|is|are|was|were|can|could|might)\b", re.I)
 _YESNO = re.compile(
     r"^\s*(?:is|are|does|do|did|can|could|was|were|has|have|will|would|should|may)\b",
     re.IGNORECASE,
@@ -123,7 +124,7 @@ class Query:
             (names the corpus never mentions).
         absent: Topical English words the corpus never uses.
         intents: Any of "list", "who", "define", "compare", "number", "when", "yesno",
-            "why", "latest", "earliest".
+            "why", "how", "latest", "earliest".
         mentions: Table values it names, each with its column.
         filter: The row filter its mentions and years make.
         followup: True when it leans on the previous turn.
@@ -458,6 +459,8 @@ def _intents(text: str) -> frozenset[str]:
         found.add("yesno")
     if _WHY.search(text):
         found.add("why")
+    if _HOW.search(text) and "number" not in found:
+        found.add("how")
     if _LATEST.search(text):
         found.add("latest")
     elif _EARLIEST.search(text):
