@@ -163,6 +163,25 @@ def test_which_of_those_narrows_to_the_previous_rows(qa: QA) -> None:
     assert a.rows[0].reason.endswith("of the rows shown before")
 
 
+def test_a_long_history_of_follow_ups_costs_one_extra_answer(
+    qa: QA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hccqa.qa
+
+    calls: list[str] = []
+    real = hccqa.qa.answer_question
+
+    def counted(question: str, *args: object, **kwargs: object) -> Answer:
+        calls.append(question)
+        return real(question, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hccqa.qa, "answer_question", counted)
+    history = [YEARS] + ["Which of those used thymol strips?", "And when was that?"] * 6
+    a = qa.ask("Which of those was on a rooftop?", history)
+    assert not a.abstained or a.refusal_reason
+    assert len(calls) == 2, calls  # the question, and the turn before it once
+
+
 def _words_of(answer: Answer) -> list[str]:
     texts = [answer.answer, answer.text, answer.searched_query, answer.refusal_reason or ""]
     texts += [m.reason for m in answer.rows]

@@ -249,13 +249,22 @@ class QA:
         return answer
 
     def _shown(self, question: str, history: tuple[str, ...], mode: str) -> tuple[str, ...]:
-        """Rows an earlier turn's answer showed (answered again when not remembered)."""
+        """Rows an earlier turn's answer showed.
+
+        The chat asks its turns in order, so the answer is normally remembered. When it
+        is not (a history passed in from elsewhere), that turn is answered once more
+        without looking further back, so a long history costs one extra answer, not one
+        per turn.
+        """
         key = (question, history, mode)
         with self._recent_lock:
             if key in self._recent:
                 self._recent.move_to_end(key)
                 return self._recent[key]
-        return tuple(m.row.id for m in self.ask(question, history, mode=mode).rows)
+        answer = answer_question(
+            question, history, engine=self.engine, k=self.settings.k, mode=mode, recall=None
+        )
+        return tuple(m.row.id for m in answer.rows)
 
     def _remember(self, key: tuple[str, tuple[str, ...], str], rows: tuple[str, ...]) -> None:
         with self._recent_lock:
