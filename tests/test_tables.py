@@ -12,7 +12,7 @@ import pytest
 
 from hccqa.corpus.tables import column_kinds, load_tables, read_table, table_files, table_line_kind
 from hccqa.errors import CorpusError
-from hccqa.types import table_label
+from hccqa.types import RowMatch, table_label
 
 CORPUS = Path(__file__).parents[1] / "corpus"
 RAW_LINES = {
@@ -113,6 +113,15 @@ def test_a_row_serializes_with_its_own_columns(tmp_path: Path) -> None:
         "year": "2001",
         "site": "North roof",
     }
+
+
+def test_a_column_named_like_a_row_key_cannot_overwrite_it(tmp_path: Path) -> None:
+    path = _write(tmp_path, "hives.tsv", "# title: H\nhive\tid\tscore\n3\tB-12\t75\n")
+    (row,) = read_table(path).rows
+    match = RowMatch(row=row, reason="named in the question", score=0.25)
+    d = match.to_dict()
+    assert d["id"] == "hives:3" and d["table"] == "hives" and d["score"] == 0.25
+    assert d["id (column)"] == "B-12" and d["score (column)"] == 75
 
 
 def test_table_line_kind() -> None:

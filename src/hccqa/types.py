@@ -56,6 +56,10 @@ class Column:
     kind: str
 
 
+# Keys of a serialized row and of its match; a column with one of these names is renamed.
+_ROW_KEYS = frozenset({"id", "table", "reason", "score"})
+
+
 @dataclass(frozen=True)
 class TableRow:
     """One row of a table, its cells in table order.
@@ -91,9 +95,12 @@ class TableRow:
         return dict(self.cells)
 
     def to_dict(self) -> dict[str, Any]:
+        """``id``, ``table``, then one key per column. A column named like one of the
+        keys the row or its match already uses (``id``, ``table``, ``reason``, ``score``)
+        is written as ``"<name> (column)"`` so that it cannot overwrite them."""
         out: dict[str, Any] = {"id": self.id, "table": self.table}
         for name, value in self.cells:
-            out[name] = _as_number(value)
+            out[f"{name} (column)" if name in _ROW_KEYS else name] = _as_number(value)
         return out
 
     @property
