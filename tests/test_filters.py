@@ -43,6 +43,10 @@ def ids(rows: list) -> list[str]:
         ("in 2014 and 2016", (2014, 2016)),  # single years: from the first to the last
         ("in 1999", (1999, 1999)),
         ("in 12345", None),  # not a year
+        ("trials with more than 2000 patients", None),  # a count, not a year
+        ("is 1200 mg a day too much?", None),  # an amount
+        ("2000 Patients in 2011", (2011, 2011)),
+        ("since 2015, with 1800 cases", (2015, OPEN_END)),
         ("no years here", None),
     ],
 )

@@ -17,7 +17,14 @@ from ..types import TableRow
 from .lexicon import Mention
 from .words import Token
 
-_YEAR = r"(?:1[89]|20|21)\d{2}"
+# A count or an amount is not a year: "2000 patients", "1200 mg", "1900 %". The words are
+# English units and count nouns, not facts of any corpus.
+_COUNTED = (
+    r"percent|mg|mcg|µg|ug|g|kg|ml|l|iu|units?|doses?|times|patients?|people|persons?|"
+    r"participants?|subjects?|individuals?|cases?|volunteers?|adults?|children|men|women|"
+    r"mice|rats|animals?|cells?|samples?|specimens?|tumou?rs?|genes?|proteins?"
+)
+_YEAR = rf"(?:1[89]|20|21)\d{{2}}(?!\d|\s*(?:{_COUNTED})\b|\s*%)"
 _RANGE = re.compile(
     rf"(?:between|from)\s+({_YEAR})\s+(?:and|to|until|till|-)\s+({_YEAR})|"
     rf"({_YEAR})\s*(?:-|–|—|to|until)\s*({_YEAR})",
@@ -33,7 +40,7 @@ _BEFORE = re.compile(
     rf"({_YEAR})\s+(?:or|and)\s+(?:earlier|before)",
     re.IGNORECASE,
 )
-_ANY_YEAR = re.compile(rf"(?<!\d){_YEAR}(?!\d)")
+_ANY_YEAR = re.compile(rf"(?<!\d){_YEAR}", re.IGNORECASE)
 OPEN_END = 9999
 
 
