@@ -423,6 +423,20 @@ def test_a_review_txt_is_an_ordinary_document(tmp_path: Path) -> None:
     assert c.rows == () and c.files == ("review.txt",)
 
 
+def test_a_malformed_table_is_skipped_with_its_line_and_the_rest_load(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("Hives were moved to the roof. Mites fell.\n")
+    (tmp_path / "hives.tsv").write_text("# title: H\nsite\tyear\nNorth\t2012\n")
+    (tmp_path / "broken.tsv").write_text("# title: H\nsite\tyear\nSouth\t2013\textra\n")
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "hives.tsv").write_text("# title: H\nsite\tyear\nEast\t2014\n")
+    c = load_folder(tmp_path)
+    assert [t.id for t in c.tables] == ["hives"] and len(c.rows) == 1
+    assert [f.path for f in c.skipped] == ["broken.tsv", "more/hives.tsv"]
+    assert c.skipped[0].reason.startswith("line 3:")
+    assert "already read from hives.tsv" in c.skipped[1].reason
+    assert "broken.tsv" not in c.files
+
+
 def test_unreadable_file_is_skipped_with_a_warning_and_the_rest_load(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

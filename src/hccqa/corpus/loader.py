@@ -30,7 +30,7 @@ from .glossary import build_glossary
 from .layout import read_layout
 from .readers import Document, Skipped, discover, read_document
 from .sentences import split_sentences
-from .tables import load_tables
+from .tables import read_table
 from .text import Lexicon, clean, clean_with_map
 
 log = logging.getLogger(__name__)
@@ -420,7 +420,8 @@ def load_folder(
 
     Raises:
         CorpusError: the folder is missing or no document in it has text (each skipped
-            file is named with the reason), or a table file is malformed (file and line).
+            file is named with the reason). A malformed table file is skipped like an
+            unreadable document, with its line.
     """
     folder = Path(path)
     if not folder.is_dir():
@@ -457,13 +458,12 @@ def load_folder(
         passages.extend(doc_passages)
         texts.extend(doc_texts)
         footnotes.extend(doc_notes)
-    tables = list(found.tables)
+    loaded, tables = _read_tables(folder, found.tables, skipped)
     for item in sorted(skipped, key=lambda f: f.path):
         log.warning("skipped %s in %s: %s", item.path, folder, item.reason)
     if not passages:
         why = "; ".join(str(f) for f in skipped) or "it holds no .txt, .md or .pdf file"
         raise CorpusError(f"no readable document in corpus folder {str(folder)!r}: {why}")
-    loaded = load_tables(folder / t for t in tables)
     rows = [r for tb in loaded for r in tb.rows]
     digest = hashlib.sha256()
     for relative in [*used, *tables]:
@@ -485,6 +485,30 @@ def load_folder(
         files=(*used, *tables),
         skipped=tuple(sorted(skipped, key=lambda f: f.path)),
     )
+
+
+def _read_tables(
+    folder: Path, relatives: Sequence[str], skipped: list[Skipped]
+) -> tuple[tuple[Table, ...], list[str]]:
+    """The folder's tables that read cleanly, and their paths; a malformed one, or a
+    second table with an id already read, is added to ``skipped`` with the reason."""
+    tables: list[Table] = []
+    used: list[str] = []
+    seen: dict[str, str] = {}
+    for relative in relatives:
+        try:
+            table = read_table(folder / relative)
+        except CorpusError as exc:
+            skipped.append(Skipped(relative, _reason(str(exc), folder / relative)))
+            continue
+        if table.id in seen:
+            why = f"a table named {table.id!r} is already read from {seen[table.id]}"
+            skipped.append(Skipped(relative, f"{why}; rename one of the files"))
+            continue
+        seen[table.id] = relative
+        tables.append(table)
+        used.append(relative)
+    return tuple(tables), used
 
 
 def _reason(message: str, path: Path) -> str:
