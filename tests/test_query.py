@@ -147,7 +147,12 @@ def test_query_is_frozen(second_lexicon: Lexicon) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["When was that one published?", "Did that one pay off?", "Which of those were on a roof?", "ok"],
+    [
+        "When was that one published?",
+        "Did that one pay off?",
+        "Which of those were on a roof?",
+        "ok",
+    ],
 )
 def test_questions_that_lean_on_the_previous_turn_are_follow_ups(
     second_lexicon: Lexicon, question: str

@@ -7,10 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import Stemmer
 
+import hccqa.understand.words as words_module
 from hccqa.understand.words import (
     ASKING,
     SHORTHAND,
     STOPWORDS,
+    TextMemo,
     content_stems,
     fold,
     has_number,
@@ -111,3 +113,30 @@ def test_the_stemmer_is_safe_from_many_threads() -> None:
     stem.cache_clear()
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert list(pool.map(stem, words)) == serial
+
+
+def test_a_text_memo_is_bounded_by_the_length_of_what_it_keeps() -> None:
+    calls: list[str] = []
+
+    def shout(text: str) -> str:
+        calls.append(text)
+        return text.upper()
+
+    memo = TextMemo(shout, max_chars=1900)
+    assert memo("bee") == "BEE" and memo("bee") == "BEE" and calls == ["bee"]
+    for i in range(200):
+        memo(f"question number {i:03d}")  # 19 characters each
+    assert memo.chars <= 1900 and len(memo) == 1900 // 19
+    assert memo("question number 199") and calls.count("question number 199") == 1  # kept
+    memo("question number 000")  # the oldest went first
+    assert calls.count("question number 000") == 2
+    long = "x" * 30  # more than 1900 / 64: computed, never kept
+    memo(long) and memo(long)
+    assert calls.count(long) == 2
+
+
+def test_distinct_long_questions_cannot_fill_the_word_memos() -> None:
+    for i in range(3000):
+        content_stems(f"{i} " + "mite " * 380)  # about the longest question accepted
+    assert words_module._tokens.chars <= words_module.MEMO_CHARS
+    assert words_module._content_stems.chars <= words_module.MEMO_CHARS

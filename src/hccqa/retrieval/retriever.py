@@ -10,7 +10,6 @@ timings of the last search are kept per thread.
 from __future__ import annotations
 
 import copy
-import functools
 import logging
 import re
 import threading
@@ -29,6 +28,7 @@ from ..errors import InputError
 from ..settings import MODES
 from ..types import Hit, Passage, TableRow
 from ..understand.expand import Expander
+from ..understand.words import MEMO_CHARS, text_memo
 from . import fusion
 from .embed import Embedder
 from .index import Index
@@ -108,7 +108,7 @@ class _Bm25:
 _BM25_TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
-@functools.lru_cache(maxsize=4096)
+@text_memo(MEMO_CHARS // 4)
 def query_terms(text: str) -> tuple[str, ...]:
     """A query's BM25 terms, as ``bm25s.tokenize(stopwords="en", stemmer=...)`` makes
     them for documents: lower-cased ``\\w\\w+`` tokens, English stopwords removed, stemmed."""

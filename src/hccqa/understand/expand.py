@@ -8,9 +8,10 @@ spells out the long form gets the abbreviation appended instead. An
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping
+
+from .words import MEMO_CHARS, TextMemo
 
 Glossary = Mapping[str, str] | Iterable[tuple[str, str]]
 
@@ -41,7 +42,7 @@ class Expander:
         # First alphanumeric run of each abbreviation, lower-cased: a cheap pre-filter.
         self._keys = [_first_word(e[0]) for e in self._entries]
         # Memoized per expander: every ask expands the same retrieved sentences again.
-        self._expansions = functools.lru_cache(maxsize=8192)(self._find_expansions)
+        self._expansions = TextMemo(self._find_expansions, MEMO_CHARS // 2)
 
     def _has(self, query: str, i: int) -> bool:
         abbr, _, _, pattern, _ = self._entries[i]

@@ -12,7 +12,10 @@ import functools
 import re
 import threading
 import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import Stemmer
 
@@ -306,12 +309,68 @@ SHORTHAND = {
 }
 
 
+_T = TypeVar("_T")
+
+
+class TextMemo(Generic[_T]):
+    """Memo of a function of one text, least recently used first out, bounded by the total
+    length of the texts it keeps rather than by their number.
+
+    Questions go through the same functions as corpus sentences. A count bound would let
+    a few thousand long, distinct questions (each up to the question limit) hold hundreds
+    of megabytes; a length bound keeps every corpus sentence and caps what questions can
+    take. A text longer than a sixty-fourth of the bound is computed and not kept.
+    """
+
+    def __init__(self, fn: Callable[[str], _T], max_chars: int) -> None:
+        self.fn = fn
+        self.max_chars = max_chars
+        self.chars = 0
+        self._kept: OrderedDict[str, _T] = OrderedDict()
+        self._lock = threading.Lock()
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, text: str) -> _T:
+        with self._lock:
+            if text in self._kept:
+                self._kept.move_to_end(text)
+                return self._kept[text]
+        value = self.fn(text)
+        if len(text) * 64 > self.max_chars:
+            return value
+        with self._lock:
+            if text not in self._kept:
+                self._kept[text] = value
+                self.chars += len(text)
+                while self.chars > self.max_chars:
+                    old, _ = self._kept.popitem(last=False)
+                    self.chars -= len(old)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+            self.chars = 0
+
+
+def text_memo(max_chars: int) -> Callable[[Callable[[str], _T]], TextMemo[_T]]:
+    """Decorator form of :class:`TextMemo`."""
+    return lambda fn: TextMemo(fn, max_chars)
+
+
+# The memo of each per-text function: ample for the sentences of a large corpus folder.
+MEMO_CHARS = 2_000_000
+
+
 def fold(text: str) -> str:
     """Lower case, accents dropped, Greek letters spelled out: "IL-1β Gómez" -> "il-1beta gomez"."""
     return _fold(text)
 
 
-@functools.lru_cache(maxsize=32768)
+@text_memo(MEMO_CHARS)
 def _fold(text: str) -> str:
     out = []
     for ch in unicodedata.normalize("NFKD", text):
@@ -356,7 +415,7 @@ def tokens(text: str) -> tuple[Token, ...]:
     return _tokens(text)
 
 
-@functools.lru_cache(maxsize=32768)
+@text_memo(MEMO_CHARS)
 def _tokens(text: str) -> tuple[Token, ...]:
     found = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
     norms = [_fold(w) for w, _, _ in found]
@@ -409,7 +468,7 @@ def stem_set(text: str) -> frozenset[str]:
     return _stem_set(text)
 
 
-@functools.lru_cache(maxsize=32768)
+@text_memo(MEMO_CHARS)
 def _stem_set(text: str) -> frozenset[str]:
     return frozenset(s for t in _tokens(text) for s in parts(t))
 
@@ -419,7 +478,7 @@ def content_stems(text: str) -> frozenset[str]:
     return _content_stems(text)
 
 
-@functools.lru_cache(maxsize=32768)
+@text_memo(MEMO_CHARS)
 def _content_stems(text: str) -> frozenset[str]:
     return frozenset(s for t in _tokens(text) if t.content for s in parts(t))
 
