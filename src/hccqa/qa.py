@@ -1,8 +1,9 @@
 """The Python facade: ``qa = QA.load(); qa.search(...); qa.ask(...)``.
 
 ``QA.load`` does every slow thing once (corpus, model, index, BM25); ``search``
-and ``ask`` then only compute. A ``QA`` holds no per-call state, so one object
-can serve many threads at once.
+and ``ask`` then only compute. Its only state between calls is a bounded memo of the
+rows recent answers showed (for follow-ups), behind a lock, so one object can serve many
+threads at once.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each of the 1,000 entries' ``CONTEXTS`` becomes one ``<PMID>.txt`` document in a
 temporary folder; that folder then goes through exactly what ``hccqa build
---corpus DIR`` does (:func:`hccqa.corpus.load_folder`, :func:`hccqa.index.build_index`,
+--corpus DIR`` does (:func:`hccqa.corpus.load_folder`, :func:`hccqa.retrieval.index.build_index`,
 :class:`hccqa.retrieve.Retriever`). Each question is asked in every mode and
 scored at the document level: a document counts at the rank of its first
 passage. Baselines (plain BM25, plain dense, plain RRF, no query expansion) run

@@ -5,7 +5,7 @@ vectors of dimension 384 with the structure of sentence embeddings (a low
 intrinsic dimension, clustered topics, a little isotropic noise: uniformly
 random 384-d vectors have no near neighbours at all, so ANN recall on them
 says nothing about real text), builds each FAISS index kind from
-:mod:`hccqa.ann`, and measures build time, index memory (serialized size),
+:mod:`hccqa.retrieval.ann`, and measures build time, index memory (serialized size),
 single-query p50 latency (one query at a time, one thread) and recall@10 against
 exact search. The search knob (HNSW ``efSearch``, IVF ``nprobe``) is swept and
 the cheapest setting that reaches the recall target is reported. BM25 over
@@ -137,7 +137,7 @@ def measure_kind(
         x: ``(n, d)`` unit vectors.
         queries: ``(q, d)`` unit query vectors.
         truth: ``(q, 10)`` exact top-10 ids of the queries.
-        kind: An :mod:`hccqa.ann` kind.
+        kind: An :mod:`hccqa.retrieval.ann` kind.
         knobs: efSearch / nprobe values to sweep (ignored for flat).
 
     Returns:
@@ -211,7 +211,7 @@ def run_scaling(
 
     Args:
         sizes: Corpus sizes (number of passages).
-        kinds: Index kinds to build at every size (see :data:`hccqa.ann.KINDS`).
+        kinds: Index kinds to build at every size (see :data:`hccqa.retrieval.ann.KINDS`).
         queries: Number of single queries timed per index.
         bm25_max: Largest size at which BM25 is measured (0 = never).
         hnsw_max: Largest size at which HNSW is built: at 10^6 its build took 13 min on

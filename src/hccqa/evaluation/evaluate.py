@@ -1,9 +1,9 @@
 """Scoring a QA engine on a gold question set (GOLD_FORMAT.md).
 
-Gold sets are read by :func:`hccqa.gold.load_gold` (re-exported here).
+Gold sets are read by :func:`hccqa.evaluation.gold.load_gold` (re-exported here).
 ``evaluate`` asks every question (follow-ups with their history) through
 ``qa.ask`` in each retrieval mode and scores the ranked passages, the rows
-shown and the answer text with :mod:`hccqa.metrics`. The result serializes to
+shown and the answer text with :mod:`hccqa.evaluation.metrics`. The result serializes to
 exactly the ``hccqa eval --json`` object of the format.
 """
 

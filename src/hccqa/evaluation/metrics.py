@@ -7,7 +7,7 @@ Conventions:
   (``relevant_flags[i]`` is true when the item at rank ``i + 1`` is relevant) or,
   for recall, as the list of the relevant things each ranked item covers
   (a passage may contain several evidence spans; a document is one thing).
-- Text matching uses :func:`hccqa.text.normalize`, the form ``GOLD_FORMAT.md`` defines.
+- Text matching uses :func:`hccqa.corpus.text.normalize`, the form ``GOLD_FORMAT.md`` defines.
 """
 
 from __future__ import annotations

@@ -413,7 +413,10 @@ class OnnxEmbedder:
     def encode(
         self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False
     ) -> np.ndarray:
-        """Encode texts into unit-length float32 rows (see :class:`hccqa.embed.Embedder`)."""
+        """Encode texts into unit-length float32 rows.
+
+        See :class:`hccqa.retrieval.embed.Embedder`.
+        """
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         # Sorting by length keeps padding small inside each batch.

@@ -1,4 +1,4 @@
-"""Dense, BM25 and hybrid retrieval over a loaded :class:`~hccqa.index.Index`.
+"""Dense, BM25 and hybrid retrieval over a loaded :class:`~hccqa.retrieval.index.Index`.
 
 A :class:`Retriever` is built once (BM25 tokenized, stemmer ready) and then
 answers queries without loading a model, reading a file or rebuilding anything.
@@ -45,7 +45,7 @@ class FusionConfig:
             or ``"rrf"`` (weighted reciprocal rank fusion only).
         dense_weight: Weight of the dense ranking.
         bm25_weight: Weight of the BM25 ranking.
-        normalization: Score normalization of the convex term (see :mod:`hccqa.fusion`).
+        normalization: Score normalization of the convex term (see :mod:`hccqa.retrieval.fusion`).
         rrf_weight: Weight of the reciprocal-rank term added to the convex term.
         rrf_k: The RRF constant.
         depth: Candidates taken from each ranking before fusion.

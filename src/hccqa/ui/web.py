@@ -4,7 +4,7 @@
 same ``ask``) into a ``gr.Blocks``; :func:`chat_turn` is the plain function
 behind one chat turn, and :func:`ask_json` the one behind the ``/ask`` API.
 :func:`serve` loads the index once (building it first when missing) and
-launches. HTML comes from :mod:`hccqa.render`, which escapes everything.
+launches. HTML comes from :mod:`hccqa.ui.render`, which escapes everything.
 """
 
 from __future__ import annotations

@@ -229,8 +229,7 @@ class Lexicon:
             m
             for m in found
             if not any(
-                o.entity.column == m.entity.column and covers[id(m)] < covers[id(o)]
-                for o in found
+                o.entity.column == m.entity.column and covers[id(m)] < covers[id(o)] for o in found
             )
         ]
 
