@@ -15,7 +15,6 @@ from hccqa.errors import InputError
 from hccqa.evaluation.calibrate import (
     Calibration,
     Example,
-    _threshold,
     calibrate,
     collect,
     cross_validate,
@@ -23,17 +22,6 @@ from hccqa.evaluation.calibrate import (
 )
 from hccqa.qa import QA
 from hccqa.settings import DEFAULT_ENCODER, POLICIES, Settings
-
-
-def test_threshold_worked_example() -> None:
-    # out-of-fold probabilities of three answerable and two unanswerable questions
-    probs = [0.9, 0.8, 0.3, 0.6, 0.2]
-    labels = [True, True, True, False, False]
-    # cutting at 0.8 refuses one answerable (0.3) and answers no unanswerable one:
-    # 1/3 + 0 is the least total error; the threshold goes halfway down to 0.6, below it
-    threshold, refused, answered = _threshold(probs, labels)
-    assert threshold == pytest.approx(0.7)
-    assert refused == pytest.approx(1 / 3) and answered == 0.0
 
 
 def _separable(n: int = 20) -> list[Example]:

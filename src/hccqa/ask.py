@@ -106,18 +106,22 @@ def weigh(
     t0 = time.perf_counter()
     query = understand(question, history, engine.lexicon, recall=recall)
     understood = _ms(t0)
-    evidence, verdict = _weigh(query, engine, n, mode)
+    evidence, verdict = weigh_query(query, engine, n, mode)
     if not verdict.answer and history and not query.followup:
         again = understand(question, history, engine.lexicon, recall=recall, force_followup=True)
         if again.followup:
-            evidence2, verdict2 = _weigh(again, engine, n, mode)
+            evidence2, verdict2 = weigh_query(again, engine, n, mode)
             if verdict2.answer:
                 query, evidence, verdict = again, evidence2, verdict2
     evidence.timings["understand"] = understood
     return query, evidence, verdict
 
 
-def _weigh(query: Query, engine: Engine, n: int, mode: str) -> tuple[Evidence, Verdict]:
+def weigh_query(
+    query: Query, engine: Engine, n: int = MIN_PASSAGES, mode: str = "hybrid"
+) -> tuple[Evidence, Verdict]:
+    """Gather the evidence of an understood question and judge it (one pass, no retry);
+    calibration measures its signals exactly as answering does."""
     t0 = time.perf_counter()
     filtered = filter_rows(query, engine.corpus.rows)
     filter_ms = _ms(t0)

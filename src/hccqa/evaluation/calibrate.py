@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..answer.judge import SIGNALS, Policy, fit, measure, probability
+from ..answer.judge import SIGNALS, Policy, fit, probability
 from .gold import GoldQuestion, load_gold
 
 PENALTIES = (0.01, 0.1, 1.0, 10.0)
@@ -60,9 +60,10 @@ class Calibration:
 
 
 def collect(qa: Any, questions: Sequence[GoldQuestion], *, mode: str = "hybrid") -> list[Example]:
-    """The judge's signals for each gold question, as the pipeline measures them."""
-    from ..answer.evidence import gather
-    from ..ask import selected_rows
+    """The judge's signals for each gold question, measured by the answering path itself
+    (:func:`hccqa.ask.weigh_query`: the same passages, favoured rows and selected rows),
+    on the question's first reading."""
+    from ..ask import weigh_query
     from ..understand.query import understand
 
     engine = qa.engine
@@ -74,34 +75,9 @@ def collect(qa: Any, questions: Sequence[GoldQuestion], *, mode: str = "hybrid")
             engine.lexicon,
             recall=lambda question, history: qa._shown(question, history, mode),
         )
-        evidence = gather(
-            query,
-            engine.retriever,
-            engine.corpus,
-            engine.lexicon,
-            n=10,
-            mode=mode,
-            weights=engine.weights,
-        )
-        signals = measure(query, evidence, rows=selected_rows(query, engine.corpus.rows))
-        out.append(Example(q.id, signals, q.answerable))
+        _, verdict = weigh_query(query, engine, mode=mode)
+        out.append(Example(q.id, dict(verdict.signals), q.answerable))
     return out
-
-
-def _threshold(probs: Sequence[float], labels: Sequence[bool]) -> tuple[float, float, float]:
-    """The threshold minimizing refused-answerable + answered-unanswerable rates."""
-    pos = [p for p, y in zip(probs, labels, strict=True) if y]
-    neg = [p for p, y in zip(probs, labels, strict=True) if not y]
-    best = (float("inf"), 0.5, 0.0, 0.0)
-    for t in sorted({0.5, *probs}):
-        refused = sum(p < t for p in pos) / max(len(pos), 1)
-        answered = sum(p >= t for p in neg) / max(len(neg), 1)
-        # ties: the threshold in the middle of the gap is found by averaging below
-        if refused + answered < best[0] - 1e-12:
-            best = (refused + answered, t, refused, answered)
-    _, t, refused, answered = best
-    below = max((p for p in probs if p < t), default=t)
-    return (t + below) / 2 if below < t else t, refused, answered
 
 
 def cross_validate(
