@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from hccqa.answer.evidence import Evidence, Weights, coverage, gather
+from hccqa.answer.evidence import Evidence, SentenceFacts, Weights, coverage, gather
 from hccqa.qa import QA
 from hccqa.understand.lexicon import Lexicon
 from hccqa.understand.query import understand
@@ -108,3 +108,49 @@ def test_evidence_is_deterministic(second_qa: QA) -> None:
     b = _gather(second_qa, "Why do urban beekeepers split strong colonies?")
     assert replace(a, timings={}) == replace(b, timings={})
     assert not math.isnan(a.cosine)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Why do urban beekeepers split strong colonies?",
+        "How many frames do nucleus colonies have?",
+        "Who shaded hives on a terrace in 2019?",
+    ],
+)
+def test_the_engines_sentence_memo_changes_no_score(second_qa: QA, question: str) -> None:
+    """Scoring with the engine's memo of sentence facts (filled by earlier asks) gives
+    exactly what a fresh memo gives."""
+    e = second_qa.engine
+    query = understand(question, (), e.lexicon)
+
+    def run(facts: SentenceFacts | None) -> Evidence:
+        ev = gather(query, e.retriever, e.corpus, e.lexicon, n=10, mode="hybrid", facts=facts)
+        return replace(ev, timings={})
+
+    memo = SentenceFacts()
+    first = run(memo)
+    assert len(memo) > 0
+    assert run(memo) == first == run(None)
+
+
+def test_the_sentence_memo_is_bounded(second_qa: QA) -> None:
+    e = second_qa.engine
+    memo = SentenceFacts(limit=3)
+    for question in ["varroa mite threshold", "rooftop hives shade", "queens over winter"]:
+        query = understand(question, (), e.lexicon)
+        gather(query, e.retriever, e.corpus, e.lexicon, n=10, mode="hybrid", facts=memo)
+        assert len(memo) <= 3
+
+
+def test_sentence_facts_read_the_shape_of_a_sentence(second_qa: QA) -> None:
+    e = second_qa.engine
+    passage = e.retriever.passages[0]
+    f = SentenceFacts().get(
+        0, 0, "Because of heat, Smith et al[4] lost 12 hives in 2018.", passage, e.lexicon
+    )
+    assert f.number and f.year and f.who and f.causal and not f.means
+    assert f.cites == frozenset({4})
+    assert "heat" in f.plain and "heat" in f.stems
+    plain = SentenceFacts().get(0, 0, "Hives sit on roofs.", passage, e.lexicon)
+    assert not (plain.number or plain.year or plain.who or plain.causal or plain.cites)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .answer.compose import compose, select_quotes
-from .answer.evidence import Evidence, Weights, gather
+from .answer.evidence import Evidence, SentenceFacts, Weights, gather
 from .answer.judge import Policy, Verdict, judge
 from .answer.rows import RowChoice, choose_rows, filter_rows
 from .types import Answer
@@ -24,13 +24,15 @@ MIN_PASSAGES = 10  # ranked passages kept for Recall@10 / MRR@10
 
 @dataclass(frozen=True)
 class Engine:
-    """What answering needs, loaded once: corpus, lexicon, retriever, refusal policy."""
+    """What answering needs, loaded once: corpus, lexicon, retriever, refusal policy, and
+    the memo of what scoring reads of each sentence."""
 
     corpus: Any
     lexicon: Lexicon
     retriever: Any
     policy: Policy
     weights: Weights = Weights()
+    facts: SentenceFacts = field(default_factory=SentenceFacts, compare=False, repr=False)
 
 
 def answer_question(
@@ -135,6 +137,7 @@ def weigh_query(
         mode=mode,
         weights=engine.weights,
         favored=favored,
+        facts=engine.facts,
     )
     t0 = time.perf_counter()
     verdict = judge(query, evidence, engine.policy, rows=selected_rows(query, engine.corpus.rows))

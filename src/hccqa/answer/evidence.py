@@ -20,8 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from ..corpus.citations import BACK_REFERENCE, find_authors, find_citations
 from ..types import Hit
 from ..understand.lexicon import Lexicon
@@ -113,6 +111,83 @@ class Evidence:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What scoring reads of one sentence, computed once per sentence and passage.
+
+    Attributes:
+        stems: Stems of the sentence with its passage's section title (prose) and the
+            long forms of its abbreviations (what the question's words are looked up in).
+        plain: Stems of the sentence alone.
+        number: It states a quantity (see :func:`~hccqa.understand.words.has_number`).
+        year: It holds a year.
+        who: It names or cites a study ("et al", a bracket citation, "These authors").
+        causal: It gives a reason or a consequence.
+        means: It says by what means something happens.
+        cites: The reference numbers its bracket citations name.
+    """
+
+    stems: frozenset[str]
+    plain: frozenset[str]
+    number: bool
+    year: bool
+    who: bool
+    causal: bool
+    means: bool
+    cites: frozenset[int]
+
+
+class SentenceFacts:
+    """The :class:`Facts` of a corpus's sentences, computed on first use and kept.
+
+    One per loaded engine (its corpus, retriever and lexicon never change): an ask then
+    reads each candidate sentence's stems and shape instead of recomputing them. Safe to
+    share between threads (two threads may compute one entry twice, with one result).
+    At most ``limit`` entries are kept; past it the memo starts again, so a server over a
+    very large corpus holds a bounded amount.
+    """
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self._facts: dict[tuple[int, int], Facts] = {}
+        self._position: tuple[Any, dict[str, int]] | None = None
+
+    def position(self, passages: Sequence[Any]) -> dict[str, int]:
+        """Passage id -> its index in ``passages`` (computed once per passage list)."""
+        kept = self._position
+        if kept is None or kept[0] is not passages:
+            kept = self._position = (passages, {p.id: i for i, p in enumerate(passages)})
+        return kept[1]
+
+    def get(self, s: int, at: int, text: str, passage: Any, lexicon: Lexicon) -> Facts:
+        """The facts of sentence ``s`` (``text``) read as part of passage number ``at``."""
+        key = (s, at)
+        found = self._facts.get(key)
+        if found is None:
+            if len(self._facts) >= self.limit:
+                self._facts = {}
+            found = self._facts[key] = _facts(text, passage, lexicon)
+        return found
+
+    def __len__(self) -> int:
+        return len(self._facts)
+
+
+def _facts(text: str, passage: Any, lexicon: Lexicon) -> Facts:
+    row = passage.kind == "row"
+    citations = find_citations(text)
+    return Facts(
+        stems=_stems(text if row else f"{passage.section}. {text}", lexicon),
+        plain=stem_set(text),
+        number=has_number(text),
+        year=bool(_YEAR.search(text)),
+        who=bool(_AUTHOR.search(text) or citations or BACK_REFERENCE.match(text)),
+        causal=bool(_CAUSAL.search(text)),
+        means=bool(_MEANS.search(text)),
+        cites=frozenset(n for c in citations for n in c.numbers),
+    )
+
+
 def gather(
     query: Query,
     retriever: Any,
@@ -123,6 +198,7 @@ def gather(
     mode: str,
     weights: Weights | None = None,
     favored: frozenset[str] = frozenset(),
+    facts: SentenceFacts | None = None,
 ) -> Evidence:
     """Retrieve passages for the query, score their sentences and re-rank the passages.
 
@@ -136,8 +212,10 @@ def gather(
         weights: Scoring weights.
         favored: Passage ids the question selects by construction (the table rows its
             filter picks for a list question): their sentences get ``weights.favored``.
+        facts: The engine's memo of sentence facts (a fresh one when omitted).
     """
     w = weights or Weights()
+    facts = facts if facts is not None else SentenceFacts()
     total = len(retriever.passages)
     depth = min(max(n, w.depth), total)
     # Words the corpus never uses cannot match any sentence: the more of them, the less
@@ -151,35 +229,43 @@ def gather(
         hits = list(hits) + [Hit(p, min((h.score for h in hits), default=0.0), 0) for p in extra]
     timings = {k: float(v) for k, v in timings.items()}
     t0 = time.perf_counter()
-    position = {p.id: i for i, p in enumerate(retriever.passages)}
+    position = facts.position(retriever.passages)
     sentence_map = getattr(corpus, "sentence_map", ())
     pool = hits[: w.pool] + [h for h in hits[w.pool :] if h.passage.id in favored]
     ids: list[int] = []
     owner: dict[int, int] = {}
+    read: list[Facts] = []
     for i, h in enumerate(pool):
         at = position.get(h.passage.id)
-        for s in sentence_map[at] if at is not None and at < len(sentence_map) else ():
+        if at is None or at >= len(sentence_map):
+            continue
+        for s in sentence_map[at]:
             if s not in owner:
                 owner[s] = i
                 ids.append(s)
-    cos, bm = retriever.sentence_scores(query.search, ids, mode)
-    bm_top = float(bm.max()) if len(bm) and bm.max() > 0 else 1.0
+                read.append(facts.get(s, at, retriever.sentences[s], h.passage, lexicon))
+    cos_a, bm_a = retriever.sentence_scores(query.search, ids, mode)
+    bm_top = float(bm_a.max()) if len(bm_a) and bm_a.max() > 0 else 1.0
+    cos, bm = cos_a.tolist(), bm_a.tolist()
     shape = _shape_test(query, lexicon)
     anchored = _anchor_test(query, corpus)
     weigh = _weigher(query.terms, lexicon)
+    sentences = retriever.sentences
     rows: list[tuple[int, str, int, bool, float, float, float]] = []
     for j, s in enumerate(ids):
-        text = retriever.sentences[s]
-        hit = pool[owner[s]]
-        row = hit.passage.kind == "row"
-        cov = weigh(_stems(text if row else f"{hit.passage.section}. {text}", lexicon))
-        score = w.cosine * float(cos[j]) + lexical * (
-            w.bm25 * float(bm[j]) / bm_top + w.coverage * cov
-        )
-        score += w.shape if shape(text, row) else 0.0
-        score += w.anchor if anchored(text) else 0.0
-        score += w.favored if hit.passage.id in favored else 0.0
-        rows.append((s, text, owner[s], row, float(cos[j]), cov, score))
+        f = read[j]
+        at = owner[s]
+        passage = pool[at].passage
+        row = passage.kind == "row"
+        cov = weigh(f.stems)
+        score = w.cosine * cos[j] + lexical * (w.bm25 * bm[j] / bm_top + w.coverage * cov)
+        if shape(f, row):
+            score += w.shape
+        if anchored(f):
+            score += w.anchor
+        if passage.id in favored:
+            score += w.favored
+        rows.append((s, sentences[s], at, row, cos[j], cov, score))
     rows.sort(key=lambda c: (-c[6], c[2], c[0]))
     best: dict[int, float] = {}
     for r in rows:
@@ -214,9 +300,9 @@ def _rerank(hits: Sequence[Hit], best: dict[int, float], share: float) -> list[H
     """
     if not hits:
         return []
-    own = np.array([h.score for h in hits], dtype=np.float64)
-    lo, hi = float(own.min()), float(own.max())
-    own = (own - lo) / (hi - lo) if hi > lo else np.ones_like(own)
+    own = [h.score for h in hits]
+    lo, hi = min(own), max(own)
+    own = [(o - lo) / (hi - lo) for o in own] if hi > lo else [1.0] * len(own)
     values = list(best.values())
     s_lo, s_hi = (min(values), max(values)) if values else (0.0, 1.0)
     keyed = []
@@ -264,9 +350,17 @@ def _weigher(terms: frozenset[str], lexicon: Lexicon) -> Any:
     """:func:`coverage` of these terms, with their weights computed once."""
     if not terms:
         return lambda have: 1.0
-    weight = [(t, lexicon.idf(t)) for t in terms]
-    total = sum(v for _, v in weight) or 1.0
-    return lambda have: sum(v for t, v in weight if t in have or _prefix_match(t, have)) / total
+    weight = [(t, lexicon.idf(t), len(t) >= MIN_PREFIX) for t in terms]
+    total = sum(v for _, v, _ in weight) or 1.0
+
+    def weigh(have: frozenset[str]) -> float:
+        got = 0.0
+        for t, v, long in weight:
+            if t in have or (long and _prefix_match(t, have)):
+                got += v
+        return got / total
+
+    return weigh
 
 
 def coverage(terms: frozenset[str], have: frozenset[str], lexicon: Lexicon) -> float:
@@ -311,45 +405,42 @@ def _stems(text: str, lexicon: Lexicon) -> frozenset[str]:
 
 
 def _shape_test(query: Query, lexicon: Lexicon) -> Any:
-    """A test ``(sentence, is_row) -> bool``: the sentence has the shape the question's
+    """A test ``(facts, is_row) -> bool``: the sentence has the shape the question's
     intent asks for. A table row gives years and names, never a quantity or a definition."""
     tests: list[Any] = []
     if "number" in query.intents:
-        tests.append(lambda s, row: not row and has_number(s))
+        tests.append(lambda f, row: not row and f.number)
     if "when" in query.intents:
-        tests.append(lambda s, row: bool(_YEAR.search(s)))
+        tests.append(lambda f, row: f.year)
     if "who" in query.intents:
-        tests.append(
-            lambda s, row: bool(_AUTHOR.search(s) or find_citations(s) or BACK_REFERENCE.match(s))
-        )
+        tests.append(lambda f, row: f.who)
     if "why" in query.intents:
-        tests.append(lambda s, row: not row and bool(_CAUSAL.search(s)))
+        tests.append(lambda f, row: not row and f.causal)
     if "how" in query.intents:
-        tests.append(lambda s, row: not row and bool(_MEANS.search(s)))
+        tests.append(lambda f, row: not row and f.means)
     if "define" in query.intents:
         longs = defined_long_forms(query, lexicon)
         if longs:
-            tests.append(lambda s, row: not row and any(lf <= stem_set(s) for lf in longs))
+            tests.append(lambda f, row: not row and any(lf <= f.plain for lf in longs))
     if not tests:
-        return lambda s, row: False
-    return lambda s, row: any(t(s, row) for t in tests)
+        return lambda f, row: False
+    return lambda f, row: any(t(f, row) for t in tests)
 
 
 def _anchor_test(query: Query, corpus: Any) -> Any:
-    """A test ``sentence -> bool``: it names a table value the question names (by its
-    name words) or cites a study whose row holds one."""
+    """A test ``facts -> bool``: the sentence names a table value the question names (by
+    its name words) or cites a study whose row holds one."""
     names = frozenset(s for m in query.mentions for s in (m.entity.names or m.entity.stems))
     if not names:
-        return lambda s: False
+        return lambda f: False
     rows = {r for m in query.mentions for r in m.entity.rows}
     refs = {r.ref for r in getattr(corpus, "rows", ()) if r.id in rows and r.ref is not None}
     whole = [m.entity.stems for m in query.mentions if m.how == "whole" and m.entity.stems]
 
-    def test(sentence: str) -> bool:
-        have = stem_set(sentence)
-        if names & have or any(w <= have for w in whole):
+    def test(f: Facts) -> bool:
+        if not names.isdisjoint(f.plain) or any(w <= f.plain for w in whole):
             return True
-        return bool(refs) and any(n in refs for c in find_citations(sentence) for n in c.numbers)
+        return not refs.isdisjoint(f.cites)
 
     return test
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 import re
 import threading
 import time
@@ -441,24 +442,32 @@ def _convex_zscore(
     """:func:`fusion.fuse` with z-score normalization and no RRF term, on arrays: the
     same scores and the same order (ties by the best rank in either mode, then by the
     id as text), without building a dict per ranking on every query."""
-
-    def z(x: np.ndarray) -> np.ndarray:
-        x = x.astype(np.float64)
-        std = float(x.std())
-        return (x - x.mean()) / std if std > 0 else np.zeros_like(x)
-
-    score = w_dense * z(cos) + w_bm25 * z(bm)
-    rank = np.empty(len(cands), dtype=np.int64)
-    best = np.full(len(cands), len(cands), dtype=np.int64)
-    for values in (cos, bm):
-        order = np.lexsort((cands, -values.astype(np.float64)))
-        rank[order] = np.arange(len(cands))
-        best = np.minimum(best, rank)
+    score = w_dense * _zscore(cos.astype(np.float64)) + w_bm25 * _zscore(bm.astype(np.float64))
+    ids = cands.tolist()
+    order = np.argsort(-score, kind="stable")
+    ordered = score[order]
+    if not (ordered[1:] == ordered[:-1]).any():  # no ties: the score alone decides
+        return list(zip([ids[j] for j in order.tolist()], ordered.tolist(), strict=True))
+    best = [len(ids)] * len(ids)
+    for values in (cos.tolist(), bm.tolist()):
+        ranking = sorted(range(len(ids)), key=lambda j: (-values[j], ids[j]))
+        for rank, j in enumerate(ranking):
+            best[j] = min(best[j], rank)
     keyed = sorted(
-        zip(score.tolist(), best.tolist(), cands.tolist(), strict=True),
+        zip(score.tolist(), best, ids, strict=True),
         key=lambda x: (-x[0], x[1], str(x[2])),
     )
-    return [(int(i), float(s)) for s, _, i in keyed]
+    return [(i, s) for s, _, i in keyed]
+
+
+def _zscore(x: np.ndarray) -> np.ndarray:
+    """``(x - x.mean()) / x.std()`` (zeros when the spread is 0), with numpy's own sums:
+    the same values as those methods, at a fraction of their call overhead on the few
+    dozen candidates of a query."""
+    n = len(x)
+    d = x - np.add.reduce(x) / n
+    std = math.sqrt(np.add.reduce(d * d) / n)
+    return d / std if std > 0 else np.zeros_like(x)
 
 
 def _bm25_text(passage: Passage) -> str:
