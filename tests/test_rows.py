@@ -54,6 +54,23 @@ def test_a_year_range_selects_its_rows(second_qa: QA) -> None:
     ]
 
 
+def test_filtering_again_returns_a_fresh_equal_list(second_qa: QA) -> None:
+    """The last filter kept per thread answers only the same query and row tuple."""
+    rows = second_qa.corpus.rows
+    thymol = understand(THYMOL, (), second_qa.engine.lexicon)
+    years = understand(YEARS, (), second_qa.engine.lexicon)
+    first = filter_rows(thymol, rows)
+    first.clear()  # the caller owns what it got
+    assert ids(filter_rows(thymol, rows)) == ["apiary_trials:5", "apiary_trials:10"]
+    assert len(filter_rows(years, rows)) == 4
+    others = tuple(r for r in rows if r.id not in {"apiary_trials:5", "apiary_trials:10"})
+    assert filter_rows(thymol, others) == []  # other rows: filtered again
+    as_list = list(rows)
+    assert len(filter_rows(years, as_list)) == 4
+    as_list[:] = [r for r in as_list if r.id != "apiary_trials:5"]
+    assert len(filter_rows(years, as_list)) == 3  # a list may change: never kept
+
+
 def test_a_question_naming_nothing_selects_nothing(second_qa: QA) -> None:
     query = understand("How do bees fly?", (), second_qa.engine.lexicon)
     assert filter_rows(query, second_qa.corpus.rows) == []

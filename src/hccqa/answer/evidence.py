@@ -125,6 +125,8 @@ class Facts:
         causal: It gives a reason or a consequence.
         means: It says by what means something happens.
         cites: The reference numbers its bracket citations name.
+        heads: The first :data:`MIN_PREFIX` letters of its long stems (a stem without a
+            head here has no variant in ``stems``: see :func:`_variants`).
     """
 
     stems: frozenset[str]
@@ -135,6 +137,7 @@ class Facts:
     causal: bool
     means: bool
     cites: frozenset[int]
+    heads: frozenset[str]
 
 
 class SentenceFacts:
@@ -176,8 +179,9 @@ class SentenceFacts:
 def _facts(text: str, passage: Any, lexicon: Lexicon) -> Facts:
     row = passage.kind == "row"
     citations = find_citations(text)
+    stems = _stems(text if row else f"{passage.section}. {text}", lexicon)
     return Facts(
-        stems=_stems(text if row else f"{passage.section}. {text}", lexicon),
+        stems=stems,
         plain=stem_set(text),
         number=has_number(text),
         year=bool(_YEAR.search(text)),
@@ -185,6 +189,7 @@ def _facts(text: str, passage: Any, lexicon: Lexicon) -> Facts:
         causal=bool(_CAUSAL.search(text)),
         means=bool(_MEANS.search(text)),
         cites=frozenset(n for c in citations for n in c.numbers),
+        heads=frozenset(h[:MIN_PREFIX] for h in stems if len(h) >= MIN_PREFIX),
     )
 
 
@@ -245,8 +250,9 @@ def gather(
                 ids.append(s)
                 read.append(facts.get(s, at, retriever.sentences[s], h.passage, lexicon))
     cos_a, bm_a = retriever.sentence_scores(query.search, ids, mode)
-    bm_top = float(bm_a.max()) if len(bm_a) and bm_a.max() > 0 else 1.0
     cos, bm = cos_a.tolist(), bm_a.tolist()
+    top = max(bm, default=0.0)
+    bm_top = top if top > 0 else 1.0
     shape = _shape_test(query, lexicon)
     anchored = _anchor_test(query, corpus)
     weigh = _weigher(query.terms, lexicon)
@@ -257,7 +263,7 @@ def gather(
         at = owner[s]
         passage = pool[at].passage
         row = passage.kind == "row"
-        cov = weigh(f.stems)
+        cov = weigh(f)
         score = w.cosine * cos[j] + lexical * (w.bm25 * bm[j] / bm_top + w.coverage * cov)
         if shape(f, row):
             score += w.shape
@@ -270,8 +276,10 @@ def gather(
     best: dict[int, float] = {}
     for r in rows:
         best.setdefault(r[2], r[6])
-    ranked = _prose_first(_rerank(hits, best, w.sentence), w.explain)[:n]
-    ranked = [Hit(h.passage, h.score, i, h.modes) for i, h in enumerate(ranked, 1)]
+    order = _prose_first(_rerank(hits, best, w.sentence), hits, w.explain)[:n]
+    ranked = [
+        Hit(hits[i].passage, key, rank, hits[i].modes) for rank, (key, i) in enumerate(order, 1)
+    ]
     new_index = {h.passage.id: i for i, h in enumerate(ranked)}
     scored = [
         Scored(s, text, new_index[pid], pid, row, c, cov, score)
@@ -289,7 +297,7 @@ def gather(
     )
 
 
-def _rerank(hits: Sequence[Hit], best: dict[int, float], share: float) -> list[Hit]:
+def _rerank(hits: Sequence[Hit], best: dict[int, float], share: float) -> list[tuple[float, int]]:
     """Passages by ``(1 - share) * own score + share * best sentence score`` (both scaled
     to [0, 1] over the candidates); passages beyond the scored pool keep their order.
 
@@ -297,6 +305,9 @@ def _rerank(hits: Sequence[Hit], best: dict[int, float], share: float) -> list[H
         hits: Retrieved passages.
         best: Hit index -> the score of its best sentence.
         share: Weight of the best sentence.
+
+    Returns:
+        ``(key, index into hits)``, best first.
     """
     if not hits:
         return []
@@ -312,28 +323,35 @@ def _rerank(hits: Sequence[Hit], best: dict[int, float], share: float) -> list[H
             key = (1 - share) * own[i] + share * s
         else:
             key = (1 - share) * own[i] - share  # below every scored passage
-        keyed.append((key, i))
+        keyed.append((float(key), i))
     keyed.sort(key=lambda x: (-x[0], x[1]))
-    return [Hit(hits[i].passage, float(k), 0, hits[i].modes) for k, i in keyed]
+    return keyed
 
 
-def _prose_first(hits: list[Hit], reach: int) -> list[Hit]:
+def _prose_first(
+    order: list[tuple[float, int]], hits: Sequence[Hit], reach: int
+) -> list[tuple[float, int]]:
     """Move a prose passage that reports a table row's study by name ("Smith et al[7]
     showed ...") just above that row when it ranks at most ``reach`` places below it.
 
     Prose that names the study explains the row; a bare list of citations ("[7-9]")
     does not, and leaves the row where it is.
+
+    Args:
+        order: ``(key, index into hits)``, best first (from :func:`_rerank`).
+        hits: The passages the indices point at.
+        reach: Places below the row a prose passage may rank and still move (0: off).
     """
     if reach <= 0:
-        return hits
-    out = list(hits)
+        return order
+    out = list(order)
     i = 0
     while i < len(out):
-        h = out[i]
-        if h.passage.kind == "row" and h.passage.refs:
+        row = hits[out[i][1]].passage
+        if row.kind == "row" and row.refs:
             for j in range(i + 1, min(i + 1 + reach, len(out))):
-                p = out[j].passage
-                if p.kind != "row" and set(_named_studies(p.text)) & set(h.passage.refs):
+                p = hits[out[j][1]].passage
+                if p.kind != "row" and not _named_studies(p.text).isdisjoint(row.refs):
                     out.insert(i, out.pop(j))
                     i += 1
                     break
@@ -342,21 +360,25 @@ def _prose_first(hits: list[Hit], reach: int) -> list[Hit]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _named_studies(text: str) -> tuple[int, ...]:
-    return tuple(find_authors(text))
+def _named_studies(text: str) -> frozenset[int]:
+    return frozenset(find_authors(text))
 
 
 def _weigher(terms: frozenset[str], lexicon: Lexicon) -> Any:
-    """:func:`coverage` of these terms, with their weights computed once."""
+    """A function ``facts -> float``: :func:`coverage` of these terms in a sentence's
+    stems, with the terms' weights computed once."""
     if not terms:
-        return lambda have: 1.0
-    weight = [(t, lexicon.idf(t), len(t) >= MIN_PREFIX) for t in terms]
+        return lambda f: 1.0
+    # a term shorter than MIN_PREFIX matches only itself; a longer one also a variant,
+    # which starts with the same MIN_PREFIX letters
+    weight = [(t, lexicon.idf(t), t[:MIN_PREFIX] if len(t) >= MIN_PREFIX else None) for t in terms]
     total = sum(v for _, v, _ in weight) or 1.0
 
-    def weigh(have: frozenset[str]) -> float:
+    def weigh(f: Facts) -> float:
         got = 0.0
-        for t, v, long in weight:
-            if t in have or (long and _prefix_match(t, have)):
+        have = f.stems
+        for t, v, head in weight:
+            if t in have or (head in f.heads and _prefix_match(t, have)):
                 got += v
         return got / total
 
@@ -434,7 +456,7 @@ def _anchor_test(query: Query, corpus: Any) -> Any:
     if not names:
         return lambda f: False
     rows = {r for m in query.mentions for r in m.entity.rows}
-    refs = {r.ref for r in getattr(corpus, "rows", ()) if r.id in rows and r.ref is not None}
+    refs = {ref for r in rows if (ref := corpus.row(r).ref) is not None}
     whole = [m.entity.stems for m in query.mentions if m.how == "whole" and m.entity.stems]
 
     def test(f: Facts) -> bool:

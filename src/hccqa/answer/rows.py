@@ -16,6 +16,7 @@ row whose cells match before a study merely quoted nearby.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,12 +45,29 @@ class RowChoice:
 def filter_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
     """The rows the question's own filter selects, when it narrows them usefully.
 
+    One ask reads this for the same query three times (evidence, judge, rows): the
+    last result is kept per thread for that query and that tuple of rows (by identity;
+    a list of rows, which may change, is filtered every time).
+
     A filter narrows when it names years, or one of its constraints is not broad
     (keeps at most half of the rows of the tables it applies to). A broad one (a value
     nearly every row holds) selects only for a list question that asks about nothing
     else ("list the X studies"). For a who-question, only the rows matching the most
     of the values it names are kept.
     """
+    last = getattr(_last_filter, "value", None)
+    if last is not None and last[0] is query and last[1] is rows:
+        return list(last[2])
+    chosen = _filter_rows(query, rows)
+    if isinstance(rows, tuple):
+        _last_filter.value = (query, rows, tuple(chosen))
+    return chosen
+
+
+_last_filter = threading.local()
+
+
+def _filter_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
     f = _sharpen(query.filter, query, rows)
     if not f.specific:
         return []

@@ -99,15 +99,27 @@ class Lexicon:
         self.entities = tuple(entities)
         self.tables = tuple(tables)
         self.speller = Speller(vocabulary, english)
-        self._by_stem: dict[str, list[Entity]] = {}
-        for e in self.entities:
+        # stem -> (position in self.entities, entity) of the entities it names
+        self._by_stem: dict[str, list[tuple[int, Entity]]] = {}
+        for i, e in enumerate(self.entities):
             for s in e.stems | e.names:
-                self._by_stem.setdefault(s, []).append(e)
+                self._by_stem.setdefault(s, []).append((i, e))
         self.stems = frozenset(document_frequency)
         self.year_tables = tuple(
             t.id for t in self.tables if any(c.kind == "year" for c in t.columns)
         )
         self.table_words = _table_words(self.tables)
+        # a table named by its label ("table 2") or its id, as whole words
+        self._table_patterns = tuple(
+            (
+                str(t.id),
+                re.compile(
+                    rf"\b{re.escape(' '.join(tok.norm for tok in tokens(t.label)))}\b"
+                    rf"|\b{re.escape(t.id.lower())}\b"
+                ),
+            )
+            for t in self.tables
+        )
         self.numbered = frozenset(numbered)
         self.idf = functools.lru_cache(maxsize=65536)(self._idf)  # type: ignore[method-assign]
 
@@ -204,10 +216,10 @@ class Lexicon:
         have = {s for t in toks if t.norm not in STOPWORDS for s in parts(t)}
         runs = _bigrams(toks)
         negated = any(t.norm in _NEGATING for t in toks)
-        candidates = {id(e): e for s in have for e in self._by_stem.get(s, ())}
+        candidates = dict(pair for s in have for pair in self._by_stem.get(s, ()))
         found: list[Mention] = []
-        for e in self.entities:
-            if id(e) not in candidates or (e.negated and not negated):
+        for _, e in sorted(candidates.items()):  # in lexicon order
+            if e.negated and not negated:
                 continue
             if e.stems and e.stems <= have:
                 found.append(Mention(e, "whole", e.stems))
@@ -237,12 +249,9 @@ class Lexicon:
         """The one table the words point at ("table 2", a column name, a word of only one
         table's title), or None when they point at none or several."""
         text = " ".join(t.norm for t in toks)
-        for t in self.tables:
-            label = " ".join(tok.norm for tok in tokens(t.label))
-            if re.search(rf"\b{re.escape(label)}\b", text) or re.search(
-                rf"\b{re.escape(t.id.lower())}\b", text
-            ):
-                return str(t.id)
+        for tid, pattern in self._table_patterns:
+            if pattern.search(text):
+                return tid
         have = {s for tok in toks if tok.content for s in parts(tok)}
         pointed = {tid for tid, words in self.table_words.items() if words & have}
         return pointed.pop() if len(pointed) == 1 else None
