@@ -303,3 +303,20 @@ def test_history_result_is_clean_or_input_error(value: object) -> None:
         assert isinstance(turn, str) and turn == turn.strip() and turn
         assert len(turn) <= SMALL.max_question_chars
         assert all(unicodedata.category(c) != "Cc" or c in "\n\t" for c in turn)
+
+
+def test_cleaning_plain_text_equals_the_character_walk() -> None:
+    """Oracle: the shortcut for printable ASCII gives what the full walk gives."""
+    import random
+
+    from hccqa.guard import _clean, strip_controls
+
+    rng = random.Random(3)
+    alphabet = [chr(c) for c in range(128)] + ["é", "\u202e", "ﬁ", "e\u0301"]
+    samples = ["  What is X?  ", "a\tb\nc", "\x00abc\x7f", "plain words only"]
+    samples += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))) for _ in range(500)
+    ]
+    for text in samples:
+        want = unicodedata.normalize("NFC", strip_controls(text)).strip()
+        assert _clean(text, "the question") == want, repr(text)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .answer.compose import compose, select_quotes
@@ -33,6 +34,16 @@ class Engine:
     policy: Policy
     weights: Weights = Weights()
     facts: SentenceFacts = field(default_factory=SentenceFacts, compare=False, repr=False)
+
+    @cached_property
+    def table_labels(self) -> dict[str, str]:
+        """Table id -> its label ("Table 1")."""
+        return {t.id: t.label for t in self.corpus.tables}
+
+    @cached_property
+    def documents(self) -> int:
+        """Number of text documents in the corpus (for a refusal's wording)."""
+        return len({p.doc_id for p in self.corpus.passages if p.kind == "text"})
 
 
 def answer_question(
@@ -78,17 +89,19 @@ def answer_question(
         quotes,
         rows.rows,
         engine.corpus.references,
-        table_labels={t.id: t.label for t in engine.corpus.tables},
-        documents=_documents(engine.corpus),
+        table_labels=engine.table_labels,
+        documents=engine.documents,
         refusal=verdict.reason if not verdict.answer else None,
         listing=rows.listing,
         mode=mode,
         corrections=query.corrections,
     )
-    timings = {**evidence.timings, "rows": rows_ms}
+    timings = answer.timings_ms  # the answer's own, empty until here
+    timings.update(evidence.timings)
+    timings["rows"] = rows_ms
     timings["compose"] = _ms(t0)
     timings["total"] = _ms(started)
-    return replace(answer, timings_ms=timings)
+    return answer
 
 
 def weigh(
@@ -153,10 +166,6 @@ def selected_rows(query: Query, rows: Any) -> list[Any]:
         return picked
     wanted = set(query.referent_rows)
     return [r for r in rows if r.id in wanted]
-
-
-def _documents(corpus: Any) -> int:
-    return len({p.doc_id for p in corpus.passages if p.kind == "text"})
 
 
 def _ms(t0: float) -> float:

@@ -58,6 +58,8 @@ def strip_controls(text: str) -> str:
 
 def _clean(text: str, what: str) -> str:
     """Remove control and bidi characters, refuse lone surrogates, NFC-normalize and strip."""
+    if text.isascii() and text.isprintable():  # nothing to remove, already NFC
+        return text.strip()
     out: list[str] = []
     for ch in text:
         category = unicodedata.category(ch)
