@@ -143,3 +143,30 @@ def test_threads_get_same_results(retriever: Retriever) -> None:
             pool.map(lambda q: [h.passage.id for h in retriever.search(q, k=3)], queries)
         )
     assert parallel == serial
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_bm25_scores_are_exactly_bm25s_own(monkeypatch: pytest.MonkeyPatch, dense: bool) -> None:
+    """Oracle: the retriever's BM25 sums equal ``bm25s.BM25.get_scores`` bit for bit, with
+    the matrix kept dense (small) or sparse (large), repeated query words included."""
+    import random
+    import threading
+
+    import Stemmer
+
+    from hccqa.retrieval import retriever as module
+
+    if not dense:
+        monkeypatch.setattr(module, "DENSE_BM25_CELLS", 0)
+    rng = random.Random(11)
+    words = [f"w{i}x" for i in range(60)] + ["colony", "colonies", "mites", "queen"]
+    texts = [" ".join(rng.choices(words, k=rng.randint(1, 30))) for _ in range(80)]
+    bm = module._Bm25(texts, Stemmer.Stemmer("english"), threading.Lock())
+    assert (bm._dense is not None) == dense
+    for _ in range(200):
+        query = " ".join(rng.choices(words + ["unseen"], k=rng.randint(1, 8)))
+        terms = [t for t in module.query_terms(query) if t in bm._bm25.vocab_dict]
+        got = bm.scores(query)
+        want = bm._bm25.get_scores(terms) if terms else np.zeros(len(texts), np.float32)
+        assert got.dtype == np.float32
+        assert np.array_equal(got, want)

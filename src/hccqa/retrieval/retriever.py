@@ -83,11 +83,13 @@ class _Bm25:
             bm25s_log.setLevel(logging.WARNING)
         self.size = len(texts)
         self._bm25: bm25s.BM25 | None = None
+        self._dense: np.ndarray | None = None
         if texts:
             tokens = self.tokenize(texts)
             if any(tokens):
                 self._bm25 = bm25s.BM25()
                 self._bm25.index(tokens, show_progress=False)
+                self._dense = _dense_scores(self._bm25, self.size)
 
     def tokenize(self, texts: list[str]) -> list[list[str]]:
         with self._lock:
@@ -97,13 +99,53 @@ class _Bm25:
         return [list(t) for t in out]  # type: ignore[union-attr]
 
     def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every document for the query (zeros when no query term is known)."""
-        if self._bm25 is None:
+        """BM25 score of every document for the query (zeros when no query term is known).
+
+        The sums ``bm25s`` makes (its eager score matrix, term by term in query order),
+        without its per-call layers: one vectorized add per term, exact because a term's
+        column names each document once.
+        """
+        bm = self._bm25
+        if bm is None:
             return np.zeros(self.size, dtype=np.float32)
-        tokens = [t for t in query_terms(query) if t in self._bm25.vocab_dict]
-        if not tokens:
+        vocab = bm.vocab_dict
+        ids = [vocab[t] for t in query_terms(query) if t in vocab]
+        if not ids:
             return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+        if bm.nonoccurrence_array is not None or np.dtype(bm.dtype) != np.float32:
+            return np.asarray(bm.get_scores_from_ids(ids), dtype=np.float32)  # other variants
+        dense = self._dense
+        if dense is not None:
+            out = np.zeros(self.size, dtype=np.float32)
+            for t in ids:
+                out += dense[t]  # + 0.0 where the term is absent: the same sums
+            return out
+        matrix = bm.scores
+        data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
+        out = np.zeros(matrix["num_docs"], dtype=np.float32)
+        for t in ids:
+            start, end = indptr[t], indptr[t + 1]
+            out[indices[start:end]] += data[start:end]
+        return out
+
+
+DENSE_BM25_CELLS = 2_000_000  # a BM25 matrix this small (terms x documents) is kept dense
+
+
+def _dense_scores(bm: bm25s.BM25, size: int) -> np.ndarray | None:
+    """The BM25 score matrix as a dense terms x documents array, when it is small
+    (:data:`DENSE_BM25_CELLS`): a query then adds one row per term."""
+    matrix = bm.scores
+    indptr = matrix["indptr"]
+    terms = len(indptr) - 1
+    if terms * size > DENSE_BM25_CELLS or matrix["num_docs"] != size:
+        return None
+    dense = np.zeros((terms, size), dtype=np.float32)
+    end = int(indptr[-1])
+    dense[np.repeat(np.arange(terms), np.diff(indptr)), matrix["indices"][:end]] = matrix["data"][
+        :end
+    ]
+    return dense
 
 
 _BM25_TOKEN = re.compile(r"(?u)\b\w\w+\b")
