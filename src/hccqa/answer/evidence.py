@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..corpus.citations import BACK_REFERENCE, find_authors, find_citations
-from ..types import Hit
+from ..types import Hit, Passage
 from ..understand.lexicon import Lexicon
 from ..understand.query import Query
 from ..understand.words import has_number, parts, stem_set, tokens
@@ -227,28 +227,29 @@ def gather(
     # the lexical scores say, and the more the dense cosine does.
     content = [t for t in query.tokens if t.content]
     lexical = 1.0 - w.absent_discount * (len(query.absent) / len(content) if content else 0.0)
-    hits, timings = retriever.search_with_timings(query.search, depth, mode)
+    hits, timings = retriever.ranked(query.search, depth, mode)  # (passage, score, modes)
     if favored:  # rows the filter picks take part even when retrieval ranked them low
-        have = {h.passage.id for h in hits}
+        have = {p.id for p, _, _ in hits}
         extra = [p for p in retriever.passages if p.id in favored and p.id not in have]
-        hits = list(hits) + [Hit(p, min((h.score for h in hits), default=0.0), 0) for p in extra]
+        low = min((score for _, score, _ in hits), default=0.0)
+        hits = hits + [(p, low, ()) for p in extra]
     timings = {k: float(v) for k, v in timings.items()}
     t0 = time.perf_counter()
     position = facts.position(retriever.passages)
     sentence_map = getattr(corpus, "sentence_map", ())
-    pool = hits[: w.pool] + [h for h in hits[w.pool :] if h.passage.id in favored]
+    pool = hits[: w.pool] + [h for h in hits[w.pool :] if h[0].id in favored]
     ids: list[int] = []
     owner: dict[int, int] = {}
     read: list[Facts] = []
-    for i, h in enumerate(pool):
-        at = position.get(h.passage.id)
+    for i, (passage, _, _) in enumerate(pool):
+        at = position.get(passage.id)
         if at is None or at >= len(sentence_map):
             continue
         for s in sentence_map[at]:
             if s not in owner:
                 owner[s] = i
                 ids.append(s)
-                read.append(facts.get(s, at, retriever.sentences[s], h.passage, lexicon))
+                read.append(facts.get(s, at, retriever.sentences[s], passage, lexicon))
     cos_a, bm_a = retriever.sentence_scores(query.search, ids, mode)
     cos, bm = cos_a.tolist(), bm_a.tolist()
     top = max(bm, default=0.0)
@@ -261,7 +262,7 @@ def gather(
     for j, s in enumerate(ids):
         f = read[j]
         at = owner[s]
-        passage = pool[at].passage
+        passage = pool[at][0]
         row = passage.kind == "row"
         cov = weigh(f)
         score = w.cosine * cos[j] + lexical * (w.bm25 * bm[j] / bm_top + w.coverage * cov)
@@ -276,15 +277,14 @@ def gather(
     best: dict[int, float] = {}
     for r in rows:
         best.setdefault(r[2], r[6])
-    order = _prose_first(_rerank(hits, best, w.sentence), hits, w.explain)[:n]
-    ranked = [
-        Hit(hits[i].passage, key, rank, hits[i].modes) for rank, (key, i) in enumerate(order, 1)
-    ]
+    passages = [p for p, _, _ in hits]
+    order = _prose_first(_rerank([s for _, s, _ in hits], best, w.sentence), passages, w.explain)
+    ranked = [Hit(passages[i], key, rank, hits[i][2]) for rank, (key, i) in enumerate(order[:n], 1)]
     new_index = {h.passage.id: i for i, h in enumerate(ranked)}
     scored = [
         Scored(s, text, new_index[pid], pid, row, c, cov, score)
         for s, text, hit_at, row, c, cov, score in rows
-        if (pid := pool[hit_at].passage.id) in new_index
+        if (pid := pool[hit_at][0].id) in new_index
     ]
     best_cov = max((c.coverage for c in scored), default=0.0)
     timings["sentences"] = round((time.perf_counter() - t0) * 1000, 3)
@@ -297,27 +297,26 @@ def gather(
     )
 
 
-def _rerank(hits: Sequence[Hit], best: dict[int, float], share: float) -> list[tuple[float, int]]:
+def _rerank(own: Sequence[float], best: dict[int, float], share: float) -> list[tuple[float, int]]:
     """Passages by ``(1 - share) * own score + share * best sentence score`` (both scaled
     to [0, 1] over the candidates); passages beyond the scored pool keep their order.
 
     Args:
-        hits: Retrieved passages.
-        best: Hit index -> the score of its best sentence.
+        own: The retrieved passages' own scores, in retrieval order.
+        best: Passage index -> the score of its best sentence.
         share: Weight of the best sentence.
 
     Returns:
-        ``(key, index into hits)``, best first.
+        ``(key, passage index)``, best first.
     """
-    if not hits:
+    if not own:
         return []
-    own = [h.score for h in hits]
     lo, hi = min(own), max(own)
     own = [(o - lo) / (hi - lo) for o in own] if hi > lo else [1.0] * len(own)
     values = list(best.values())
     s_lo, s_hi = (min(values), max(values)) if values else (0.0, 1.0)
     keyed = []
-    for i in range(len(hits)):
+    for i in range(len(own)):
         if i in best:
             s = (best[i] - s_lo) / (s_hi - s_lo) if s_hi > s_lo else 1.0
             key = (1 - share) * own[i] + share * s
@@ -329,7 +328,7 @@ def _rerank(hits: Sequence[Hit], best: dict[int, float], share: float) -> list[t
 
 
 def _prose_first(
-    order: list[tuple[float, int]], hits: Sequence[Hit], reach: int
+    order: list[tuple[float, int]], passages: Sequence[Passage], reach: int
 ) -> list[tuple[float, int]]:
     """Move a prose passage that reports a table row's study by name ("Smith et al[7]
     showed ...") just above that row when it ranks at most ``reach`` places below it.
@@ -338,8 +337,8 @@ def _prose_first(
     does not, and leaves the row where it is.
 
     Args:
-        order: ``(key, index into hits)``, best first (from :func:`_rerank`).
-        hits: The passages the indices point at.
+        order: ``(key, passage index)``, best first (from :func:`_rerank`).
+        passages: The passages the indices point at.
         reach: Places below the row a prose passage may rank and still move (0: off).
     """
     if reach <= 0:
@@ -347,10 +346,10 @@ def _prose_first(
     out = list(order)
     i = 0
     while i < len(out):
-        row = hits[out[i][1]].passage
+        row = passages[out[i][1]]
         if row.kind == "row" and row.refs:
             for j in range(i + 1, min(i + 1 + reach, len(out))):
-                p = hits[out[j][1]].passage
+                p = passages[out[j][1]]
                 if p.kind != "row" and not _named_studies(p.text).isdisjoint(row.refs):
                     out.insert(i, out.pop(j))
                     i += 1

@@ -347,15 +347,21 @@ class Retriever:
         self, query: str, k: int = 10, mode: str = "hybrid"
     ) -> tuple[list[Hit], dict[str, float]]:
         """Like :meth:`search`, also returning milliseconds per stage."""
+        found, timings = self.ranked(query, k, mode)
+        hits = [Hit(p, score, rank, modes) for rank, (p, score, modes) in enumerate(found, 1)]
+        return hits, timings
+
+    def ranked(
+        self, query: str, k: int = 10, mode: str = "hybrid"
+    ) -> tuple[list[tuple[Passage, float, tuple[str, ...]]], dict[str, float]]:
+        """Like :meth:`search_with_timings`, as ``(passage, score, modes)`` triples, best
+        first (for a caller that re-ranks them and builds its own hits)."""
         _check(k, mode)
         ranked, found, timings = self._rank(
             query, k, mode, self.index.passage_vectors, self.index.passage_index, self._bm25
         )
-        hits = [
-            Hit(self.index.passages[i], float(score), rank, found.get(i, ()))
-            for rank, (i, score) in enumerate(ranked, start=1)
-        ]
-        return hits, timings
+        passages = self.index.passages
+        return [(passages[i], float(score), found.get(i, ())) for i, score in ranked], timings
 
     def search_rows(
         self, query: str, k: int = 5, mode: str = "hybrid"

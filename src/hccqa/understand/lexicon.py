@@ -233,8 +233,9 @@ class Lexicon:
         found = _cross_column(found)
         # which of the question's words each mention covers: a mention gives way to one
         # of its column covering more of the question's words, not more stems of one word
+        token_parts = [parts(t) for t in toks]
         covers = {
-            id(m): frozenset(i for i, t in enumerate(toks) if set(parts(t)) & m.matched)
+            id(m): frozenset(i for i, ps in enumerate(token_parts) if not m.matched.isdisjoint(ps))
             for m in found
         }
         return [
