@@ -414,7 +414,9 @@ class Retriever:
             timings["encode"] = _ms(t0)
             t0 = time.perf_counter()
             scores, ids = faiss_index.search(qvec.reshape(1, -1), depth)
-            dense = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+            dense = [
+                (i, s) for i, s in zip(ids[0].tolist(), scores[0].tolist(), strict=True) if i >= 0
+            ]
             timings["dense"] = _ms(t0)
 
         sparse: list[tuple[int, float]] = []
@@ -424,7 +426,8 @@ class Retriever:
             bm25_all = bm25.scores(query)
             if extra:
                 bm25_all = bm25_all + cfg.expansion_weight * bm25.scores(" ".join(extra))
-            sparse = [(int(i), float(bm25_all[i])) for i in _top(bm25_all, depth)]
+            top = _top(bm25_all, depth)
+            sparse = list(zip(top.tolist(), bm25_all[top].tolist(), strict=True))
             timings["bm25"] = _ms(t0)
 
         t0 = time.perf_counter()
