@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from hccqa.errors import InputError
 from hccqa.guard import (
     BIDI_CONTROLS,
+    _clean,
     check_history,
     check_k,
     check_mode,
@@ -307,10 +309,6 @@ def test_history_result_is_clean_or_input_error(value: object) -> None:
 
 def test_cleaning_plain_text_equals_the_character_walk() -> None:
     """Oracle: the shortcut for printable ASCII gives what the full walk gives."""
-    import random
-
-    from hccqa.guard import _clean, strip_controls
-
     rng = random.Random(3)
     alphabet = [chr(c) for c in range(128)] + ["é", "\u202e", "ﬁ", "e\u0301"]
     samples = ["  What is X?  ", "a\tb\nc", "\x00abc\x7f", "plain words only"]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import random
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pytest
+import Stemmer
 from tablefakes import make_row
 
 from hccqa.errors import InputError
+from hccqa.retrieval import retriever as module
 from hccqa.retrieval.embed import HashingEmbedder
 from hccqa.retrieval.index import build_index
 from hccqa.retrieval.retriever import FusionConfig, Retriever, _top
@@ -149,13 +153,6 @@ def test_threads_get_same_results(retriever: Retriever) -> None:
 def test_bm25_scores_are_exactly_bm25s_own(monkeypatch: pytest.MonkeyPatch, dense: bool) -> None:
     """Oracle: the retriever's BM25 sums equal ``bm25s.BM25.get_scores`` bit for bit, with
     the matrix kept dense (small) or sparse (large), repeated query words included."""
-    import random
-    import threading
-
-    import Stemmer
-
-    from hccqa.retrieval import retriever as module
-
     if not dense:
         monkeypatch.setattr(module, "DENSE_BM25_CELLS", 0)
     rng = random.Random(11)

@@ -54,21 +54,20 @@ def test_a_year_range_selects_its_rows(second_qa: QA) -> None:
     ]
 
 
-def test_filtering_again_returns_a_fresh_equal_list(second_qa: QA) -> None:
-    """The last filter kept per thread answers only the same query and row tuple."""
-    rows = second_qa.corpus.rows
-    thymol = understand(THYMOL, (), second_qa.engine.lexicon)
-    years = understand(YEARS, (), second_qa.engine.lexicon)
-    first = filter_rows(thymol, rows)
-    first.clear()  # the caller owns what it got
-    assert ids(filter_rows(thymol, rows)) == ["apiary_trials:5", "apiary_trials:10"]
-    assert len(filter_rows(years, rows)) == 4
-    others = tuple(r for r in rows if r.id not in {"apiary_trials:5", "apiary_trials:10"})
-    assert filter_rows(thymol, others) == []  # other rows: filtered again
-    as_list = list(rows)
-    assert len(filter_rows(years, as_list)) == 4
-    as_list[:] = [r for r in as_list if r.id != "apiary_trials:5"]
-    assert len(filter_rows(years, as_list)) == 3  # a list may change: never kept
+def test_the_row_choice_reads_the_rows_the_evidence_says_were_filtered(second_qa: QA) -> None:
+    """The ask filters once: the row choice takes the filtered rows the evidence carries,
+    and filters by itself only when the evidence carries none."""
+    e = second_qa.engine
+    query = understand(THYMOL, (), e.lexicon)
+    evidence = gather(query, e.retriever, e.corpus, e.lexicon, n=10, mode="hybrid")
+    assert evidence.filtered is None
+    quotes = select_quotes(evidence)
+    alone = choose_rows(query, evidence, quotes, e.corpus.rows, e.lexicon)
+    assert ids(alone.rows) == ["apiary_trials:5", "apiary_trials:10"]
+    told = replace(evidence, filtered=(e.corpus.row("apiary_trials:10"),))
+    assert ids(choose_rows(query, told, quotes, e.corpus.rows, e.lexicon).rows) == [
+        "apiary_trials:10"
+    ]
 
 
 def test_a_question_naming_nothing_selects_nothing(second_qa: QA) -> None:

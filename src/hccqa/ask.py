@@ -13,7 +13,8 @@ from functools import cached_property
 from typing import Any
 
 from .answer.compose import compose, select_quotes
-from .answer.evidence import Evidence, SentenceFacts, Weights, gather
+from .answer.evidence import Evidence, Weights, gather
+from .answer.facts import SentenceFacts
 from .answer.judge import Policy, Verdict, judge
 from .answer.rows import RowChoice, choose_rows, filter_rows
 from .types import Answer
@@ -33,7 +34,10 @@ class Engine:
     retriever: Any
     policy: Policy
     weights: Weights = Weights()
-    facts: SentenceFacts = field(default_factory=SentenceFacts, compare=False, repr=False)
+    # not an argument: a copy of the engine with another corpus gets a fresh memo
+    facts: SentenceFacts = field(
+        default_factory=SentenceFacts, init=False, compare=False, repr=False
+    )
 
     @cached_property
     def table_labels(self) -> dict[str, str]:
@@ -150,18 +154,21 @@ def weigh_query(
         mode=mode,
         weights=engine.weights,
         favored=favored,
+        filtered=filtered,
         facts=engine.facts,
     )
     t0 = time.perf_counter()
-    verdict = judge(query, evidence, engine.policy, rows=selected_rows(query, engine.corpus.rows))
+    selected = selected_rows(query, engine.corpus.rows, filtered)
+    verdict = judge(query, evidence, engine.policy, rows=selected)
     evidence.timings["judge"] = _ms(t0) + filter_ms
     return evidence, verdict
 
 
-def selected_rows(query: Query, rows: Any) -> list[Any]:
-    """The rows a question selects by itself: its filter's, or for a follow-up that points
-    back, those the previous answer showed."""
-    picked = filter_rows(query, rows)
+def selected_rows(query: Query, rows: Any, picked: Sequence[Any] | None = None) -> list[Any]:
+    """The rows a question selects by itself: its filter's (``picked``, when the caller
+    has filtered already), or for a follow-up that points back, those the previous
+    answer showed."""
+    picked = filter_rows(query, rows) if picked is None else list(picked)
     if picked or not query.followup:
         return picked
     wanted = set(query.referent_rows)

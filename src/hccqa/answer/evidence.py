@@ -14,34 +14,17 @@ for "how many", a year for "when", a cited study for "who", the spelled-out form
 from __future__ import annotations
 
 import functools
-import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..corpus.citations import BACK_REFERENCE, find_authors, find_citations
-from ..types import Hit, Passage
+from ..corpus.citations import find_authors
+from ..types import Hit, Passage, TableRow
 from ..understand.lexicon import Lexicon
 from ..understand.query import Query
-from ..understand.words import has_number, parts, stem_set, tokens
-
-MIN_PREFIX = 4  # shortest stem matched as the start of a longer one ("safe"/"safety")
-_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)")
-_AUTHOR = re.compile(r"\bet al\b")
-# Words that say by what means something happens (English).
-_MEANS = re.compile(
-    r"\b(?:through|via|by (?:\w+ing)|block(?:s|ed|ing)?|inhibit(?:s|ed|ing)?|"
-    r"activat\w*|target(?:s|ed|ing)?|mediat\w*|induc\w*|leads? to|results? in)\b",
-    re.IGNORECASE,
-)
-# Words that give a reason or a consequence (English).
-_CAUSAL = re.compile(
-    r"\b(?:because|since|given that|due to|owing to|as a result|therefore|thus|hence|"
-    r"lead(?:s|ing)? to|led to|caus(?:e|es|ed|ing)|result(?:s|ed)? in|contribut\w*|"
-    r"characteristic|so that|explain\w*|reason\w*|mechanism\w*)\b",
-    re.IGNORECASE,
-)
+from ..understand.words import parts, tokens
+from .facts import Facts, SentenceFacts, weigher
 
 
 @dataclass(frozen=True)
@@ -101,6 +84,9 @@ class Evidence:
         sentences: Candidate sentences, best first.
         cosine: Best sentence cosine with the question (0 in bm25 mode).
         coverage: Largest idf-weighted share of the question's words in one sentence.
+        filtered: The table rows the question's own filter selects
+            (:func:`~hccqa.answer.rows.filter_rows`), when the caller measured them
+            (the row choice then reads them instead of filtering again).
         timings: Milliseconds per stage.
     """
 
@@ -108,89 +94,8 @@ class Evidence:
     sentences: tuple[Scored, ...]
     cosine: float
     coverage: float
+    filtered: tuple[TableRow, ...] | None = None
     timings: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Facts:
-    """What scoring reads of one sentence, computed once per sentence and passage.
-
-    Attributes:
-        stems: Stems of the sentence with its passage's section title (prose) and the
-            long forms of its abbreviations (what the question's words are looked up in).
-        plain: Stems of the sentence alone.
-        number: It states a quantity (see :func:`~hccqa.understand.words.has_number`).
-        year: It holds a year.
-        who: It names or cites a study ("et al", a bracket citation, "These authors").
-        causal: It gives a reason or a consequence.
-        means: It says by what means something happens.
-        cites: The reference numbers its bracket citations name.
-        heads: The first :data:`MIN_PREFIX` letters of its long stems (a stem without a
-            head here has no variant in ``stems``: see :func:`_variants`).
-    """
-
-    stems: frozenset[str]
-    plain: frozenset[str]
-    number: bool
-    year: bool
-    who: bool
-    causal: bool
-    means: bool
-    cites: frozenset[int]
-    heads: frozenset[str]
-
-
-class SentenceFacts:
-    """The :class:`Facts` of a corpus's sentences, computed on first use and kept.
-
-    One per loaded engine (its corpus, retriever and lexicon never change): an ask then
-    reads each candidate sentence's stems and shape instead of recomputing them. Safe to
-    share between threads (two threads may compute one entry twice, with one result).
-    At most ``limit`` entries are kept; past it the memo starts again, so a server over a
-    very large corpus holds a bounded amount.
-    """
-
-    def __init__(self, limit: int = 200_000) -> None:
-        self.limit = limit
-        self._facts: dict[tuple[int, int], Facts] = {}
-        self._position: tuple[Any, dict[str, int]] | None = None
-
-    def position(self, passages: Sequence[Any]) -> dict[str, int]:
-        """Passage id -> its index in ``passages`` (computed once per passage list)."""
-        kept = self._position
-        if kept is None or kept[0] is not passages:
-            kept = self._position = (passages, {p.id: i for i, p in enumerate(passages)})
-        return kept[1]
-
-    def get(self, s: int, at: int, text: str, passage: Any, lexicon: Lexicon) -> Facts:
-        """The facts of sentence ``s`` (``text``) read as part of passage number ``at``."""
-        key = (s, at)
-        found = self._facts.get(key)
-        if found is None:
-            if len(self._facts) >= self.limit:
-                self._facts = {}
-            found = self._facts[key] = _facts(text, passage, lexicon)
-        return found
-
-    def __len__(self) -> int:
-        return len(self._facts)
-
-
-def _facts(text: str, passage: Any, lexicon: Lexicon) -> Facts:
-    row = passage.kind == "row"
-    citations = find_citations(text)
-    stems = _stems(text if row else f"{passage.section}. {text}", lexicon)
-    return Facts(
-        stems=stems,
-        plain=stem_set(text),
-        number=has_number(text),
-        year=bool(_YEAR.search(text)),
-        who=bool(_AUTHOR.search(text) or citations or BACK_REFERENCE.match(text)),
-        causal=bool(_CAUSAL.search(text)),
-        means=bool(_MEANS.search(text)),
-        cites=frozenset(n for c in citations for n in c.numbers),
-        heads=frozenset(h[:MIN_PREFIX] for h in stems if len(h) >= MIN_PREFIX),
-    )
 
 
 def gather(
@@ -203,6 +108,7 @@ def gather(
     mode: str,
     weights: Weights | None = None,
     favored: frozenset[str] = frozenset(),
+    filtered: Sequence[TableRow] | None = None,
     facts: SentenceFacts | None = None,
 ) -> Evidence:
     """Retrieve passages for the query, score their sentences and re-rank the passages.
@@ -217,6 +123,8 @@ def gather(
         weights: Scoring weights.
         favored: Passage ids the question selects by construction (the table rows its
             filter picks for a list question): their sentences get ``weights.favored``.
+        filtered: The rows the question's own filter selects, if measured: kept in the
+            evidence.
         facts: The engine's memo of sentence facts (a fresh one when omitted).
     """
     w = weights or Weights()
@@ -256,7 +164,7 @@ def gather(
     bm_top = top if top > 0 else 1.0
     shape = _shape_test(query, lexicon)
     anchored = _anchor_test(query, corpus)
-    weigh = _weigher(query.terms, lexicon)
+    weigh = weigher(query.terms, lexicon)
     sentences = retriever.sentences
     rows: list[tuple[int, str, int, bool, float, float, float]] = []
     for j, s in enumerate(ids):
@@ -293,6 +201,7 @@ def gather(
         sentences=tuple(scored),
         cosine=max((c.cosine for c in scored), default=0.0),
         coverage=best_cov,
+        filtered=None if filtered is None else tuple(filtered),
         timings=timings,
     )
 
@@ -363,72 +272,10 @@ def _named_studies(text: str) -> frozenset[int]:
     return frozenset(find_authors(text))
 
 
-def _weigher(terms: frozenset[str], lexicon: Lexicon) -> Any:
-    """A function ``facts -> float``: :func:`coverage` of these terms in a sentence's
-    stems, with the terms' weights computed once."""
-    if not terms:
-        return lambda f: 1.0
-    # a term shorter than MIN_PREFIX matches only itself; a longer one also a variant,
-    # which starts with the same MIN_PREFIX letters
-    weight = [(t, lexicon.idf(t), t[:MIN_PREFIX] if len(t) >= MIN_PREFIX else None) for t in terms]
-    total = sum(v for _, v, _ in weight) or 1.0
-
-    def weigh(f: Facts) -> float:
-        got = 0.0
-        have = f.stems
-        for t, v, head in weight:
-            if t in have or (head in f.heads and _prefix_match(t, have)):
-                got += v
-        return got / total
-
-    return weigh
-
-
-def coverage(terms: frozenset[str], have: frozenset[str], lexicon: Lexicon) -> float:
-    """Idf-weighted share of ``terms`` found in ``have`` (1.0 when there are no terms).
-
-    A term also counts for a variant the stemmer keeps apart (see :func:`_variants`).
-    """
-    if not terms:
-        return 1.0
-    weight = {t: lexicon.idf(t) for t in terms}
-    total = sum(weight.values()) or 1.0
-    return sum(v for t, v in weight.items() if _has(t, have)) / total
-
-
-def _has(stem: str, have: frozenset[str]) -> bool:
-    if stem in have:
-        return True
-    return _prefix_match(stem, have)
-
-
-@functools.lru_cache(maxsize=65536)
-def _prefix_match(stem: str, have: frozenset[str]) -> bool:
-    if len(stem) < MIN_PREFIX:
-        return False
-    return any(len(h) >= MIN_PREFIX and _variants(stem, h) for h in have)
-
-
-def _variants(a: str, b: str) -> bool:
-    """Two stems of one word the stemmer keeps apart: one starts the other ("safe" /
-    "safeti"), or they share all but their last letter and six or more letters
-    ("conclud" / "conclus")."""
-    if a.startswith(b) or b.startswith(a):
-        return True
-    n = min(len(a), len(b))
-    return n >= 7 and a[: n - 1] == b[: n - 1]
-
-
-def _stems(text: str, lexicon: Lexicon) -> frozenset[str]:
-    """Stems of a sentence and of the long forms of its abbreviations (and vice versa)."""
-    extra = lexicon.expander.expansions(text)
-    return stem_set(" ".join([text, *extra])) if extra else stem_set(text)
-
-
-def _shape_test(query: Query, lexicon: Lexicon) -> Any:
+def _shape_test(query: Query, lexicon: Lexicon) -> Callable[[Facts, bool], bool]:
     """A test ``(facts, is_row) -> bool``: the sentence has the shape the question's
     intent asks for. A table row gives years and names, never a quantity or a definition."""
-    tests: list[Any] = []
+    tests: list[Callable[[Facts, bool], bool]] = []
     if "number" in query.intents:
         tests.append(lambda f, row: not row and f.number)
     if "when" in query.intents:
@@ -448,14 +295,14 @@ def _shape_test(query: Query, lexicon: Lexicon) -> Any:
     return lambda f, row: any(t(f, row) for t in tests)
 
 
-def _anchor_test(query: Query, corpus: Any) -> Any:
+def _anchor_test(query: Query, corpus: Any) -> Callable[[Facts], bool]:
     """A test ``facts -> bool``: the sentence names a table value the question names (by
     its name words) or cites a study whose row holds one."""
     names = frozenset(s for m in query.mentions for s in (m.entity.names or m.entity.stems))
     if not names:
         return lambda f: False
     rows = {r for m in query.mentions for r in m.entity.rows}
-    refs = {ref for r in rows if (ref := corpus.row(r).ref) is not None}
+    refs = {r.ref for r in getattr(corpus, "rows", ()) if r.id in rows and r.ref is not None}
     whole = [m.entity.stems for m in query.mentions if m.how == "whole" and m.entity.stems]
 
     def test(f: Facts) -> bool:

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from ..types import TableRow
 from ..understand.query import Query
 from ..understand.words import has_number, stem_set, tokens
-from .evidence import _YEAR, Evidence, _has
+from .evidence import Evidence
+from .facts import YEAR, holds
 
 BEST = 3  # sentences whose shape and focus are checked
 
@@ -134,14 +135,14 @@ def measure(query: Query, evidence: Evidence, *, rows: Sequence[TableRow] = ()) 
     if "number" in query.intents and best:
         shape_missing = 0.0 if any(counts(s.text, query.unit) for s in best if not s.row) else 1.0
     elif "when" in query.intents and best:
-        dated = any(_YEAR.search(s.text) for s in best) or any(r.year for r in rows)
+        dated = any(YEAR.search(s.text) for s in best) or any(r.year for r in rows)
         shape_missing = 0.0 if dated else 1.0
     focus_missing = 0.0
     if query.focus and best:
         # a column of a selected row answers it too ("what was the <column> of ...")
         columns = {name for r in rows for name, _ in r.cells}
         have = frozenset().union(*(stem_set(s.text) for s in best), *map(stem_set, columns))
-        focus_missing = 0.0 if any(_has(f, have) for f in query.focus) else 1.0
+        focus_missing = 0.0 if any(holds(f, have) for f in query.focus) else 1.0
     return {
         "cosine": evidence.cosine,
         "coverage": evidence.coverage,
@@ -194,9 +195,9 @@ def counts(sentence: str, unit: str | None) -> bool:
         )
     toks = tokens(sentence)
     for i, t in enumerate(toks):
-        if (t.norm.isdigit() and not _YEAR.fullmatch(t.norm)) or t.norm in _NUMBER_WORDS:
+        if (t.norm.isdigit() and not YEAR.fullmatch(t.norm)) or t.norm in _NUMBER_WORDS:
             after = [x.stem for x in toks[i + 1 : i + 4]]
-            if any(a == unit or _has(unit, frozenset([a])) for a in after):
+            if any(a == unit or holds(unit, frozenset([a])) for a in after):
                 return True
     return False
 

@@ -16,7 +16,6 @@ row whose cells match before a study merely quoted nearby.
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,7 +25,8 @@ from ..understand.filters import Constraint, RowFilter
 from ..understand.lexicon import Lexicon
 from ..understand.query import Query
 from ..understand.words import content_stems, parts, stem_set
-from .evidence import Evidence, Scored, coverage
+from .evidence import Evidence, Scored
+from .facts import coverage
 
 BROAD = 0.5  # a constraint keeping more than this share of its tables' rows is broad
 ROW_COVERAGE = 0.5  # a retrieved row is shown when its cells hold this share of the question
@@ -45,29 +45,12 @@ class RowChoice:
 def filter_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
     """The rows the question's own filter selects, when it narrows them usefully.
 
-    One ask reads this for the same query three times (evidence, judge, rows): the
-    last result is kept per thread for that query and that tuple of rows (by identity;
-    a list of rows, which may change, is filtered every time).
-
     A filter narrows when it names years, or one of its constraints is not broad
     (keeps at most half of the rows of the tables it applies to). A broad one (a value
     nearly every row holds) selects only for a list question that asks about nothing
     else ("list the X studies"). For a who-question, only the rows matching the most
     of the values it names are kept.
     """
-    last = getattr(_last_filter, "value", None)
-    if last is not None and last[0] is query and last[1] is rows:
-        return list(last[2])
-    chosen = _filter_rows(query, rows)
-    if isinstance(rows, tuple):
-        _last_filter.value = (query, rows, tuple(chosen))
-    return chosen
-
-
-_last_filter = threading.local()
-
-
-def _filter_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
     f = _sharpen(query.filter, query, rows)
     if not f.specific:
         return []
@@ -173,7 +156,11 @@ def _choose(
         return RowChoice((), False)
     by_id = {r.id: r for r in corpus_rows}
     referent = [by_id[i] for i in query.referent_rows if i in by_id]
-    filtered = filter_rows(query, corpus_rows)
+    filtered = (
+        list(evidence.filtered)
+        if evidence.filtered is not None
+        else filter_rows(query, corpus_rows)
+    )
     reason = f"filter: {query.filter.describe()}"
     if referent and query.followup:
         if filtered:

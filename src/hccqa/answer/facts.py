@@ -1,0 +1,188 @@
+"""What a sentence holds: its stems and its shape, read once, and how much of a
+question's words it covers.
+
+Scoring reads the same few things of every candidate sentence on every ask: its
+stems (with its passage's section title and the long forms of its abbreviations),
+whether it gives a number, a year, a cited study, a reason or a means, and which
+references it cites. :class:`Facts` holds them; :class:`SentenceFacts` computes them
+once per sentence and keeps them on the engine.
+
+:func:`coverage` is the idf-weighted share of a question's words a sentence holds,
+counting a word the stemmer splits in two ("safe" / "safeti") as held;
+:func:`weigher` is the same measure over :class:`Facts`, with the question's weights
+computed once.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..corpus.citations import BACK_REFERENCE, find_citations
+from ..types import Passage
+from ..understand.lexicon import Lexicon
+from ..understand.words import has_number, stem_set
+
+MIN_PREFIX = 4  # shortest stem matched as the start of a longer one ("safe"/"safety")
+FACTS_LIMIT = 10_000  # sentences kept (5-12 KB each: at most about 120 MB)
+YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)")
+_AUTHOR = re.compile(r"\bet al\b")
+# Words that say by what means something happens (English).
+_MEANS = re.compile(
+    r"\b(?:through|via|by (?:\w+ing)|block(?:s|ed|ing)?|inhibit(?:s|ed|ing)?|"
+    r"activat\w*|target(?:s|ed|ing)?|mediat\w*|induc\w*|leads? to|results? in)\b",
+    re.IGNORECASE,
+)
+# Words that give a reason or a consequence (English).
+_CAUSAL = re.compile(
+    r"\b(?:because|since|given that|due to|owing to|as a result|therefore|thus|hence|"
+    r"lead(?:s|ing)? to|led to|caus(?:e|es|ed|ing)|result(?:s|ed)? in|contribut\w*|"
+    r"characteristic|so that|explain\w*|reason\w*|mechanism\w*)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What scoring reads of one sentence as part of one passage.
+
+    Attributes:
+        stems: Stems of the sentence with its passage's section title (prose) and the
+            long forms of its abbreviations (what the question's words are looked up in).
+        plain: Stems of the sentence alone.
+        number: It states a quantity (see :func:`~hccqa.understand.words.has_number`).
+        year: It holds a year.
+        who: It names or cites a study ("et al", a bracket citation, "These authors").
+        causal: It gives a reason or a consequence.
+        means: It says by what means something happens.
+        cites: The reference numbers its bracket citations name.
+        heads: The first :data:`MIN_PREFIX` letters of its long stems (a stem without a
+            head here has no variant in ``stems``: see :func:`_variants`).
+    """
+
+    stems: frozenset[str]
+    plain: frozenset[str]
+    number: bool
+    year: bool
+    who: bool
+    causal: bool
+    means: bool
+    cites: frozenset[int]
+    heads: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str, passage: Passage, lexicon: Lexicon) -> Facts:
+        """Read the facts of ``text``, a sentence of ``passage``."""
+        citations = find_citations(text)
+        row = passage.kind == "row"
+        stems = sentence_stems(text if row else f"{passage.section}. {text}", lexicon)
+        return cls(
+            stems=stems,
+            plain=stem_set(text),
+            number=has_number(text),
+            year=bool(YEAR.search(text)),
+            who=bool(_AUTHOR.search(text) or citations or BACK_REFERENCE.match(text)),
+            causal=bool(_CAUSAL.search(text)),
+            means=bool(_MEANS.search(text)),
+            cites=frozenset(n for c in citations for n in c.numbers),
+            heads=frozenset(h[:MIN_PREFIX] for h in stems if len(h) >= MIN_PREFIX),
+        )
+
+
+class SentenceFacts:
+    """The :class:`Facts` of a corpus's sentences, computed on first use and kept.
+
+    One per loaded engine (its corpus, retriever and lexicon never change): an ask then
+    reads each candidate sentence's facts instead of deriving them again. Safe to share
+    between threads (two threads may compute one entry twice, with equal results). At
+    most ``limit`` entries are kept; past it the memo starts again.
+    """
+
+    def __init__(self, limit: int = FACTS_LIMIT) -> None:
+        self.limit = limit
+        self._facts: dict[tuple[int, int], Facts] = {}
+        self._position: tuple[Sequence[Passage], dict[str, int]] | None = None
+
+    def position(self, passages: Sequence[Passage]) -> dict[str, int]:
+        """Passage id -> its index in ``passages`` (computed once per passage list)."""
+        kept = self._position
+        if kept is None or kept[0] is not passages:
+            kept = self._position = (passages, {p.id: i for i, p in enumerate(passages)})
+        return kept[1]
+
+    def get(self, s: int, at: int, text: str, passage: Passage, lexicon: Lexicon) -> Facts:
+        """The facts of sentence ``s`` (``text``) read as part of passage number ``at``."""
+        key = (s, at)
+        found = self._facts.get(key)
+        if found is None:
+            if len(self._facts) >= self.limit:
+                self._facts = {}
+            found = self._facts[key] = Facts.of(text, passage, lexicon)
+        return found
+
+    def __len__(self) -> int:
+        return len(self._facts)
+
+
+def sentence_stems(text: str, lexicon: Lexicon) -> frozenset[str]:
+    """Stems of a sentence and of the long forms of its abbreviations (and vice versa)."""
+    extra = lexicon.expander.expansions(text)
+    return stem_set(" ".join([text, *extra])) if extra else stem_set(text)
+
+
+def coverage(terms: frozenset[str], have: frozenset[str], lexicon: Lexicon) -> float:
+    """Idf-weighted share of ``terms`` found in ``have`` (1.0 when there are no terms).
+
+    A term also counts for a variant the stemmer keeps apart (see :func:`_variants`).
+    """
+    if not terms:
+        return 1.0
+    weight = {t: lexicon.idf(t) for t in terms}
+    total = sum(weight.values()) or 1.0
+    return sum(v for t, v in weight.items() if holds(t, have)) / total
+
+
+def weigher(terms: frozenset[str], lexicon: Lexicon) -> Callable[[Facts], float]:
+    """A function ``facts -> float``: :func:`coverage` of these terms in a sentence's
+    ``stems``, the same sum, with the terms' weights computed once."""
+    if not terms:
+        return lambda f: 1.0
+    # a term shorter than MIN_PREFIX matches only itself; a longer one also a variant,
+    # which starts with the same MIN_PREFIX letters
+    weight = [(t, lexicon.idf(t), t[:MIN_PREFIX] if len(t) >= MIN_PREFIX else None) for t in terms]
+    total = sum(v for _, v, _ in weight) or 1.0
+
+    def weigh(f: Facts) -> float:
+        have, heads = f.stems, f.heads
+        held = (
+            v for t, v, head in weight if t in have or (head in heads and _prefix_match(t, have))
+        )
+        return sum(held) / total
+
+    return weigh
+
+
+def holds(stem: str, have: frozenset[str]) -> bool:
+    """``have`` holds the stem, or a variant of it the stemmer keeps apart."""
+    if stem in have:
+        return True
+    return _prefix_match(stem, have)
+
+
+@functools.lru_cache(maxsize=65536)
+def _prefix_match(stem: str, have: frozenset[str]) -> bool:
+    if len(stem) < MIN_PREFIX:
+        return False
+    return any(len(h) >= MIN_PREFIX and _variants(stem, h) for h in have)
+
+
+def _variants(a: str, b: str) -> bool:
+    """Two stems of one word the stemmer keeps apart: one starts the other ("safe" /
+    "safeti"), or they share all but their last letter and six or more letters
+    ("conclud" / "conclus")."""
+    if a.startswith(b) or b.startswith(a):
+        return True
+    n = min(len(a), len(b))
+    return n >= 7 and a[: n - 1] == b[: n - 1]

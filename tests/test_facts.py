@@ -1,0 +1,155 @@
+"""hccqa.answer.facts: a sentence's facts, read once, score it as reading the text does.
+
+Oracle: the sentence tests of the evidence scorer, run on the kept :class:`Facts`, agree
+with reference tests that read the sentence text itself (the scorer's former inline
+code), for every sentence of the second test corpus and questions of every intent, with
+one memo shared by all the questions (as on a server).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from hccqa.answer.evidence import _anchor_test, _shape_test, defined_long_forms
+from hccqa.answer.facts import (
+    FACTS_LIMIT,
+    Facts,
+    SentenceFacts,
+    coverage,
+    sentence_stems,
+    weigher,
+)
+from hccqa.corpus.citations import BACK_REFERENCE, find_citations
+from hccqa.qa import QA
+from hccqa.understand.lexicon import Lexicon
+from hccqa.understand.query import Query, understand
+from hccqa.understand.words import has_number, stem_set
+
+QUESTIONS = [
+    "How many frames do nucleus colonies have?",
+    "When were hives first shaded on a roof?",
+    "Who showed that thymol strips stopped queens laying?",
+    "Why do urban beekeepers split strong colonies?",
+    "How does oxalic acid reach the mites?",
+    "What does OA stand for?",
+    "Which trials used thymol strips?",
+    "Did treated colonies lose fewer queens over winter?",
+    "swarming in late spring",
+    "what percentage of colonies survived the heat",
+]
+
+# The scorer's tests as they read the sentence text before facts were kept.
+_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)")
+_AUTHOR = re.compile(r"\bet al\b")
+_MEANS = re.compile(
+    r"\b(?:through|via|by (?:\w+ing)|block(?:s|ed|ing)?|inhibit(?:s|ed|ing)?|"
+    r"activat\w*|target(?:s|ed|ing)?|mediat\w*|induc\w*|leads? to|results? in)\b",
+    re.IGNORECASE,
+)
+_CAUSAL = re.compile(
+    r"\b(?:because|since|given that|due to|owing to|as a result|therefore|thus|hence|"
+    r"lead(?:s|ing)? to|led to|caus(?:e|es|ed|ing)|result(?:s|ed)? in|contribut\w*|"
+    r"characteristic|so that|explain\w*|reason\w*|mechanism\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def _text_shape(query: Query, lexicon: Lexicon, s: str, row: bool) -> bool:
+    found = []
+    if "number" in query.intents:
+        found.append(not row and has_number(s))
+    if "when" in query.intents:
+        found.append(bool(_YEAR.search(s)))
+    if "who" in query.intents:
+        found.append(bool(_AUTHOR.search(s) or find_citations(s) or BACK_REFERENCE.match(s)))
+    if "why" in query.intents:
+        found.append(not row and bool(_CAUSAL.search(s)))
+    if "how" in query.intents:
+        found.append(not row and bool(_MEANS.search(s)))
+    if "define" in query.intents:
+        longs = defined_long_forms(query, lexicon)
+        if longs:
+            found.append(not row and any(lf <= stem_set(s) for lf in longs))
+    return any(found)
+
+
+def _text_anchor(query: Query, corpus: Any, s: str) -> bool:
+    names = frozenset(x for m in query.mentions for x in (m.entity.names or m.entity.stems))
+    if not names:
+        return False
+    rows = {r for m in query.mentions for r in m.entity.rows}
+    refs = {r.ref for r in corpus.rows if r.id in rows and r.ref is not None}
+    whole = [m.entity.stems for m in query.mentions if m.how == "whole" and m.entity.stems]
+    have = stem_set(s)
+    if names & have or any(w <= have for w in whole):
+        return True
+    return bool(refs) and any(n in refs for c in find_citations(s) for n in c.numbers)
+
+
+def _sentences(qa: QA) -> list[tuple[int, int, str, Any]]:
+    """Every (sentence, passage position, text, passage) of the corpus."""
+    passages = qa.retriever.passages
+    return [
+        (s, at, qa.retriever.sentences[s], passages[at])
+        for at, ss in enumerate(qa.corpus.sentence_map)
+        for s in ss
+    ]
+
+
+def test_kept_facts_score_every_sentence_as_its_text_does(second_qa: QA) -> None:
+    e = second_qa.engine
+    memo = SentenceFacts()
+    sentences = _sentences(second_qa)
+    checked = {"shape": 0, "anchor": 0, "covered": 0}
+    for question in QUESTIONS:
+        query = understand(question, (), e.lexicon)
+        shape, anchored = _shape_test(query, e.lexicon), _anchor_test(query, e.corpus)
+        weigh = weigher(query.terms, e.lexicon)
+        for s, at, text, passage in sentences:
+            f = memo.get(s, at, text, passage, e.lexicon)
+            row = passage.kind == "row"
+            context = text if row else f"{passage.section}. {text}"
+            want = coverage(query.terms, sentence_stems(context, e.lexicon), e.lexicon)
+            assert weigh(f) == want, (question, text)  # the same sum, bit for bit
+            assert shape(f, row) == _text_shape(query, e.lexicon, text, row), (question, text)
+            assert anchored(f) == _text_anchor(query, e.corpus, text), (question, text)
+            checked["shape"] += shape(f, row)
+            checked["anchor"] += anchored(f)
+            checked["covered"] += 0 < want < 1
+    assert len(memo) == len(sentences)  # one entry per sentence and passage, reused
+    assert all(n > 5 for n in checked.values()), checked  # every test said yes somewhere
+
+
+def test_facts_read_the_shape_of_a_sentence(second_qa: QA) -> None:
+    e = second_qa.engine
+    prose = next(p for p in e.retriever.passages if p.kind == "text")
+    f = Facts.of("Because of heat, Smith et al[4] lost 12 hives in 2018.", prose, e.lexicon)
+    assert f.number and f.year and f.who and f.causal and not f.means
+    assert f.cites == frozenset({4})
+    assert "heat" in f.plain and "heat" in f.stems
+    assert set(stem_set(prose.section)) <= f.stems  # prose is read with its section title
+    assert f.heads == {h[:4] for h in f.stems if len(h) >= 4}
+    plain = Facts.of("Hives sit on roofs.", prose, e.lexicon)
+    assert not (plain.number or plain.year or plain.who or plain.causal or plain.cites)
+
+
+@pytest.mark.parametrize("limit", [1, 3, 37])
+def test_the_memo_is_bounded_and_starts_again(second_qa: QA, limit: int) -> None:
+    e = second_qa.engine
+    memo = SentenceFacts(limit=limit)
+    for s, at, text, passage in _sentences(second_qa):
+        got = memo.get(s, at, text, passage, e.lexicon)
+        assert got == Facts.of(text, passage, e.lexicon)
+        assert len(memo) <= limit
+    assert FACTS_LIMIT * 12_000 <= 200_000_000  # the default holds at most ~120 MB
+
+
+def test_positions_follow_the_passage_list(second_qa: QA) -> None:
+    passages = second_qa.retriever.passages
+    memo = SentenceFacts()
+    assert memo.position(passages) == {p.id: i for i, p in enumerate(passages)}
+    shorter = passages[1:]
+    assert memo.position(shorter)[shorter[0].id] == 0  # another list: computed again
