@@ -4,13 +4,16 @@ filter, follow-up), over the second test corpus's lexicon and tiny made-up ones.
 from __future__ import annotations
 
 import dataclasses
+import random
 from types import SimpleNamespace
 
 import pytest
 
 from hccqa.types import Passage
+from hccqa.understand import filters as f
+from hccqa.understand import query as q
 from hccqa.understand.lexicon import Lexicon
-from hccqa.understand.query import Query, clean_question, is_followup, understand
+from hccqa.understand.query import Query, _intents, clean_question, is_followup, understand
 
 THYMOL_ROWS = ("apiary_trials:5", "apiary_trials:10")
 THYMOL_TURN = "Which trials used thymol strips?"
@@ -250,3 +253,133 @@ def test_understanding_is_deterministic(second_lexicon: Lexicon) -> None:
 def test_years_are_not_absent_words(second_lexicon: Lexicon) -> None:
     q = understand("Which trials ran between 2015 and 2020?", (), second_lexicon)
     assert not any(w.isdigit() for w in q.absent)
+
+
+def _intents_searching_every_pattern(text: str) -> frozenset[str]:
+    """The intents with every pattern searched (no word gate): the oracle."""
+    found = set()
+    for name, (pattern, _) in q._INTENT_PATTERNS.items():
+        if name in ("earliest",) and "latest" in found:
+            continue
+        if pattern.search(text):
+            found.add(name)
+    if "define" in found and len(q.content_stems(text)) > 3:
+        found.discard("define")
+    if "how" in found and "number" in found:
+        found.discard("how")
+    return frozenset(found)
+
+
+def _made_up_texts(n: int, seed: int) -> list[str]:
+    """Questions of random words: every word the gates look for, its neighbours in the
+    patterns, fillers, years, symbols, odd case, and some non-ASCII text."""
+    rng = random.Random(seed)
+    needs = sorted({w for _, ws in q._INTENT_PATTERNS.values() for w in ws})
+    neighbours = [
+        "is",
+        "are",
+        "does",
+        "do",
+        "did",
+        "the",
+        "a",
+        "an",
+        "of",
+        "in",
+        "on",
+        "group",
+        "team",
+        "study",
+        "paper",
+        "year",
+        "date",
+        "decade",
+        "many",
+        "much",
+        "long",
+        "often",
+        "big",
+        "common",
+        "mean",
+        "for",
+        "causes",
+        "makes",
+        "leads",
+        "one",
+        "study",
+        "trial",
+        "recent",
+        "stands",
+        "months",
+        "years",
+        "mg",
+        "between",
+    ]
+    odd = ["2014", "1999", "?", "=", "%", "vs.", "liſt", "Kéy", "whose", "by whom"]
+    fillers = ["sorrel", "hives", "colonies", "trials", "rows", "ones", "varroa", "queens"]
+    vocab = [*needs, *neighbours, *odd, *fillers]
+    out = []
+    for _ in range(n):
+        picked = [rng.choice(vocab) for _ in range(rng.randint(1, 9))]
+        picked = [
+            w.upper() if rng.random() < 0.1 else w.title() if rng.random() < 0.1 else w
+            for w in picked
+        ]
+        out.append(" ".join(picked) + rng.choice(["", "?", " ?", "."]))
+    return out
+
+
+def test_the_word_gates_never_change_an_intent() -> None:
+    """Oracle: searching a pattern only when the text holds a word it needs finds the
+    same intents as searching every pattern."""
+    texts = _made_up_texts(6000, seed=5)
+    hits = 0
+    for text in texts:
+        assert _intents(text) == _intents_searching_every_pattern(text), text
+        hits += bool(_intents(text))
+    assert hits > 1000  # the texts do find intents
+
+
+def test_the_year_gate_never_changes_a_year_range() -> None:
+    def ungated(text: str) -> tuple[int, int] | None:
+        if m := f._RANGE.search(text):
+            a, b = [int(y) for y in m.groups() if y]
+            return (min(a, b), max(a, b))
+        if m := f._SINCE.search(text):
+            y = int(next(g for g in m.groups() if g and g.isdigit()))
+            strict = (m.group(1) or "").lower() in ("after", "later than", "post")
+            return (y + 1 if strict else y, f.OPEN_END)
+        if m := f._BEFORE.search(text):
+            y = int(next(g for g in m.groups() if g and g.isdigit()))
+            inclusive = (m.group(1) or "").lower() in ("until", "till", "up to") or m.group(3)
+            return (0, y if inclusive else y - 1)
+        found = sorted({int(y) for y in f._ANY_YEAR.findall(text)})
+        return (found[0], found[-1]) if found else None
+
+    rng = random.Random(9)
+    vocab = [
+        "between",
+        "and",
+        "from",
+        "to",
+        "since",
+        "after",
+        "before",
+        "until",
+        "2010",
+        "1999",
+        "2021",
+        "1850",
+        "12",
+        "mg",
+        "patients",
+        "onwards",
+        "-",
+        "trials",
+        "in",
+        "2000s",
+    ]
+    vocab += ["١٩٩٩", "or later", "prior to", "up to", "2012-2014", "2105", "1850-2110"]
+    for _ in range(4000):
+        text = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 7)))
+        assert f.year_range(text) == ungated(text), text

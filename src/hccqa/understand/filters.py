@@ -41,6 +41,7 @@ _BEFORE = re.compile(
     re.IGNORECASE,
 )
 _ANY_YEAR = re.compile(rf"(?<!\d){_YEAR}", re.IGNORECASE)
+_YEARISH = re.compile(r"(?:1[89]|20|21)\d{2}")  # in every match of the four above
 OPEN_END = 9999
 
 
@@ -121,6 +122,8 @@ def year_range(text: str) -> tuple[int, int] | None:
         >>> year_range("what happened in 2009")
         (2009, 2009)
     """
+    if not _YEARISH.search(text):
+        return None
     if m := _RANGE.search(text):
         a, b = [int(y) for y in m.groups() if y]
         return (min(a, b), max(a, b))

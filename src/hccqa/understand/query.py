@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 from ..corpus.glossary import find_definitions
 from .filters import RowFilter, build_filter, excluded_words
@@ -442,30 +443,86 @@ def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], .
 
 
 def _intents(text: str) -> frozenset[str]:
+    # On ASCII text, a pattern is searched only when the text holds a word it needs
+    # (case-insensitive matching is then plain lower-casing).
+    low = text.lower() if text.isascii() else None
+
+    def has(name: str) -> bool:
+        pattern, needs = _INTENT_PATTERNS[name]
+        if low is not None and needs and not any(n in low for n in needs):
+            return False
+        return pattern.search(text) is not None
+
     found = set()
-    if _LIST.search(text):
+    if has("list"):
         found.add("list")
-    if _WHO.search(text):
+    if has("who"):
         found.add("who")
-    if _DEFINE.search(text) and len(content_stems(text)) <= 3:
+    if has("define") and len(content_stems(text)) <= 3:
         found.add("define")
-    if _COMPARE.search(text):
+    if has("compare"):
         found.add("compare")
-    if _NUMBER.search(text):
+    if has("number"):
         found.add("number")
-    if _WHEN.search(text):
+    if has("when"):
         found.add("when")
-    if _YESNO.search(text):
+    if has("yesno"):
         found.add("yesno")
-    if _WHY.search(text):
+    if has("why"):
         found.add("why")
-    if _HOW.search(text) and "number" not in found:
+    if has("how") and "number" not in found:
         found.add("how")
-    if _LATEST.search(text):
+    if has("latest"):
         found.add("latest")
-    elif _EARLIEST.search(text):
+    elif has("earliest"):
         found.add("earliest")
     return frozenset(found)
+
+
+# Each intent's pattern, and the lower-case words one of which every match holds
+# (empty: always searched).
+_INTENT_PATTERNS: Mapping[str, tuple[re.Pattern[str], tuple[str, ...]]] = MappingProxyType(
+    {
+        "list": (_LIST, ("list", "enumerate", *_LIST_NOUNS.split("|"))),
+        "who": (_WHO, ("who", "which", "what")),
+        "define": (
+            _DEFINE,
+            ("what", "wat", "define", "definition", "meaning", "stand", "short for", "="),
+        ),
+        "compare": (
+            _COMPARE,
+            ("compar", "versus", "vs", "better", "worse", "superior", "inferior", "differ"),
+        ),
+        "number": (
+            _NUMBER,
+            (
+                "how",
+                "percent",
+                "proportion",
+                "fraction",
+                "rate",
+                "number of",
+                "dose",
+                "dosage",
+                "amount",
+                "median",
+                "average",
+                "%",
+                "in months",
+                "in years",
+                "in weeks",
+                "in days",
+                "in mg",
+            ),
+        ),
+        "when": (_WHEN, ("when", "what", "which")),
+        "yesno": (_YESNO, ()),
+        "why": (_WHY, ("why", "how come", "what", "reason")),
+        "how": (_HOW, ()),
+        "latest": (_LATEST, ("recent", "latest", "newest", "last")),
+        "earliest": (_EARLIEST, ("earliest", "oldest", "first")),
+    }
+)
 
 
 def _polarity(mentions: list[Mention]) -> list[Mention]:
