@@ -6,13 +6,15 @@ Over the second test corpus with the hashing fake encoder (deterministic).
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import replace
 
 import pytest
 
-from hccqa.answer.evidence import Evidence, Weights, gather
+from hccqa.answer.evidence import Evidence, Weights, _prose_first, gather
 from hccqa.answer.facts import SentenceFacts, coverage
 from hccqa.qa import QA
+from hccqa.types import Passage
 from hccqa.understand.lexicon import Lexicon
 from hccqa.understand.query import understand
 
@@ -144,3 +146,23 @@ def test_the_engines_sentence_memo_changes_no_score(second_qa: QA, question: str
     assert filled > 0
     assert run(memo) == run(None)
     assert len(memo) >= filled
+
+
+def test_moving_prose_above_its_row_reaches_the_top_only_from_close_below() -> None:
+    """Oracle: re-ordering only the first n + reach passages gives the same top n as
+    re-ordering them all (a prose passage moves up at most ``reach`` places)."""
+    rng = random.Random(4)
+    for _ in range(3000):
+        size = rng.randint(0, 30)
+        passages = []
+        for _ in range(size):
+            k = rng.randint(1, 4)
+            if rng.random() < 0.4:
+                passages.append(Passage(f"r{len(passages)}", "t", "", f"row {k}", (k,), kind="row"))
+            else:
+                text = f"Smith et al[{k}] showed it." if rng.random() < 0.6 else "It rained."
+                passages.append(Passage(f"p{len(passages)}", "d", "", text, ()))
+        order = [(rng.random(), i) for i in range(size)]
+        n, reach = rng.randint(1, 12), rng.randint(0, 4)
+        want = _prose_first(order, passages, reach)[:n]
+        assert _prose_first(order[: n + reach], passages, reach)[:n] == want

@@ -186,7 +186,9 @@ def gather(
     for r in rows:
         best.setdefault(r[2], r[6])
     passages = [p for p, _, _ in hits]
-    order = _prose_first(_rerank([s for _, s, _ in hits], best, w.sentence), passages, w.explain)
+    # a passage moves up at most `explain` places, so none from further down reaches the top n
+    reranked = _rerank([s for _, s, _ in hits], best, w.sentence)[: n + max(w.explain, 0)]
+    order = _prose_first(reranked, passages, w.explain)
     ranked = [Hit(passages[i], key, rank, hits[i][2]) for rank, (key, i) in enumerate(order[:n], 1)]
     new_index = {h.passage.id: i for i, h in enumerate(ranked)}
     scored = [
