@@ -280,6 +280,8 @@ def test_judge_answers_above_the_threshold(second_qa: QA) -> None:
         ("coverage", "Did treated colonies lose fewer queens?", {"coverage": 0.2}, "coverage 0.20"),
         ("unknown", "Do hives on Zorblaxian roofs thrive?", {}, "Zorblaxian"),
         ("absent", "Do hives on Zorblaxian roofs thrive?", {}, "thrive"),
+        ("rows", "Which hives thrive?", {}, "no table row fits"),
+        ("listed", "List the hives that thrive", {}, "asks for a list and no table rows"),
     ],
 )
 def test_a_refusal_names_the_signal_that_pulled_it_down(

@@ -247,7 +247,9 @@ def _reason(query: Query, policy: Policy, signals: Mapping[str, float]) -> str:
         return f"no passage holds the question's key words (coverage {value:.2f})"
     if worst == "rows":
         return "no table row fits the question"
-    return f"no sentence is close to the question (cosine {value:.2f})"
+    if worst == "listed":
+        return "the question asks for a list and no table rows fit it"
+    return f"no sentence is close to the question (cosine {signals.get('cosine', 0.0):.2f})"
 
 
 def fit(
