@@ -166,3 +166,27 @@ def test_moving_prose_above_its_row_reaches_the_top_only_from_close_below() -> N
         n, reach = rng.randint(1, 12), rng.randint(0, 4)
         want = _prose_first(order, passages, reach)[:n]
         assert _prose_first(order[: n + reach], passages, reach)[:n] == want
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 6])
+def test_asking_for_fewer_passages_gives_the_top_of_the_longer_ranking(
+    second_qa: QA, n: int
+) -> None:
+    """The top n passages do not depend on how many are asked for, prose moved above its
+    row included (made-up questions naming the corpus's studies and topics)."""
+    e = second_qa.engine
+    questions = [
+        "Tanaka 2019 Osaka terrace shade cloth fewer colonies lost",
+        "Okonkwo queens winter treated colonies",
+        "Lindqvist thymol strips queens laying hot weeks",
+        "screened bottom boards mite counts",
+        "rooftop hives heat shade",
+        "which studies used oxalic acid",
+        "nucleus colonies frames splits",
+    ]
+    for question in questions:
+        query = understand(question, (), e.lexicon)
+        full = gather(query, e.retriever, e.corpus, e.lexicon, n=40, mode="hybrid")
+        top = gather(query, e.retriever, e.corpus, e.lexicon, n=n, mode="hybrid")
+        assert [h.passage.id for h in top.hits] == [h.passage.id for h in full.hits[:n]]
+        assert [h.score for h in top.hits] == [h.score for h in full.hits[:n]]

@@ -309,6 +309,20 @@ def test_the_reason_is_the_signal_furthest_below_its_mean(second_qa: QA) -> None
     assert "Zorblaxian" in (judge(_query(second_qa, question), ev, policy).reason or "")
 
 
+def test_a_question_asking_for_no_list_is_not_refused_for_the_list_signal(
+    second_qa: QA,
+) -> None:
+    question = "Did treated colonies lose fewer queens?"  # not a list question
+    ev = _evidence(second_qa, question, cosine=0.5)
+    # the list signal (0, mean 1) would pull hardest, but the question asks for no list
+    policy = Policy(
+        {"cosine": 1.0, "listed": 10.0}, bias=-8.0, means={"cosine": 0.6, "listed": 1.0}
+    )
+    verdict = judge(_query(second_qa, question), ev, policy)
+    assert not verdict.answer
+    assert verdict.reason == "no sentence is close to the question (cosine 0.50)"
+
+
 def test_nothing_retrieved_is_refused_with_that_reason(second_qa: QA) -> None:
     question = "Did treated colonies lose fewer queens?"
     ev = _evidence(second_qa, question)

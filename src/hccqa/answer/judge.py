@@ -231,7 +231,9 @@ def judge(
 def _reason(query: Query, policy: Policy, signals: Mapping[str, float]) -> str:
     """The signal that pulled the probability down the most, relative to its mean."""
     means = policy.means or {}
-    pulls = {k: w * (signals.get(k, 0.0) - means.get(k, 0.0)) for k, w in policy.weights.items()}
+    # "listed" is 0 for every question that asks for no list: no reason for those
+    weights = {k: w for k, w in policy.weights.items() if k != "listed" or "list" in query.intents}
+    pulls = {k: w * (signals.get(k, 0.0) - means.get(k, 0.0)) for k, w in weights.items()}
     worst = min(pulls, key=lambda k: pulls[k]) if pulls else "cosine"
     value = signals.get(worst, 0.0)
     if worst == "unknown":
