@@ -98,7 +98,7 @@ def evidence(second_qa: QA) -> Evidence:
 def _scored(
     template: Scored, text: str, score: float, *, row: bool = False, hit: int = 0
 ) -> Scored:
-    return replace(template, text=text, score=score, row=row, hit=hit)
+    return template._replace(text=text, score=score, row=row, hit=hit)
 
 
 def test_quotes_are_the_best_prose_sentences_each_once(evidence: Evidence) -> None:
@@ -223,7 +223,7 @@ def test_a_nearest_table_row_states_its_year_once(second_qa: QA, evidence: Evide
     only_row = replace(
         evidence,
         hits=hits,
-        sentences=(replace(t, text=row_passage.text, row=True, hit=0, passage_id=row_passage.id),),
+        sentences=(t._replace(text=row_passage.text, row=True, hit=0, passage_id=row_passage.id),),
     )
     a = _compose(second_qa, only_row, quotes=[], refusal="no")
     assert a.nearest is not None

@@ -17,7 +17,7 @@ import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..corpus.citations import find_authors
 from ..types import Hit, Passage, TableRow
@@ -61,9 +61,9 @@ class Weights:
     depth: int = 40
 
 
-@dataclass(frozen=True)
-class Scored:
-    """A candidate sentence and its scores."""
+class Scored(NamedTuple):
+    """A candidate sentence and its scores (a named tuple: an ask makes dozens, and a
+    frozen dataclass costs a microsecond each to build)."""
 
     index: int  # into Corpus.sentences
     text: str
