@@ -167,3 +167,40 @@ def test_bm25_scores_are_exactly_bm25s_own(monkeypatch: pytest.MonkeyPatch, dens
         want = bm._bm25.get_scores(terms) if terms else np.zeros(len(texts), np.float32)
         assert got.dtype == np.float32
         assert np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("numpy_path", [True, False])
+def test_dense_top_ranks_as_faiss_exact_search(
+    monkeypatch: pytest.MonkeyPatch, numpy_path: bool
+) -> None:
+    """Oracle: the dense top of a flat index, searched with numpy (small) or by FAISS
+    (over the size limit), is FAISS's own ranking with its cosines; an approximate index
+    is always FAISS's to search."""
+    import faiss
+
+    if not numpy_path:
+        monkeypatch.setattr(module, "EXACT_NUMPY_MAX", 10)
+    rng = np.random.default_rng(5)
+    vectors = rng.standard_normal((300, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    flat = faiss.IndexFlatIP(16)
+    flat.add(vectors)
+    faiss_search = flat.search
+    calls: list[int] = []
+    monkeypatch.setattr(flat, "search", lambda x, k: (calls.append(k), faiss_search(x, k))[1])
+    for depth in (1, 7, 40, 300):
+        for _ in range(25):
+            q = rng.standard_normal(16).astype(np.float32)
+            q /= np.linalg.norm(q)
+            got = module._dense_top(flat, vectors, q, depth)
+            scores, ids = faiss_search(q.reshape(1, -1), depth)
+            assert [i for i, _ in got] == ids[0].tolist()
+            assert np.allclose([s for _, s in got], scores[0], atol=1e-6)
+    assert len(calls) == (0 if numpy_path else 100)
+    hnsw = faiss.IndexHNSWFlat(16, 8, faiss.METRIC_INNER_PRODUCT)
+    hnsw.add(vectors)
+    hnsw_search = hnsw.search
+    monkeypatch.setattr(hnsw, "search", lambda x, k: (calls.append(k), hnsw_search(x, k))[1])
+    calls.clear()
+    module._dense_top(hnsw, vectors, vectors[3], 5)
+    assert calls == [5]
