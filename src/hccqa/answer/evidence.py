@@ -65,7 +65,7 @@ class Scored(NamedTuple):
     """A candidate sentence and its scores (a named tuple: an ask makes dozens, and a
     frozen dataclass costs a microsecond each to build)."""
 
-    index: int  # into Corpus.sentences
+    sentence_index: int  # into Corpus.sentences
     text: str
     hit: int  # 0-based index into Evidence.hits of the best passage holding it
     passage_id: str
