@@ -47,7 +47,7 @@ def _evidence(
     )
     if sentences is not None:
         template = ev.sentences[0]
-        ev = replace(ev, sentences=tuple(replace(template, text=s, row=False) for s in sentences))
+        ev = replace(ev, sentences=tuple(template._replace(text=s, row=False) for s in sentences))
     return replace(ev, **values) if values else ev
 
 
