@@ -147,38 +147,39 @@ def gather(
     sentence_map = getattr(corpus, "sentence_map", ())
     pool = hits[: w.pool] + [h for h in hits[w.pool :] if h[0].id in favored]
     ids: list[int] = []
-    owner: dict[int, int] = {}
-    read: list[Facts] = []
+    # per candidate sentence: its facts, its pool index, whether it is a row, whether favored
+    read: list[tuple[Facts, int, bool, bool]] = []
+    seen: set[int] = set()
     for i, (passage, _, _) in enumerate(pool):
         at = position.get(passage.id)
         if at is None or at >= len(sentence_map):
             continue
+        row, chosen = passage.kind == "row", passage.id in favored
         for s in sentence_map[at]:
-            if s not in owner:
-                owner[s] = i
+            if s not in seen:
+                seen.add(s)
                 ids.append(s)
-                read.append(facts.get(s, at, retriever.sentences[s], passage, lexicon))
+                f = facts.get(s, at, retriever.sentences[s], passage, lexicon)
+                read.append((f, i, row, chosen))
     cos_a, bm_a = retriever.sentence_scores(query.search, ids, mode)
     cos, bm = cos_a.tolist(), bm_a.tolist()
     top = max(bm, default=0.0)
     bm_top = top if top > 0 else 1.0
     shape = _shape_test(query, lexicon)
     anchored = _anchor_test(query, corpus)
+    shaped, anchoring = shape is not _never, anchored is not _never
     weigh = weigher(query.terms, lexicon)
     sentences = retriever.sentences
     rows: list[tuple[int, str, int, bool, float, float, float]] = []
     for j, s in enumerate(ids):
-        f = read[j]
-        at = owner[s]
-        passage = pool[at][0]
-        row = passage.kind == "row"
+        f, at, row, chosen = read[j]
         cov = weigh(f)
         score = w.cosine * cos[j] + lexical * (w.bm25 * bm[j] / bm_top + w.coverage * cov)
-        if shape(f, row):
+        if shaped and shape(f, row):
             score += w.shape
-        if anchored(f):
+        if anchoring and anchored(f):
             score += w.anchor
-        if passage.id in favored:
+        if chosen:
             score += w.favored
         rows.append((s, sentences[s], at, row, cos[j], cov, score))
     rows.sort(key=lambda c: (-c[6], c[2], c[0]))
@@ -274,6 +275,11 @@ def _named_studies(text: str) -> frozenset[int]:
     return frozenset(find_authors(text))
 
 
+def _never(*_: object) -> bool:
+    """The test of a question that asks for no shape, or names no table value."""
+    return False
+
+
 def _shape_test(query: Query, lexicon: Lexicon) -> Callable[[Facts, bool], bool]:
     """A test ``(facts, is_row) -> bool``: the sentence has the shape the question's
     intent asks for. A table row gives years and names, never a quantity or a definition."""
@@ -293,7 +299,9 @@ def _shape_test(query: Query, lexicon: Lexicon) -> Callable[[Facts, bool], bool]
         if longs:
             tests.append(lambda f, row: not row and any(lf <= f.plain for lf in longs))
     if not tests:
-        return lambda f, row: False
+        return _never
+    if len(tests) == 1:
+        return tests[0]
     return lambda f, row: any(t(f, row) for t in tests)
 
 
@@ -302,7 +310,7 @@ def _anchor_test(query: Query, corpus: Any) -> Callable[[Facts], bool]:
     its name words) or cites a study whose row holds one."""
     names = frozenset(s for m in query.mentions for s in (m.entity.names or m.entity.stems))
     if not names:
-        return lambda f: False
+        return _never
     rows = {r for m in query.mentions for r in m.entity.rows}
     refs = {r.ref for r in getattr(corpus, "rows", ()) if r.id in rows and r.ref is not None}
     whole = [m.entity.stems for m in query.mentions if m.how == "whole" and m.entity.stems]
