@@ -192,7 +192,8 @@ def test_dense_top_ranks_as_faiss_exact_search(
         for _ in range(25):
             q = rng.standard_normal(16).astype(np.float32)
             q /= np.linalg.norm(q)
-            got = module._dense_top(flat, vectors, q, depth)
+            exact = module.exact_in_numpy(flat, vectors)
+            got = module._dense_top(flat, vectors, q, depth, exact=exact)
             scores, ids = faiss_search(q.reshape(1, -1), depth)
             assert [i for i, _ in got] == ids[0].tolist()
             assert np.allclose([s for _, s in got], scores[0], atol=1e-6)
@@ -202,5 +203,6 @@ def test_dense_top_ranks_as_faiss_exact_search(
     hnsw_search = hnsw.search
     monkeypatch.setattr(hnsw, "search", lambda x, k: (calls.append(k), hnsw_search(x, k))[1])
     calls.clear()
-    module._dense_top(hnsw, vectors, vectors[3], 5)
+    assert not module.exact_in_numpy(hnsw, vectors)
+    module._dense_top(hnsw, vectors, vectors[3], 5, exact=False)
     assert calls == [5]

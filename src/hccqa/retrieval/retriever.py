@@ -183,20 +183,27 @@ def _top(scores: np.ndarray, n: int) -> np.ndarray:
 EXACT_NUMPY_MAX = 20_000  # a flat inner-product index this small is searched with numpy
 
 
+def exact_in_numpy(faiss_index: Any, vectors: np.ndarray) -> bool:
+    """True when ``faiss_index`` is a small exact index over ``vectors`` (a flat inner
+    product index of at most :data:`EXACT_NUMPY_MAX` of them): :func:`_dense_top` then
+    searches it with numpy."""
+    return (
+        isinstance(faiss_index, faiss.IndexFlatIP)
+        and faiss_index.ntotal == len(vectors) <= EXACT_NUMPY_MAX
+    )
+
+
 def _dense_top(
-    faiss_index: Any, vectors: np.ndarray, qvec: np.ndarray, depth: int
+    faiss_index: Any, vectors: np.ndarray, qvec: np.ndarray, depth: int, *, exact: bool
 ) -> list[tuple[int, float]]:
     """The ``depth`` passages nearest the query, as ``(index, cosine)``, best first.
 
-    A small exact index (flat inner product over ``vectors``) is searched with one
+    A small exact index (``exact``: see :func:`exact_in_numpy`) is searched with one
     numpy product: the ranking of FAISS's exact search (cosines may differ from its in
     the last bit; ties go to the lower index), without the call layers that cost more
     than the product itself on a few thousand vectors. Any other index is FAISS's.
     """
-    if (
-        isinstance(faiss_index, faiss.IndexFlatIP)
-        and faiss_index.ntotal == len(vectors) <= EXACT_NUMPY_MAX
-    ):
+    if exact:
         cos = vectors @ qvec
         top = _top(cos, depth)
         return list(zip(top.tolist(), cos[top].tolist(), strict=True))
@@ -252,6 +259,11 @@ class Retriever:
         self._sentence_bm25 = _Bm25(list(self.sentences), stemmer, stem_lock)
         self.bm25_build_ms = (time.perf_counter() - started) * 1000
         self._by_id = {p.id: i for i, p in enumerate(index.passages)}
+        # decided once: asking a FAISS object its type and size costs microseconds a query
+        self._exact = {
+            "passages": exact_in_numpy(index.passage_index, index.passage_vectors),
+            "rows": exact_in_numpy(index.row_index, index.row_vectors),
+        }
 
     def variant(
         self,
@@ -383,7 +395,13 @@ class Retriever:
         first (for a caller that re-ranks them and builds its own hits)."""
         _check(k, mode)
         ranked, found, timings = self._rank(
-            query, k, mode, self.index.passage_vectors, self.index.passage_index, self._bm25
+            query,
+            k,
+            mode,
+            self.index.passage_vectors,
+            self.index.passage_index,
+            self._bm25,
+            exact=self._exact["passages"],
         )
         passages = self.index.passages
         return [(passages[i], float(score), found.get(i, ())) for i, score in ranked], timings
@@ -407,7 +425,13 @@ class Retriever:
         if not self.index.rows:
             return []
         ranked, _, _ = self._rank(
-            query, k, mode, self.index.row_vectors, self.index.row_index, self._row_bm25
+            query,
+            k,
+            mode,
+            self.index.row_vectors,
+            self.index.row_index,
+            self._row_bm25,
+            exact=self._exact["rows"],
         )
         qvec = self.encode_query(query)
         vecs = self.index.row_vectors
@@ -421,6 +445,8 @@ class Retriever:
         vectors: np.ndarray,
         faiss_index: Any,
         bm25: _Bm25,
+        *,
+        exact: bool = False,
     ) -> tuple[list[tuple[int, float]], dict[int, tuple[str, ...]], dict[str, float]]:
         cfg = self.config
         n = len(vectors)
@@ -438,7 +464,7 @@ class Retriever:
             qvec = self.encode_query(self._dense_text(query))
             timings["encode"] = _ms(t0)
             t0 = time.perf_counter()
-            dense = _dense_top(faiss_index, vectors, qvec, depth)
+            dense = _dense_top(faiss_index, vectors, qvec, depth, exact=exact)
             timings["dense"] = _ms(t0)
 
         sparse: list[tuple[int, float]] = []
