@@ -237,6 +237,11 @@ def test_focus_is_missing_when_no_best_sentence_names_it(second_qa: QA) -> None:
     # only the BEST first sentences are read
     late = _evidence(second_qa, question, ["Queens stopped laying."] * BEST + ["A cell line."])
     assert measure(query, late)["focus"] == 1.0
+    # the whole phrase, in one sentence: its words spread over two do not name it
+    spread = _evidence(second_qa, question, ["Each cell was capped.", "A line of hives."])
+    assert measure(query, spread)["focus"] == 1.0
+    part = _evidence(second_qa, question, ["The cell walls were thin."])
+    assert measure(query, part)["focus"] == 1.0
 
 
 @pytest.mark.parametrize(

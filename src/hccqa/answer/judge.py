@@ -20,8 +20,8 @@ The signals (each in [0, 1] or a cosine):
 - ``shape``: 1 when the question asks for a number or a year and none of the best
   sentences gives one (for "how many X", a number of X; for "what percentage", a
   percentage; for "how long", a span of time);
-- ``focus``: 1 when a wh-question's focus ("which *cell line*") appears in none of
-  the best sentences.
+- ``focus``: 1 when a wh-question's focus ("which *cell line*") appears whole in none
+  of the best sentences.
 """
 
 from __future__ import annotations
@@ -139,10 +139,13 @@ def measure(query: Query, evidence: Evidence, *, rows: Sequence[TableRow] = ()) 
         shape_missing = 0.0 if dated else 1.0
     focus_missing = 0.0
     if query.focus and best:
-        # a column of a selected row answers it too ("what was the <column> of ...")
+        # the whole phrase, in one sentence: "which HCC cell line" is not answered by a
+        # sentence that names HCC; a column of a selected row answers it too ("what was
+        # the <column> of ...")
         columns = {name for r in rows for name, _ in r.cells}
-        have = frozenset().union(*(stem_set(s.text) for s in best), *map(stem_set, columns))
-        focus_missing = 0.0 if any(holds(f, have) for f in query.focus) else 1.0
+        places = [stem_set(s.text) for s in best] + [frozenset().union(*map(stem_set, columns))]
+        named = any(all(holds(f, have) for f in query.focus) for have in places)
+        focus_missing = 0.0 if named else 1.0
     return {
         "cosine": evidence.cosine,
         "coverage": evidence.coverage,
