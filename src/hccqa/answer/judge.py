@@ -139,8 +139,8 @@ def measure(query: Query, evidence: Evidence, *, rows: Sequence[TableRow] = ()) 
         shape_missing = 0.0 if dated else 1.0
     focus_missing = 0.0
     if query.focus and best:
-        # the whole phrase, in one sentence: "which HCC cell line" is not answered by a
-        # sentence that names HCC; a column of a selected row answers it too ("what was
+        # the whole phrase, in one sentence: "which cell line" is not answered by a
+        # sentence that names a cell alone; a column of a selected row answers it too ("what was
         # the <column> of ...")
         columns = {name for r in rows for name, _ in r.cells}
         places = [stem_set(s.text) for s in best] + [frozenset().union(*map(stem_set, columns))]
