@@ -75,16 +75,13 @@ def test_a_question_naming_nothing_selects_nothing(second_qa: QA) -> None:
     assert filter_rows(query, second_qa.corpus.rows) == []
 
 
-KITES = make_table(
-    "kites",
-    ["ref", "author", "year", "frame", "sail"],
-    [
-        ["1", "Ames et al", "2009", "Bamboo", "Silk"],
-        ["2", "Brook et al", "2011", "Bamboo", "Nylon"],
-        ["3", "Cole et al", "2012", "Bamboo", "Mylar"],
-        ["4", "Dunn et al", "2015", "Carbon", "Silk"],
-    ],
-)
+KITES_CELLS = [
+    ["1", "Ames et al", "2009", "Bamboo", "Silk"],
+    ["2", "Brook et al", "2011", "Bamboo", "Nylon"],
+    ["3", "Cole et al", "2012", "Bamboo", "Mylar"],
+    ["4", "Dunn et al", "2015", "Carbon", "Silk"],
+]
+KITES = make_table("kites", ["ref", "author", "year", "frame", "sail"], KITES_CELLS)
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +100,14 @@ def test_a_value_most_rows_hold_selects_only_for_a_plain_listing(kites: Lexicon)
 def test_a_plain_listing_may_name_the_table(kites: Lexicon) -> None:
     listing = understand("list the bamboo kites", (), kites)
     assert ids(filter_rows(listing, KITES.rows)) == ["kites:1", "kites:2", "kites:3"]
+
+
+def test_a_plain_listing_may_name_the_table_by_its_label() -> None:
+    # a table whose file is "table7.tsv" is "Table 7" to its readers
+    numbered = make_table("table7", ["ref", "author", "year", "frame", "sail"], KITES_CELLS)
+    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[numbered], glossary={}))
+    listing = understand("List all the bamboo ones in Table 7", (), lexicon)
+    assert ids(filter_rows(listing, numbered.rows)) == ["table7:1", "table7:2", "table7:3"]
 
 
 def test_a_rare_value_beside_a_broad_one_of_its_column_decides(kites: Lexicon) -> None:

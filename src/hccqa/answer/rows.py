@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..corpus.citations import continues_from, find_authors, find_citations
-from ..types import RowMatch, TableRow
+from ..types import RowMatch, TableRow, table_label
 from ..understand.filters import Constraint, RowFilter
 from ..understand.lexicon import Lexicon
 from ..understand.query import Query
@@ -99,10 +99,12 @@ def _sharpen(f: RowFilter, query: Query, rows: Sequence[TableRow]) -> RowFilter:
 
 
 def _table_words(rows: Sequence[TableRow]) -> frozenset[str]:
-    """Stems of the words that name a table or one of its columns ("list the *kites*")."""
+    """Stems of the words that name a table (its label: "list the rows of *table 2*") or
+    one of its columns ("list the *kites*")."""
     first = {r.table: r for r in rows}
-    names = [*first, *(c for r in first.values() for c, _ in r.cells)]
-    return content_stems(" ".join(n.replace("_", " ") for n in names))
+    columns = (c.replace("_", " ") for r in first.values() for c, _ in r.cells)
+    names = [*map(table_label, first), *columns]
+    return content_stems(" ".join(names))
 
 
 def _YEARS_AND_NUMBERS(query: Query) -> set[str]:  # noqa: N802
