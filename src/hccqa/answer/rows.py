@@ -70,11 +70,13 @@ def filter_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
         if not narrow and not only:
             return []
     if "who" in query.intents and "list" not in query.intents and len(chosen) > 1:
-        # the study whose cells hold the most of what the question names
-        held = {
-            r.id: len(set().union(*(m.matched for m in query.mentions if r.id in m.entity.rows)))
-            for r in chosen
-        }
+        # the study whose cells hold the most of what the question names, counted by
+        # question word (the stems of one hyphenated word count once)
+        words = [frozenset(parts(t)) for t in query.tokens if t.content]
+        held = {}
+        for r in chosen:
+            of_row = [m.matched for m in query.mentions if r.id in m.entity.rows]
+            held[r.id] = sum(not w.isdisjoint(frozenset().union(*of_row)) for w in words)
         top = max(held.values())
         chosen = [r for r in chosen if held[r.id] == top]
     return chosen

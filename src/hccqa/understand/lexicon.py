@@ -109,6 +109,12 @@ class Lexicon:
             t.id for t in self.tables if any(c.kind == "year" for c in t.columns)
         )
         self.table_words = _table_words(self.tables)
+        # (table, column) -> the stems of the column's name ("pathway")
+        self._column_stems = {
+            (t.id, c.name): frozenset(content_stems(c.name.replace("_", " ")))
+            for t in self.tables
+            for c in t.columns
+        }
         # a table named by its label ("table 2") or its id, as whole words
         self._table_patterns = tuple(
             (
@@ -232,12 +238,18 @@ class Lexicon:
                 found.append(Mention(e, "name", e.names & have))
         found = _cross_column(found)
         # which of the question's words each mention covers: a mention gives way to one
-        # of its column covering more of the question's words, not more stems of one word
+        # of its column covering more of the question's words, not more stems of one word.
+        # A word that names the column ("the X *pathway*") covers nothing: it does not
+        # tell one of the column's values from another.
         token_parts = [parts(t) for t in toks]
-        covers = {
-            id(m): frozenset(i for i, ps in enumerate(token_parts) if not m.matched.isdisjoint(ps))
-            for m in found
-        }
+        covers = {}
+        for m in found:
+            named = self._column_stems.get((m.entity.table, m.entity.column), frozenset())
+            covers[id(m)] = frozenset(
+                i
+                for i, ps in enumerate(token_parts)
+                if not m.matched.isdisjoint(ps) and not set(ps) <= named
+            )
         return [
             m
             for m in found
