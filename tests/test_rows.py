@@ -15,7 +15,7 @@ from hccqa.answer.compose import select_quotes
 from hccqa.answer.evidence import Evidence, gather
 from hccqa.answer.rows import RowChoice, choose_rows, filter_rows
 from hccqa.qa import QA
-from hccqa.types import Hit, TableRow
+from hccqa.types import Hit, Table, TableRow
 from hccqa.understand.lexicon import Lexicon
 from hccqa.understand.query import understand
 
@@ -102,31 +102,33 @@ def test_a_plain_listing_may_name_the_table(kites: Lexicon) -> None:
     assert ids(filter_rows(listing, KITES.rows)) == ["kites:1", "kites:2", "kites:3"]
 
 
+def _lexicon_of(table: Table) -> Lexicon:
+    return Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[table], glossary={}))
+
+
 def test_a_plain_listing_may_name_the_table_by_its_label() -> None:
     # a table whose file is "table7.tsv" is "Table 7" to its readers
     numbered = make_table("table7", ["ref", "author", "year", "frame", "sail"], KITES_CELLS)
-    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[numbered], glossary={}))
-    listing = understand("List all the bamboo ones in Table 7", (), lexicon)
+    listing = understand("List all the bamboo ones in Table 7", (), _lexicon_of(numbered))
     assert ids(filter_rows(listing, numbered.rows)) == ["table7:1", "table7:2", "table7:3"]
 
 
-def _gliders(rows: list[list[str]]) -> tuple[Lexicon, list[TableRow]]:
-    table = make_table("gliders", ["ref", "author", "year", "frame", "sail"], rows)
-    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[table], glossary={}))
-    return lexicon, list(table.rows)
+def _gliders(first: str, second: str) -> tuple[Lexicon, list[TableRow]]:
+    """Four gliders: two with the given frames, two of carbon."""
+    cells = [
+        ["1", "Ames et al", "2009", first, "Silk"],
+        ["2", "Brook et al", "2011", second, "Nylon"],
+        ["3", "Cole et al", "2012", "Carbon", "Mylar"],
+        ["4", "Dunn et al", "2015", "Carbon", "Silk"],
+    ]
+    table = make_table("gliders", ["ref", "author", "year", "frame", "sail"], cells)
+    return _lexicon_of(table), list(table.rows)
 
 
 def test_a_word_naming_the_column_does_not_tell_its_values_apart() -> None:
     # "frame" names the column: "a zelkova frame" asks for every zelkova frame, the one
     # whose cell happens to repeat the column's name and the one whose cell does not
-    lexicon, rows = _gliders(
-        [
-            ["1", "Ames et al", "2009", "Zelkova frame", "Silk"],
-            ["2", "Brook et al", "2011", "Zelkova-and-steel", "Nylon"],
-            ["3", "Cole et al", "2012", "Carbon", "Mylar"],
-            ["4", "Dunn et al", "2015", "Carbon", "Silk"],
-        ]
-    )
+    lexicon, rows = _gliders("Zelkova frame", "Zelkova-and-steel")
     query = understand("which gliders have a zelkova frame", (), lexicon)
     assert ids(filter_rows(query, rows)) == ["gliders:1", "gliders:2"]
 
@@ -134,14 +136,7 @@ def test_a_word_naming_the_column_does_not_tell_its_values_apart() -> None:
 def test_a_who_question_credits_the_row_matching_more_of_its_words() -> None:
     # both cells hold two stems of the question, but row 1 holds two of its words (the
     # hyphenated name and "frame"), row 2 only one (the name's two halves)
-    lexicon, rows = _gliders(
-        [
-            ["1", "Ames et al", "2009", "Zelkova-Quassia frame", "Silk"],
-            ["2", "Brook et al", "2011", "Zelkova-and-Quassia", "Nylon"],
-            ["3", "Cole et al", "2012", "Carbon", "Mylar"],
-            ["4", "Dunn et al", "2015", "Carbon", "Silk"],
-        ]
-    )
+    lexicon, rows = _gliders("Zelkova-Quassia frame", "Zelkova-and-Quassia")
     query = understand("who flew the Zelkova-Quassia frame?", (), lexicon)
     assert ids(filter_rows(query, rows)) == ["gliders:1"]
 
