@@ -141,6 +141,16 @@ def test_a_who_question_credits_the_row_matching_more_of_its_words() -> None:
     assert ids(filter_rows(query, rows)) == ["gliders:1"]
 
 
+def test_the_latest_of_a_value_every_row_holds_narrows_to_its_rows() -> None:
+    # every glider is of carbon, so "carbon" alone selects nothing; asking for the latest
+    # or earliest carbon glider makes it a filter (choose_rows then keeps one year)
+    lexicon, rows = _gliders("Carbon", "Carbon")
+    assert filter_rows(understand("tell me about the carbon gliders", (), lexicon), rows) == []
+    latest = understand("what is the most recent carbon glider", (), lexicon)
+    assert "define" not in latest.intents
+    assert ids(filter_rows(latest, rows)) == [f"gliders:{k}" for k in (1, 2, 3, 4)]
+
+
 def test_a_rare_value_beside_a_broad_one_of_its_column_decides(kites: Lexicon) -> None:
     query = understand("is carbon any better than bamboo", (), kites)
     assert ids(filter_rows(query, KITES.rows)) == ["kites:4"]

@@ -458,7 +458,12 @@ def _intents(text: str) -> frozenset[str]:
         found.add("list")
     if has("who"):
         found.add("who")
-    if has("define") and len(content_stems(text)) <= 3:
+    if has("latest"):
+        found.add("latest")
+    elif has("earliest"):
+        found.add("earliest")
+    # "what is the latest X" asks for a row, not what X means
+    if has("define") and len(content_stems(text)) <= 3 and not {"latest", "earliest"} & found:
         found.add("define")
     if has("compare"):
         found.add("compare")
@@ -472,10 +477,6 @@ def _intents(text: str) -> frozenset[str]:
         found.add("why")
     if has("how") and "number" not in found:
         found.add("how")
-    if has("latest"):
-        found.add("latest")
-    elif has("earliest"):
-        found.add("earliest")
     return frozenset(found)
 
 
