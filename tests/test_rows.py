@@ -151,6 +151,17 @@ def test_the_latest_of_a_value_every_row_holds_narrows_to_its_rows() -> None:
     assert ids(filter_rows(latest, rows)) == [f"gliders:{k}" for k in (1, 2, 3, 4)]
 
 
+def test_a_value_alone_leaves_out_the_cells_that_join_it_with_another() -> None:
+    lexicon, _ = _gliders("Carbon plus steel", "Bamboo")
+
+    def selected(question: str) -> set[str]:
+        (constraint,) = understand(question, (), lexicon).filter.constraints
+        return set(constraint.rows)
+
+    assert selected("gliders with a carbon frame") == {"gliders:1", "gliders:3", "gliders:4"}
+    assert selected("gliders with a carbon frame alone") == {"gliders:3", "gliders:4"}
+
+
 def test_a_rare_value_beside_a_broad_one_of_its_column_decides(kites: Lexicon) -> None:
     query = understand("is carbon any better than bamboo", (), kites)
     assert ids(filter_rows(query, KITES.rows)) == ["kites:4"]

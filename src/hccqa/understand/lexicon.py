@@ -49,6 +49,8 @@ class Entity:
         rows: Ids of the rows whose cell holds it.
         sequence: Its content stems in order (a question repeating two of them in a row
             mentions it: "after X failed" mentions "Y after X failed").
+        alone: Ids of the rows whose whole cell is it ("X", not "X plus Y"); ``None``
+            when they are all of ``rows``.
     """
 
     text: str
@@ -60,6 +62,7 @@ class Entity:
     negated: bool
     rows: frozenset[str]
     sequence: tuple[str, ...] = ()
+    alone: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -336,6 +339,7 @@ def _entities(
     known = english if english is not None else english_words()
     expander = Expander(glossary) if glossary else None
     found: dict[tuple[str, str, str], set[str]] = {}
+    whole: dict[tuple[str, str, str], set[str]] = {}  # the rows where the part is the cell
     for t in tables:
         kinds = {c.name: c.kind for c in t.columns}
         for r in t.rows:
@@ -344,6 +348,7 @@ def _entities(
                     continue
                 for part in _value_parts(value):
                     found.setdefault((t.id, column, part), set()).add(r.id)
+                whole.setdefault((t.id, column, value), set()).add(r.id)
     entities: list[Entity] = []
     for (table, column, part), rows in found.items():
         kind = next(c.kind for t in tables if t.id == table for c in t.columns if c.name == column)
@@ -378,8 +383,20 @@ def _entities(
                         frozenset(rows),
                     )
                 )
+        alone = frozenset(whole.get((table, column, part), ()))
         entities.append(
-            Entity(part, table, column, kind, stems, names, negated, frozenset(rows), sequence)
+            Entity(
+                part,
+                table,
+                column,
+                kind,
+                stems,
+                names,
+                negated,
+                frozenset(rows),
+                sequence,
+                None if alone == rows else alone,
+            )
         )
     return entities
 

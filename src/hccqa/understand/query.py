@@ -210,7 +210,7 @@ def understand(
     all_toks = tokens(expanded)
     mentions = tuple(_polarity(lexicon.mentions(all_toks)))
     if any(t.norm in _ALONE for t in toks):  # "X alone": not X inside a longer value
-        mentions = tuple(m for m in mentions if m.how == "whole")
+        mentions = tuple(_alone(m) for m in mentions if m.how == "whole")
     table = lexicon.table_of(toks)
     row_filter = build_filter(
         normalized,
@@ -524,6 +524,14 @@ _INTENT_PATTERNS: Mapping[str, tuple[re.Pattern[str], tuple[str, ...]]] = Mappin
         "earliest": (_EARLIEST, ("earliest", "oldest", "first")),
     }
 )
+
+
+def _alone(mention: Mention) -> Mention:
+    """A mention of "X alone": the rows whose whole cell is X ("X", not "X plus Y")."""
+    entity = mention.entity
+    if entity.alone is None or not entity.alone:
+        return mention
+    return replace(mention, entity=replace(entity, rows=entity.alone, alone=None))
 
 
 def _polarity(mentions: list[Mention]) -> list[Mention]:
