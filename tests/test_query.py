@@ -68,6 +68,8 @@ def test_names_the_corpus_never_mentions_are_unknown_english_words_absent(
         ("Why do colonies swarm?", {"why"}),
         ("How do bees fly?", {"how"}),
         ("What is the latest sorrel trial?", {"latest"}),
+        ("Did anyone else see that?", {"similar", "yesno"}),
+        ("any others?", {"similar"}),
     ],
 )
 def test_intents_are_english_question_shapes(
@@ -284,7 +286,8 @@ _PATTERN_WORDS = """list lists enumerate studies trials papers reports articles 
     big large common high low percentage percent proportion fraction rate number dose dosage
     amount median average months years weeks days mg when year yr decade date why come
     causes makes leads reason reasons most recent latest newest last one first oldest
-    earliest can could was were has have will would should may""".split()  # noqa: SIM905
+    earliest can could was were has have will would should may else anyone similar similarly
+    same others any""".split()  # noqa: SIM905
 
 
 def _made_up_texts(n: int, seed: int) -> list[str]:

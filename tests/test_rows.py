@@ -257,6 +257,37 @@ def test_a_follow_up_pointing_back_shows_the_rows_shown_before(second_qa: QA) ->
     assert {m.reason for m in choice.rows} == {"the rows the previous answer showed"}
 
 
+def _anyone_else(qa: QA, before: str, shown: str) -> RowChoice:
+    return _choose(qa, "Did anyone else try that?", (before,), (shown,))
+
+
+def test_anyone_else_adds_the_rows_sharing_a_value_the_earlier_question_asked_about(
+    second_qa: QA,
+) -> None:
+    choice = _anyone_else(second_qa, "Who tried thymol strips on a roof garden?", "apiary_trials:5")
+    assert ids(choice.rows) == ["apiary_trials:5", "apiary_trials:10"]
+    assert choice.rows[0].reason == "the rows the previous answer showed"
+    assert choice.rows[1].reason == "shares treatment: Thymol strips with the rows shown before"
+
+
+def test_anyone_else_reads_every_column_when_the_earlier_question_named_no_value(
+    second_qa: QA,
+) -> None:
+    choice = _anyone_else(second_qa, "Who ran the Hamburg trial?", "apiary_trials:5")
+    assert ids(choice.rows) == ["apiary_trials:5", "apiary_trials:10"]
+
+
+def test_anyone_else_shares_nothing_outside_the_columns_asked_about(second_qa: QA) -> None:
+    # the earlier question asked about the site, which no other row shares
+    choice = _anyone_else(second_qa, "Who ran the Stockholm roof garden trial?", "apiary_trials:5")
+    assert ids(choice.rows) == ["apiary_trials:5"]
+
+
+def test_anyone_else_with_nothing_shared_keeps_the_rows_shown_before(second_qa: QA) -> None:
+    choice = _anyone_else(second_qa, "Who ran the Hamburg trial?", "apiary_trials:7")
+    assert ids(choice.rows) == ["apiary_trials:7"]
+
+
 def test_rows_come_in_table_order(second_qa: QA) -> None:
     choice = _choose(second_qa, "Is oxalic acid better than thymol strips?")
     got = ids(choice.rows)

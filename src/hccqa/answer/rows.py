@@ -9,8 +9,9 @@ Candidates come from three places:
 Every candidate is scored by how much of the question its own cells answer (the
 idf-weighted share of the question's words in the row's cells, abbreviations spelled
 out), and the evidence that brought it. A follow-up that points back ("did it
-work?") narrows to the rows the previous answer showed. A who-question credits the
-row whose cells match before a study merely quoted nearby.
+work?") narrows to the rows the previous answer showed; one asking for others ("did
+anyone else find that?") adds the rows sharing what those rows have in common. A
+who-question credits the row whose cells match before a study merely quoted nearby.
 """
 
 from __future__ import annotations
@@ -169,6 +170,16 @@ def _choose(
         else filter_rows(query, corpus_rows)
     )
     reason = f"filter: {query.filter.describe()}"
+    if referent and query.followup and "similar" in query.intents:
+        before = query.referent.query.mentions if query.referent is not None else ()
+        asked = frozenset(m.entity.column for m in before if m.entity.kind != "author")
+        alike = _alike(referent, corpus_rows, lexicon, asked)
+        if alike:
+            shown = {
+                r.id: RowMatch(r, "the rows the previous answer showed", 1.0) for r in referent
+            }
+            shown.update((m.row.id, m) for m in alike)
+            return RowChoice(tuple(shown[r.id] for r in corpus_rows if r.id in shown), True)
     if referent and query.followup:
         if filtered:
             narrowed = [r for r in filtered if r in referent]
@@ -193,6 +204,41 @@ def _choose(
     if filtered:
         return RowChoice(tuple(RowMatch(r, reason, 1.0) for r in filtered), True)
     return RowChoice(tuple(_from_evidence(query, evidence, quotes, by_id, lexicon)), False)
+
+
+def _alike(
+    referent: Sequence[TableRow],
+    corpus_rows: Sequence[TableRow],
+    lexicon: Lexicon,
+    asked: frozenset[str] = frozenset(),
+) -> list[RowMatch]:
+    """The other rows that share what the rows shown before have in common ("did anyone
+    else find that?"): a value that every one of them holds and at most half of its
+    table's rows do, in a column the earlier question asked about (any column but the
+    author's when it named none), in table order, each with the shared cells as reason.
+    """
+    ids = {r.id for r in referent}
+    per_table: dict[str, int] = {}
+    for r in corpus_rows:
+        per_table[r.table] = per_table.get(r.table, 0) + 1
+    cells = {(r.id, column): value.lower() for r in referent for column, value in r.cells}
+    shared: dict[str, str] = {}  # column -> the longest shared value its cells spell out
+    found: dict[str, set[str]] = {}  # column -> rows
+    for e in lexicon.entities:
+        if e.kind == "author" or (asked and e.column not in asked):
+            continue
+        if not ids <= e.rows or len(e.rows) > BROAD * per_table.get(e.table, 0):
+            continue
+        if not all(e.text.lower() in cells.get((rid, e.column), "") for rid in ids):
+            continue  # a long form or a part the cells do not spell out
+        found.setdefault(e.column, set()).update(e.rows - ids)
+        if len(e.text) > len(shared.get(e.column, "")):
+            shared[e.column] = e.text
+    return [
+        RowMatch(r, f"shares {'; '.join(reasons)} with the rows shown before", 1.0)
+        for r in corpus_rows
+        if (reasons := [f"{c}: {shared[c]}" for c in shared if r.id in found[c]])
+    ]
 
 
 def _named_by(quote: Scored, evidence: Evidence, by_id: dict[str, TableRow]) -> set[str]:

@@ -97,6 +97,10 @@ _WHY = re.compile(r"^\s*(?:why|how come)\b|\bwhy\b|\bwhat (?:causes|makes|leads)
 _LATEST = re.compile(r"\b(?:most recent|latest|newest|last one|last study|last trial)\b", re.I)
 _EARLIEST = re.compile(r"\b(?:earliest|oldest|first (?:one|study|trial|paper|report))\b", re.I)
 _HOW = re.compile(r"^\s*how\s+(?:do|does|did|is|are|was|were|can|could|might)\b", re.I)
+# "did anyone else find that?", "the same thing", "similar results", "any others?"
+_SIMILAR = re.compile(
+    r"\belse\b|\bsimilar(?:ly)?\b|\bthe same\b|^\s*(?:any\s+)?others?\b|\bany others?\b", re.I
+)
 _YESNO = re.compile(
     r"^\s*(?:is|are|does|do|did|can|could|was|were|has|have|will|would|should|may)\b",
     re.IGNORECASE,
@@ -125,7 +129,7 @@ class Query:
             (names the corpus never mentions).
         absent: Topical English words the corpus never uses.
         intents: Any of "list", "who", "define", "compare", "number", "when", "yesno",
-            "why", "how", "latest", "earliest".
+            "why", "how", "latest", "earliest", "similar" ("did anyone else find that?").
         mentions: Table values it names, each with its column.
         filter: The row filter its mentions and years make.
         followup: True when it leans on the previous turn.
@@ -475,6 +479,8 @@ def _intents(text: str) -> frozenset[str]:
         found.add("yesno")
     if has("why"):
         found.add("why")
+    if has("similar"):
+        found.add("similar")
     if has("how") and "number" not in found:
         found.add("how")
     return frozenset(found)
@@ -520,6 +526,7 @@ _INTENT_PATTERNS: Mapping[str, tuple[re.Pattern[str], tuple[str, ...]]] = Mappin
         "yesno": (_YESNO, ()),
         "why": (_WHY, ("why", "how come", "what", "reason")),
         "how": (_HOW, ()),
+        "similar": (_SIMILAR, ("else", "similar", "same", "other")),
         "latest": (_LATEST, ("recent", "latest", "newest", "last")),
         "earliest": (_EARLIEST, ("earliest", "oldest", "first")),
     }
