@@ -97,6 +97,13 @@ def test_mentions_whole_phrase_and_name(second_lexicon: Lexicon, tiny: Lexicon) 
     assert _mentioned(second_lexicon, "how do bees fly") == {}
 
 
+def test_a_value_named_whole_has_its_words_close_together(tiny: Lexicon) -> None:
+    assert _mentioned(tiny, "which remedies gave slower mite growth?") == {"Slower growth": "whole"}
+    # "growth" seven topical words after "slower": two separate words, not the value
+    far = "slower queens in hives kept in warm sheds showed growth"
+    assert "Slower growth" not in _mentioned(tiny, far)
+
+
 def test_a_negated_value_needs_a_negated_question(tiny: Lexicon) -> None:
     assert _mentioned(tiny, "was there no benefit?") == {"No benefit": "whole"}
     assert "No benefit" not in _mentioned(tiny, "was there any benefit?")

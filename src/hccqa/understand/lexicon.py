@@ -224,13 +224,15 @@ class Lexicon:
         """
         have = {s for t in toks if t.norm not in STOPWORDS for s in parts(t)}
         runs = _bigrams(toks)
+        whole = {t.stem for t in toks}
+        near = _bigrams(toks, TOGETHER_WINDOW)
         negated = any(t.norm in _NEGATING for t in toks)
         candidates = dict(pair for s in have for pair in self._by_stem.get(s, ()))
         found: list[Mention] = []
         for _, e in sorted(candidates.items()):  # in lexicon order
             if e.negated and not negated:
                 continue
-            if e.stems and e.stems <= have:
+            if e.stems and e.stems <= have and _together(e.stems, near, whole):
                 found.append(Mention(e, "whole", e.stems))
             elif (pairs := runs & _pair_set(e.sequence)) and 2 * len(
                 held := frozenset(s for p in pairs for s in p)
@@ -273,6 +275,24 @@ class Lexicon:
         return pointed.pop() if len(pointed) == 1 else None
 
 
+def _together(stems: frozenset[str], runs: set[frozenset[str]], whole: set[str]) -> bool:
+    """The value's words stand together in the question: each at most TOGETHER_WINDOW
+    topical words from another of them, all linked ("X ... Y" five topical words apart
+    do not name the value "Y X"). A value whose words are parts of longer words is not
+    tested."""
+    if len(stems) < 2 or not stems <= whole:
+        return True
+    linked = {next(iter(stems))}
+    grew = True
+    while grew:
+        grew = False
+        for pair in runs:
+            if pair <= stems and pair & linked and not pair <= linked:
+                linked |= pair
+                grew = True
+    return linked == stems
+
+
 def _cross_column(found: list[Mention]) -> list[Mention]:
     """A name inside a longer value ("X after Y failed") counts in the column where the
     question names it whole, if it does: "Y" is then about Y's own column."""
@@ -294,11 +314,14 @@ def _cross_column(found: list[Mention]) -> list[Mention]:
 PAIR_WINDOW = 3  # two words this close (function words skipped) make a phrase
 
 
-def _bigrams(toks: Sequence[Token]) -> set[frozenset[str]]:
+TOGETHER_WINDOW = 4  # the words of a value named whole stand this close, all linked
+
+
+def _bigrams(toks: Sequence[Token], window: int = PAIR_WINDOW) -> set[frozenset[str]]:
     """Pairs of topical words of a question at most PAIR_WINDOW words apart, in either
     order ("failed ... after X" and "X failed" both pair X with "failed")."""
     seq = [t.stem for t in toks if t.norm not in STOPWORDS and t.norm not in _JOIN_WORDS]
-    return set(_pairs(tuple(seq)))
+    return set(_pairs(tuple(seq), window))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -306,12 +329,9 @@ def _pair_set(sequence: tuple[str, ...]) -> frozenset[frozenset[str]]:
     return _pairs(sequence)
 
 
-def _pairs(seq: tuple[str, ...]) -> frozenset[frozenset[str]]:
+def _pairs(seq: tuple[str, ...], window: int = PAIR_WINDOW) -> frozenset[frozenset[str]]:
     return frozenset(
-        frozenset((a, b))
-        for i, a in enumerate(seq)
-        for b in seq[i + 1 : i + 1 + PAIR_WINDOW]
-        if a != b
+        frozenset((a, b)) for i, a in enumerate(seq) for b in seq[i + 1 : i + 1 + window] if a != b
     )
 
 
