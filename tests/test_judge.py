@@ -214,6 +214,16 @@ def test_shape_a_number_question_needs_a_number_of_the_asked_thing(second_qa: QA
     assert measure(query, none)["shape"] == 1.0
 
 
+def test_shape_a_number_counts_only_beside_the_questions_rarest_word(second_qa: QA) -> None:
+    question = "How many frames do nucleus colonies have?"
+    query = _query(second_qa, question)
+    assert query.anchor is not None and query.anchor != query.unit
+    beside = _evidence(second_qa, question, ["Nucleus colonies of 5 frames are usual."])
+    apart = _evidence(second_qa, question, ["Full-size boxes of 10 frames are usual."])
+    assert measure(query, beside)["shape"] == 0.0
+    assert measure(query, apart)["shape"] == 1.0  # frames counted, but of other boxes
+
+
 def test_shape_a_when_question_is_answered_by_a_year_in_a_sentence_or_a_row(
     second_qa: QA,
 ) -> None:

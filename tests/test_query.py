@@ -253,6 +253,16 @@ def test_understanding_is_deterministic(second_lexicon: Lexicon) -> None:
     assert isinstance(a, Query)
 
 
+def test_a_number_question_is_anchored_on_its_rarest_corpus_word(
+    second_lexicon: Lexicon,
+) -> None:
+    q = understand("How many colonies were lost on the Osaka terrace?", (), second_lexicon)
+    idf = second_lexicon.idf
+    known = [t for t in q.terms if second_lexicon.document_frequency.get(t, 0) and t != q.unit]
+    assert q.anchor in known and idf(q.anchor) == max(map(idf, known))
+    assert understand("Why do colonies swarm?", (), second_lexicon).anchor is None
+
+
 def test_years_are_not_absent_words(second_lexicon: Lexicon) -> None:
     q = understand("Which trials ran between 2015 and 2020?", (), second_lexicon)
     assert not any(w.isdigit() for w in q.absent)

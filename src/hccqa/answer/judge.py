@@ -19,7 +19,9 @@ The signals (each in [0, 1] or a cosine):
   (the rows are then the answer, whatever words the sentences hold);
 - ``shape``: 1 when the question asks for a number or a year and none of the best
   sentences gives one (for "how many X", a number of X; for "what percentage", a
-  percentage; for "how long", a span of time);
+  percentage; for "how long", a span of time); a number counts only in a sentence that
+  also holds the question's rarest corpus word (:attr:`Query.anchor`): "how many
+  patients did trial A enrol" is not answered by a count of trial B's patients;
 - ``focus``: 1 when a wh-question's focus ("which *cell line*") appears whole in none
   of the best sentences.
 """
@@ -133,7 +135,14 @@ def measure(query: Query, evidence: Evidence, *, rows: Sequence[TableRow] = ()) 
     best = list(evidence.sentences[:BEST])
     shape_missing = 0.0
     if "number" in query.intents and best:
-        shape_missing = 0.0 if any(counts(s.text, query.unit) for s in best if not s.row) else 1.0
+        # a number of the asked thing, in a sentence about the question's rarest word
+        anchor = query.anchor
+        counted = any(
+            counts(s.text, query.unit) and (anchor is None or holds(anchor, stem_set(s.text)))
+            for s in best
+            if not s.row
+        )
+        shape_missing = 0.0 if counted else 1.0
     elif "when" in query.intents and best:
         dated = any(YEAR.search(s.text) for s in best) or any(r.year for r in rows)
         shape_missing = 0.0 if dated else 1.0

@@ -140,6 +140,8 @@ class Query:
             *patients*"): an answer names it.
         unit: For a question asking a number, what is counted: a noun's stem, ``"%"``
             or ``"time"``; None when any number answers.
+        anchor: For a question asking a number, its rarest word the corpus uses (besides
+            the unit): a number answers it only in a sentence that holds this word too.
     """
 
     text: str
@@ -158,6 +160,7 @@ class Query:
     carried: tuple[str, ...] = field(default=())
     focus: frozenset[str] = frozenset()
     unit: str | None = None
+    anchor: str | None = None
 
     @property
     def searched(self) -> str:
@@ -248,7 +251,8 @@ def understand(
         filter=row_filter,
         search=normalized,
         focus=_focus(toks, intents),
-        unit=_unit(toks, intents),
+        unit=(unit := _unit(toks, intents)),
+        anchor=_anchor(terms, unit, lexicon) if "number" in intents else None,
     )
     if history and (force_followup or is_followup(query)):
         previous = understand(history[-1], history[:-1], lexicon, recall=None)
@@ -320,6 +324,13 @@ def _focus(toks: Sequence[Token], intents: frozenset[str]) -> frozenset[str]:
 _FOCUS_END = frozenset(
     ["of", "for", "in", "on", "from", "with", "by", "to", "at", "among", "between", "that"]
 )
+
+
+def _anchor(terms: frozenset[str], unit: str | None, lexicon: Lexicon) -> str | None:
+    """The rarest of the terms that the corpus uses, other than the unit (ties: the
+    first in alphabetical order)."""
+    known = sorted(t for t in terms if t != unit and lexicon.document_frequency.get(t, 0) > 0)
+    return max(known, key=lexicon.idf) if known else None
 
 
 def _unit(toks: Sequence[Token], intents: frozenset[str]) -> str | None:
