@@ -254,6 +254,16 @@ def test_focus_is_missing_when_no_best_sentence_names_it(second_qa: QA) -> None:
     assert measure(query, part)["focus"] == 1.0
 
 
+def test_focus_counts_only_beside_the_questions_rarest_word(second_qa: QA) -> None:
+    question = "Which cell line did the Okonkwo team culture?"
+    query = _query(second_qa, question)
+    assert query.anchor is not None and query.anchor not in query.focus
+    beside = _evidence(second_qa, question, ["Okonkwo et al cultured the cell line ZX-81."])
+    apart = _evidence(second_qa, question, ["Brennan et al cultured the cell line ZX-81."])
+    assert measure(query, beside)["focus"] == 0.0
+    assert measure(query, apart)["focus"] == 1.0  # a cell line, but another team's
+
+
 @pytest.mark.parametrize(
     ("sentence", "unit", "expected"),
     [

@@ -23,7 +23,8 @@ The signals (each in [0, 1] or a cosine):
   also holds the question's rarest corpus word (:attr:`Query.anchor`): "how many
   patients did trial A enrol" is not answered by a count of trial B's patients;
 - ``focus``: 1 when a wh-question's focus ("which *cell line*") appears whole in none
-  of the best sentences.
+  of the best sentences that hold the question's anchor (nor in a selected row's column
+  names).
 """
 
 from __future__ import annotations
@@ -152,7 +153,10 @@ def measure(query: Query, evidence: Evidence, *, rows: Sequence[TableRow] = ()) 
         # sentence that names a cell alone; a column of a selected row answers it too ("what was
         # the <column> of ...")
         columns = {name for r in rows for name, _ in r.cells}
-        places = [stem_set(s.text) for s in best] + [frozenset().union(*map(stem_set, columns))]
+        anchor = query.anchor
+        sentences = [stem_set(s.text) for s in best]
+        places = [have for have in sentences if anchor is None or holds(anchor, have)]
+        places.append(frozenset().union(*map(stem_set, columns)))
         named = any(all(holds(f, have) for f in query.focus) for have in places)
         focus_missing = 0.0 if named else 1.0
     return {

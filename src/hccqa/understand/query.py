@@ -140,8 +140,9 @@ class Query:
             *patients*"): an answer names it.
         unit: For a question asking a number, what is counted: a noun's stem, ``"%"``
             or ``"time"``; None when any number answers.
-        anchor: For a question asking a number, its rarest word the corpus uses (besides
-            the unit): a number answers it only in a sentence that holds this word too.
+        anchor: For a question asking a number or naming a focus, its rarest word the
+            corpus uses (besides the unit and the focus): a number, or the focus, answers
+            it only in a sentence that holds this word too.
     """
 
     text: str
@@ -250,9 +251,9 @@ def understand(
         mentions=mentions,
         filter=row_filter,
         search=normalized,
-        focus=_focus(toks, intents),
+        focus=(focus := _focus(toks, intents)),
         unit=(unit := _unit(toks, intents)),
-        anchor=_anchor(terms, unit, lexicon) if "number" in intents else None,
+        anchor=_anchor(terms - focus, unit, lexicon) if "number" in intents or focus else None,
     )
     if history and (force_followup or is_followup(query)):
         previous = understand(history[-1], history[:-1], lexicon, recall=None)
