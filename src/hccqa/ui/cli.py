@@ -638,7 +638,7 @@ def calibrate_cmd(
         "--gold",
         metavar="FILE",
         help="Gold set with answerable and unanswerable questions; repeat. A packaged "
-        "set may be named: questions, heldout, dev, boundary.",
+        "set may be named: questions, heldout, dev, dev2, boundary.",
     ),
     out: str = typer.Option(
         None, "--out", metavar="FILE", help="Write the policy here (use it: HCCQA_POLICY_FILE)."
