@@ -283,6 +283,14 @@ def test_anyone_else_shares_nothing_outside_the_columns_asked_about(second_qa: Q
     assert ids(choice.rows) == ["apiary_trials:5"]
 
 
+def test_the_same_between_two_values_it_names_adds_no_rows_alike(second_qa: QA) -> None:
+    # "the same" here compares two values the question names: no row is added for sharing
+    # a value with the rows shown before
+    question = "Did oxalic acid and thymol strips give the same result?"
+    after = _choose(second_qa, question, ("Who ran the Stockholm trial?",), ("apiary_trials:5",))
+    assert after.rows and not any(m.reason.startswith("shares") for m in after.rows)
+
+
 def test_anyone_else_with_nothing_shared_keeps_the_rows_shown_before(second_qa: QA) -> None:
     choice = _anyone_else(second_qa, "Who ran the Hamburg trial?", "apiary_trials:7")
     assert ids(choice.rows) == ["apiary_trials:7"]

@@ -170,8 +170,11 @@ def _choose(
         else filter_rows(query, corpus_rows)
     )
     reason = f"filter: {query.filter.describe()}"
-    if referent and query.followup and "similar" in query.intents:
-        before = query.referent.query.mentions if query.referent is not None else ()
+    before = query.referent.query.mentions if query.referent is not None else ()
+    # values (not authors) the question names itself: "did X and Y do the same?" is its own
+    # question, "the same drug as Smith?" still asks what the rows shown before share
+    own = [m for m in query.mentions if m not in before and m.entity.kind != "author"]
+    if referent and query.followup and "similar" in query.intents and not own:
         asked = frozenset(m.entity.column for m in before if m.entity.kind != "author")
         alike = _alike(referent, corpus_rows, lexicon, asked)
         if alike:
