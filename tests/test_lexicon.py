@@ -104,6 +104,22 @@ def test_a_value_named_whole_has_its_words_close_together(tiny: Lexicon) -> None
     assert "Slower growth" not in _mentioned(tiny, far)
 
 
+def test_a_value_of_the_tables_own_words_is_named_only_by_its_phrase() -> None:
+    table = make_table(
+        "damage",
+        ["ref", "author", "year", "frame", "effect"],
+        [
+            ["1", "Ames et al", "2009", "Carbon", "Frame damage"],
+            ["2", "Brook et al", "2011", "Bamboo", "Torn sail"],
+        ],
+        title="Studies of frame damage",
+    )
+    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[table], glossary={}))
+    assert "Frame damage" in _mentioned(lexicon, "which studies found frame damage?")
+    # the table's words, not the value: "damage studies" names the table
+    assert "Frame damage" not in _mentioned(lexicon, "which damage studies used a bamboo frame?")
+
+
 def test_a_negated_value_needs_a_negated_question(tiny: Lexicon) -> None:
     assert _mentioned(tiny, "was there no benefit?") == {"No benefit": "whole"}
     assert "No benefit" not in _mentioned(tiny, "was there any benefit?")

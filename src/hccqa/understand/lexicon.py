@@ -118,6 +118,13 @@ class Lexicon:
             for t in self.tables
             for c in t.columns
         }
+        # table -> the stems of its title and column names: words that name the table
+        self._structure = {
+            t.id: frozenset(
+                content_stems(" ".join([t.title, *(c.name.replace("_", " ") for c in t.columns)]))
+            )
+            for t in self.tables
+        }
         # a table named by its label ("table 2") or its id, as whole words
         self._table_patterns = tuple(
             (
@@ -226,11 +233,21 @@ class Lexicon:
         runs = _bigrams(toks)
         whole = {t.stem for t in toks}
         near = _bigrams(toks, TOGETHER_WINDOW)
+        stems_in_order = tuple(
+            t.stem for t in toks if t.norm not in STOPWORDS and t.norm not in _JOIN_WORDS
+        )
         negated = any(t.norm in _NEGATING for t in toks)
         candidates = dict(pair for s in have for pair in self._by_stem.get(s, ()))
         found: list[Mention] = []
         for _, e in sorted(candidates.items()):  # in lexicon order
             if e.negated and not negated:
+                continue
+            # a value made only of words that name its table (its title's and columns'
+            # words) is named only by its own phrase, in order: "the X studies" in a table
+            # titled "X studies" does not name the value "Y X"
+            if e.stems <= self._structure.get(e.table, frozenset()) and not _in_order(
+                e.sequence, stems_in_order
+            ):
                 continue
             if e.stems and e.stems <= have and _together(e.stems, near, whole):
                 found.append(Mention(e, "whole", e.stems))
@@ -291,6 +308,12 @@ def _together(stems: frozenset[str], runs: set[frozenset[str]], whole: set[str])
                 linked |= pair
                 grew = True
     return linked == stems
+
+
+def _in_order(sequence: tuple[str, ...], stems: tuple[str, ...]) -> bool:
+    """The sequence stands in ``stems`` as a run, in order (or is empty)."""
+    n = len(sequence)
+    return n == 0 or any(stems[i : i + n] == sequence for i in range(len(stems) - n + 1))
 
 
 def _cross_column(found: list[Mention]) -> list[Mention]:
