@@ -122,6 +122,7 @@ def test_a_value_of_the_tables_own_words_is_named_only_by_its_phrase() -> None:
 
 def test_a_negated_value_needs_a_negated_question(tiny: Lexicon) -> None:
     assert _mentioned(tiny, "was there no benefit?") == {"No benefit": "whole"}
+    assert "No benefit" in _mentioned(tiny, "which remedies failed to show a benefit?")
     assert "No benefit" not in _mentioned(tiny, "was there any benefit?")
 
 

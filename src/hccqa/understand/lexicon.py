@@ -29,7 +29,19 @@ _JOINS = re.compile(r"\s*(?:-?\band\b|\bplus\b|\bwith\b|[,;+]|/)\s*", re.IGNOREC
 NEGATIONS = frozenset({"no", "not", "non", "without", "never", "neither", "nor", "none"})
 _JOIN_WORDS = frozenset({"and", "plus", "with", "after", "before", "versus", "vs", "or"})
 # Words that negate a question ("didn't", "failed to"), folded.
-_NEGATING = NEGATIONS | {"didnt", "doesnt", "dont", "isnt", "wasnt", "werent", "cannot", "cant"}
+_NEGATING = NEGATIONS | {
+    "didnt",
+    "doesnt",
+    "dont",
+    "isnt",
+    "wasnt",
+    "werent",
+    "cannot",
+    "cant",
+    "failed",
+    "fail",
+    "fails",
+}
 TEXT_KINDS = ("text", "author")
 
 
