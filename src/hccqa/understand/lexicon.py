@@ -242,12 +242,11 @@ class Lexicon:
         ("X" inside "X plus Y") gives way to the longer one.
         """
         have = {s for t in toks if t.norm not in STOPWORDS for s in parts(t)}
-        runs = _bigrams(toks)
-        whole = {t.stem for t in toks}
-        near = _bigrams(toks, TOGETHER_WINDOW)
         stems_in_order = tuple(
             t.stem for t in toks if t.norm not in STOPWORDS and t.norm not in _JOIN_WORDS
         )
+        runs = set(_pairs(stems_in_order))
+        whole = {t.stem for t in toks}
         negated = any(t.norm in _NEGATING for t in toks)
         candidates = dict(pair for s in have for pair in self._by_stem.get(s, ()))
         found: list[Mention] = []
@@ -261,7 +260,7 @@ class Lexicon:
                 e.sequence, stems_in_order
             ):
                 continue
-            if e.stems and e.stems <= have and _together(e.stems, near, whole):
+            if e.stems and e.stems <= have and _together(e.stems, stems_in_order, whole):
                 found.append(Mention(e, "whole", e.stems))
             elif (pairs := runs & _pair_set(e.sequence)) and 2 * len(
                 held := frozenset(s for p in pairs for s in p)
@@ -304,21 +303,26 @@ class Lexicon:
         return pointed.pop() if len(pointed) == 1 else None
 
 
-def _together(stems: frozenset[str], runs: set[frozenset[str]], whole: set[str]) -> bool:
-    """The value's words stand together in the question: each at most TOGETHER_WINDOW
-    topical words from another of them, all linked ("X ... Y" five topical words apart
-    do not name the value "Y X"). A value whose words are parts of longer words is not
-    tested."""
+def _together(stems: frozenset[str], seq: tuple[str, ...], whole: set[str]) -> bool:
+    """The value's words stand together in the question's topical words ``seq``: each at
+    most TOGETHER_WINDOW words from another of them, all linked ("X ... Y" five topical
+    words apart do not name the value "Y X"). A value whose words are parts of longer
+    words is not tested."""
     if len(stems) < 2 or not stems <= whole:
         return True
-    linked = {next(iter(stems))}
+    at = [i for i, s in enumerate(seq) if s in stems]
+    linked = {seq[at[0]]} if at else set()
     grew = True
     while grew:
         grew = False
-        for pair in runs:
-            if pair <= stems and pair & linked and not pair <= linked:
-                linked |= pair
-                grew = True
+        for n, i in enumerate(at):
+            for j in at[n + 1 :]:
+                if j - i > TOGETHER_WINDOW:
+                    break
+                a, b = seq[i], seq[j]
+                if a != b and (a in linked) != (b in linked):
+                    linked |= {a, b}
+                    grew = True
     return linked == stems
 
 
@@ -350,13 +354,6 @@ PAIR_WINDOW = 3  # two words this close (function words skipped) make a phrase
 
 
 TOGETHER_WINDOW = 4  # the words of a value named whole stand this close, all linked
-
-
-def _bigrams(toks: Sequence[Token], window: int = PAIR_WINDOW) -> set[frozenset[str]]:
-    """Pairs of topical words of a question at most PAIR_WINDOW words apart, in either
-    order ("failed ... after X" and "X failed" both pair X with "failed")."""
-    seq = [t.stem for t in toks if t.norm not in STOPWORDS and t.norm not in _JOIN_WORDS]
-    return set(_pairs(tuple(seq), window))
 
 
 @functools.lru_cache(maxsize=4096)
