@@ -351,8 +351,6 @@ def _cross_column(found: list[Mention]) -> list[Mention]:
 
 
 PAIR_WINDOW = 3  # two words this close (function words skipped) make a phrase
-
-
 TOGETHER_WINDOW = 4  # the words of a value named whole stand this close, all linked
 
 
@@ -361,9 +359,14 @@ def _pair_set(sequence: tuple[str, ...]) -> frozenset[frozenset[str]]:
     return _pairs(sequence)
 
 
-def _pairs(seq: tuple[str, ...], window: int = PAIR_WINDOW) -> frozenset[frozenset[str]]:
+def _pairs(seq: tuple[str, ...]) -> frozenset[frozenset[str]]:
+    """Pairs of words at most PAIR_WINDOW apart, in either order ("failed ... after X" and
+    "X failed" both pair X with "failed")."""
     return frozenset(
-        frozenset((a, b)) for i, a in enumerate(seq) for b in seq[i + 1 : i + 1 + window] if a != b
+        frozenset((a, b))
+        for i, a in enumerate(seq)
+        for b in seq[i + 1 : i + 1 + PAIR_WINDOW]
+        if a != b
     )
 
 
