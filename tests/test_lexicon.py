@@ -105,15 +105,11 @@ def test_a_value_named_whole_has_its_words_close_together(tiny: Lexicon) -> None
 
 
 def test_a_value_of_the_tables_own_words_is_named_only_by_its_phrase() -> None:
-    table = make_table(
-        "damage",
-        ["ref", "author", "year", "frame", "effect"],
-        [
-            ["1", "Ames et al", "2009", "Carbon", "Frame damage"],
-            ["2", "Brook et al", "2011", "Bamboo", "Torn sail"],
-        ],
-        title="Studies of frame damage",
-    )
+    # one glider with a damaged frame, one with a torn sail, in a table of frame damage
+    cells = [["1", "Ames et al", "2009", "Carbon", "Frame damage"]]
+    cells.append(["2", "Brook et al", "2011", "Bamboo", "Torn sail"])
+    columns = ["ref", "author", "year", "frame", "effect"]
+    table = make_table("damage", columns, cells, title="Studies of frame damage")
     lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[table], glossary={}))
     assert "Frame damage" in _mentioned(lexicon, "which studies found frame damage?")
     # the table's words, not the value: "damage studies" names the table
