@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from hccqa.understand.spelling import MIN_LENGTH, Speller, english_words
+from hccqa.understand.spelling import _VARIANTS, MIN_LENGTH, Speller, english_words
 
 VOCABULARY = {
     "varroa": 5,
@@ -89,6 +89,49 @@ def test_variants_work_in_the_other_direction_too() -> None:
     british = Speller({"colour": 3, "tumour": 1}, english=["color", "tumor"])
     assert british.correct("color") == "colour"
     assert british.correct("tumor") == "tumour"
+
+
+def test_the_one_search_precheck_skips_only_words_no_variant_rule_rewrites() -> None:
+    # every rule's spot, each direction, and words with none: all give what the rules give
+    vocabulary = {
+        w: 1
+        for w in [
+            "harbor",
+            "realize",
+            "analyze",
+            "center",
+            "fetal",
+            "canceled",
+            "travelled",
+            "defense",
+            "catalog",
+            "esophagus",
+        ]
+    }
+    speller = Speller(vocabulary, english=[])
+    typed = [
+        "harbour",
+        "realise",
+        "analyse",
+        "centre",
+        "foetal",
+        "cancelled",
+        "traveled",
+        "defence",
+        "catalogue",
+        "oesophagus",
+        "hive",
+        "brood",
+        "tumor",
+        "xyzzy",
+    ]
+    for word in typed:
+        by_rules = next(
+            (o for p, r in _VARIANTS if (o := p.sub(r, word, count=1)) != word and o in vocabulary),
+            None,
+        )
+        assert speller.variant(word) == by_rules
+    assert speller.variant("harbour") == "harbor" and speller.variant("defence") == "defense"
 
 
 def test_min_length_is_small() -> None:

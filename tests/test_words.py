@@ -27,6 +27,7 @@ def test_fold_lowers_drops_accents_and_spells_out_greek() -> None:
     assert fold("Crème BRÛLÉE") == "creme brulee"
     assert fold("IL-β and α-toxin") == "il-beta and alpha-toxin"
     assert fold("plain") == "plain"
+    assert fold("ASCII Only: IL-6/STAT3, 2019!") == "ascii only: il-6/stat3, 2019!"
 
 
 def test_tokens_keep_inner_hyphens_and_slashes_and_split_at_apostrophes() -> None:

@@ -50,6 +50,8 @@ _VARIANTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"ogue(s?)$", r"og\1"),
     )
 )
+# Any of the patterns' spots, in one search: most words have none and skip the rewrites.
+_ANY_VARIANT = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _VARIANTS))
 
 
 @functools.lru_cache(maxsize=1)
@@ -87,7 +89,7 @@ class Speller:
 
     def variant(self, word: str) -> str | None:
         """The corpus's spelling of a British/American variant of ``word``, if it has one."""
-        if word in self._vocabulary:
+        if word in self._vocabulary or not _ANY_VARIANT.search(word):
             return None
         for pattern, repl in _VARIANTS:
             other = pattern.sub(repl, word, count=1)

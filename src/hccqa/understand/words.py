@@ -372,6 +372,8 @@ def fold(text: str) -> str:
 
 @text_memo(MEMO_CHARS)
 def _fold(text: str) -> str:
+    if text.isascii():  # no accents, no Greek: lower case is all there is to do
+        return text.lower()
     out = []
     for ch in unicodedata.normalize("NFKD", text):
         if unicodedata.combining(ch):
