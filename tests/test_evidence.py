@@ -74,6 +74,18 @@ def test_a_sentence_of_the_asked_shape_gets_exactly_the_shape_bonus(second_qa: Q
     assert bonus[plain] == pytest.approx(without[plain])  # no number in it
 
 
+def test_a_question_for_the_gist_ranks_the_summing_up_passage_first(second_qa: QA) -> None:
+    question = "Give me the key points in a nutshell"
+    closing = "In summary, city roofs can keep healthy colonies"
+    ev = _gather(second_qa, question)
+    assert ev.sentences[0].text.startswith(closing)
+    assert ev.hits[0].passage.section == "Conclusion"
+    # the shape bonus does it: without it the closing words match nothing in the question
+    plain = _gather(second_qa, question, shape=0.0)
+    assert plain.hits[0].passage.section != "Conclusion"
+    assert not plain.sentences[0].text.startswith(closing)
+
+
 def test_bm25_mode_measures_no_cosine(second_qa: QA) -> None:
     ev = _gather(second_qa, "varroa mite threshold", mode="bm25")
     assert ev.cosine == 0.0

@@ -8,6 +8,7 @@ one memo shared by all the questions (as on a server).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -16,7 +17,9 @@ from hccqa.answer.evidence import _anchor_test, _shape_test, defined_long_forms
 from hccqa.answer.facts import (
     _AUTHOR,
     _CAUSAL,
+    _CONCLUDING,
     _MEANS,
+    _SUMS_UP,
     FACTS_LIMIT,
     YEAR,
     Facts,
@@ -42,13 +45,14 @@ QUESTIONS = [
     "Did treated colonies lose fewer queens over winter?",
     "swarming in late spring",
     "what percentage of colonies survived the heat",
+    "What is the bottom line overall?",
 ]
 
 # The scorer's tests as they read the sentence text before facts were kept (with the
 # module's own patterns: what is checked is that the facts carry what they say).
 
 
-def _text_shape(query: Query, lexicon: Lexicon, s: str, row: bool) -> bool:
+def _text_shape(query: Query, lexicon: Lexicon, s: str, section: str, row: bool) -> bool:
     found = []
     if "number" in query.intents:
         found.append(not row and has_number(s))
@@ -60,6 +64,8 @@ def _text_shape(query: Query, lexicon: Lexicon, s: str, row: bool) -> bool:
         found.append(not row and bool(_CAUSAL.search(s)))
     if "how" in query.intents:
         found.append(not row and bool(_MEANS.search(s)))
+    if "gist" in query.intents:
+        found.append(not row and bool(_SUMS_UP.match(s) or _CONCLUDING.search(section)))
     if "define" in query.intents:
         longs = defined_long_forms(query, lexicon)
         if longs:
@@ -105,7 +111,10 @@ def test_kept_facts_score_every_sentence_as_its_text_does(second_qa: QA) -> None
             context = text if row else f"{passage.section}. {text}"
             want = coverage(query.terms, sentence_stems(context, e.lexicon), e.lexicon)
             assert weigh(f) == want, (question, text)  # the same sum, bit for bit
-            assert shape(f, row) == _text_shape(query, e.lexicon, text, row), (question, text)
+            assert shape(f, row) == _text_shape(query, e.lexicon, text, passage.section, row), (
+                question,
+                text,
+            )
             assert anchored(f) == _text_anchor(query, e.corpus, text), (question, text)
             checked["shape"] += shape(f, row)
             checked["anchor"] += anchored(f)
@@ -125,6 +134,19 @@ def test_facts_read_the_shape_of_a_sentence(second_qa: QA) -> None:
     assert f.heads == {h[:4] for h in f.stems if len(h) >= 4}
     plain = Facts.of("Hives sit on roofs.", prose, e.lexicon)
     assert not (plain.number or plain.year or plain.who or plain.causal or plain.cites)
+    assert not (f.gist or plain.gist)
+
+
+def test_a_sentence_sums_up_by_its_opening_words_or_its_section(second_qa: QA) -> None:
+    e = second_qa.engine
+    prose = next(p for p in e.retriever.passages if p.kind == "text")
+    row = next(p for p in e.retriever.passages if p.kind == "row")
+    closing = replace(prose, section="Concluding remarks")
+    assert Facts.of("Taken together, roofs suit bees.", prose, e.lexicon).gist
+    assert Facts.of("In summary: roofs suit bees.", prose, e.lexicon).gist
+    assert Facts.of("Roofs suit bees.", closing, e.lexicon).gist
+    assert not Facts.of("Roofs suit bees, overall.", prose, e.lexicon).gist  # not its opening
+    assert not Facts.of("Overall survival rose.", row, e.lexicon).gist  # a row never sums up
 
 
 @pytest.mark.parametrize("limit", [1, 3, 37])

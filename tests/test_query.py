@@ -70,6 +70,10 @@ def test_names_the_corpus_never_mentions_are_unknown_english_words_absent(
         ("What is the latest sorrel trial?", {"latest"}),
         ("Did anyone else see that?", {"similar", "yesno"}),
         ("any others?", {"similar"}),
+        ("Give me the key points in a nutshell", {"gist"}),
+        ("Can you sum it up?", {"gist", "yesno"}),
+        ("Overall, is shade worth it?", {"gist"}),
+        ("What was the overall survival of colonies?", set()),  # a measure, not a summary
     ],
 )
 def test_intents_are_english_question_shapes(

@@ -298,6 +298,8 @@ def _shape_test(query: Query, lexicon: Lexicon) -> Callable[[Facts, bool], bool]
         tests.append(lambda f, row: not row and f.causal)
     if "how" in query.intents:
         tests.append(lambda f, row: not row and f.means)
+    if "gist" in query.intents:
+        tests.append(lambda f, row: f.gist)
     if "define" in query.intents:
         longs = defined_long_forms(query, lexicon)
         if longs:

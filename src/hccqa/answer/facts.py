@@ -43,6 +43,19 @@ _CAUSAL = re.compile(
     re.IGNORECASE,
 )
 
+# A sentence that sums up (English): "In summary, ...", "Taken together, ...", "Overall, ..."
+# (not "Overall survival ...").
+_SUMS_UP = re.compile(
+    r"^\W*(?:(?:in (?:summary|conclusion|short|sum)|taken together|to (?:sum up|summari[sz]e|"
+    r"conclude)|in the end)\b|(?:overall|collectively|altogether)\s*,)",
+    re.IGNORECASE,
+)
+# A section that sums up (English): "Conclusions", "Summary", "Perspectives".
+_CONCLUDING = re.compile(
+    r"\b(?:conclu\w*|summary|perspectives?|outlook|(?:closing|final) remarks)\b",
+    re.IGNORECASE,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Facts:
@@ -57,6 +70,8 @@ class Facts:
         who: It names or cites a study ("et al", a bracket citation, "These authors").
         causal: It gives a reason or a consequence.
         means: It says by what means something happens.
+        gist: It sums up: prose that opens with "In summary" or the like, or stands in a
+            concluding section ("Conclusions", "Perspectives").
         cites: The reference numbers its bracket citations name.
         heads: The first :data:`MIN_PREFIX` letters of its long stems (a stem without a
             head here has no variant in ``stems``: see :func:`_variants`).
@@ -69,6 +84,7 @@ class Facts:
     who: bool
     causal: bool
     means: bool
+    gist: bool
     cites: frozenset[int]
     heads: frozenset[str]
 
@@ -86,6 +102,7 @@ class Facts:
             who=bool(_AUTHOR.search(text) or citations or BACK_REFERENCE.match(text)),
             causal=bool(_CAUSAL.search(text)),
             means=bool(_MEANS.search(text)),
+            gist=not row and bool(_SUMS_UP.match(text) or _CONCLUDING.search(passage.section)),
             cites=frozenset(n for c in citations for n in c.numbers),
             heads=frozenset(h[:MIN_PREFIX] for h in stems if len(h) >= MIN_PREFIX),
         )

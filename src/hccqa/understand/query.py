@@ -7,8 +7,8 @@ It is the only place that cuts a question into words. In order:
 2. **spelling**: a word the corpus never uses becomes the corpus word it was meant as
    (a typo or a British/American variant, :mod:`hccqa.understand.spelling`); each
    change is kept with the word as typed;
-3. **intents**: list, who, define, compare, number, when, yes/no (English question
-   shapes, nothing of the corpus);
+3. **intents**: list, who, define, compare, number, when, yes/no, gist (English
+   question shapes, nothing of the corpus);
 4. **entities**: table values the question names, with the column each came from,
    the table it points at, and the row filter they make;
 5. **follow-up**: a question that leans on the previous turn ("did it work?") gets
@@ -101,6 +101,15 @@ _HOW = re.compile(r"^\s*how\s+(?:do|does|did|is|are|was|were|can|could|might)\b"
 _SIMILAR = re.compile(
     r"\belse\b|\bsimilar(?:ly)?\b|\bthe same\b|^\s*(?:any\s+)?others?\b|\bany others?\b", re.I
 )
+# "what is the conclusion", "the main message", "sum it up", "overall"
+_GIST = re.compile(
+    r"\bconclu\w*|\bsummar\w*|\boverall\s*(?:[,.!?]|$)|\boverall (?:message|picture|view|"
+    r"point|idea|lesson|finding|gist)|\btake-?aways?\b|\btake-home\b|\bbottom line\b|"
+    r"\bmain (?:points?|messages?|findings?|ideas?|arguments?|lessons?)\b|"
+    r"\bkey (?:messages?|points?|findings?|lessons?)\b|\bin (?:short|a nutshell)\b|"
+    r"\bsum (?:it |this |that )?up\b",
+    re.IGNORECASE,
+)
 _YESNO = re.compile(
     r"^\s*(?:is|are|does|do|did|can|could|was|were|has|have|will|would|should|may)\b",
     re.IGNORECASE,
@@ -129,7 +138,8 @@ class Query:
             (names the corpus never mentions).
         absent: Topical English words the corpus never uses.
         intents: Any of "list", "who", "define", "compare", "number", "when", "yesno",
-            "why", "how", "latest", "earliest", "similar" ("did anyone else find that?").
+            "why", "how", "latest", "earliest", "similar" ("did anyone else find that?"),
+            "gist" ("what is the conclusion?", "the main message").
         mentions: Table values it names, each with its column.
         filter: The row filter its mentions and years make.
         followup: True when it leans on the previous turn.
@@ -495,6 +505,8 @@ def _intents(text: str) -> frozenset[str]:
         found.add("similar")
     if has("how") and "number" not in found:
         found.add("how")
+    if has("gist"):
+        found.add("gist")
     return frozenset(found)
 
 
@@ -541,6 +553,10 @@ _INTENT_PATTERNS: Mapping[str, tuple[re.Pattern[str], tuple[str, ...]]] = Mappin
         "similar": (_SIMILAR, ("else", "similar", "same", "other")),
         "latest": (_LATEST, ("recent", "latest", "newest", "last")),
         "earliest": (_EARLIEST, ("earliest", "oldest", "first")),
+        "gist": (
+            _GIST,
+            ("conclu", "summar", "overall", "take", "bottom", "main", "key", "in ", "sum "),
+        ),
     }
 )
 
