@@ -45,6 +45,14 @@ def test_a_typo_is_corrected_and_kept_with_the_word_as_typed(second_lexicon: Lex
     assert q.unknown == () and q.search == q.searched == q.normalized
 
 
+def test_a_misspelled_everyday_word_is_not_a_name_the_corpus_never_mentions(
+    second_lexicon: Lexicon,
+) -> None:
+    q = understand("Do rooftop hives actualy need shade?", (), second_lexicon)
+    assert q.corrections == (("actualy", "actually"),)
+    assert q.unknown == ()  # left as typed, it read as an unknown name and was refused
+
+
 def test_names_the_corpus_never_mentions_are_unknown_english_words_absent(
     second_lexicon: Lexicon,
 ) -> None:

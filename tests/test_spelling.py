@@ -68,6 +68,35 @@ def test_known_words_are_never_changed(speller: Speller) -> None:
     assert speller.known("honey") and speller.known("varroa") and not speller.known("varoa")
 
 
+def test_a_typo_of_an_everyday_word_becomes_the_english_word_one_edit_away() -> None:
+    speller = Speller(VOCABULARY, english=["actually", "actual", "differently", "shelter"])
+    assert speller.correct("actualy") == "actually"  # one letter missing
+    assert speller.correct("differntly") == "differently"
+    assert speller.correct("sheltre") == "shelter"  # two neighbours swapped
+    assert speller.correct("varoa") == "varroa"  # a corpus word near it comes first
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "zorblatinib",  # a name: no English word near it
+        "xctually",  # one edit, but the first letter changed
+        "actul",  # one edit from "actual", but shorter than six letters
+        "actuallly2",  # not a word of letters
+        "shelterrss",  # two edits
+    ],
+)
+def test_other_unknown_words_stay_as_typed(typed: str) -> None:
+    speller = Speller(VOCABULARY, english=["actually", "actual", "shelter", "shelters"])
+    assert speller.correct(typed) is None
+
+
+def test_of_two_english_words_one_edit_away_the_more_frequent_wins() -> None:
+    # "effects" is far more frequent than "defects" in the shipped list's counts
+    speller = Speller(VOCABULARY, english=["effects", "defects", "elects"])
+    assert speller.correct("efects") == "effects"
+
+
 def test_the_closest_then_the_most_frequent_word_wins(speller: Speller) -> None:
     # "zorba" is one edit from both "zorbal" (2 uses) and "zorbax" (9 uses)
     assert speller.correct("zorba") == "zorbax"

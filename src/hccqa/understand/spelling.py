@@ -11,6 +11,11 @@ Two corrections, both against the corpus's own vocabulary:
 - **a spelling variant**: British and American spellings of the same word
   ("colour"/"color", "signalling"/"signaling") are accepted only when the corpus spells
   the word the other way; a word with no counterpart in the corpus stays as typed.
+- **a typo of an everyday word**: a word of six letters or more that neither the corpus
+  nor English knows, with no corpus word near it, becomes the most frequent English word
+  one edit away with the same first letter ("actualy" -> "actually"; rapidfuzz's
+  optimal-string-alignment distance over the English list). Left alone it would read as a
+  name the corpus never mentions; a name ("nivolumab") has no English word that close.
 
 The English word list is the frequency dictionary symspellpy ships (82,765 words).
 """
@@ -27,6 +32,7 @@ from collections.abc import Iterable, Mapping
 log = logging.getLogger(__name__)
 
 MIN_LENGTH = 4  # shorter words are too ambiguous to correct
+ENGLISH_TYPO_LENGTH = 6  # shorter unknown words are as often names or shorthand as typos
 ENGLISH_FILE = "frequency_dictionary_en_82_765.txt"
 
 # British <-> American spelling pairs, as (pattern, replacement) both ways. General
@@ -62,6 +68,16 @@ def english_words() -> frozenset[str]:
         return frozenset(line.split(" ", 1)[0] for line in fh if line.strip())
 
 
+@functools.lru_cache(maxsize=1)
+def english_counts() -> dict[str, int]:
+    """How often each word of the English list occurs (its frequency column), read on
+    first use."""
+    path = importlib.resources.files("symspellpy").joinpath(ENGLISH_FILE)
+    with path.open(encoding="utf-8") as fh:
+        pairs = (line.split() for line in fh)
+        return {p[0]: int(p[1]) for p in pairs if len(p) == 2 and p[1].isdigit()}
+
+
 class Speller:
     """Corrections of typed words to a corpus vocabulary (thread-safe, memoized).
 
@@ -74,6 +90,7 @@ class Speller:
         self._vocabulary = dict(vocabulary)
         self._english = frozenset(english) if english is not None else None
         self._symspell = None
+        self._groups: dict[tuple[str, int], tuple[tuple[str, ...], tuple[int, ...]]] | None = None
         self._lock = threading.Lock()
         self.correct = functools.lru_cache(maxsize=16384)(self._correct)  # type: ignore[method-assign]
 
@@ -106,7 +123,7 @@ class Speller:
             return variant
         if word in self.english:
             return None
-        return self._nearest(word)
+        return self._nearest(word) or self._english_typo(word)
 
     def _nearest(self, word: str) -> str | None:
         from symspellpy import Verbosity
@@ -119,6 +136,41 @@ class Speller:
             return None
         best = max(found, key=lambda s: (-s.distance, s.count, s.term))
         return str(best.term)
+
+    def _english_typo(self, word: str) -> str | None:
+        """The English word ``word`` (folded, not itself English) was likely typed for:
+        the most frequent one a single edit away (insertion, deletion, substitution or
+        swap of two neighbours) with the same first letter, or None. Words shorter than
+        :data:`ENGLISH_TYPO_LENGTH` letters are left alone."""
+        if len(word) < ENGLISH_TYPO_LENGTH or not word.isalpha():
+            return None
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        groups = self._english_groups()
+        best: tuple[int, str] | None = None
+        for size in (len(word) - 1, len(word), len(word) + 1):
+            words, counts = groups.get((word[0], size), ((), ()))
+            for _, _, i in process.extract(
+                word, words, scorer=OSA.distance, score_cutoff=1, limit=None
+            ):
+                if best is None or (counts[i], words[i]) > best:
+                    best = (counts[i], words[i])
+        return None if best is None else best[1]
+
+    def _english_groups(self) -> dict[tuple[str, int], tuple[tuple[str, ...], tuple[int, ...]]]:
+        """The English words with their counts, by (first letter, length), built on first
+        use."""
+        if self._groups is None:
+            counts = english_counts()
+            groups: dict[tuple[str, int], list[str]] = {}
+            for w in sorted(self.english):
+                if w.isalpha():
+                    groups.setdefault((w[0], len(w)), []).append(w)
+            self._groups = {
+                key: (tuple(ws), tuple(counts.get(w, 0) for w in ws)) for key, ws in groups.items()
+            }
+        return self._groups
 
     def _lookup_table(self):  # type: ignore[no-untyped-def]
         if self._symspell is None:
