@@ -321,3 +321,32 @@ def test_the_most_recent_and_the_earliest_keep_one_year(second_qa: QA) -> None:
     assert ids(latest.rows) == ["apiary_trials:10"]
     earliest = _choose(second_qa, "Which thymol strips trial was the earliest?")
     assert ids(earliest.rows) == ["apiary_trials:5"]
+
+
+def test_what_about_something_else_does_not_show_the_rows_shown_before(second_qa: QA) -> None:
+    shown = ("apiary_trials:5", "apiary_trials:10")
+    choice = _choose(second_qa, "What about swarming in late spring?", (THYMOL,), shown)
+    assert not {m.row.id for m in choice.rows} & set(shown)
+    # pointing back ("their") still means the rows shown before
+    choice = _choose(second_qa, "What about their results?", (THYMOL,), shown)
+    assert ids(choice.rows) == list(shown)
+
+
+def _with_filtered(qa: QA, question: str, keep: int) -> RowChoice:
+    """The rows chosen when the question's filter selects the table's first ``keep`` rows."""
+    e = qa.engine
+    query = understand(question, (), e.lexicon)
+    evidence = gather(query, e.retriever, e.corpus, e.lexicon, n=10, mode="hybrid")
+    evidence = replace(evidence, filtered=tuple(e.corpus.rows[:keep]))
+    return choose_rows(query, evidence, select_quotes(evidence), e.corpus.rows, e.lexicon)
+
+
+def test_a_why_question_does_not_list_every_row_its_filter_holds(second_qa: QA) -> None:
+    why = "Why did treated colonies lose fewer queens over winter?"
+    listing = "Which trials treated colonies over winter?"
+    everything = [r.id for r in second_qa.corpus.rows]
+    assert ids(_with_filtered(second_qa, listing, 7).rows) == everything
+    narrative = _with_filtered(second_qa, why, 7)
+    assert len(narrative.rows) < 7 and not narrative.listing
+    # a narrow filter (two rows or fewer) is still shown as it is
+    assert ids(_with_filtered(second_qa, why, 2).rows) == everything[:2]

@@ -33,6 +33,9 @@ BROAD = 0.5  # a constraint keeping more than this share of its tables' rows is 
 ROW_COVERAGE = 0.5  # a retrieved row is shown when its cells hold this share of the question
 TOP_ROWS = 3  # retrieved row passages looked at
 NAMED_COVERAGE = 0.5  # the best quote holding this share of the question credits its study
+NARRATIVE_ROWS = 2  # a why/how question shows at most this many rows of its filter alone
+_NARRATIVE = frozenset({"why", "how"})
+_ASKS_FOR_ROWS = frozenset({"list", "who", "when", "latest", "earliest"})
 
 
 @dataclass(frozen=True)
@@ -193,11 +196,23 @@ def _choose(
                     ),
                     True,
                 )
-        elif not query.filter.constraints or _points_back(query):
+        # "what about X?" asks of something else: the rows shown before are not its rows
+        elif (not query.filter.constraints and not query.swapped) or _points_back(query):
             return RowChoice(
                 tuple(RowMatch(r, "the rows the previous answer showed", 1.0) for r in referent),
                 "list" in query.intents,
             )
+    # a why/how question asks for an explanation, not for rows: a value it names in
+    # passing that many rows hold does not list them all; of the rows its evidence
+    # brings, those the filter holds are shown (or all of them when none is)
+    if (
+        len(filtered) > NARRATIVE_ROWS
+        and query.intents & _NARRATIVE
+        and not query.intents & _ASKS_FOR_ROWS
+    ):
+        brought = _from_evidence(query, evidence, quotes, by_id, lexicon)
+        both = [m for m in brought if m.row in filtered]
+        return RowChoice(tuple(both or brought), False)
     if filtered and "who" in query.intents and len(filtered) > 1 and quotes:
         named = _named_by(quotes[0], evidence, by_id)
         narrowed = [r for r in filtered if r.id in named]
@@ -253,7 +268,7 @@ def _named_by(quote: Scored, evidence: Evidence, by_id: dict[str, TableRow]) -> 
 
 def _points_back(query: Query) -> bool:
     return any(
-        t.norm in {"it", "its", "that", "this", "those", "these", "they", "them"}
+        t.norm in {"it", "its", "that", "this", "those", "these", "they", "them", "their"}
         for t in query.tokens
     )
 

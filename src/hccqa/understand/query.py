@@ -144,6 +144,8 @@ class Query:
         filter: The row filter its mentions and years make.
         followup: True when it leans on the previous turn.
         referent: That turn, for a follow-up.
+        swapped: A follow-up that asks the previous question of something else ("what
+            about X?"): the previous turn's values are replaced, not inherited.
         search: What retrieval searches: ``normalized``, and for a follow-up the
             referent's key terms.
         focus: Stems of what a wh-question asks for ("which *cell line*", "how many
@@ -167,6 +169,7 @@ class Query:
     filter: RowFilter
     followup: bool = False
     referent: Turn | None = None
+    swapped: bool = False
     search: str = ""
     carried: tuple[str, ...] = field(default=())
     focus: frozenset[str] = frozenset()
@@ -436,6 +439,7 @@ def _with_referent(query: Query, previous: Turn, lexicon: Lexicon) -> Query:
         query,
         followup=True,
         referent=previous,
+        swapped=swaps,
         search=search,
         terms=query.terms | content_stems(" ".join(carried)),
         carried=tuple(carried),
