@@ -28,7 +28,7 @@ from hccqa.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = [
-    "What is the role of hypoxia in sorafenib resistance?",
+    "How does hypoxia inside a tumour change sorafenib resistance?",
     "EMT",
     "Which clinical trials tested sunitinib in HCC and what were the outcomes for patients?",
 ]
