@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hccqa.corpus.glossary import (
+    SpellOut,
     build_glossary,
     find_definitions,
     is_footnote_start,
@@ -67,3 +68,24 @@ def test_build_glossary_footnote_first_then_inline_sorted() -> None:
     assert glossary["CSCs"] == "Cancer stem cells"  # the footnote wins
     assert glossary["NECs"] == "normal endothelial cells"
     assert list(glossary) == sorted(glossary, key=str.lower)
+
+
+SPELL = SpellOut({"CKD": "chronic kidney disease", "TX2": "Transporter 2"})
+
+
+def test_an_abbreviation_is_spelled_out_at_its_first_occurrence() -> None:
+    assert SPELL("Most CKD patients; CKD worsens.") == (
+        "Most chronic kidney disease (CKD) patients; CKD worsens."
+    )
+    assert SPELL("TX2 and CKD") == "Transporter 2 (TX2) and chronic kidney disease (CKD)"
+
+
+def test_a_text_already_holding_the_long_form_or_no_abbreviation_is_unchanged() -> None:
+    assert (
+        SPELL("Chronic kidney disease (CKD) is common.")
+        == "Chronic kidney disease (CKD) is common."
+    )
+    assert SPELL("ckd, CKDs, pre-CKD and CKD2 are other words") == (
+        "ckd, CKDs, pre-CKD and CKD2 are other words"
+    )
+    assert SpellOut({})("CKD") == "CKD"

@@ -51,6 +51,32 @@ def test_build_writes_meta_and_loads_back(tmp_path: Path) -> None:
     assert loaded.passage_index.ntotal == 5 and loaded.row_index.ntotal == 1
 
 
+class Recording(HashingEmbedder):
+    """The hashing encoder, keeping every text it was given."""
+
+    def __init__(self, dim: int) -> None:
+        super().__init__(dim)
+        self.seen: list[str] = []
+
+    def encode(self, texts, **kwargs):  # type: ignore[no-untyped-def]
+        self.seen.extend(texts)
+        return super().encode(texts, **kwargs)
+
+
+def test_the_encoder_reads_the_corpus_abbreviations_spelled_out(tmp_path: Path) -> None:
+    text = Passage("doc0:p000", "doc0", "Results", "CKD patients took TX2; CKD rose.")
+    glossary = {"CKD": "chronic kidney disease", "TX2": "Transporter 2"}
+    emb = Recording(32)
+    build_index(Corpus((text,), glossary=glossary), emb, tmp_path, progress=False)
+    assert emb.seen == [
+        "Results. chronic kidney disease (CKD) patients took Transporter 2 (TX2); CKD rose."
+    ]
+    # the passage itself keeps the document's words
+    assert load_index(tmp_path, Corpus((text,), glossary=glossary), emb).passages[0].text == (
+        text.text
+    )
+
+
 def test_no_pickle_files(tmp_path: Path) -> None:
     build_index(corpus(), HashingEmbedder(32), tmp_path, progress=False)
     for path in tmp_path.glob("*.npy"):

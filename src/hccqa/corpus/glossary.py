@@ -101,3 +101,40 @@ def _long_form(abbr: str, before: str) -> str | None:
     if len(long_form) <= len(abbr) or long_form.split()[0].lower() == abbr.lower():
         return None
     return long_form
+
+
+class SpellOut:
+    """Abbreviations a glossary defines, spelled out for the encoder.
+
+    ``SpellOut(glossary)(text)`` writes each defined abbreviation, at its first
+    occurrence in ``text``, as "long form (ABBR)", unless the text already holds the long
+    form: "patients with advanced CKD" -> "patients with advanced chronic kidney
+    disease (CKD)". A small encoder knows the long form far better than a document's
+    own shorthand, and a user who never read the document asks in long words.
+    Abbreviations are matched whole and case-sensitively ("CKD", not "ckd" or "CKDs").
+    """
+
+    def __init__(self, glossary: dict[str, str]) -> None:
+        self.glossary = {a: long for a, long in glossary.items() if a and long}
+        names = sorted(self.glossary, key=len, reverse=True)
+        self._pattern = (
+            re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])")
+            if names
+            else None
+        )
+
+    def __call__(self, text: str) -> str:
+        if self._pattern is None:
+            return text
+        lowered = text.lower()
+        seen: set[str] = set()
+
+        def spell(match: re.Match[str]) -> str:
+            abbr = match.group(1)
+            if abbr in seen:
+                return abbr
+            seen.add(abbr)
+            long = self.glossary[abbr]
+            return abbr if long.lower() in lowered else f"{long} ({abbr})"
+
+        return self._pattern.sub(spell, text)

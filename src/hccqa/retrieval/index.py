@@ -38,6 +38,7 @@ from typing import Any, Protocol
 import faiss
 import numpy as np
 
+from ..corpus.glossary import SpellOut
 from ..errors import IndexStateError
 from ..types import Passage, TableRow
 from . import storage
@@ -45,7 +46,9 @@ from .embed import Embedder
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3  # 2: a checksum of every file in meta.json; 3: sentence vectors
+# 2: a checksum of every file in meta.json; 3: sentence vectors; 4: the texts encoded with
+# the corpus's abbreviations spelled out (corpus.glossary.SpellOut)
+FORMAT_VERSION = 4
 META = "meta.json"
 
 
@@ -150,7 +153,9 @@ def _build(
     passages, rows = list(corpus.passages), list(corpus.rows)
     started = time.perf_counter()
     sentences = list(getattr(corpus, "sentences", ()))
+    spell = SpellOut(dict(getattr(corpus, "glossary", None) or {}))
     texts = [_item_text(p) for p in passages] + [_item_text(r) for r in rows] + sentences
+    texts = [spell(t) for t in texts]  # the encoder reads "chronic kidney disease (CKD)"
     vectors = embedder.encode(texts, batch_size=batch_size, show_progress=progress)
     if vectors.shape != (len(texts), embedder.dim):
         raise IndexStateError(
