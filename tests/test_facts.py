@@ -65,7 +65,7 @@ def _text_shape(query: Query, lexicon: Lexicon, s: str, section: str, row: bool)
     if "how" in query.intents:
         found.append(not row and bool(_MEANS.search(s)))
     if "gist" in query.intents:
-        found.append(not row and bool(_SUMS_UP.match(s) or _CONCLUDING.search(section)))
+        found.append(not row and bool(_SUMS_UP.match(s) or _CONCLUDING.match(section)))
     if "define" in query.intents:
         longs = defined_long_forms(query, lexicon)
         if longs:
@@ -146,7 +146,11 @@ def test_a_sentence_sums_up_by_its_opening_words_or_its_section(second_qa: QA) -
     assert Facts.of("In summary: roofs suit bees.", prose, e.lexicon).gist
     assert Facts.of("Roofs suit bees.", closing, e.lexicon).gist
     assert not Facts.of("Roofs suit bees, overall.", prose, e.lexicon).gist  # not its opening
-    assert not Facts.of("Overall survival rose.", row, e.lexicon).gist  # a row never sums up
+    assert not Facts.of("In summary, roofs suit bees.", row, e.lexicon).gist  # a row never does
+    numbered = replace(prose, section="5. Conclusions and outlook")
+    assert Facts.of("Roofs suit bees.", numbered, e.lexicon).gist
+    caption = replace(prose, section="Table 2: Summary of trials")  # sums up no argument
+    assert not Facts.of("Roofs suit bees.", caption, e.lexicon).gist
 
 
 @pytest.mark.parametrize("limit", [1, 3, 37])

@@ -53,6 +53,21 @@ def test_a_misspelled_everyday_word_is_not_a_name_the_corpus_never_mentions(
     assert q.unknown == ()  # left as typed, it read as an unknown name and was refused
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Pinato report about thymol strips?",  # capitalized: a name ("pinto")
+        "what did pinato et al report about thymol strips?",  # before "et al": a name
+    ],
+)
+def test_a_name_one_edit_from_an_english_word_stays_a_name(
+    second_lexicon: Lexicon, question: str
+) -> None:
+    q = understand(question, (), second_lexicon)
+    assert q.corrections == ()
+    assert [w.lower() for w in q.unknown] == ["pinato"]
+
+
 def test_names_the_corpus_never_mentions_are_unknown_english_words_absent(
     second_lexicon: Lexicon,
 ) -> None:
@@ -82,6 +97,8 @@ def test_names_the_corpus_never_mentions_are_unknown_english_words_absent(
         ("Can you sum it up?", {"gist", "yesno"}),
         ("Overall, is shade worth it?", {"gist"}),
         ("What was the overall survival of colonies?", set()),  # a measure, not a summary
+        ("How many colonies survived overall?", {"number"}),  # a number is asked for
+        ("Which trials concluded that thymol works?", {"list"}),  # rows are asked for
     ],
 )
 def test_intents_are_english_question_shapes(

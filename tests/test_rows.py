@@ -330,6 +330,11 @@ def test_what_about_something_else_does_not_show_the_rows_shown_before(second_qa
     # pointing back ("their") still means the rows shown before
     choice = _choose(second_qa, "What about their results?", (THYMOL,), shown)
     assert ids(choice.rows) == list(shown)
+    # "that" after a noun is a relative pronoun, not a pointer
+    choice = _choose(
+        second_qa, "What about colonies that swarmed in late spring?", (THYMOL,), shown
+    )
+    assert not {m.row.id for m in choice.rows} & set(shown)
 
 
 def _with_filtered(qa: QA, question: str, keep: int) -> RowChoice:
@@ -350,3 +355,12 @@ def test_a_why_question_does_not_list_every_row_its_filter_holds(second_qa: QA) 
     assert len(narrative.rows) < 7 and not narrative.listing
     # a narrow filter (two rows or fewer) is still shown as it is
     assert ids(_with_filtered(second_qa, why, 2).rows) == everything[:2]
+    # and the rows shown are always the filter's own
+    assert set(ids(narrative.rows)) <= set(everything[:7])
+    few = _with_filtered(second_qa, why, 3)
+    assert set(ids(few.rows)) <= set(everything[:3])
+
+
+def test_a_why_question_naming_years_keeps_the_rows_of_those_years(second_qa: QA) -> None:
+    choice = _choose(second_qa, "Why were colonies lost after 2016?")
+    assert ids(choice.rows) == [f"apiary_trials:{n}" for n in (6, 7, 8, 9, 10)]

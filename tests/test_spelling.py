@@ -70,10 +70,11 @@ def test_known_words_are_never_changed(speller: Speller) -> None:
 
 def test_a_typo_of_an_everyday_word_becomes_the_english_word_one_edit_away() -> None:
     speller = Speller(VOCABULARY, english=["actually", "actual", "differently", "shelter"])
-    assert speller.correct("actualy") == "actually"  # one letter missing
-    assert speller.correct("differntly") == "differently"
-    assert speller.correct("sheltre") == "shelter"  # two neighbours swapped
-    assert speller.correct("varoa") == "varroa"  # a corpus word near it comes first
+    assert speller.english_typo("actualy") == "actually"  # one letter missing
+    assert speller.english_typo("differntly") == "differently"
+    assert speller.english_typo("sheltre") == "shelter"  # two neighbours swapped
+    # correct() maps to the corpus only: the caller decides when English applies
+    assert speller.correct("actualy") is None
 
 
 @pytest.mark.parametrize(
@@ -82,19 +83,30 @@ def test_a_typo_of_an_everyday_word_becomes_the_english_word_one_edit_away() -> 
         "zorblatinib",  # a name: no English word near it
         "xctually",  # one edit, but the first letter changed
         "actul",  # one edit from "actual", but shorter than six letters
-        "actuallly2",  # not a word of letters
-        "shelterrss",  # two edits
+        "actually2",  # not a word of letters
+        "shelxxrs",  # two edits from "shelters"
+        "actually",  # English already
     ],
 )
-def test_other_unknown_words_stay_as_typed(typed: str) -> None:
+def test_other_unknown_words_have_no_english_typo(typed: str) -> None:
     speller = Speller(VOCABULARY, english=["actually", "actual", "shelter", "shelters"])
-    assert speller.correct(typed) is None
+    assert speller.english_typo(typed) is None
 
 
 def test_of_two_english_words_one_edit_away_the_more_frequent_wins() -> None:
-    # "effects" is far more frequent than "defects" in the shipped list's counts
-    speller = Speller(VOCABULARY, english=["effects", "defects", "elects"])
-    assert speller.correct("efects") == "effects"
+    # both keep the first letter; the shipped list counts "effects" far more often
+    speller = Speller(VOCABULARY, english=["effects", "elects"])
+    assert speller.english_typo("efects") == "effects"
+    assert Speller(VOCABULARY, english=["elects"]).english_typo("efects") == "elects"
+
+
+def test_the_english_groups_are_built_once_for_many_threads() -> None:
+    speller = Speller(VOCABULARY, english=["actually", "differently"])
+    with ThreadPoolExecutor(8) as pool:
+        found = list(pool.map(speller.english_typo, ["actualy", "differntly"] * 20))
+    assert found == ["actually", "differently"] * 20
+    groups = speller._english_groups()
+    assert groups is speller._english_groups()  # kept, not built again
 
 
 def test_the_closest_then_the_most_frequent_word_wins(speller: Speller) -> None:

@@ -50,9 +50,11 @@ _SUMS_UP = re.compile(
     r"conclude)|in the end)\b|(?:overall|collectively|altogether)\s*,)",
     re.IGNORECASE,
 )
-# A section that sums up (English): "Conclusions", "Summary", "Perspectives".
+# A section that sums up (English), by its first words: "Conclusions", "Summary and
+# outlook", "Perspectives" (not "Table 2: Summary of trials").
 _CONCLUDING = re.compile(
-    r"\b(?:conclu\w*|summary|perspectives?|outlook|(?:closing|final) remarks)\b",
+    r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:conclu\w*|summary|perspectives?|outlook|"
+    r"(?:closing|final|concluding) remarks)\b",
     re.IGNORECASE,
 )
 
@@ -102,7 +104,7 @@ class Facts:
             who=bool(_AUTHOR.search(text) or citations or BACK_REFERENCE.match(text)),
             causal=bool(_CAUSAL.search(text)),
             means=bool(_MEANS.search(text)),
-            gist=not row and bool(_SUMS_UP.match(text) or _CONCLUDING.search(passage.section)),
+            gist=not row and bool(_SUMS_UP.match(text) or _CONCLUDING.match(passage.section)),
             cites=frozenset(n for c in citations for n in c.numbers),
             heads=frozenset(h[:MIN_PREFIX] for h in stems if len(h) >= MIN_PREFIX),
         )

@@ -24,7 +24,7 @@ from ..corpus.citations import continues_from, find_authors, find_citations
 from ..types import RowMatch, TableRow, table_label
 from ..understand.filters import Constraint, RowFilter
 from ..understand.lexicon import Lexicon
-from ..understand.query import Query
+from ..understand.query import Query, deictic
 from ..understand.words import content_stems, parts, stem_set
 from .evidence import Evidence, Scored
 from .facts import coverage
@@ -203,16 +203,16 @@ def _choose(
                 "list" in query.intents,
             )
     # a why/how question asks for an explanation, not for rows: a value it names in
-    # passing that many rows hold does not list them all; of the rows its evidence
-    # brings, those the filter holds are shown (or all of them when none is)
+    # passing that many rows hold does not list them all; of its filter's rows, those its
+    # evidence brings are shown (none when it brings none). Years it names are asked for.
     if (
         len(filtered) > NARRATIVE_ROWS
         and query.intents & _NARRATIVE
         and not query.intents & _ASKS_FOR_ROWS
+        and query.filter.years is None
     ):
         brought = _from_evidence(query, evidence, quotes, by_id, lexicon)
-        both = [m for m in brought if m.row in filtered]
-        return RowChoice(tuple(both or brought), False)
+        return RowChoice(tuple(m for m in brought if m.row in filtered), False)
     if filtered and "who" in query.intents and len(filtered) > 1 and quotes:
         named = _named_by(quotes[0], evidence, by_id)
         narrowed = [r for r in filtered if r.id in named]
@@ -266,11 +266,14 @@ def _named_by(quote: Scored, evidence: Evidence, by_id: dict[str, TableRow]) -> 
     return {r.id for r in by_id.values() if r.ref in refs}
 
 
+_POINTERS = frozenset({"it", "its", "those", "these", "they", "them", "their"})
+
+
 def _points_back(query: Query) -> bool:
-    return any(
-        t.norm in {"it", "its", "that", "this", "those", "these", "they", "them", "their"}
-        for t in query.tokens
-    )
+    """The question points at what was shown before ("did *they* help?", "was *that*
+    safe?"); "colonies *that* swarmed" does not."""
+    words = [t.norm for t in query.tokens]
+    return any(w in _POINTERS or deictic(words, i) for i, w in enumerate(words))
 
 
 def _from_evidence(

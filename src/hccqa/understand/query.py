@@ -5,8 +5,9 @@ It is the only place that cuts a question into words. In order:
 
 1. **words**: the question's tokens (:func:`hccqa.understand.words.tokens`);
 2. **spelling**: a word the corpus never uses becomes the corpus word it was meant as
-   (a typo or a British/American variant, :mod:`hccqa.understand.spelling`); each
-   change is kept with the word as typed;
+   (a typo or a British/American variant, :mod:`hccqa.understand.spelling`), and a
+   lower-case word neither the corpus nor English knows, the English word one edit away
+   ("actualy"); each change is kept with the word as typed;
 3. **intents**: list, who, define, compare, number, when, yes/no, gist (English
    question shapes, nothing of the corpus);
 4. **entities**: table values the question names, with the column each came from,
@@ -101,6 +102,8 @@ _HOW = re.compile(r"^\s*how\s+(?:do|does|did|is|are|was|were|can|could|might)\b"
 _SIMILAR = re.compile(
     r"\belse\b|\bsimilar(?:ly)?\b|\bthe same\b|^\s*(?:any\s+)?others?\b|\bany others?\b", re.I
 )
+# Intents that ask for something more precise than the gist.
+_ASKS_MORE = frozenset({"number", "list", "when", "who", "latest", "earliest"})
 # "what is the conclusion", "the main message", "sum it up", "overall"
 _GIST = re.compile(
     r"\bconclu\w*|\bsummar\w*|\boverall\s*(?:[,.!?]|$)|\boverall (?:message|picture|view|"
@@ -381,6 +384,18 @@ def _names_unknown(token: Token, lexicon: Lexicon) -> bool:
     return len(letters) >= 4
 
 
+def deictic(words: Sequence[str], i: int) -> bool:
+    """``words[i]`` is "this" or "that" pointing at something said before: it ends the
+    question, stands before a verb or a function word ("was that", "is this safe"), or
+    follows one ("did that trial help"). After a noun and before a word it is a relative
+    pronoun or a plain determiner ("drugs that failed", "hives this summer")."""
+    if words[i] not in _DEICTIC:
+        return False
+    prev = words[i - 1] if i else ""
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    return not nxt or nxt in STOPWORDS or not prev or prev in STOPWORDS
+
+
 def is_followup(query: Query) -> bool:
     """True when the question leans on an earlier turn to be understood."""
     if _OPENERS.match(query.normalized) and not query.normalized.lower().startswith("why"):
@@ -389,14 +404,8 @@ def is_followup(query: Query) -> bool:
     for i, w in enumerate(words):
         if w in _BACK:
             return True
-        if w in _DEICTIC:
-            # "that" refers back when it ends the question, stands before a verb or a
-            # function word ("was that", "is this safe"), or follows one ("did that
-            # trial help"); after a noun it is a relative pronoun ("drugs that failed").
-            prev = words[i - 1] if i else ""
-            nxt = words[i + 1] if i + 1 < len(words) else ""
-            if not nxt or nxt in STOPWORDS or not prev or prev in STOPWORDS:
-                return True
+        if deictic(words, i):
+            return True
     named = bool(query.mentions) or bool(query.unknown) or query.filter.years is not None
     return len(query.content) <= 1 and not named
 
@@ -449,8 +458,19 @@ def _with_referent(query: Query, previous: Turn, lexicon: Lexicon) -> Query:
     )
 
 
+def _everyday(toks: Sequence[Token], i: int, lexicon: Lexicon) -> bool:
+    """Word ``i`` may be a typo of an everyday English word: typed in lower case, before
+    no "et al", and unknown to the corpus and to English in every form ("stemness" is a
+    form of a corpus word). A capitalized word, or one before "et al", is taken as a name."""
+    t = toks[i]
+    if not t.text.islower() or (i + 1 < len(toks) and toks[i + 1].norm == "et"):
+        return False
+    return not (lexicon.knows(t) or lexicon.is_english(t))
+
+
 def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """The text with misspelled words replaced by the corpus words they were meant as."""
+    """The text with misspelled words replaced by the words they were meant as: a
+    corpus word, or for an everyday word typed in lower case the English word."""
     out: list[str] = []
     corrections: list[tuple[str, str]] = []
     pos = 0
@@ -463,6 +483,8 @@ def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], .
             new = SHORTHAND[t.norm]
         elif t.norm not in STOPWORDS:
             new = lexicon.speller.correct(t.norm)
+            if new is None and _everyday(toks, i, lexicon):
+                new = lexicon.speller.english_typo(t.norm)
         if new and new != t.norm:
             out.append(text[pos : t.start])
             out.append(new)
@@ -509,7 +531,8 @@ def _intents(text: str) -> frozenset[str]:
         found.add("similar")
     if has("how") and "number" not in found:
         found.add("how")
-    if has("gist"):
+    # "the median survival overall", "which trials concluded ..." ask for a number or rows
+    if not found & _ASKS_MORE and has("gist"):
         found.add("gist")
     return frozenset(found)
 

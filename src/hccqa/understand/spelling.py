@@ -1,6 +1,6 @@
-"""Spelling: a typed word the corpus never uses, mapped to the corpus word it was meant as.
+"""Spelling: a typed word the corpus never uses, mapped to the word it was meant as.
 
-Two corrections, both against the corpus's own vocabulary:
+Two corrections against the corpus's own vocabulary, and one against English:
 
 - **a typo**: a word that is neither in the corpus nor an English word ("hepatocelular",
   "sorafinib") becomes the corpus word within a small edit distance (symspellpy's
@@ -11,11 +11,13 @@ Two corrections, both against the corpus's own vocabulary:
 - **a spelling variant**: British and American spellings of the same word
   ("colour"/"color", "signalling"/"signaling") are accepted only when the corpus spells
   the word the other way; a word with no counterpart in the corpus stays as typed.
-- **a typo of an everyday word**: a word of six letters or more that neither the corpus
-  nor English knows, with no corpus word near it, becomes the most frequent English word
-  one edit away with the same first letter ("actualy" -> "actually"; rapidfuzz's
-  optimal-string-alignment distance over the English list). Left alone it would read as a
-  name the corpus never mentions; a name ("nivolumab") has no English word that close.
+- **a typo of an everyday word** (:meth:`Speller.english_typo`): a word of six letters or
+  more that neither the corpus nor English knows, with no corpus word near it, becomes the
+  most frequent English word one edit away with the same first letter ("actualy" ->
+  "actually"; rapidfuzz's optimal-string-alignment distance over the English list). Left
+  alone it would read as a name the corpus never mentions. Some names are one edit from an
+  English word too ("Pinato", "pinto"), so the caller asks only for words typed in lower
+  case that stand before no "et al" (:func:`hccqa.understand.query.understand`).
 
 The English word list is the frequency dictionary symspellpy ships (82,765 words).
 """
@@ -123,7 +125,7 @@ class Speller:
             return variant
         if word in self.english:
             return None
-        return self._nearest(word) or self._english_typo(word)
+        return self._nearest(word)
 
     def _nearest(self, word: str) -> str | None:
         from symspellpy import Verbosity
@@ -137,12 +139,13 @@ class Speller:
         best = max(found, key=lambda s: (-s.distance, s.count, s.term))
         return str(best.term)
 
-    def _english_typo(self, word: str) -> str | None:
-        """The English word ``word`` (folded, not itself English) was likely typed for:
-        the most frequent one a single edit away (insertion, deletion, substitution or
-        swap of two neighbours) with the same first letter, or None. Words shorter than
-        :data:`ENGLISH_TYPO_LENGTH` letters are left alone."""
-        if len(word) < ENGLISH_TYPO_LENGTH or not word.isalpha():
+    def english_typo(self, word: str) -> str | None:
+        """The English word the folded ``word`` was likely typed for: the most frequent
+        one a single edit away (insertion, deletion, substitution or swap of two
+        neighbours) with the same first letter, or None. Words shorter than
+        :data:`ENGLISH_TYPO_LENGTH` letters, words not of letters and known English words
+        are left alone."""
+        if len(word) < ENGLISH_TYPO_LENGTH or not word.isalpha() or word in self.english:
             return None
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
@@ -160,7 +163,11 @@ class Speller:
 
     def _english_groups(self) -> dict[tuple[str, int], tuple[tuple[str, ...], tuple[int, ...]]]:
         """The English words with their counts, by (first letter, length), built on first
-        use."""
+        use (once: a second thread waits for the first)."""
+        with self._lock:
+            return self._build_groups()
+
+    def _build_groups(self) -> dict[tuple[str, int], tuple[tuple[str, ...], tuple[int, ...]]]:
         if self._groups is None:
             counts = english_counts()
             groups: dict[tuple[str, int], list[str]] = {}
