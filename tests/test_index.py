@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -22,6 +23,7 @@ class Corpus:
     rows: tuple[TableRow, ...] = ()
     sha256: str = "1" * 64
     glossary: dict[str, str] = field(default_factory=dict)
+    tables: tuple[SimpleNamespace, ...] = ()
 
 
 def corpus(sha: str = "1" * 64, n: int = 5) -> Corpus:
@@ -75,6 +77,16 @@ def test_the_encoder_reads_the_corpus_abbreviations_spelled_out(tmp_path: Path) 
     assert load_index(tmp_path, Corpus((text,), glossary=glossary), emb).passages[0].text == (
         text.text
     )
+
+
+def test_a_rows_own_vector_reads_its_table_title_and_column_names(tmp_path: Path) -> None:
+    row = make_row("trials", ref="24", author="Ng et al", year="2011", site="North roof")
+    passage = Passage("doc0:p000", "doc0", "Results", "Ng et al[24] put hives on a roof.")
+    tables = (SimpleNamespace(id="trials", title="Roof trials"),)
+    emb = Recording(32)
+    build_index(Corpus((passage,), (row,), tables=tables), emb, tmp_path, progress=False)
+    assert emb.seen[1] == "Roof trials. author: Ng et al; year: 2011; site: North roof"
+    assert row.text == "Ng et al[24] 2011 North roof"  # what the row shows is unchanged
 
 
 def test_no_pickle_files(tmp_path: Path) -> None:
@@ -133,7 +145,8 @@ def test_missing_index_without_auto_build(tmp_path: Path) -> None:
 def test_rows_are_indexed(tmp_path: Path) -> None:
     emb = HashingEmbedder(64)
     built = build_index(corpus(), emb, tmp_path, progress=False)
-    expected = emb.encode([built.rows[0].text])[0]
+    # a row's vector is of its labeled cells (no table title here: the corpus has no tables)
+    expected = emb.encode(["author: Ng et al; year: 2011; site: North roof"])[0]
     np.testing.assert_allclose(built.row_vectors[0], expected, rtol=1e-6)
 
 

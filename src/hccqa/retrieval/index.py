@@ -47,8 +47,9 @@ from .embed import Embedder
 log = logging.getLogger(__name__)
 
 # 2: a checksum of every file in meta.json; 3: sentence vectors; 4: the texts encoded with
-# the corpus's abbreviations spelled out (corpus.glossary.SpellOut)
-FORMAT_VERSION = 4
+# the corpus's abbreviations spelled out (corpus.glossary.SpellOut); 5: a row's own vector
+# and its sentence's read its table's title and column names (_labeled_row)
+FORMAT_VERSION = 5
 META = "meta.json"
 
 
@@ -95,6 +96,15 @@ def _item_text(item: Passage | TableRow) -> str:
         return item.text
     # The section title gives short passages context the encoder can use.
     return f"{item.section}. {item.text}" if item.section else item.text
+
+
+def _labeled_row(row: TableRow, title: str) -> str:
+    """What the encoder reads for a row's own vector and its sentence's: its table's title
+    and each cell with its column name ("Trials of X. year: 2001; drug: Y; outcome: Z");
+    a reference-number key is left out. The row passage keeps the printed line."""
+    cells = row.cells[1:] if row.ref is not None else row.cells
+    body = "; ".join(f"{column}: {value}" for column, value in cells)
+    return f"{title}. {body}" if title else body
 
 
 def _json_bytes(obj: Any) -> bytes:
@@ -154,7 +164,13 @@ def _build(
     started = time.perf_counter()
     sentences = list(getattr(corpus, "sentences", ()))
     spell = SpellOut(dict(getattr(corpus, "glossary", None) or {}))
-    texts = [_item_text(p) for p in passages] + [_item_text(r) for r in rows] + sentences
+    titles = {t.id: t.title for t in getattr(corpus, "tables", None) or ()}
+    labeled = {r.text: _labeled_row(r, titles.get(r.table, "")) for r in rows}
+    texts = (
+        [_item_text(p) for p in passages]
+        + [labeled[r.text] for r in rows]
+        + [labeled.get(s, s) for s in sentences]  # a row passage's one sentence is its row
+    )
     texts = [spell(t) for t in texts]  # the encoder reads "chronic kidney disease (CKD)"
     vectors = embedder.encode(texts, batch_size=batch_size, show_progress=progress)
     if vectors.shape != (len(texts), embedder.dim):
