@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hccqa.corpus.glossary import (
+    ScopedSpellOut,
     SpellOut,
     build_glossary,
     find_definitions,
@@ -89,3 +90,28 @@ def test_a_text_already_holding_the_long_form_or_no_abbreviation_is_unchanged() 
         "ckd, CKDs, pre-CKD and CKD2 are other words"
     )
     assert SpellOut({})("CKD") == "CKD"
+
+
+def test_in_a_corpus_of_several_documents_an_abbreviation_is_spelled_out_where_defined() -> None:
+    documents = {
+        "a": "Patients with Alzheimer disease (AD) and chronic kidney disease (CKD) were seen.",
+        "b": "Children with atopic dermatitis (AD) scratch.",
+        "c": "AD and CKD were both common.",
+    }
+    glossary = {"AD": "Alzheimer disease", "CKD": "chronic kidney disease", "IQR": "range"}
+    spell = ScopedSpellOut(glossary, documents)
+    assert spell("AD flares in winter.", "b") == "atopic dermatitis (AD) flares in winter."
+    assert spell("AD and CKD rose.", "a") == (
+        "Alzheimer disease (AD) and chronic kidney disease (CKD) rose."
+    )
+    # a document that only uses them: which AD (or CKD) is meant is not known
+    assert spell("AD and CKD rose.", "c") == "AD and CKD rose."
+    assert spell("CKD rose.", "b") == "CKD rose."
+    # an abbreviation no text defines (a table footnote did) is spelled out everywhere
+    assert spell("IQR 2-5", "c") == "range (IQR) 2-5"
+
+
+def test_in_a_corpus_of_one_document_every_abbreviation_is_spelled_out_everywhere() -> None:
+    spell = ScopedSpellOut({"CKD": "chronic kidney disease"}, {"a": "CKD rose."})
+    assert spell("CKD rose.", "table1") == "chronic kidney disease (CKD) rose."
+    assert spell("CKD rose.") == "chronic kidney disease (CKD) rose."

@@ -138,3 +138,33 @@ class SpellOut:
             return abbr if long.lower() in lowered else f"{long} ({abbr})"
 
         return self._pattern.sub(spell, text)
+
+
+class ScopedSpellOut:
+    """:class:`SpellOut` with each abbreviation in the scope of its definition.
+
+    In a corpus of one document (its tables aside) every abbreviation of the glossary is
+    spelled out everywhere. In a corpus of several, an abbreviation is spelled out only
+    in the documents that define it inline, each with its own long form ("AD" may be two
+    diseases in two abstracts, and a third abstract that only uses it leaves it as it
+    is); one that a table footnote alone defines is spelled out everywhere.
+
+    Args:
+        glossary: The corpus's glossary.
+        documents: Document id -> its prose (where inline definitions are looked for).
+    """
+
+    def __init__(self, glossary: dict[str, str], documents: dict[str, str]) -> None:
+        defined = {doc: find_definitions(text) for doc, text in documents.items()}
+        if len(documents) <= 1:
+            self._everywhere = SpellOut(glossary)
+            self._own: dict[str, SpellOut] = {}
+            return
+        inline = {abbr for found in defined.values() for abbr in found}
+        self._everywhere = SpellOut({a: g for a, g in glossary.items() if a not in inline})
+        self._own = {doc: SpellOut(found) for doc, found in defined.items() if found}
+
+    def __call__(self, text: str, doc_id: str = "") -> str:
+        text = self._everywhere(text)
+        own = self._own.get(doc_id)
+        return own(text) if own is not None else text

@@ -38,7 +38,7 @@ from typing import Any, Protocol
 import faiss
 import numpy as np
 
-from ..corpus.glossary import SpellOut
+from ..corpus.glossary import ScopedSpellOut
 from ..errors import IndexStateError
 from ..types import Passage, TableRow
 from . import storage
@@ -48,8 +48,9 @@ log = logging.getLogger(__name__)
 
 # 2: a checksum of every file in meta.json; 3: sentence vectors; 4: the texts encoded with
 # the corpus's abbreviations spelled out (corpus.glossary.SpellOut); 5: a row's own vector
-# and its sentence's read its table's title and column names (_labeled_row)
-FORMAT_VERSION = 5
+# and its sentence's read its table's title and column names (_labeled_row); 6: an
+# abbreviation several documents define is spelled out only in each of them (ScopedSpellOut)
+FORMAT_VERSION = 6
 META = "meta.json"
 
 
@@ -96,6 +97,27 @@ def _item_text(item: Passage | TableRow) -> str:
         return item.text
     # The section title gives short passages context the encoder can use.
     return f"{item.section}. {item.text}" if item.section else item.text
+
+
+def _spell_out(
+    corpus: IndexableCorpus, passages: list[Passage], rows: list[TableRow], n_sentences: int
+) -> tuple[ScopedSpellOut, list[str]]:
+    """The speller of the corpus's abbreviations, and the document of each text to encode
+    (passages, rows, sentences; "" where a sentence's passage is not known)."""
+    documents: dict[str, list[str]] = {}
+    for p in passages:
+        if p.kind != "row":
+            documents.setdefault(p.doc_id, []).append(p.text)
+    spell = ScopedSpellOut(
+        dict(getattr(corpus, "glossary", None) or {}),
+        {doc: "\n".join(texts) for doc, texts in documents.items()},
+    )
+    of_sentence = [""] * n_sentences
+    for p, ids in zip(passages, getattr(corpus, "sentence_map", None) or (), strict=False):
+        for i in ids:
+            if i < n_sentences and not of_sentence[i]:
+                of_sentence[i] = p.doc_id
+    return spell, [p.doc_id for p in passages] + [r.table for r in rows] + of_sentence
 
 
 def _labeled_row(row: TableRow, title: str) -> str:
@@ -163,7 +185,6 @@ def _build(
     passages, rows = list(corpus.passages), list(corpus.rows)
     started = time.perf_counter()
     sentences = list(getattr(corpus, "sentences", ()))
-    spell = SpellOut(dict(getattr(corpus, "glossary", None) or {}))
     titles = {t.id: t.title for t in getattr(corpus, "tables", None) or ()}
     labeled = {r.text: _labeled_row(r, titles.get(r.table, "")) for r in rows}
     texts = (
@@ -171,7 +192,9 @@ def _build(
         + [labeled[r.text] for r in rows]
         + [labeled.get(s, s) for s in sentences]  # a row passage's one sentence is its row
     )
-    texts = [spell(t) for t in texts]  # the encoder reads "chronic kidney disease (CKD)"
+    # the encoder reads "chronic kidney disease (CKD)", each abbreviation in its scope
+    spell, docs = _spell_out(corpus, passages, rows, len(sentences))
+    texts = [spell(t, d) for t, d in zip(texts, docs, strict=True)]
     vectors = embedder.encode(texts, batch_size=batch_size, show_progress=progress)
     if vectors.shape != (len(texts), embedder.dim):
         raise IndexStateError(
