@@ -109,6 +109,8 @@ def test_in_a_corpus_of_several_documents_an_abbreviation_is_spelled_out_where_d
     assert spell("CKD rose.", "b") == "CKD rose."
     # an abbreviation no text defines (a table footnote did) is spelled out everywhere
     assert spell("IQR 2-5", "c") == "range (IQR) 2-5"
+    # a table (no prose of its own) gets those whose definitions all agree
+    assert spell("AD and CKD rose.", "table1") == "AD and chronic kidney disease (CKD) rose."
 
 
 def test_in_a_corpus_of_one_document_every_abbreviation_is_spelled_out_everywhere() -> None:

@@ -89,6 +89,42 @@ def test_a_rows_own_vector_reads_its_table_title_and_column_names(tmp_path: Path
     assert row.text == "Ng et al[24] 2011 North roof"  # what the row shows is unchanged
 
 
+@dataclass(frozen=True)
+class MappedCorpus(Corpus):
+    sentences: tuple[str, ...] = ()
+    sentence_map: tuple[tuple[int, ...], ...] = ()
+
+
+def test_sentences_read_their_document_s_abbreviations_and_a_row_its_labeled_cells(
+    tmp_path: Path,
+) -> None:
+    row = make_row("trials", ref="24", author="Ng et al", year="2011", site="North roof")
+    a = "Alzheimer disease (AD) worsens."
+    b = "Atopic dermatitis (AD) itches. AD flares."
+    passages = (
+        Passage("a:p000", "a", "", a),
+        Passage("b:p000", "b", "", b),
+        Passage(row.id, "trials", "Table 1: Roof trials", row.text, kind="row"),
+    )
+    sentences = (a, "Atopic dermatitis (AD) itches.", "AD flares.", row.text)
+    corpus = MappedCorpus(
+        passages,
+        (row,),
+        glossary={"AD": "Alzheimer disease"},
+        tables=(SimpleNamespace(id="trials", title="Roof trials."),),
+        sentences=sentences,
+        sentence_map=((0,), (1, 2), (3,)),
+    )
+    emb = Recording(32)
+    build_index(corpus, emb, tmp_path, progress=False)
+    assert emb.seen[-4:] == [
+        a,
+        "Atopic dermatitis (AD) itches.",
+        "Atopic dermatitis (AD) flares.",  # document b's own long form
+        "Roof trials. author: Ng et al; year: 2011; site: North roof",  # the row's sentence
+    ]
+
+
 def test_no_pickle_files(tmp_path: Path) -> None:
     build_index(corpus(), HashingEmbedder(32), tmp_path, progress=False)
     for path in tmp_path.glob("*.npy"):

@@ -16,6 +16,7 @@ _FOOTNOTE_START = re.compile(r"^\s*[^\W_][\w\-/]{0,15}: \S.*;")
 _ENTRY = re.compile(r"^\s*([^\W_][\w\-/]{0,15}):\s+(.+?)\s*$", re.S)
 # A parenthesis whose first item looks like an abbreviation: "(CKD)", "(Tx2; a new ...)".
 _PAREN = re.compile(r"\(([^()\s;,]{2,12})(?:[;,][^()]*)?\)")
+_BEFORE = 1000  # characters before "(ABBR)" searched for its long form
 
 
 def is_footnote_start(line: str) -> bool:
@@ -43,7 +44,8 @@ def find_definitions(text: str) -> dict[str, str]:
         abbr = m.group(1)
         if not _looks_like_abbreviation(abbr):
             continue
-        long_form = _long_form(abbr, text[: m.start()])
+        # a long form is a few words: the text just before the parenthesis is enough
+        long_form = _long_form(abbr, text[max(0, m.start() - _BEFORE) : m.start()])
         if long_form and abbr not in found:
             found[abbr] = long_form
     return found
@@ -144,27 +146,36 @@ class ScopedSpellOut:
     """:class:`SpellOut` with each abbreviation in the scope of its definition.
 
     In a corpus of one document (its tables aside) every abbreviation of the glossary is
-    spelled out everywhere. In a corpus of several, an abbreviation is spelled out only
-    in the documents that define it inline, each with its own long form ("AD" may be two
+    spelled out everywhere. In a corpus of several, a document's prose gets the
+    abbreviations it defines inline, each with its own long form ("AD" may be two
     diseases in two abstracts, and a third abstract that only uses it leaves it as it
-    is); one that a table footnote alone defines is spelled out everywhere.
+    is); a table gets those whose inline definitions all agree; an abbreviation only a
+    table footnote defines is spelled out everywhere.
 
     Args:
         glossary: The corpus's glossary.
         documents: Document id -> its prose (where inline definitions are looked for).
+            Any other id (a table's) is not a prose document.
     """
 
     def __init__(self, glossary: dict[str, str], documents: dict[str, str]) -> None:
-        defined = {doc: find_definitions(text) for doc, text in documents.items()}
+        self._own: dict[str, SpellOut] = {}
+        self._prose = frozenset(documents)
         if len(documents) <= 1:
             self._everywhere = SpellOut(glossary)
-            self._own: dict[str, SpellOut] = {}
+            self._agreed = SpellOut({})
             return
-        inline = {abbr for found in defined.values() for abbr in found}
-        self._everywhere = SpellOut({a: g for a, g in glossary.items() if a not in inline})
+        defined = {doc: find_definitions(text) for doc, text in documents.items()}
+        forms: dict[str, set[str]] = {}
+        for found in defined.values():
+            for abbr, long in found.items():
+                forms.setdefault(abbr, set()).add(long.lower())
+        self._everywhere = SpellOut({a: g for a, g in glossary.items() if a not in forms})
+        self._agreed = SpellOut({a: g for a, g in glossary.items() if len(forms.get(a, ())) == 1})
         self._own = {doc: SpellOut(found) for doc, found in defined.items() if found}
 
     def __call__(self, text: str, doc_id: str = "") -> str:
         text = self._everywhere(text)
-        own = self._own.get(doc_id)
-        return own(text) if own is not None else text
+        if doc_id in self._own:
+            return self._own[doc_id](text)
+        return text if doc_id in self._prose else self._agreed(text)

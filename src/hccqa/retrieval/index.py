@@ -49,8 +49,9 @@ log = logging.getLogger(__name__)
 # 2: a checksum of every file in meta.json; 3: sentence vectors; 4: the texts encoded with
 # the corpus's abbreviations spelled out (corpus.glossary.SpellOut); 5: a row's own vector
 # and its sentence's read its table's title and column names (_labeled_row); 6: an
-# abbreviation several documents define is spelled out only in each of them (ScopedSpellOut)
-FORMAT_VERSION = 6
+# abbreviation several documents define is spelled out only in each of them (ScopedSpellOut);
+# 7: a table gets the abbreviations whose definitions agree; rows labeled by id, not text
+FORMAT_VERSION = 7
 META = "meta.json"
 
 
@@ -126,6 +127,7 @@ def _labeled_row(row: TableRow, title: str) -> str:
     a reference-number key is left out. The row passage keeps the printed line."""
     cells = row.cells[1:] if row.ref is not None else row.cells
     body = "; ".join(f"{column}: {value}" for column, value in cells)
+    title = title.rstrip(". ")
     return f"{title}. {body}" if title else body
 
 
@@ -186,12 +188,13 @@ def _build(
     started = time.perf_counter()
     sentences = list(getattr(corpus, "sentences", ()))
     titles = {t.id: t.title for t in getattr(corpus, "tables", None) or ()}
-    labeled = {r.text: _labeled_row(r, titles.get(r.table, "")) for r in rows}
-    texts = (
-        [_item_text(p) for p in passages]
-        + [labeled[r.text] for r in rows]
-        + [labeled.get(s, s) for s in sentences]  # a row passage's one sentence is its row
-    )
+    labeled = {r.id: _labeled_row(r, titles.get(r.table, "")) for r in rows}
+    sentence_texts = list(sentences)
+    # a row passage's one sentence is its row: it reads the labeled row too
+    for p, ids in zip(passages, getattr(corpus, "sentence_map", None) or (), strict=False):
+        if p.kind == "row" and p.id in labeled and len(ids) == 1 and ids[0] < len(sentences):
+            sentence_texts[ids[0]] = labeled[p.id]
+    texts = [_item_text(p) for p in passages] + [labeled[r.id] for r in rows] + sentence_texts
     # the encoder reads "chronic kidney disease (CKD)", each abbreviation in its scope
     spell, docs = _spell_out(corpus, passages, rows, len(sentences))
     texts = [spell(t, d) for t, d in zip(texts, docs, strict=True)]

@@ -418,8 +418,9 @@ class Retriever:
 
         Returns:
             ``(row, cosine)`` pairs ranked by ``mode``; the score is the cosine
-            similarity of query and row text, comparable across queries so that
-            callers can apply an absolute threshold.
+            similarity of the query and the row as the index embedded it (its table's
+            title and its labeled cells), comparable across queries so that callers can
+            apply an absolute threshold.
         """
         _check(k, mode)
         if not self.index.rows:
