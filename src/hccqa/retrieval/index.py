@@ -93,9 +93,7 @@ def _make_index(vectors: np.ndarray) -> faiss.Index:
     return make_index(vectors)
 
 
-def _item_text(item: Passage | TableRow) -> str:
-    if isinstance(item, TableRow):
-        return item.text
+def _item_text(item: Passage) -> str:
     # The section title gives short passages context the encoder can use.
     return f"{item.section}. {item.text}" if item.section else item.text
 

@@ -95,6 +95,7 @@ class Speller:
         self._groups: dict[tuple[str, int], tuple[tuple[str, ...], tuple[int, ...]]] | None = None
         self._lock = threading.Lock()
         self.correct = functools.lru_cache(maxsize=16384)(self._correct)  # type: ignore[method-assign]
+        self.english_typo = functools.lru_cache(maxsize=16384)(self._english_typo)  # type: ignore[method-assign]
 
     @property
     def english(self) -> frozenset[str]:
@@ -139,8 +140,9 @@ class Speller:
         best = max(found, key=lambda s: (-s.distance, s.count, s.term))
         return str(best.term)
 
-    def english_typo(self, word: str) -> str | None:
-        """The English word the folded ``word`` was likely typed for: the most frequent
+    def _english_typo(self, word: str) -> str | None:
+        """The English word the folded ``word`` was likely typed for (memoized as
+        ``english_typo``): the most frequent
         one a single edit away (insertion, deletion, substitution or swap of two
         neighbours) with the same first letter, or None. Words shorter than
         :data:`ENGLISH_TYPO_LENGTH` letters, words not of letters and known English words
@@ -165,19 +167,17 @@ class Speller:
         """The English words with their counts, by (first letter, length), built on first
         use (once: a second thread waits for the first)."""
         with self._lock:
-            return self._build_groups()
-
-    def _build_groups(self) -> dict[tuple[str, int], tuple[tuple[str, ...], tuple[int, ...]]]:
-        if self._groups is None:
-            counts = english_counts()
-            groups: dict[tuple[str, int], list[str]] = {}
-            for w in sorted(self.english):
-                if w.isalpha():
-                    groups.setdefault((w[0], len(w)), []).append(w)
-            self._groups = {
-                key: (tuple(ws), tuple(counts.get(w, 0) for w in ws)) for key, ws in groups.items()
-            }
-        return self._groups
+            if self._groups is None:
+                counts = english_counts()
+                groups: dict[tuple[str, int], list[str]] = {}
+                for w in sorted(self.english):
+                    if w.isalpha():
+                        groups.setdefault((w[0], len(w)), []).append(w)
+                self._groups = {
+                    key: (tuple(ws), tuple(counts.get(w, 0) for w in ws))
+                    for key, ws in groups.items()
+                }
+            return self._groups
 
     def _lookup_table(self):  # type: ignore[no-untyped-def]
         if self._symspell is None:
