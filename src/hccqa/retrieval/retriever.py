@@ -481,11 +481,10 @@ class Retriever:
 
         t0 = time.perf_counter()
         window = max(k, 10)
-        found: dict[int, tuple[str, ...]] = {}
-        for name, ranking in (("dense", dense), ("bm25", sparse)):
-            for i, score in ranking[:window]:
-                if name == "dense" or score > 0:  # a zero BM25 score shares no term
-                    found[i] = (*found.get(i, ()), name)
+        found: dict[int, tuple[str, ...]] = dict.fromkeys([i for i, _ in dense[:window]], _DENSE)
+        for i, score in sparse[:window]:
+            if score > 0:  # a zero BM25 score shares no term
+                found[i] = _BOTH if i in found else _BM25
         if mode == "dense":
             ranked = dense[:k]
         elif mode == "bm25":
@@ -558,6 +557,9 @@ def _convex_zscore(
         key=lambda x: (-x[0], x[1], str(x[2])),
     )
     return [(i, s) for s, _, i in keyed]
+
+
+_DENSE, _BM25, _BOTH = ("dense",), ("bm25",), ("dense", "bm25")
 
 
 def _zscore(x: np.ndarray) -> np.ndarray:
