@@ -12,7 +12,7 @@ import pytest
 from tablefakes import make_table
 
 from hccqa.answer.compose import select_quotes
-from hccqa.answer.evidence import Evidence, gather
+from hccqa.answer.evidence import Evidence, Scored, gather
 from hccqa.answer.rows import RowChoice, choose_rows, filter_rows
 from hccqa.qa import QA
 from hccqa.types import Hit, Table, TableRow
@@ -364,3 +364,41 @@ def test_a_why_question_does_not_list_every_row_its_filter_holds(second_qa: QA) 
 def test_a_why_question_naming_years_keeps_the_rows_of_those_years(second_qa: QA) -> None:
     choice = _choose(second_qa, "Why were colonies lost after 2016?")
     assert ids(choice.rows) == [f"apiary_trials:{n}" for n in (6, 7, 8, 9, 10)]
+
+
+# -- the studies the best quote credits ----------------------------------------------------------
+
+
+def _quoted(qa: QA, sentence: str) -> RowChoice:
+    """The rows shown when the best quote is ``sentence`` (a made-up sentence of the first
+    prose passage) and it shares no word with the question."""
+    e = qa.engine
+    query = understand("Why did the hives do better?", (), e.lexicon)
+    assert not query.filter.constraints
+    evidence = gather(query, e.retriever, e.corpus, e.lexicon, n=10, mode="hybrid")
+    prose = next(h for h in evidence.hits if h.passage.kind == "text")
+    only_prose = replace(evidence, hits=(replace(prose, rank=1),))
+    quote = Scored(0, sentence, 0, prose.passage.id, False, 0.1, 0.0, 1.0)
+    return choose_rows(query, only_prose, [quote], e.corpus.rows, e.lexicon)
+
+
+def test_the_one_study_the_best_quote_cites_by_number_is_shown(second_qa: QA) -> None:
+    choice = _quoted(second_qa, "Wintering losses fell by a fifth on sheltered roofs[6].")
+    assert ids(choice.rows) == ["apiary_trials:6"]
+    assert choice.rows[0].reason.startswith("cited as [6] in ")
+
+
+def test_two_studies_cited_by_number_are_both_shown(second_qa: QA) -> None:
+    choice = _quoted(second_qa, "Wintering losses fell by a fifth on sheltered roofs[5,6].")
+    assert ids(choice.rows) == ["apiary_trials:5", "apiary_trials:6"]
+
+
+def test_a_list_of_citations_credits_no_study(second_qa: QA) -> None:
+    assert _quoted(second_qa, "Rooftop hives have been studied widely[4-6].").rows == ()
+
+
+def test_studies_named_by_author_are_shown_however_many(second_qa: QA) -> None:
+    choice = _quoted(
+        second_qa, "Okonkwo et al[4], Lindqvist et al[5] and Brennan et al[6] all kept hives."
+    )
+    assert ids(choice.rows) == ["apiary_trials:4", "apiary_trials:5", "apiary_trials:6"]

@@ -3,7 +3,8 @@
 Candidates come from three places:
 
 - **filter**: the question's structured filter (values it names, years, a table);
-- **cited**: rows whose reference number a quoted sentence cites ("Smith et al[7]");
+- **cited**: rows of the studies the best quote reports: by name ("Smith et al[7]"), or
+  by number when it cites one or two studies with rows (a list "[7-9]" credits none);
 - **retrieved**: rows whose own passage (the row as a line) the retrieval ranked high.
 
 Every candidate is scored by how much of the question its own cells answer (the
@@ -32,7 +33,7 @@ from .facts import coverage
 BROAD = 0.5  # a constraint keeping more than this share of its tables' rows is broad
 ROW_COVERAGE = 0.5  # a retrieved row is shown when its cells hold this share of the question
 TOP_ROWS = 3  # retrieved row passages looked at
-NAMED_COVERAGE = 0.5  # the best quote holding this share of the question credits its study
+FEW_STUDIES = 2  # the best quote credits the studies it cites when it cites this many or fewer
 NARRATIVE_ROWS = 2  # a why/how question shows at most this many rows of its filter alone
 _NARRATIVE = frozenset({"why", "how"})
 _ASKS_FOR_ROWS = frozenset({"list", "who", "when", "latest", "earliest"})
@@ -286,17 +287,22 @@ def _from_evidence(
     """Rows the evidence brings: cited by a quote or retrieved as a row, that answer from
     their own cells."""
     cands: dict[str, tuple[TableRow, str, float]] = {}
-    named: set[str] = set()  # rows of the study the best quote reports by name
+    named: set[str] = set()  # rows of the studies the best quote credits
     by_ref: dict[int, list[TableRow]] = {}
     for r in by_id.values():
         if r.ref is not None:
             by_ref.setdefault(r.ref, []).append(r)
     for i, q in enumerate(quotes):
         context = evidence.hits[q.hit].passage.text if q.hit < len(evidence.hits) else q.text
-        for n, label, by_name in _cited(q.text, context):
+        cited = _cited(q.text, context)
+        # the best quote is the answer: the studies it reports by name, or the one or two
+        # with a row it cites ("... raised yields by a fifth[10,11]"), are the studies answering.
+        # A list of citations ("[7-9]") backs a general statement and credits none.
+        few = len({n for n, _, _ in cited if n in by_ref}) <= FEW_STUDIES
+        for n, label, by_name in cited:
             for r in by_ref.get(n, []):
                 cands.setdefault(r.id, (r, f"cited as {label} in {q.passage_id}", q.score))
-                if i == 0 and by_name and q.coverage >= NAMED_COVERAGE:
+                if i == 0 and (by_name or few):
                     named.add(r.id)
     for h in evidence.hits[:TOP_ROWS]:
         if h.passage.kind == "row" and h.passage.id in by_id:
