@@ -402,3 +402,29 @@ def test_studies_named_by_author_are_shown_however_many(second_qa: QA) -> None:
         second_qa, "Okonkwo et al[4], Lindqvist et al[5] and Brennan et al[6] all kept hives."
     )
     assert ids(choice.rows) == ["apiary_trials:4", "apiary_trials:5", "apiary_trials:6"]
+
+
+def test_a_row_retrieved_first_is_shown_though_another_quote_cites_it(second_qa: QA) -> None:
+    """A quote below the best one citing the row (among others) does not hide that
+    retrieval ranked the row first and its cells answer."""
+    from hccqa.answer.rows import _from_evidence
+
+    e = second_qa.engine
+    query = understand("Did colonies lose fewer in heat?", (), e.lexicon)
+    ev = gather(query, e.retriever, e.corpus, e.lexicon, n=10, mode="hybrid")
+    row8 = e.corpus.passage("apiary_trials:8")
+    prose = next(h for h in ev.hits if h.passage.kind == "text")
+    hits = (Hit(row8, 1.0, 1), replace(prose, rank=2))
+    quotes = [
+        Scored(
+            0, "Heat is hard on colonies kept on roofs.", 1, prose.passage.id, False, 0.5, 0.5, 1.0
+        ),
+        Scored(
+            1, "Several teams kept hives on roofs[4-8].", 1, prose.passage.id, False, 0.4, 0.1, 0.9
+        ),
+    ]
+    by_id = {r.id: r for r in e.corpus.rows}
+    found = _from_evidence(query, replace(ev, hits=hits), quotes, by_id, e.lexicon)
+    assert [(m.row.id, m.reason) for m in found] == [
+        ("apiary_trials:8", "the row itself matches (rank 1)")
+    ]

@@ -284,15 +284,14 @@ def _from_evidence(
     by_id: dict[str, TableRow],
     lexicon: Lexicon,
 ) -> list[RowMatch]:
-    """Rows the evidence brings: cited by a quote or retrieved as a row, that answer from
-    their own cells."""
-    cands: dict[str, tuple[TableRow, str, float]] = {}
-    named: set[str] = set()  # rows of the studies the best quote credits
+    """Rows the evidence brings, each with why: the studies the best quote credits, and a
+    row retrieved near the top whose own cells answer."""
+    why: dict[str, str] = {}
     by_ref: dict[int, list[TableRow]] = {}
     for r in by_id.values():
         if r.ref is not None:
             by_ref.setdefault(r.ref, []).append(r)
-    for i, q in enumerate(quotes):
+    for q in quotes[:1]:
         context = evidence.hits[q.hit].passage.text if q.hit < len(evidence.hits) else q.text
         cited = _cited(q.text, context)
         # the best quote is the answer: the studies it reports by name, or the one or two
@@ -300,31 +299,26 @@ def _from_evidence(
         # A list of citations ("[7-9]") backs a general statement and credits none.
         few = len({n for n, _, _ in cited if n in by_ref}) <= FEW_STUDIES
         for n, label, by_name in cited:
-            for r in by_ref.get(n, []):
-                cands.setdefault(r.id, (r, f"cited as {label} in {q.passage_id}", q.score))
-                if i == 0 and (by_name or few):
-                    named.add(r.id)
-    for h in evidence.hits[:TOP_ROWS]:
-        if h.passage.kind == "row" and h.passage.id in by_id:
-            r = by_id[h.passage.id]
-            cands.setdefault(r.id, (r, f"the row itself matches (rank {h.rank})", h.score))
-    if not cands:
-        return []
+            if by_name or few:
+                for r in by_ref.get(n, []):
+                    why.setdefault(r.id, f"cited as {label} in {q.passage_id}")
     terms = _asked(query, lexicon)
     mentioned = {r for m in query.mentions for r in m.entity.rows}
-    by_rank = {h.passage.id: h.rank for h in evidence.hits[:TOP_ROWS]}
-    keep = []
-    for r, why, _ in cands.values():
-        cells = coverage(terms, _cell_stems(r, lexicon), lexicon) if terms else 0.0
-        retrieved = why.startswith("the row itself") and cells >= ROW_COVERAGE
-        if r.id in named or (retrieved and (r.id in mentioned or by_rank.get(r.id) == 1)):
-            keep.append((cells, r, why))
+    for h in evidence.hits[:TOP_ROWS]:
+        r = by_id.get(h.passage.id) if h.passage.kind == "row" else None
+        if r is None or r.id in why or not (r.id in mentioned or h.rank == 1):
+            continue
+        if terms and coverage(terms, _cell_stems(r, lexicon), lexicon) >= ROW_COVERAGE:
+            why[r.id] = f"the row itself matches (rank {h.rank})"
+    keep = [
+        (coverage(terms, _cell_stems(r, lexicon), lexicon) if terms else 0.0, r, why[r.id])
+        for r in by_id.values()
+        if r.id in why
+    ]
     if "who" in query.intents and len(keep) > 1:
         top = max(x[0] for x in keep)
         keep = [x for x in keep if x[0] >= top]
-    order = {rid: i for i, rid in enumerate(by_id)}
-    keep.sort(key=lambda x: order[x[1].id])
-    return [RowMatch(r, why, round(cov, 3)) for cov, r, why in keep]
+    return [RowMatch(r, reason, round(cov, 3)) for cov, r, reason in keep]
 
 
 def _cited(sentence: str, context: str) -> list[tuple[int, str, bool]]:
