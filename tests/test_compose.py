@@ -110,6 +110,7 @@ def test_quotes_are_the_best_prose_sentences_each_once(evidence: Evidence) -> No
         _scored(t, "Queens lay fewer eggs in hot weeks.", 1.8),
         _scored(t, "Drones leave the hive at noon.", 1.6),
         _scored(t, "Bees fan their wings to move air.", 1.55),
+        _scored(t, "Guard bees stand at the entrance.", 1.52),  # past the limit
         _scored(t, "Water helps the brood nest stay cool.", 1.0),  # below 3/4 of the best
     )
     quotes = select_quotes(replace(evidence, sentences=sentences))
@@ -117,6 +118,7 @@ def test_quotes_are_the_best_prose_sentences_each_once(evidence: Evidence) -> No
         "Hives cool down at night in summer.",
         "Queens lay fewer eggs in hot weeks.",
         "Drones leave the hive at noon.",
+        "Bees fan their wings to move air.",
     ]
     assert len(quotes) == MAX_QUOTES
     assert [q.text for q in select_quotes(replace(evidence, sentences=sentences), limit=1)] == [
