@@ -135,6 +135,15 @@ def test_focus_and_unit_of_wh_questions(second_lexicon: Lexicon) -> None:
     assert understand("What does IPM stand for?", (), second_lexicon).focus == frozenset()
 
 
+def test_a_focus_asks_only_the_words_the_corpus_uses(second_lexicon: Lexicon) -> None:
+    # "zebra" is a word the bee corpus never uses: no sentence could hold it
+    mixed = understand("Which zebra colonies did Okonkwo study?", (), second_lexicon)
+    assert mixed.focus == {"coloni"}
+    # a phrase of such words only stays whole: the corpus does not say which hospital
+    alone = understand("Which hospital did Okonkwo work at?", (), second_lexicon)
+    assert alone.focus == {"hospit"}
+
+
 def test_shorthand_is_spelled_out_only_when_the_corpus_uses_the_long_form(
     second_lexicon: Lexicon,
 ) -> None:

@@ -267,7 +267,7 @@ def understand(
         mentions=mentions,
         filter=row_filter,
         search=normalized,
-        focus=(focus := _focus(toks, intents)),
+        focus=(focus := _focus(toks, intents, lexicon)),
         unit=(unit := _unit(toks, intents)),
         anchor=_anchor(terms - focus, unit, lexicon) if "number" in intents or focus else None,
     )
@@ -308,14 +308,16 @@ _TIME = frozenset(
 _SHARE = frozenset(["percentage", "percent", "proportion", "share", "fraction"])
 
 
-def _focus(toks: Sequence[Token], intents: frozenset[str]) -> frozenset[str]:
+def _focus(toks: Sequence[Token], intents: frozenset[str], lexicon: Lexicon) -> frozenset[str]:
     """Stems of the noun phrase a wh-question asks for: "which *cell line* did ...",
     "what *daily dose* of X ...", "how many *patients* ..." (up to three words).
 
     The phrase must be followed by a verb of the question or a preposition ("did",
     "is", "of"), or end it: in "what happened when ..." the word after "what" is a
     verb, and there is no focus. Quantity words ("share", "months") are left to the
-    number check.
+    number check. Of a phrase with words the corpus uses, those it never uses are not
+    asked of it ("what do *doctors try first*": no sentence could hold "doctors"); a
+    phrase of only such words stays whole ("which *hospital*": the corpus does not say).
     """
     if "define" in intents:
         return frozenset()
@@ -334,7 +336,9 @@ def _focus(toks: Sequence[Token], intents: frozenset[str]) -> frozenset[str]:
             after = words[j] if j < len(words) else ""
             if after and after not in _AUX and after not in _FOCUS_END:
                 return frozenset()
-            return frozenset(t.stem for t in found if t.norm not in _SHARE and t.norm not in _TIME)
+            asked = [t for t in found if t.norm not in _SHARE and t.norm not in _TIME]
+            known = [t for t in asked if lexicon.knows(t)]
+            return frozenset(t.stem for t in (known or asked))
     return frozenset()
 
 
