@@ -237,6 +237,17 @@ def test_shape_a_when_question_is_answered_by_a_year_in_a_sentence_or_a_row(
     assert measure(query, undated, rows=[row])["shape"] == 0.0
 
 
+def test_a_when_clause_of_a_why_or_how_question_asks_no_date(second_qa: QA) -> None:
+    for question in (
+        "Why do colonies swarm when it is hot?",
+        "How do bees cool the hive when it is hot?",
+    ):
+        query = _query(second_qa, question)
+        assert "when" in query.intents
+        undated = _evidence(second_qa, question, ["Bees fan their wings to move air."])
+        assert measure(query, undated)["shape"] == 0.0
+
+
 def test_focus_is_missing_when_no_best_sentence_names_it(second_qa: QA) -> None:
     question = "Which cell line did they use?"
     query = _query(second_qa, question)

@@ -21,7 +21,9 @@ The signals (each in [0, 1] or a cosine):
   sentences gives one (for "how many X", a number of X; for "what percentage", a
   percentage; for "how long", a span of time); a number counts only in a sentence that
   also holds the question's rarest corpus word (:attr:`Query.anchor`): "how many
-  patients did trial A enrol" is not answered by a count of trial B's patients;
+  patients did trial A enrol" is not answered by a count of trial B's patients; a
+  "when" inside a why or how question ("why do X fail when Y") is a clause, not a date
+  asked;
 - ``focus``: 1 when a wh-question's focus ("which *cell line*") appears whole in none
   of the best sentences that hold the question's anchor (nor in a selected row's column
   names).
@@ -41,6 +43,7 @@ from .evidence import Evidence
 from .facts import YEAR, holds
 
 BEST = 3  # sentences whose shape and focus are checked
+_REASONS = frozenset({"why", "how"})  # a "when" in these questions is a clause, not asked
 
 SIGNALS = (
     "cosine",
@@ -144,7 +147,7 @@ def measure(query: Query, evidence: Evidence, *, rows: Sequence[TableRow] = ()) 
             if not s.row
         )
         shape_missing = 0.0 if counted else 1.0
-    elif "when" in query.intents and best:
+    elif "when" in query.intents and not query.intents & _REASONS and best:
         dated = any(YEAR.search(s.text) for s in best) or any(r.year for r in rows)
         shape_missing = 0.0 if dated else 1.0
     focus_missing = 0.0
