@@ -175,10 +175,11 @@ def gather(
     weigh = weigher(query.terms, lexicon)
     sentences = retriever.sentences
     rows: list[tuple[int, str, int, bool, float, float, float]] = []
+    w_cos, w_bm, w_cov = w.cosine, w.bm25, w.coverage
     for j, s in enumerate(ids):
         f, at, row, chosen = read[j]
         cov = weigh(f)
-        score = w.cosine * cos[j] + lexical * (w.bm25 * bm[j] / bm_top + w.coverage * cov)
+        score = w_cos * cos[j] + lexical * (w_bm * bm[j] / bm_top + w_cov * cov)
         if shaped and shape(f, row):
             score += w.shape
         if anchoring and anchored(f):

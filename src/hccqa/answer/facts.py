@@ -175,10 +175,11 @@ def weigher(terms: frozenset[str], lexicon: Lexicon) -> Callable[[Facts], float]
 
     def weigh(f: Facts) -> float:
         have, heads = f.stems, f.heads
-        held = (
-            v for t, v, head in weight if t in have or (head in heads and _prefix_match(t, have))
-        )
-        return sum(held) / total
+        held = 0.0
+        for t, v, head in weight:  # a loop, not a generator: called for every candidate
+            if t in have or (head in heads and _prefix_match(t, have)):
+                held += v
+        return held / total
 
     return weigh
 

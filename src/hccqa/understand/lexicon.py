@@ -270,6 +270,9 @@ class Lexicon:
             elif e.names & have:
                 found.append(Mention(e, "name", e.names & have))
         found = _cross_column(found)
+        columns = [m.entity.column for m in found]
+        if len(set(columns)) == len(columns):  # one mention per column: none gives way
+            return found
         # which of the question's words each mention covers: a mention gives way to one
         # of its column covering more of the question's words, not more stems of one word.
         # A word that names the column ("the X *pathway*") covers nothing: it does not
