@@ -17,7 +17,7 @@ from hccqa.answer.rows import RowChoice, choose_rows, filter_rows
 from hccqa.qa import QA
 from hccqa.types import Hit, Table, TableRow
 from hccqa.understand.lexicon import Lexicon
-from hccqa.understand.query import understand
+from hccqa.understand.query import Query, understand
 
 THYMOL = "Which trials used thymol strips?"
 YEARS = "Rooftop apiary trials between 2015 and 2020"
@@ -369,11 +369,11 @@ def test_a_why_question_naming_years_keeps_the_rows_of_those_years(second_qa: QA
 # -- the studies the best quote credits ----------------------------------------------------------
 
 
-def _quoted(qa: QA, sentence: str) -> RowChoice:
+def _quoted(qa: QA, sentence: str, query: Query | None = None) -> RowChoice:
     """The rows shown when the best quote is ``sentence`` (a made-up sentence of the first
-    prose passage) and it shares no word with the question."""
+    prose passage), by default for a question sharing no word with it."""
     e = qa.engine
-    query = understand("Why did the hives do better?", (), e.lexicon)
+    query = query or understand("Why did the hives do better?", (), e.lexicon)
     assert not query.filter.constraints
     evidence = gather(query, e.retriever, e.corpus, e.lexicon, n=10, mode="hybrid")
     prose = next(h for h in evidence.hits if h.passage.kind == "text")
@@ -428,3 +428,16 @@ def test_a_row_retrieved_first_is_shown_though_another_quote_cites_it(second_qa:
     assert [(m.row.id, m.reason) for m in found] == [
         ("apiary_trials:8", "the row itself matches (rank 1)")
     ]
+
+
+def test_a_list_of_citations_after_the_clause_that_answers_credits_its_studies(
+    second_qa: QA,
+) -> None:
+    e = second_qa.engine
+    query = understand("Which studies found that the bees grew calmer?", (), e.lexicon)
+    quote = "Hives near parks were busier[4,5,7], and the bees grew calmer in shaded hives[8-10]."
+    choice = _quoted(second_qa, quote, query)
+    assert ids(choice.rows) == ["apiary_trials:8", "apiary_trials:9", "apiary_trials:10"]
+    # no clause stands out: nothing is credited
+    even = "The bees grew calmer[4,5,7], and the bees grew calmer again[8-10]."
+    assert _quoted(second_qa, even, query).rows == ()

@@ -34,6 +34,7 @@ BROAD = 0.5  # a constraint keeping more than this share of its tables' rows is 
 ROW_COVERAGE = 0.5  # a retrieved row is shown when its cells hold this share of the question
 TOP_ROWS = 3  # retrieved row passages looked at
 FEW_STUDIES = 2  # the best quote credits the studies it cites when it cites this many or fewer
+CLAUSE_COVERAGE = 0.3  # ... or those of the one clause holding this share of the question
 NARRATIVE_ROWS = 2  # a why/how question shows at most this many rows of its filter alone
 _NARRATIVE = frozenset({"why", "how"})
 _ASKS_FOR_ROWS = frozenset({"list", "who", "when", "latest", "earliest"})
@@ -296,10 +297,13 @@ def _from_evidence(
         cited = _cited(q.text, context)
         # the best quote is the answer: the studies it reports by name, or the one or two
         # with a row it cites ("... raised yields by a fifth[10,11]"), are the studies answering.
-        # A list of citations ("[7-9]") backs a general statement and credits none.
+        # A list of citations ("[7-9]") backs a general statement and credits none, unless
+        # it follows the clause that says what the question asks ("X helped[4,5], Y did
+        # not[6-8]": "did Y help?" credits 6-8).
         few = len({n for n, _, _ in cited if n in by_ref}) <= FEW_STUDIES
+        clause = set() if few else _clause_cited(q.text, _asked(query, lexicon), lexicon)
         for n, label, by_name in cited:
-            if by_name or few:
+            if by_name or few or n in clause:
                 for r in by_ref.get(n, []):
                     why.setdefault(r.id, f"cited as {label} in {q.passage_id}")
     terms = _asked(query, lexicon)
@@ -319,6 +323,25 @@ def _from_evidence(
         top = max(x[0] for x in keep)
         keep = [x for x in keep if x[0] >= top]
     return [RowMatch(r, reason, round(cov, 3)) for cov, r, reason in keep]
+
+
+def _clause_cited(sentence: str, terms: frozenset[str], lexicon: Lexicon) -> set[int]:
+    """The numbers of the one bracket whose clause (the words since the bracket before)
+    holds the most of ``terms``, at least :data:`CLAUSE_COVERAGE` of them and more than
+    any other clause; none when no clause stands out."""
+    if not terms:
+        return set()
+    scored: list[tuple[float, tuple[int, ...]]] = []
+    pos = 0
+    for c in find_citations(sentence):
+        scored.append((coverage(terms, stem_set(sentence[pos : c.start]), lexicon), c.numbers))
+        pos = c.end
+    scored.sort(key=lambda x: -x[0])
+    if not scored or scored[0][0] < CLAUSE_COVERAGE:
+        return set()
+    if len(scored) > 1 and scored[1][0] >= scored[0][0]:
+        return set()
+    return set(scored[0][1])
 
 
 def _cited(sentence: str, context: str) -> list[tuple[int, str, bool]]:
