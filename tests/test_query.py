@@ -53,6 +53,15 @@ def test_a_misspelled_everyday_word_is_not_a_name_the_corpus_never_mentions(
     assert q.unknown == ()  # left as typed, it read as an unknown name and was refused
 
 
+def test_an_english_word_one_edit_away_beats_a_corpus_word_two_edits_away() -> None:
+    lexicon = _lexicon("The median yield of the hives rose.", "Colonies were weighed twice.")
+    q = understand("does the medicin help the hives", (), lexicon)
+    assert q.corrections == (("medicin", "medicine"),)  # not "median"
+    # a corpus word one edit away still wins, though "weigh" is English and one edit away
+    q = understand("were the colonies weighd often", (), lexicon)
+    assert q.corrections == (("weighd", "weighed"),)
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -24,6 +24,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
+from rapidfuzz.distance import OSA
+
 from ..corpus.glossary import find_definitions
 from .filters import RowFilter, build_filter, excluded_words
 from .lexicon import Lexicon, Mention
@@ -487,8 +489,10 @@ def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], .
             new = SHORTHAND[t.norm]
         elif t.norm not in STOPWORDS:
             new = lexicon.speller.correct(t.norm)
-            if new is None and _everyday(toks, i, lexicon):
-                new = lexicon.speller.english_typo(t.norm)
+            # an everyday word one edit from English beats a corpus word two edits away
+            # ("medicin" is "medicine", not "median")
+            if (new is None or OSA.distance(t.norm, new) > 1) and _everyday(toks, i, lexicon):
+                new = lexicon.speller.english_typo(t.norm) or new
         if new and new != t.norm:
             out.append(text[pos : t.start])
             out.append(new)
