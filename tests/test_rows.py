@@ -162,6 +162,20 @@ def test_a_value_alone_leaves_out_the_cells_that_join_it_with_another() -> None:
     assert selected("gliders with a carbon frame alone") == {"gliders:3", "gliders:4"}
 
 
+def test_a_list_of_a_broad_value_asked_alone_is_a_deliberate_filter() -> None:
+    # carbon is in three frames of four: a broad value, listed only when asked alone
+    lexicon, rows = _gliders("Carbon plus steel", "Bamboo")
+    assert filter_rows(understand("list the gliders tried with carbon", (), lexicon), rows) == []
+    for question in (
+        "list the gliders tried with carbon alone",
+        "list the gliders tried with carbon on its own",
+        "list the gliders tried with carbon by itself",
+    ):
+        query = understand(question, (), lexicon)
+        assert query.alone
+        assert ids(filter_rows(query, rows)) == ["gliders:3", "gliders:4"], question
+
+
 def test_a_rare_value_beside_a_broad_one_of_its_column_decides(kites: Lexicon) -> None:
     query = understand("is carbon any better than bamboo", (), kites)
     assert ids(filter_rows(query, KITES.rows)) == ["kites:4"]

@@ -66,11 +66,12 @@ def filter_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
     if not f.years:
         tables = {r.table for r in rows if any(r.id in c.rows for c in f.constraints)}
         total = sum(1 for r in rows if r.table in tables) or 1
-        # a value set aside ("other than X") is a deliberate filter however many it keeps;
+        # a value set aside ("other than X") or asked alone ("X on its own") is a
+        # deliberate filter however many it keeps;
         # "the latest / earliest X" narrows X's rows to one year (see choose_rows)
         narrow = (
             any(len(c.rows) <= BROAD * total for c in f.constraints)
-            or bool(f.excluded and "list" in query.intents)
+            or bool((f.excluded or query.alone) and "list" in query.intents)
             or bool({"latest", "earliest"} & query.intents)
         )
         matched = {s for m in query.mentions for s in m.matched}

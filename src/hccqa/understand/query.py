@@ -58,6 +58,7 @@ _OPENERS = re.compile(
 _SWAP = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\b|^\s*same for\b", re.IGNORECASE)
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8"}
 _ALONE = frozenset({"alone", "solely", "only"})
+_ON_ITS_OWN = re.compile(r"\b(?:on (?:its|their) own|by (?:itself|themselves))\b", re.IGNORECASE)
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
 # Question shapes (English).
@@ -149,6 +150,8 @@ class Query:
         filter: The row filter its mentions and years make.
         followup: True when it leans on the previous turn.
         referent: That turn, for a follow-up.
+        alone: It asks for a value alone ("X alone", "X on its own"), not inside a
+            longer one ("X plus Y").
         swapped: A follow-up that asks the previous question of something else ("what
             about X?"): the previous turn's values are replaced, not inherited.
         search: What retrieval searches: ``normalized``, and for a follow-up the
@@ -175,6 +178,7 @@ class Query:
     followup: bool = False
     referent: Turn | None = None
     swapped: bool = False
+    alone: bool = False
     search: str = ""
     carried: tuple[str, ...] = field(default=())
     focus: frozenset[str] = frozenset()
@@ -235,7 +239,8 @@ def understand(
     expanded = lexicon.expander.expand(normalized)  # long forms name entities too
     all_toks = tokens(expanded)
     mentions = tuple(_polarity(lexicon.mentions(all_toks)))
-    if any(t.norm in _ALONE for t in toks):  # "X alone": not X inside a longer value
+    alone = any(t.norm in _ALONE for t in toks) or bool(_ON_ITS_OWN.search(normalized))
+    if alone:  # "X alone", "X on its own": not X inside a longer value
         mentions = tuple(_alone(m) for m in mentions if m.how == "whole")
     table = lexicon.table_of(toks)
     row_filter = build_filter(
@@ -268,6 +273,7 @@ def understand(
         intents=intents,
         mentions=mentions,
         filter=row_filter,
+        alone=alone,
         search=normalized,
         focus=(focus := _focus(toks, intents, lexicon)),
         unit=(unit := _unit(toks, intents)),
