@@ -155,10 +155,10 @@ def test_a_follow_up_understands_the_previous_turn_once_more(
     qa = _always(second_qa, True)
     qa.ask(THYMOL)
     counting.calls.clear()
-    qa.ask("When was that one published?", [THYMOL])
+    qa.ask("When did that one come out?", [THYMOL])
     # the question, then (inside it) the previous turn as its referent; the previous
     # answer's rows come from memory, not from asking again
-    assert counting.calls == [("When was that one published?", False), (THYMOL, False)]
+    assert counting.calls == [("When did that one come out?", False), (THYMOL, False)]
 
 
 def test_only_a_retried_follow_up_is_understood_twice(second_qa: QA, counting: _Counting) -> None:

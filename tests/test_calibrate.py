@@ -76,7 +76,7 @@ MINI_GOLD = [
     {"id": "a3", "question": "Why do urban beekeepers split strong colonies?", "answerable": True},
     {
         "id": "a4",
-        "question": "When was that one published?",
+        "question": "When did that one come out?",
         "history": ["Which trials used thymol strips?"],
         "answerable": True,
     },

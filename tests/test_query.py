@@ -201,7 +201,7 @@ def test_query_is_frozen(second_lexicon: Lexicon) -> None:
 @pytest.mark.parametrize(
     "question",
     [
-        "When was that one published?",
+        "When did that one come out?",
         "Did that one pay off?",
         "Which of those were on a roof?",
         "ok",
@@ -236,13 +236,13 @@ def test_a_follow_up_gets_the_previous_turn_its_terms_and_the_rows_it_showed(
 ) -> None:
     recall = Recall()
     history = ["How do bees fly?", THYMOL_TURN]
-    q = understand("When was that one published?", history, second_lexicon, recall=recall)
+    q = understand("When did that one come out?", history, second_lexicon, recall=recall)
     assert q.followup
     assert q.referent is not None and q.referent.query.text == THYMOL_TURN
     assert recall.calls == [(THYMOL_TURN, ("How do bees fly?",))]
     assert q.referent_rows == THYMOL_ROWS
     assert q.carried == ("thymol", "strips")
-    assert q.search == "When was that one published? thymol strips"
+    assert q.search == "When did that one come out? thymol strips"
     assert {"thymol", "strip"} <= q.terms
     # the previous turn's values filter the rows too
     assert [m.entity.text for m in q.mentions] == ["Thymol strips"]
@@ -294,8 +294,8 @@ def test_without_history_nothing_is_a_follow_up(second_lexicon: Lexicon) -> None
 
 
 def test_understanding_is_deterministic(second_lexicon: Lexicon) -> None:
-    a = understand("When was that one published?", [THYMOL_TURN], second_lexicon)
-    b = understand("When was that one published?", [THYMOL_TURN], second_lexicon)
+    a = understand("When did that one come out?", [THYMOL_TURN], second_lexicon)
+    b = understand("When did that one come out?", [THYMOL_TURN], second_lexicon)
     assert a == b
     assert isinstance(a, Query)
 

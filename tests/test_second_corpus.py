@@ -148,7 +148,7 @@ def test_what_year_was_that_narrows_to_the_referents_row(qa: QA) -> None:
     who = "Who showed that screened bottom boards did not change mite counts?"
     first = ask(qa, who)
     assert row_ids(first) == ["apiary_trials:6"]
-    a = ask(qa, "When was that one published?", [who])
+    a = ask(qa, "When did that one come out?", [who])
     assert not a.abstained, a.answer
     assert row_ids(a) == ["apiary_trials:6"]
     assert "2017" in a.answer
