@@ -246,6 +246,15 @@ def test_a_when_clause_of_a_why_or_how_question_asks_no_date(second_qa: QA) -> N
         assert "when" in query.intents
         undated = _evidence(second_qa, question, ["Bees fan their wings to move air."])
         assert measure(query, undated)["shape"] == 0.0
+    # a "when" that is asked still wants a date
+    for question in (
+        "When and why did colonies swarm?",
+        "Why did colonies swarm, and when?",
+        "When was the reason for queen losses first reported?",
+    ):
+        query = _query(second_qa, question)
+        undated = _evidence(second_qa, question, ["Bees fan their wings to move air."])
+        assert measure(query, undated)["shape"] == 1.0, question
 
 
 def test_focus_is_missing_when_no_best_sentence_names_it(second_qa: QA) -> None:

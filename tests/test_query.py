@@ -57,6 +57,12 @@ def test_an_english_word_one_edit_away_beats_a_corpus_word_two_edits_away() -> N
     lexicon = _lexicon("The median yield of the hives rose.", "Colonies were weighed twice.")
     q = understand("does the medicin help the hives", (), lexicon)
     assert q.corrections == (("medicin", "medicine"),)  # not "median"
+    # a word of the corpus's own two edits away (no English word) is kept: "shortem" is
+    # "shortterm" here, not the English "shorter"
+    own = _lexicon("The shortterm yield of the hives rose.")
+    assert understand("were shortem yields higher", (), own).corrections == (
+        ("shortem", "shortterm"),
+    )
     # a corpus word one edit away still wins, though "weigh" is English and one edit away
     q = understand("were the colonies weighd often", (), lexicon)
     assert q.corrections == (("weighd", "weighed"),)

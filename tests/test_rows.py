@@ -162,6 +162,41 @@ def test_a_value_alone_leaves_out_the_cells_that_join_it_with_another() -> None:
     assert selected("gliders with a carbon frame alone") == {"gliders:3", "gliders:4"}
 
 
+def test_a_value_no_cell_holds_alone_selects_nothing_when_asked_alone() -> None:
+    lexicon, rows = _gliders("Carbon plus steel", "Carbon plus mylar")
+    query = understand("list the gliders tried with carbon on its own", (), lexicon)
+    assert query.alone
+    # rows 3 and 4 hold carbon alone; 1 and 2 only with another material
+    assert ids(filter_rows(query, rows)) == ["gliders:3", "gliders:4"]
+    cells = [
+        ["1", "Ames et al", "2009", "Carbon plus steel", "Silk"],
+        ["2", "Brook et al", "2011", "Carbon plus mylar", "Nylon"],
+        ["3", "Cole et al", "2012", "Bamboo", "Mylar"],
+    ]
+    table = make_table("gliders", ["ref", "author", "year", "frame", "sail"], cells)
+    query = understand("list the gliders tried with carbon alone", (), _lexicon_of(table))
+    assert filter_rows(query, table.rows) == []  # no frame is carbon alone
+
+
+def test_a_follow_up_asking_alone_narrows_the_value_it_inherits() -> None:
+    lexicon, rows = _gliders("Carbon plus steel", "Bamboo")
+    history = ("list the gliders with a carbon frame",)
+    for question in ("and on its own?", "and alone?"):
+        query = understand(question, history, lexicon)
+        assert query.followup and query.alone
+        assert ids(filter_rows(query, rows)) == ["gliders:3", "gliders:4"], question
+
+
+def test_on_its_own_inside_a_clause_is_not_alone() -> None:
+    lexicon, _ = _gliders("Carbon plus steel", "Bamboo")
+    for question in (
+        "list the gliders with a carbon frame flown by pilots on their own hills",
+        "which carbon gliders did pilots build on their own roofs?",
+    ):
+        assert not understand(question, (), lexicon).alone, question
+    assert understand("which gliders did pilots build on their own?", (), lexicon).alone
+
+
 def test_a_list_of_a_broad_value_asked_alone_is_a_deliberate_filter() -> None:
     # carbon is in three frames of four: a broad value, listed only when asked alone
     lexicon, rows = _gliders("Carbon plus steel", "Bamboo")
@@ -408,7 +443,16 @@ def test_two_studies_cited_by_number_are_both_shown(second_qa: QA) -> None:
 
 
 def test_a_list_of_citations_credits_no_study(second_qa: QA) -> None:
-    assert _quoted(second_qa, "Rooftop hives have been studied widely[4-6].").rows == ()
+    list_of_three = "Rooftop hives have been studied widely[4-6]."
+    assert _quoted(second_qa, list_of_three).rows == ()
+    # however many of the question's words the sentence holds: one list backs it all
+    query = understand("Have rooftop hives been studied widely?", (), second_qa.engine.lexicon)
+    assert _quoted(second_qa, list_of_three, query).rows == ()
+
+
+def test_a_list_counts_the_studies_it_cites_with_rows_or_not(second_qa: QA) -> None:
+    # three studies cited, one of them with a row: a list, not the one study answering
+    assert _quoted(second_qa, "Hives were busier on roofs[1,2,5].").rows == ()
 
 
 def test_studies_named_by_author_are_shown_however_many(second_qa: QA) -> None:
@@ -452,6 +496,11 @@ def test_a_list_of_citations_after_the_clause_that_answers_credits_its_studies(
     quote = "Hives near parks were busier[4,5,7], and the bees grew calmer in shaded hives[8-10]."
     choice = _quoted(second_qa, quote, query)
     assert ids(choice.rows) == ["apiary_trials:8", "apiary_trials:9", "apiary_trials:10"]
+    # brackets with only punctuation between them are one list
+    split = (
+        "Hives near parks were busier[4,5,7], and the bees grew calmer in shaded hives[8][9], [10]."
+    )
+    assert ids(_quoted(second_qa, split, query).rows) == ids(choice.rows)
     # no clause stands out: nothing is credited
     even = "The bees grew calmer[4,5,7], and the bees grew calmer again[8-10]."
     assert _quoted(second_qa, even, query).rows == ()

@@ -147,7 +147,7 @@ def measure(query: Query, evidence: Evidence, *, rows: Sequence[TableRow] = ()) 
             if not s.row
         )
         shape_missing = 0.0 if counted else 1.0
-    elif "when" in query.intents and not query.intents & _REASONS and best:
+    elif "when" in query.intents and _asks_date(query) and best:
         dated = any(YEAR.search(s.text) for s in best) or any(r.year for r in rows)
         shape_missing = 0.0 if dated else 1.0
     focus_missing = 0.0
@@ -219,6 +219,19 @@ def counts(sentence: str, unit: str | None) -> bool:
             if any(a == unit or holds(unit, frozenset([a])) for a in after):
                 return True
     return False
+
+
+def _asks_date(query: Query) -> bool:
+    """A "when" question asks a date, unless it is a why or how question whose "when" is a
+    clause ("why are X found when it is too late"); "when and why ...", "why ... and when"
+    and a question opening with "when" still ask one."""
+    if not query.intents & _REASONS:
+        return True
+    words = [t.norm for t in query.tokens]
+    if words and words[0] == "when":
+        return True
+    pairs = set(zip(words, words[1:], strict=False))
+    return ("and", "when") in pairs or ("when", "and") in pairs
 
 
 def probability(policy: Policy, signals: Mapping[str, float]) -> float:

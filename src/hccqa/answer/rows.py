@@ -3,8 +3,10 @@
 Candidates come from three places:
 
 - **filter**: the question's structured filter (values it names, years, a table);
-- **cited**: rows of the studies the best quote reports: by name ("Smith et al[7]"), or
-  by number when it cites one or two studies with rows (a list "[7-9]" credits none);
+- **cited**: rows of the studies the best quote reports: by name ("Smith et al[7]"), by
+  number when it cites one or two studies at all, or those of the one clause of a
+  longer list that says what the question asks ("X helped[4,5], Y did not[6-8]"); a
+  single list "[7-9]" backing the whole sentence credits none;
 - **retrieved**: rows whose own passage (the row as a line) the retrieval ranked high.
 
 Every candidate is scored by how much of the question its own cells answer (the
@@ -293,28 +295,28 @@ def _from_evidence(
     for r in by_id.values():
         if r.ref is not None:
             by_ref.setdefault(r.ref, []).append(r)
+    terms = _asked(query, lexicon)
     for q in quotes[:1]:
         context = evidence.hits[q.hit].passage.text if q.hit < len(evidence.hits) else q.text
         cited = _cited(q.text, context)
         # the best quote is the answer: the studies it reports by name, or the one or two
-        # with a row it cites ("... raised yields by a fifth[10,11]"), are the studies answering.
-        # A list of citations ("[7-9]") backs a general statement and credits none, unless
-        # it follows the clause that says what the question asks ("X helped[4,5], Y did
-        # not[6-8]": "did Y help?" credits 6-8).
-        few = len({n for n, _, _ in cited if n in by_ref}) <= FEW_STUDIES
-        clause = set() if few else _clause_cited(q.text, _asked(query, lexicon), lexicon)
+        # it cites ("... raised yields by a fifth[10,11]"), are the studies answering (those
+        # with rows are shown). A list of citations ("[7-9]") backs a general statement
+        # and credits none, unless it follows the clause that says what the question asks
+        # ("X helped[4,5], Y did not[6-8]": "did Y help?" credits 6-8).
+        few = len({n for n, _, _ in cited}) <= FEW_STUDIES
+        clause = set() if few else _clause_cited(q.text, terms, lexicon)
         for n, label, by_name in cited:
             if by_name or few or n in clause:
                 for r in by_ref.get(n, []):
                     why.setdefault(r.id, f"cited as {label} in {q.passage_id}")
-    terms = _asked(query, lexicon)
     mentioned = {r for m in query.mentions for r in m.entity.rows}
     for h in evidence.hits[:TOP_ROWS]:
-        r = by_id.get(h.passage.id) if h.passage.kind == "row" else None
-        if r is None or r.id in why or not (r.id in mentioned or h.rank == 1):
+        hit_row = by_id.get(h.passage.id) if h.passage.kind == "row" else None
+        if hit_row is None or hit_row.id in why or not (hit_row.id in mentioned or h.rank == 1):
             continue
-        if terms and coverage(terms, _cell_stems(r, lexicon), lexicon) >= ROW_COVERAGE:
-            why[r.id] = f"the row itself matches (rank {h.rank})"
+        if terms and coverage(terms, _cell_stems(hit_row, lexicon), lexicon) >= ROW_COVERAGE:
+            why[hit_row.id] = f"the row itself matches (rank {h.rank})"
     keep = [
         (coverage(terms, _cell_stems(r, lexicon), lexicon) if terms else 0.0, r, why[r.id])
         for r in by_id.values()
@@ -332,15 +334,24 @@ def _clause_cited(sentence: str, terms: frozenset[str], lexicon: Lexicon) -> set
     any other clause; none when no clause stands out."""
     if not terms:
         return set()
-    scored: list[tuple[float, tuple[int, ...]]] = []
+    # (clause, numbers): brackets with nothing but spaces or commas between them ("[4][5],
+    # [6]") are one list
+    clauses: list[tuple[str, list[int]]] = []
     pos = 0
     for c in find_citations(sentence):
-        scored.append((coverage(terms, stem_set(sentence[pos : c.start]), lexicon), c.numbers))
+        between = sentence[pos : c.start]
+        if clauses and not between.strip(" ,;"):
+            clauses[-1][1].extend(c.numbers)
+        else:
+            clauses.append((between, list(c.numbers)))
         pos = c.end
-    scored.sort(key=lambda x: -x[0])
-    if not scored or scored[0][0] < CLAUSE_COVERAGE:
+    if len(clauses) < 2:  # one list: it backs the whole sentence, no clause stands out
         return set()
-    if len(scored) > 1 and scored[1][0] >= scored[0][0]:
+    scored = sorted(
+        ((coverage(terms, stem_set(text), lexicon), numbers) for text, numbers in clauses),
+        key=lambda x: -x[0],
+    )
+    if scored[0][0] < CLAUSE_COVERAGE or scored[1][0] >= scored[0][0]:
         return set()
     return set(scored[0][1])
 

@@ -58,7 +58,11 @@ _OPENERS = re.compile(
 _SWAP = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\b|^\s*same for\b", re.IGNORECASE)
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8"}
 _ALONE = frozenset({"alone", "solely", "only"})
-_ON_ITS_OWN = re.compile(r"\b(?:on (?:its|their) own|by (?:itself|themselves))\b", re.IGNORECASE)
+# "X on its own?", "X by itself, ...": the phrase ends the question or a clause (not "on
+# their own roofs")
+_ON_ITS_OWN = re.compile(
+    r"\b(?:on (?:its|their) own|by (?:itself|themselves))\s*(?:[?.!,;:]|$)", re.IGNORECASE
+)
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
 # Question shapes (English).
@@ -443,6 +447,8 @@ def _with_referent(query: Query, previous: Turn, lexicon: Lexicon) -> Query:
     if not swaps:
         kept = {m.entity.column for m in query.mentions}
         inherited = [m for m in previous.query.mentions if m.entity.column not in kept]
+        if query.alone:  # "and on its own?": the earlier value alone
+            inherited = [_alone(m) for m in inherited if m.how == "whole"]
         mentions = query.mentions + tuple(inherited)
         row_filter = replace(
             build_filter(
@@ -495,9 +501,11 @@ def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], .
             new = SHORTHAND[t.norm]
         elif t.norm not in STOPWORDS:
             new = lexicon.speller.correct(t.norm)
-            # an everyday word one edit from English beats a corpus word two edits away
-            # ("medicin" is "medicine", not "median")
-            if (new is None or OSA.distance(t.norm, new) > 1) and _everyday(toks, i, lexicon):
+            # an everyday word one edit from English beats an English word two edits away
+            # that the corpus uses ("medicin" is "medicine", not "median"); a corpus word of
+            # its own ("brivan" -> the drug) is kept
+            far = new is None or (OSA.distance(t.norm, new) > 1 and new in lexicon.speller.english)
+            if far and _everyday(toks, i, lexicon):
                 new = lexicon.speller.english_typo(t.norm) or new
         if new and new != t.norm:
             out.append(text[pos : t.start])
@@ -605,8 +613,9 @@ _INTENT_PATTERNS: Mapping[str, tuple[re.Pattern[str], tuple[str, ...]]] = Mappin
 def _alone(mention: Mention) -> Mention:
     """A mention of "X alone": the rows whose whole cell is X ("X", not "X plus Y")."""
     entity = mention.entity
-    if entity.alone is None or not entity.alone:
+    if entity.alone is None:  # every row holding X holds X alone
         return mention
+    # no row holds X alone: the mention selects none
     return replace(mention, entity=replace(entity, rows=entity.alone, alone=None))
 
 

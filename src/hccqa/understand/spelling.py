@@ -12,7 +12,8 @@ Two corrections against the corpus's own vocabulary, and one against English:
   ("colour"/"color", "signalling"/"signaling") are accepted only when the corpus spells
   the word the other way; a word with no counterpart in the corpus stays as typed.
 - **a typo of an everyday word** (:meth:`Speller.english_typo`): a word of six letters or
-  more that neither the corpus nor English knows, with no corpus word near it, becomes the
+  more that neither the corpus nor English knows, with no corpus word near it (or only an
+  English word the corpus uses, two edits away: "medicin" is not "median"), becomes the
   most frequent English word one edit away with the same first letter ("actualy" ->
   "actually"; rapidfuzz's optimal-string-alignment distance over the English list). Left
   alone it would read as a name the corpus never mentions. Some names are one edit from an
