@@ -37,13 +37,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..types import TableRow
-from ..understand.query import Query
+from ..understand.query import REASONS, Query
 from ..understand.words import has_number, stem_set, tokens
 from .evidence import Evidence
 from .facts import YEAR, holds
 
 BEST = 3  # sentences whose shape and focus are checked
-_REASONS = frozenset({"why", "how"})  # a "when" in these questions is a clause, not asked
 
 SIGNALS = (
     "cosine",
@@ -225,7 +224,7 @@ def _asks_date(query: Query) -> bool:
     """A "when" question asks a date, unless it is a why or how question whose "when" is a
     clause ("why are X found when it is too late"); "when and why ...", "why ... and when"
     and a question opening with "when" still ask one."""
-    if not query.intents & _REASONS:
+    if not query.intents & REASONS:
         return True
     words = [t.norm for t in query.tokens]
     if words and words[0] == "when":

@@ -27,7 +27,7 @@ from ..corpus.citations import continues_from, find_authors, find_citations
 from ..types import RowMatch, TableRow, table_label
 from ..understand.filters import Constraint, RowFilter
 from ..understand.lexicon import Lexicon
-from ..understand.query import Query, deictic
+from ..understand.query import REASONS, Query, deictic
 from ..understand.words import content_stems, parts, stem_set
 from .evidence import Evidence, Scored
 from .facts import coverage
@@ -38,7 +38,6 @@ TOP_ROWS = 3  # retrieved row passages looked at
 FEW_STUDIES = 2  # the best quote credits the studies it cites when it cites this many or fewer
 CLAUSE_COVERAGE = 0.3  # ... or those of the one clause holding this share of the question
 NARRATIVE_ROWS = 2  # a why/how question shows at most this many rows of its filter alone
-_NARRATIVE = frozenset({"why", "how"})
 _ASKS_FOR_ROWS = frozenset({"list", "who", "when", "latest", "earliest"})
 
 
@@ -212,7 +211,7 @@ def _choose(
     # evidence brings are shown (none when it brings none). Years it names are asked for.
     if (
         len(filtered) > NARRATIVE_ROWS
-        and query.intents & _NARRATIVE
+        and query.intents & REASONS
         and not query.intents & _ASKS_FOR_ROWS
         and query.filter.years is None
     ):

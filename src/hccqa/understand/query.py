@@ -24,8 +24,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from rapidfuzz.distance import OSA
-
 from ..corpus.glossary import find_definitions
 from .filters import RowFilter, build_filter, excluded_words
 from .lexicon import Lexicon, Mention
@@ -58,6 +56,8 @@ _OPENERS = re.compile(
 _SWAP = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\b|^\s*same for\b", re.IGNORECASE)
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8"}
 _ALONE = frozenset({"alone", "solely", "only"})
+# Intents that ask for an explanation: rows are an aside, a "when" in them a clause.
+REASONS = frozenset({"why", "how"})
 # "X on its own?", "X by itself, ...": the phrase ends the question or a clause (not "on
 # their own roofs")
 _ON_ITS_OWN = re.compile(
@@ -504,8 +504,7 @@ def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], .
             # an everyday word one edit from English beats an English word two edits away
             # that the corpus uses ("medicin" is "medicine", not "median"); a corpus word of
             # its own ("brivan" -> the drug) is kept
-            far = new is None or (OSA.distance(t.norm, new) > 1 and new in lexicon.speller.english)
-            if far and _everyday(toks, i, lexicon):
+            if lexicon.speller.far_english(t.norm, new) and _everyday(toks, i, lexicon):
                 new = lexicon.speller.english_typo(t.norm) or new
         if new and new != t.norm:
             out.append(text[pos : t.start])

@@ -141,6 +141,16 @@ class Speller:
         best = max(found, key=lambda s: (-s.distance, s.count, s.term))
         return str(best.term)
 
+    def far_english(self, word: str, corrected: str | None) -> bool:
+        """The correction of ``word`` leaves room for an everyday English typo: there is
+        none, or it is an English word two edits away ("medicin" -> "median"); a word of
+        the corpus's own ("brivan" -> the drug) or one edit away is kept."""
+        if corrected is None:
+            return True
+        from rapidfuzz.distance import OSA
+
+        return corrected in self.english and OSA.distance(word, corrected) > 1
+
     def _english_typo(self, word: str) -> str | None:
         """The English word the folded ``word`` was likely typed for (memoized as
         ``english_typo``): the most frequent
