@@ -316,6 +316,24 @@ def test_a_number_question_is_anchored_on_its_rarest_corpus_word(
     assert understand("Why do colonies swarm?", (), second_lexicon).anchor is None
 
 
+def test_the_anchor_is_a_word_the_question_uses_not_one_of_an_abbreviations_long_form() -> None:
+    # the sentence that answers says "SHB", as the question does: anchored on the long
+    # form's rarer "beetle", the judge found no sentence holding it and refused
+    texts = [
+        "The small hive beetle (SHB) came from Africa.",
+        "SHB larvae ruin the comb within 3 weeks.",
+        "SHB larvae and comb damage rise in summer.",
+        "Strong colonies keep SHB larvae off the comb.",
+    ]
+    passages = [Passage(f"d:p{i}", "d", "S", t) for i, t in enumerate(texts)]
+    corpus = SimpleNamespace(passages=passages, tables=(), glossary={"SHB": "small hive beetle"})
+    lexicon = Lexicon.from_corpus(corpus)
+    question = "How long do SHB larvae take to ruin the comb?"
+    got = understand(question, (), lexicon)
+    assert "beetl" in got.terms  # the long form still searches
+    assert got.anchor is not None and got.anchor in q.content_stems(question)
+
+
 def test_years_are_not_absent_words(second_lexicon: Lexicon) -> None:
     q = understand("Which trials ran between 2015 and 2020?", (), second_lexicon)
     assert not any(w.isdigit() for w in q.absent)

@@ -166,7 +166,9 @@ class Query:
             or ``"time"``; None when any number answers.
         anchor: For a question asking a number or naming a focus, its rarest word the
             corpus uses (besides the unit and the focus): a number, or the focus, answers
-            it only in a sentence that holds this word too.
+            it only in a sentence that holds this word too. A word the question itself
+            uses, never one only an abbreviation's long form brings (the sentences that
+            answer use the abbreviation as the question does).
     """
 
     text: str
@@ -281,7 +283,11 @@ def understand(
         search=normalized,
         focus=(focus := _focus(toks, intents, lexicon)),
         unit=(unit := _unit(toks, intents)),
-        anchor=_anchor(terms - focus, unit, lexicon) if "number" in intents or focus else None,
+        anchor=(
+            _anchor(terms & content_stems(normalized) - focus, unit, lexicon)
+            if "number" in intents or focus
+            else None
+        ),
     )
     if history and (force_followup or is_followup(query)):
         previous = understand(history[-1], history[:-1], lexicon, recall=None)
