@@ -109,3 +109,35 @@ def _corpus():  # type: ignore[no-untyped-def]
     from types import SimpleNamespace
 
     return SimpleNamespace(passages=[], tables=[TABLE], glossary={})
+
+
+def test_a_value_restating_the_tables_topic_gives_way_to_a_specific_one() -> None:
+    # a table of kite crash studies: "Frequent crashes" says what every row is about
+    table = make_table(
+        "crashes",
+        ["ref", "author", "year", "frame", "result"],
+        [
+            ["1", "Ames et al", "2009", "Bamboo", "Frequent crashes"],
+            ["2", "Brook et al", "2011", "Carbon", "Frequent crashes"],
+            ["3", "Cole et al", "2012", "Bamboo", "Torn sails"],
+        ],
+        title="Studies of frequent kite crashes",
+    )
+    from types import SimpleNamespace
+
+    lexicon = Lexicon.from_corpus(
+        SimpleNamespace(passages=[], tables=[table], glossary={}),
+        english=["bamboo", "carbon", "frequent", "crashes", "torn", "sails"],
+    )
+
+    def rows_of(text: str) -> list[str]:
+        toks = tokens(text)
+        f = build_filter(text, toks, lexicon.mentions(toks), table=None, years_apply=True)
+        return ids(f.select(table.rows))
+
+    # with a specific value, the generic one does not narrow: both bamboo kites
+    assert rows_of("bamboo frames and frequent crashes") == ["crashes:1", "crashes:3"]
+    # alone, it is what the question asks for
+    assert rows_of("which kites had frequent crashes") == ["crashes:1", "crashes:2"]
+    # a value that is not the topic still narrows with the other
+    assert rows_of("bamboo frames and torn sails") == ["crashes:3"]

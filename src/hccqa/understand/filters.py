@@ -158,10 +158,18 @@ def build_filter(
         years_apply: Some table has a year column (else years are plain words).
         excluded: Stems the question sets aside ("other than X"): a mention made of
             them only excludes its rows.
+
+    A generic value (:attr:`Entity.generic`) constrains nothing when the question also
+    names a specific value of the same table: "X and frequent crashes", in a table of
+    studies of frequent crashes, asks for the X rows, not those whose cell reads
+    "Frequent crashes".
     """
     del toks
     kept = [m for m in mentions if not (m.matched and m.matched <= excluded)]
     aside = [m for m in mentions if m.matched and m.matched <= excluded]
+    # a value that only restates the table's topic gives way to a specific one
+    specific = {m.entity.table for m in kept if not m.entity.generic}
+    kept = [m for m in kept if not (m.entity.generic and m.entity.table in specific)]
     years = year_range(text) if years_apply else None
     return RowFilter(_by_column(kept), years, table, _by_column(aside))
 

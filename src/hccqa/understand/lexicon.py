@@ -63,6 +63,10 @@ class Entity:
             mentions it: "after X failed" mentions "Y after X failed").
         alone: Ids of the rows whose whole cell is it ("X", not "X plus Y"); ``None``
             when they are all of ``rows``.
+        generic: Its words all describe the table as a whole (they are words of its
+            title or column names: "Frequent crashes" in a table of studies of frequent
+            crashes):
+            it narrows the rows only when the question names nothing more specific.
     """
 
     text: str
@@ -75,6 +79,7 @@ class Entity:
     rows: frozenset[str]
     sequence: tuple[str, ...] = ()
     alone: frozenset[str] | None = None
+    generic: bool = False
 
 
 @dataclass(frozen=True)
@@ -407,6 +412,9 @@ def _entities(
                 for part in _value_parts(value):
                     found.setdefault((t.id, column, part), set()).add(r.id)
                 whole.setdefault((t.id, column, value), set()).add(r.id)
+    topics = {
+        t.id: content_stems(" ".join([t.title, *(c.name for c in t.columns)])) for t in tables
+    }
     entities: list[Entity] = []
     for (table, column, part), rows in found.items():
         kind = next(c.kind for t in tables if t.id == table for c in t.columns if c.name == column)
@@ -454,6 +462,7 @@ def _entities(
                 frozenset(rows),
                 sequence,
                 None if alone == rows else alone,
+                generic=stems <= topics[table],
             )
         )
     return entities
