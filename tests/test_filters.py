@@ -141,3 +141,38 @@ def test_a_value_restating_the_tables_topic_gives_way_to_a_specific_one() -> Non
     assert rows_of("which kites had frequent crashes") == ["crashes:1", "crashes:2"]
     # a value that is not the topic still narrows with the other
     assert rows_of("bamboo frames and torn sails") == ["crashes:3"]
+
+
+def test_a_question_asking_for_a_combination_selects_the_combined_values() -> None:
+    table = make_table(
+        "rigs",
+        ["ref", "author", "year", "sail"],
+        [
+            ["1", "Ames et al", "2009", "Silk"],
+            ["2", "Brook et al", "2011", "Nylon plus silk"],
+            ["3", "Cole et al", "2012", "Nylon"],
+            ["4", "Dunn et al", "2015", "Kevlar + nylon"],
+        ],
+        title="Kite rigs flown at the coast",
+    )
+    from types import SimpleNamespace
+
+    lexicon = Lexicon.from_corpus(
+        SimpleNamespace(passages=[], tables=[table], glossary={}),
+        english=["silk", "nylon", "kevlar"],
+    )
+
+    def filtered(text: str) -> RowFilter:
+        toks = tokens(text)
+        return build_filter(text, toks, lexicon.mentions(toks), table=None, years_apply=True)
+
+    assert ids(filtered("which rigs combined two sail cloths?").select(table.rows)) == [
+        "rigs:2",
+        "rigs:4",
+    ]
+    # with a value of the same column, the combination narrows it (not an alternative)
+    silk = filtered("was silk used in combination with another cloth?")
+    assert ids(silk.select(table.rows)) == ["rigs:2"]
+    assert "a combination, Nylon plus silk" in silk.describe()
+    # no combination asked: every rig with silk
+    assert ids(filtered("which rigs used silk?").select(table.rows)) == ["rigs:1", "rigs:2"]

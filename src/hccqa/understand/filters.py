@@ -47,11 +47,13 @@ OPEN_END = 9999
 
 @dataclass(frozen=True)
 class Constraint:
-    """Rows whose cell in ``column`` holds one of ``values``."""
+    """Rows whose cell in ``column`` holds one of ``values`` (``combination``: the values
+    are the column's combinations, "X plus Y", asked for as such)."""
 
     column: str
     values: tuple[str, ...]
     rows: frozenset[str]
+    combination: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,10 @@ class RowFilter:
             lo, hi = self.years
             span = str(lo) if lo == hi else f"since {lo}" if hi == OPEN_END else f"{lo}-{hi}"
             parts.append(f"year {span}" if lo else f"year until {hi}")
-        parts += [f"{c.column}: {' or '.join(c.values)}" for c in self.constraints]
+        parts += [
+            f"{c.column}: {'a combination, ' if c.combination else ''}{' or '.join(c.values)}"
+            for c in self.constraints
+        ]
         parts += [f"{c.column}: not {' or '.join(c.values)}" for c in self.excluded]
         return ", ".join(parts)
 
@@ -175,15 +180,16 @@ def build_filter(
 
 
 def _by_column(mentions: Sequence[Mention]) -> tuple[Constraint, ...]:
-    by_column: dict[str, tuple[list[str], set[str]]] = {}
+    # a combination ("X plus Y") narrows with a value of its column, not as its alternative
+    by_column: dict[tuple[str, bool], tuple[list[str], set[str]]] = {}
     for m in mentions:
-        values, rows = by_column.setdefault(m.entity.column, ([], set()))
+        values, rows = by_column.setdefault((m.entity.column, m.entity.combination), ([], set()))
         if m.entity.text not in values:
             values.append(m.entity.text)
         rows |= m.entity.rows
     return tuple(
-        Constraint(column, tuple(values), frozenset(rows))
-        for column, (values, rows) in by_column.items()
+        Constraint(column, tuple(values), frozenset(rows), combination)
+        for (column, combination), (values, rows) in by_column.items()
     )
 
 

@@ -27,6 +27,8 @@ from .words import STOPWORDS, Token, content_stems, parts, stem, tokens
 # Conjunctions that join several entities in one cell ("X and Y", "A plus B", "C/D").
 _JOINS = re.compile(r"\s*(?:-?\band\b|\bplus\b|\bwith\b|[,;+]|/)\s*", re.IGNORECASE)
 NEGATIONS = frozenset({"no", "not", "non", "without", "never", "neither", "nor", "none"})
+# A value that combines items: "X plus Y", "X + Y", "X combined with Y" (English).
+_COMBINED = re.compile(r"\bplus\b|\+|\bcombined with\b|\bin combination with\b", re.IGNORECASE)
 _JOIN_WORDS = frozenset({"and", "plus", "with", "after", "before", "versus", "vs", "or"})
 # Words that negate a question ("didn't", "failed to"), folded.
 _NEGATING = NEGATIONS | {
@@ -67,6 +69,10 @@ class Entity:
             title or column names: "Frequent crashes" in a table of studies of frequent
             crashes):
             it narrows the rows only when the question names nothing more specific.
+        combination: It stands for every value of its column that combines two or more
+            items ("X plus Y", "X + Y"): a question asking for a combination mentions
+            it, and it narrows together with (not instead of) a value the question names
+            in the same column.
     """
 
     text: str
@@ -80,6 +86,7 @@ class Entity:
     sequence: tuple[str, ...] = ()
     alone: frozenset[str] | None = None
     generic: bool = False
+    combination: bool = False
 
 
 @dataclass(frozen=True)
@@ -465,6 +472,26 @@ def _entities(
                 generic=stems <= topics[table],
             )
         )
+    combined = tokens("combination")[0].stem
+    for (table, column, value), rows in whole.items():
+        if _COMBINED.search(value):
+            kind = next(
+                c.kind for t in tables if t.id == table for c in t.columns if c.name == column
+            )
+            entities.append(
+                Entity(
+                    value,
+                    table,
+                    column,
+                    kind,
+                    frozenset([combined]),
+                    frozenset(),
+                    False,
+                    frozenset(rows),
+                    (combined,),
+                    combination=True,
+                )
+            )
     return entities
 
 
