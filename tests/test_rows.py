@@ -306,6 +306,20 @@ def test_a_follow_up_pointing_back_shows_the_rows_shown_before(second_qa: QA) ->
     assert {m.reason for m in choice.rows} == {"the rows the previous answer showed"}
 
 
+def test_a_follow_up_pointing_back_keeps_the_rows_whose_cells_hold_its_other_words(
+    second_qa: QA,
+) -> None:
+    shown = ("apiary_trials:5", "apiary_trials:10")
+    choice = _choose(second_qa, "Which of them was about the queens?", (THYMOL,), shown)
+    assert ids(choice.rows) == ["apiary_trials:5"]  # "Queens stopped laying in hot weeks"
+    assert choice.rows[0].reason.endswith("its cells hold queens")
+    choice = _choose(second_qa, "And which one looked at honey yield?", (THYMOL,), shown)
+    assert ids(choice.rows) == ["apiary_trials:10"]  # "Honey yield unchanged"
+    # a word no cell holds, or one every cell holds, tells none apart
+    choice = _choose(second_qa, "Which of them was cheapest?", (THYMOL,), shown)
+    assert ids(choice.rows) == list(shown)
+
+
 def _anyone_else(qa: QA, before: str, shown: str) -> RowChoice:
     return _choose(qa, "Did anyone else try that?", (before,), (shown,))
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from ..corpus.citations import continues_from, find_authors, find_citations
 from ..types import RowMatch, TableRow, table_label
 from ..understand.filters import Constraint, RowFilter
-from ..understand.lexicon import Lexicon
+from ..understand.lexicon import Lexicon, topic_stems
 from ..understand.query import REASONS, Query, deictic
 from ..understand.words import content_stems, parts, stem_set
 from .evidence import Evidence, Scored
@@ -106,7 +106,7 @@ def _sharpen(f: RowFilter, query: Query, rows: Sequence[TableRow]) -> RowFilter:
         ]
         if narrow and broad:
             rows_of = frozenset(r for m in narrow for r in m.entity.rows)
-            c = Constraint(c.column, tuple(m.entity.text for m in narrow), rows_of)
+            c = Constraint(c.column, tuple(m.entity.text for m in narrow), rows_of, c.combination)
         out.append(c)
     return RowFilter(tuple(out), f.years, f.table, f.excluded)
 
@@ -194,18 +194,12 @@ def _choose(
         if filtered:
             narrowed = [r for r in filtered if r in referent]
             if narrowed:
-                return RowChoice(
-                    tuple(
-                        RowMatch(r, f"{reason}, of the rows shown before", 1.0) for r in narrowed
-                    ),
-                    True,
-                )
+                why = f"{reason}, of the rows shown before"
+                return RowChoice(_own_words(query, narrowed, why, lexicon), True)
         # "what about X?" asks of something else: the rows shown before are not its rows
         elif (not query.filter.constraints and not query.swapped) or _points_back(query):
-            return RowChoice(
-                tuple(RowMatch(r, "the rows the previous answer showed", 1.0) for r in referent),
-                "list" in query.intents,
-            )
+            why = "the rows the previous answer showed"
+            return RowChoice(_own_words(query, referent, why, lexicon), "list" in query.intents)
     # a why/how question asks for an explanation, not for rows: a value it names in
     # passing that many rows hold does not list them all; of its filter's rows, those its
     # evidence brings are shown (none when it brings none). Years it names are asked for.
@@ -226,6 +220,33 @@ def _choose(
     if filtered:
         return RowChoice(tuple(RowMatch(r, reason, 1.0) for r in filtered), True)
     return RowChoice(tuple(_from_evidence(query, evidence, quotes, by_id, lexicon)), False)
+
+
+def _own_words(
+    query: Query, rows: Sequence[TableRow], reason: str, lexicon: Lexicon
+) -> tuple[RowMatch, ...]:
+    """Of the rows a follow-up points back to, those whose cells hold the most of its other
+    topical words: besides the values that selected the rows and the words naming their
+    tables ("which of them was about *prediction*?"). The rows stay as they are when no
+    such word tells them apart."""
+    named = {s for m in query.mentions for s in m.matched}
+    tables = {r.table for r in rows}
+    topic = frozenset().union(*(topic_stems(t) for t in lexicon.tables if t.id in tables))
+    words = {
+        t.text: w
+        for t in query.tokens
+        if t.content and not t.norm.isdigit()
+        if (w := frozenset(parts(t)) - named - topic)
+    }
+    holds = {r.id: [x for x, w in words.items() if w & _cell_stems(r, lexicon)] for r in rows}
+    top = max(map(len, holds.values()), default=0)
+    if top == 0 or all(len(h) == top for h in holds.values()):
+        return tuple(RowMatch(r, reason, 1.0) for r in rows)
+    return tuple(
+        RowMatch(r, f"{reason}; its cells hold {', '.join(holds[r.id])}", 1.0)
+        for r in rows
+        if len(holds[r.id]) == top
+    )
 
 
 def _alike(

@@ -143,12 +143,7 @@ class Lexicon:
             for c in t.columns
         }
         # table -> the stems of its title and column names: words that name the table
-        self._structure = {
-            t.id: frozenset(
-                content_stems(" ".join([t.title, *(c.name.replace("_", " ") for c in t.columns)]))
-            )
-            for t in self.tables
-        }
+        self._structure = {t.id: topic_stems(t) for t in self.tables}
         # a table named by its label ("table 2") or its id, as whole words
         self._table_patterns = tuple(
             (
@@ -400,6 +395,13 @@ def _table_words(tables: Sequence[Any]) -> dict[str, frozenset[str]]:
     return out
 
 
+def topic_stems(table: Any) -> frozenset[str]:
+    """Stems of a table's title and column names: the words that name the table and what
+    every row of it is about."""
+    names = (c.name.replace("_", " ") for c in table.columns)
+    return frozenset(content_stems(" ".join([table.title, *names])))
+
+
 def _entities(
     tables: Sequence[Any], glossary: dict[str, str], english: frozenset[str] | None
 ) -> list[Entity]:
@@ -419,9 +421,7 @@ def _entities(
                 for part in _value_parts(value):
                     found.setdefault((t.id, column, part), set()).add(r.id)
                 whole.setdefault((t.id, column, value), set()).add(r.id)
-    topics = {
-        t.id: content_stems(" ".join([t.title, *(c.name for c in t.columns)])) for t in tables
-    }
+    topics = {t.id: topic_stems(t) for t in tables}
     entities: list[Entity] = []
     for (table, column, part), rows in found.items():
         kind = next(c.kind for t in tables if t.id == table for c in t.columns if c.name == column)
