@@ -449,3 +449,19 @@ def test_the_year_gate_never_changes_a_year_range() -> None:
     for _ in range(4000):
         text = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 7)))
         assert f.year_range(text) == ungated(text), text
+
+
+@pytest.mark.parametrize(
+    ("question", "unknown"),
+    [
+        ("Do p21 levels change in varroa mites?", ("p21",)),  # letters then digits: a name
+        ("Is the XY7 hive scale any good?", ("XY7",)),
+        ("Did mite counts fall in round2 of the trials?", ()),  # a word and a number
+        ("any thymol trials b4 2016?", ()),  # shorthand
+        ("Is 5mg of oxalic acid enough?", ()),  # an amount
+    ],
+)
+def test_letters_followed_by_digits_name_something_unless_a_word_or_shorthand(
+    second_lexicon: Lexicon, question: str, unknown: tuple[str, ...]
+) -> None:
+    assert understand(question, (), second_lexicon).unknown == unknown

@@ -391,15 +391,27 @@ def _unit(toks: Sequence[Token], intents: frozenset[str]) -> str | None:
     return None
 
 
+_NUMBERED_NAME = re.compile(r"([a-z]+)\d+[a-z]*")  # letters, then digits
+_SHORTHAND = 2  # "b4", "w8": letters-then-digits this short are a user's shorthand
+
+
 def _names_unknown(token: Token, lexicon: Lexicon) -> bool:
     """The word names something the corpus never mentions: no corpus word (nor a form
     of one), no English word, and four letters or more. Shorter words ("ok", "tmrw",
-    "OA") are too often a user's shorthand to count as a name."""
+    "OA") are too often a user's shorthand to count as a name, unless digits follow
+    their letters ("p21", "XY7": a gene, a protein, a model number; "5mg", "2nd", "b4"
+    and "phase3" are not names)."""
     if lexicon.knows(token) or token.norm.isdigit():
         return False
     pieces = [p for p in re.split(r"[-/]", token.norm) if p]
     if len(pieces) > 1 and any(re.fullmatch(r"\d+[a-z]*", p) for p in pieces):
         return True  # "X-21" is not the corpus's "X-193b": a numbered name is one name
+    if len(token.norm) > _SHORTHAND and (m := _NUMBERED_NAME.fullmatch(token.norm)):
+        # "phase3" is a word and a number run together; "p21" and "ABC12" are names
+        word = m.group(1)
+        return not lexicon.knows_word(word) and not (
+            len(word) > _SHORTHAND and lexicon.is_english_word(word)
+        )
     if all(lexicon.knows_word(p) or lexicon.is_english_word(p) for p in pieces):
         return False
     letters = re.sub(r"[^A-Za-z]", "", token.text)
