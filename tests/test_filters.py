@@ -173,6 +173,56 @@ def test_a_question_asking_for_a_combination_selects_the_combined_values() -> No
     # with a value of the same column, the combination narrows it (not an alternative)
     silk = filtered("was silk used in combination with another cloth?")
     assert ids(silk.select(table.rows)) == ["rigs:2"]
-    assert "a combination, Nylon plus silk" in silk.describe()
+    assert silk.describe() == "sail: Silk, sail: a combination"
     # no combination asked: every rig with silk
     assert ids(filtered("which rigs used silk?").select(table.rows)) == ["rigs:1", "rigs:2"]
+    # a plus sign inside a name is no combination: "CD8+ cloth" is one thing
+    marked = make_table(
+        "marks", ["ref", "author", "year", "sail"], [["1", "Ames et al", "2009", "CD8+ cloth"]]
+    )
+    corpus = SimpleNamespace(passages=[], tables=[marked], glossary={})
+    assert not any(e.combination for e in Lexicon.from_corpus(corpus, english=[]).entities)
+
+
+def test_a_value_is_not_generic_for_its_own_column_name_nor_when_the_title_lists_values() -> None:
+    from types import SimpleNamespace
+
+    table = make_table(
+        "trials",
+        ["ref", "author", "year", "kite", "response"],
+        [
+            ["1", "Ames et al", "2009", "Delta", "Response"],
+            ["2", "Brook et al", "2011", "Delta", "No response"],
+            ["3", "Cole et al", "2012", "Sled", "Response"],
+        ],
+        title="Delta and sled kite trials",
+    )
+    lexicon = Lexicon.from_corpus(
+        SimpleNamespace(passages=[], tables=[table], glossary={}),
+        english=["delta", "sled", "response"],
+    )
+    generic = {e.text for e in lexicon.entities if e.generic}
+    assert generic == set()  # "Response" is one answer of its column; the title lists kites
+
+
+def test_an_abbreviations_long_form_restating_the_topic_is_generic_too() -> None:
+    from types import SimpleNamespace
+
+    table = make_table(
+        "crashes",
+        ["ref", "author", "year", "frame", "result"],
+        [
+            ["1", "Ames et al", "2009", "Bamboo", "FC"],
+            ["2", "Brook et al", "2011", "Carbon", "FC"],
+            ["3", "Cole et al", "2012", "Bamboo", "Torn sails"],
+        ],
+        title="Studies of frequent kite crashes",
+    )
+    lexicon = Lexicon.from_corpus(
+        SimpleNamespace(passages=[], tables=[table], glossary={"FC": "frequent crashes"}),
+        english=["bamboo", "carbon", "frequent", "crashes", "torn", "sails"],
+    )
+    text = "bamboo frames and frequent crashes"
+    toks = tokens(text)
+    f = build_filter(text, toks, lexicon.mentions(toks), table=None, years_apply=True)
+    assert ids(f.select(table.rows)) == ["crashes:1", "crashes:3"]

@@ -8,6 +8,7 @@ import random
 from types import SimpleNamespace
 
 import pytest
+from tablefakes import make_table
 
 from hccqa.types import Passage
 from hccqa.understand import filters as f
@@ -316,6 +317,22 @@ def test_a_number_question_is_anchored_on_its_rarest_corpus_word(
     assert understand("Why do colonies swarm?", (), second_lexicon).anchor is None
 
 
+def test_a_combination_is_asked_only_by_a_combination_phrase() -> None:
+    table = make_table(
+        "rigs",
+        ["ref", "author", "year", "sail"],
+        [["1", "Ames et al", "2009", "Silk"], ["2", "Brook et al", "2011", "Nylon plus silk"]],
+        title="Kite rigs flown at the coast",
+    )
+    corpus = SimpleNamespace(passages=[], tables=[table], glossary={})
+    lexicon = Lexicon.from_corpus(corpus, english=["silk", "nylon"])
+    asked = understand("Was silk used in combination with nylon?", (), lexicon)
+    assert any(m.entity.combination for m in asked.mentions)
+    # "combined" as an adjective asks for no combination of items
+    plain = understand("What are the combined effects of silk rigs?", (), lexicon)
+    assert not any(m.entity.combination for m in plain.mentions)
+
+
 def test_the_anchor_is_a_word_the_question_uses_not_one_of_an_abbreviations_long_form() -> None:
     # the sentence that answers says "SHB", as the question does: anchored on the long
     # form's rarer "beetle", the judge found no sentence holding it and refused
@@ -456,9 +473,12 @@ def test_the_year_gate_never_changes_a_year_range() -> None:
     [
         ("Do p21 levels change in varroa mites?", ("p21",)),  # letters then digits: a name
         ("Is the XY7 hive scale any good?", ("XY7",)),
+        ("Does cox2 matter for the bees?", ("cox2",)),  # a short English word and digits too
+        ("Was varroa2 found on the roofs?", ("varroa2",)),  # a corpus name and a number
         ("Did mite counts fall in round2 of the trials?", ()),  # a word and a number
         ("any thymol trials b4 2016?", ()),  # shorthand
         ("Is 5mg of oxalic acid enough?", ()),  # an amount
+        ("How many mm3 of comb per frame?", ()),  # a unit
     ],
 )
 def test_letters_followed_by_digits_name_something_unless_a_word_or_shorthand(

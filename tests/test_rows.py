@@ -318,6 +318,13 @@ def test_a_follow_up_pointing_back_keeps_the_rows_whose_cells_hold_its_other_wor
     # a word no cell holds, or one every cell holds, tells none apart
     choice = _choose(second_qa, "Which of them was cheapest?", (THYMOL,), shown)
     assert ids(choice.rows) == list(shown)
+    # a negated question does not pick the rows holding its words
+    choice = _choose(second_qa, "Which of them was not about the queens?", (THYMOL,), shown)
+    assert ids(choice.rows) == list(shown)
+    # a cell saying "no X" does not hold X: "No change in mite counts"
+    shown = ("apiary_trials:4", "apiary_trials:6")
+    choice = _choose(second_qa, "Which of those changed the mite counts?", ("Mite trials?",), shown)
+    assert ids(choice.rows) == ["apiary_trials:4"]  # "Mite load cut by nine tenths"
 
 
 def _anyone_else(qa: QA, before: str, shown: str) -> RowChoice:

@@ -12,7 +12,8 @@ Candidates come from three places:
 Every candidate is scored by how much of the question its own cells answer (the
 idf-weighted share of the question's words in the row's cells, abbreviations spelled
 out), and the evidence that brought it. A follow-up that points back ("did it
-work?") narrows to the rows the previous answer showed; one asking for others ("did
+work?") narrows to the rows the previous answer showed, and of those to the rows whose
+cells hold its other words ("which of them was about X?"); one asking for others ("did
 anyone else find that?") adds the rows sharing what those rows have in common. A
 who-question credits the row whose cells match before a study merely quoted nearby.
 """
@@ -26,9 +27,9 @@ from dataclasses import dataclass
 from ..corpus.citations import continues_from, find_authors, find_citations
 from ..types import RowMatch, TableRow, table_label
 from ..understand.filters import Constraint, RowFilter
-from ..understand.lexicon import Lexicon, topic_stems
+from ..understand.lexicon import NEGATING, NEGATIONS, Lexicon, topic_stems
 from ..understand.query import REASONS, Query, deictic
-from ..understand.words import content_stems, parts, stem_set
+from ..understand.words import content_stems, parts, stem_set, tokens
 from .evidence import Evidence, Scored
 from .facts import coverage
 
@@ -99,7 +100,13 @@ def _sharpen(f: RowFilter, query: Query, rows: Sequence[TableRow]) -> RowFilter:
     total = len(rows) or 1
     out = []
     for c in f.constraints:
-        mentions = [m for m in query.mentions if m.entity.column == c.column]
+        mentions = [
+            m
+            for m in query.mentions
+            if m.entity.column == c.column
+            and m.entity.combination == c.combination
+            and m.entity.text in c.values
+        ]
         broad = [m for m in mentions if len(m.entity.rows) > BROAD * total]
         narrow = [
             m for m in mentions if m not in broad and not any(m.matched & b.matched for b in broad)
@@ -229,6 +236,8 @@ def _own_words(
     topical words: besides the values that selected the rows and the words naming their
     tables ("which of them was about *prediction*?"). The rows stay as they are when no
     such word tells them apart."""
+    if any(t.norm in NEGATING for t in query.tokens):
+        return tuple(RowMatch(r, reason, 1.0) for r in rows)  # "which was not about X?"
     named = {s for m in query.mentions for s in m.matched}
     tables = {r.table for r in rows}
     topic = frozenset().union(*(topic_stems(t) for t in lexicon.tables if t.id in tables))
@@ -238,7 +247,9 @@ def _own_words(
         if t.content and not t.norm.isdigit()
         if (w := frozenset(parts(t)) - named - topic)
     }
-    holds = {r.id: [x for x, w in words.items() if w & _cell_stems(r, lexicon)] for r in rows}
+    # a cell saying "no X" does not hold X for a question that asks X
+    held = {r.id: _cell_stems(r, lexicon) - _negated_stems(r) for r in rows}
+    holds = {r.id: [x for x, w in words.items() if w & held[r.id]] for r in rows}
     top = max(map(len, holds.values()), default=0)
     if top == 0 or all(len(h) == top for h in holds.values()):
         return tuple(RowMatch(r, reason, 1.0) for r in rows)
@@ -406,6 +417,17 @@ def _common_stems(lexicon: Lexicon) -> frozenset[str]:
         for s in _cell_stems(r, lexicon):
             counts[s] = counts.get(s, 0) + 1
     return frozenset(s for s, c in counts.items() if c > BROAD * len(rows))
+
+
+@functools.lru_cache(maxsize=4096)
+def _negated_stems(row: TableRow) -> frozenset[str]:
+    """Stems of the cells of a row that say no ("No benefit": all of its stems)."""
+    return frozenset(
+        s
+        for _, v in row.cells[1:]
+        if any(t.norm in NEGATIONS for t in tokens(v))
+        for s in stem_set(v)
+    )
 
 
 @functools.lru_cache(maxsize=4096)

@@ -3,8 +3,9 @@
 A :class:`RowFilter` is read from the entities a question mentions (each names a
 column value and the rows holding it), the years it names, and the table it points
 at. A row passes when it satisfies every constraint: within one column any of the
-mentioned values, across columns all of them. Pure and independent of any corpus:
-the columns are whatever the tables' headers call them.
+mentioned values, across columns all of them; a combination asked for ("X plus Y") is a
+constraint of its own, beside the plain values of its column. Pure and independent of
+any corpus: the columns are whatever the tables' headers call them.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ class RowFilter:
     """Constraints read from a question (empty fields constrain nothing).
 
     Attributes:
-        constraints: One per column the question names values of.
+        constraints: One per column the question names values of (and one more for a
+            combination asked for in that column).
         years: Inclusive year range, e.g. ``(2011, 2013)``; ``9999`` is an open end.
         table: The one table the question points at, if any.
         excluded: Values the question sets aside ("other than X", "except X"): a row
@@ -109,7 +111,9 @@ class RowFilter:
             span = str(lo) if lo == hi else f"since {lo}" if hi == OPEN_END else f"{lo}-{hi}"
             parts.append(f"year {span}" if lo else f"year until {hi}")
         parts += [
-            f"{c.column}: {'a combination, ' if c.combination else ''}{' or '.join(c.values)}"
+            f"{c.column}: a combination"
+            if c.combination
+            else f"{c.column}: {' or '.join(c.values)}"
             for c in self.constraints
         ]
         parts += [f"{c.column}: not {' or '.join(c.values)}" for c in self.excluded]
@@ -175,6 +179,11 @@ def build_filter(
     # a value that only restates the table's topic gives way to a specific one
     specific = {m.entity.table for m in kept if not m.entity.generic}
     kept = [m for m in kept if not (m.entity.generic and m.entity.table in specific)]
+    # a combination is asked of the table the other values name, when they name one
+    others = {m.entity.table for m in kept if not m.entity.combination}
+    kept = [
+        m for m in kept if not (m.entity.combination and others and m.entity.table not in others)
+    ]
     years = year_range(text) if years_apply else None
     return RowFilter(_by_column(kept), years, table, _by_column(aside))
 
@@ -184,7 +193,7 @@ def _by_column(mentions: Sequence[Mention]) -> tuple[Constraint, ...]:
     by_column: dict[tuple[str, bool], tuple[list[str], set[str]]] = {}
     for m in mentions:
         values, rows = by_column.setdefault((m.entity.column, m.entity.combination), ([], set()))
-        if m.entity.text not in values:
+        if m.entity.text.lower() not in (v.lower() for v in values):  # "Silk", "silk"
             values.append(m.entity.text)
         rows |= m.entity.rows
     return tuple(

@@ -12,6 +12,7 @@ referent (:mod:`hccqa.understand.query`).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -28,10 +29,10 @@ from .words import STOPWORDS, Token, content_stems, parts, stem, tokens
 _JOINS = re.compile(r"\s*(?:-?\band\b|\bplus\b|\bwith\b|[,;+]|/)\s*", re.IGNORECASE)
 NEGATIONS = frozenset({"no", "not", "non", "without", "never", "neither", "nor", "none"})
 # A value that combines items: "X plus Y", "X + Y", "X combined with Y" (English).
-_COMBINED = re.compile(r"\bplus\b|\+|\bcombined with\b|\bin combination with\b", re.IGNORECASE)
+_COMBINED = re.compile(r"\bplus\b|\s\+\s|\bcombined with\b|\bin combination with\b", re.I)
 _JOIN_WORDS = frozenset({"and", "plus", "with", "after", "before", "versus", "vs", "or"})
 # Words that negate a question ("didn't", "failed to"), folded.
-_NEGATING = NEGATIONS | {
+NEGATING = NEGATIONS | {
     "didnt",
     "doesnt",
     "dont",
@@ -254,7 +255,7 @@ class Lexicon:
         )
         runs = set(_pairs(stems_in_order))
         whole = {t.stem for t in toks}
-        negated = any(t.norm in _NEGATING for t in toks)
+        negated = any(t.norm in NEGATING for t in toks)
         candidates = dict(pair for s in have for pair in self._by_stem.get(s, ()))
         found: list[Mention] = []
         for _, e in sorted(candidates.items()):  # in lexicon order
@@ -382,10 +383,7 @@ def _pairs(seq: tuple[str, ...]) -> frozenset[frozenset[str]]:
 
 def _table_words(tables: Sequence[Any]) -> dict[str, frozenset[str]]:
     """Per table, the stems of its column names and title that no other table has."""
-    words = {
-        t.id: frozenset(content_stems(" ".join([t.title, *(c.name for c in t.columns)])))
-        for t in tables
-    }
+    words = {t.id: topic_stems(t) for t in tables}
     out: dict[str, frozenset[str]] = {}
     for tid, ws in words.items():
         others = (
@@ -421,10 +419,10 @@ def _entities(
                 for part in _value_parts(value):
                     found.setdefault((t.id, column, part), set()).add(r.id)
                 whole.setdefault((t.id, column, value), set()).add(r.id)
-    topics = {t.id: topic_stems(t) for t in tables}
+    kinds = {(t.id, c.name): c.kind for t in tables for c in t.columns}
     entities: list[Entity] = []
     for (table, column, part), rows in found.items():
-        kind = next(c.kind for t in tables if t.id == table for c in t.columns if c.name == column)
+        kind = kinds[(table, column)]
         toks = [
             t
             for t in tokens(part)
@@ -469,21 +467,17 @@ def _entities(
                 frozenset(rows),
                 sequence,
                 None if alone == rows else alone,
-                generic=stems <= topics[table],
             )
         )
     combined = tokens("combination")[0].stem
     for (table, column, value), rows in whole.items():
         if _COMBINED.search(value):
-            kind = next(
-                c.kind for t in tables if t.id == table for c in t.columns if c.name == column
-            )
             entities.append(
                 Entity(
                     value,
                     table,
                     column,
-                    kind,
+                    kinds[(table, column)],
                     frozenset([combined]),
                     frozenset(),
                     False,
@@ -492,7 +486,37 @@ def _entities(
                     combination=True,
                 )
             )
-    return entities
+    return _mark_generic(entities, tables)
+
+
+def _mark_generic(entities: list[Entity], tables: Sequence[Any]) -> list[Entity]:
+    """Mark the values that only restate their table's topic (:attr:`Entity.generic`):
+    their words are all words of the table's title or of its other columns' names ("Y
+    resistance" in the effect column of a table titled "... resistance" with a column
+    "Y"). A column's own name does not count ("Response" in the column "response" is one
+    answer among others), and when the title holds several values of one column (a title
+    listing them: "X and Y trials") none of them is generic."""
+    titles = {t.id: frozenset(content_stems(t.title)) for t in tables}
+    names = {
+        (t.id, c.name): frozenset(content_stems(c.name.replace("_", " ")))
+        for t in tables
+        for c in t.columns
+    }
+    topic: dict[tuple[str, str], frozenset[str]] = {}
+    for table, column in names:
+        others = (n for (t, c), n in names.items() if t == table and c != column)
+        topic[(table, column)] = titles.get(table, frozenset()).union(*others)
+    candidates: dict[tuple[str, str], set[str]] = {}
+    for e in entities:
+        if e.stems and not e.combination and e.stems <= topic.get((e.table, e.column), set()):
+            candidates.setdefault((e.table, e.column), set()).add(e.text.lower())
+    return [
+        dataclasses.replace(e, generic=True)
+        if e.text.lower() in candidates.get((e.table, e.column), set())
+        and len(candidates[(e.table, e.column)]) == 1
+        else e
+        for e in entities
+    ]
 
 
 def _name_stems(token: Token, known: frozenset[str]) -> list[str]:

@@ -245,6 +245,8 @@ def understand(
     expanded = lexicon.expander.expand(normalized)  # long forms name entities too
     all_toks = tokens(expanded)
     mentions = tuple(_polarity(lexicon.mentions(all_toks)))
+    if not _COMBINATION.search(normalized):  # "combined effects" asks for no combination
+        mentions = tuple(m for m in mentions if not m.entity.combination)
     alone = any(t.norm in _ALONE for t in toks) or bool(_ON_ITS_OWN.search(normalized))
     if alone:  # "X alone", "X on its own": not X inside a longer value
         mentions = tuple(_alone(m) for m in mentions if m.how == "whole")
@@ -284,7 +286,7 @@ def understand(
         focus=(focus := _focus(toks, intents, lexicon)),
         unit=(unit := _unit(toks, intents)),
         anchor=(
-            _anchor(terms & content_stems(normalized) - focus, unit, lexicon)
+            _anchor((terms & content_stems(normalized)) - focus, unit, lexicon)
             if "number" in intents or focus
             else None
         ),
@@ -391,26 +393,34 @@ def _unit(toks: Sequence[Token], intents: frozenset[str]) -> str | None:
     return None
 
 
+# Asking for a combination of items ("in combination with", "combined with", "a combination
+# therapy", "combinations"), English
+_COMBINATION = re.compile(r"\bcombinations?\b|\bcombined? (?:with|two|three|several)\b", re.I)
 _NUMBERED_NAME = re.compile(r"([a-z]+)\d+[a-z]*")  # letters, then digits
 _SHORTHAND = 2  # "b4", "w8": letters-then-digits this short are a user's shorthand
+_RUN_TOGETHER = 4  # "phase3": an English word this long, and a number
+_UNITS = frozenset(["mm", "cm", "km", "m", "dm", "in", "ft", "mi"])  # "mm3", "km2", English
 
 
 def _names_unknown(token: Token, lexicon: Lexicon) -> bool:
     """The word names something the corpus never mentions: no corpus word (nor a form
     of one), no English word, and four letters or more. Shorter words ("ok", "tmrw",
     "OA") are too often a user's shorthand to count as a name, unless digits follow
-    their letters ("p21", "XY7": a gene, a protein, a model number; "5mg", "2nd", "b4"
-    and "phase3" are not names)."""
+    their letters ("p21", "XY7", "cox2": a gene, a protein, a model number), and a
+    corpus name with a number is another name ("ABC" -> "ABC3"). An English word of four
+    letters or more with a number is the word and a number run together ("phase3"); a
+    unit with a power ("mm3") and two characters ("b4") name nothing."""
     if lexicon.knows(token) or token.norm.isdigit():
         return False
     pieces = [p for p in re.split(r"[-/]", token.norm) if p]
     if len(pieces) > 1 and any(re.fullmatch(r"\d+[a-z]*", p) for p in pieces):
         return True  # "X-21" is not the corpus's "X-193b": a numbered name is one name
     if len(token.norm) > _SHORTHAND and (m := _NUMBERED_NAME.fullmatch(token.norm)):
-        # "phase3" is a word and a number run together; "p21" and "ABC12" are names
         word = m.group(1)
-        return not lexicon.knows_word(word) and not (
-            len(word) > _SHORTHAND and lexicon.is_english_word(word)
+        if word in _UNITS:
+            return False
+        return lexicon.knows_word(word) or not (
+            len(word) >= _RUN_TOGETHER and lexicon.is_english_word(word)
         )
     if all(lexicon.knows_word(p) or lexicon.is_english_word(p) for p in pieces):
         return False
