@@ -351,6 +351,15 @@ def test_the_anchor_is_a_word_the_question_uses_not_one_of_an_abbreviations_long
     assert got.anchor is not None and got.anchor in q.content_stems(question)
 
 
+def test_a_follow_up_asking_a_number_is_anchored_on_what_it_points_back_to(
+    second_lexicon: Lexicon,
+) -> None:
+    # "how many did it lose?" counts for the thymol trials, not for any sentence with a count
+    q = understand("How many colonies did it lose?", [THYMOL_TURN], second_lexicon, recall=Recall())
+    assert q.followup
+    assert q.anchor in {s for m in q.referent.query.mentions for s in m.matched}
+
+
 def test_years_are_not_absent_words(second_lexicon: Lexicon) -> None:
     q = understand("Which trials ran between 2015 and 2020?", (), second_lexicon)
     assert not any(w.isdigit() for w in q.absent)

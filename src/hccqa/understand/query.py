@@ -490,8 +490,15 @@ def _with_referent(query: Query, previous: Turn, lexicon: Lexicon) -> Query:
             table=query.filter.table or previous.query.filter.table,
         )
     intents = query.intents | (previous.query.intents & {"list"} if not query.intents else set())
+    anchor = query.anchor
+    if anchor is None and ("number" in query.intents or query.focus):
+        # "how many patients did it enrol?": a number of the thing "it" stands for, the
+        # values the previous turn named (else its own anchor)
+        named = frozenset(s for m in previous.query.mentions for s in m.matched)
+        anchor = _anchor(named - query.focus, query.unit, lexicon) or previous.query.anchor
     return replace(
         query,
+        anchor=anchor,
         followup=True,
         referent=previous,
         swapped=swaps,
