@@ -113,6 +113,18 @@ def test_a_plain_listing_may_name_the_table_by_its_label() -> None:
     assert ids(filter_rows(listing, numbered.rows)) == ["table7:1", "table7:2", "table7:3"]
 
 
+def test_a_listing_may_ask_which_rows_a_table_lists_or_shows() -> None:
+    # "listed", "shown", "mentioned" ask for rows; they are not words a row should hold
+    numbered = make_table("table7", ["ref", "author", "year", "frame", "sail"], KITES_CELLS)
+    for question in (
+        "Which bamboo trials are listed in Table 7?",
+        "Which bamboo trials are shown in Table 7?",
+        "Which bamboo trials are mentioned in Table 7?",
+    ):
+        listing = understand(question, (), _lexicon_of(numbered))
+        assert ids(filter_rows(listing, numbered.rows)) == ["table7:1", "table7:2", "table7:3"]
+
+
 def _gliders(first: str, second: str) -> tuple[Lexicon, list[TableRow]]:
     """Four gliders: two with the given frames, two of carbon."""
     cells = [
