@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from tablefakes import make_table
 
@@ -106,34 +108,43 @@ def test_build_filter_groups_mentions_by_column() -> None:
 
 
 def _corpus():  # type: ignore[no-untyped-def]
-    from types import SimpleNamespace
-
     return SimpleNamespace(passages=[], tables=[TABLE], glossary={})
 
 
-def test_a_value_restating_the_tables_topic_gives_way_to_a_specific_one() -> None:
-    # a table of kite crash studies: "Frequent crashes" says what every row is about
-    table = make_table(
+def _lexicon(table, *english: str, glossary: dict[str, str] | None = None) -> Lexicon:  # type: ignore[no-untyped-def]
+    corpus = SimpleNamespace(passages=[], tables=[table], glossary=glossary or {})
+    return Lexicon.from_corpus(corpus, english=list(english))
+
+
+def _filter(lexicon: Lexicon, text: str) -> RowFilter:
+    toks = tokens(text)
+    return build_filter(text, toks, lexicon.mentions(toks), table=None, years_apply=True)
+
+
+def _crashes(result: str):  # type: ignore[no-untyped-def]
+    """Kite crash studies: two rows whose result is ``result``, one with torn sails."""
+    return make_table(
         "crashes",
         ["ref", "author", "year", "frame", "result"],
         [
-            ["1", "Ames et al", "2009", "Bamboo", "Frequent crashes"],
-            ["2", "Brook et al", "2011", "Carbon", "Frequent crashes"],
+            ["1", "Ames et al", "2009", "Bamboo", result],
+            ["2", "Brook et al", "2011", "Carbon", result],
             ["3", "Cole et al", "2012", "Bamboo", "Torn sails"],
         ],
         title="Studies of frequent kite crashes",
     )
-    from types import SimpleNamespace
 
-    lexicon = Lexicon.from_corpus(
-        SimpleNamespace(passages=[], tables=[table], glossary={}),
-        english=["bamboo", "carbon", "frequent", "crashes", "torn", "sails"],
-    )
+
+CRASH_WORDS = ("bamboo", "carbon", "frequent", "crashes", "torn", "sails")
+
+
+def test_a_value_restating_the_tables_topic_gives_way_to_a_specific_one() -> None:
+    # "Frequent crashes" says what every row of a table of crash studies is about
+    table = _crashes("Frequent crashes")
+    lexicon = _lexicon(table, *CRASH_WORDS)
 
     def rows_of(text: str) -> list[str]:
-        toks = tokens(text)
-        f = build_filter(text, toks, lexicon.mentions(toks), table=None, years_apply=True)
-        return ids(f.select(table.rows))
+        return ids(_filter(lexicon, text).select(table.rows))
 
     # with a specific value, the generic one does not narrow: both bamboo kites
     assert rows_of("bamboo frames and frequent crashes") == ["crashes:1", "crashes:3"]
@@ -141,6 +152,29 @@ def test_a_value_restating_the_tables_topic_gives_way_to_a_specific_one() -> Non
     assert rows_of("which kites had frequent crashes") == ["crashes:1", "crashes:2"]
     # a value that is not the topic still narrows with the other
     assert rows_of("bamboo frames and torn sails") == ["crashes:3"]
+
+
+def test_an_abbreviations_long_form_restating_the_topic_is_generic_too() -> None:
+    table = _crashes("FC")
+    lexicon = _lexicon(table, *CRASH_WORDS, glossary={"FC": "frequent crashes"})
+    f = _filter(lexicon, "bamboo frames and frequent crashes")
+    assert ids(f.select(table.rows)) == ["crashes:1", "crashes:3"]
+
+
+def test_a_value_is_not_generic_for_its_own_column_name_nor_when_the_title_lists_values() -> None:
+    table = make_table(
+        "trials",
+        ["ref", "author", "year", "kite", "response"],
+        [
+            ["1", "Ames et al", "2009", "Delta", "Response"],
+            ["2", "Brook et al", "2011", "Delta", "No response"],
+            ["3", "Cole et al", "2012", "Sled", "Response"],
+        ],
+        title="Delta and sled kite trials",
+    )
+    lexicon = _lexicon(table, "delta", "sled", "response")
+    # "Response" is one answer of its column; the title lists kites
+    assert {e.text for e in lexicon.entities if e.generic} == set()
 
 
 def test_a_question_asking_for_a_combination_selects_the_combined_values() -> None:
@@ -155,74 +189,17 @@ def test_a_question_asking_for_a_combination_selects_the_combined_values() -> No
         ],
         title="Kite rigs flown at the coast",
     )
-    from types import SimpleNamespace
-
-    lexicon = Lexicon.from_corpus(
-        SimpleNamespace(passages=[], tables=[table], glossary={}),
-        english=["silk", "nylon", "kevlar"],
-    )
-
-    def filtered(text: str) -> RowFilter:
-        toks = tokens(text)
-        return build_filter(text, toks, lexicon.mentions(toks), table=None, years_apply=True)
-
-    assert ids(filtered("which rigs combined two sail cloths?").select(table.rows)) == [
-        "rigs:2",
-        "rigs:4",
-    ]
+    lexicon = _lexicon(table, "silk", "nylon", "kevlar")
+    combined = _filter(lexicon, "which rigs combined two sail cloths?")
+    assert ids(combined.select(table.rows)) == ["rigs:2", "rigs:4"]
     # with a value of the same column, the combination narrows it (not an alternative)
-    silk = filtered("was silk used in combination with another cloth?")
+    silk = _filter(lexicon, "was silk used in combination with another cloth?")
     assert ids(silk.select(table.rows)) == ["rigs:2"]
     assert silk.describe() == "sail: Silk, sail: a combination"
     # no combination asked: every rig with silk
-    assert ids(filtered("which rigs used silk?").select(table.rows)) == ["rigs:1", "rigs:2"]
+    assert ids(_filter(lexicon, "which rigs used silk?").select(table.rows)) == ["rigs:1", "rigs:2"]
     # a plus sign inside a name is no combination: "CD8+ cloth" is one thing
     marked = make_table(
         "marks", ["ref", "author", "year", "sail"], [["1", "Ames et al", "2009", "CD8+ cloth"]]
     )
-    corpus = SimpleNamespace(passages=[], tables=[marked], glossary={})
-    assert not any(e.combination for e in Lexicon.from_corpus(corpus, english=[]).entities)
-
-
-def test_a_value_is_not_generic_for_its_own_column_name_nor_when_the_title_lists_values() -> None:
-    from types import SimpleNamespace
-
-    table = make_table(
-        "trials",
-        ["ref", "author", "year", "kite", "response"],
-        [
-            ["1", "Ames et al", "2009", "Delta", "Response"],
-            ["2", "Brook et al", "2011", "Delta", "No response"],
-            ["3", "Cole et al", "2012", "Sled", "Response"],
-        ],
-        title="Delta and sled kite trials",
-    )
-    lexicon = Lexicon.from_corpus(
-        SimpleNamespace(passages=[], tables=[table], glossary={}),
-        english=["delta", "sled", "response"],
-    )
-    generic = {e.text for e in lexicon.entities if e.generic}
-    assert generic == set()  # "Response" is one answer of its column; the title lists kites
-
-
-def test_an_abbreviations_long_form_restating_the_topic_is_generic_too() -> None:
-    from types import SimpleNamespace
-
-    table = make_table(
-        "crashes",
-        ["ref", "author", "year", "frame", "result"],
-        [
-            ["1", "Ames et al", "2009", "Bamboo", "FC"],
-            ["2", "Brook et al", "2011", "Carbon", "FC"],
-            ["3", "Cole et al", "2012", "Bamboo", "Torn sails"],
-        ],
-        title="Studies of frequent kite crashes",
-    )
-    lexicon = Lexicon.from_corpus(
-        SimpleNamespace(passages=[], tables=[table], glossary={"FC": "frequent crashes"}),
-        english=["bamboo", "carbon", "frequent", "crashes", "torn", "sails"],
-    )
-    text = "bamboo frames and frequent crashes"
-    toks = tokens(text)
-    f = build_filter(text, toks, lexicon.mentions(toks), table=None, years_apply=True)
-    assert ids(f.select(table.rows)) == ["crashes:1", "crashes:3"]
+    assert not any(e.combination for e in _lexicon(marked).entities)
