@@ -105,7 +105,11 @@ def test_healthy_index_loads_without_rebuild(
     assert _search_top(idx, emb, "HER-3 EGFR susceptibility") == "review:p003"
     files = _files_of(built)
     assert all(not f.endswith(".tmp") for f in files)
-    assert all(f.endswith((".faiss", ".npy", ".json")) for f in files)  # no pickle
+    assert all(f.endswith((".faiss", ".npy", ".npz", ".json")) for f in files)  # no pickle
+    # the BM25 arrays load without pickle too (np.load refuses object arrays then)
+    (npz,) = [f for f in files if f.endswith(".npz")]
+    with np.load(built / npz, allow_pickle=False) as saved:
+        assert all(saved[k].dtype != object for k in saved.files)
     assert (built / LOCK).stat().st_size == 0  # the lock is an empty file, released
 
 
@@ -190,6 +194,13 @@ def _rewrite_with_checksum(built: Path, key: str, data: bytes) -> None:
     path.write_bytes(data)
     meta["checksums"][key] = {"bytes": len(data), "xxh3_128": storage.file_checksum(path)}
     (built / META).write_text(json.dumps(meta))
+
+
+def test_a_damaged_bm25_file_is_a_damaged_index(built: Path, corpus, emb) -> None:
+    # not a zip at all, with a matching checksum: numpy cannot open it
+    _rewrite_with_checksum(built, "bm25", b"PK\x03\x04 not really a zip")
+    with pytest.raises(IndexStateError, match="incomplete or damaged"):
+        load_index(built, corpus, emb, auto_build=False)
 
 
 def test_ids_file_that_lists_other_passages(built: Path, corpus, emb) -> None:

@@ -289,3 +289,33 @@ def test_query_path_never_imports_torch(tmp_path: Path) -> None:
     assert result["passages"] >= 10 and result["hits"] == 3
     meta = json.loads((tmp_path / "index" / "meta.json").read_text())
     assert meta["backend"] == "onnx-int8-v2"  # built in that process too, without torch
+
+
+ASK_FROM_A_BUILT_INDEX = """
+import json, sys
+from pathlib import Path
+from hccqa import QA, Settings
+
+qa = QA.load(Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2])))
+answer = qa.ask("Which growth factor receptors make HCC cells respond less to sorafenib?")
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("bm25s", "scipy", "tqdm"))
+print(json.dumps({"loaded": loaded, "passages": len(answer.passages)}))
+"""
+
+
+@pytest.mark.integration
+def test_a_process_loading_a_built_index_never_imports_bm25s(tmp_path: Path) -> None:
+    # the build saves BM25's score matrices: answering needs neither bm25s nor scipy
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    args = [str(ROOT / "corpus"), str(tmp_path / "index")]
+    for _ in range(2):  # the first run builds the index, the second only loads it
+        proc = subprocess.run(
+            [sys.executable, "-c", ASK_FROM_A_BUILT_INDEX, *args],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["loaded"] == [] and result["passages"] >= 10

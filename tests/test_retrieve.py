@@ -14,6 +14,7 @@ import Stemmer
 from tablefakes import make_row
 
 from hccqa.errors import InputError
+from hccqa.retrieval import bm25
 from hccqa.retrieval import retriever as module
 from hccqa.retrieval.embed import HashingEmbedder
 from hccqa.retrieval.index import build_index
@@ -154,19 +155,23 @@ def test_bm25_scores_are_exactly_bm25s_own(monkeypatch: pytest.MonkeyPatch, dens
     """Oracle: the retriever's BM25 sums equal ``bm25s.BM25.get_scores`` bit for bit, with
     the matrix kept dense (small) or sparse (large), repeated query words included."""
     if not dense:
-        monkeypatch.setattr(module, "DENSE_BM25_CELLS", 0)
+        monkeypatch.setattr(bm25, "DENSE_BM25_CELLS", 0)
     rng = random.Random(11)
     words = [f"w{i}x" for i in range(60)] + ["colony", "colonies", "mites", "queen"]
     texts = [" ".join(rng.choices(words, k=rng.randint(1, 30))) for _ in range(80)]
-    bm = module._Bm25(texts, Stemmer.Stemmer("english"), threading.Lock())
+    bm = bm25.Bm25(texts, Stemmer.Stemmer("english"), threading.Lock())
     assert (bm._dense is not None) == dense
+    # the same index saved as arrays and loaded, as an index folder holds it
+    arrays = bm.arrays()
+    assert arrays is not None
+    loaded = bm25.Bm25([], arrays=arrays)
     for _ in range(200):
         query = " ".join(rng.choices(words + ["unseen"], k=rng.randint(1, 8)))
-        terms = [t for t in module.query_terms(query) if t in bm._bm25.vocab_dict]
-        got = bm.scores(query)
+        terms = [t for t in bm25.query_terms(query) if t in bm._bm25.vocab_dict]
         want = bm._bm25.get_scores(terms) if terms else np.zeros(len(texts), np.float32)
-        assert got.dtype == np.float32
-        assert np.array_equal(got, want)
+        for got in (bm.scores(query), loaded.scores(query)):
+            assert got.dtype == np.float32
+            assert np.array_equal(got, want)
 
 
 @pytest.mark.parametrize("numpy_path", [True, False])

@@ -4,6 +4,8 @@ An index folder holds, for one build id ``<b>``::
 
     passages-<b>.faiss   rows-<b>.faiss      FAISS indexes (faiss.write_index)
     passages-<b>.npy     rows-<b>.npy        the unit-length vectors (numpy, no pickle)
+    sentences-<b>.npy                        the sentence vectors
+    bm25-<b>.npz                             BM25 score matrices of passages, rows, sentences
     ids-<b>.json                             passage and row ids, in index order
     meta.json                                model, backend, dimension, counts, corpus sha256, ...
 
@@ -19,16 +21,20 @@ rebuilt, like a structural fault. Builds take turns through the folder's build
 lock, and an auto-build that had to wait looks again and loads the index the
 other process built.
 
-BM25 is not persisted: it is rebuilt from the passage texts when the retriever
-is created (about 0.1 s for the review, well under a second for 3,000 passages).
+BM25 is built with ``bm25s`` here and saved as plain arrays (:mod:`.bm25`): a process
+that loads the index scores BM25 without importing ``bm25s`` or tokenizing the corpus.
+An index without them (an :class:`Index` made in memory) gets BM25 built when the
+retriever is created.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import time
 import uuid
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +48,7 @@ from ..corpus.glossary import ScopedSpellOut
 from ..errors import IndexStateError
 from ..types import Passage, TableRow
 from . import storage
+from .bm25 import Bm25, load_arrays, passage_text, save_arrays
 from .embed import Embedder
 
 log = logging.getLogger(__name__)
@@ -50,8 +57,9 @@ log = logging.getLogger(__name__)
 # the corpus's abbreviations spelled out (corpus.glossary.SpellOut); 5: a row's own vector
 # and its sentence's read its table's title and column names (_labeled_row); 6: an
 # abbreviation several documents define is spelled out only in each of them (ScopedSpellOut);
-# 7: a table gets the abbreviations whose definitions agree; rows labeled by id, not text
-FORMAT_VERSION = 7
+# 7: a table gets the abbreviations whose definitions agree; rows labeled by id, not text;
+# 8: the BM25 score matrices (bm25-<b>.npz)
+FORMAT_VERSION = 8
 META = "meta.json"
 
 
@@ -80,6 +88,7 @@ class Index:
     row_vectors: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
     sentence_vectors: np.ndarray | None = None  # one per corpus sentence (Corpus.sentences)
+    bm25: dict[str, dict[str, np.ndarray]] | None = None  # name -> saved arrays (.bm25)
 
 
 def _make_index(vectors: np.ndarray) -> faiss.Index:
@@ -140,6 +149,7 @@ def _files(build: str) -> dict[str, str]:
         "passages_npy": f"passages-{build}.npy",
         "rows_npy": f"rows-{build}.npy",
         "sentences_npy": f"sentences-{build}.npy",
+        "bm25": f"bm25-{build}.npz",
         "ids": f"ids-{build}.json",
     }
 
@@ -205,6 +215,13 @@ def _build(
     n_p, n_r = len(passages), len(rows)
     p_vecs, r_vecs, s_vecs = vectors[:n_p], vectors[n_p : n_p + n_r], vectors[n_p + n_r :]
     p_index, r_index = _make_index(p_vecs), _make_index(r_vecs)
+    bm25_arrays = save_arrays(
+        {
+            "passages": Bm25([passage_text(p) for p in passages]),
+            "rows": Bm25([r.text for r in rows]),
+            "sentences": Bm25(sentences),
+        }
+    )
     build = uuid.uuid4().hex[:12]
     files = _files(build)
     meta: dict[str, Any] = {
@@ -231,6 +248,7 @@ def _build(
         sums["passages_npy"] = storage.write_npy(index_dir / files["passages_npy"], p_vecs)
         sums["rows_npy"] = storage.write_npy(index_dir / files["rows_npy"], r_vecs)
         sums["sentences_npy"] = storage.write_npy(index_dir / files["sentences_npy"], s_vecs)
+        sums["bm25"] = storage.write_bytes(index_dir / files["bm25"], _npz_bytes(bm25_arrays))
         ids = {"passages": [p.id for p in passages], "rows": [r.id for r in rows]}
         sums["ids"] = storage.write_bytes(index_dir / files["ids"], _json_bytes(ids))
         meta["build_seconds"] = round(time.perf_counter() - started, 3)
@@ -242,7 +260,15 @@ def _build(
     except OSError as exc:  # the new index is committed; old files only waste space
         log.warning("could not remove old index files in %s: %s", index_dir, exc)
     log.info("built index in %s: %s", index_dir, meta["counts"])
-    return Index(passages, rows, p_index, r_index, p_vecs, r_vecs, meta, s_vecs)
+    return Index(
+        passages, rows, p_index, r_index, p_vecs, r_vecs, meta, s_vecs, load_arrays(bm25_arrays)
+    )
+
+
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]
+    return buffer.getvalue()
 
 
 def _counts(corpus: IndexableCorpus) -> dict[str, int]:
@@ -257,9 +283,9 @@ def _remove_stale(index_dir: Path, keep: set[str]) -> None:
     """Remove older builds' files and the temporary files of killed builds (lock held)."""
     for path in index_dir.iterdir():
         name = path.name
-        prefixes = ("passages-", "rows-", "sentences-", "ids-")
+        prefixes = ("passages-", "rows-", "sentences-", "bm25-", "ids-")
         stale_build = name.startswith(prefixes) and name not in keep
-        stale_build = stale_build and path.suffix in (".faiss", ".npy", ".json")
+        stale_build = stale_build and path.suffix in (".faiss", ".npy", ".npz", ".json")
         if stale_build or (name.startswith(".") and name.endswith(".tmp")):
             path.unlink(missing_ok=True)
 
@@ -341,8 +367,10 @@ def _read(index_dir: Path, meta: dict[str, Any], corpus: IndexableCorpus) -> Ind
         p_vecs = np.load(index_dir / files["passages_npy"], allow_pickle=False)
         r_vecs = np.load(index_dir / files["rows_npy"], allow_pickle=False)
         s_vecs = np.load(index_dir / files["sentences_npy"], allow_pickle=False)
+        with np.load(index_dir / files["bm25"], allow_pickle=False) as saved:
+            bm25 = load_arrays({k: saved[k] for k in saved.files})
         ids = json.loads((index_dir / files["ids"]).read_text(encoding="utf-8"))
-    except (KeyError, OSError, ValueError, RuntimeError) as exc:
+    except (KeyError, OSError, ValueError, RuntimeError, zipfile.BadZipFile) as exc:
         raise IndexStateError(
             f"index in {str(index_dir)!r} is incomplete or damaged ({exc}); run `hccqa build`"
         ) from exc
@@ -374,7 +402,7 @@ def _read(index_dir: Path, meta: dict[str, Any], corpus: IndexableCorpus) -> Ind
             f"index in {str(index_dir)!r} holds vectors of dimension {sorted(shapes)} but its "
             f"metadata says {dim}; run `hccqa build`"
         )
-    return Index(passages, rows, p_index, r_index, p_vecs, r_vecs, meta, s_vecs)
+    return Index(passages, rows, p_index, r_index, p_vecs, r_vecs, meta, s_vecs, bm25)
 
 
 def load_index(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import logging
 import math
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -20,18 +19,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import bm25s
 import faiss
 import numpy as np
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
 
 from ..errors import InputError
 from ..settings import MODES
 from ..types import Hit, Passage, TableRow
 from ..understand.expand import Expander
-from ..understand.words import MEMO_CHARS, text_memo
 from . import fusion
+from .bm25 import Bm25, passage_text
 from .embed import Embedder
 from .index import Index
 
@@ -68,107 +65,6 @@ class FusionConfig:
     depth: int = 100
     expand_dense: bool = False
     expansion_weight: float = 0.35
-
-
-class _Bm25:
-    """A bm25s index over texts, stemmed, English stopwords removed.
-
-    Documents are tokenized by ``bm25s.tokenize``; a query by :func:`query_terms`, the
-    same rules without the per-call set-up (a query is tokenized on every ask).
-    """
-
-    def __init__(self, texts: list[str], stemmer: Any, lock: threading.Lock) -> None:
-        self._stemmer, self._lock = stemmer, lock
-        bm25s_log = logging.getLogger("bm25s")
-        if bm25s_log.level == logging.DEBUG:  # bm25s sets DEBUG on import; its chatter is noise
-            bm25s_log.setLevel(logging.WARNING)
-        self.size = len(texts)
-        self._bm25: bm25s.BM25 | None = None
-        self._dense: np.ndarray | None = None
-        if texts:
-            tokens = self.tokenize(texts)
-            if any(tokens):
-                self._bm25 = bm25s.BM25()
-                self._bm25.index(tokens, show_progress=False)
-                self._dense = _dense_scores(self._bm25, self.size)
-
-    def tokenize(self, texts: list[str]) -> list[list[str]]:
-        with self._lock:
-            out = bm25s.tokenize(
-                texts, stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False
-            )
-        return [list(t) for t in out]  # type: ignore[union-attr]
-
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every document for the query (zeros when no query term is known).
-
-        The sums ``bm25s`` makes (its eager score matrix, term by term in query order),
-        without its per-call layers: one vectorized add per term, exact because a term's
-        column names each document once.
-        """
-        bm = self._bm25
-        if bm is None:
-            return np.zeros(self.size, dtype=np.float32)
-        vocab = bm.vocab_dict
-        ids = [vocab[t] for t in query_terms(query) if t in vocab]
-        if not ids:
-            return np.zeros(self.size, dtype=np.float32)
-        if bm.nonoccurrence_array is not None or np.dtype(bm.dtype) != np.float32:
-            return np.asarray(bm.get_scores_from_ids(ids), dtype=np.float32)  # other variants
-        dense = self._dense
-        if dense is not None:
-            out = np.zeros(self.size, dtype=np.float32)
-            for t in ids:
-                out += dense[t]  # + 0.0 where the term is absent: the same sums
-            return out
-        matrix = bm.scores
-        data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
-        out = np.zeros(matrix["num_docs"], dtype=np.float32)
-        for t in ids:
-            start, end = indptr[t], indptr[t + 1]
-            out[indices[start:end]] += data[start:end]
-        return out
-
-
-DENSE_BM25_CELLS = 2_000_000  # a BM25 matrix this small (terms x documents) is kept dense
-
-
-def _dense_scores(bm: bm25s.BM25, size: int) -> np.ndarray | None:
-    """The BM25 score matrix as a dense terms x documents array, when it is small
-    (:data:`DENSE_BM25_CELLS`): a query then adds one row per term."""
-    matrix = bm.scores
-    indptr = matrix["indptr"]
-    terms = len(indptr) - 1
-    if terms * size > DENSE_BM25_CELLS or matrix["num_docs"] != size:
-        return None
-    dense = np.zeros((terms, size), dtype=np.float32)
-    end = int(indptr[-1])
-    dense[np.repeat(np.arange(terms), np.diff(indptr)), matrix["indices"][:end]] = matrix["data"][
-        :end
-    ]
-    return dense
-
-
-_BM25_TOKEN = re.compile(r"(?u)\b\w\w+\b")
-
-
-@text_memo(MEMO_CHARS // 4)
-def query_terms(text: str) -> tuple[str, ...]:
-    """A query's BM25 terms, as ``bm25s.tokenize(stopwords="en", stemmer=...)`` makes
-    them for documents: lower-cased ``\\w\\w+`` tokens, English stopwords removed, stemmed."""
-    words = [w for w in _BM25_TOKEN.findall(text.lower()) if w not in _BM25_STOPWORDS]
-    return tuple(_stemmer().stemWords(words))
-
-
-_BM25_STOPWORDS = frozenset(STOPWORDS_EN)
-_local = threading.local()
-
-
-def _stemmer() -> Any:
-    stemmer = getattr(_local, "stemmer", None)
-    if stemmer is None:
-        stemmer = _local.stemmer = Stemmer.Stemmer("english")
-    return stemmer
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:
@@ -253,10 +149,18 @@ class Retriever:
         stem_lock = threading.Lock()
         stemmer = Stemmer.Stemmer("english")
         started = time.perf_counter()
-        self._bm25 = _Bm25([_bm25_text(p) for p in index.passages], stemmer, stem_lock)
-        self._row_bm25 = _Bm25([r.text for r in index.rows], stemmer, stem_lock)
+        saved = index.bm25 or {}
+
+        def bm25(name: str, texts: list[str]) -> Bm25:
+            arrays = saved.get(name)  # saved by the build: no bm25s import, no tokenizing
+            if arrays is not None and int(arrays["num_docs"]) == len(texts):
+                return Bm25(texts, arrays=arrays)
+            return Bm25(texts, stemmer, stem_lock)
+
+        self._bm25 = bm25("passages", [passage_text(p) for p in index.passages])
+        self._row_bm25 = bm25("rows", [r.text for r in index.rows])
         self.sentences = tuple(sentences)
-        self._sentence_bm25 = _Bm25(list(self.sentences), stemmer, stem_lock)
+        self._sentence_bm25 = bm25("sentences", list(self.sentences))
         self.bm25_build_ms = (time.perf_counter() - started) * 1000
         self._by_id = {p.id: i for i, p in enumerate(index.passages)}
         # decided once: asking a FAISS object its type and size costs microseconds a query
@@ -445,7 +349,7 @@ class Retriever:
         mode: str,
         vectors: np.ndarray,
         faiss_index: Any,
-        bm25: _Bm25,
+        bm25: Bm25,
         *,
         exact: bool = False,
     ) -> tuple[list[tuple[int, float]], dict[int, tuple[str, ...]], dict[str, float]]:
@@ -570,14 +474,6 @@ def _zscore(x: np.ndarray) -> np.ndarray:
     d = x - np.add.reduce(x) / n
     std = math.sqrt(np.add.reduce(d * d) / n)
     return d / std if std > 0 else np.zeros_like(x)
-
-
-def _bm25_text(passage: Passage) -> str:
-    """What BM25 indexes of a passage: a text passage with its section title (a question
-    about "the conclusion" finds the Conclusion section), a table row as it is."""
-    if passage.kind == "text" and passage.section:
-        return f"{passage.section}. {passage.text}"
-    return passage.text
 
 
 def _check(k: int, mode: str) -> None:
