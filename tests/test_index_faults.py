@@ -203,6 +203,52 @@ def test_a_damaged_bm25_file_is_a_damaged_index(built: Path, corpus, emb) -> Non
         load_index(built, corpus, emb, auto_build=False)
 
 
+def _bm25_file(built: Path, change) -> bytes:  # type: ignore[no-untyped-def]
+    """The index's BM25 file with ``change(arrays)`` applied, as bytes."""
+    import io
+
+    meta = read_meta(built)
+    with np.load(built / meta["files"]["bm25"], allow_pickle=False) as saved:
+        arrays = {k: saved[k] for k in saved.files}
+    change(arrays)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (
+            lambda a: a.__setitem__("passages.indices", a["passages.indices"] + 10**6),
+            "out of range",
+        ),
+        (lambda a: a.__setitem__("passages.indptr", a["passages.indptr"][::-1]), "offsets"),
+        (lambda a: a.__setitem__("rows.num_docs", np.array(999)), "documents"),
+        (
+            lambda a: a.__setitem__("passages.data", a["passages.data"].astype(np.float64)),
+            "float32",
+        ),
+        (lambda a: [a.pop(k) for k in list(a) if k.startswith("sentences.")], "missing"),
+    ],
+)
+def test_bm25_arrays_that_do_not_fit_are_a_damaged_index(
+    built: Path, corpus, emb, change, says: str
+) -> None:
+    # consistent checksums, wrong contents: an error at load, never a wrong score later
+    _rewrite_with_checksum(built, "bm25", _bm25_file(built, change))
+    with pytest.raises(IndexStateError, match=f"damaged BM25 arrays .*{says}"):
+        load_index(built, corpus, emb, auto_build=False)
+
+
+def test_an_index_whose_bm25_was_built_by_other_versions_is_stale(built: Path, corpus, emb) -> None:
+    meta = read_meta(built)
+    meta["bm25"] = {"bm25s": "0.0.1", "PyStemmer": "0.0.1"}
+    (built / META).write_text(json.dumps(meta))
+    with pytest.raises(IndexStateError, match="BM25 was built with"):
+        load_index(built, corpus, emb, auto_build=False)
+
+
 def test_ids_file_that_lists_other_passages(built: Path, corpus, emb) -> None:
     meta = read_meta(built)
     ids_path = built / meta["files"]["ids"]

@@ -358,6 +358,20 @@ def test_a_follow_up_asking_a_number_is_anchored_on_what_it_points_back_to(
     q = understand("How many colonies did it lose?", [THYMOL_TURN], second_lexicon, recall=Recall())
     assert q.followup
     assert q.anchor in {s for m in q.referent.query.mentions for s in m.matched}
+    # "what about X, how many ...?" swaps the value away: it is no anchor
+    swapped = understand(
+        "And what about the untreated ones, how many colonies?",
+        [THYMOL_TURN],
+        second_lexicon,
+        recall=Recall(),
+    )
+    assert swapped.swapped and swapped.anchor not in {"thymol", "strip"}
+
+
+def test_a_question_asking_what_is_listed_is_not_a_follow_up(second_lexicon: Lexicon) -> None:
+    for question in ("Which treatments are mentioned?", "Which apiaries are listed?"):
+        q = understand(question, [THYMOL_TURN], second_lexicon, recall=Recall())
+        assert not q.followup, question
 
 
 def test_years_are_not_absent_words(second_lexicon: Lexicon) -> None:

@@ -157,8 +157,11 @@ def test_bm25_scores_are_exactly_bm25s_own(monkeypatch: pytest.MonkeyPatch, dens
     if not dense:
         monkeypatch.setattr(bm25, "DENSE_BM25_CELLS", 0)
     rng = random.Random(11)
+    # stopwords, and words whose stems are stopwords ("ins" -> "in"), in texts and queries
     words = [f"w{i}x" for i in range(60)] + ["colony", "colonies", "mites", "queen"]
-    texts = [" ".join(rng.choices(words, k=rng.randint(1, 30))) for _ in range(80)]
+    words += ["the", "of", "ins", "ons", "ifs"]
+    texts = [" ".join(rng.choices(words, k=rng.randint(1, 30))) for _ in range(78)]
+    texts += ["", "the of and"]  # an empty text and one of stopwords only
     bm = bm25.Bm25(texts, Stemmer.Stemmer("english"), threading.Lock())
     assert (bm._dense is not None) == dense
     # the same index saved as arrays and loaded, as an index folder holds it
@@ -211,3 +214,18 @@ def test_dense_top_ranks_as_faiss_exact_search(
     assert not module.exact_in_numpy(hnsw, vectors)
     module._dense_top(hnsw, vectors, vectors[3], 5, exact=False)
     assert calls == [5]
+
+
+def test_bm25s_stopwords_are_read_without_importing_bm25s() -> None:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    bm25.stopwords.cache_clear()
+    assert bm25.stopwords() == frozenset(STOPWORDS_EN)
+
+
+def test_texts_without_a_term_save_an_empty_index_that_scores_zero() -> None:
+    bm = bm25.Bm25(["", "the of and"], Stemmer.Stemmer("english"), threading.Lock())
+    arrays = bm.arrays()
+    assert arrays is not None and bm25.check_arrays(arrays, 2) is None
+    loaded = bm25.Bm25([], arrays=arrays)
+    assert np.array_equal(loaded.scores("colony of the queen"), np.zeros(2, np.float32))

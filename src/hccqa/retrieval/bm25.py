@@ -36,16 +36,20 @@ _local = threading.local()
 def stopwords() -> frozenset[str]:
     """``bm25s``'s English stopwords, read from its ``stopwords`` module file without
     importing the ``bm25s`` package."""
-    spec = importlib.util.find_spec("bm25s")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("bm25s is not installed")
-    path = Path(next(iter(spec.submodule_search_locations))) / "stopwords.py"
-    file_spec = importlib.util.spec_from_file_location("_hccqa_bm25s_stopwords", path)
-    if file_spec is None or file_spec.loader is None:
-        raise ImportError(f"cannot read {path}")
-    module = importlib.util.module_from_spec(file_spec)
-    file_spec.loader.exec_module(module)
-    return frozenset(module.STOPWORDS_EN)
+    try:
+        spec = importlib.util.find_spec("bm25s")
+        locations = list(spec.submodule_search_locations or []) if spec else []
+        path = Path(locations[0]) / "stopwords.py"
+        file_spec = importlib.util.spec_from_file_location("_hccqa_bm25s_stopwords", path)
+        assert file_spec is not None and file_spec.loader is not None
+        module = importlib.util.module_from_spec(file_spec)
+        file_spec.loader.exec_module(module)
+        return frozenset(module.STOPWORDS_EN)
+    except (AssertionError, AttributeError, ImportError, IndexError, OSError):
+        # laid out otherwise (a zip, a new release): the package import, slower but sure
+        from bm25s.stopwords import STOPWORDS_EN
+
+        return frozenset(STOPWORDS_EN)
 
 
 def _stemmer() -> Any:
@@ -101,12 +105,8 @@ class Bm25:
         self._plain = True  # Lucene scores in float32: summed here; else bm25s sums them
         if arrays is not None:
             self.size = int(arrays["num_docs"])
-            self._set(
-                [str(t) for t in arrays["vocab"]],
-                arrays["data"],
-                arrays["indices"],
-                arrays["indptr"],
-            )
+            text = bytes(arrays["vocab"]).decode("utf-8")
+            self._set(text.split("\n") if text else [], *(arrays[k] for k in ARRAYS[1:4]))
             return
         self.size = len(texts)
         if texts:
@@ -149,14 +149,19 @@ class Bm25:
         self._dense = _dense_scores(self._csc, self.size)
 
     def arrays(self) -> dict[str, np.ndarray] | None:
-        """The index as plain arrays to save (no pickle), or None when it has no terms or
-        is a variant whose scores are not plain sums."""
-        if self._csc is None or not self._plain:
+        """The index as plain arrays to save (no pickle), or None for a variant whose
+        scores are not plain sums."""
+        if not self._plain:
             return None
+        if self._csc is None:  # no terms at all (empty texts, stopwords only)
+            self._csc = (np.zeros(0, np.float32), np.zeros(0, np.int64), np.zeros(1, np.int64))
         data, indices, indptr = self._csc
         vocab = sorted(self._vocab, key=self._vocab.__getitem__)  # ids 0 .. terms - 1
+        # the terms as UTF-8, one per line (a token holds no line break): an array of
+        # strings would pad every term to the longest one
+        text = "\n".join(vocab).encode("utf-8")
         return {
-            "vocab": np.array(vocab, dtype=str),
+            "vocab": np.frombuffer(text, dtype=np.uint8),
             "data": data,
             "indices": indices,
             "indptr": indptr,
@@ -200,6 +205,54 @@ def _dense_scores(csc: tuple[np.ndarray, np.ndarray, np.ndarray], size: int) -> 
     end = int(indptr[-1])
     dense[np.repeat(np.arange(terms), np.diff(indptr)), indices[:end]] = data[:end]
     return dense
+
+
+def check_arrays(arrays: Mapping[str, np.ndarray], num_docs: int) -> str | None:
+    """What is wrong with a saved index meant for ``num_docs`` documents (None: nothing).
+
+    The checks make a damaged or hand-made file an error at load, never a wrong score or
+    an exception at the first question.
+    """
+    missing = [k for k in ARRAYS if k not in arrays]
+    if missing:
+        return f"missing {', '.join(missing)}"
+    vocab, data, indices, indptr, docs = (arrays[k] for k in ARRAYS)
+    if docs.shape != () or docs.dtype.kind not in "iu" or int(docs) != num_docs:
+        return f"it is for {docs!r} documents, not {num_docs}"
+    if vocab.ndim != 1 or vocab.dtype != np.uint8:
+        return "its vocabulary is not UTF-8 text"
+    try:
+        terms = len(bytes(vocab).decode("utf-8").split("\n")) if vocab.size else 0
+    except UnicodeDecodeError:
+        return "its vocabulary is not UTF-8 text"
+    if data.ndim != 1 or data.dtype != np.float32:
+        return "its scores are not float32"
+    if indices.ndim != 1 or indptr.ndim != 1 or indices.dtype.kind not in "iu":
+        return "its term index is not one-dimensional integers"
+    if indptr.dtype.kind not in "iu" or len(indptr) < 1 or len(indptr) - 1 > terms:
+        return "its term offsets do not match its vocabulary"
+    if indptr[0] != 0 or np.any(np.diff(indptr) < 0) or indptr[-1] != len(data):
+        return "its term offsets do not run from 0 to the number of scores"
+    if len(indices) != len(data) or (
+        len(indices) and not 0 <= indices.min() <= indices.max() < num_docs
+    ):
+        return "its document numbers are out of range"
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def versions() -> dict[str, str]:
+    """The versions of what tokenizes and scores (an index built with others is stale:
+    its saved terms would not be the terms a query makes now)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("bm25s", "PyStemmer"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "missing"
+    return out
 
 
 def save_arrays(indexes: Mapping[str, Bm25]) -> dict[str, np.ndarray]:

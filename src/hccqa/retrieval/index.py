@@ -34,12 +34,13 @@ import json
 import logging
 import time
 import uuid
-import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
+from zipfile import BadZipFile
 
 import faiss
 import numpy as np
@@ -48,7 +49,7 @@ from ..corpus.glossary import ScopedSpellOut
 from ..errors import IndexStateError
 from ..types import Passage, TableRow
 from . import storage
-from .bm25 import Bm25, load_arrays, passage_text, save_arrays
+from .bm25 import Bm25, check_arrays, load_arrays, passage_text, save_arrays, versions
 from .embed import Embedder
 
 log = logging.getLogger(__name__)
@@ -235,6 +236,7 @@ def _build(
         "corpus_sha256": corpus.sha256,
         "corpus_files": dict(getattr(corpus, "file_sha256", {}) or {}),
         "index_type": {"passages": type(p_index).__name__, "rows": type(r_index).__name__},
+        "bm25": versions(),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": 0.0,
         "files": files,
@@ -340,6 +342,8 @@ def stale_reason(meta: dict[str, Any] | None, corpus: IndexableCorpus, embedder:
     counts = meta.get("counts", {})
     if counts != _counts(corpus):
         return f"it holds {counts}, the corpus has {len(corpus.passages)} passages"
+    if meta.get("bm25") != versions():  # its saved BM25 terms would not be a query's terms
+        return f"its BM25 was built with {meta.get('bm25')}, installed now: {versions()}"
     return ""
 
 
@@ -370,7 +374,7 @@ def _read(index_dir: Path, meta: dict[str, Any], corpus: IndexableCorpus) -> Ind
         with np.load(index_dir / files["bm25"], allow_pickle=False) as saved:
             bm25 = load_arrays({k: saved[k] for k in saved.files})
         ids = json.loads((index_dir / files["ids"]).read_text(encoding="utf-8"))
-    except (KeyError, OSError, ValueError, RuntimeError, zipfile.BadZipFile) as exc:
+    except (KeyError, OSError, ValueError, RuntimeError, EOFError, BadZipFile, zlib.error) as exc:
         raise IndexStateError(
             f"index in {str(index_dir)!r} is incomplete or damaged ({exc}); run `hccqa build`"
         ) from exc
@@ -402,6 +406,14 @@ def _read(index_dir: Path, meta: dict[str, Any], corpus: IndexableCorpus) -> Ind
             f"index in {str(index_dir)!r} holds vectors of dimension {sorted(shapes)} but its "
             f"metadata says {dim}; run `hccqa build`"
         )
+    sizes = {"passages": len(passages), "rows": len(rows), "sentences": n_sentences}
+    for name, size in sizes.items():
+        problem = check_arrays(bm25.get(name, {}), size)
+        if problem:
+            raise IndexStateError(
+                f"index in {str(index_dir)!r} holds damaged BM25 arrays of its {name} "
+                f"({problem}); run `hccqa build`"
+            )
     return Index(passages, rows, p_index, r_index, p_vecs, r_vecs, meta, s_vecs, bm25)
 
 

@@ -215,14 +215,8 @@ ASKING = frozenset(
     [
         "tell",
         "show",
-        "shows",
-        "shown",
         "list",
-        "lists",
-        "listed",
         "mention",
-        "mentions",
-        "mentioned",
         "name",
         "give",
         "find",
@@ -298,6 +292,11 @@ ASKING = frozenset(
         "many",
     ]
 )
+# "which X are listed / shown / mentioned": the question asks for what a document lists;
+# the verb is no topic of it (and, counted as a word of its own, keeps "which drugs are
+# mentioned?" from reading as a follow-up)
+LISTED = frozenset(["listed", "lists", "shown", "shows", "mentioned", "mentions"])
+ASKING = ASKING | LISTED
 
 
 # Medical and chat shorthand, spelled out when the corpus uses the long form
