@@ -132,7 +132,7 @@ def test_every_numpy_load_in_the_source_refuses_pickle() -> None:
             assert "allow_pickle=False" in m.group(1), f"{path.name}: {m.group(0)}"
 
 
-def test_index_files_are_json_faiss_or_plain_npy(tmp_path: Path) -> None:
+def test_index_files_are_json_faiss_or_plain_numpy(tmp_path: Path) -> None:
     from test_index_faults import make_corpus
 
     from hccqa.retrieval.embed import HashingEmbedder
@@ -145,11 +145,17 @@ def test_index_files_are_json_faiss_or_plain_npy(tmp_path: Path) -> None:
         if path.name == LOCK:
             continue
         data = path.read_bytes()
-        assert path.suffix in (".json", ".faiss", ".npy"), path.name
+        assert path.suffix in (".json", ".faiss", ".npy", ".npz"), path.name
         assert not data.startswith(b"\x80"), f"{path.name} looks like a pickle"
         if path.suffix == ".npy":
             header = data[:256]
             assert b"'descr': '<f4'" in header, f"{path.name} is not plain float32"
+        if path.suffix == ".npz":  # BM25: numbers and UTF-8 bytes, every member loads unpickled
+            import numpy as np
+
+            with np.load(path, allow_pickle=False) as saved:
+                kinds = {saved[k].dtype.kind for k in saved.files}
+            assert kinds <= {"f", "i", "u"}, f"{path.name} holds {kinds}"
         if path.suffix == ".json":
             import json
 
