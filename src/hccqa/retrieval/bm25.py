@@ -41,11 +41,12 @@ def stopwords() -> frozenset[str]:
         locations = list(spec.submodule_search_locations or []) if spec else []
         path = Path(locations[0]) / "stopwords.py"
         file_spec = importlib.util.spec_from_file_location("_hccqa_bm25s_stopwords", path)
-        assert file_spec is not None and file_spec.loader is not None
+        if file_spec is None or file_spec.loader is None:
+            raise ImportError(f"cannot read {path}")
         module = importlib.util.module_from_spec(file_spec)
         file_spec.loader.exec_module(module)
         return frozenset(module.STOPWORDS_EN)
-    except (AssertionError, AttributeError, ImportError, IndexError, OSError):
+    except (AttributeError, ImportError, IndexError, OSError):
         # laid out otherwise (a zip, a new release): the package import, slower but sure
         from bm25s.stopwords import STOPWORDS_EN
 

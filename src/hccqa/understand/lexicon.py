@@ -66,10 +66,10 @@ class Entity:
             mentions it: "after X failed" mentions "Y after X failed").
         alone: Ids of the rows whose whole cell is it ("X", not "X plus Y"); ``None``
             when they are all of ``rows``.
-        generic: Its words all describe the table as a whole (they are words of its
-            title or column names: "Frequent crashes" in a table of studies of frequent
-            crashes):
-            it narrows the rows only when the question names nothing more specific.
+        generic: Its words all describe the table as a whole (words of its title or of
+            the other columns' names: "Frequent crashes" in a table of studies of frequent
+            crashes; see ``_mark_generic``): it narrows the rows only when the question
+            names nothing more specific.
         combination: It stands for every value of its column that combines two or more
             items ("X plus Y", "X + Y"): a question asking for a combination mentions
             it, and it narrows together with (not instead of) a value the question names
