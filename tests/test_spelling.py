@@ -194,3 +194,29 @@ def test_the_speller_is_thread_safe_and_memoized(speller: Speller) -> None:
     fresh = Speller(VOCABULARY, english=ENGLISH)
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert list(pool.map(fresh.correct, typed)) == serial
+
+
+def test_the_english_list_is_read_in_one_pass_as_symspellpy_ships_it() -> None:
+    """Oracle: the words and counts are those of the file read line by line."""
+    import importlib.resources
+
+    from hccqa.understand import spelling
+
+    path = importlib.resources.files("symspellpy").joinpath(spelling.ENGLISH_FILE)
+    rows = [line.split() for line in path.read_text(encoding="utf-8").splitlines()]
+    assert spelling.english_words() == frozenset(r[0] for r in rows if r)
+    assert spelling.english_counts() == {r[0]: int(r[1]) for r in rows if len(r) == 2}
+
+
+def test_reading_the_english_list_does_not_import_symspellpy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from hccqa.understand.spelling import english_words\n"
+        "assert len(english_words()) > 50000\n"
+        "print('symspellpy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import importlib.util
 import logging
 import re
 import threading
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -64,21 +66,39 @@ _ANY_VARIANT = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _VARIANTS))
 
 
 @functools.lru_cache(maxsize=1)
+def _english_columns() -> tuple[list[str], list[str]]:
+    """The English list's words and their counts (as text), read once per process.
+
+    The file is found without importing symspellpy (50 ms of a cold start); its lines
+    are "word count", so one split of the whole text gives both columns (a line of
+    another shape falls back to reading line by line).
+    """
+    spec = importlib.util.find_spec("symspellpy")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    path = Path(folders[0]) / ENGLISH_FILE if folders else None
+    if path is None or not path.is_file():
+        path = Path(str(importlib.resources.files("symspellpy").joinpath(ENGLISH_FILE)))
+    text = path.read_text(encoding="utf-8")
+    fields = text.split()
+    lines = text.count("\n") + (not text.endswith("\n"))
+    if len(fields) == 2 * lines:
+        return fields[0::2], fields[1::2]
+    rows = [line.split() for line in text.splitlines() if line.strip()]
+    return [r[0] for r in rows], [r[1] if len(r) == 2 else "" for r in rows]
+
+
+@functools.lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """The English word list (lower case), read once per process."""
-    path = importlib.resources.files("symspellpy").joinpath(ENGLISH_FILE)
-    with path.open(encoding="utf-8") as fh:
-        return frozenset(line.split(" ", 1)[0] for line in fh if line.strip())
+    return frozenset(_english_columns()[0])
 
 
 @functools.lru_cache(maxsize=1)
 def english_counts() -> dict[str, int]:
     """How often each word of the English list occurs (its frequency column), read on
     first use."""
-    path = importlib.resources.files("symspellpy").joinpath(ENGLISH_FILE)
-    with path.open(encoding="utf-8") as fh:
-        pairs = (line.split() for line in fh)
-        return {p[0]: int(p[1]) for p in pairs if len(p) == 2 and p[1].isdigit()}
+    words, counts = _english_columns()
+    return {w: int(c) for w, c in zip(words, counts, strict=True) if c.isdigit()}
 
 
 class Speller:
@@ -181,7 +201,9 @@ class Speller:
             if self._groups is None:
                 counts = english_counts()
                 groups: dict[tuple[str, int], list[str]] = {}
-                for w in sorted(self.english):
+                # in no particular order: a typo takes the most frequent candidate, ties
+                # by the word itself (see english_typo)
+                for w in self.english:
                     if w.isalpha():
                         groups.setdefault((w[0], len(w)), []).append(w)
                 self._groups = {
