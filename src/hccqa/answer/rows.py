@@ -21,7 +21,7 @@ who-question credits the row whose cells match before a study merely quoted near
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..corpus.citations import continues_from, find_authors, find_citations
@@ -84,13 +84,12 @@ def filter_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
     if "who" in query.intents and "list" not in query.intents and len(chosen) > 1:
         # the study whose cells hold the most of what the question names, counted by
         # question word (the stems of one hyphenated word count once)
-        words = [frozenset(parts(t)) for t in query.tokens if t.content]
-        held = {}
-        for r in chosen:
-            of_row = [m.matched for m in query.mentions if r.id in m.entity.rows]
-            held[r.id] = sum(not w.isdisjoint(frozenset().union(*of_row)) for w in words)
-        top = max(held.values())
-        chosen = [r for r in chosen if held[r.id] == top]
+        def of_row(r: TableRow) -> frozenset[str]:
+            return frozenset().union(*(m.matched for m in query.mentions if r.id in m.entity.rows))
+
+        holds = _words_held(chosen, _question_words(query), of_row)
+        top = max(map(len, holds.values()))
+        chosen = [r for r in chosen if len(holds[r.id]) == top]
     return chosen
 
 
@@ -155,10 +154,11 @@ def choose_rows(
     rows = list(choice.rows)
     if "compare" in query.intents and len(rows) > 1:
         # counted by question word, so that a name of several parts weighs as one
-        words = [set(parts(t)) for t in query.tokens if t.content]
-        held = {m.row.id: sum(bool(w & _cell_stems(m.row, lexicon)) for w in words) for m in rows}
-        top = max(held.values())
-        rows = [m for m in rows if held[m.row.id] == top]
+        holds = _words_held(
+            [m.row for m in rows], _question_words(query), lambda r: _cell_stems(r, lexicon)
+        )
+        top = max(map(len, holds.values()))
+        rows = [m for m in rows if len(holds[m.row.id]) == top]
     dated = [m for m in rows if m.row.year is not None]
     if dated and {"latest", "earliest"} & query.intents:
         pick = max if "latest" in query.intents else min
@@ -241,15 +241,15 @@ def _own_words(
     named = {s for m in query.mentions for s in m.matched}
     tables = {r.table for r in rows}
     topic = frozenset().union(*(topic_stems(t) for t in lexicon.tables if t.id in tables))
-    words = {
-        t.text: w
-        for t in query.tokens
-        if t.content and not t.norm.isdigit()
-        if (w := frozenset(parts(t)) - named - topic)
+    words = {  # one entry per word however often it is typed
+        text: w
+        for text, stems in _question_words(query)
+        if not text.isdigit() and (w := stems - named - topic)
     }
     # a cell saying "no X" does not hold X for a question that asks X
-    held = {r.id: _cell_stems(r, lexicon) - _negated_stems(r) for r in rows}
-    holds = {r.id: [x for x, w in words.items() if w & held[r.id]] for r in rows}
+    holds = _words_held(
+        rows, list(words.items()), lambda r: _cell_stems(r, lexicon) - _negated_stems(r)
+    )
     top = max(map(len, holds.values()), default=0)
     if top == 0 or all(len(h) == top for h in holds.values()):
         return tuple(RowMatch(r, reason, 1.0) for r in rows)
@@ -417,6 +417,22 @@ def _common_stems(lexicon: Lexicon) -> frozenset[str]:
         for s in _cell_stems(r, lexicon):
             counts[s] = counts.get(s, 0) + 1
     return frozenset(s for s, c in counts.items() if c > BROAD * len(rows))
+
+
+def _question_words(query: Query) -> list[tuple[str, frozenset[str]]]:
+    """The question's topical words, each with its stems (the parts of a hyphenated word
+    together: a name of several parts counts as one word)."""
+    return [(t.text, frozenset(parts(t))) for t in query.tokens if t.content]
+
+
+def _words_held(
+    rows: Sequence[TableRow],
+    words: Sequence[tuple[str, frozenset[str]]],
+    stems_of: Callable[[TableRow], frozenset[str]],
+) -> dict[str, list[str]]:
+    """Per row id, the words (as typed) some of whose stems the row holds by ``stems_of``:
+    rows are told apart by how many of the question's words they hold."""
+    return {r.id: [text for text, stems in words if stems & stems_of(r)] for r in rows}
 
 
 @functools.lru_cache(maxsize=4096)
