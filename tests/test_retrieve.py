@@ -229,3 +229,10 @@ def test_texts_without_a_term_save_an_empty_index_that_scores_zero() -> None:
     assert arrays is not None and bm25.check_arrays(arrays, 2) is None
     loaded = bm25.Bm25([], arrays=arrays)
     assert np.array_equal(loaded.scores("colony of the queen"), np.zeros(2, np.float32))
+
+
+def test_bm25_versions_are_the_installed_ones() -> None:
+    """Oracle: read off the .dist-info folders, the versions importlib.metadata gives."""
+    from importlib.metadata import version
+
+    assert bm25.versions() == {"bm25s": version("bm25s"), "PyStemmer": version("PyStemmer")}
