@@ -107,7 +107,7 @@ def test_loading_shows_no_progress_bar_unless_asked(
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.delenv("HF_HUB_DISABLE_PROGRESS_BARS", raising=False)
-    for backend in ("onnx-int8", "torch"):  # the default, and the one with a loader bar
+    for backend in ("onnx", "torch"):  # the default, and the one with a loader bar
         settings = Settings(index_dir=tmp_path / backend, backend=backend)
         QA.load(settings)  # builds the index too
         QA.load(settings)

