@@ -1,18 +1,32 @@
-"""The web chat with a fake engine: chat turns, the /ask API, errors, login, file serving."""
+"""The web chat with a fake engine: chat turns, the /ask API, errors, login, file serving, and
+what the first start says while it builds the index."""
 
 from __future__ import annotations
 
 import os
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from conftest import SECOND_CORPUS
 from webfakes import FakeQA
 
+import hccqa.retrieval.embed as embed
 from hccqa.errors import HccqaError, InputError
+from hccqa.retrieval.embed import HashingEmbedder
 from hccqa.settings import Settings
-from hccqa.ui.web import BUSY_MESSAGE, ask_json, auth_pair, build_app, chat_turn, launch
+from hccqa.ui.web import (
+    BUSY_MESSAGE,
+    ask_json,
+    auth_pair,
+    build_app,
+    chat_turn,
+    launch,
+    load_qa,
+)
 
 INJECTION = "<img src=x onerror=alert(1)>"
 
@@ -234,3 +248,21 @@ def test_login_is_required_when_auth_is_set() -> None:
         assert client.predict("What cut varroa loads?", [], api_name="/ask")["rows"]
     finally:
         server.close()
+
+
+def test_first_start_says_it_builds_and_how_long_it_took(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embed, "prepare_encoder", lambda settings, status=None: None)
+    monkeypatch.setattr(embed, "load_embedder", lambda settings, status=None: HashingEmbedder())
+    settings = Settings.from_env({}, corpus_dir=SECOND_CORPUS, index_dir=tmp_path / "index")
+    said: list[str] = []
+    qa = load_qa(settings, status=said.append)
+    assert said[0] == f"building the index in {tmp_path / 'index'} first..."
+    assert re.fullmatch(r"index built in \d+\.\d s", said[1])
+    assert said[2:] == [f"loading the index from {tmp_path / 'index'}...", "index loaded"]
+    assert any("pollen" in hit.passage.text for hit in qa.search("pollen trapped on a roof"))
+
+    said.clear()
+    load_qa(settings, status=said.append)  # the index is there: no build
+    assert said == [f"loading the index from {tmp_path / 'index'}...", "index loaded"]

@@ -404,8 +404,10 @@ def load_qa(
     embedder = load_embedder(settings, status=status)
     missing = not (settings.index_dir / META).is_file()
     if (missing and settings.auto_build) or rebuild:
-        say(f"building the index in {settings.index_dir} first (about a minute)...")
+        say(f"building the index in {settings.index_dir} first...")
+        started = time.perf_counter()
         build(settings, embedder=embedder, progress=True)
+        say(f"index built in {time.perf_counter() - started:.1f} s")
     say(f"loading the index from {settings.index_dir}...")
     qa = QA.load(settings, embedder=embedder)
     say("index loaded")
