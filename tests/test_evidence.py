@@ -74,6 +74,19 @@ def test_a_sentence_of_the_asked_shape_gets_exactly_the_shape_bonus(second_qa: Q
     assert bonus[plain] == pytest.approx(without[plain])  # no number in it
 
 
+def test_a_sentence_saying_what_the_asked_thing_is_gets_the_definition_bonus(
+    second_qa: QA,
+) -> None:
+    question = "What are nucleus colonies?"
+    without = {s.text: s.score for s in _gather(second_qa, question, shape=0.0).sentences}
+    bonus = {s.text: s.score for s in _gather(second_qa, question, shape=1.0).sentences}
+    defining = "Nucleus colonies of five frames are the usual way to make such splits."
+    assert bonus[defining] - without[defining] == pytest.approx(1.0)
+    assert all(  # a sentence that names colonies without saying what they are: no bonus
+        bonus[t] == pytest.approx(without[t]) for t in bonus if t != defining
+    )
+
+
 def test_a_question_for_the_gist_ranks_the_summing_up_passage_first(second_qa: QA) -> None:
     question = "Give me the key points in a nutshell"
     closing = "In summary, city roofs can keep healthy colonies"

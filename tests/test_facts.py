@@ -18,6 +18,7 @@ from hccqa.answer.facts import (
     _AUTHOR,
     _CAUSAL,
     _CONCLUDING,
+    _DEFINES,
     _MEANS,
     _SUMS_UP,
     FACTS_LIMIT,
@@ -41,6 +42,7 @@ QUESTIONS = [
     "Why do urban beekeepers split strong colonies?",
     "How does oxalic acid reach the mites?",
     "What does OA stand for?",
+    "What are nucleus colonies?",
     "Which trials used thymol strips?",
     "Did treated colonies lose fewer queens over winter?",
     "swarming in late spring",
@@ -70,6 +72,9 @@ def _text_shape(query: Query, lexicon: Lexicon, s: str, section: str, row: bool)
         longs = defined_long_forms(query, lexicon)
         if longs:
             found.append(not row and any(lf <= stem_set(s) for lf in longs))
+        opening = None if row else _DEFINES.match(s)
+        if query.terms and opening:
+            found.append(query.terms <= stem_set(opening["subject"]))
     return any(found)
 
 
@@ -135,6 +140,23 @@ def test_facts_read_the_shape_of_a_sentence(second_qa: QA) -> None:
     plain = Facts.of("Hives sit on roofs.", prose, e.lexicon)
     assert not (plain.number or plain.year or plain.who or plain.causal or plain.cites)
     assert not (f.gist or plain.gist)
+
+
+def test_a_sentence_opening_like_a_definition_says_what_it_defines(second_qa: QA) -> None:
+    e = second_qa.engine
+    prose = next(p for p in e.retriever.passages if p.kind == "text")
+    row = next(p for p in e.retriever.passages if p.kind == "row")
+
+    def defines(text: str, passage: Any = prose) -> frozenset[str]:
+        return Facts.of(text, passage, e.lexicon).defines
+
+    assert defines("Quorblin is a wax that bees avoid.") == stem_set("Quorblin")
+    assert defines("Smoked quorblin wax refers to old comb.") == stem_set("Smoked quorblin wax")
+    assert defines("Brood frames are defined as frames with larvae.") == stem_set("Brood frames")
+    assert defines("OA stands for oxalic acid.") == stem_set("OA")
+    assert defines("Quorblin has been tested on roofs.") == frozenset()  # says no nature
+    assert defines("Bees on the roofs of six city halls are the best fed.") == frozenset()
+    assert defines("Quorblin is a wax.", row) == frozenset()  # a row defines nothing
 
 
 def test_a_sentence_sums_up_by_its_opening_words_or_its_section(second_qa: QA) -> None:

@@ -8,7 +8,8 @@ quoted sentences are the best of that sentence ranking.
 
 A sentence whose shape fits what the question asks for gets a small bonus: a number
 for "how many", a year for "when", a cited study for "who", the spelled-out form for
-"what does X stand for". These are English question shapes, nothing of the corpus.
+"what does X stand for", a sentence opening "X is a ..." for "what is X". These are
+English question shapes, nothing of the corpus.
 """
 
 from __future__ import annotations
@@ -303,8 +304,11 @@ def _shape_test(query: Query, lexicon: Lexicon) -> Callable[[Facts, bool], bool]
         tests.append(lambda f, row: f.gist)
     if "define" in query.intents:
         longs = defined_long_forms(query, lexicon)
+        named = query.terms
         if longs:
             tests.append(lambda f, row: not row and any(lf <= f.plain for lf in longs))
+        if named:  # "X is a ...": a sentence saying what the asked-about words are
+            tests.append(lambda f, row: bool(f.defines) and named <= f.defines)
     if not tests:
         return _never
     if len(tests) == 1:

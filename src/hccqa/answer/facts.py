@@ -43,6 +43,14 @@ _CAUSAL = re.compile(
     re.IGNORECASE,
 )
 
+# A sentence that says what something is (English): a subject of at most five words at its
+# start, then "is a", "are the", "refers to", "is defined as", "stands for" ("X is an oral
+# inhibitor ..."; not "X has shown ...").
+_DEFINES = re.compile(
+    r"^\W*(?P<subject>(?:[^\s,;:()]+\s+){0,4}?[^\s,;:()]+)\s+(?:(?:is|are)\s+(?:an?|the|one)\b|"
+    r"refers?\s+to\b|(?:is|are)\s+defined\s+as\b|stands?\s+for\b)",
+    re.IGNORECASE,
+)
 # A sentence that sums up (English): "In summary, ...", "Taken together, ...", "Overall, ..."
 # (not "Overall survival ...").
 _SUMS_UP = re.compile(
@@ -74,6 +82,8 @@ class Facts:
         means: It says by what means something happens.
         gist: It sums up: prose that opens with "In summary" or the like, or stands in a
             concluding section ("Conclusions", "Perspectives").
+        defines: Stems of what it says the nature of, when it opens like a definition
+            ("X is a ...", "X refers to ..."): the words before the verb; empty otherwise.
         cites: The reference numbers its bracket citations name.
         heads: The first :data:`MIN_PREFIX` letters of its long stems (a stem without a
             head here has no variant in ``stems``: see :func:`_variants`).
@@ -87,6 +97,7 @@ class Facts:
     causal: bool
     means: bool
     gist: bool
+    defines: frozenset[str]
     cites: frozenset[int]
     heads: frozenset[str]
 
@@ -105,9 +116,16 @@ class Facts:
             causal=bool(_CAUSAL.search(text)),
             means=bool(_MEANS.search(text)),
             gist=not row and bool(_SUMS_UP.match(text) or _CONCLUDING.match(passage.section)),
+            defines=_defined(text) if not row else frozenset(),
             cites=frozenset(n for c in citations for n in c.numbers),
             heads=frozenset(h[:MIN_PREFIX] for h in stems if len(h) >= MIN_PREFIX),
         )
+
+
+def _defined(text: str) -> frozenset[str]:
+    """Stems of the subject of a sentence that opens like a definition (see ``_DEFINES``)."""
+    found = _DEFINES.match(text)
+    return stem_set(found["subject"]) if found else frozenset()
 
 
 class SentenceFacts:
