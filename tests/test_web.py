@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SECOND_CORPUS
 from webfakes import FakeQA
 
 import hccqa.retrieval.embed as embed
@@ -251,11 +250,11 @@ def test_login_is_required_when_auth_is_set() -> None:
 
 
 def test_first_start_says_it_builds_and_how_long_it_took(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, second_corpus_dir: Path
 ) -> None:
     monkeypatch.setattr(embed, "prepare_encoder", lambda settings, status=None: None)
     monkeypatch.setattr(embed, "load_embedder", lambda settings, status=None: HashingEmbedder())
-    settings = Settings.from_env({}, corpus_dir=SECOND_CORPUS, index_dir=tmp_path / "index")
+    settings = Settings.from_env({}, corpus_dir=second_corpus_dir, index_dir=tmp_path / "index")
     said: list[str] = []
     qa = load_qa(settings, status=said.append)
     assert said[0] == f"building the index in {tmp_path / 'index'} first..."

@@ -84,8 +84,8 @@ class Settings:
     backend: str = _knob(
         "onnx",
         "Encoder backend: onnx (fp32, the same vectors as torch), onnx-int8 (int8 weights: "
-        "encodes 1.6x faster; its retrieval figures move by up to 0.02 with the CPU's int8 "
-        "kernels) or torch. The ONNX files are exported once per model into the user cache; "
+        "encodes about 1.5x faster; its retrieval figures move by up to 0.03 with the CPU's "
+        "int8 kernels) or torch. The ONNX files are exported once per model into the user cache; "
         "queries never import torch.",
     )
     mode: str = _knob("hybrid", "Default retrieval mode: hybrid, dense or bm25.")

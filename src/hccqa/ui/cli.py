@@ -518,7 +518,10 @@ def bench_cmd(
     index: str = _index_option(),
     model: str = _model_option(),
     backend: str = typer.Option(
-        None, "--backend", metavar="NAME", help="Encoder backend: onnx, onnx-int8, torch."
+        None,
+        "--backend",
+        metavar="NAME",
+        help="Encoder backend: onnx, onnx-int8, torch (default: onnx; HCCQA_BACKEND).",
     ),
     backends: str = typer.Option(
         "",
