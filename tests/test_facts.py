@@ -8,6 +8,7 @@ one memo shared by all the questions (as on a server).
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -33,7 +34,7 @@ from hccqa.corpus.citations import BACK_REFERENCE, find_citations
 from hccqa.qa import QA
 from hccqa.understand.lexicon import Lexicon
 from hccqa.understand.query import Query, understand
-from hccqa.understand.words import has_number, stem_set
+from hccqa.understand.words import has_number, parts, stem_set
 
 QUESTIONS = [
     "How many frames do nucleus colonies have?",
@@ -73,8 +74,17 @@ def _text_shape(query: Query, lexicon: Lexicon, s: str, section: str, row: bool)
         if longs:
             found.append(not row and any(lf <= stem_set(s) for lf in longs))
         opening = None if row else _DEFINES.match(s)
-        if query.terms and opening:
-            found.append(query.terms <= stem_set(opening["subject"]))
+        if opening:
+            asked = [frozenset(x for t in query.content for x in parts(t)), *longs]
+            words = opening["subject"].split()
+            cut = next(
+                (i for i, w in enumerate(words) if i and w.lower() in {"of", "in", "with"}),
+                len(words),
+            )
+            short = opening["short"] or ""
+            subject = stem_set(f"{opening['subject']} {short}")
+            head = stem_set(f"{words[cut - 1]} {short}")
+            found.append(any(a and a <= subject and not a.isdisjoint(head) for a in asked))
     return any(found)
 
 
@@ -147,16 +157,45 @@ def test_a_sentence_opening_like_a_definition_says_what_it_defines(second_qa: QA
     prose = next(p for p in e.retriever.passages if p.kind == "text")
     row = next(p for p in e.retriever.passages if p.kind == "row")
 
-    def defines(text: str, passage: Any = prose) -> frozenset[str]:
-        return Facts.of(text, passage, e.lexicon).defines
+    def defines(text: str, passage: Any = prose) -> tuple[frozenset[str], frozenset[str]]:
+        f = Facts.of(text, passage, e.lexicon)
+        return f.defines, f.head
 
-    assert defines("Quorblin is a wax that bees avoid.") == stem_set("Quorblin")
-    assert defines("Smoked quorblin wax refers to old comb.") == stem_set("Smoked quorblin wax")
-    assert defines("Brood frames are defined as frames with larvae.") == stem_set("Brood frames")
-    assert defines("OA stands for oxalic acid.") == stem_set("OA")
-    assert defines("Quorblin has been tested on roofs.") == frozenset()  # says no nature
-    assert defines("Bees on the roofs of six city halls are the best fed.") == frozenset()
-    assert defines("Quorblin is a wax.", row) == frozenset()  # a row defines nothing
+    q = stem_set
+    assert defines("Quorblin is a wax that bees avoid.") == (q("Quorblin"), q("Quorblin"))
+    assert defines("Smoked quorblin wax refers to old comb.") == (
+        q("Smoked quorblin wax"),
+        q("wax"),
+    )
+    assert defines("Brood frames are defined as frames with larvae.") == (
+        q("Brood frames"),
+        q("frames"),
+    )
+    assert defines("OA stands for oxalic acid.") == (q("OA"), q("OA"))
+    assert defines("Quorblin is also a wax.")[1] == q("Quorblin")
+    # the head is the word before a preposition; a bracketed abbreviation counts as the head
+    assert defines("Colonies of ten frames are the rule.") == (
+        q("Colonies of ten frames"),
+        q("colonies"),
+    )
+    assert defines("Oxalic acid (OA) is an acid.") == (q("Oxalic acid OA"), q("acid OA"))
+    assert defines("The reason quorblin fails is a puzzle.")[1] == q("fails")  # not quorblin
+    none = (frozenset(), frozenset())
+    assert defines("Quorblin has been tested on roofs.") == none  # says no nature
+    assert defines("Bees on the roofs of six city halls are the best fed.") == none  # too long
+    assert defines("Given that quorblin is a wax, bees avoid it.") == none  # a clause
+    assert defines("Quorblin, a wax, is the rule.") == none  # the subject ends at a comma
+    assert defines("Quorblin is a wax.", row) == none  # a row defines nothing
+
+
+def test_a_long_run_of_punctuation_is_read_at_once(second_qa: QA) -> None:
+    e = second_qa.engine
+    prose = next(p for p in e.retriever.passages if p.kind == "text")
+    started = time.perf_counter()
+    for rule in ("=" * 20_000, "." * 20_000 + " end", "-" * 20_000 + " x is a y"):
+        Facts.of(rule, prose, e.lexicon)
+    # a subject tried at every length of the run took seconds (quadratic); now linear
+    assert time.perf_counter() - started < 2.0
 
 
 def test_a_sentence_sums_up_by_its_opening_words_or_its_section(second_qa: QA) -> None:

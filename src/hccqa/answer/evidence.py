@@ -304,11 +304,19 @@ def _shape_test(query: Query, lexicon: Lexicon) -> Callable[[Facts, bool], bool]
         tests.append(lambda f, row: f.gist)
     if "define" in query.intents:
         longs = defined_long_forms(query, lexicon)
-        named = query.terms
         if longs:
             tests.append(lambda f, row: not row and any(lf <= f.plain for lf in longs))
-        if named:  # "X is a ...": a sentence saying what the asked-about words are
-            tests.append(lambda f, row: bool(f.defines) and named <= f.defines)
+        # "X is a ...": a sentence saying what the asked-about words are, by the words the
+        # question uses or by an abbreviation's long form ("Long form is a ...")
+        named = frozenset(s for t in query.content for s in parts(t))
+        if named:
+            asked = [named, *longs]
+            tests.append(
+                lambda f, row: (
+                    bool(f.defines)
+                    and any(a <= f.defines and not a.isdisjoint(f.head) for a in asked)
+                )
+            )
     if not tests:
         return _never
     if len(tests) == 1:

@@ -44,12 +44,21 @@ _CAUSAL = re.compile(
 )
 
 # A sentence that says what something is (English): a subject of at most five words at its
-# start, then "is a", "are the", "refers to", "is defined as", "stands for" ("X is an oral
-# inhibitor ..."; not "X has shown ...").
+# start (and an abbreviation in brackets after it), then "is a", "are the", "is also a",
+# "refers to", "is defined as", "stands for" ("X is an oral inhibitor ...", "Long form (LF)
+# is one of ..."; not "X has shown ...", nor a clause: "Given that X is a ..."). The
+# look-ahead keeps a long run of punctuation from being tried as a subject at every length.
 _DEFINES = re.compile(
-    r"^\W*(?P<subject>(?:[^\s,;:()]+\s+){0,4}?[^\s,;:()]+)\s+(?:(?:is|are)\s+(?:an?|the|one)\b|"
-    r"refers?\s+to\b|(?:is|are)\s+defined\s+as\b|stands?\s+for\b)",
+    r"^\W*(?=\w)(?!(?:given|whether|why|because|although|though|while|if|when|since|as|how|"
+    r"what|that|where|once|unless)\b)"
+    r"(?P<subject>(?:[^\s,;:()]+\s+){0,4}?[^\s,;:()]+)(?:\s*\((?P<short>[^()]{1,40})\))?\s+"
+    r"(?:(?:is|are)\s+(?:(?:still|also|now|currently|usually|often|generally)\s+)?"
+    r"(?:an?|the|one)\b|refers?\s+to\b|(?:is|are)\s+defined\s+as\b|stands?\s+for\b)",
     re.IGNORECASE,
+)
+# Words that end a subject's head noun phrase (English): "colonies" in "colonies of ten frames".
+_PREPOSITIONS = frozenset(
+    {"of", "in", "with", "for", "from", "on", "at", "to", "by", "among", "between", "under"}
 )
 # A sentence that sums up (English): "In summary, ...", "Taken together, ...", "Overall, ..."
 # (not "Overall survival ...").
@@ -84,6 +93,10 @@ class Facts:
             concluding section ("Conclusions", "Perspectives").
         defines: Stems of what it says the nature of, when it opens like a definition
             ("X is a ...", "X refers to ..."): the words before the verb; empty otherwise.
+        head: Of those, the stems of the subject's head word (its last word before a
+            preposition: "colonies" in "Nucleus colonies of five frames") and of an
+            abbreviation in brackets after it: what the sentence defines, not a word that
+            only qualifies it ("The reason X fails is a ..." does not define X).
         cites: The reference numbers its bracket citations name.
         heads: The first :data:`MIN_PREFIX` letters of its long stems (a stem without a
             head here has no variant in ``stems``: see :func:`_variants`).
@@ -98,6 +111,7 @@ class Facts:
     means: bool
     gist: bool
     defines: frozenset[str]
+    head: frozenset[str]
     cites: frozenset[int]
     heads: frozenset[str]
 
@@ -106,6 +120,7 @@ class Facts:
         """Read the facts of ``text``, a sentence of ``passage``."""
         citations = find_citations(text)
         row = passage.kind == "row"
+        defines, head = _defined(text) if not row else (frozenset(), frozenset())
         stems = sentence_stems(text if row else f"{passage.section}. {text}", lexicon)
         return cls(
             stems=stems,
@@ -116,16 +131,24 @@ class Facts:
             causal=bool(_CAUSAL.search(text)),
             means=bool(_MEANS.search(text)),
             gist=not row and bool(_SUMS_UP.match(text) or _CONCLUDING.match(passage.section)),
-            defines=_defined(text) if not row else frozenset(),
+            defines=defines,
+            head=head,
             cites=frozenset(n for c in citations for n in c.numbers),
             heads=frozenset(h[:MIN_PREFIX] for h in stems if len(h) >= MIN_PREFIX),
         )
 
 
-def _defined(text: str) -> frozenset[str]:
-    """Stems of the subject of a sentence that opens like a definition (see ``_DEFINES``)."""
+def _defined(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Stems of the subject of a sentence that opens like a definition (see ``_DEFINES``),
+    and of its head word and bracketed abbreviation; empty sets for any other sentence."""
     found = _DEFINES.match(text)
-    return stem_set(found["subject"]) if found else frozenset()
+    if not found:
+        return frozenset(), frozenset()
+    words = found["subject"].split()
+    cut = next((i for i, w in enumerate(words) if i and w.lower() in _PREPOSITIONS), len(words))
+    short = found["short"] or ""
+    subject = stem_set(" ".join([found["subject"], short]))
+    return subject, stem_set(" ".join([words[cut - 1], short]))
 
 
 class SentenceFacts:
