@@ -159,7 +159,7 @@ def test_a_sentence_opening_like_a_definition_says_what_it_defines(second_qa: QA
 
     def defines(text: str, passage: Any = prose) -> tuple[frozenset[str], frozenset[str]]:
         f = Facts.of(text, passage, e.lexicon)
-        return f.defines, f.head
+        return f.defines, f.defines_head
 
     q = stem_set
     assert defines("Quorblin is a wax that bees avoid.") == (q("Quorblin"), q("Quorblin"))

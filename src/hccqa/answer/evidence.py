@@ -314,7 +314,7 @@ def _shape_test(query: Query, lexicon: Lexicon) -> Callable[[Facts, bool], bool]
             tests.append(
                 lambda f, row: (
                     bool(f.defines)
-                    and any(a <= f.defines and not a.isdisjoint(f.head) for a in asked)
+                    and any(a <= f.defines and not a.isdisjoint(f.defines_head) for a in asked)
                 )
             )
     if not tests:

@@ -93,7 +93,7 @@ class Facts:
             concluding section ("Conclusions", "Perspectives").
         defines: Stems of what it says the nature of, when it opens like a definition
             ("X is a ...", "X refers to ..."): the words before the verb; empty otherwise.
-        head: Of those, the stems of the subject's head word (its last word before a
+        defines_head: Of those, the stems of the subject's head word (its last word before a
             preposition: "colonies" in "Nucleus colonies of five frames") and of an
             abbreviation in brackets after it: what the sentence defines, not a word that
             only qualifies it ("The reason X fails is a ..." does not define X).
@@ -111,7 +111,7 @@ class Facts:
     means: bool
     gist: bool
     defines: frozenset[str]
-    head: frozenset[str]
+    defines_head: frozenset[str]
     cites: frozenset[int]
     heads: frozenset[str]
 
@@ -132,7 +132,7 @@ class Facts:
             means=bool(_MEANS.search(text)),
             gist=not row and bool(_SUMS_UP.match(text) or _CONCLUDING.match(passage.section)),
             defines=defines,
-            head=head,
+            defines_head=head,
             cites=frozenset(n for c in citations for n in c.numbers),
             heads=frozenset(h[:MIN_PREFIX] for h in stems if len(h) >= MIN_PREFIX),
         )
