@@ -7,9 +7,17 @@ from types import SimpleNamespace
 import pytest
 from tablefakes import make_table
 
-from hccqa.understand.filters import OPEN_END, Constraint, RowFilter, build_filter, year_range
+from hccqa.types import Table
+from hccqa.understand.filters import (
+    OPEN_END,
+    Constraint,
+    RowFilter,
+    build_filter,
+    compared_words,
+    year_range,
+)
 from hccqa.understand.lexicon import Lexicon
-from hccqa.understand.words import tokens
+from hccqa.understand.words import content_stems, tokens
 
 TABLE = make_table(
     "kites",
@@ -203,3 +211,70 @@ def test_a_question_asking_for_a_combination_selects_the_combined_values() -> No
         "marks", ["ref", "author", "year", "sail"], [["1", "Ames et al", "2009", "CD8+ cloth"]]
     )
     assert not any(e.combination for e in _lexicon(marked).entities)
+
+
+def _races() -> Table:
+    """Kite races: one row's result compares its frame with another frame."""
+    return make_table(
+        "races",
+        ["ref", "author", "year", "frame", "result"],
+        [
+            ["1", "Ames et al", "2009", "Bamboo", "Won twice"],
+            ["2", "Brook et al", "2011", "Carbon", "Slower than bamboo"],
+            ["3", "Cole et al", "2012", "Bamboo", "Torn sails"],
+            ["4", "Dunn et al", "2013", "Willow", "Lost every race"],
+        ],
+        title="Kite races",
+    )
+
+
+RACE_WORDS = ("bamboo", "carbon", "willow", "slower", "torn", "sails", "won", "lost")
+
+
+def _compared(lexicon: Lexicon, text: str) -> RowFilter:
+    toks = tokens(text)
+    return build_filter(
+        text,
+        toks,
+        lexicon.mentions(toks),
+        table=None,
+        years_apply=True,
+        compared=content_stems(compared_words(text)),
+        tables=lexicon.tables,
+    )
+
+
+def test_a_value_compared_with_selects_the_rows_that_compare_with_it() -> None:
+    table = _races()
+    lexicon = _lexicon(table, *RACE_WORDS)
+
+    def rows_of(text: str) -> list[str]:
+        return ids(_compared(lexicon, text).select(table.rows))
+
+    # the rows holding the value are not what is asked, the row comparing with it is
+    assert rows_of("which frames were compared with bamboo?") == ["races:2"]
+    assert rows_of("was any frame raced head to head with bamboo") == ["races:2"]
+    assert _compared(lexicon, "frames versus bamboo").describe() == "compared with Bamboo"
+    # a named subject of the same column must hold too
+    assert rows_of("is carbon better than bamboo?") == ["races:2"]
+    assert rows_of("is willow better than bamboo?") == []
+    # "rather than" sets the value aside: the plain filter
+    assert rows_of("which studies used carbon rather than bamboo") == [
+        "races:1",
+        "races:2",
+        "races:3",
+    ]
+
+
+def test_a_comparison_with_an_unknown_subject_or_no_comparing_row_filters_as_before() -> None:
+    table = _races()
+    lexicon = _lexicon(table, *RACE_WORDS, "kevlar", "better")
+
+    def rows_of(text: str) -> list[str]:
+        return ids(_compared(lexicon, text).select(table.rows))
+
+    # a subject the table does not hold: no row says anything of it
+    assert rows_of("is kevlar better than bamboo?") == ["races:1", "races:3"]
+    # no cell compares with willow
+    assert rows_of("which frames were compared with willow?") == ["races:4"]
+    assert compared_words("faster than a bamboo kite, versus carbon") == "a bamboo kite carbon"

@@ -99,6 +99,9 @@ def _sharpen(f: RowFilter, query: Query, rows: Sequence[TableRow]) -> RowFilter:
     total = len(rows) or 1
     out = []
     for c in f.constraints:
+        if c.compared:  # its rows compare with the value: they need not hold it
+            out.append(c)
+            continue
         mentions = [
             m
             for m in query.mentions

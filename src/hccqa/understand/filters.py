@@ -10,13 +10,14 @@ any corpus: the columns are whatever the tables' headers call them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..types import TableRow
-from .lexicon import Mention
-from .words import Token
+from ..types import Table, TableRow
+from .lexicon import Mention, topic_stems
+from .words import Token, parts, stem
 
 # A count or an amount is not a year: "2000 patients", "1200 mg", "1900 %". The words are
 # English units and count nouns, not facts of any corpus.
@@ -49,12 +50,14 @@ OPEN_END = 9999
 @dataclass(frozen=True)
 class Constraint:
     """Rows whose cell in ``column`` holds one of ``values`` (``combination``: the values
-    are the column's combinations, "X plus Y", asked for as such)."""
+    are the column's combinations, "X plus Y", asked for as such; ``compared``: the rows
+    whose cells compare something with one of the values, "... than X", "Y vs X")."""
 
     column: str
     values: tuple[str, ...]
     rows: frozenset[str]
     combination: bool = False
+    compared: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,8 @@ class RowFilter:
         parts += [
             f"{c.column}: a combination"
             if c.combination
+            else f"compared with {' or '.join(c.values)}"
+            if c.compared
             else f"{c.column}: {' or '.join(c.values)}"
             for c in self.constraints
         ]
@@ -156,24 +161,29 @@ def build_filter(
     table: str | None,
     years_apply: bool,
     excluded: frozenset[str] = frozenset(),
+    compared: frozenset[str] = frozenset(),
+    tables: Sequence[Table] = (),
 ) -> RowFilter:
     """The row filter of a question: its mentions grouped by column, its years, its table.
 
     Args:
         text: The (corrected) question text, for year ranges.
-        toks: Its words (unused words are ignored; kept for symmetry with the lexicon).
+        toks: Its words (those before a comparison are read for ``compared``).
         mentions: Entities the question mentions (:meth:`Lexicon.mentions`).
         table: The table the question points at, if one.
         years_apply: Some table has a year column (else years are plain words).
         excluded: Stems the question sets aside ("other than X"): a mention made of
             them only excludes its rows.
+        compared: Stems the question compares with ("compared with X", "versus X"): a
+            mention made of them selects the rows whose cells compare something with its
+            value ("inferior than X"), when some do, instead of the rows holding it.
+        tables: The corpus's tables (their cells are read for ``compared``).
 
     A generic value (:attr:`Entity.generic`) constrains nothing when the question also
     names a specific value of the same table: "X and frequent crashes", in a table of
     studies of frequent crashes, asks for the X rows, not those whose cell reads
     "Frequent crashes".
     """
-    del toks
     kept = [m for m in mentions if not (m.matched and m.matched <= excluded)]
     aside = [m for m in mentions if m.matched and m.matched <= excluded]
     # a value that only restates the table's topic gives way to a specific one
@@ -185,7 +195,24 @@ def build_filter(
         m for m in kept if not (m.entity.combination and others and m.entity.table not in others)
     ]
     years = year_range(text) if years_apply else None
-    return RowFilter(_by_column(kept), years, table, _by_column(aside))
+    against = [m for m in kept if m.matched and m.matched <= compared]
+    comparing = frozenset(r for m in against for r in rows_comparing(m.entity.text, tables))
+    # "which drugs were compared with X?" asks for the rows comparing with X; "is Z better
+    # than X?" too when Z is a value of X's column (the rows must hold it); but of a Z the
+    # tables do not hold, no row says anything
+    columns = {m.entity.column for m in against}
+    subject = [m for m in kept if m not in against and m.entity.column in columns]
+    if comparing and not subject and not _generic_before(text, toks, kept, tables):
+        comparing = frozenset()
+    if not comparing:
+        return RowFilter(_by_column(kept), years, table, _by_column(aside))
+    kept = [m for m in kept if m not in against]
+    values = tuple(
+        dict.fromkeys(m.entity.text for m in against if rows_comparing(m.entity.text, tables))
+    )
+    column = next(m.entity.column for m in against)
+    versus = Constraint(column, values, comparing, compared=True)
+    return RowFilter((*_by_column(kept), versus), years, table, _by_column(aside))
 
 
 def _by_column(mentions: Sequence[Mention]) -> tuple[Constraint, ...]:
@@ -208,6 +235,55 @@ _EXCLUDING = re.compile(
     r"((?:[\w/-]+\s*){1,3})",
     re.IGNORECASE,
 )
+
+
+# Words that compare with the next value ("compared with X", "X versus Y"), English
+# ("rather than X" sets X aside instead).
+_COMPARING = (
+    r"(?:(?<!rather )(?<!other )than|versus|vs\.?|against|compared (?:with|to|against)|"
+    r"head[- ]to[- ]head with)"
+)
+# Words of the comparison itself, English.
+_COMPARISON_STEMS = frozenset(
+    stem(w)
+    for w in (
+        *("compared", "compare", "comparison", "tested", "pitted", "better", "worse"),
+        *("superior", "inferior", "head", "other", "another", "any"),
+    )
+)
+_COMPARED_WITH = re.compile(rf"\b{_COMPARING}\s+((?:[\w/-]+\s*){{1,3}})", re.IGNORECASE)
+
+
+def compared_words(text: str) -> str:
+    """The words right after "compared with", "versus", "than"... (up to three)."""
+    return " ".join(m.group(1) for m in _COMPARED_WITH.finditer(text))
+
+
+def _generic_before(
+    text: str, toks: Sequence[Token], mentions: Sequence[Mention], tables: Sequence[Table]
+) -> bool:
+    """The words before the first comparison ("which *drugs* were compared with X") name
+    nothing but the tables, their columns, values the question names, or the comparison."""
+    found = _COMPARED_WITH.search(text)
+    if found is None:
+        return False
+    allowed = set(_COMPARISON_STEMS)
+    allowed.update(s for m in mentions for s in m.matched)
+    for t in tables:
+        allowed.update(topic_stems(t))
+    return all(set(parts(t)) <= allowed for t in toks if t.content and t.end <= found.start())
+
+
+def rows_comparing(value: str, tables: Sequence[Table]) -> tuple[str, ...]:
+    """Ids of the rows with a cell that compares something with ``value`` ("inferior than
+    X", "Y vs X", "compared with X"), in table order."""
+    pattern = _comparing_pattern(value)
+    return tuple(r.id for t in tables for r in t.rows if any(pattern.search(v) for _, v in r.cells))
+
+
+@functools.lru_cache(maxsize=1024)
+def _comparing_pattern(value: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{_COMPARING}\s+(?:the\s+)?{re.escape(value)}\b", re.IGNORECASE)
 
 
 def excluded_words(text: str) -> str:

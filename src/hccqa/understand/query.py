@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from ..corpus.glossary import find_definitions
-from .filters import RowFilter, build_filter, excluded_words
+from .filters import RowFilter, build_filter, compared_words, excluded_words
 from .lexicon import Lexicon, Mention
 from .words import LISTED, SHORTHAND, STOPWORDS, Token, content_stems, parts, tokens
 
@@ -261,6 +261,8 @@ def understand(
         table=table,
         years_apply=bool(lexicon.year_tables),
         excluded=content_stems(excluded_words(normalized)),
+        compared=content_stems(compared_words(normalized)),
+        tables=lexicon.tables,
     )
     content = [t for t in toks if t.content]
     defined = {a.lower() for a in find_definitions(normalized)}  # "oxalic acid (OA)"
@@ -496,6 +498,8 @@ def _with_referent(query: Query, previous: Turn, lexicon: Lexicon) -> Query:
                 table=query.filter.table,
                 years_apply=query.filter.years is not None or bool(lexicon.year_tables),
                 excluded=content_stems(excluded_words(query.normalized)),
+                compared=content_stems(compared_words(query.normalized)),
+                tables=lexicon.tables,
             ),
             table=query.filter.table or previous.query.filter.table,
         )
