@@ -13,11 +13,13 @@ from tablefakes import make_table
 
 from hccqa.answer.compose import select_quotes
 from hccqa.answer.evidence import Evidence, Scored, gather
-from hccqa.answer.rows import RowChoice, choose_rows, filter_rows
+from hccqa.answer.rows import RowChoice, _answering, _cell_stems, choose_rows, filter_rows
 from hccqa.qa import QA
 from hccqa.types import Hit, Table, TableRow
+from hccqa.understand.bridge import Bridge
 from hccqa.understand.lexicon import Lexicon
 from hccqa.understand.query import Query, understand
+from hccqa.understand.words import stem
 
 THYMOL = "Which trials used thymol strips?"
 YEARS = "Rooftop apiary trials between 2015 and 2020"
@@ -537,3 +539,22 @@ def test_a_list_of_citations_after_the_clause_that_answers_credits_its_studies(
     # no clause stands out: nothing is credited
     even = "The bees grew calmer[4,5,7], and the bees grew calmer again[8-10]."
     assert _quoted(second_qa, even, query).rows == ()
+
+
+def test_a_row_holding_a_bridged_word_answers_the_plain_words_it_was_bridged_from() -> None:
+    table = make_table(
+        "races",
+        ["ref", "author", "year", "frame", "result"],
+        [["2", "Brook et al", "2011", "Carbon", "Slower than bamboo"]],
+    )
+    row = table.rows[0]
+    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[table], glossary={}))
+    lexicon._bridge = Bridge({"slower": frozenset({"lag", "behind"})}, {"lag": 8.0, "behind": 7.0})
+    plain = SimpleNamespace(bridged=(), terms=frozenset({"lag", "behind", "kite"}))
+    assert _answering(row, plain, lexicon) == _cell_stems(row, lexicon)  # type: ignore[arg-type]
+    asked = SimpleNamespace(bridged=("slower",), terms=frozenset({"lag", "behind", "kite"}))
+    held = _answering(row, asked, lexicon)  # type: ignore[arg-type]
+    assert {"lag", "behind", stem("slower")} <= held and "kite" not in held
+    # a bridged word the row does not hold brings nothing
+    other = SimpleNamespace(bridged=("faster",), terms=frozenset({"lag"}))
+    assert _answering(row, other, lexicon) == _cell_stems(row, lexicon)  # type: ignore[arg-type]

@@ -29,7 +29,7 @@ from ..types import RowMatch, TableRow, table_label
 from ..understand.filters import Constraint, RowFilter
 from ..understand.lexicon import NEGATING, NEGATIONS, Lexicon, topic_stems
 from ..understand.query import REASONS, Query, deictic
-from ..understand.words import content_stems, parts, stem_set, tokens
+from ..understand.words import content_stems, parts, stem, stem_set, tokens
 from .evidence import Evidence, Scored
 from .facts import coverage
 
@@ -349,10 +349,10 @@ def _from_evidence(
         hit_row = by_id.get(h.passage.id) if h.passage.kind == "row" else None
         if hit_row is None or hit_row.id in why or not (hit_row.id in mentioned or h.rank == 1):
             continue
-        if terms and coverage(terms, _cell_stems(hit_row, lexicon), lexicon) >= ROW_COVERAGE:
+        if terms and coverage(terms, _answering(hit_row, query, lexicon), lexicon) >= ROW_COVERAGE:
             why[hit_row.id] = f"the row itself matches (rank {h.rank})"
     keep = [
-        (coverage(terms, _cell_stems(r, lexicon), lexicon) if terms else 0.0, r, why[r.id])
+        (coverage(terms, _answering(r, query, lexicon), lexicon) if terms else 0.0, r, why[r.id])
         for r in by_id.values()
         if r.id in why
     ]
@@ -447,6 +447,18 @@ def _negated_stems(row: TableRow) -> frozenset[str]:
         if any(t.norm in NEGATIONS for t in tokens(v))
         for s in stem_set(v)
     )
+
+
+def _answering(row: TableRow, query: Query, lexicon: Lexicon) -> frozenset[str]:
+    """The question's stems a row's cells answer: those they hold, and the plain words a
+    corpus word they hold was bridged from ("spread" and "cancer" for a cell naming the
+    corpus word whose definition holds them)."""
+    have = _cell_stems(row, lexicon)
+    bridged = [w for w in query.bridged if stem(w) in have]
+    if not bridged:
+        return have
+    glosses = lexicon.bridge.glosses
+    return have.union(*(glosses.get(w, frozenset()) & query.terms for w in bridged))
 
 
 @functools.lru_cache(maxsize=4096)
