@@ -258,7 +258,8 @@ def build_cmd(
     index: str = _index_option(),
     model: str = _model_option(),
 ) -> None:
-    """Build (or rebuild) the search index of a corpus folder, with a progress bar."""
+    """Build (or rebuild) the search index of a corpus folder, with a progress bar (and its
+    plain-word bridge: WordNet definitions of its words, in the user cache)."""
     from ..qa import build
 
     settings = _settings(corpus, index, model)
