@@ -8,12 +8,13 @@ import pytest
 from tablefakes import make_table
 
 from hccqa.types import Table
+from hccqa.understand.compare import compared_words
 from hccqa.understand.filters import (
     OPEN_END,
     Constraint,
     RowFilter,
     build_filter,
-    compared_words,
+    excluded_words,
     year_range,
 )
 from hccqa.understand.lexicon import Lexicon
@@ -214,67 +215,136 @@ def test_a_question_asking_for_a_combination_selects_the_combined_values() -> No
 
 
 def _races() -> Table:
-    """Kite races: one row's result compares its frame with another frame."""
+    """Kite races: some results compare one frame with another."""
     return make_table(
         "races",
         ["ref", "author", "year", "frame", "result"],
         [
             ["1", "Ames et al", "2009", "Bamboo", "Won twice"],
-            ["2", "Brook et al", "2011", "Carbon", "Slower than bamboo"],
+            ["2", "Brook et al", "2011", "Carbon", "Slower than  bamboo"],
             ["3", "Cole et al", "2012", "Bamboo", "Torn sails"],
             ["4", "Dunn et al", "2013", "Willow", "Lost every race"],
+            ["5", "Eng et al", "2014", "Ash", "Ash vs. willow: a draw"],
+            ["6", "Finn et al", "2015", "Pine", "Faster than CD8+ tails"],
+            ["7", "Gale et al", "2016", "CD8+ tails", "Stable"],
+            ["8", "Hart et al", "2017", "Cedar", "Faster than bamboo-framed kites"],
         ],
         title="Kite races",
     )
 
 
-RACE_WORDS = ("bamboo", "carbon", "willow", "slower", "torn", "sails", "won", "lost")
+def _sails() -> Table:
+    """A second table: sails, one compared with bamboo-framed kites too."""
+    return make_table(
+        "sails",
+        ["ref", "author", "year", "frame", "sail"],
+        [
+            ["9", "Ives et al", "2018", "Bamboo", "Silk"],
+            ["10", "Jay et al", "2019", "Oak", "Nylon"],
+        ],
+        title="Kite sails",
+    )
 
 
-def _compared(lexicon: Lexicon, text: str) -> RowFilter:
+RACE_WORDS = ("bamboo", "carbon", "willow", "slower", "torn", "sails", "won", "lost", "ash")
+
+
+def _compared(lexicon: Lexicon, text: str, table: str | None = None) -> RowFilter:
     toks = tokens(text)
     return build_filter(
         text,
         toks,
         lexicon.mentions(toks),
-        table=None,
+        table=table,
         years_apply=True,
+        excluded=content_stems(excluded_words(text)),
         compared=content_stems(compared_words(text)),
-        tables=lexicon.tables,
+        lexicon=lexicon,
     )
 
 
+def _race_lexicon(*english: str) -> Lexicon:
+    corpus = SimpleNamespace(passages=[], tables=[_races(), _sails()], glossary={})
+    return Lexicon.from_corpus(corpus, english=[*RACE_WORDS, *english])
+
+
+def _rows_of(lexicon: Lexicon, text: str, table: str | None = None) -> list[str]:
+    rows = [r for t in lexicon.tables for r in t.rows]
+    return ids(_compared(lexicon, text, table).select(rows))
+
+
 def test_a_value_compared_with_selects_the_rows_that_compare_with_it() -> None:
-    table = _races()
-    lexicon = _lexicon(table, *RACE_WORDS)
+    lexicon = _race_lexicon()
 
     def rows_of(text: str) -> list[str]:
-        return ids(_compared(lexicon, text).select(table.rows))
+        return _rows_of(lexicon, text)
 
-    # the rows holding the value are not what is asked, the row comparing with it is
+    # the rows holding the value are not what is asked: the rows comparing with it are
+    # ("than  bamboo" with two spaces in the cell; "bamboo-framed" is not bamboo)
     assert rows_of("which frames were compared with bamboo?") == ["races:2"]
     assert rows_of("was any frame raced head to head with bamboo") == ["races:2"]
+    assert rows_of("which frames did better in comparison with bamboo?") == ["races:2"]
     assert _compared(lexicon, "frames versus bamboo").describe() == "compared with Bamboo"
+    # "X vs. Y" in a cell compares X with Y and Y with X
+    assert rows_of("which frame was compared with willow?") == ["races:5"]
+    assert rows_of("which frame was compared with ash?") == ["races:5"]
+    # a value ending in a sign
+    assert rows_of("which frames were compared with CD8+ tails?") == ["races:6"]
     # a named subject of the same column must hold too
     assert rows_of("is carbon better than bamboo?") == ["races:2"]
-    assert rows_of("is willow better than bamboo?") == []
+
+
+def test_a_comparison_falls_back_to_the_plain_filter_when_no_row_answers_it() -> None:
+    lexicon = _race_lexicon("kevlar", "better")
+
+    def rows_of(text: str, table: str | None = None) -> list[str]:
+        return _rows_of(lexicon, text, table)
+
+    bamboo = ["races:1", "races:3", "sails:9"]
+    # a subject the table does not hold: no row says anything of it
+    assert rows_of("is kevlar better than bamboo?") == bamboo
+    # "it" points at a subject named before: not "any frame"
+    assert rows_of("was it better than bamboo?") == bamboo
+    # a subject of the column whose rows do not compare with the value
+    assert rows_of("is willow better than bamboo?") == ["races:1", "races:3", "races:4", "sails:9"]
+    # no cell compares with oak; the table asked holds no comparing row
+    assert rows_of("which frames were compared with oak?") == ["sails:10"]
+    assert rows_of("which frames were compared with bamboo?", table="sails") == ["sails:9"]
     # "rather than" sets the value aside: the plain filter
-    assert rows_of("which studies used carbon rather than bamboo") == [
-        "races:1",
-        "races:2",
+    assert rows_of("which studies used carbon rather than bamboo") == ["races:1", "races:2"] + [
         "races:3",
+        "sails:9",
     ]
 
 
-def test_a_comparison_with_an_unknown_subject_or_no_comparing_row_filters_as_before() -> None:
-    table = _races()
-    lexicon = _lexicon(table, *RACE_WORDS, "kevlar", "better")
+def test_only_the_values_with_comparing_rows_become_the_comparison() -> None:
+    lexicon = _race_lexicon()
+    # oak has no comparing row: the comparisons with bamboo are shown
+    f = _compared(lexicon, "which frames were compared with bamboo or oak?")
+    assert f.describe() == "compared with Bamboo"
+    # a value of another column the compared words name stays a plain value
+    text = "which frames were compared with bamboo silk?"
+    assert _compared(lexicon, text).describe() == "sail: Silk, compared with Bamboo"
+    # a value set aside before the comparison does not stop it
+    text = "which frames other than willow were compared with bamboo?"
+    assert _rows_of(lexicon, text) == ["races:2"]
 
-    def rows_of(text: str) -> list[str]:
-        return ids(_compared(lexicon, text).select(table.rows))
 
-    # a subject the table does not hold: no row says anything of it
-    assert rows_of("is kevlar better than bamboo?") == ["races:1", "races:3"]
-    # no cell compares with willow
-    assert rows_of("which frames were compared with willow?") == ["races:4"]
+def test_compared_words_reads_the_words_after_each_comparison() -> None:
     assert compared_words("faster than a bamboo kite, versus carbon") == "a bamboo kite carbon"
+    assert compared_words("carbon-versus-bamboo frames") == "bamboo frames"
+    assert compared_words("compared with (bamboo)") == "bamboo"
+    assert compared_words("superior to bamboo") == "bamboo"
+    assert compared_words("carbon rather than bamboo; other than oak") == ""
+    assert compared_words("") == ""
+
+
+def test_understand_reads_the_comparison_and_a_follow_up_does_not_lose_its_subject() -> None:
+    from hccqa.understand.query import understand
+
+    lexicon = _race_lexicon("which", "frames", "were", "compared", "with", "tell", "me")
+    asked = understand("which frames were compared with bamboo?", (), lexicon)
+    assert asked.filter.describe() == "compared with Bamboo"
+    # the follow-up's "it" is the frame named before: not any frame compared with bamboo
+    follow = understand("was it better than bamboo?", ("tell me about willow",), lexicon)
+    assert "compared with" not in follow.filter.describe()

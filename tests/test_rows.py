@@ -549,12 +549,15 @@ def test_a_row_holding_a_bridged_word_answers_the_plain_words_it_was_bridged_fro
     )
     row = table.rows[0]
     lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[table], glossary={}))
-    lexicon._bridge = Bridge({"slower": frozenset({"lag", "behind"})}, {"lag": 8.0, "behind": 7.0})
+    lexicon._bridge = Bridge(
+        {"slower": frozenset({"lag", "behind", "pace"})}, {"lag": 8.0, "behind": 7.0, "pace": 6.0}
+    )
     plain = SimpleNamespace(bridged=(), terms=frozenset({"lag", "behind", "kite"}))
     assert _answering(row, plain, lexicon) == _cell_stems(row, lexicon)  # type: ignore[arg-type]
     asked = SimpleNamespace(bridged=("slower",), terms=frozenset({"lag", "behind", "kite"}))
     held = _answering(row, asked, lexicon)  # type: ignore[arg-type]
     assert {"lag", "behind", stem("slower")} <= held and "kite" not in held
+    assert "pace" not in held  # a definition word the question does not hold
     # a bridged word the row does not hold brings nothing
     other = SimpleNamespace(bridged=("faster",), terms=frozenset({"lag"}))
     assert _answering(row, other, lexicon) == _cell_stems(row, lexicon)  # type: ignore[arg-type]

@@ -10,13 +10,13 @@ any corpus: the columns are whatever the tables' headers call them.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..types import Table, TableRow
-from .lexicon import Mention, topic_stems
+from ..types import TableRow
+from .compare import comparison_start
+from .lexicon import Lexicon, Mention
 from .words import Token, parts, stem
 
 # A count or an amount is not a year: "2000 patients", "1200 mg", "1900 %". The words are
@@ -162,7 +162,7 @@ def build_filter(
     years_apply: bool,
     excluded: frozenset[str] = frozenset(),
     compared: frozenset[str] = frozenset(),
-    tables: Sequence[Table] = (),
+    lexicon: Lexicon | None = None,
 ) -> RowFilter:
     """The row filter of a question: its mentions grouped by column, its years, its table.
 
@@ -174,10 +174,15 @@ def build_filter(
         years_apply: Some table has a year column (else years are plain words).
         excluded: Stems the question sets aside ("other than X"): a mention made of
             them only excludes its rows.
-        compared: Stems the question compares with ("compared with X", "versus X"): a
-            mention made of them selects the rows whose cells compare something with its
-            value ("inferior than X"), when some do, instead of the rows holding it.
-        tables: The corpus's tables (their cells are read for ``compared``).
+        compared: Stems the question compares with ("compared with X", "versus X";
+            :func:`hccqa.understand.compare.compared_words`): a mention made of them selects
+            the rows whose cells compare something with its value ("inferior than X"),
+            instead of the rows holding it, when such rows are in the table asked and, for
+            a question naming a subject of the same column ("is Y better than X?"), hold
+            the subject; a question naming no subject must name nothing before its
+            comparison but the tables' words ("which *drugs* were compared with X?").
+        lexicon: The corpus's lexicon (its cells and table words are read for
+            ``compared``).
 
     A generic value (:attr:`Entity.generic`) constrains nothing when the question also
     names a specific value of the same table: "X and frequent crashes", in a table of
@@ -195,24 +200,56 @@ def build_filter(
         m for m in kept if not (m.entity.combination and others and m.entity.table not in others)
     ]
     years = year_range(text) if years_apply else None
-    against = [m for m in kept if m.matched and m.matched <= compared]
-    comparing = frozenset(r for m in against for r in rows_comparing(m.entity.text, tables))
-    # "which drugs were compared with X?" asks for the rows comparing with X; "is Z better
-    # than X?" too when Z is a value of X's column (the rows must hold it); but of a Z the
-    # tables do not hold, no row says anything
-    columns = {m.entity.column for m in against}
-    subject = [m for m in kept if m not in against and m.entity.column in columns]
-    if comparing and not subject and not _generic_before(text, toks, kept, tables):
-        comparing = frozenset()
-    if not comparing:
-        return RowFilter(_by_column(kept), years, table, _by_column(aside))
-    kept = [m for m in kept if m not in against]
-    values = tuple(
-        dict.fromkeys(m.entity.text for m in against if rows_comparing(m.entity.text, tables))
+    found = (
+        _comparison(text, toks, mentions, kept, compared, table, lexicon)
+        if compared and lexicon is not None
+        else None
     )
-    column = next(m.entity.column for m in against)
-    versus = Constraint(column, values, comparing, compared=True)
+    if found is None:
+        return RowFilter(_by_column(kept), years, table, _by_column(aside))
+    versus, against = found
+    kept = [m for m in kept if m not in against]
     return RowFilter((*_by_column(kept), versus), years, table, _by_column(aside))
+
+
+def _comparison(
+    text: str,
+    toks: Sequence[Token],
+    mentions: Sequence[Mention],
+    kept: Sequence[Mention],
+    compared: frozenset[str],
+    table: str | None,
+    lexicon: Lexicon,
+) -> tuple[Constraint, list[Mention]] | None:
+    """The constraint of the rows comparing with the values the question compares with,
+    and the mentions it replaces; None when the question's plain filter should stand
+    (see :func:`build_filter`)."""
+    rows_of: dict[Mention, tuple[str, ...]] = {}
+    for m in kept:
+        if m.matched and m.matched <= compared:
+            rows = lexicon.rows_comparing(m.entity.text)
+            if table is not None:
+                rows = tuple(r for r in rows if r.startswith(f"{table}:"))
+            if rows:
+                rows_of[m] = rows
+    if not rows_of:
+        return None
+    column = next(iter(rows_of)).entity.column
+    against = [m for m in rows_of if m.entity.column == column]
+    comparing = frozenset(r for m in against for r in rows_of[m])
+    # the column's other values named by the compared words ("X plus Y" for "than X", or
+    # a second value no cell compares with) give way; another column's stay
+    replaced = [
+        m for m in kept if m.entity.column == column and m.matched and m.matched <= compared
+    ]
+    subject = [m for m in kept if m.entity.column == column and m not in replaced]
+    if subject:  # "is Y better than X?": the rows comparing Y with X
+        if not comparing & frozenset(r for m in subject for r in m.entity.rows):
+            return None
+    elif not _generic_before(text, toks, mentions, lexicon):
+        return None  # "is Z better than X?" of a Z no cell holds, or "was it better ..."
+    values = tuple(dict.fromkeys(m.entity.text for m in against))
+    return Constraint(column, values, comparing, compared=True), replaced
 
 
 def _by_column(mentions: Sequence[Mention]) -> tuple[Constraint, ...]:
@@ -237,53 +274,32 @@ _EXCLUDING = re.compile(
 )
 
 
-# Words that compare with the next value ("compared with X", "X versus Y"), English
-# ("rather than X" sets X aside instead).
-_COMPARING = (
-    r"(?:(?<!rather )(?<!other )than|versus|vs\.?|against|compared (?:with|to|against)|"
-    r"head[- ]to[- ]head with)"
-)
-# Words of the comparison itself, English.
+# Words of a comparison itself, and pronouns that point at a subject named before, English.
 _COMPARISON_STEMS = frozenset(
     stem(w)
     for w in (
         *("compared", "compare", "comparison", "tested", "pitted", "better", "worse"),
-        *("superior", "inferior", "head", "other", "another", "any"),
+        *("superior", "inferior", "head", "other", "another", "any", "performed", "fared"),
     )
 )
-_COMPARED_WITH = re.compile(rf"\b{_COMPARING}\s+((?:[\w/-]+\s*){{1,3}})", re.IGNORECASE)
-
-
-def compared_words(text: str) -> str:
-    """The words right after "compared with", "versus", "than"... (up to three)."""
-    return " ".join(m.group(1) for m in _COMPARED_WITH.finditer(text))
+_POINTING = frozenset({"it", "its", "they", "them", "their", "this", "that", "these", "those"})
 
 
 def _generic_before(
-    text: str, toks: Sequence[Token], mentions: Sequence[Mention], tables: Sequence[Table]
+    text: str, toks: Sequence[Token], mentions: Sequence[Mention], lexicon: Lexicon
 ) -> bool:
     """The words before the first comparison ("which *drugs* were compared with X") name
-    nothing but the tables, their columns, values the question names, or the comparison."""
-    found = _COMPARED_WITH.search(text)
-    if found is None:
+    nothing but the tables, their columns, values the question names (or sets aside), or
+    the comparison; a pronoun ("was *it* better than X?") names something."""
+    start = comparison_start(text)
+    if start is None:
         return False
-    allowed = set(_COMPARISON_STEMS)
+    before = [t for t in toks if t.end <= start]
+    if any(t.norm in _POINTING for t in before):
+        return False
+    allowed = set(_COMPARISON_STEMS) | lexicon.topic
     allowed.update(s for m in mentions for s in m.matched)
-    for t in tables:
-        allowed.update(topic_stems(t))
-    return all(set(parts(t)) <= allowed for t in toks if t.content and t.end <= found.start())
-
-
-def rows_comparing(value: str, tables: Sequence[Table]) -> tuple[str, ...]:
-    """Ids of the rows with a cell that compares something with ``value`` ("inferior than
-    X", "Y vs X", "compared with X"), in table order."""
-    pattern = _comparing_pattern(value)
-    return tuple(r.id for t in tables for r in t.rows if any(pattern.search(v) for _, v in r.cells))
-
-
-@functools.lru_cache(maxsize=1024)
-def _comparing_pattern(value: str) -> re.Pattern[str]:
-    return re.compile(rf"\b{_COMPARING}\s+(?:the\s+)?{re.escape(value)}\b", re.IGNORECASE)
+    return all(set(parts(t)) <= allowed for t in before if t.content)
 
 
 def excluded_words(text: str) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .bridge import Bridge, load_bridge, specific_words
+from .compare import CELL_MARKER, cell_text, comparing_pattern
 from .expand import Expander
 from .spelling import Speller
 from .words import STOPWORDS, Token, content_stems, parts, stem, tokens
@@ -149,6 +150,7 @@ class Lexicon:
         }
         # table -> the stems of its title and column names: words that name the table
         self._structure = {t.id: topic_stems(t) for t in self.tables}
+        self.topic = frozenset().union(*self._structure.values())  # of every table
         # a table named by its label ("table 2") or its id, as whole words
         self._table_patterns = tuple(
             (
@@ -162,6 +164,8 @@ class Lexicon:
         )
         self.numbered = frozenset(numbered)
         self.idf = functools.lru_cache(maxsize=65536)(self._idf)  # type: ignore[method-assign]
+        self.rows_comparing = functools.lru_cache(maxsize=4096)(self._rows_comparing)  # type: ignore[method-assign]
+        self._comparative: list[tuple[str, str]] | None = None
         self._bridge = bridge
         self._bridge_lock = threading.Lock()
 
@@ -226,6 +230,23 @@ class Lexicon:
             english=speller_words,
             numbered=numbered,
         )
+
+    def _rows_comparing(self, value: str) -> tuple[str, ...]:
+        """Ids of the rows with a cell that compares something with ``value`` ("inferior
+        than X", "Y vs X"; :mod:`hccqa.understand.compare`), in table order. Only the
+        cells that compare anything are searched (found once)."""
+        cells = self._comparative
+        if cells is None:
+            cells = [
+                (r.id, text)
+                for t in self.tables
+                for r in t.rows
+                for _, v in r.cells
+                if CELL_MARKER.search(text := cell_text(v))
+            ]
+            self._comparative = cells
+        pattern = comparing_pattern(value)
+        return tuple(dict.fromkeys(row for row, text in cells if pattern.search(text)))
 
     def _idf(self, stem: str) -> float:
         """Smoothed inverse document frequency of a stem over the passages (high = rare).

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from ..corpus.glossary import find_definitions
-from .filters import RowFilter, build_filter, compared_words, excluded_words
+from .compare import compared_words
+from .filters import RowFilter, build_filter, excluded_words
 from .lexicon import Lexicon, Mention
 from .words import LISTED, SHORTHAND, STOPWORDS, Token, content_stems, parts, tokens
 
@@ -262,7 +263,7 @@ def understand(
         years_apply=bool(lexicon.year_tables),
         excluded=content_stems(excluded_words(normalized)),
         compared=content_stems(compared_words(normalized)),
-        tables=lexicon.tables,
+        lexicon=lexicon,
     )
     content = [t for t in toks if t.content]
     defined = {a.lower() for a in find_definitions(normalized)}  # "oxalic acid (OA)"
@@ -499,7 +500,7 @@ def _with_referent(query: Query, previous: Turn, lexicon: Lexicon) -> Query:
                 years_apply=query.filter.years is not None or bool(lexicon.year_tables),
                 excluded=content_stems(excluded_words(query.normalized)),
                 compared=content_stems(compared_words(query.normalized)),
-                tables=lexicon.tables,
+                lexicon=lexicon,
             ),
             table=query.filter.table or previous.query.filter.table,
         )

@@ -1,0 +1,66 @@
+"""Comparisons, in English: "compared with X" in a question, "... than X" in a table cell.
+
+A question that compares with a table value ("which drugs were compared with X?", "is Y
+better than X?") asks for the rows that compare something with X, not for the rows that
+hold X. :func:`compared_words` reads the words a question compares with;
+:func:`comparing_pattern` finds a cell that compares with a value ("inferior than X",
+"Y vs X", "X versus Y", "superior to X"). "Rather than X" and "other than X" set X
+aside instead, and "against X" in a cell more often names a target than a rival, so a
+cell is not read for it. Nothing here knows a corpus: the values come from its tables.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+# between a comparison word and its value: spaces, a hyphen ("A-versus-B"), an opening
+# bracket or quote
+_GAP = r"[\s\-(\"'\u201c\u2018]+"
+_THAN = r"(?<!rather )(?<!other )than"
+_QUESTION_WORDS = (
+    rf"(?:{_THAN}|versus|vs\.?|v\.|against|compared?\s+(?:with|to|against)|"
+    r"(?:in\s+)?comparison\s+(?:with|to)|(?:superior|inferior|relative)\s+to|"
+    r"head[- ]to[- ]head\s+(?:with|against))"
+)
+_CELL_WORDS = (
+    rf"(?:{_THAN}|versus|vs\.?|compared\s+(?:with|to)|"
+    r"(?:superior|inferior|similar|equivalent|comparable|relative)\s+to)"
+)
+_COMPARED_WITH = re.compile(rf"\b{_QUESTION_WORDS}{_GAP}((?:[\w/+.-]+\s*){{1,3}})", re.IGNORECASE)
+# a cell that compares anything with anything: the only cells a value is looked for in
+CELL_MARKER = re.compile(rf"\b{_CELL_WORDS}(?=\W)", re.IGNORECASE)
+
+
+def compared_words(text: str) -> str:
+    """The words right after "compared with", "versus", "than"... (up to three each).
+
+    Examples:
+        >>> compared_words("is Y better than the X kite, or versus Z?")
+        'the X kite Z'
+        >>> compared_words("Y rather than X")
+        ''
+    """
+    return " ".join(m.group(1).strip() for m in _COMPARED_WITH.finditer(text))
+
+
+def comparison_start(text: str) -> int | None:
+    """Where the first comparison of a question starts, or None."""
+    found = _COMPARED_WITH.search(text)
+    return None if found is None else found.start()
+
+
+@functools.lru_cache(maxsize=4096)
+def comparing_pattern(value: str) -> re.Pattern[str]:
+    """A pattern that finds a cell comparing something with ``value`` ("... than X", "Y
+    vs X", "X versus Y"); the value ends where a word does ("X-resistant" is not X)."""
+    v = re.escape(value)
+    return re.compile(
+        rf"\b{_CELL_WORDS}{_GAP}(?:the\s+)?{v}(?![\w-])|(?<![\w-]){v}\s+(?:vs\.?|versus)\s+\w",
+        re.IGNORECASE,
+    )
+
+
+def cell_text(value: str) -> str:
+    """A cell's text as comparisons are read in it (spaces collapsed)."""
+    return " ".join(value.split())
