@@ -234,7 +234,7 @@ def _races() -> Table:
 
 
 def _sails() -> Table:
-    """A second table: sails, one compared with bamboo-framed kites too."""
+    """A second table, of sails: its rows compare with nothing."""
     return make_table(
         "sails",
         ["ref", "author", "year", "frame", "sail"],
