@@ -28,6 +28,19 @@ _CELL_WORDS = (
     r"(?:superior|inferior|similar|equivalent|comparable|relative)\s+to)"
 )
 _COMPARED_WITH = re.compile(rf"\b{_QUESTION_WORDS}{_GAP}((?:[\w/+.-]+\s*){{1,3}})", re.IGNORECASE)
+# one of these is in every text a comparison is found in (lower case)
+_NEEDS = (
+    "than",
+    "vers",
+    "vs",
+    "v.",
+    "against",
+    "compar",
+    "superior",
+    "inferior",
+    "relative",
+    "head",
+)
 # a cell that compares anything with anything: the only cells a value is looked for in
 CELL_MARKER = re.compile(rf"\b{_CELL_WORDS}(?=\W)", re.IGNORECASE)
 
@@ -41,11 +54,16 @@ def compared_words(text: str) -> str:
         >>> compared_words("Y rather than X")
         ''
     """
+    low = text.lower()
+    if not any(word in low for word in _NEEDS):  # most questions compare nothing
+        return ""
     return " ".join(m.group(1).strip() for m in _COMPARED_WITH.finditer(text))
 
 
 def comparison_start(text: str) -> int | None:
     """Where the first comparison of a question starts, or None."""
+    if not compared_words(text):
+        return None
     found = _COMPARED_WITH.search(text)
     return None if found is None else found.start()
 
