@@ -341,6 +341,20 @@ def test_a_follow_up_pointing_back_keeps_the_rows_whose_cells_hold_its_other_wor
     assert ids(choice.rows) == ["apiary_trials:4"]  # "Mite load cut by nine tenths"
 
 
+def test_a_follow_up_pointing_back_stays_with_the_rows_shown_even_if_its_filter_selects_others(
+    second_qa: QA,
+) -> None:
+    # shown before: the two thymol trials; "them" are those, not the 2014-2018 trials
+    shown = ("apiary_trials:5", "apiary_trials:10")
+    choice = _choose(second_qa, "Which of them ran between 2014 and 2018?", (THYMOL,), shown)
+    assert ids(choice.rows) == ["apiary_trials:5"]
+    assert choice.rows[0].reason.startswith("filter: year 2014-2018")
+    # none of them used oxalic acid: not the oxalic acid trial, which is not one of "them"
+    choice = _choose(second_qa, "Which of them used oxalic acid?", (THYMOL,), shown)
+    assert ids(choice.rows) == list(shown)
+    assert {m.reason for m in choice.rows} == {"the rows the previous answer showed"}
+
+
 def _anyone_else(qa: QA, before: str, shown: str) -> RowChoice:
     return _choose(qa, "Did anyone else try that?", (before,), (shown,))
 

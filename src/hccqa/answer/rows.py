@@ -206,8 +206,11 @@ def _choose(
             if narrowed:
                 why = f"{reason}, of the rows shown before"
                 return RowChoice(_own_words(query, narrowed, why, lexicon), True)
-        # "what about X?" asks of something else: the rows shown before are not its rows
-        elif (not query.filter.constraints and not query.swapped) or _points_back(query):
+        # "what about X?" asks of something else: the rows shown before are not its rows;
+        # "which of *them* ...?" stays with them even when its own filter selects others
+        if (not filtered and not query.filter.constraints and not query.swapped) or _points_back(
+            query
+        ):
             why = "the rows the previous answer showed"
             return RowChoice(_own_words(query, referent, why, lexicon), "list" in query.intents)
     # a why/how question asks for an explanation, not for rows: a value it names in
