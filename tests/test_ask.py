@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import hccqa.ask
+from hccqa.answer.compose import NOTHING_ASKED
 from hccqa.answer.judge import Policy
 from hccqa.ask import MIN_PASSAGES, answer_question, weigh
 from hccqa.qa import QA
@@ -227,3 +228,18 @@ def test_no_answering_module_tokenizes_the_question_again() -> None:
         for line, call in _tokenized_questions(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_a_question_of_function_words_only_is_refused_without_a_nearest_quote(
+    second_qa: QA,
+) -> None:
+    for question in ("the the the", "why?", "and of to than"):
+        answer = second_qa.ask(question)
+        assert answer.abstained and answer.refusal_reason == NOTHING_ASKED, question
+        assert answer.nearest is None and answer.rows == ()
+        assert answer.answer.startswith("The question names nothing to look for")
+    # a follow-up carries its referent's words: it is asked
+    first = "Which trials used thymol strips?"
+    assert second_qa.ask("and why?", [first]).refusal_reason != NOTHING_ASKED
+    # a year is something to look for
+    assert second_qa.ask("2016?").refusal_reason != NOTHING_ASKED

@@ -28,6 +28,11 @@ _AFTER_NAME = re.compile(r"et al\.?\s*$")
 _END = re.compile(r"[.?!:;)\]\"”’]$")
 
 
+# The refusal of a question made of function words only ("the the the", "why?" on its own):
+# no sentence is nearer to it than another, so none is quoted.
+NOTHING_ASKED = "the question names nothing to look for"
+
+
 def not_covered(documents: int) -> str:
     """The refusal sentence, worded for the number of documents."""
     return (
@@ -140,6 +145,15 @@ def compose(
         "mode": mode,
         "corrections": corrections,
     }
+    if refusal == NOTHING_ASKED:
+        its = "the document's" if documents == 1 else "the documents'"
+        return Answer(
+            answer=f"The question names nothing to look for: ask about one of {its} topics.",
+            abstained=True,
+            nearest=None,
+            refusal_reason=refusal,
+            **base,  # type: ignore[arg-type]
+        )
     if refusal is not None or (not quotes and not rows):
         nearest = _nearest(evidence, references)
         text = not_covered(documents)

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from ..types import TableRow
 from ..understand.query import REASONS, Query
 from ..understand.words import has_number, stem_set, tokens
+from .compose import NOTHING_ASKED
 from .evidence import Evidence
 from .facts import YEAR, holds
 
@@ -253,6 +254,9 @@ def judge(
     signals = measure(query, evidence, rows=rows)
     if not evidence.hits:
         return Verdict(False, 0.0, "nothing was retrieved", signals)
+    if not query.terms and not query.mentions and not query.filter.specific:
+        # "the the the", "why?" on its own: any sentence would do as well as any other
+        return Verdict(False, 0.0, NOTHING_ASKED, signals)
     p = probability(policy, signals)
     if p >= policy.threshold:
         return Verdict(True, p, None, signals)
