@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 
 import hccqa.ask
-from hccqa.answer.compose import NOTHING_ASKED
-from hccqa.answer.judge import Policy
+from hccqa.answer.judge import NOTHING_ASKED, Policy
 from hccqa.ask import MIN_PASSAGES, answer_question, weigh
 from hccqa.qa import QA
 from hccqa.understand import query as query_module  # hccqa.understand is also a function

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from ..corpus.citations import continues_from, find_citations
 from ..types import Answer, AnswerSentence, Hit, Nearest, Reference, RowMatch
 from .evidence import Evidence, Scored
+from .judge import NOTHING_ASKED
 
 # Sentences quoted at most. Four rather than three: the sentence that holds the answer
 # ranks fourth often enough that every gold set's answer hit rose (the blind set's
@@ -26,11 +27,6 @@ QUOTE_SHARE = 0.75  # quotes score at least this share of the best one
 MIN_WORDS = 4  # a shorter fragment is not quoted
 _AFTER_NAME = re.compile(r"et al\.?\s*$")
 _END = re.compile(r"[.?!:;)\]\"”’]$")
-
-
-# The refusal of a question made of function words only ("the the the", "why?" on its own):
-# no sentence is nearer to it than another, so none is quoted.
-NOTHING_ASKED = "the question names nothing to look for"
 
 
 def not_covered(documents: int) -> str:
@@ -145,7 +141,7 @@ def compose(
         "mode": mode,
         "corrections": corrections,
     }
-    if refusal == NOTHING_ASKED:
+    if refusal == NOTHING_ASKED:  # no sentence is nearer to it than another: none is quoted
         its = "the document's" if documents == 1 else "the documents'"
         return Answer(
             answer=f"The question names nothing to look for: ask about one of {its} topics.",

@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from ..types import TableRow
 from ..understand.query import REASONS, Query
 from ..understand.words import has_number, stem_set, tokens
-from .compose import NOTHING_ASKED
 from .evidence import Evidence
 from .facts import YEAR, holds
 
@@ -232,6 +231,10 @@ def _asks_date(query: Query) -> bool:
         return True
     pairs = set(zip(words, words[1:], strict=False))
     return ("and", "when") in pairs or ("when", "and") in pairs
+
+
+# The refusal of a question made of function words only ("the the the", "why?" on its own).
+NOTHING_ASKED = "the question names nothing to look for"
 
 
 def probability(policy: Policy, signals: Mapping[str, float]) -> float:

@@ -54,18 +54,21 @@ def compared_words(text: str) -> str:
         >>> compared_words("Y rather than X")
         ''
     """
-    low = text.lower()
-    if not any(word in low for word in _NEEDS):  # most questions compare nothing
+    if not _may_compare(text):
         return ""
     return " ".join(m.group(1).strip() for m in _COMPARED_WITH.finditer(text))
 
 
 def comparison_start(text: str) -> int | None:
     """Where the first comparison of a question starts, or None."""
-    if not compared_words(text):
-        return None
-    found = _COMPARED_WITH.search(text)
+    found = _COMPARED_WITH.search(text) if _may_compare(text) else None
     return None if found is None else found.start()
+
+
+def _may_compare(text: str) -> bool:
+    """The text holds a word every comparison needs (most questions compare nothing)."""
+    low = text.lower()
+    return any(word in low for word in _NEEDS)
 
 
 @functools.lru_cache(maxsize=4096)
