@@ -55,6 +55,29 @@ def test_a_filter_question_shows_its_rows_once_beside_the_quotes(second_qa: QA) 
     assert a.answer.count("Castellanos et al (2022, Apiary trials):") == 1
 
 
+@pytest.mark.parametrize(
+    ("question", "favored"),
+    [
+        (THYMOL, set(THYMOL_ROWS)),
+        ("Who used thymol strips?", set(THYMOL_ROWS)),
+        ("Why would a beekeeper use thymol strips?", set()),
+    ],
+)
+def test_the_rows_a_list_or_who_question_filters_are_favored_in_the_ranking(
+    second_qa: QA, monkeypatch: pytest.MonkeyPatch, question: str, favored: set[str]
+) -> None:
+    seen: list[frozenset[str]] = []
+    gather = hccqa.ask.gather
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs["favored"])
+        return gather(*args, **kwargs)
+
+    monkeypatch.setattr(hccqa.ask, "gather", spy)
+    second_qa.ask(question)
+    assert seen and set(seen[0]) == favored
+
+
 def test_a_refusal_has_its_reason_and_the_nearest_sentence_and_no_rows(second_qa: QA) -> None:
     a = _always(second_qa, False).ask(THYMOL)
     assert a.abstained and a.rows == () and a.sentences == () and a.text == ""

@@ -22,6 +22,9 @@ from .understand.lexicon import Lexicon
 from .understand.query import Query, Recall, understand
 
 MIN_PASSAGES = 10  # ranked passages kept for Recall@10 / MRR@10
+ROW_INTENTS = frozenset({"list", "who"})
+"""Intents that ask for table rows themselves (which ones, whose study): the rows the
+question's filter picks are favored in the evidence ranking."""
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ def weigh_query(
     t0 = time.perf_counter()
     filtered = filter_rows(query, engine.corpus.rows)
     filter_ms = _ms(t0)
-    favored = frozenset(r.id for r in filtered) if "list" in query.intents else frozenset()
+    favored = frozenset(r.id for r in filtered) if ROW_INTENTS & query.intents else frozenset()
     evidence = gather(
         query,
         engine.retriever,
