@@ -127,6 +127,26 @@ def test_a_listing_may_ask_which_rows_a_table_lists_or_shows() -> None:
         assert ids(filter_rows(listing, numbered.rows)) == ["table7:1", "table7:2", "table7:3"]
 
 
+def test_a_plain_listing_may_use_the_tables_title_words_and_their_abbreviation() -> None:
+    # the title says what every row is about: "coastal kite flights" names no row
+    titled = make_table(
+        "table7", ["ref", "author", "year", "frame", "sail"], KITES_CELLS, "Coastal kite flights"
+    )
+    lexicon = Lexicon.from_corpus(
+        SimpleNamespace(passages=[], tables=[titled], glossary={"CKF": "coastal kite flights"})
+    )
+    bamboo = ["table7:1", "table7:2", "table7:3"]
+    for question in ("List the bamboo coastal flights", "List the bamboo CKF in Table 7"):
+        listing = understand(question, (), lexicon)
+        assert ids(filter_rows(listing, titled.rows, lexicon)) == bamboo, question
+        assert filter_rows(listing, titled.rows) == []  # without the lexicon: no title known
+    # a word neither a value nor the table's still asks about something else
+    assert (
+        filter_rows(understand("List the bamboo CKF at dawn", (), lexicon), titled.rows, lexicon)
+        == []
+    )
+
+
 def _gliders(first: str, second: str) -> tuple[Lexicon, list[TableRow]]:
     """Four gliders: two with the given frames, two of carbon."""
     cells = [

@@ -145,7 +145,7 @@ def weigh_query(
     """Gather the evidence of an understood question and judge it (one pass, no retry);
     calibration measures its signals exactly as answering does."""
     t0 = time.perf_counter()
-    filtered = filter_rows(query, engine.corpus.rows)
+    filtered = filter_rows(query, engine.corpus.rows, engine.lexicon)
     filter_ms = _ms(t0)
     favored = frozenset(r.id for r in filtered) if ROW_INTENTS & query.intents else frozenset()
     evidence = gather(

@@ -50,14 +50,17 @@ class RowChoice:
     listing: bool  # the rows are the answer (a filter or a list question), not an aside
 
 
-def filter_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
+def filter_rows(
+    query: Query, rows: Sequence[TableRow], lexicon: Lexicon | None = None
+) -> list[TableRow]:
     """The rows the question's own filter selects, when it narrows them usefully.
 
     A filter narrows when it names years, or one of its constraints is not broad
     (keeps at most half of the rows of the tables it applies to). A broad one (a value
     nearly every row holds) selects only for a list question that asks about nothing
-    else ("list the X studies"). For a who-question, only the rows matching the most
-    of the values it names are kept.
+    else ("list the X studies"): besides the values, it names only its table (label,
+    columns and, given the ``lexicon``, title words). For a who-question, only the rows
+    matching the most of the values it names are kept.
     """
     f = _sharpen(query.filter, query, rows)
     if not f.specific:
@@ -78,6 +81,8 @@ def filter_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
         )
         matched = {s for m in query.mentions for s in m.matched}
         named = matched | _YEARS_AND_NUMBERS(query) | _table_words(rows)
+        if lexicon is not None:
+            named |= naming_words(lexicon, tables)
         only = "list" in query.intents and query.terms <= named
         if not narrow and not only:
             return []
@@ -127,6 +132,19 @@ def _table_words(rows: Sequence[TableRow]) -> frozenset[str]:
     columns = (c.replace("_", " ") for r in first.values() for c, _ in r.cells)
     names = [*map(table_label, first), *columns]
     return content_stems(" ".join(names))
+
+
+def naming_words(lexicon: Lexicon, tables: set[str] | frozenset[str]) -> frozenset[str]:
+    """Stems of the words that name these tables and what all their rows are about: their
+    titles and column names, and each abbreviation the glossary spells out in those
+    words ("CKF" for a title that says "coastal kite flights")."""
+    words = frozenset().union(*(topic_stems(t) for t in lexicon.tables if t.id in tables))
+    short = (
+        content_stems(abbr)
+        for abbr, long in lexicon.glossary.items()
+        if (spelled := content_stems(long)) and spelled <= words
+    )
+    return words.union(*short)
 
 
 def _YEARS_AND_NUMBERS(query: Query) -> set[str]:  # noqa: N802
@@ -184,7 +202,7 @@ def _choose(
     filtered = (
         list(evidence.filtered)
         if evidence.filtered is not None
-        else filter_rows(query, corpus_rows)
+        else filter_rows(query, corpus_rows, lexicon)
     )
     reason = f"filter: {query.filter.describe()}"
     before = query.referent.query.mentions if query.referent is not None else ()
@@ -245,8 +263,7 @@ def _own_words(
     if any(t.norm in NEGATING for t in query.tokens):
         return tuple(RowMatch(r, reason, 1.0) for r in rows)  # "which was not about X?"
     named = {s for m in query.mentions for s in m.matched}
-    tables = {r.table for r in rows}
-    topic = frozenset().union(*(topic_stems(t) for t in lexicon.tables if t.id in tables))
+    topic = naming_words(lexicon, {r.table for r in rows})
     words = {  # one entry per word however often it is typed
         text: w
         for text, stems in _question_words(query)
