@@ -22,6 +22,7 @@ from hccqa.answer.judge import (
     measure,
     probability,
 )
+from hccqa.answer.rows import naming_words
 from hccqa.qa import QA
 from hccqa.settings import DEFAULT_ENCODER, POLICIES
 from hccqa.understand.query import Query, understand
@@ -282,6 +283,23 @@ def test_focus_counts_only_beside_the_questions_rarest_word(second_qa: QA) -> No
     apart = _evidence(second_qa, question, ["Brennan et al cultured the cell line ZX-81."])
     assert measure(query, beside)["focus"] == 0.0
     assert measure(query, apart)["focus"] == 1.0  # a cell line, but another team's
+
+
+def test_a_selected_row_answers_which_kind_of_thing_its_table_lists(second_qa: QA) -> None:
+    # the table's title says every row is a rooftop apiary trial: "which apiary did X study"
+    # is answered by X's row, even when no quoted sentence says "apiary"
+    question = "Which rooftop apiary did the Okonkwo team study?"
+    query = _query(second_qa, question)
+    assert query.focus
+    far = _evidence(second_qa, question, ["Queens stopped laying.", "Hives were shaded."])
+    (row,) = [r for r in second_qa.corpus.rows if r.author == "Okonkwo et al"]
+    kind = naming_words(second_qa.engine.lexicon, {row.table})
+    assert measure(query, far, rows=[row], row_kind=kind)["focus"] == 0.0
+    assert measure(query, far, rows=[row])["focus"] == 1.0
+    assert measure(query, far, row_kind=kind)["focus"] == 1.0  # no row selected: no kind
+    # a kind the table does not list is still asked of the sentences
+    other = _query(second_qa, "Which cell line did the Okonkwo team culture?")
+    assert measure(other, far, rows=[row], row_kind=kind)["focus"] == 1.0
 
 
 @pytest.mark.parametrize(

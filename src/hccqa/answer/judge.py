@@ -124,7 +124,13 @@ class Verdict:
     signals: Mapping[str, float]
 
 
-def measure(query: Query, evidence: Evidence, *, rows: Sequence[TableRow] = ()) -> dict[str, float]:
+def measure(
+    query: Query,
+    evidence: Evidence,
+    *,
+    rows: Sequence[TableRow] = (),
+    row_kind: frozenset[str] = frozenset(),
+) -> dict[str, float]:
     """The judge's signals for a question and its evidence (see the module doc).
 
     Args:
@@ -132,6 +138,8 @@ def measure(query: Query, evidence: Evidence, *, rows: Sequence[TableRow] = ()) 
         evidence: Its evidence.
         rows: The table rows its filter (or, for a follow-up, the previous answer)
             selects; a row's year answers "when".
+        row_kind: Stems of what those rows' tables say every row is (their titles' and
+            columns' words): a selected row answers "which <kind>".
     """
     content = [t for t in query.tokens if t.content and not t.norm.isdigit()]
     absent = len(query.absent) / len(content) if content else 0.0
@@ -158,7 +166,7 @@ def measure(query: Query, evidence: Evidence, *, rows: Sequence[TableRow] = ()) 
         anchor = query.anchor
         sentences = [stem_set(s.text) for s in best]
         places = [have for have in sentences if anchor is None or holds(anchor, have)]
-        places.append(frozenset().union(*map(stem_set, columns)))
+        places.append(frozenset().union(row_kind if rows else frozenset(), *map(stem_set, columns)))
         named = any(all(holds(f, have) for f in query.focus) for have in places)
         focus_missing = 0.0 if named else 1.0
     return {
@@ -244,7 +252,12 @@ def probability(policy: Policy, signals: Mapping[str, float]) -> float:
 
 
 def judge(
-    query: Query, evidence: Evidence, policy: Policy, *, rows: Sequence[TableRow] = ()
+    query: Query,
+    evidence: Evidence,
+    policy: Policy,
+    *,
+    rows: Sequence[TableRow] = (),
+    row_kind: frozenset[str] = frozenset(),
 ) -> Verdict:
     """Decide whether the corpus answers the question.
 
@@ -253,8 +266,9 @@ def judge(
         evidence: Its evidence.
         policy: The fitted refusal model.
         rows: The table rows the question selects (see :func:`measure`).
+        row_kind: What those rows' tables say every row is (see :func:`measure`).
     """
-    signals = measure(query, evidence, rows=rows)
+    signals = measure(query, evidence, rows=rows, row_kind=row_kind)
     if not evidence.hits:
         return Verdict(False, 0.0, "nothing was retrieved", signals)
     if not query.terms and not query.mentions and not query.filter.specific:
