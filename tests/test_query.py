@@ -508,3 +508,13 @@ def test_letters_followed_by_digits_name_something_unless_a_word_or_shorthand(
     second_lexicon: Lexicon, question: str, unknown: tuple[str, ...]
 ) -> None:
     assert understand(question, (), second_lexicon).unknown == unknown
+
+
+def test_a_value_set_aside_is_filtered_out_and_not_searched_for(second_lexicon: Lexicon) -> None:
+    q = understand("Which trials used a treatment other than thymol strips?", (), second_lexicon)
+    assert [c.values for c in q.filter.excluded] == [("Thymol strips",)]
+    assert q.search == "Which trials used a treatment?"
+    # "other than" that sets no value aside leaves the question searched as typed
+    typed = "Which trials other than the early ones used shade?"
+    plain = understand(typed, (), second_lexicon)
+    assert not plain.filter.excluded and plain.search == typed

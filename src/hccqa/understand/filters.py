@@ -302,6 +302,14 @@ def _generic_before(
     return all(set(parts(t)) <= allowed for t in before if t.content)
 
 
+_SPACE_BEFORE_MARK = re.compile(r"\s+([?.!,;:])")
+
+
 def excluded_words(text: str) -> str:
     """The words right after "other than", "except", "excluding"... (up to three)."""
     return " ".join(m.group(1) for m in _EXCLUDING.finditer(text))
+
+
+def without_excluded(text: str) -> str:
+    """The text with each "other than X" (its words up to three) left out."""
+    return _SPACE_BEFORE_MARK.sub(r"\1", " ".join(_EXCLUDING.sub(" ", text).split()))

@@ -26,7 +26,7 @@ from types import MappingProxyType
 
 from ..corpus.glossary import find_definitions
 from .compare import compared_words
-from .filters import RowFilter, build_filter, excluded_words
+from .filters import RowFilter, build_filter, excluded_words, without_excluded
 from .lexicon import Lexicon, Mention
 from .words import LISTED, SHORTHAND, STOPWORDS, Token, content_stems, parts, tokens
 
@@ -293,7 +293,10 @@ def understand(
         mentions=mentions,
         filter=row_filter,
         alone=alone,
-        search=" ".join([normalized, *bridged]),
+        # a value set aside is not searched for: its passages are not the ones asked about
+        search=" ".join(
+            [without_excluded(normalized) if row_filter.excluded else normalized, *bridged]
+        ),
         bridged=bridged,
         focus=(focus := _focus(toks, intents, lexicon)),
         unit=(unit := _unit(toks, intents)),
