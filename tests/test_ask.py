@@ -19,6 +19,8 @@ import hccqa.ask
 from hccqa.answer.judge import NOTHING_ASKED, Policy
 from hccqa.ask import MIN_PASSAGES, answer_question, weigh
 from hccqa.qa import QA
+from hccqa.retrieval.embed import HashingEmbedder
+from hccqa.settings import Settings
 from hccqa.understand import query as query_module  # hccqa.understand is also a function
 
 SRC = Path(hccqa.ask.__file__).resolve().parent
@@ -265,3 +267,35 @@ def test_a_question_of_function_words_only_is_refused_without_a_nearest_quote(
     assert second_qa.ask("and why?", [first]).refusal_reason != NOTHING_ASKED
     # a year is something to look for
     assert second_qa.ask("2016?").refusal_reason != NOTHING_ASKED
+
+
+KITE_NOTES = """Kite flights
+
+Ng et al[4] showed that a CSK lifts early in the morning. Later flights were calmer.
+
+Table 1  Flights of coastal kites
+Ng et al[4] 2001 bamboo calm
+Ode et al[5] 2003 carbon gusty
+
+CSK: Cotton sled kite; DLK: Delta light kite.
+
+A DLK flown at dusk stayed up longest. Kites need steady wind.
+"""
+
+
+def test_a_footnote_of_abbreviations_answers_only_what_a_short_form_means(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "kites.txt").write_text(KITE_NOTES, encoding="utf-8")
+    settings = Settings.from_env({}, corpus_dir=tmp_path / "docs", index_dir=tmp_path / "index")
+    qa = _always(QA.load(settings, embedder=HashingEmbedder()), True)
+
+    def glossary(answer: Any) -> list[str]:
+        return [h.passage.id for h in answer.passages if h.passage.kind == "glossary"]
+
+    meaning = qa.ask("What does DLK stand for?")
+    assert glossary(meaning) and '"DLK: Delta light kite"' in meaning.text
+    assert "Cotton sled" not in meaning.text  # the one entry asked about, not the footnote
+    flown = qa.ask("When was a DLK flown?")
+    assert not glossary(flown) and "Delta light kite" not in flown.text

@@ -16,7 +16,12 @@ from typer.testing import CliRunner
 from hccqa import Corpus, load_corpus, load_folder
 from hccqa.corpus.citations import parse_brackets
 from hccqa.corpus.layout import read_layout
-from hccqa.corpus.loader import chunk_sentences, estimate_tokens, fit_sentences
+from hccqa.corpus.loader import (
+    GLOSSARY_SECTION,
+    chunk_sentences,
+    estimate_tokens,
+    fit_sentences,
+)
 from hccqa.corpus.text import Lexicon, clean, normalize
 from hccqa.errors import CorpusError
 from hccqa.ui.cli import app
@@ -54,7 +59,8 @@ def test_review_is_the_shared_byte_copy() -> None:
 
 
 def test_sections_in_order(corpus: Corpus) -> None:
-    assert corpus.sections == SECTIONS + tuple(f"{t.label}: {t.title}" for t in corpus.tables)
+    tables = tuple(f"{t.label}: {t.title}" for t in corpus.tables)
+    assert corpus.sections == (*SECTIONS, GLOSSARY_SECTION, *tables)
     assert corpus.passage("review:p000").section == "Abstract"
     assert narrative(corpus)[-1].section == "Conclusion"
 
@@ -63,8 +69,11 @@ def test_ids_are_stable_and_sequential(corpus: Corpus) -> None:
     text = narrative(corpus)
     assert [p.id for p in text] == [f"review:p{i:03d}" for i in range(len(text))]
     assert {p.doc_id for p in text} == {"review"}
-    # then one passage per table row, with the row's id, after all the text
-    assert [p.id for p in corpus.passages[len(text) :]] == [r.id for r in corpus.rows]
+    # then the table footnote's glossary passage, then one passage per table row, with the
+    # row's id
+    after = corpus.passages[len(text) :]
+    assert [(p.id, p.kind) for p in after[:1]] == [(f"review:p{len(text):03d}", "glossary")]
+    assert [p.id for p in after[1:]] == [r.id for r in corpus.rows]
 
 
 def test_every_passage_is_the_cleaned_form_of_its_source_span(corpus: Corpus) -> None:
@@ -453,3 +462,34 @@ def test_unreadable_file_is_skipped_with_a_warning_and_the_rest_load(
     warned = " ".join(r.getMessage() for r in caplog.records)
     assert "skipped bad.txt" in warned and "skipped slides.pptx" in warned
     assert c.to_dict()["skipped"][1]["path"] == "slides.pptx"
+
+
+KITE_NOTES = """Kite flights
+
+Ng et al[4] showed that a CSK lifts early in the morning. Later flights were calmer.
+
+Table 1  Flights of coastal kites
+Ng et al[4] 2001 bamboo calm
+Ode et al[5] 2003 carbon gusty
+
+CSK: Cotton sled kite; DLK: Delta light kite.
+
+Kites flown at dusk stayed up longest.
+"""
+
+
+def test_a_footnote_of_abbreviations_is_a_glossary_passage_after_the_others(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "kites.txt").write_text(KITE_NOTES, encoding="utf-8")
+    corpus = load_folder(tmp_path)
+    text = [p for p in corpus.passages if p.kind == "text"]
+    (note,) = [p for p in corpus.passages if p.kind == "glossary"]
+    assert note.text == "CSK: Cotton sled kite; DLK: Delta light kite."
+    assert note.section == GLOSSARY_SECTION and note.doc_id == "kites"
+    assert KITE_NOTES[note.start : note.end] == note.text
+    # after the paragraphs, whose ids stay in reading order
+    assert [p.id for p in text] == [f"kites:p{i:03d}" for i in range(len(text))]
+    assert note.id == f"kites:p{len(text):03d}"
+    assert not any("Cotton sled" in p.text for p in text)
+    assert corpus.glossary["DLK"] == "Delta light kite"

@@ -24,7 +24,9 @@ class Passage:
         refs: Reference numbers cited inside the passage, sorted, unique.
         start: Start offset of the passage's source span in the raw document.
         end: End offset (exclusive) of the source span in the raw document.
-        kind: ``"text"`` for narrative, ``"row"`` for a table row.
+        kind: ``"text"`` for narrative, ``"row"`` for a table row, ``"glossary"`` for a
+            footnote of abbreviations ("ABC: Amino binding cassette; ..."), which only a
+            question asking what a short form means searches.
         page: The 1-based page the passage starts on (PDF documents), else None.
     """
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from ..corpus.citations import continues_from, find_citations
 from ..types import Answer, AnswerSentence, Hit, Nearest, Reference, RowMatch
+from ..understand.words import content_stems
 from .evidence import Evidence, Scored
 from .judge import NOTHING_ASKED
 
@@ -165,8 +166,10 @@ def compose(
         )
     used: dict[int, Reference] = {}
     sentences: list[AnswerSentence] = []
+    asked = content_stems(searched)
     for q in quotes:
-        text, refs = resolve_references(q.text, references)
+        glossary = q.hit < len(hits) and hits[q.hit].passage.kind == "glossary"
+        text, refs = resolve_references(_entries(q.text, asked) if glossary else q.text, references)
         used.update(refs)
         quoted = f'"{text}"'
         context = hits[q.hit].passage.text if q.hit < len(hits) else q.text
@@ -197,6 +200,19 @@ def compose(
         text=body,
         **base,  # type: ignore[arg-type]
     )
+
+
+def _entries(footnote: str, asked: frozenset[str]) -> str:
+    """Of a footnote of abbreviations ("ABC: Amino binding cassette; XY: ..."), the entries
+    the question asks about: it names the short form, or every word of the long one. The
+    whole footnote when it names none."""
+    kept = []
+    for part in footnote.split(";"):
+        short, _, long = part.strip().rstrip(".").partition(": ")
+        words = content_stems(long)
+        if long and (content_stems(short) & asked or (words and words <= asked)):
+            kept.append(f"{short}: {long}")
+    return "; ".join(kept) if kept else footnote
 
 
 def _drop_citations(text: str) -> str:

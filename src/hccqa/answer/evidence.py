@@ -141,6 +141,8 @@ def gather(
     content = [t for t in query.tokens if t.content]
     lexical = 1.0 - w.absent_discount * (len(query.absent) / len(content) if content else 0.0)
     hits, timings = retriever.ranked(query.search, depth, mode)  # (passage, score, modes)
+    if "define" not in query.intents:  # a list of short forms answers nothing else
+        hits = [h for h in hits if h[0].kind != "glossary"]
     if favored:  # rows the filter picks take part even when retrieval ranked them low
         have = {p.id for p, _, _ in hits}
         extra = [p for p in retriever.passages if p.id in favored and p.id not in have]

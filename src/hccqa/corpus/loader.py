@@ -5,7 +5,8 @@
 does the same with the packaged review as the default folder. A file that cannot be read
 is skipped with a warning naming it and the reason (:attr:`Corpus.skipped`); the others
 are still loaded. Each document goes through the same layout reading: table blocks and
-their abbreviation footnote are taken out of the narrative, headings (Markdown headings,
+their abbreviation footnote are taken out of the narrative (the footnote becomes a passage
+of its own, of kind "glossary", after the document's others), headings (Markdown headings,
 upper-case lines, a short title line such as "Abstract", or a "Core tip:" label) open
 sections, paragraphs break at blank lines that end a sentence (a blank line inside a
 sentence is a page break), and paragraphs are cut into sentence-aligned passages that
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_SENTENCES = 3
 DEFAULT_OVERLAP = 1
 DEFAULT_MAX_TOKENS = 200
+GLOSSARY_SECTION = "Abbreviations"  # the section of a footnote of abbreviations
 
 TokenCounter = Callable[[str], int]
 
@@ -297,6 +299,7 @@ def document_passages(
     passages: list[Passage] = []
     paragraphs: list[str] = []
     footnotes: list[str] = []
+    notes: list[tuple[int, int, str]] = []
     for part_start, part_end, heading in _parts(raw, sections):
         layout = read_layout(raw[part_start:part_end])
         for found, a, b in layout.paragraphs:
@@ -329,8 +332,24 @@ def document_passages(
                         page=document.page_at(start + offsets[a]),
                     )
                 )
-        footnotes.extend(
-            clean(raw[part_start + a : part_start + b], lexicon) for a, b in layout.footnotes
+        for a, b in layout.footnotes:
+            note = clean(raw[part_start + a : part_start + b], lexicon)
+            footnotes.append(note)
+            notes.append((part_start + a, part_start + b, note))
+    # a footnote of abbreviations is a passage of its own, after the paragraphs (whose ids
+    # stay as they were): it answers what a short form stands for (see Passage.kind)
+    for start, end, note in notes:
+        passages.append(
+            Passage(
+                id=f"{doc_id}:p{len(passages):03d}",
+                doc_id=doc_id,
+                section=GLOSSARY_SECTION,
+                text=note,
+                start=start,
+                end=end,
+                kind="glossary",
+                page=document.page_at(start),
+            )
         )
     return passages, paragraphs, footnotes
 

@@ -59,8 +59,8 @@ log = logging.getLogger(__name__)
 # and its sentence's read its table's title and column names (_labeled_row); 6: an
 # abbreviation several documents define is spelled out only in each of them (ScopedSpellOut);
 # 7: a table gets the abbreviations whose definitions agree; rows labeled by id, not text;
-# 8: the BM25 score matrices (bm25-<b>.npz)
-FORMAT_VERSION = 8
+# 8: the BM25 score matrices (bm25-<b>.npz); 9: a footnote of abbreviations is a passage
+FORMAT_VERSION = 9
 META = "meta.json"
 
 
