@@ -80,6 +80,25 @@ def test_the_rows_a_list_or_who_question_filters_are_favored_in_the_ranking(
     assert seen and set(seen[0]) == favored
 
 
+@pytest.mark.parametrize(
+    ("follow_up", "referent"),
+    [("How did they turn out?", set(THYMOL_ROWS)), ("What about shade cloth?", set())],
+)
+def test_the_rows_a_follow_up_points_back_at_get_a_bonus_in_the_ranking(
+    second_qa: QA, monkeypatch: pytest.MonkeyPatch, follow_up: str, referent: set[str]
+) -> None:
+    seen: list[frozenset[str]] = []
+    gather = hccqa.ask.gather
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs["referent"])
+        return gather(*args, **kwargs)
+
+    monkeypatch.setattr(hccqa.ask, "gather", spy)
+    second_qa.ask(follow_up, [THYMOL])
+    assert set(seen[-1]) == referent
+
+
 def test_a_refusal_has_its_reason_and_the_nearest_sentence_and_no_rows(second_qa: QA) -> None:
     a = _always(second_qa, False).ask(THYMOL)
     assert a.abstained and a.rows == () and a.sentences == () and a.text == ""

@@ -215,3 +215,21 @@ def test_asking_for_fewer_passages_gives_the_top_of_the_longer_ranking(
         top = gather(query, e.retriever, e.corpus, e.lexicon, n=n, mode="hybrid")
         assert [h.passage.id for h in top.hits] == [h.passage.id for h in full.hits[:n]]
         assert [h.score for h in top.hits] == [h.score for h in full.hits[:n]]
+
+
+def test_rows_a_question_selects_or_points_back_at_get_their_bonus(second_qa: QA) -> None:
+    e = second_qa.engine
+    query = understand("How did the trials turn out?", (), e.lexicon)
+    row = "apiary_trials:6"
+
+    def score(**rows: frozenset[str]) -> float:
+        ev = gather(query, e.retriever, e.corpus, e.lexicon, n=10, mode="hybrid", **rows)
+        return next(s.score for s in ev.sentences if s.passage_id == row)
+
+    plain = score()
+    w = Weights()
+    assert score(referent=frozenset({row})) == pytest.approx(plain + w.referent)
+    assert score(favored=frozenset({row})) == pytest.approx(plain + w.favored)
+    # a row both selected and pointed back at gets the larger bonus once
+    both = score(favored=frozenset({row}), referent=frozenset({row}))
+    assert both == pytest.approx(plain + w.favored)

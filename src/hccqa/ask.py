@@ -16,7 +16,7 @@ from .answer.compose import compose, select_quotes
 from .answer.evidence import Evidence, Weights, gather
 from .answer.facts import SentenceFacts
 from .answer.judge import Policy, Verdict, judge
-from .answer.rows import RowChoice, choose_rows, filter_rows, naming_words
+from .answer.rows import RowChoice, choose_rows, filter_rows, naming_words, points_back
 from .types import Answer
 from .understand.lexicon import Lexicon
 from .understand.query import Query, Recall, understand
@@ -148,6 +148,11 @@ def weigh_query(
     filtered = filter_rows(query, engine.corpus.rows, engine.lexicon)
     filter_ms = _ms(t0)
     favored = frozenset(r.id for r in filtered) if ROW_INTENTS & query.intents else frozenset()
+    referent = (
+        frozenset(query.referent_rows)
+        if query.followup and query.referent_rows and points_back(query)
+        else frozenset()
+    )
     evidence = gather(
         query,
         engine.retriever,
@@ -157,6 +162,7 @@ def weigh_query(
         mode=mode,
         weights=engine.weights,
         favored=favored,
+        referent=referent,
         filtered=filtered,
         facts=engine.facts,
     )

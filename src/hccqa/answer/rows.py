@@ -226,7 +226,7 @@ def _choose(
                 return RowChoice(_own_words(query, narrowed, why, lexicon), True)
         # "what about X?" asks of something else: the rows shown before are not its rows;
         # "which of *them* ...?" stays with them even when its own filter selects others
-        if (not filtered and not query.filter.constraints and not query.swapped) or _points_back(
+        if (not filtered and not query.filter.constraints and not query.swapped) or points_back(
             query
         ):
             why = "the rows the previous answer showed"
@@ -328,7 +328,7 @@ def _named_by(quote: Scored, evidence: Evidence, by_id: dict[str, TableRow]) -> 
 _POINTERS = frozenset({"it", "its", "those", "these", "they", "them", "their"})
 
 
-def _points_back(query: Query) -> bool:
+def points_back(query: Query) -> bool:
     """The question points at what was shown before ("did *they* help?", "was *that*
     safe?"); "colonies *that* swarmed" does not."""
     words = [t.norm for t in query.tokens]
