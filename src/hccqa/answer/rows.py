@@ -138,6 +138,11 @@ def naming_words(lexicon: Lexicon, tables: set[str] | frozenset[str]) -> frozens
     """Stems of the words that name these tables and what all their rows are about: their
     titles and column names, and each abbreviation the glossary spells out in those
     words ("CKF" for a title that says "coastal kite flights")."""
+    return _naming_words(lexicon, frozenset(tables))
+
+
+@functools.lru_cache(maxsize=64)
+def _naming_words(lexicon: Lexicon, tables: frozenset[str]) -> frozenset[str]:
     words = frozenset().union(*(topic_stems(t) for t in lexicon.tables if t.id in tables))
     short = (
         content_stems(abbr)
