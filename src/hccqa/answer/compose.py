@@ -166,10 +166,10 @@ def compose(
         )
     used: dict[int, Reference] = {}
     sentences: list[AnswerSentence] = []
-    asked = content_stems(searched)
     for q in quotes:
         glossary = q.hit < len(hits) and hits[q.hit].passage.kind == "glossary"
-        text, refs = resolve_references(_entries(q.text, asked) if glossary else q.text, references)
+        said = _entries(q.text, content_stems(searched)) if glossary else q.text
+        text, refs = resolve_references(said, references)
         used.update(refs)
         quoted = f'"{text}"'
         context = hits[q.hit].passage.text if q.hit < len(hits) else q.text
