@@ -115,6 +115,8 @@ def test_names_the_corpus_never_mentions_are_unknown_english_words_absent(
         ("What was the overall survival of colonies?", set()),  # a measure, not a summary
         ("How many colonies survived overall?", {"number"}),  # a number is asked for
         ("Which trials concluded that thymol works?", {"list"}),  # rows are asked for
+        ("Which trial tested thymol strips?", {"who"}),  # one study is asked for
+        ("What trial found that shade helps?", {"who"}),
     ],
 )
 def test_intents_are_english_question_shapes(

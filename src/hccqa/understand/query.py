@@ -80,7 +80,8 @@ _LIST = re.compile(
 )
 _WHO = re.compile(
     r"^\s*(?:who|whose|by whom)\b|\bwhich (?:group|team|authors?|researchers?|investigators?|"
-    r"study|paper|lab|article|report)\b|\bwhat (?:group|team|study|paper)\b|\bwho\b",
+    r"study|paper|lab|article|report|trial|experiment|publication)\b|"
+    r"\bwhat (?:group|team|study|paper|trial)\b|\bwho\b",
     re.IGNORECASE,
 )
 _DEFINE = re.compile(
