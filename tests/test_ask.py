@@ -318,3 +318,7 @@ def test_a_footnote_of_abbreviations_answers_only_what_a_short_form_means(
     assert "Cotton sled" not in meaning.text  # the one entry asked about, not the footnote
     flown = qa.ask("When was a DLK flown?")
     assert not glossary(flown) and "Delta light kite" not in flown.text
+    # a refused question's nearest sentence is never the footnote
+    refused = _always(qa, False).ask("What does DLK stand for?")
+    assert refused.abstained and refused.nearest is not None
+    assert "Cotton sled" not in refused.nearest.sentence

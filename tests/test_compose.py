@@ -9,6 +9,7 @@ from tablefakes import make_row
 
 from hccqa.answer.compose import (
     MAX_QUOTES,
+    _entries,
     compose,
     not_covered,
     resolve_references,
@@ -239,3 +240,25 @@ def test_an_answer_serializes_with_its_new_fields(second_qa: QA, evidence: Evide
     assert d["corrections"] == [["qeens", "queens"]]
     assert d["nearest"] is None
     assert {"answer", "abstained", "passages", "rows", "sentences", "references"} <= set(d)
+
+
+FOOTNOTE = (
+    "IL-1β: Interleukin 1β; IL-6: Interleukin 6; TGF-β: Toad growth factor beta; AS: Air sac."
+)
+
+
+@pytest.mark.parametrize(
+    ("spelled", "terms", "kept"),
+    [
+        (["Interleukin 6"], set(), "IL-6: Interleukin 6"),  # named by its short form
+        (["IL-6"], set(), "IL-6: Interleukin 6"),  # by its long form
+        ([], {"il", "6", "il6", "il-6"}, "IL-6: Interleukin 6"),  # not IL-1β: "il" alone
+        ([], {"tgf", "beta"}, "TGF-β: Toad growth factor beta"),  # a Greek letter spelled out
+        (["air sac"], set(), "AS: Air sac"),  # a short form that is also a word
+        ([], {"wing"}, FOOTNOTE),  # none named: the whole footnote
+    ],
+)
+def test_a_quoted_footnote_keeps_the_entries_the_question_names(
+    spelled: list[str], terms: set[str], kept: str
+) -> None:
+    assert _entries(FOOTNOTE, spelled, frozenset(terms)) == kept

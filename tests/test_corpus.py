@@ -493,3 +493,33 @@ def test_a_footnote_of_abbreviations_is_a_glossary_passage_after_the_others(
     assert note.id == f"kites:p{len(text):03d}"
     assert not any("Cotton sled" in p.text for p in text)
     assert corpus.glossary["DLK"] == "Delta light kite"
+
+
+def test_footnotes_of_several_documents_and_a_footnote_alone(tmp_path: Path) -> None:
+    (tmp_path / "kites.txt").write_text(KITE_NOTES, encoding="utf-8")
+    boats = KITE_NOTES.replace("Kite flights", "# Boats").replace("CSK: Cotton", "BTK: Boat")
+    (tmp_path / "boats.md").write_text(boats, encoding="utf-8")
+    # a table and its footnote with no text around them: nothing to read
+    (tmp_path / "table_only.txt").write_text(
+        "Table 1  Flights\nNg et al[4] 2001 bamboo calm\n\nCSK: Cotton sled kite; DLK: Delta.\n",
+        encoding="utf-8",
+    )
+    corpus = load_folder(tmp_path)
+    assert [s.path for s in corpus.skipped] == ["table_only.txt"]
+    notes = {p.doc_id: p for p in corpus.passages if p.kind == "glossary"}
+    assert set(notes) == {"boats", "kites"}
+    assert notes["boats"].text.startswith("BTK: Boat sled kite;")
+    ids = [p.id for p in corpus.passages]
+    assert len(ids) == len(set(ids))
+    for doc in ("boats", "kites"):  # each document's footnote after its own paragraphs
+        own = [p for p in corpus.passages if p.doc_id == doc]
+        assert own[-1].kind == "glossary" and all(p.kind == "text" for p in own[:-1])
+
+
+def test_a_footnote_without_its_full_stop_ends_at_the_blank_line(tmp_path: Path) -> None:
+    text = KITE_NOTES.replace("DLK: Delta light kite.", "DLK: Delta light kite")
+    (tmp_path / "kites.txt").write_text(text, encoding="utf-8")
+    corpus = load_folder(tmp_path)
+    (note,) = [p for p in corpus.passages if p.kind == "glossary"]
+    assert note.text == "CSK: Cotton sled kite; DLK: Delta light kite"
+    assert any("stayed up longest" in p.text for p in corpus.passages if p.kind == "text")

@@ -15,6 +15,7 @@ from hccqa.understand.filters import (
     RowFilter,
     build_filter,
     excluded_words,
+    without_excluded,
     year_range,
 )
 from hccqa.understand.lexicon import Lexicon
@@ -348,3 +349,21 @@ def test_understand_reads_the_comparison_and_a_follow_up_does_not_lose_its_subje
     # the follow-up's "it" is the frame named before: not any frame compared with bamboo
     follow = understand("was it better than bamboo?", ("tell me about willow",), lexicon)
     assert "compared with" not in follow.filter.describe()
+
+
+@pytest.mark.parametrize(
+    ("text", "searched"),
+    [
+        ("Which kites other than bamboo ones flew?", "Which kites ones flew?"),
+        ("Which kites other than bamboo flew highest?", "Which kites flew highest?"),
+        ("Besides bamboo, which frame flew?", "which frame flew?"),
+        ("Apart from bamboo and cane what flew?", "what flew?"),
+        # nothing of the phrase is set aside: it stays as typed
+        (
+            "Which kites other than the early ones flew?",
+            "Which kites other than the early ones flew?",
+        ),
+    ],
+)
+def test_a_value_set_aside_is_cut_from_the_text_and_the_rest_kept(text: str, searched: str) -> None:
+    assert without_excluded(text, content_stems("bamboo cane")) == searched

@@ -102,6 +102,8 @@ def answer_question(
         listing=rows.listing,
         mode=mode,
         corrections=query.corrections,
+        spelled=query.spelled,
+        terms=query.terms,
     )
     timings = answer.timings_ms  # the answer's own, empty until here
     timings.update(evidence.timings)
@@ -174,13 +176,12 @@ def weigh_query(
     return evidence, verdict
 
 
-def selected_rows(query: Query, rows: Any, picked: Sequence[Any] | None = None) -> list[Any]:
-    """The rows a question selects by itself: its filter's (``picked``, when the caller
-    has filtered already), or for a follow-up that points back, those the previous
-    answer showed."""
-    picked = filter_rows(query, rows) if picked is None else list(picked)
+def selected_rows(query: Query, rows: Any, picked: Sequence[Any]) -> list[Any]:
+    """The rows a question selects by itself: its filter's (``picked``, see
+    :func:`~hccqa.answer.rows.filter_rows`), or for a follow-up that points back, those
+    the previous answer showed."""
     if picked or not query.followup:
-        return picked
+        return list(picked)
     wanted = set(query.referent_rows)
     return [r for r in rows if r.id in wanted]
 

@@ -25,8 +25,9 @@ class Passage:
         start: Start offset of the passage's source span in the raw document.
         end: End offset (exclusive) of the source span in the raw document.
         kind: ``"text"`` for narrative, ``"row"`` for a table row, ``"glossary"`` for a
-            footnote of abbreviations ("ABC: Amino binding cassette; ..."), which only a
-            question asking what a short form means searches.
+            footnote of abbreviations ("ABC: Amino binding cassette; ..."): an answer
+            draws on it only for a question asking what a short form means (a plain
+            ``search`` ranks it like any passage).
         page: The 1-based page the passage starts on (PDF documents), else None.
     """
 

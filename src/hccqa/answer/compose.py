@@ -117,6 +117,8 @@ def compose(
     listing: bool = False,
     mode: str = "hybrid",
     corrections: tuple[tuple[str, str], ...] = (),
+    spelled: Sequence[str] = (),
+    terms: frozenset[str] = frozenset(),
 ) -> Answer:
     """Build the answer from the chosen quotes and rows, or the refusal.
 
@@ -133,6 +135,11 @@ def compose(
         listing: The rows are the answer: they lead.
         mode: Retrieval mode used.
         corrections: Spelling corrections made.
+        spelled: The other form of each abbreviation (or long form) the question names
+            (:attr:`~hccqa.understand.query.Query.spelled`): a quoted footnote of
+            abbreviations keeps those entries.
+        terms: The question's topical stems: an entry whose short form's pieces are all
+            among them ("abc beta" for "ABC-β") is kept too.
     """
     hits: Sequence[Hit] = evidence.hits
     base = {
@@ -168,7 +175,7 @@ def compose(
     sentences: list[AnswerSentence] = []
     for q in quotes:
         glossary = q.hit < len(hits) and hits[q.hit].passage.kind == "glossary"
-        said = _entries(q.text, content_stems(searched)) if glossary else q.text
+        said = _entries(q.text, spelled, terms) if glossary else q.text
         text, refs = resolve_references(said, references)
         used.update(refs)
         quoted = f'"{text}"'
@@ -202,17 +209,25 @@ def compose(
     )
 
 
-def _entries(footnote: str, asked: frozenset[str]) -> str:
+def _entries(footnote: str, spelled: Sequence[str], terms: frozenset[str]) -> str:
     """Of a footnote of abbreviations ("ABC: Amino binding cassette; XY: ..."), the entries
-    the question asks about: it names the short form, or every word of the long one. The
-    whole footnote when it names none."""
+    the question names: by either form (``spelled`` holds the other form of each), or by
+    every piece of the short form among its ``terms`` ("abc beta" names "ABC-β"; "IL-6"
+    does not name "IL-1β"). The whole footnote when it names none."""
+    named = {" ".join(x.casefold().split()) for x in spelled}
     kept = []
     for part in footnote.split(";"):
         short, _, long = part.strip().rstrip(".").partition(": ")
-        words = content_stems(long)
-        if long and (content_stems(short) & asked or (words and words <= asked)):
+        if not long:
+            continue
+        forms = {" ".join(x.casefold().split()) for x in (short, long)}
+        pieces = [p for p in map(content_stems, _PIECE.findall(short)) if p]
+        if forms & named or (pieces and all(p & terms for p in pieces)):
             kept.append(f"{short}: {long}")
     return "; ".join(kept) if kept else footnote
+
+
+_PIECE = re.compile(r"[^\W_]+")
 
 
 def _drop_citations(text: str) -> str:
@@ -225,6 +240,8 @@ def _drop_citations(text: str) -> str:
 
 def _nearest(evidence: Evidence, references: Mapping[int, Reference]) -> Nearest | None:
     for s in evidence.sentences:
+        if s.hit < len(evidence.hits) and evidence.hits[s.hit].passage.kind == "glossary":
+            continue  # a list of short forms is near nothing a refused question asks
         if _quotable(s.text) or s.row:
             # a row's line already holds its author and year: its own [n] goes, unresolved
             text = _drop_citations(s.text) if s.row else resolve_references(s.text, references)[0]

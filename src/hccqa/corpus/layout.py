@@ -127,10 +127,15 @@ def _table_blocks(lines: list[str], starts: list[int]) -> tuple[set[int], list[t
                 excluded.add(j)
                 j += 1
             elif is_footnote_start(line):
+                # to the line that ends it with a full stop, or the last before a blank line
+                # (a footnote without its stop does not take in the paragraphs after it)
                 k = j
-                while k < len(lines) and not lines[k].rstrip().endswith("."):
+                while (
+                    k + 1 < len(lines)
+                    and not lines[k].rstrip().endswith(".")
+                    and lines[k + 1].strip()
+                ):
                     k += 1
-                k = min(k, len(lines) - 1)
                 excluded.update(range(j, k + 1))
                 footnotes.append((starts[j], starts[k] + len(lines[k].rstrip())))
                 j = k + 1

@@ -470,7 +470,7 @@ def load_folder(
             sections=document.sections,
             pages=document.pages,
         )
-        if not doc_passages:
+        if not any(p.kind == "text" for p in doc_passages):  # a footnote alone is no text
             skipped.append(Skipped(relative, "no text found; the file is empty or blank"))
             continue
         used.append(relative)

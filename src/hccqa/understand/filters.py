@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..types import TableRow
 from .compare import comparison_start
 from .lexicon import Lexicon, Mention
-from .words import Token, parts, stem
+from .words import Token, content_stems, parts, stem
 
 # A count or an amount is not a year: "2000 patients", "1200 mg", "1900 %". The words are
 # English units and count nouns, not facts of any corpus.
@@ -303,6 +303,8 @@ def _generic_before(
 
 
 _SPACE_BEFORE_MARK = re.compile(r"\s+([?.!,;:])")
+_LEADING_MARK = re.compile(r"^[,;:]\s*")
+_JOINING = frozenset({"and", "or", "nor"})
 
 
 def excluded_words(text: str) -> str:
@@ -310,6 +312,25 @@ def excluded_words(text: str) -> str:
     return " ".join(m.group(1) for m in _EXCLUDING.finditer(text))
 
 
-def without_excluded(text: str) -> str:
-    """The text with each "other than X" (its words up to three) left out."""
-    return _SPACE_BEFORE_MARK.sub(r"\1", " ".join(_EXCLUDING.sub(" ", text).split()))
+def without_excluded(text: str, aside: frozenset[str]) -> str:
+    """The text with each "other than X" left out, X being the words right after it whose
+    stems are all ``aside`` (the values set aside): "drugs other than X improved
+    survival" -> "drugs improved survival". A phrase that sets nothing aside stays."""
+
+    def cut(m: re.Match[str]) -> str:
+        words = m.group(1).split()
+        k = 0
+        while k < len(words):
+            if words[k].lower() in _JOINING and k and k + 1 < len(words):
+                k += 1  # "X and Y": both set aside
+                continue
+            stems = content_stems(words[k])
+            if not stems or not stems <= aside:
+                break
+            k += 1
+        while k and words[k - 1].lower() in _JOINING:  # "X and" before a word kept
+            k -= 1
+        return f" {' '.join(words[k:])} " if k else m.group(0)
+
+    out = " ".join(_EXCLUDING.sub(cut, text).split())
+    return _LEADING_MARK.sub("", _SPACE_BEFORE_MARK.sub(r"\1", out))

@@ -164,6 +164,8 @@ class Query:
             names, and for a follow-up the referent's key terms.
         bridged: Corpus words whose dictionary definitions hold the question's plain
             words (:mod:`hccqa.understand.bridge`); their stems are in ``terms`` too.
+        spelled: The other form of each abbreviation of the corpus's glossary the question
+            names, or of each long form it names ("ABC" -> "Amino binding cassette").
         focus: Stems of what a wh-question asks for ("which *cell line*", "how many
             *patients*"): an answer names it.
         unit: For a question asking a number, what is counted: a noun's stem, ``"%"``
@@ -192,6 +194,7 @@ class Query:
     search: str = ""
     bridged: tuple[str, ...] = ()
     carried: tuple[str, ...] = field(default=())
+    spelled: tuple[str, ...] = ()
     focus: frozenset[str] = frozenset()
     unit: str | None = None
     anchor: str | None = None
@@ -213,6 +216,14 @@ class Query:
 
 
 Recall = Callable[[str, tuple[str, ...]], tuple[str, ...]]
+
+
+def _searched(normalized: str, row_filter: RowFilter) -> str:
+    """The question as searched: without the values it sets aside ("other than X")."""
+    if not row_filter.excluded:
+        return normalized
+    aside = content_stems(" ".join(v for c in row_filter.excluded for v in c.values))
+    return without_excluded(normalized, aside)
 
 
 def clean_question(text: str) -> str:
@@ -247,7 +258,9 @@ def understand(
     normalized, corrections = _correct(text, lexicon)
     toks = tokens(normalized)
     intents = _intents(normalized)
-    expanded = lexicon.expander.expand(normalized)  # long forms name entities too
+    # long forms name entities too ("ABC" -> its long form, a long form -> its "ABC")
+    spelled = tuple(lexicon.expander.expansions(normalized))
+    expanded = " ".join([normalized, *spelled])
     all_toks = tokens(expanded)
     mentions = tuple(_polarity(lexicon.mentions(all_toks)))
     if not _COMBINATION.search(normalized):  # "combined effects" asks for no combination
@@ -295,10 +308,9 @@ def understand(
         filter=row_filter,
         alone=alone,
         # a value set aside is not searched for: its passages are not the ones asked about
-        search=" ".join(
-            [without_excluded(normalized) if row_filter.excluded else normalized, *bridged]
-        ),
+        search=" ".join([_searched(normalized, row_filter), *bridged]),
         bridged=bridged,
+        spelled=spelled,
         focus=(focus := _focus(toks, intents, lexicon)),
         unit=(unit := _unit(toks, intents)),
         anchor=(
@@ -593,7 +605,9 @@ def _intents(text: str) -> frozenset[str]:
     elif has("earliest"):
         found.add("earliest")
     # "what is the latest X" asks for a row, not what X means
-    if has("define") and len(content_stems(text)) <= 3 and not {"latest", "earliest"} & found:
+    # (counted by word: "ABC-3" is one word of several stems)
+    short = sum(1 for t in tokens(text) if t.content) <= 3
+    if has("define") and short and not {"latest", "earliest"} & found:
         found.add("define")
     if has("compare"):
         found.add("compare")
