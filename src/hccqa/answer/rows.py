@@ -141,7 +141,7 @@ def naming_words(lexicon: Lexicon, tables: set[str] | frozenset[str]) -> frozens
     return _naming_words(lexicon, frozenset(tables))
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=16)  # a few table sets of a few corpora: no lexicon kept long
 def _naming_words(lexicon: Lexicon, tables: frozenset[str]) -> frozenset[str]:
     words = frozenset().union(*(topic_stems(t) for t in lexicon.tables if t.id in tables))
     short = (

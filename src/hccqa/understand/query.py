@@ -606,8 +606,11 @@ def _intents(text: str) -> frozenset[str]:
         found.add("earliest")
     # "what is the latest X" asks for a row, not what X means
     # (counted by word: "ABC-3" is one word of several stems)
-    short = sum(1 for t in tokens(text) if t.content) <= 3
-    if has("define") and short and not {"latest", "earliest"} & found:
+    if (
+        has("define")
+        and sum(1 for t in tokens(text) if t.content) <= 3
+        and not {"latest", "earliest"} & found
+    ):
         found.add("define")
     if has("compare"):
         found.add("compare")
