@@ -149,8 +149,9 @@ def gather(
     content = [t for t in query.tokens if t.content]
     lexical = 1.0 - w.absent_discount * (len(query.absent) / len(content) if content else 0.0)
     hits, timings = retriever.ranked(query.search, depth, mode)  # (passage, score, modes)
-    if "define" not in query.intents:  # a list of short forms answers nothing else
-        hits = [h for h in hits if h[0].kind != "glossary"]
+    footnotes = facts.glossary(retriever.passages)
+    if footnotes and "define" not in query.intents:  # a list of short forms answers nothing else
+        hits = [h for h in hits if h[0].id not in footnotes]
     bonus = dict.fromkeys(referent, w.referent)
     bonus.update(dict.fromkeys(favored, w.favored))
     if bonus:  # rows with a bonus take part even when retrieval ranked them low

@@ -164,12 +164,21 @@ class SentenceFacts:
         self.limit = limit
         self._facts: dict[tuple[int, int], Facts] = {}
         self._position: tuple[Sequence[Passage], dict[str, int]] | None = None
+        self._glossary: tuple[Sequence[Passage], frozenset[str]] | None = None
 
     def position(self, passages: Sequence[Passage]) -> dict[str, int]:
         """Passage id -> its index in ``passages`` (computed once per passage list)."""
         kept = self._position
         if kept is None or kept[0] is not passages:
             kept = self._position = (passages, {p.id: i for i, p in enumerate(passages)})
+        return kept[1]
+
+    def glossary(self, passages: Sequence[Passage]) -> frozenset[str]:
+        """Ids of the footnotes of abbreviations among ``passages`` (once per list)."""
+        kept = self._glossary
+        if kept is None or kept[0] is not passages:
+            ids = frozenset(p.id for p in passages if p.kind == "glossary")
+            kept = self._glossary = (passages, ids)
         return kept[1]
 
     def get(self, s: int, at: int, text: str, passage: Passage, lexicon: Lexicon) -> Facts:
