@@ -371,6 +371,30 @@ def test_a_follow_up_asking_a_number_is_anchored_on_what_it_points_back_to(
     assert swapped.swapped and swapped.anchor not in {"thymol", "strip"}
 
 
+def test_an_elliptical_number_question_retried_as_a_follow_up_counts_for_its_referent(
+    second_lexicon: Lexicon,
+) -> None:
+    # "how many hives were kept?" names no value: retried with the previous turn (it
+    # was refused alone), its count is of that turn's subject, not of "kept"
+    question = "How many hives were kept?"
+    alone = understand(question, [THYMOL_TURN], second_lexicon, recall=Recall())
+    assert not alone.followup and alone.anchor is not None
+    retried = understand(
+        question, [THYMOL_TURN], second_lexicon, recall=Recall(), force_followup=True
+    )
+    referent = {s for m in retried.referent.query.mentions for s in m.matched}
+    assert retried.followup and retried.anchor in referent
+    # a question naming a value of its own keeps its own anchor
+    named = understand(
+        "How many hives used oxalic acid?",
+        [THYMOL_TURN],
+        second_lexicon,
+        recall=Recall(),
+        force_followup=True,
+    )
+    assert named.anchor not in referent
+
+
 def test_a_question_asking_what_is_listed_is_not_a_follow_up(second_lexicon: Lexicon) -> None:
     for question in ("Which treatments are mentioned?", "Which apiaries are listed?"):
         q = understand(question, [THYMOL_TURN], second_lexicon, recall=Recall())

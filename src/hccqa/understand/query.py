@@ -322,7 +322,8 @@ def understand(
     if history and (force_followup or is_followup(query)):
         previous = understand(history[-1], history[:-1], lexicon, recall=None)
         rows = recall(history[-1], tuple(history[:-1])) if recall else ()
-        query = _with_referent(query, Turn(previous, tuple(rows)), lexicon)
+        elliptical = force_followup and not is_followup(query)
+        query = _with_referent(query, Turn(previous, tuple(rows)), lexicon, elliptical)
     return query
 
 
@@ -483,9 +484,16 @@ def is_followup(query: Query) -> bool:
     return len(query.content) + listed <= 1 and not named
 
 
-def _with_referent(query: Query, previous: Turn, lexicon: Lexicon) -> Query:
+def _with_referent(
+    query: Query, previous: Turn, lexicon: Lexicon, elliptical: bool = False
+) -> Query:
     """The query searched with the previous turn's key terms added (what "it" stands for),
-    and filtered by the previous turn's values in the columns it does not name itself."""
+    and filtered by the previous turn's values in the columns it does not name itself.
+
+    ``elliptical``: the question leans on the previous turn without pointing at it ("how
+    many countries were involved?", tried so because it was refused alone); a number or
+    focus it asks is then of the previous turn's subject when it names no value itself.
+    """
     own = {s for t in query.tokens for s in parts(t)}
     swaps = bool(_SWAP.match(query.normalized)) and bool(query.content)
     carried: list[str] = []
@@ -522,14 +530,17 @@ def _with_referent(query: Query, previous: Turn, lexicon: Lexicon) -> Query:
         )
     intents = query.intents | (previous.query.intents & {"list"} if not query.intents else set())
     anchor = query.anchor
-    if anchor is None and not swaps and ("number" in query.intents or query.focus):
+    ellipsis = elliptical and not query.mentions
+    if (anchor is None or ellipsis) and not swaps and ("number" in query.intents or query.focus):
         # "how many patients did it enrol?": a number of the thing "it" stands for, the
         # rarest word of the values the previous turn named (else that turn's anchor). Of
         # alternatives ("X or Y") that is one of them: a count beside the other is missed,
         # which measured better than taking any count at all (dev5: one more unanswerable
         # question refused, none answerable lost)
         named = frozenset(s for m in previous.query.mentions for s in m.matched)
-        anchor = _anchor(named - query.focus, query.unit, lexicon) or previous.query.anchor
+        anchor = (
+            _anchor(named - query.focus, query.unit, lexicon) or previous.query.anchor or anchor
+        )
     return replace(
         query,
         anchor=anchor,
