@@ -38,3 +38,19 @@ def make_row(table_id: str, **cells: str) -> TableRow:
     """One row of a one-row table: ``make_row("trials", ref="7", author="Smith et al", ...)``."""
     header = list(cells)
     return make_table(table_id, header, [[cells[h] for h in header]]).rows[0]
+
+
+# A document with a printed table and its footnote of abbreviations, as a reader of the
+# layout sees them ("Table N  Title", "Author et al[n] year ..." rows, "ABC: long; ...").
+KITE_NOTES = """Kite flights
+
+Ng et al[4] showed that a CSK lifts early in the morning. Later flights were calmer.
+
+Table 1  Flights of coastal kites
+Ng et al[4] 2001 bamboo calm
+Ode et al[5] 2003 carbon gusty
+
+CSK: Cotton sled kite; DLK: Delta light kite.
+
+A DLK flown at dusk stayed up longest. Kites need steady wind.
+"""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tablefakes import KITE_NOTES
 
 import hccqa.ask
 from hccqa.answer.judge import NOTHING_ASKED, Policy
@@ -57,6 +58,19 @@ def test_a_filter_question_shows_its_rows_once_beside_the_quotes(second_qa: QA) 
     assert a.answer.count("Castellanos et al (2022, Apiary trials):") == 1
 
 
+def _gathered(monkeypatch: pytest.MonkeyPatch, argument: str) -> list[Any]:
+    """Each value of ``argument`` the pipeline passes to ``gather``, in call order."""
+    seen: list[Any] = []
+    gather = hccqa.ask.gather
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs[argument])
+        return gather(*args, **kwargs)
+
+    monkeypatch.setattr(hccqa.ask, "gather", spy)
+    return seen
+
+
 @pytest.mark.parametrize(
     ("question", "favored"),
     [
@@ -68,14 +82,7 @@ def test_a_filter_question_shows_its_rows_once_beside_the_quotes(second_qa: QA) 
 def test_the_rows_a_list_or_who_question_filters_are_favored_in_the_ranking(
     second_qa: QA, monkeypatch: pytest.MonkeyPatch, question: str, favored: set[str]
 ) -> None:
-    seen: list[frozenset[str]] = []
-    gather = hccqa.ask.gather
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        seen.append(kwargs["favored"])
-        return gather(*args, **kwargs)
-
-    monkeypatch.setattr(hccqa.ask, "gather", spy)
+    seen = _gathered(monkeypatch, "favored")
     second_qa.ask(question)
     assert seen and set(seen[0]) == favored
 
@@ -87,14 +94,7 @@ def test_the_rows_a_list_or_who_question_filters_are_favored_in_the_ranking(
 def test_the_rows_a_follow_up_points_back_at_get_a_bonus_in_the_ranking(
     second_qa: QA, monkeypatch: pytest.MonkeyPatch, follow_up: str, referent: set[str]
 ) -> None:
-    seen: list[frozenset[str]] = []
-    gather = hccqa.ask.gather
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        seen.append(kwargs["referent"])
-        return gather(*args, **kwargs)
-
-    monkeypatch.setattr(hccqa.ask, "gather", spy)
+    seen = _gathered(monkeypatch, "referent")
     second_qa.ask(follow_up, [THYMOL])
     assert set(seen[-1]) == referent
 
@@ -286,20 +286,6 @@ def test_a_question_of_function_words_only_is_refused_without_a_nearest_quote(
     assert second_qa.ask("and why?", [first]).refusal_reason != NOTHING_ASKED
     # a year is something to look for
     assert second_qa.ask("2016?").refusal_reason != NOTHING_ASKED
-
-
-KITE_NOTES = """Kite flights
-
-Ng et al[4] showed that a CSK lifts early in the morning. Later flights were calmer.
-
-Table 1  Flights of coastal kites
-Ng et al[4] 2001 bamboo calm
-Ode et al[5] 2003 carbon gusty
-
-CSK: Cotton sled kite; DLK: Delta light kite.
-
-A DLK flown at dusk stayed up longest. Kites need steady wind.
-"""
 
 
 def test_a_footnote_of_abbreviations_answers_only_what_a_short_form_means(

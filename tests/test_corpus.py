@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tablefakes import KITE_NOTES
 from typer.testing import CliRunner
 
 from hccqa import Corpus, load_corpus, load_folder
@@ -462,20 +463,6 @@ def test_unreadable_file_is_skipped_with_a_warning_and_the_rest_load(
     warned = " ".join(r.getMessage() for r in caplog.records)
     assert "skipped bad.txt" in warned and "skipped slides.pptx" in warned
     assert c.to_dict()["skipped"][1]["path"] == "slides.pptx"
-
-
-KITE_NOTES = """Kite flights
-
-Ng et al[4] showed that a CSK lifts early in the morning. Later flights were calmer.
-
-Table 1  Flights of coastal kites
-Ng et al[4] 2001 bamboo calm
-Ode et al[5] 2003 carbon gusty
-
-CSK: Cotton sled kite; DLK: Delta light kite.
-
-Kites flown at dusk stayed up longest.
-"""
 
 
 def test_a_footnote_of_abbreviations_is_a_glossary_passage_after_the_others(
