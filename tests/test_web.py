@@ -265,3 +265,40 @@ def test_first_start_says_it_builds_and_how_long_it_took(
     said.clear()
     load_qa(settings, status=said.append)  # the index is there: no build
     assert said == [f"loading the index from {tmp_path / 'index'}...", "index loaded"]
+
+
+@pytest.mark.integration
+def test_serve_says_its_address_once_the_address_answers(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from hccqa.bench.soak import free_port
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "HF_HUB_OFFLINE": "1",
+        "HCCQA_PORT": str(port),
+        "HCCQA_INDEX_DIR": str(tmp_path / "index"),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hccqa", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if "web chat on" in line:
+                break
+        else:
+            pytest.fail(f"hccqa serve exited ({proc.wait()}) without saying its address")
+        # at once, no retry: the server accepts connections when it says where it is
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as page:
+            assert page.status == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -426,5 +426,7 @@ def serve(
         rebuild: Rebuild the index first.
     """
     qa = load_qa(settings, status, rebuild=rebuild)
+    running = launch(build_app(qa, qa.settings), qa.settings, block=False)
+    # said once the server accepts connections: the address opens at once
     (status or log.info)(f"web chat on http://{qa.settings.host}:{qa.settings.port}")
-    launch(build_app(qa, qa.settings), qa.settings)
+    running.wait()
