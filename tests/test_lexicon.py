@@ -171,3 +171,16 @@ def test_the_lexicon_of_a_loaded_corpus_knows_its_glossary(
     assert second_corpus.glossary == {"IPM": "integrated pest management"}
     assert second_lexicon.expander.expand("what is IPM?").endswith("integrated pest management")
     assert second_lexicon.speller.correct("varoa") == "varroa"
+
+
+def test_a_footnote_of_abbreviations_does_not_count_in_word_frequencies() -> None:
+    text = Passage("notes:p000", "notes", "Kites", "A cotton kite flew at dawn.")
+    note = Passage(
+        "notes:p001", "notes", "Abbreviations", "CK: Cotton kite; DK: Dawn kite.", kind="glossary"
+    )
+    glossary = {"CK": "Cotton kite", "DK": "Dawn kite"}
+    alone = Lexicon.from_corpus(SimpleNamespace(passages=[text], tables=[], glossary=glossary))
+    both = Lexicon.from_corpus(SimpleNamespace(passages=[text, note], tables=[], glossary=glossary))
+    assert both.document_frequency == alone.document_frequency
+    assert both.documents == alone.documents == 1
+    assert both.vocabulary == alone.vocabulary  # the glossary's words are known either way

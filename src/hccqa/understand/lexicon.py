@@ -193,7 +193,11 @@ class Lexicon:
         vocabulary: Counter[str] = Counter()
         df: Counter[str] = Counter()
         numbered: set[str] = set()  # words the corpus writes before a number ("step 2")
-        passages = list(getattr(corpus, "passages", ()))
+        # a footnote of abbreviations restates the glossary (below): its words do not make
+        # the corpus's word frequencies
+        passages = [
+            p for p in getattr(corpus, "passages", ()) if getattr(p, "kind", "text") != "glossary"
+        ]
         for p in passages:
             toks = tokens(p.text)
             numbered.update(
