@@ -22,7 +22,6 @@ from hccqa.answer.judge import (
     measure,
     probability,
 )
-from hccqa.answer.rows import naming_words
 from hccqa.qa import QA
 from hccqa.settings import DEFAULT_ENCODER, POLICIES
 from hccqa.understand.query import Query, understand
@@ -293,7 +292,7 @@ def test_a_selected_row_answers_which_kind_of_thing_its_table_lists(second_qa: Q
     assert query.focus
     far = _evidence(second_qa, question, ["Queens stopped laying.", "Hives were shaded."])
     (row,) = [r for r in second_qa.corpus.rows if r.author == "Okonkwo et al"]
-    kind = naming_words(second_qa.engine.lexicon, {row.table})
+    kind = second_qa.engine.lexicon.naming_words({row.table})
     assert measure(query, far, rows=[row], row_kind=kind)["focus"] == 0.0
     assert measure(query, far, rows=[row])["focus"] == 1.0
     assert measure(query, far, row_kind=kind)["focus"] == 1.0  # no row selected: no kind

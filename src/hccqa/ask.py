@@ -16,7 +16,7 @@ from .answer.compose import compose, select_quotes
 from .answer.evidence import Evidence, Weights, gather
 from .answer.facts import SentenceFacts
 from .answer.judge import Policy, Verdict, judge
-from .answer.rows import RowChoice, choose_rows, filter_rows, naming_words, points_back
+from .answer.rows import RowChoice, choose_rows, filter_rows, points_back
 from .types import Answer
 from .understand.lexicon import Lexicon
 from .understand.query import Query, Recall, understand
@@ -170,7 +170,7 @@ def weigh_query(
     )
     t0 = time.perf_counter()
     selected = selected_rows(query, engine.corpus.rows, filtered)
-    kind = naming_words(engine.lexicon, {r.table for r in selected}) if selected else frozenset()
+    kind = engine.lexicon.naming_words({r.table for r in selected}) if selected else frozenset()
     verdict = judge(query, evidence, engine.policy, rows=selected, row_kind=kind)
     evidence.timings["judge"] = _ms(t0) + filter_ms
     return evidence, verdict

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from ..corpus.citations import continues_from, find_authors, find_citations
 from ..types import RowMatch, TableRow, table_label
 from ..understand.filters import Constraint, RowFilter
-from ..understand.lexicon import NEGATING, NEGATIONS, Lexicon, topic_stems
+from ..understand.lexicon import NEGATING, NEGATIONS, Lexicon
 from ..understand.query import REASONS, Query, deictic
 from ..understand.words import content_stems, parts, stem, stem_set, tokens
 from .evidence import Evidence, Scored
@@ -82,7 +82,7 @@ def filter_rows(
         matched = {s for m in query.mentions for s in m.matched}
         named = matched | _YEARS_AND_NUMBERS(query) | _table_words(rows)
         if lexicon is not None:
-            named |= naming_words(lexicon, tables)
+            named |= lexicon.naming_words(tables)
         only = "list" in query.intents and query.terms <= named
         if not narrow and not only:
             return []
@@ -132,24 +132,6 @@ def _table_words(rows: Sequence[TableRow]) -> frozenset[str]:
     columns = (c.replace("_", " ") for r in first.values() for c, _ in r.cells)
     names = [*map(table_label, first), *columns]
     return content_stems(" ".join(names))
-
-
-def naming_words(lexicon: Lexicon, tables: set[str] | frozenset[str]) -> frozenset[str]:
-    """Stems of the words that name these tables and what all their rows are about: their
-    titles and column names, and each abbreviation the glossary spells out in those
-    words ("CKF" for a title that says "coastal kite flights")."""
-    return _naming_words(lexicon, frozenset(tables))
-
-
-@functools.lru_cache(maxsize=16)  # a few table sets of a few corpora: no lexicon kept long
-def _naming_words(lexicon: Lexicon, tables: frozenset[str]) -> frozenset[str]:
-    words = frozenset().union(*(topic_stems(t) for t in lexicon.tables if t.id in tables))
-    short = (
-        content_stems(abbr)
-        for abbr, long in lexicon.glossary.items()
-        if (spelled := content_stems(long)) and spelled <= words
-    )
-    return words.union(*short)
 
 
 def _YEARS_AND_NUMBERS(query: Query) -> set[str]:  # noqa: N802
@@ -268,7 +250,7 @@ def _own_words(
     if any(t.norm in NEGATING for t in query.tokens):
         return tuple(RowMatch(r, reason, 1.0) for r in rows)  # "which was not about X?"
     named = {s for m in query.mentions for s in m.matched}
-    topic = naming_words(lexicon, {r.table for r in rows})
+    topic = lexicon.naming_words({r.table for r in rows})
     words = {  # one entry per word however often it is typed
         text: w
         for text, stems in _question_words(query)

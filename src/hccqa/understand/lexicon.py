@@ -164,6 +164,7 @@ class Lexicon:
         )
         self.numbered = frozenset(numbered)
         self.idf = functools.lru_cache(maxsize=65536)(self._idf)  # type: ignore[method-assign]
+        self._naming = functools.lru_cache(maxsize=64)(self._naming_of)
         self.rows_comparing = functools.lru_cache(maxsize=4096)(self._rows_comparing)  # type: ignore[method-assign]
         self._comparative: list[tuple[str, str]] | None = None
         self._bridge = bridge
@@ -234,6 +235,21 @@ class Lexicon:
             english=speller_words,
             numbered=numbered,
         )
+
+    def naming_words(self, tables: Iterable[str]) -> frozenset[str]:
+        """Stems of the words that name these tables and what all their rows are about: their
+        titles and column names, and each abbreviation the glossary spells out in those
+        words ("CKF" for a title that says "coastal kite flights")."""
+        return self._naming(frozenset(tables))
+
+    def _naming_of(self, tables: frozenset[str]) -> frozenset[str]:
+        words = frozenset().union(*(self._structure.get(t, frozenset()) for t in tables))
+        short = (
+            content_stems(abbr)
+            for abbr, long in self.glossary.items()
+            if (spelled := content_stems(long)) and spelled <= words
+        )
+        return words.union(*short)
 
     def _rows_comparing(self, value: str) -> tuple[str, ...]:
         """Ids of the rows with a cell that compares something with ``value`` ("inferior
