@@ -118,6 +118,12 @@ def test_names_the_corpus_never_mentions_are_unknown_english_words_absent(
         ("Which trial tested thymol strips?", {"who"}),  # one study is asked for
         ("What does IPM-2 stand for?", {"define"}),  # one word of several stems
         ("What trial found that shade helps?", {"who"}),
+        # how two things differ asks for an explanation, however it is worded
+        ("What is the difference between swarming and absconding?", {"compare", "contrast"}),
+        ("Distinguish swarming from absconding.", {"contrast"}),
+        ("How does swarming differ from absconding?", {"how", "compare", "contrast"}),
+        ("Is swarming different from absconding?", {"contrast", "yesno"}),
+        ("Which different treatments were tried?", {"list"}),  # "different" alone: no
     ],
 )
 def test_intents_are_english_question_shapes(
@@ -437,7 +443,8 @@ _PATTERN_WORDS = """list lists enumerate studies trials papers reports articles 
     amount median average months years weeks days mg when year yr decade date why come
     causes makes leads reason reasons most recent latest newest last one first oldest
     earliest can could was were has have will would should may else anyone similar similarly
-    same others any""".split()  # noqa: SIM905
+    same others any differs differed different distinguish distinguishes distinction
+    contrast""".split()  # noqa: SIM905
 
 
 def _made_up_texts(n: int, seed: int) -> list[str]:

@@ -479,6 +479,23 @@ def test_a_why_question_does_not_list_every_row_its_filter_holds(second_qa: QA) 
     assert set(ids(few.rows)) <= set(everything[:3])
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the difference between treated and untreated colonies over winter?",
+        "Distinguish treated colonies from untreated ones over winter.",
+    ],
+)
+def test_a_question_on_how_two_things_differ_is_a_narrative_one(
+    second_qa: QA, question: str
+) -> None:
+    # worded as "how do they differ", it already was; every wording asks the same
+    everything = [r.id for r in second_qa.corpus.rows]
+    choice = _with_filtered(second_qa, question, 7)
+    assert len(choice.rows) < 7 and not choice.listing
+    assert set(ids(choice.rows)) <= set(everything[:7])
+
+
 def test_a_why_question_naming_years_keeps_the_rows_of_those_years(second_qa: QA) -> None:
     choice = _choose(second_qa, "Why were colonies lost after 2016?")
     assert ids(choice.rows) == [f"apiary_trials:{n}" for n in (6, 7, 8, 9, 10)]

@@ -8,7 +8,7 @@ It is the only place that cuts a question into words. In order:
    (a typo or a British/American variant, :mod:`hccqa.understand.spelling`), and a
    lower-case word neither the corpus nor English knows, the English word one edit away
    ("actualy"); each change is kept with the word as typed;
-3. **intents**: list, who, define, compare, number, when, yes/no, gist (English
+3. **intents**: list, who, define, compare, contrast, number, when, yes/no, gist (English
    question shapes, nothing of the corpus);
 4. **entities**: table values the question names, with the column each came from,
    the table it points at, and the row filter they make;
@@ -58,7 +58,7 @@ _SWAP = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\b|^\s*same for\b", re.I
 _ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8"}
 _ALONE = frozenset({"alone", "solely", "only"})
 # Intents that ask for an explanation: rows are an aside, a "when" in them a clause.
-REASONS = frozenset({"why", "how"})
+REASONS = frozenset({"why", "how", "contrast"})
 # "X on its own?", "X by itself, ...": the phrase ends the question or a clause (not "on
 # their own roofs")
 _ON_ITS_OWN = re.compile(
@@ -94,6 +94,14 @@ _DEFINE = re.compile(
 _COMPARE = re.compile(
     r"\b(?:compare[ds]?|comparison|versus|vs\.?|better|worse|superior|inferior|"
     r"difference between|differ)\b",
+    re.IGNORECASE,
+)
+# "what is the difference between X and Y", "distinguish X from Y", "how do X and Y differ"
+# (English): asks how two things differ, an explanation (not "which different drugs ...").
+_CONTRAST = re.compile(
+    r"\b(?:differences?|distinction|contrast)\s+between\b|\bdiffer(?:s|ed)?\b|"
+    r"\bdifferent\s+from\b|"
+    r"\bdistinguish(?:es|ed|ing)?\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -151,7 +159,8 @@ class Query:
         absent: Topical English words the corpus never uses.
         intents: Any of "list", "who", "define", "compare", "number", "when", "yesno",
             "why", "how", "latest", "earliest", "similar" ("did anyone else find that?"),
-            "gist" ("what is the conclusion?", "the main message").
+            "gist" ("what is the conclusion?", "the main message"), "contrast" ("the
+            difference between X and Y": an explanation, like why and how).
         mentions: Table values it names, each with its column.
         filter: The row filter its mentions and years make.
         followup: True when it leans on the previous turn.
@@ -625,6 +634,8 @@ def _intents(text: str) -> frozenset[str]:
         found.add("define")
     if has("compare"):
         found.add("compare")
+    if has("contrast"):
+        found.add("contrast")
     if has("number"):
         found.add("number")
     if has("when"):
@@ -657,6 +668,7 @@ _INTENT_PATTERNS: Mapping[str, tuple[re.Pattern[str], tuple[str, ...]]] = Mappin
             _COMPARE,
             ("compar", "versus", "vs", "better", "worse", "superior", "inferior", "differ"),
         ),
+        "contrast": (_CONTRAST, ("differ", "distinct", "contrast", "distinguish")),
         "number": (
             _NUMBER,
             (
