@@ -49,6 +49,12 @@ WORDS: dict[str, dict[str, list[str]]] = {
     "stag": {"noun": ["an adult male deer"]},
     "stage": {"noun": ["a distinct period in a process of development"]},
 }
+# synsets of several words: part of speech, words, definition (each word indexed too)
+SYNSETS: list[tuple[str, list[str], str]] = [
+    ("noun", ["verdict", "upshot", "final_say"], "what a trial concludes"),
+    ("verb", ["verdict", "rule"], "decide as a judge"),
+    ("adj", ["big(a)", "large"], "of great size"),
+]
 # more definitions, each holding common words: "light" and "small" become everyday words,
 # and a word in one definition weighs about as much as in WordNet's 117,000
 FILLER = [f"a light small thing number {i}" for i in range(400)]
@@ -63,11 +69,16 @@ def write_wordnet(folder: Path, *, newline: str = "\n") -> Path:
         offsets: dict[str, list[str]] = {}
         glosses = [(lemma, d) for lemma, by in WORDS.items() for d in by.get(pos, [])]
         glosses += [(f"filler{i}", d) for i, d in enumerate(FILLER)] if pos == "noun" else []
-        for lemma, definition in glosses:
+        synsets = [([lemma], d) for lemma, d in glosses]
+        synsets += [(words, d) for p, words, d in SYNSETS if p == pos]
+        for words, definition in synsets:
             offset = f"{len(data):08d}"
             gloss = f'{definition}; "an example"'
-            data += f"{offset} 05 {pos[0]} 01 {lemma} 0 000 | {gloss}  {newline}".encode()
-            offsets.setdefault(lemma, []).append(offset)
+            listed = " ".join(f"{w} 0" for w in words)
+            line = f"{offset} 05 {pos[0]} {len(words):02x} {listed} 000 | {gloss}  {newline}"
+            data += line.encode()
+            for w in words:
+                offsets.setdefault(w.split("(")[0], []).append(offset)
         (folder / f"data.{pos}").write_bytes(data)
         index = LICENSE.replace("\n", newline)
         for lemma in sorted(offsets):
@@ -118,6 +129,21 @@ def test_a_rare_definition_word_bridges_and_everyday_ones_do_not(wordnet: Path) 
     assert bridge.words_for({stem("goose"), stem("feathers"), stem("quillbox")}) == ()
 
 
+def test_a_names_synonyms_are_the_other_words_of_its_noun_senses(wordnet: Path) -> None:
+    bridge = build_bridge([], wordnet, definition_idf(wordnet), ["verdict", "Upshot", "stages"])
+    # nouns only ("rule" is a verb's), single words only ("final_say"), the name left out
+    assert bridge.synonyms["verdict"] == {stem("upshot")}
+    assert bridge.synonyms["Upshot"] == {stem("verdict")}  # looked up in lower case
+    assert "stages" not in bridge.synonyms  # a sense of its own word only: nothing else
+    assert build_bridge([], wordnet, {}, ["large"]).synonyms == {}  # an adjective's: none
+    assert "verdict" not in build_bridge(["verdict"], wordnet, {}).synonyms  # not asked
+
+
+def test_synset_words_drop_markers_and_phrases() -> None:
+    line = b"00000042 05 a 03 big(a) 0 large 0 very_big 0 000 | of great size  "
+    assert bridge_module._synset_words(line) == ["big", "large"]
+
+
 def test_the_threshold_is_a_sum_of_weights() -> None:
     bridge = Bridge({"word": frozenset({"a", "b"})}, {"a": THRESHOLD / 2, "b": THRESHOLD / 2})
     assert bridge.words_for({"a"}) == ()
@@ -160,7 +186,8 @@ def test_only_specific_corpus_words_are_bridged() -> None:
 def test_the_bridge_is_cached_and_a_damaged_cache_is_rebuilt(
     wordnet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = load_bridge(["quillbox", "drizzle"])
+    first = load_bridge(["quillbox", "drizzle"], ["verdict"])
+    assert first.synonyms == {"verdict": {stem("upshot")}}
     files = sorted((tmp_path / "cache" / "wordnet").glob("*.json"))
     assert [f.name.split("-")[0] for f in files] == ["bridge", "idf"]
     assert first.words_for({stem("goose"), stem("feathers")}) == ("quillbox",)
@@ -169,7 +196,7 @@ def test_the_bridge_is_cached_and_a_damaged_cache_is_rebuilt(
         raise AssertionError("read WordNet again")
 
     monkeypatch.setattr(bridge_module, "build_bridge", fail)
-    assert load_bridge(["quillbox", "drizzle"]) == first  # from the cache
+    assert load_bridge(["quillbox", "drizzle"], ["verdict"]) == first  # from the cache
     monkeypatch.undo()
     monkeypatch.setenv("HCCQA_WORDNET_DIR", str(wordnet))
     monkeypatch.setenv("HCCQA_CACHE_DIR", str(tmp_path / "cache"))
@@ -184,12 +211,14 @@ def test_the_bridge_is_cached_and_a_damaged_cache_is_rebuilt(
         json.dumps({"format": version, "glosses": {"quillbox": 7}, "idf": {}}),
         json.dumps({"format": version, "glosses": {}, "idf": {"goos": 10**400}}),
         json.dumps({"format": version, "glosses": {}, "idf": {"goos": "7"}}),
+        json.dumps({"format": version, "glosses": {}, "idf": {}}),  # no synonyms
+        json.dumps({"format": version, "glosses": {}, "idf": {}, "synonyms": {"a": "b"}}),
     ]
     for damage in damaged:
         for path in (bridge_file, idf_file):
             path.write_bytes(damage.encode("utf-8", errors="surrogateescape"))
             monkeypatch.setattr(bridge_module, "_idf_memo", {})
-            assert load_bridge(["quillbox", "drizzle"]) == first, damage[:20]
+            assert load_bridge(["quillbox", "drizzle"], ["verdict"]) == first, damage[:20]
     assert json.loads(bridge_file.read_text(encoding="utf-8"))["format"] == version
 
 
@@ -233,10 +262,10 @@ def test_threads_build_the_bridge_once(wordnet: Path, monkeypatch: pytest.Monkey
     calls = []
     real = bridge_module.load_bridge
 
-    def counted(words: list[str]) -> Bridge:
+    def counted(words: list[str], names: list[str] | None = None) -> Bridge:
         calls.append(1)
         time.sleep(0.05)
-        return real(words)
+        return real(words, names)
 
     monkeypatch.setattr("hccqa.understand.lexicon.load_bridge", counted)
     lexicon = Lexicon(

