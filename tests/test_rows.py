@@ -628,3 +628,32 @@ def test_a_row_holding_a_bridged_word_answers_the_plain_words_it_was_bridged_fro
     # a bridged word the row does not hold brings nothing
     other = SimpleNamespace(bridged=("faster",), terms=frozenset({"lag"}))
     assert _answering(row, other, lexicon) == _cell_stems(row, lexicon)  # type: ignore[arg-type]
+
+
+# -- another paper of a named author ------------------------------------------------------------
+
+
+def _best_quote_is(qa: QA, question: str, sentence: str) -> list[str]:
+    """The rows shown for ``question`` when its best quote is ``sentence`` (made up)."""
+    e = qa.engine
+    query = understand(question, (), e.lexicon)
+    evidence = gather(query, e.retriever, e.corpus, e.lexicon, n=10, mode="hybrid")
+    prose = next(h for h in evidence.hits if h.passage.kind == "text")
+    quote = Scored(0, sentence, evidence.hits.index(prose), prose.passage.id, False, 0.1, 0.0, 1.0)
+    return ids(choose_rows(query, evidence, [quote], e.corpus.rows, e.lexicon).rows)
+
+
+def test_a_paper_the_table_does_not_list_is_not_credited_to_the_authors_row(
+    second_qa: QA,
+) -> None:
+    # the table lists Okonkwo et al [4] (oxalic acid, mite load); the quote is about
+    # another paper of theirs, [31], which it does not list
+    survey = "Okonkwo et al[31] argued in a survey that mite load rises on hot roofs."
+    asked = "How did Okonkwo et al explain mite load in their survey?"
+    assert "apiary_trials:4" not in _best_quote_is(second_qa, asked, survey)
+    # a question word only the row holds ("oxalic acid") asks about the row's paper
+    oxalic = "What did Okonkwo et al find about oxalic acid and mite load?"
+    assert "apiary_trials:4" in _best_quote_is(second_qa, oxalic, survey)
+    # the quote naming the row's own reference is the row's paper
+    same = "Okonkwo et al[4] argued that mite load falls with oxalic acid."
+    assert "apiary_trials:4" in _best_quote_is(second_qa, asked, same)

@@ -160,6 +160,9 @@ def choose_rows(
     """
     choice = _choose(query, evidence, quotes, corpus_rows, lexicon)
     rows = list(choice.rows)
+    if rows and quotes:
+        aside = _namesakes(query, quotes[0], {r.id: r for r in corpus_rows}, lexicon)
+        rows = [m for m in rows if m.row.id not in aside]
     if "compare" in query.intents and len(rows) > 1:
         # counted by question word, so that a name of several parts weighs as one
         holds = _words_held(
@@ -303,6 +306,34 @@ def _alike(
         for r in corpus_rows
         if (reasons := [f"{c}: {shared[c]}" for c in shared if r.id in found[c]])
     ]
+
+
+def _namesakes(
+    query: Query, best: Scored, by_id: dict[str, TableRow], lexicon: Lexicon
+) -> frozenset[str]:
+    """Rows of another paper of an author the question names: when the best quote names
+    that author with a reference no row has ("Smith et al[17] suggested in a review ..."
+    while the table lists Smith et al[33]), the author's rows whose cells hold no question
+    word the quote does not are not what the question asks about."""
+    authors = [m for m in query.mentions if m.entity.kind == "author"]
+    if not authors:
+        return frozenset()
+    refs = {r.ref for r in by_id.values()}
+    named = {name.lower() for n, (name, _) in find_authors(best.text).items() if n not in refs}
+    rows = [
+        by_id[r]
+        for m in authors
+        if m.entity.text.lower() in named
+        for r in sorted(m.entity.rows)
+        if r in by_id
+    ]
+    if not rows:
+        return frozenset()
+    words = _question_words(query)
+    said = content_stems(best.text)
+    quoted = {text for text, stems in words if stems & said}
+    held = _words_held(rows, words, lambda r: _cell_stems(r, lexicon))
+    return frozenset(r for r, h in held.items() if set(h) <= quoted)
 
 
 def _named_by(quote: Scored, evidence: Evidence, by_id: dict[str, TableRow]) -> set[str]:
