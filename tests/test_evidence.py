@@ -233,3 +233,26 @@ def test_rows_a_question_selects_or_points_back_at_get_their_bonus(second_qa: QA
     # a row both selected and pointed back at gets the larger bonus once
     both = score(favored=frozenset({row}), referent=frozenset({row}))
     assert both == pytest.approx(plain + w.favored)
+
+
+def test_a_passage_scored_beyond_the_pool_ranks_by_its_own_sentences(second_qa: QA) -> None:
+    # with a pool of one passage, a selected row far down the retrieval is still scored,
+    # and its best sentence lifts the row itself (not the passage at its pool position)
+    e = second_qa.engine
+    query = understand("How did the trials turn out?", (), e.lexicon)
+    w = Weights(pool=1)
+    plain = gather(query, e.retriever, e.corpus, e.lexicon, n=40, mode="hybrid", weights=w)
+    far = [h.passage.id for h in plain.hits if h.passage.kind == "row"][-1]
+    ranked = gather(
+        query,
+        e.retriever,
+        e.corpus,
+        e.lexicon,
+        n=40,
+        mode="hybrid",
+        weights=w,
+        favored=frozenset({far}),
+    )
+    assert ranked.hits[0].passage.id == far
+    (sentence,) = [s for s in ranked.sentences if s.passage_id == far]
+    assert ranked.hits[sentence.hit].passage.id == far

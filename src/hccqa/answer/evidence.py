@@ -163,12 +163,15 @@ def gather(
     t0 = time.perf_counter()
     position = facts.position(retriever.passages)
     sentence_map = getattr(corpus, "sentence_map", ())
-    pool = hits[: w.pool] + [h for h in hits[w.pool :] if h[0].id in bonus]
+    # indices into hits of the passages whose sentences are scored
+    pool = [*range(min(w.pool, len(hits)))]
+    pool += [i for i in range(w.pool, len(hits)) if hits[i][0].id in bonus]
     ids: list[int] = []
-    # per candidate sentence: its facts, its pool index, whether it is a row, its bonus
+    # per candidate sentence: its facts, its index in hits, whether it is a row, its bonus
     read: list[tuple[Facts, int, bool, float]] = []
     seen: set[int] = set()
-    for i, (passage, _, _) in enumerate(pool):
+    for i in pool:
+        passage = hits[i][0]
         at = position.get(passage.id)
         if at is None or at >= len(sentence_map):
             continue
@@ -213,7 +216,7 @@ def gather(
     scored = [
         Scored(s, text, new_index[pid], pid, row, c, cov, score)
         for s, text, hit_at, row, c, cov, score in rows
-        if (pid := pool[hit_at][0].id) in new_index
+        if (pid := hits[hit_at][0].id) in new_index
     ]
     best_cov = max((c.coverage for c in scored), default=0.0)
     timings["sentences"] = round((time.perf_counter() - t0) * 1000, 3)
