@@ -308,3 +308,50 @@ def test_a_footnote_of_abbreviations_answers_only_what_a_short_form_means(
     refused = _always(qa, False).ask("What does DLK stand for?")
     assert refused.abstained and refused.nearest is not None
     assert "Cotton sled" not in refused.nearest.sentence
+
+
+KITE_REPORT = """# Night kites over the dunes
+
+## Methods
+
+We flew forty kites with lamps on calm nights. Each flight lasted an hour. Lines were
+checked for wear after every landing.
+
+## Results
+
+Lamps drew moths to the kites on warm nights. Nylon lines frayed twice as fast as silk
+lines. Wind above the dunes turned gusty after midnight.
+
+## Conclusions
+
+In short, night kites can fly safely over dunes. Silk lines outlast nylon ones by a wide
+margin. Lamps should be dimmed on warm nights to spare the moths. Flights are best ended
+before midnight. Further work should test heavier frames in autumn gales.
+"""
+
+
+@pytest.fixture(scope="module")
+def kite_report(tmp_path_factory: pytest.TempPathFactory) -> QA:
+    folder = tmp_path_factory.mktemp("kite-report")
+    (folder / "report.md").write_text(KITE_REPORT, encoding="utf-8")
+    settings = Settings.from_env(
+        {}, corpus_dir=folder, index_dir=tmp_path_factory.mktemp("kite-report-index")
+    )
+    return QA.load(settings, embedder=HashingEmbedder())
+
+
+def test_a_question_for_the_gist_reads_the_whole_concluding_section(kite_report: QA) -> None:
+    closing = [p for p in kite_report.engine.retriever.passages if p.section == "Conclusions"]
+    assert len(closing) >= 2  # the section is longer than one passage
+    answer = kite_report.ask("What do they conclude?")
+    assert not answer.abstained
+    quoted = [s.text for s in answer.sentences]
+    # its sentences from both passages, in the order the section gives them
+    assert quoted[0].startswith('"In short, night kites can fly safely')
+    assert any(q.startswith('"Further work should test heavier frames') for q in quoted)
+    said = " ".join(quoted)
+    assert said.index("Lamps should be dimmed") < said.index("Further work")
+    # and the section's passages rank together, in document order
+    ranked = [h.passage.id for h in answer.passages]
+    at = [ranked.index(p.id) for p in closing]
+    assert at == list(range(at[0], at[0] + len(closing)))

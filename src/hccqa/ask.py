@@ -81,7 +81,7 @@ def answer_question(
         question, history, engine=engine, n=n, mode=mode, recall=recall
     )
     t0 = time.perf_counter()
-    quotes = select_quotes(evidence) if verdict.answer else []
+    quotes = select_quotes(evidence, whole="gist" in query.intents) if verdict.answer else []
     rows = (
         choose_rows(query, evidence, quotes, engine.corpus.rows, engine.lexicon)
         if verdict.answer

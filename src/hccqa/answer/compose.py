@@ -39,25 +39,46 @@ def not_covered(documents: int) -> str:
     )
 
 
-def select_quotes(evidence: Evidence, limit: int = MAX_QUOTES) -> list[Scored]:
+def select_quotes(
+    evidence: Evidence, limit: int = MAX_QUOTES, *, whole: bool = False
+) -> list[Scored]:
     """The sentences to quote: the best narrative sentences, each once.
 
     Table rows are shown as rows, not quoted; a heading-like fragment (no end mark,
-    fewer than a few words) is never quoted.
+    fewer than a few words) is never quoted. With ``whole`` (a question asking for the
+    gist), every sentence of the best quote's section is quoted however it scores, up to
+    ``limit``, in the order the section gives them: a conclusion is its paragraphs, not
+    its best-matching sentence.
     """
     out: list[Scored] = []
-    best: float | None = None
+    best: Scored | None = None
     for s in evidence.sentences:
         if s.row or not _quotable(s.text):
             continue
         if best is None:
-            best = s.score
-        if s.score < QUOTE_SHARE * best if best > 0 else s.score < best:
-            break
+            best = s
+        low = s.score < QUOTE_SHARE * best.score if best.score > 0 else s.score < best.score
+        if low and not (whole and _section(evidence, s) == _section(evidence, best)):
+            if not whole:
+                break
+            continue
         out.append(s)
         if len(out) >= limit:
             break
+    if whole and best is not None:  # the section's sentences read in their own order
+        home = _section(evidence, best)
+        mine = [q for q in out if _section(evidence, q) == home]
+        mine.sort(key=lambda q: q.sentence_index)
+        out = mine + [q for q in out if _section(evidence, q) != home]
     return out
+
+
+def _section(evidence: Evidence, sentence: Scored) -> tuple[str, str] | None:
+    """The document and section of the passage a sentence is quoted from."""
+    if sentence.hit >= len(evidence.hits):
+        return None
+    p = evidence.hits[sentence.hit].passage
+    return (p.doc_id, p.section)
 
 
 def _quotable(text: str) -> bool:

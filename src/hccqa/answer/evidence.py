@@ -25,7 +25,7 @@ from ..types import Hit, Passage, TableRow
 from ..understand.lexicon import Lexicon
 from ..understand.query import Query
 from ..understand.words import parts, tokens
-from .facts import Facts, SentenceFacts, weigher
+from .facts import Facts, SentenceFacts, concluding_section, weigher
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,8 @@ def gather(
         hits = [h for h in hits if h[0].id not in footnotes]
     bonus = dict.fromkeys(referent, w.referent)
     bonus.update(dict.fromkeys(favored, w.favored))
+    mates = _concluding_mates(query, hits, retriever.passages)
+    bonus.update((i, 0.0) for i in mates if i not in bonus)
     if bonus:  # rows with a bonus take part even when retrieval ranked them low
         have = {p.id for p, _, _ in hits}
         extra = [p for p in retriever.passages if p.id in bonus and p.id not in have]
@@ -209,8 +211,8 @@ def gather(
         best.setdefault(r[2], r[6])
     passages = [p for p, _, _ in hits]
     # a passage moves up at most `explain` places, so none from further down reaches the top n
-    reranked = _rerank([s for _, s, _ in hits], best, w.sentence)[: n + max(w.explain, 0)]
-    order = _prose_first(reranked, passages, w.explain)
+    reranked = _together(_rerank([s for _, s, _ in hits], best, w.sentence), passages, mates)
+    order = _prose_first(reranked[: n + max(w.explain, 0)], passages, w.explain)
     ranked = [Hit(passages[i], key, rank, hits[i][2]) for rank, (key, i) in enumerate(order[:n], 1)]
     new_index = {h.passage.id: i for i, h in enumerate(ranked)}
     scored = [
@@ -228,6 +230,51 @@ def gather(
         filtered=None if filtered is None else tuple(filtered),
         timings=timings,
     )
+
+
+# Documents whose concluding section a question asking the gist reads whole: those of
+# this many best-retrieved passages.
+GIST_DOCUMENTS = 3
+
+
+def _concluding_mates(
+    query: Query, hits: Sequence[tuple[Passage, float, Any]], passages: Sequence[Passage]
+) -> dict[str, tuple[str, str]]:
+    """For a question asking the gist, the passages of the concluding sections
+    ("Conclusions") of the best-retrieved documents, each with its document and section:
+    the gist is the whole section, not its best-matching paragraph. Empty otherwise."""
+    if "gist" not in query.intents:
+        return {}
+    docs = {p.doc_id for p, _, _ in hits[:GIST_DOCUMENTS]}
+    return {
+        p.id: (p.doc_id, p.section)
+        for p in passages
+        if p.kind == "text" and p.doc_id in docs and concluding_section(p.section)
+    }
+
+
+def _together(
+    order: list[tuple[float, int]],
+    passages: Sequence[Passage],
+    mates: dict[str, tuple[str, str]],
+) -> list[tuple[float, int]]:
+    """``order`` with the passages of each section in ``mates`` following the first of
+    them, in document order; nothing moves without mates."""
+    if not mates:
+        return order
+    out: list[tuple[float, int]] = []
+    placed: set[tuple[str, str]] = set()
+    for x in order:
+        group = mates.get(passages[x[1]].id)
+        if group is None:
+            out.append(x)
+        elif group not in placed:
+            placed.add(group)
+            out += sorted(
+                (y for y in order if mates.get(passages[y[1]].id) == group),
+                key=lambda y: passages[y[1]].start,
+            )
+    return out
 
 
 def _rerank(own: Sequence[float], best: dict[int, float], share: float) -> list[tuple[float, int]]:

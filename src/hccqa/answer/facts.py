@@ -130,7 +130,7 @@ class Facts:
             who=bool(_AUTHOR.search(text) or citations or BACK_REFERENCE.match(text)),
             causal=bool(_CAUSAL.search(text)),
             means=bool(_MEANS.search(text)),
-            gist=not row and bool(_SUMS_UP.match(text) or _CONCLUDING.match(passage.section)),
+            gist=not row and bool(_SUMS_UP.match(text) or concluding_section(passage.section)),
             defines=defines,
             defines_head=head,
             cites=frozenset(n for c in citations for n in c.numbers),
@@ -149,6 +149,11 @@ def _defined(text: str) -> tuple[frozenset[str], frozenset[str]]:
     short = found["short"] or ""
     subject = stem_set(" ".join([found["subject"], short]))
     return subject, stem_set(" ".join([words[cut - 1], short]))
+
+
+def concluding_section(title: str) -> bool:
+    """The section title is a concluding one ("Conclusions", "Summary and outlook")."""
+    return bool(_CONCLUDING.match(title))
 
 
 class SentenceFacts:
