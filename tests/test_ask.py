@@ -23,6 +23,7 @@ from hccqa.qa import QA
 from hccqa.retrieval.embed import HashingEmbedder
 from hccqa.settings import Settings
 from hccqa.understand import query as query_module  # hccqa.understand is also a function
+from hccqa.understand.query import Shown
 
 SRC = Path(hccqa.ask.__file__).resolve().parent
 THYMOL = "Which trials used thymol strips?"
@@ -97,6 +98,25 @@ def test_the_rows_a_follow_up_points_back_at_get_a_bonus_in_the_ranking(
     seen = _gathered(monkeypatch, "referent")
     second_qa.ask(follow_up, [THYMOL])
     assert set(seen[-1]) == referent
+
+
+def test_a_follow_up_pointing_at_the_quoted_study_favors_only_its_row(
+    second_qa: QA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the earlier answer showed both thymol trials and quoted the second one's study:
+    # "who did that trial?" selects both by its carried value and means the quoted one
+    shown = Shown(THYMOL_ROWS, quoted=(THYMOL_ROWS[1],))
+    monkeypatch.setattr(second_qa, "_shown", lambda question, history, mode: shown)
+    favored = _gathered(monkeypatch, "favored")
+    second_qa.ask("Who did that trial?", [THYMOL])
+    assert set(favored[-1]) == {THYMOL_ROWS[1]}
+
+
+def test_an_answer_remembers_the_rows_it_showed_and_the_one_it_quoted(second_qa: QA) -> None:
+    answer = second_qa.ask(THYMOL)
+    shown = second_qa._shown(THYMOL, (), "hybrid")
+    assert tuple(shown) == tuple(m.row.id for m in answer.rows)
+    assert shown.quoted == tuple(m.row.id for m in answer.rows if m.quoted)
 
 
 def test_a_refusal_has_its_reason_and_the_nearest_sentence_and_no_rows(second_qa: QA) -> None:

@@ -18,7 +18,7 @@ from hccqa.qa import QA
 from hccqa.types import Hit, Table, TableRow
 from hccqa.understand.bridge import Bridge
 from hccqa.understand.lexicon import Lexicon
-from hccqa.understand.query import Query, understand
+from hccqa.understand.query import Query, Shown, understand
 from hccqa.understand.words import stem
 
 THYMOL = "Which trials used thymol strips?"
@@ -657,3 +657,47 @@ def test_a_paper_the_table_does_not_list_is_not_credited_to_the_authors_row(
     # the quote naming the row's own reference is the row's paper
     same = "Okonkwo et al[4] argued that mite load falls with oxalic acid."
     assert "apiary_trials:4" in _best_quote_is(second_qa, asked, same)
+
+
+# -- the one study an answer's first quote reports ----------------------------------------------
+
+
+def test_the_row_the_first_quote_reports_is_marked_quoted(second_qa: QA) -> None:
+    # the first quote names Lindqvist et al[5]: of the rows shown, theirs is the one
+    e = second_qa.engine
+    query = understand(THYMOL, (), e.lexicon)
+    evidence = gather(query, e.retriever, e.corpus, e.lexicon, n=10, mode="hybrid")
+    prose = next(h for h in evidence.hits if h.passage.kind == "text")
+    quote = Scored(
+        0, "Lindqvist et al[5] saw queens stop laying.", 0, prose.passage.id, False, 0, 0, 1
+    )
+    only_prose = replace(evidence, hits=(replace(prose, rank=1),) + evidence.hits[1:])
+    choice = choose_rows(query, only_prose, [quote], e.corpus.rows, e.lexicon)
+    assert [m.row.id for m in choice.rows if m.quoted] == ["apiary_trials:5"]
+    assert choice.rows[0].to_dict()["quoted"] in (True, False)
+    # a quote reporting two shown studies marks neither
+    both = Scored(0, "Strips were tried twice[5,10].", 0, prose.passage.id, False, 0, 0, 1)
+    choice = choose_rows(query, only_prose, [both], e.corpus.rows, e.lexicon)
+    assert not any(m.quoted for m in choice.rows)
+
+
+def test_pointing_at_one_thing_means_the_study_the_answer_quoted(second_qa: QA) -> None:
+    shown = Shown(("apiary_trials:5", "apiary_trials:10"), quoted=("apiary_trials:10",))
+    lexicon = second_qa.engine.lexicon
+
+    def referent(question: str) -> tuple[str, ...]:
+        return understand(question, (THYMOL,), lexicon, recall=lambda q, h: shown).referent_rows
+
+    assert referent("When was that study published?") == ("apiary_trials:10",)
+    assert referent("Where was it done?") == ("apiary_trials:10",)
+    # several, or no pointer at one: every row shown
+    assert referent("Where were those trials done?") == shown
+    assert referent("Did they help?") == shown
+    # nothing quoted, or one row shown: the rows shown
+    plain = Shown(("apiary_trials:5", "apiary_trials:10"))
+    assert (
+        understand(
+            "When was that study published?", (THYMOL,), lexicon, recall=lambda q, h: plain
+        ).referent_rows
+        == plain
+    )

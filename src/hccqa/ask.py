@@ -155,6 +155,8 @@ def weigh_query(
         if query.followup and query.referent_rows and points_back(query)
         else frozenset()
     )
+    if favored & referent:  # "who did *that* study?": of the rows selected, those meant
+        favored &= referent
     evidence = gather(
         query,
         engine.retriever,

@@ -27,6 +27,7 @@ from .retrieval.retriever import FusionConfig, Retriever
 from .settings import Settings
 from .types import Answer, Hit
 from .understand.lexicon import Lexicon
+from .understand.query import Shown
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +251,7 @@ class QA:
             mode=mode,
             recall=lambda question, history: self._shown(question, history, mode),
         )
-        self._remember((q, h, mode), tuple(m.row.id for m in answer.rows))
+        self._remember((q, h, mode), _shown_rows(answer))
         return answer
 
     def _shown(self, question: str, history: tuple[str, ...], mode: str) -> tuple[str, ...]:
@@ -269,7 +270,7 @@ class QA:
         answer = answer_question(
             question, history, engine=self.engine, k=self.settings.k, mode=mode, recall=None
         )
-        return tuple(m.row.id for m in answer.rows)
+        return _shown_rows(answer)
 
     def _remember(self, key: tuple[str, tuple[str, ...], str], rows: tuple[str, ...]) -> None:
         with self._recent_lock:
@@ -277,3 +278,8 @@ class QA:
             self._recent.move_to_end(key)
             while len(self._recent) > RECENT_TURNS:
                 self._recent.popitem(last=False)
+
+
+def _shown_rows(answer: Answer) -> Shown:
+    """The rows an answer showed, and the one its first quote reports."""
+    return Shown((m.row.id for m in answer.rows), (m.row.id for m in answer.rows if m.quoted))

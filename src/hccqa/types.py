@@ -226,9 +226,16 @@ class RowMatch:
     # e.g. "cited as [7] in notes:p007", "filter: year 2011-2013, drug: X"
     reason: str
     score: float = 0.0
+    # the one study the answer's first quote reports (what "that study" means next)
+    quoted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.row.to_dict(), "reason": self.reason, "score": float(self.score)}
+        return {
+            **self.row.to_dict(),
+            "reason": self.reason,
+            "score": float(self.score),
+            "quoted": self.quoted,
+        }
 
 
 @dataclass(frozen=True)

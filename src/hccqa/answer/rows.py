@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..corpus.citations import continues_from, find_authors, find_citations
 from ..types import RowMatch, TableRow, table_label
@@ -163,6 +163,7 @@ def choose_rows(
     if rows and quotes:
         aside = _namesakes(query, quotes[0], {r.id: r for r in corpus_rows}, lexicon)
         rows = [m for m in rows if m.row.id not in aside]
+        rows = _mark_quoted(rows, quotes[0], evidence)
     if "compare" in query.intents and len(rows) > 1:
         # counted by question word, so that a name of several parts weighs as one
         holds = _words_held(
@@ -336,8 +337,22 @@ def _namesakes(
     return frozenset(r for r, h in held.items() if set(h) <= quoted)
 
 
+def _mark_quoted(rows: list[RowMatch], best: Scored, evidence: Evidence) -> list[RowMatch]:
+    """The rows, the one the best quote reports (by name or by its only citation) marked
+    ``quoted``; none marked when the quote reports no shown row or several."""
+    context = _context(best, evidence)
+    refs = {n for n, _, _ in _cited(best.text, context)}
+    reported = [m for m in rows if m.row.ref in refs]
+    if len(reported) != 1:
+        return rows
+    return [replace(m, quoted=True) if m is reported[0] else m for m in rows]
+
+
 def _named_by(quote: Scored, evidence: Evidence, by_id: dict[str, TableRow]) -> set[str]:
-    """Ids of the rows of the studies a quote reports by name."""
+    """Ids of the rows of the studies a quote reports by name, read in the passage it is
+    credited to only: a who-question narrows to a study named there, not to one a
+    sentence goes on about from an earlier passage (read so, "who looked at X?" lost one
+    of two studies of X on a development set)."""
     context = evidence.hits[quote.hit].passage.text if quote.hit < len(evidence.hits) else ""
     refs = {n for n, _, by_name in _cited(quote.text, context) if by_name}
     return {r.id for r in by_id.values() if r.ref in refs}
@@ -369,7 +384,7 @@ def _from_evidence(
             by_ref.setdefault(r.ref, []).append(r)
     terms = _asked(query, lexicon)
     for q in quotes[:1]:
-        context = evidence.hits[q.hit].passage.text if q.hit < len(evidence.hits) else q.text
+        context = _context(q, evidence) or q.text
         cited = _cited(q.text, context)
         # the best quote is the answer: the studies it reports by name, or the one or two
         # it cites ("... raised yields by a fifth[10,11]"), are the studies answering (those
@@ -426,6 +441,21 @@ def _clause_cited(sentence: str, terms: frozenset[str], lexicon: Lexicon) -> set
     if scored[0][0] < CLAUSE_COVERAGE or scored[1][0] >= scored[0][0]:
         return set()
     return set(scored[0][1])
+
+
+def _context(quote: Scored, evidence: Evidence) -> str:
+    """The text around a quote: the ranked passages that hold it, in document order
+    (passages overlap, so the one it is credited to may start with it and lack the
+    sentence it goes on from)."""
+    holding = [
+        h.passage
+        for h in evidence.hits
+        if h.passage.kind == "text" and quote.text in h.passage.text
+    ]
+    if not holding:
+        return evidence.hits[quote.hit].passage.text if quote.hit < len(evidence.hits) else ""
+    holding.sort(key=lambda p: (p.doc_id, p.start))
+    return " ".join(p.text for p in holding)
 
 
 def _cited(sentence: str, context: str) -> list[tuple[int, str, bool]]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -136,12 +136,26 @@ _YESNO = re.compile(
 )
 
 
+class Shown(tuple[str, ...]):
+    """The ids of the rows an answer showed (a tuple), and of those ``quoted``: the one
+    study its first quote reports, if it showed it."""
+
+    quoted: tuple[str, ...]
+
+    def __new__(cls, rows: Iterable[str] = (), quoted: Iterable[str] = ()) -> Shown:
+        shown = super().__new__(cls, rows)
+        shown.quoted = tuple(quoted)
+        return shown
+
+
 @dataclass(frozen=True)
 class Turn:
-    """A previous turn as a follow-up sees it: its query, and the rows its answer showed."""
+    """A previous turn as a follow-up sees it: its query, the rows its answer showed, and
+    the one of them its first quote reports (``quoted``)."""
 
     query: Query
     rows: tuple[str, ...] = ()
+    quoted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -215,8 +229,15 @@ class Query:
 
     @property
     def referent_rows(self) -> tuple[str, ...]:
-        """Rows the previous answer showed, for a follow-up that points back."""
-        return self.referent.rows if self.referent else ()
+        """Rows the previous answer showed, for a follow-up that points back; the one its
+        first quote reported when the follow-up points at one thing ("when was *that*
+        published?", "how many took part in *it*?") and the answer showed several."""
+        if self.referent is None:
+            return ()
+        turn = self.referent
+        if turn.quoted and len(turn.rows) > 1 and _points_at_one(self):
+            return turn.quoted
+        return turn.rows
 
     @property
     def content(self) -> tuple[Token, ...]:
@@ -332,7 +353,8 @@ def understand(
         previous = understand(history[-1], history[:-1], lexicon, recall=None)
         rows = recall(history[-1], tuple(history[:-1])) if recall else ()
         elliptical = force_followup and not is_followup(query)
-        query = _with_referent(query, Turn(previous, tuple(rows)), lexicon, elliptical)
+        turn = Turn(previous, tuple(rows), tuple(getattr(rows, "quoted", ())))
+        query = _with_referent(query, turn, lexicon, elliptical)
     return query
 
 
@@ -476,6 +498,18 @@ def deictic(words: Sequence[str], i: int) -> bool:
     prev = words[i - 1] if i else ""
     nxt = words[i + 1] if i + 1 < len(words) else ""
     return not nxt or nxt in STOPWORDS or not prev or prev in STOPWORDS
+
+
+_ONE = frozenset({"it", "its"})
+_MANY = frozenset({"they", "them", "their", "theirs", "these", "those", "ones"})
+
+
+def _points_at_one(query: Query) -> bool:
+    """The question points back at one thing ("it", "that study"), not at several."""
+    words = [t.norm for t in query.tokens]
+    if _MANY.intersection(words):
+        return False
+    return any(w in _ONE or deictic(words, i) for i, w in enumerate(words))
 
 
 def is_followup(query: Query) -> bool:
