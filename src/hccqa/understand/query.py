@@ -309,7 +309,8 @@ def understand(
         compared=content_stems(compared_words(normalized)),
         lexicon=lexicon,
     )
-    content = [t for t in toks if t.content]
+    other_names = _other_names(normalized, lexicon)  # "Brandname (corpus word)"
+    content = [t for t in toks if t.content and t.norm not in other_names]
     defined = {a.lower() for a in find_definitions(normalized)}  # "oxalic acid (OA)"
     unknown = tuple(t.text for t in content if t.norm not in defined and _names_unknown(t, lexicon))
     absent = tuple(
@@ -319,7 +320,8 @@ def understand(
     )
     # years the row filter reads are a constraint, not words a sentence should hold
     years = {t.stem for t in toks if t.norm.isdigit()} if row_filter.years else set()
-    terms = content_stems(expanded) - years
+    aliases = {t.stem for t in toks if t.norm in other_names}
+    terms = content_stems(expanded) - years - aliases
     # plain words that a dictionary's definition of a corpus word holds ("beehives" ->
     # "apiary"): the corpus word is searched too
     bridged = lexicon.bridge.words_for(terms)
@@ -356,6 +358,29 @@ def understand(
         turn = Turn(previous, tuple(rows), tuple(getattr(rows, "quoted", ())))
         query = _with_referent(query, turn, lexicon, elliptical)
     return query
+
+
+# "Word (other words)": one of the two named by the other, in brackets
+_BRACKETED = re.compile(r"([^\W\d_][\w-]*)\s*\(([^()]{1,60})\)")
+
+
+def _other_names(normalized: str, lexicon: Lexicon) -> frozenset[str]:
+    """Words the question gives as another name of something the corpus names, beside
+    it in brackets: "Brandname (corpus word)" or "corpus word (Brandname)". Lower case;
+    such a word is neither unknown nor a term (the corpus never uses it, and need not)."""
+    if "(" not in normalized:
+        return frozenset()
+    out: set[str] = set()
+    for m in _BRACKETED.finditer(normalized):
+        outside = [t for t in tokens(m.group(1)) if t.content]
+        inside = [t for t in tokens(m.group(2)) if t.content]
+        if len(outside) != 1 or not inside:
+            continue
+        if not lexicon.knows(outside[0]) and all(lexicon.knows(t) for t in inside):
+            out.add(outside[0].norm)
+        elif lexicon.knows(outside[0]) and not any(lexicon.knows(t) for t in inside):
+            out.update(t.norm for t in inside)
+    return frozenset(out)
 
 
 _AUX = frozenset(
