@@ -24,7 +24,9 @@ from hccqa.answer.judge import (
 )
 from hccqa.qa import QA
 from hccqa.settings import DEFAULT_ENCODER, POLICIES
+from hccqa.understand.lexicon import Lexicon
 from hccqa.understand.query import Query, understand
+from hccqa.understand.words import stem
 
 
 def _query(qa: QA, question: str) -> Query:
@@ -391,3 +393,25 @@ def test_nothing_retrieved_is_refused_with_that_reason(second_qa: QA) -> None:
     verdict = judge(_query(second_qa, question), replace(ev, hits=()), Policy({}, bias=50.0))
     assert not verdict.answer and verdict.probability == 0.0
     assert verdict.reason == "nothing was retrieved"
+
+
+def test_a_word_of_the_comparison_is_not_the_anchor(second_lexicon: Lexicon) -> None:
+    # "compared" is rarer in the bee corpus than "Lagos"; it says how to answer, not what
+    query = understand(
+        "How many colonies were lost in Lagos compared to Osaka?", (), second_lexicon
+    )
+    assert query.anchor is not None and query.anchor != stem("compared")
+
+
+def test_an_abbreviation_in_a_sentence_holds_its_long_forms_words_for_the_anchor(
+    second_qa: QA,
+) -> None:
+    question = "How many hives used integrated pest management?"
+    query = _query(second_qa, question)
+    assert query.anchor == stem("integrated")
+    short = _evidence(second_qa, question, ["IPM was tried in 12 hives."])
+    lexicon = second_qa.engine.lexicon
+    assert measure(query, short, lexicon=lexicon)["shape"] == 0.0
+    assert measure(query, short)["shape"] == 1.0  # without the glossary: not about it
+    other = _evidence(second_qa, question, ["Mite counts were taken in 12 hives."])
+    assert measure(query, other, lexicon=lexicon)["shape"] == 1.0

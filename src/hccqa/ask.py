@@ -173,7 +173,9 @@ def weigh_query(
     t0 = time.perf_counter()
     selected = selected_rows(query, engine.corpus.rows, filtered)
     kind = engine.lexicon.naming_words({r.table for r in selected}) if selected else frozenset()
-    verdict = judge(query, evidence, engine.policy, rows=selected, row_kind=kind)
+    verdict = judge(
+        query, evidence, engine.policy, rows=selected, row_kind=kind, lexicon=engine.lexicon
+    )
     evidence.timings["judge"] = _ms(t0) + filter_ms
     return evidence, verdict
 

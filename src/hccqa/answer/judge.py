@@ -37,10 +37,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..types import TableRow
+from ..understand.lexicon import Lexicon
 from ..understand.query import REASONS, Query
 from ..understand.words import has_number, stem_set, tokens
 from .evidence import Evidence
-from .facts import YEAR, holds
+from .facts import YEAR, holds, sentence_stems
 
 BEST = 3  # sentences whose shape and focus are checked
 
@@ -130,6 +131,7 @@ def measure(
     *,
     rows: Sequence[TableRow] = (),
     row_kind: frozenset[str] = frozenset(),
+    lexicon: Lexicon | None = None,
 ) -> dict[str, float]:
     """The judge's signals for a question and its evidence (see the module doc).
 
@@ -140,7 +142,20 @@ def measure(
             selects; a row's year answers "when".
         row_kind: Stems of what those rows' tables say every row is (their titles' and
             columns' words): a selected row answers "which <kind>".
+        lexicon: The corpus lexicon: a sentence then holds the question's anchor also
+            through an abbreviation's long form, word for word ("PLC" holds "liver" when
+            the glossary spells it "primary liver cancer").
     """
+
+    def about(anchor: str | None, text: str) -> bool:
+        """The sentence holds the anchor (or a variant of it); through an abbreviation,
+        only its long form's very word ("hepat" is not held by "hepatocellular")."""
+        if anchor is None:
+            return True
+        if holds(anchor, stem_set(text)):
+            return True
+        return lexicon is not None and anchor in sentence_stems(text, lexicon)
+
     content = [t for t in query.tokens if t.content and not t.norm.isdigit()]
     absent = len(query.absent) / len(content) if content else 0.0
     best = list(evidence.sentences[:BEST])
@@ -149,9 +164,7 @@ def measure(
         # a number of the asked thing, in a sentence about the question's rarest word
         anchor = query.anchor
         counted = any(
-            counts(s.text, query.unit) and (anchor is None or holds(anchor, stem_set(s.text)))
-            for s in best
-            if not s.row
+            counts(s.text, query.unit) and about(anchor, s.text) for s in best if not s.row
         )
         shape_missing = 0.0 if counted else 1.0
     elif "when" in query.intents and _asks_date(query) and best:
@@ -164,8 +177,7 @@ def measure(
         # the <column> of ...")
         columns = {name for r in rows for name, _ in r.cells}
         anchor = query.anchor
-        sentences = [stem_set(s.text) for s in best]
-        places = [have for have in sentences if anchor is None or holds(anchor, have)]
+        places = [stem_set(s.text) for s in best if about(anchor, s.text)]
         places.append(frozenset().union(row_kind if rows else frozenset(), *map(stem_set, columns)))
         named = any(all(holds(f, have) for f in query.focus) for have in places)
         focus_missing = 0.0 if named else 1.0
@@ -258,6 +270,7 @@ def judge(
     *,
     rows: Sequence[TableRow] = (),
     row_kind: frozenset[str] = frozenset(),
+    lexicon: Lexicon | None = None,
 ) -> Verdict:
     """Decide whether the corpus answers the question.
 
@@ -267,8 +280,9 @@ def judge(
         policy: The fitted refusal model.
         rows: The table rows the question selects (see :func:`measure`).
         row_kind: What those rows' tables say every row is (see :func:`measure`).
+        lexicon: The corpus lexicon (see :func:`measure`).
     """
-    signals = measure(query, evidence, rows=rows, row_kind=row_kind)
+    signals = measure(query, evidence, rows=rows, row_kind=row_kind, lexicon=lexicon)
     if not evidence.hits:
         return Verdict(False, 0.0, "nothing was retrieved", signals)
     if not query.terms and not query.mentions and not query.filter.specific:

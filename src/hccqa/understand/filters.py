@@ -275,7 +275,7 @@ _EXCLUDING = re.compile(
 
 
 # Words of a comparison itself, and pronouns that point at a subject named before, English.
-_COMPARISON_STEMS = frozenset(
+COMPARISON_STEMS = frozenset(
     stem(w)
     for w in (
         *("compared", "compare", "comparison", "tested", "pitted", "better", "worse"),
@@ -297,7 +297,7 @@ def _generic_before(
     before = [t for t in toks if t.end <= start]
     if any(t.norm in _POINTING for t in before):
         return False
-    allowed = set(_COMPARISON_STEMS) | lexicon.topic
+    allowed = set(COMPARISON_STEMS) | lexicon.topic
     allowed.update(s for m in mentions for s in m.matched)
     return all(set(parts(t)) <= allowed for t in before if t.content)
 

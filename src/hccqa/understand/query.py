@@ -26,7 +26,13 @@ from types import MappingProxyType
 
 from ..corpus.glossary import find_definitions
 from .compare import compared_words
-from .filters import RowFilter, build_filter, excluded_words, without_excluded
+from .filters import (
+    COMPARISON_STEMS,
+    RowFilter,
+    build_filter,
+    excluded_words,
+    without_excluded,
+)
 from .lexicon import Lexicon, Mention
 from .words import LISTED, SHORTHAND, STOPWORDS, Token, content_stems, parts, tokens
 
@@ -346,7 +352,8 @@ def understand(
         focus=(focus := _focus(toks, intents, lexicon)),
         unit=(unit := _unit(toks, intents)),
         anchor=(
-            _anchor((terms & content_stems(normalized)) - focus, unit, lexicon)
+            # a word of the comparison itself ("compared to") is not what is counted
+            _anchor((terms & content_stems(normalized)) - focus - COMPARISON_STEMS, unit, lexicon)
             if "number" in intents or focus
             else None
         ),
