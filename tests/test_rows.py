@@ -657,6 +657,12 @@ def test_a_paper_the_table_does_not_list_is_not_credited_to_the_authors_row(
     # the quote naming the row's own reference is the row's paper
     same = "Okonkwo et al[4] argued that mite load falls with oxalic acid."
     assert "apiary_trials:4" in _best_quote_is(second_qa, asked, same)
+    # ... even beside the other paper
+    both = "Okonkwo et al[31] and Okonkwo et al[4] argued that mite load rises on hot roofs."
+    assert "apiary_trials:4" in _best_quote_is(second_qa, asked, both)
+    # a question asking for the author's rows gets them whatever the quote says
+    listing = "List the studies by Okonkwo et al on mite load"
+    assert "apiary_trials:4" in _best_quote_is(second_qa, listing, survey)
 
 
 # -- the one study an answer's first quote reports ----------------------------------------------
@@ -674,11 +680,14 @@ def test_the_row_the_first_quote_reports_is_marked_quoted(second_qa: QA) -> None
     only_prose = replace(evidence, hits=(replace(prose, rank=1),) + evidence.hits[1:])
     choice = choose_rows(query, only_prose, [quote], e.corpus.rows, e.lexicon)
     assert [m.row.id for m in choice.rows if m.quoted] == ["apiary_trials:5"]
-    assert choice.rows[0].to_dict()["quoted"] in (True, False)
-    # a quote reporting two shown studies marks neither
-    both = Scored(0, "Strips were tried twice[5,10].", 0, prose.passage.id, False, 0, 0, 1)
-    choice = choose_rows(query, only_prose, [both], e.corpus.rows, e.lexicon)
-    assert not any(m.quoted for m in choice.rows)
+    assert [m.to_dict()["quoted"] for m in choice.rows] == [
+        m.row.id == "apiary_trials:5" for m in choice.rows
+    ]
+    # a quote reporting two shown studies marks neither, nor does a list of citations
+    for text in ("Strips were tried twice[5,10].", "Many treatments were tried on roofs[4-9]."):
+        other = Scored(0, text, 0, prose.passage.id, False, 0, 0, 1)
+        choice = choose_rows(query, only_prose, [other], e.corpus.rows, e.lexicon)
+        assert not any(m.quoted for m in choice.rows), text
 
 
 def test_pointing_at_one_thing_means_the_study_the_answer_quoted(second_qa: QA) -> None:
@@ -693,6 +702,9 @@ def test_pointing_at_one_thing_means_the_study_the_answer_quoted(second_qa: QA) 
     # several, or no pointer at one: every row shown
     assert referent("Where were those trials done?") == shown
     assert referent("Did they help?") == shown
+    # a value of its own ("did it leave the honey yield unchanged?" may mean thymol, the
+    # value the rows share): every row shown, for its own filter to narrow
+    assert referent("Did it leave the honey yield unchanged?") == shown
     # nothing quoted, or one row shown: the rows shown
     plain = Shown(("apiary_trials:5", "apiary_trials:10"))
     assert (

@@ -315,12 +315,16 @@ def _namesakes(
     """Rows of another paper of an author the question names: when the best quote names
     that author with a reference no row has ("Smith et al[17] suggested in a review ..."
     while the table lists Smith et al[33]), the author's rows whose cells hold no question
-    word the quote does not are not what the question asks about."""
+    word the quote does not are not what the question asks about. Never for a question
+    asking for rows ("list the studies by Smith et al"), nor when the quote also names
+    the author with a reference a row has."""
     authors = [m for m in query.mentions if m.entity.kind == "author"]
-    if not authors:
+    if not authors or query.intents & _ASKS_FOR_ROWS:
         return frozenset()
     refs = {r.ref for r in by_id.values()}
-    named = {name.lower() for n, (name, _) in find_authors(best.text).items() if n not in refs}
+    found = find_authors(best.text)
+    listed = {name.lower() for n, (name, _) in found.items() if n in refs}
+    named = {name.lower() for n, (name, _) in found.items() if n not in refs} - listed
     rows = [
         by_id[r]
         for m in authors
@@ -341,7 +345,10 @@ def _mark_quoted(rows: list[RowMatch], best: Scored, evidence: Evidence) -> list
     """The rows, the one the best quote reports (by name or by its only citation) marked
     ``quoted``; none marked when the quote reports no shown row or several."""
     context = _context(best, evidence)
-    refs = {n for n, _, _ in _cited(best.text, context)}
+    cited = _cited(best.text, context)
+    refs = {n for n, _, by_name in cited if by_name}
+    if len({n for n, _, _ in cited}) == 1:  # a list of citations reports no one study
+        refs.update(n for n, _, _ in cited)
     reported = [m for m in rows if m.row.ref in refs]
     if len(reported) != 1:
         return rows

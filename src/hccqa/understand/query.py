@@ -237,11 +237,13 @@ class Query:
     def referent_rows(self) -> tuple[str, ...]:
         """Rows the previous answer showed, for a follow-up that points back; the one its
         first quote reported when the follow-up points at one thing ("when was *that*
-        published?", "how many took part in *it*?") and the answer showed several."""
+        published?", "how many took part in *it*?"), names no value of its own ("did *it*
+        change the X?" may mean the thing the rows share) and the answer showed several."""
         if self.referent is None:
             return ()
         turn = self.referent
-        if turn.quoted and len(turn.rows) > 1 and _points_at_one(self):
+        own = [m for m in self.mentions if m not in turn.query.mentions]
+        if turn.quoted and len(turn.rows) > 1 and not own and _points_at_one(self):
             return turn.quoted
         return turn.rows
 
@@ -368,7 +370,7 @@ def understand(
 
 
 # "Word (other words)": one of the two named by the other, in brackets
-_BRACKETED = re.compile(r"([^\W\d_][\w-]*)\s*\(([^()]{1,60})\)")
+_BRACKETED = re.compile(r"(?<![\w-])([^\W\d_][\w-]*)\s*\(([^()]{1,60})\)")
 
 
 def _other_names(normalized: str, lexicon: Lexicon) -> frozenset[str]:
