@@ -375,3 +375,25 @@ def test_a_question_for_the_gist_reads_the_whole_concluding_section(kite_report:
     ranked = [h.passage.id for h in answer.passages]
     at = [ranked.index(p.id) for p in closing]
     assert at == list(range(at[0], at[0] + len(closing)))
+
+
+KITE_NOTES_PLAIN = """Box kites need a steady wind of at least ten knots to stay up.
+
+Delta kites climb fast in light air and forgive a poor launch.
+
+Shade cloth over the launch field kept the flyers cool in the afternoon heat.
+"""
+
+
+def test_a_question_for_the_gist_outside_a_concluding_section_quotes_as_usual(
+    tmp_path: Path,
+) -> None:
+    # a document without sections: its paragraphs are not one section to quote whole
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "notes.txt").write_text(KITE_NOTES_PLAIN, encoding="utf-8")
+    settings = Settings.from_env({}, corpus_dir=tmp_path / "c", index_dir=tmp_path / "i")
+    qa = _always(QA.load(settings, embedder=HashingEmbedder()), True)
+    answer = qa.ask("What is the main message about shade cloth over the launch field?")
+    quoted = " ".join(s.text for s in answer.sentences)
+    assert "Shade cloth over the launch field" in quoted
+    assert "Box kites need" not in quoted and "Delta kites climb" not in quoted

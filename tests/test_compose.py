@@ -18,7 +18,7 @@ from hccqa.answer.compose import (
 )
 from hccqa.answer.evidence import Evidence, Scored, gather
 from hccqa.qa import QA
-from hccqa.types import Hit, Nearest, Reference, RowMatch
+from hccqa.types import Hit, Nearest, Passage, Reference, RowMatch
 from hccqa.understand.query import understand
 
 REFS = {
@@ -262,3 +262,37 @@ def test_a_quoted_footnote_keeps_the_entries_the_question_names(
     spelled: list[str], terms: set[str], kept: str
 ) -> None:
     assert _entries(FOOTNOTE, spelled, frozenset(terms)) == kept
+
+
+def test_a_gist_quotes_its_concluding_section_first_in_the_sections_order() -> None:
+    # made up: the best sentence closes a report; three sentences of another section
+    # outscore the section's other two
+    def passage(pid: str, section: str) -> Passage:
+        return Passage(pid, "doc", section, "text")
+
+    hits = (
+        Hit(passage("doc:p3", "Conclusions"), 1.0, 1),
+        Hit(passage("doc:p2", "Discussion"), 0.9, 2),
+        Hit(passage("doc:p4", "Conclusions"), 0.2, 3),
+    )
+
+    def said(i: int, text: str, hit: int, score: float) -> Scored:
+        return Scored(i, text, hit, hits[hit].passage.id, False, 0.5, 0.5, score)
+
+    sentences = (
+        said(30, "Kites are safest flown before midnight.", 0, 1.0),
+        said(20, "Gusts rose after midnight on most nights.", 1, 0.95),
+        said(21, "Silk lines frayed less than nylon ones.", 1, 0.90),
+        said(22, "Moths gathered round the lamps on warm nights.", 1, 0.85),
+        said(31, "Silk lines are the better choice for night flights.", 0, 0.4),
+        said(40, "Further work should try heavier frames in gales.", 2, 0.3),
+    )
+    evidence = Evidence(hits=hits, sentences=sentences, cosine=0.5, coverage=0.5)
+    whole = select_quotes(evidence, whole=True)
+    assert [s.sentence_index for s in whole] == [30, 31, 40, 20]
+    assert [s.sentence_index for s in select_quotes(evidence)] == [30, 20, 21, 22]
+    # a best sentence outside a concluding section: quoted as usual
+    body = replace(
+        evidence, hits=(replace(hits[0], passage=passage("doc:p3", "Results")),) + hits[1:]
+    )
+    assert [s.sentence_index for s in select_quotes(body, whole=True)] == [30, 20, 21, 22]

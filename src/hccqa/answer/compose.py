@@ -18,6 +18,7 @@ from ..corpus.citations import continues_from, find_citations
 from ..types import Answer, AnswerSentence, Hit, Nearest, Reference, RowMatch
 from ..understand.words import content_stems
 from .evidence import Evidence, Scored
+from .facts import concluding_section
 from .judge import NOTHING_ASKED
 
 # Sentences quoted at most. Four rather than three: the sentence that holds the answer
@@ -46,30 +47,26 @@ def select_quotes(
 
     Table rows are shown as rows, not quoted; a heading-like fragment (no end mark,
     fewer than a few words) is never quoted. With ``whole`` (a question asking for the
-    gist), every sentence of the best quote's section is quoted however it scores, up to
-    ``limit``, in the order the section gives them: a conclusion is its paragraphs, not
-    its best-matching sentence.
+    gist) and the best quote in a concluding section ("Conclusions"), that section's
+    sentences are quoted first however each scores (its best ``limit``, in the order the
+    section gives them): a conclusion is its paragraphs, not its best-matching sentence.
     """
+    quotable = [s for s in evidence.sentences if not s.row and _quotable(s.text)]
+    if not quotable:
+        return []
+    best = quotable[0]
+    home = _section(evidence, best)
     out: list[Scored] = []
-    best: Scored | None = None
-    for s in evidence.sentences:
-        if s.row or not _quotable(s.text):
-            continue
-        if best is None:
-            best = s
-        low = s.score < QUOTE_SHARE * best.score if best.score > 0 else s.score < best.score
-        if low and not (whole and _section(evidence, s) == _section(evidence, best)):
-            if not whole:
-                break
-            continue
-        out.append(s)
+    if whole and home is not None and concluding_section(home[1]):
+        out = [s for s in quotable if _section(evidence, s) == home][:limit]
+        out.sort(key=lambda s: s.sentence_index)
+    for s in quotable:
         if len(out) >= limit:
             break
-    if whole and best is not None:  # the section's sentences read in their own order
-        home = _section(evidence, best)
-        mine = [q for q in out if _section(evidence, q) == home]
-        mine.sort(key=lambda q: q.sentence_index)
-        out = mine + [q for q in out if _section(evidence, q) != home]
+        if s.score < QUOTE_SHARE * best.score if best.score > 0 else s.score < best.score:
+            break
+        if s not in out:
+            out.append(s)
     return out
 
 
