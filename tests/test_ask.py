@@ -185,6 +185,26 @@ def test_an_elliptical_follow_up_is_retried_with_the_previous_turn(second_qa: QA
     assert not verdict.answer and not alone.followup
 
 
+def test_an_elliptical_follow_up_answered_alone_is_read_with_the_turn_before_when_surer(
+    second_qa: QA,
+) -> None:
+    # answered either way, but surer with rows selected: as a follow-up it selects the
+    # rows the previous answer showed, alone it selects none
+    engine = replace(second_qa.engine, policy=Policy({"rows": 2.0}, bias=0.5))
+    history = [THYMOL]
+    recall = lambda question, history: THYMOL_ROWS  # noqa: E731
+    query, _, verdict = weigh("How many queens were lost?", history, engine=engine, recall=recall)
+    assert verdict.answer and query.followup and query.referent_rows == THYMOL_ROWS
+    # a question complete in itself, or naming a value of its own, is read alone
+    for own in (
+        "What is a varroa mite?",
+        "Give me the key points in a nutshell",
+        "How many queens did the oxalic acid trial lose?",
+    ):
+        query, _, verdict = weigh(own, history, engine=engine, recall=recall)
+        assert verdict.answer and not query.followup, own
+
+
 # -- the question is understood once ---------------------------------------------------------------
 
 

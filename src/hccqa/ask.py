@@ -22,6 +22,12 @@ from .understand.lexicon import Lexicon
 from .understand.query import Query, Recall, understand
 
 MIN_PASSAGES = 10  # ranked passages kept for Recall@10 / MRR@10
+ELLIPTICAL_MARGIN = 0.05
+"""How much surer (probability of an answer) the judge must be of a question read as a
+follow-up than of the question alone to prefer that reading when both are answered."""
+SELF_CONTAINED = frozenset({"define", "gist"})
+"""Intents of questions complete in themselves: never read as an elliptical follow-up
+when answered alone."""
 ROW_INTENTS = frozenset({"list", "who"})
 """Intents that ask for table rows themselves (which ones, whose study): the rows the
 question's filter picks are favored in the evidence ranking."""
@@ -124,18 +130,25 @@ def weigh(
 ) -> tuple[Query, Evidence, Verdict]:
     """Understand the question, gather its evidence and judge whether it is answered.
 
-    An elliptical follow-up its words do not give away ("how many were there?") is
-    tried again with the previous turn when the question alone is not answered.
+    An elliptical follow-up its words do not give away ("how many countries took part?",
+    "did the second one do better than the first?") is tried again with the previous
+    turn: read so when the question alone is not answered, or when the judge is surer of
+    the answer with the previous turn (by more than :data:`ELLIPTICAL_MARGIN`).
     """
     t0 = time.perf_counter()
     query = understand(question, history, engine.lexicon, recall=recall)
     understood = _ms(t0)
     evidence, verdict = weigh_query(query, engine, n, mode)
-    if not verdict.answer and history and not query.followup:
+    # a question complete in itself (what X is, the gist) or naming a table value of its
+    # own is not read with the turn before unless it is not answered alone
+    may_lean = not query.intents & SELF_CONTAINED and not query.mentions
+    if history and not query.followup and (not verdict.answer or may_lean):
         again = understand(question, history, engine.lexicon, recall=recall, force_followup=True)
         if again.followup:
             evidence2, verdict2 = weigh_query(again, engine, n, mode)
-            if verdict2.answer:
+            refused = not verdict.answer
+            surer = verdict2.probability > verdict.probability + ELLIPTICAL_MARGIN
+            if verdict2.answer and (refused or surer):
                 query, evidence, verdict = again, evidence2, verdict2
     evidence.timings["understand"] = understood
     return query, evidence, verdict
