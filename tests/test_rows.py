@@ -713,3 +713,20 @@ def test_pointing_at_one_thing_means_the_study_the_answer_quoted(second_qa: QA) 
         ).referent_rows
         == plain
     )
+
+
+def test_a_quote_denying_what_is_asked_credits_no_study(second_qa: QA) -> None:
+    lexicon = second_qa.engine.lexicon
+    asked = understand("Which trials calmed the bees?", (), lexicon)
+    assert ids(_quoted(second_qa, "Shade cloth calmed the bees[8].", asked).rows) == [
+        "apiary_trials:8"
+    ]
+    # "none ... calmed the bees": the study cited did not do what is asked
+    denial = "None of the strips calmed the bees[10]."
+    assert _quoted(second_qa, denial, asked).rows == ()
+    # a negation in another clause denies nothing asked
+    other = "Strips did not stop swarming, but they calmed the bees[10]."
+    assert ids(_quoted(second_qa, other, asked).rows) == ["apiary_trials:10"]
+    # a question that asks the negation is answered by the denial
+    negative = understand("Which trials did not calm the bees?", (), lexicon)
+    assert ids(_quoted(second_qa, denial, negative).rows) == ["apiary_trials:10"]

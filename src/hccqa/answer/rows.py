@@ -21,6 +21,7 @@ who-question credits the row whose cells match before a study merely quoted near
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -390,7 +391,10 @@ def _from_evidence(
         if r.ref is not None:
             by_ref.setdefault(r.ref, []).append(r)
     terms = _asked(query, lexicon)
+    asks_negated = any(t.norm in NEGATING for t in query.tokens)
     for q in quotes[:1]:
+        if not asks_negated and _denies(q.text, query.terms):
+            continue  # "none of them showed X" does not credit them with X
         context = _context(q, evidence) or q.text
         cited = _cited(q.text, context)
         # the best quote is the answer: the studies it reports by name, or the one or two
@@ -420,6 +424,26 @@ def _from_evidence(
         top = max(x[0] for x in keep)
         keep = [x for x in keep if x[0] >= top]
     return [RowMatch(r, reason, round(cov, 3)) for cov, r, reason in keep]
+
+
+# A negation reaches the words after it up to the end of its clause (English).
+_CLAUSE_END = re.compile(r"[,;:()\[\]]|\bbut\b|\bwhereas\b|\bwhile\b", re.IGNORECASE)
+
+
+def _denies(sentence: str, terms: frozenset[str]) -> bool:
+    """The sentence denies what the question asks: a negating word ("no", "none", "not",
+    "failed") stands before one of the question's terms in the same clause ("none of them
+    have shown survival benefits" for "which showed a survival benefit?")."""
+    if not terms:
+        return False
+    for clause in _CLAUSE_END.split(sentence):
+        negated = False
+        for t in tokens(clause):
+            if t.norm in NEGATING:
+                negated = True
+            elif negated and t.content and t.stem in terms:
+                return True
+    return False
 
 
 def _clause_cited(sentence: str, terms: frozenset[str], lexicon: Lexicon) -> set[int]:
