@@ -55,6 +55,8 @@ _BACK = frozenset(
     ]
 )
 _DEICTIC = frozenset({"this", "that"})
+# Words naming the document itself (English): a question about it leans on no turn.
+_DOCUMENT = frozenset({"review", "document", "documents"})  # not "paper": a cited one
 _OPENERS = re.compile(
     r"^\s*(?:and|also|but|so|then|what about|how about|and what about|what else|any others?|"
     r"others?|same for|ok(?:ay)?|and the)\b",
@@ -557,6 +559,8 @@ def is_followup(query: Query) -> bool:
         if deictic(words, i):
             return True
     named = bool(query.mentions) or bool(query.unknown) or query.filter.years is not None
+    # "what does the review conclude?" is about the whole document, not the turn before
+    named = named or any(w in _DOCUMENT for w in words)
     listed = sum(t.norm in LISTED for t in query.tokens)  # "which drugs are mentioned?"
     return len(query.content) + listed <= 1 and not named
 
