@@ -143,13 +143,13 @@ def measure(
         row_kind: Stems of what those rows' tables say every row is (their titles' and
             columns' words): a selected row answers "which <kind>".
         lexicon: The corpus lexicon: a sentence then holds the question's anchor also
-            through an abbreviation's long form, word for word ("PLC" holds "liver" when
-            the glossary spells it "primary liver cancer").
+            through an abbreviation's long form, word for word ("IPM" holds "pest" when
+            the glossary spells it "integrated pest management").
     """
 
     def about(anchor: str | None, text: str) -> bool:
         """The sentence holds the anchor (or a variant of it); through an abbreviation,
-        only its long form's very word ("hepat" is not held by "hepatocellular")."""
+        only its long form's very word ("manag" is not held by a longer "managerial")."""
         if anchor is None:
             return True
         if holds(anchor, stem_set(text)):
