@@ -434,7 +434,7 @@ def _denies(sentence: str, terms: frozenset[str]) -> bool:
     """The sentence denies what the question asks: a negating word ("no", "none", "not",
     "failed") stands before one of the question's terms in the same clause ("none of them
     have shown survival benefits" for "which showed a survival benefit?")."""
-    if not terms:
+    if not terms or not _negates(sentence):
         return False
     for clause in _CLAUSE_END.split(sentence):
         negated = False
@@ -444,6 +444,12 @@ def _denies(sentence: str, terms: frozenset[str]) -> bool:
             elif negated and t.content and t.stem in terms:
                 return True
     return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _negates(sentence: str) -> bool:
+    """The sentence holds a negating word at all (most do not)."""
+    return not NEGATING.isdisjoint(re.findall(r"[a-z]+", sentence.lower().replace("'", "")))
 
 
 def _clause_cited(sentence: str, terms: frozenset[str], lexicon: Lexicon) -> set[int]:
@@ -489,20 +495,22 @@ def _context(quote: Scored, evidence: Evidence) -> str:
     return " ".join(p.text for p in holding)
 
 
-def _cited(sentence: str, context: str) -> list[tuple[int, str, bool]]:
+@functools.lru_cache(maxsize=4096)
+def _cited(sentence: str, context: str) -> tuple[tuple[int, str, bool], ...]:
     """``(reference, as printed, named)`` for the studies a sentence reports: its own
     citations, or the study it goes on about ("The authors also ..."). ``named`` is
-    True when the study is named by its author ("Smith et al[7]")."""
+    True when the study is named by its author ("Smith et al[7]"). Memoized: an answer
+    reads its best quote more than once, and the corpus's sentences recur."""
     authors = find_authors(sentence)
-    own = [
+    own = tuple(
         (n, sentence[c.start : c.end], n in authors)
         for c in find_citations(sentence)
         for n in c.numbers
-    ]
+    )
     if own:
         return own
     previous = continues_from(sentence, context)
-    return [(previous[0], f"{previous[1]}[{previous[0]}]", True)] if previous else []
+    return ((previous[0], f"{previous[1]}[{previous[0]}]", True),) if previous else ()
 
 
 def _asked(query: Query, lexicon: Lexicon) -> frozenset[str]:
