@@ -585,3 +585,23 @@ def test_a_question_about_the_whole_document_leans_on_no_turn(second_lexicon: Le
     # pointing back still leans on the turn before
     assert understand("What does the review say about them?", history, second_lexicon).followup
     assert understand("What does it conclude?", history, second_lexicon).followup
+
+
+def test_a_row_shown_before_may_be_named_by_its_place(second_lexicon: Lexicon) -> None:
+    shown = ("apiary_trials:5", "apiary_trials:7", "apiary_trials:10")
+
+    def referent(question: str) -> tuple[str, ...]:
+        q = understand(
+            question, ["Which trials ran on roofs?"], second_lexicon, recall=lambda q, h: shown
+        )
+        assert q.followup, question
+        return q.referent_rows
+
+    assert referent("Who ran the second one?") == ("apiary_trials:7",)
+    assert referent("Where was the third trial?") == ("apiary_trials:10",)
+    assert referent("Was the second one cheaper than the first?") == shown[1::-1]
+    assert referent("Was the latter any good?") == ("apiary_trials:10",)
+    # a place past the rows shown names none of them: every row shown
+    assert referent("And the fifth one?") == shown
+    # "the first" alone is the earliest, not a place
+    assert q.shown_places("Which was the first trial?") == ()

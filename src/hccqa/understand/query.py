@@ -244,6 +244,10 @@ class Query:
         if self.referent is None:
             return ()
         turn = self.referent
+        places = shown_places(self.normalized) if len(turn.rows) > 1 else ()
+        picked = [turn.rows[i] for i in places if -len(turn.rows) <= i < len(turn.rows)]
+        if picked:
+            return tuple(dict.fromkeys(picked))
         own = [m for m in self.mentions if m not in turn.query.mentions]
         if turn.quoted and len(turn.rows) > 1 and not own and _points_at_one(self):
             return turn.quoted
@@ -536,6 +540,37 @@ def deictic(words: Sequence[str], i: int) -> bool:
     return not nxt or nxt in STOPWORDS or not prev or prev in STOPWORDS
 
 
+# "the second one", "the third study", "the former", "the latter" (English): a row of those
+# the previous answer showed, by its place; "the first" / "the last" beside one of them
+_ORDINAL = re.compile(
+    r"\b(second|third|fourth|fifth)\s+(?:one|study|trial|paper|report|row|entry)\b|"
+    r"\bthe\s+(former|latter)\b",
+    re.IGNORECASE,
+)
+_PLACES = {"second": 1, "third": 2, "fourth": 3, "fifth": 4, "former": 0, "latter": -1}
+_ENDS = re.compile(r"\bthe\s+(first|last)\b", re.IGNORECASE)
+
+
+def shown_places(text: str) -> tuple[int, ...]:
+    """Places (0 first, -1 last) of the rows shown before that the question names by
+    their order ("did the second one do better than the first?": 1, 0); none without a
+    second, third, ... or former/latter (a first or last alone is the earliest or latest).
+
+    Examples:
+        >>> shown_places("did the second one do better than the first?")
+        (1, 0)
+        >>> shown_places("which was the first trial?")
+        ()
+    """
+    found = [
+        (m.start(), _PLACES[(m.group(1) or m.group(2)).lower()]) for m in _ORDINAL.finditer(text)
+    ]
+    if not found:
+        return ()
+    found += [(m.start(), 0 if m.group(1).lower() == "first" else -1) for m in _ENDS.finditer(text)]
+    return tuple(dict.fromkeys(place for _, place in sorted(found)))
+
+
 _ONE = frozenset({"it", "its"})
 _MANY = frozenset({"they", "them", "their", "theirs", "these", "those", "ones"})
 
@@ -551,6 +586,8 @@ def _points_at_one(query: Query) -> bool:
 def is_followup(query: Query) -> bool:
     """True when the question leans on an earlier turn to be understood."""
     if _OPENERS.match(query.normalized) and not query.normalized.lower().startswith("why"):
+        return True
+    if shown_places(query.normalized):  # "the second one"
         return True
     words = [t.norm for t in query.tokens]
     for i, w in enumerate(words):
