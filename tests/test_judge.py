@@ -415,3 +415,17 @@ def test_an_abbreviation_in_a_sentence_holds_its_long_forms_words_for_the_anchor
     assert measure(query, short)["shape"] == 1.0  # without the glossary: not about it
     other = _evidence(second_qa, question, ["Mite counts were taken in 12 hives."])
     assert measure(query, other, lexicon=lexicon)["shape"] == 1.0
+
+
+def test_a_sentence_citing_a_study_holds_its_authors_name_for_the_anchor(
+    second_qa: QA,
+) -> None:
+    question = "How many queens did Lindqvist et al lose?"
+    query = _query(second_qa, question)
+    assert query.anchor == stem("lindqvist")
+    lexicon = second_qa.engine.lexicon
+    cited = _evidence(second_qa, question, ["Thymol strips cost 12 queens on hot roofs[5]."])
+    assert measure(query, cited, lexicon=lexicon)["shape"] == 0.0
+    # another study's number is not theirs
+    other = _evidence(second_qa, question, ["Oxalic acid cost 12 queens on hot roofs[4]."])
+    assert measure(query, other, lexicon=lexicon)["shape"] == 1.0

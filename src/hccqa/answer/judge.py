@@ -149,12 +149,15 @@ def measure(
 
     def about(anchor: str | None, text: str) -> bool:
         """The sentence holds the anchor (or a variant of it); through an abbreviation,
-        only its long form's very word ("manag" is not held by a longer "managerial")."""
+        only its long form's very word ("manag" is not held by a longer "managerial");
+        an author's name also through a citation of their study ("...[7]")."""
         if anchor is None:
             return True
         if holds(anchor, stem_set(text)):
             return True
-        return lexicon is not None and anchor in sentence_stems(text, lexicon)
+        if lexicon is None:
+            return False
+        return anchor in sentence_stems(text, lexicon) or anchor in lexicon.cited_names(text)
 
     content = [t for t in query.tokens if t.content and not t.norm.isdigit()]
     absent = len(query.absent) / len(content) if content else 0.0

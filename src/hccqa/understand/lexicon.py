@@ -163,6 +163,13 @@ class Lexicon:
             for t in self.tables
         )
         self.numbered = frozenset(numbered)
+        # reference number -> the stems of its first author, from the tables' rows
+        self._cited_authors: dict[int, frozenset[str]] = {}
+        for t in self.tables:
+            for r in t.rows:
+                if getattr(r, "ref", None) is not None and getattr(r, "author", None):
+                    names = self._cited_authors.get(r.ref, frozenset())
+                    self._cited_authors[r.ref] = names | content_stems(r.author)
         self.idf = functools.lru_cache(maxsize=65536)(self._idf)  # type: ignore[method-assign]
         self._naming = functools.lru_cache(maxsize=64)(self._naming_of)
         self.rows_comparing = functools.lru_cache(maxsize=4096)(self._rows_comparing)  # type: ignore[method-assign]
@@ -236,6 +243,17 @@ class Lexicon:
             english=speller_words,
             numbered=numbered,
         )
+
+    def cited_names(self, text: str) -> frozenset[str]:
+        """Stems of the first authors of the table rows a text cites by number ("...[7]"
+        where a row of reference 7 names "Smith et al": "smith"); a sentence citing a
+        study is about it."""
+        if not self._cited_authors or "[" not in text:
+            return frozenset()
+        from ..corpus.citations import find_citations
+
+        found = [self._cited_authors.get(n) for c in find_citations(text) for n in c.numbers]
+        return frozenset().union(*(f for f in found if f))
 
     def naming_words(self, tables: Iterable[str]) -> frozenset[str]:
         """Stems of the words that name these tables and what all their rows are about: their
