@@ -730,3 +730,24 @@ def test_a_quote_denying_what_is_asked_credits_no_study(second_qa: QA) -> None:
     # a question that asks the negation is answered by the denial
     negative = understand("Which trials did not calm the bees?", (), lexicon)
     assert ids(_quoted(second_qa, denial, negative).rows) == ["apiary_trials:10"]
+
+
+def test_a_question_naming_a_table_and_nothing_else_gets_all_its_rows() -> None:
+    table = make_table("table7", ["ref", "author", "year", "frame", "sail"], KITES_CELLS)
+    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[table], glossary={}))
+    everything = [r.id for r in table.rows]
+    for question in (
+        "Which studies are in Table 7?",
+        "Show me table 7",
+        "List the rows of table 7",
+    ):
+        query = understand(question, (), lexicon)
+        assert ids(filter_rows(query, table.rows, lexicon)) == everything, question
+    # the most recent of them: choose_rows keeps the latest year among them
+    latest = understand("Which is the most recent entry in table 7?", (), lexicon)
+    assert ids(filter_rows(latest, table.rows, lexicon)) == everything
+    # a word that is neither the table's nor a row's asks about something else
+    other = understand("Which studies in table 7 flew at dawn?", (), lexicon)
+    assert filter_rows(other, table.rows, lexicon) == []
+    # the rows' reason says so
+    assert understand("Show me table 7", (), lexicon).filter.describe() == "every row of table7"

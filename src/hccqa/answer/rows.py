@@ -61,10 +61,19 @@ def filter_rows(
     nearly every row holds) selects only for a list question that asks about nothing
     else ("list the X studies"): besides the values, it names only its table (label,
     columns and, given the ``lexicon``, title words). For a who-question, only the rows
-    matching the most of the values it names are kept.
+    matching the most of the values it names are kept. A question naming a table and
+    nothing else ("which studies are in table 2?", "show me table 1") selects all of its
+    rows (given the ``lexicon``).
     """
     f = _sharpen(query.filter, query, rows)
     if not f.specific:
+        # "which studies are in table 2?", "show me table 1", "the most recent study in
+        # table 2": a question naming a table and nothing else asks for all of its rows
+        asks = not query.intents or query.intents & {"list", "latest", "earliest"}
+        if f.table and asks and lexicon is not None:
+            named = _YEARS_AND_NUMBERS(query) | _table_words(rows) | _TABLE_PARTS
+            if query.terms <= named | lexicon.naming_words({f.table}):
+                return f.select(rows)
         return []
     chosen = f.select(rows)
     if not chosen:
@@ -133,6 +142,17 @@ def _table_words(rows: Sequence[TableRow]) -> frozenset[str]:
     columns = (c.replace("_", " ") for r in first.values() for c, _ in r.cells)
     names = [*map(table_label, first), *columns]
     return content_stems(" ".join(names))
+
+
+# Words for a table's parts and its order (English): "the rows of table 2", "the most
+# recent entry".
+_TABLE_PARTS = frozenset(
+    stem(w)
+    for w in (
+        *("row", "rows", "entry", "entries", "item", "items", "line", "lines", "record"),
+        *("records", "recent", "latest", "newest", "earliest", "oldest", "first", "last"),
+    )
+)
 
 
 def _YEARS_AND_NUMBERS(query: Query) -> set[str]:  # noqa: N802

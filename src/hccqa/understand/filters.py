@@ -122,6 +122,8 @@ class RowFilter:
             for c in self.constraints
         ]
         parts += [f"{c.column}: not {' or '.join(c.values)}" for c in self.excluded]
+        if not parts and self.table:
+            parts.append(f"every row of {self.table}")
         return ", ".join(parts)
 
 
