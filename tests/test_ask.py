@@ -417,3 +417,12 @@ def test_a_question_for_the_gist_outside_a_concluding_section_quotes_as_usual(
     quoted = " ".join(s.text for s in answer.sentences)
     assert "Shade cloth over the launch field" in quoted
     assert "Box kites need" not in quoted and "Delta kites climb" not in quoted
+
+
+def test_a_question_naming_an_author_finds_the_prose_citing_their_row_by_number(
+    second_qa: QA,
+) -> None:
+    # the notes report Moreau et al's finding only as "...[9]": without their name
+    answer = second_qa.ask("What did Moreau et al find?")
+    assert any("Removing drone brood" in s.text for s in answer.sentences)
+    assert [m.row.id for m in answer.rows] == ["apiary_trials:9"]

@@ -170,6 +170,14 @@ def weigh_query(
     )
     if favored & referent:  # "who did *that* study?": of the rows selected, those meant
         favored &= referent
+    # "what did Smith et al find?": the prose citing the rows of Smith's the question
+    # selects ("...[7]") names them only through the citation
+    authored = frozenset(
+        r.ref
+        for r in filtered
+        if r.ref is not None
+        and any(m.entity.kind == "author" and r.id in m.entity.rows for m in query.mentions)
+    )
     evidence = gather(
         query,
         engine.retriever,
@@ -182,6 +190,7 @@ def weigh_query(
         referent=referent,
         filtered=filtered,
         facts=engine.facts,
+        authored=authored,
     )
     t0 = time.perf_counter()
     selected = selected_rows(query, engine.corpus.rows, filtered)

@@ -14,6 +14,7 @@ English question shapes, nothing of the corpus.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Callable, Sequence
@@ -121,6 +122,7 @@ def gather(
     filtered: Sequence[TableRow] | None = None,
     facts: SentenceFacts | None = None,
     referent: frozenset[str] = frozenset(),
+    authored: frozenset[int] = frozenset(),
 ) -> Evidence:
     """Retrieve passages for the query, score their sentences and re-rank the passages.
 
@@ -139,6 +141,9 @@ def gather(
         facts: The engine's memo of sentence facts (a fresh one when omitted).
         referent: Row ids a follow-up points back at (shown by the previous answer):
             their sentences get ``weights.referent``.
+        authored: Reference numbers of the selected rows of an author the question
+            names: the prose citing them takes part however retrieval ranked it, and its
+            sentences citing them hold the author's name ("...[7]" for "Smith et al").
     """
     w = weights or Weights()
     facts = facts if facts is not None else SentenceFacts()
@@ -155,7 +160,11 @@ def gather(
     bonus = dict.fromkeys(referent, w.referent)
     bonus.update(dict.fromkeys(favored, w.favored))
     mates = _concluding_mates(query, hits, retriever.passages)
-    bonus.update((i, 0.0) for i in mates if i not in bonus)
+    citing = [
+        p.id for p in retriever.passages if p.kind == "text" and not authored.isdisjoint(p.refs)
+    ]
+    bonus.update((i, 0.0) for i in [*mates, *citing] if i not in bonus)
+    names = _author_stems(query) if authored else frozenset()
     if bonus:  # rows with a bonus take part even when retrieval ranked them low
         have = {p.id for p, _, _ in hits}
         extra = [p for p in retriever.passages if p.id in bonus and p.id not in have]
@@ -197,6 +206,8 @@ def gather(
     w_cos, w_bm, w_cov = w.cosine, w.bm25, w.coverage
     for j, s in enumerate(ids):
         f, at, row, plus = read[j]
+        if names and not row and not f.cites.isdisjoint(authored):
+            f = dataclasses.replace(f, stems=f.stems | names)
         cov = weigh(f)
         score = w_cos * cos[j] + lexical * (w_bm * bm[j] / bm_top + w_cov * cov)
         if shaped and shape(f, row):
@@ -235,6 +246,11 @@ def gather(
 # Documents whose concluding section a question asking the gist reads whole: those of
 # this many best-retrieved passages.
 GIST_DOCUMENTS = 3
+
+
+def _author_stems(query: Query) -> frozenset[str]:
+    """Stems of the authors' names the question mentions ("Smith et al")."""
+    return frozenset(s for m in query.mentions if m.entity.kind == "author" for s in m.matched)
 
 
 def _concluding_mates(
