@@ -184,3 +184,14 @@ def test_a_footnote_of_abbreviations_does_not_count_in_word_frequencies() -> Non
     assert both.document_frequency == alone.document_frequency
     assert both.documents == alone.documents == 1
     assert both.vocabulary == alone.vocabulary  # the glossary's words are known either way
+
+
+def test_two_words_typed_apart_name_a_hyphenated_value() -> None:
+    cells = [["1", "Ames et al", "2009", "Hand-sewn"], ["2", "Brook et al", "2011", "Glued"]]
+    table = make_table("sails", ["ref", "author", "year", "seam"], cells)
+    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[table], glossary={}))
+    for question in ("Which sails were hand sewn?", "Which sails were hand-sewn?"):
+        found = [m.entity.text for m in lexicon.mentions(tokens(question))]
+        assert found == ["Hand-sewn"], question
+    # the two words apart, each alone, name nothing
+    assert lexicon.mentions(tokens("Were the hands of the sewers tired?")) == []

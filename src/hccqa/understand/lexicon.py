@@ -337,6 +337,10 @@ class Lexicon:
         ("X" inside "X plus Y") gives way to the longer one.
         """
         have = {s for t in toks if t.norm not in STOPWORDS for s in parts(t)}
+        # two words typed apart name a hyphenated value ("well tolerated": "well-tolerated")
+        norms = [t.norm for t in toks]
+        adjacent = zip(norms, norms[1:], strict=False)
+        have.update(stem(f"{a}-{b}") for a, b in adjacent if a.isalpha() and b.isalpha())
         stems_in_order = tuple(
             t.stem for t in toks if t.norm not in STOPWORDS and t.norm not in _JOIN_WORDS
         )
