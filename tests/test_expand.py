@@ -51,3 +51,30 @@ def test_pairs_accepted_and_each_term_once() -> None:
         ("EMT", "epithelial-mesenchymal transition"),
     ]
     assert expansions("EMT and EMT", pairs) == ["epithelial-mesenchymal transition"]
+
+
+def test_a_plural_short_form_typed_singular_is_found_with_its_corpus_form() -> None:
+    glossary = {"KSTs": "kite string testers", "AB": "air brake"}
+    # "KST" is how a reader names one of the "KSTs": the long form, and the corpus's form
+    assert expansions("What does KST stand for?", glossary) == ["kite string testers", "KSTs"]
+    assert expansions("What do KSTs measure?", glossary) == ["kite string testers"]
+    # a two-letter form is not read as a plural
+    assert expansions("Is an ABs kit needed?", glossary) == ["air brake"]
+    assert expansions("Is an A kit needed?", glossary) == []
+
+
+def test_a_definition_question_finds_the_long_form_of_a_plural_typed_singular() -> None:
+    from types import SimpleNamespace
+
+    from hccqa.answer.evidence import defined_long_forms
+    from hccqa.understand.lexicon import Lexicon
+    from hccqa.understand.query import understand
+    from hccqa.understand.words import stem
+
+    lexicon = Lexicon.from_corpus(
+        SimpleNamespace(passages=[], tables=[], glossary={"KSTs": "kite string testers"})
+    )
+    query = understand("What does KST stand for?", (), lexicon)
+    assert defined_long_forms(query, lexicon) == [
+        frozenset(stem(w) for w in ("kite", "string", "testers"))
+    ]

@@ -425,7 +425,8 @@ def defined_long_forms(query: Query, lexicon: Lexicon) -> list[frozenset[str]]:
     glossary = {k.lower(): v for k, v in lexicon.glossary.items()}
     out = []
     for t in query.tokens:
-        long = glossary.get(t.text.lower()) or glossary.get(t.text.lower().rstrip("s"))
+        word = t.text.lower()  # a plural short form typed singular, or the other way
+        long = glossary.get(word) or glossary.get(word.rstrip("s")) or glossary.get(word + "s")
         if long:
             out.append(frozenset(s for x in tokens(long) if x.content for s in parts(x)))
     return out

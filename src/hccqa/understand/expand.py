@@ -35,12 +35,14 @@ class Expander:
             if not abbr or not long or not _squash(long).strip():
                 continue
             # Whole-token match, optional plural "s"; case-insensitive from 3 characters
-            # on, since users type "ckd" or "il6".
-            pattern = re.compile(r"(?<![A-Za-z0-9])" + re.escape(abbr) + r"s?(?![A-Za-z0-9])")
+            # on, since users type "ckd" or "il6". A plural short form ("ABCs") also
+            # matches its singular ("ABC").
+            base = _singular(abbr)
+            pattern = re.compile(r"(?<![A-Za-z0-9])" + re.escape(base) + r"s?(?![A-Za-z0-9])")
             self._entries.append((abbr, long, _squash(long), pattern, len(abbr) >= 3))
         self._loose = {e[0]: re.compile(e[3].pattern, re.IGNORECASE) for e in self._entries if e[4]}
         # First alphanumeric run of each abbreviation, lower-cased: a cheap pre-filter.
-        self._keys = [_first_word(e[0]) for e in self._entries]
+        self._keys = [_first_word(_singular(e[0])) for e in self._entries]
         # Memoized per expander: every ask expands the same retrieved sentences again.
         self._expansions = TextMemo(self._find_expansions, MEMO_CHARS // 2)
 
@@ -71,12 +73,21 @@ class Expander:
                 continue
             if term not in out:
                 out.append(term)
+            if has_abbr and abbr != _singular(abbr) and abbr.lower() not in words:
+                out.append(abbr)  # typed as its singular ("ABC" for "ABCs"): the corpus's form
         return tuple(out)
 
     def expand(self, query: str) -> str:
         """See :func:`expand_query`."""
         extra = self.expansions(query)
         return " ".join([query, *extra]) if extra else query
+
+
+def _singular(abbr: str) -> str:
+    """A plural short form's singular ("ABCs" -> "ABC"); any other form as it is."""
+    if len(abbr) > 2 and abbr.endswith("s") and abbr[:-1].isupper():
+        return abbr[:-1]
+    return abbr
 
 
 def _first_word(abbr: str) -> str:
