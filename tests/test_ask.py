@@ -426,3 +426,12 @@ def test_a_question_naming_an_author_finds_the_prose_citing_their_row_by_number(
     answer = second_qa.ask("What did Moreau et al find?")
     assert any("Removing drone brood" in s.text for s in answer.sentences)
     assert [m.row.id for m in answer.rows] == ["apiary_trials:9"]
+
+
+def test_a_question_naming_its_own_years_is_not_read_with_the_turn_before(
+    second_qa: QA,
+) -> None:
+    history = ["Which trials cut mite load?"]
+    second_qa.ask(history[0])
+    answer = second_qa.ask("Which trials ran after 2016?", history)
+    assert answer.rows and all((m.row.year or 0) > 2016 for m in answer.rows)

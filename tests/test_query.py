@@ -605,3 +605,10 @@ def test_a_row_shown_before_may_be_named_by_its_place(second_lexicon: Lexicon) -
     assert referent("And the fifth one?") == shown
     # "the first" alone is the earliest, not a place
     assert q.shown_places("Which was the first trial?") == ()
+
+
+def test_places_are_read_only_where_they_point_at_a_row() -> None:
+    assert q.shown_places("Who was the first author of the second one?") == (1,)
+    assert q.shown_places("Which trials ran in the latter half of the decade?") == ()
+    assert q.shown_places("Is there a third study on oxalic acid?") == ()
+    assert q.shown_places("Did the former help?") == (0,)

@@ -19,9 +19,13 @@ from .answer.judge import Policy, Verdict, judge
 from .answer.rows import RowChoice, choose_rows, filter_rows, points_back
 from .types import Answer
 from .understand.lexicon import Lexicon
-from .understand.query import Query, Recall, understand
+from .understand.query import Query, Recall, names_its_subject, understand
 
 MIN_PASSAGES = 10  # ranked passages kept for Recall@10 / MRR@10
+FAVORED_ROWS = 50
+"""At most this many of a list question's rows get the favoured rows' bonus (scored
+however retrieval ranked them): a listing of a table of thousands is shown whole, but
+not scored whole."""
 ELLIPTICAL_MARGIN = 0.05
 """How much surer (probability of an answer) the judge must be of a question read as a
 follow-up than of the question alone to prefer that reading when both are answered."""
@@ -139,9 +143,10 @@ def weigh(
     query = understand(question, history, engine.lexicon, recall=recall)
     understood = _ms(t0)
     evidence, verdict = weigh_query(query, engine, n, mode)
-    # a question complete in itself (what X is, the gist) or naming a table value of its
-    # own is not read with the turn before unless it is not answered alone
-    may_lean = not query.intents & SELF_CONTAINED and not query.mentions
+    # a question complete in itself (what X is, the gist) or naming its own subject (a
+    # table value, years, the document) is not read with the turn before unless it is
+    # not answered alone
+    may_lean = not query.intents & SELF_CONTAINED and not names_its_subject(query)
     if history and not query.followup and (not verdict.answer or may_lean):
         again = understand(question, history, engine.lexicon, recall=recall, force_followup=True)
         if again.followup:
@@ -162,7 +167,12 @@ def weigh_query(
     t0 = time.perf_counter()
     filtered = filter_rows(query, engine.corpus.rows, engine.lexicon)
     filter_ms = _ms(t0)
-    favored = frozenset(r.id for r in filtered) if ROW_INTENTS & query.intents else frozenset()
+    # (the first FAVORED_ROWS of a long listing: each favoured row's sentences are scored)
+    favored = (
+        frozenset(r.id for r in filtered[:FAVORED_ROWS])
+        if ROW_INTENTS & query.intents
+        else frozenset()
+    )
     referent = (
         frozenset(query.referent_rows)
         if query.followup and query.referent_rows and points_back(query)

@@ -542,13 +542,15 @@ def deictic(words: Sequence[str], i: int) -> bool:
 
 # "the second one", "the third study", "the former", "the latter" (English): a row of those
 # the previous answer showed, by its place; "the first" / "the last" beside one of them
+_AFTER_PLACE = r"(?=\s*(?:[?.!,;:]|$|(?:one|ones|study|trial|paper|report|row|entry|and|or)\b))"
 _ORDINAL = re.compile(
-    r"\b(second|third|fourth|fifth)\s+(?:one|study|trial|paper|report|row|entry)\b|"
-    r"\bthe\s+(former|latter)\b",
+    r"\b(?:the|that|this)\s+(second|third|fourth|fifth)\s+"
+    r"(?:one|study|trial|paper|report|row|entry)\b|"
+    r"\bthe\s+(former|latter)\b(?!\s+(?:half|part|stage|phase|years?|period|case|cases)\b)",
     re.IGNORECASE,
 )
 _PLACES = {"second": 1, "third": 2, "fourth": 3, "fifth": 4, "former": 0, "latter": -1}
-_ENDS = re.compile(r"\bthe\s+(first|last)\b", re.IGNORECASE)
+_ENDS = re.compile(rf"\bthe\s+(first|last)\b{_AFTER_PLACE}", re.IGNORECASE)
 
 
 def shown_places(text: str) -> tuple[int, ...]:
@@ -595,11 +597,16 @@ def is_followup(query: Query) -> bool:
             return True
         if deictic(words, i):
             return True
-    named = bool(query.mentions) or bool(query.unknown) or query.filter.years is not None
-    # "what does the review conclude?" is about the whole document, not the turn before
-    named = named or any(w in _DOCUMENT for w in words)
     listed = sum(t.norm in LISTED for t in query.tokens)  # "which drugs are mentioned?"
-    return len(query.content) + listed <= 1 and not named
+    return len(query.content) + listed <= 1 and not names_its_subject(query)
+
+
+def names_its_subject(query: Query) -> bool:
+    """The question names what it is about itself: a table value, a name the corpus never
+    mentions, years, or the document ("what does the review conclude?")."""
+    if query.mentions or query.unknown or query.filter.years is not None:
+        return True
+    return any(t.norm in _DOCUMENT for t in query.tokens)
 
 
 def _with_referent(
