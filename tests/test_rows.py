@@ -750,4 +750,34 @@ def test_a_question_naming_a_table_and_nothing_else_gets_all_its_rows() -> None:
     other = understand("Which studies in table 7 flew at dawn?", (), lexicon)
     assert filter_rows(other, table.rows, lexicon) == []
     # the rows' reason says so
-    assert understand("Show me table 7", (), lexicon).filter.describe() == "every row of table7"
+    assert understand("Show me table 7", (), lexicon).filter.describe() == "every row of Table 7"
+
+
+def test_a_denial_is_read_in_contractions_and_not_past_its_reach(second_qa: QA) -> None:
+    lexicon = second_qa.engine.lexicon
+    asked = understand("Which trials calmed the bees?", (), lexicon)
+    for denial in ("The strips didn't calm the bees[10].", "The strips didn’t calm the bees[10]."):
+        assert _quoted(second_qa, denial, asked).rows == (), denial
+    negative = understand("Which trials didn't calm the bees?", (), lexicon)
+    assert ids(_quoted(second_qa, "The strips didn't calm the bees[10].", negative).rows) == [
+        "apiary_trials:10"
+    ]
+    for credited in (
+        "Shade cloth not only calmed the bees but also cut losses[8].",
+        "Shade cloth did no harm and calmed the bees[8].",
+        "Without chemicals shade cloth calmed the bees[8].",
+    ):
+        assert ids(_quoted(second_qa, credited, asked).rows) == ["apiary_trials:8"], credited
+
+
+def test_a_table_the_corpus_does_not_have_lists_nothing() -> None:
+    # a word of its title points at table 7, but "table 9" names no table of the corpus
+    table = make_table(
+        "table7", ["ref", "author", "year", "frame", "sail"], KITES_CELLS, "Coastal kite flights"
+    )
+    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[table], glossary={}))
+    assert understand("Which coastal flights are in table 7?", (), lexicon).filter.table
+    query = understand("Which coastal flights are in table 9?", (), lexicon)
+    assert filter_rows(query, table.rows, lexicon) == []
+    listed = understand("Which coastal flights are in table 7?", (), lexicon)
+    assert len(filter_rows(listed, table.rows, lexicon)) == len(table.rows)

@@ -71,9 +71,11 @@ def filter_rows(
         # table 2": a question naming a table and nothing else asks for all of its rows
         asks = not query.intents or query.intents & {"list", "latest", "earliest"}
         if f.table and asks and lexicon is not None:
-            named = _YEARS_AND_NUMBERS(query) | _table_words(rows) | _TABLE_PARTS
-            if query.terms <= named | lexicon.naming_words({f.table}):
-                return f.select(rows)
+            # its own label's words only: "table 4" names no table of a corpus of two
+            own = [r for r in rows if r.table == f.table]
+            own_words = _table_words(own) | _TABLE_PARTS | lexicon.naming_words({f.table})
+            if own and query.terms <= own_words:
+                return own
         return []
     chosen = f.select(rows)
     if not chosen:
@@ -150,7 +152,7 @@ _TABLE_PARTS = frozenset(
     stem(w)
     for w in (
         *("row", "rows", "entry", "entries", "item", "items", "line", "lines", "record"),
-        *("records", "recent", "latest", "newest", "earliest", "oldest", "first", "last"),
+        *("records", "recent", "latest", "newest", "earliest", "oldest"),
     )
 )
 
@@ -411,9 +413,9 @@ def _from_evidence(
         if r.ref is not None:
             by_ref.setdefault(r.ref, []).append(r)
     terms = _asked(query, lexicon)
-    asks_negated = any(t.norm in NEGATING for t in query.tokens)
+    negated = asks_negated(query)
     for q in quotes[:1]:
-        if not asks_negated and _denies(q.text, query.terms):
+        if not negated and _denies(q.text, query.terms):
             continue  # "none of them showed X" does not credit them with X
         context = _context(q, evidence) or q.text
         cited = _cited(q.text, context)
@@ -446,30 +448,51 @@ def _from_evidence(
     return [RowMatch(r, reason, round(cov, 3)) for cov, r, reason in keep]
 
 
-# A negation reaches the words after it up to the end of its clause (English).
-_CLAUSE_END = re.compile(r"[,;:()\[\]]|\bbut\b|\bwhereas\b|\bwhile\b", re.IGNORECASE)
+# A negation reaches the words after it up to the end of its clause (English), and at
+# most DENIAL_REACH topical words; "not only" and "without" deny nothing asked.
+_CLAUSE_END = re.compile(r"[,;:()\[\]]|\band\b|\bbut\b|\bwhereas\b|\bwhile\b", re.IGNORECASE)
+_CONTRACTED = re.compile(r"n[’']t\b", re.IGNORECASE)
+_NOT_ONLY = re.compile(r"\bnot\s+only\b", re.IGNORECASE)
+DENIAL_REACH = 3
+_DENYING = NEGATING - {"without"}
+
+
+def _folded(text: str) -> str:
+    """Contractions spelled out ("didn't" -> "did not"), "not only" set aside."""
+    return _NOT_ONLY.sub(" ", _CONTRACTED.sub(" not", text))
 
 
 def _denies(sentence: str, terms: frozenset[str]) -> bool:
     """The sentence denies what the question asks: a negating word ("no", "none", "not",
-    "failed") stands before one of the question's terms in the same clause ("none of them
-    have shown survival benefits" for "which showed a survival benefit?")."""
+    "didn't", "failed") stands before one of the question's terms in the same clause,
+    at most :data:`DENIAL_REACH` topical words on ("none of them have shown survival
+    benefits" for "which showed a survival benefit?"; not "not only X but ...", "did no
+    harm and X", "without Y, X")."""
     if not terms or not _negates(sentence):
         return False
-    for clause in _CLAUSE_END.split(sentence):
-        negated = False
+    for clause in _CLAUSE_END.split(_folded(sentence)):
+        reach = -1
         for t in tokens(clause):
-            if t.norm in NEGATING:
-                negated = True
-            elif negated and t.content and t.stem in terms:
-                return True
+            if t.norm in _DENYING:
+                reach = DENIAL_REACH
+            elif t.content and reach > 0:
+                if t.stem in terms:
+                    return True
+                reach -= 1
     return False
+
+
+def asks_negated(query: Query) -> bool:
+    """The question asks a negation ("which trials did not ...", "didn't")."""
+    return any(t.norm in NEGATING for t in query.tokens) or bool(
+        _CONTRACTED.search(query.normalized)
+    )
 
 
 @functools.lru_cache(maxsize=4096)
 def _negates(sentence: str) -> bool:
     """The sentence holds a negating word at all (most do not)."""
-    return not NEGATING.isdisjoint(re.findall(r"[a-z]+", sentence.lower().replace("'", "")))
+    return not _DENYING.isdisjoint(re.findall(r"[a-z]+", _folded(sentence).lower()))
 
 
 def _clause_cited(sentence: str, terms: frozenset[str], lexicon: Lexicon) -> set[int]:
@@ -515,7 +538,7 @@ def _context(quote: Scored, evidence: Evidence) -> str:
     return " ".join(p.text for p in holding)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _cited(sentence: str, context: str) -> tuple[tuple[int, str, bool], ...]:
     """``(reference, as printed, named)`` for the studies a sentence reports: its own
     citations, or the study it goes on about ("The authors also ..."). ``named`` is

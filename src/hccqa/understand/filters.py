@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..types import TableRow
+from ..types import TableRow, table_label
 from .compare import comparison_start
 from .lexicon import Lexicon, Mention
 from .words import Token, content_stems, parts, stem
@@ -123,7 +123,7 @@ class RowFilter:
         ]
         parts += [f"{c.column}: not {' or '.join(c.values)}" for c in self.excluded]
         if not parts and self.table:
-            parts.append(f"every row of {self.table}")
+            parts.append(f"every row of {table_label(self.table)}")
         return ", ".join(parts)
 
 
