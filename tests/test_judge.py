@@ -424,8 +424,26 @@ def test_a_sentence_citing_a_study_holds_its_authors_name_for_the_anchor(
     query = _query(second_qa, question)
     assert query.anchor == stem("lindqvist")
     lexicon = second_qa.engine.lexicon
-    cited = _evidence(second_qa, question, ["Thymol strips cost 12 queens on hot roofs[5]."])
+    plain = _evidence(second_qa, question)
+    # a sentence of the notes' prose (a document whose numbers are the table's)
+    prose = next(x for x in plain.sentences if not x.row)
+    assert plain.hits[prose.hit].passage.doc_id in lexicon.citing_docs
+
+    def said(text: str) -> Evidence:
+        return replace(plain, sentences=(prose._replace(text=text),))
+
+    cited = said("Thymol strips cost 12 queens on hot roofs[5].")
     assert measure(query, cited, lexicon=lexicon)["shape"] == 0.0
-    # another study's number is not theirs
-    other = _evidence(second_qa, question, ["Oxalic acid cost 12 queens on hot roofs[4]."])
-    assert measure(query, other, lexicon=lexicon)["shape"] == 1.0
+    # another study's number is not theirs, nor is a list of numbers one study's
+    assert (
+        measure(query, said("Oxalic acid cost 12 queens on hot roofs[4]."), lexicon=lexicon)[
+            "shape"
+        ]
+        == 1.0
+    )
+    assert (
+        measure(query, said("Rooftop trials lost 12 queens in all[4-10]."), lexicon=lexicon)[
+            "shape"
+        ]
+        == 1.0
+    )

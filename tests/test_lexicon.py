@@ -195,3 +195,28 @@ def test_two_words_typed_apart_name_a_hyphenated_value() -> None:
         assert found == ["Hand-sewn"], question
     # the two words apart, each alone, name nothing
     assert lexicon.mentions(tokens("Were the hands of the sewers tired?")) == []
+
+
+def test_cited_names_are_read_in_the_documents_citing_the_tables_one_or_two_at_a_time() -> None:
+    cells = [["4", "Ames et al", "2009", "Silk"], ["5", "Brook et al", "2011", "Nylon"]]
+    table = make_table("kites", ["ref", "author", "year", "sail"], cells)
+
+    def passage(pid: str, doc: str, text: str, refs: tuple[int, ...]) -> Passage:
+        return Passage(pid, doc, "Results", text, refs=refs)
+
+    corpus = SimpleNamespace(
+        passages=[
+            # names a row's author with the row's number: its numbers are the table's
+            passage("notes:p000", "notes", "Ames et al[4] flew silk kites[5].", (4, 5)),
+            # its own numbering: "[4]" is another reference
+            passage("log:p000", "log", "The wind rose at dusk[4].", (4,)),
+        ],
+        tables=[table],
+        glossary={},
+    )
+    lexicon = Lexicon.from_corpus(corpus)
+    assert lexicon.citing_docs == {"notes"}
+    assert lexicon.cited_names("Silk lasted longest[4].", "notes") == {"ame"}  # no "et", "al"
+    assert lexicon.cited_names("Silk lasted longest[4].", "log") == set()  # its own [4]
+    assert lexicon.cited_names("Kites flew well[4,5].", "notes") == {"ame", "brook"}
+    assert lexicon.cited_names("Kites flew well[4-6].", "notes") == set()  # a list

@@ -160,9 +160,17 @@ def gather(
     bonus = dict.fromkeys(referent, w.referent)
     bonus.update(dict.fromkeys(favored, w.favored))
     mates = _concluding_mates(query, hits, retriever.passages)
-    citing = [
-        p.id for p in retriever.passages if p.kind == "text" and not authored.isdisjoint(p.refs)
-    ]
+    citing = (
+        [
+            p.id
+            for p in retriever.passages
+            if p.kind == "text"
+            and p.doc_id in lexicon.citing_docs
+            and not authored.isdisjoint(p.refs)
+        ]
+        if authored
+        else []
+    )
     bonus.update((i, 0.0) for i in [*mates, *citing] if i not in bonus)
     names = _author_stems(query) if authored else frozenset()
     if bonus:  # rows with a bonus take part even when retrieval ranked them low
@@ -206,7 +214,8 @@ def gather(
     w_cos, w_bm, w_cov = w.cosine, w.bm25, w.coverage
     for j, s in enumerate(ids):
         f, at, row, plus = read[j]
-        if names and not row and not f.cites.isdisjoint(authored):
+        citing_doc = names and hits[at][0].doc_id in lexicon.citing_docs
+        if citing_doc and not row and not f.cites.isdisjoint(authored):
             f = dataclasses.replace(f, stems=f.stems | names)
         cov = weigh(f)
         score = w_cos * cos[j] + lexical * (w_bm * bm[j] / bm_top + w_cov * cov)
@@ -250,7 +259,8 @@ GIST_DOCUMENTS = 3
 
 def _author_stems(query: Query) -> frozenset[str]:
     """Stems of the authors' names the question mentions ("Smith et al")."""
-    return frozenset(s for m in query.mentions if m.entity.kind == "author" for s in m.matched)
+    named = (s for m in query.mentions if m.entity.kind == "author" for s in m.matched)
+    return frozenset(named) - {"et", "al"}
 
 
 def _concluding_mates(

@@ -40,7 +40,7 @@ from ..types import TableRow
 from ..understand.lexicon import Lexicon
 from ..understand.query import REASONS, Query
 from ..understand.words import has_number, stem_set, tokens
-from .evidence import Evidence
+from .evidence import Evidence, Scored
 from .facts import YEAR, holds, sentence_stems
 
 BEST = 3  # sentences whose shape and focus are checked
@@ -147,7 +147,11 @@ def measure(
             the glossary spells it "integrated pest management").
     """
 
-    def about(anchor: str | None, text: str) -> bool:
+    def doc_of(sentence: Scored) -> str | None:
+        hits = evidence.hits
+        return hits[sentence.hit].passage.doc_id if sentence.hit < len(hits) else None
+
+    def about(anchor: str | None, text: str, doc: str | None = None) -> bool:
         """The sentence holds the anchor (or a variant of it); through an abbreviation,
         only its long form's very word ("manag" is not held by a longer "managerial");
         an author's name also through a citation of their study ("...[7]")."""
@@ -157,7 +161,7 @@ def measure(
             return True
         if lexicon is None:
             return False
-        return anchor in sentence_stems(text, lexicon) or anchor in lexicon.cited_names(text)
+        return anchor in sentence_stems(text, lexicon) or anchor in lexicon.cited_names(text, doc)
 
     content = [t for t in query.tokens if t.content and not t.norm.isdigit()]
     absent = len(query.absent) / len(content) if content else 0.0
@@ -167,7 +171,9 @@ def measure(
         # a number of the asked thing, in a sentence about the question's rarest word
         anchor = query.anchor
         counted = any(
-            counts(s.text, query.unit) and about(anchor, s.text) for s in best if not s.row
+            counts(s.text, query.unit) and about(anchor, s.text, doc_of(s))
+            for s in best
+            if not s.row
         )
         shape_missing = 0.0 if counted else 1.0
     elif "when" in query.intents and _asks_date(query) and best:
@@ -180,7 +186,7 @@ def measure(
         # the <column> of ...")
         columns = {name for r in rows for name, _ in r.cells}
         anchor = query.anchor
-        places = [stem_set(s.text) for s in best if about(anchor, s.text)]
+        places = [stem_set(s.text) for s in best if about(anchor, s.text, doc_of(s))]
         places.append(frozenset().union(row_kind if rows else frozenset(), *map(stem_set, columns)))
         named = any(all(holds(f, have) for f in query.focus) for have in places)
         focus_missing = 0.0 if named else 1.0

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..corpus.citations import find_authors, find_citations
 from .bridge import Bridge, load_bridge, specific_words
 from .compare import CELL_MARKER, cell_text, comparing_pattern
 from .expand import Expander
@@ -49,6 +50,8 @@ NEGATING = NEGATIONS | {
     "fails",
 }
 TEXT_KINDS = ("text", "author")
+CITED_AT_MOST = 2  # a bracket of more numbers is a list, crediting no one study
+_ET_AL = frozenset({"et", "al"})
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ class Lexicon:
         english: Iterable[str] | None = None,
         numbered: Iterable[str] = (),
         bridge: Bridge | None = None,
+        citing_docs: Iterable[str] = (),
     ) -> None:
         self.vocabulary = vocabulary
         self.document_frequency = document_frequency
@@ -163,13 +167,15 @@ class Lexicon:
             for t in self.tables
         )
         self.numbered = frozenset(numbered)
-        # reference number -> the stems of its first author, from the tables' rows
+        # reference number -> the stems of its first author's name ("Smith et al":
+        # "smith"), from the tables' rows; read in the documents that cite those rows
         self._cited_authors: dict[int, frozenset[str]] = {}
         for t in self.tables:
             for r in t.rows:
                 if getattr(r, "ref", None) is not None and getattr(r, "author", None):
                     names = self._cited_authors.get(r.ref, frozenset())
-                    self._cited_authors[r.ref] = names | content_stems(r.author)
+                    self._cited_authors[r.ref] = names | (content_stems(r.author) - _ET_AL)
+        self.citing_docs = frozenset(citing_docs)
         self.idf = functools.lru_cache(maxsize=65536)(self._idf)  # type: ignore[method-assign]
         self._naming = functools.lru_cache(maxsize=64)(self._naming_of)
         self.rows_comparing = functools.lru_cache(maxsize=4096)(self._rows_comparing)  # type: ignore[method-assign]
@@ -234,6 +240,7 @@ class Lexicon:
         speller_words = None if lexicon_english is None else frozenset(lexicon_english)
         entities = _entities(tables, glossary, speller_words)
         return cls(
+            citing_docs=_citing_docs(passages, tables),
             vocabulary=vocabulary,
             document_frequency=df,
             documents=len(passages),
@@ -244,15 +251,22 @@ class Lexicon:
             numbered=numbered,
         )
 
-    def cited_names(self, text: str) -> frozenset[str]:
+    def cited_names(self, text: str, doc: str | None = None) -> frozenset[str]:
         """Stems of the first authors of the table rows a text cites by number ("...[7]"
         where a row of reference 7 names "Smith et al": "smith"); a sentence citing a
-        study is about it."""
+        study is about it. Only a bracket of one or two numbers (a list backs a general
+        statement) and, given ``doc``, only in a document whose citations are the tables'
+        (:attr:`citing_docs`: another document's "[7]" is its own reference 7)."""
         if not self._cited_authors or "[" not in text:
             return frozenset()
-        from ..corpus.citations import find_citations
-
-        found = [self._cited_authors.get(n) for c in find_citations(text) for n in c.numbers]
+        if doc is not None and doc not in self.citing_docs:
+            return frozenset()
+        found = [
+            self._cited_authors.get(n)
+            for c in find_citations(text)
+            if len(c.numbers) <= CITED_AT_MOST
+            for n in c.numbers
+        ]
         return frozenset().union(*(f for f in found if f))
 
     def naming_words(self, tables: Iterable[str]) -> frozenset[str]:
@@ -403,6 +417,30 @@ class Lexicon:
         have = {s for tok in toks if tok.content for s in parts(tok)}
         pointed = {tid for tid, words in self.table_words.items() if words & have}
         return pointed.pop() if len(pointed) == 1 else None
+
+
+def _citing_docs(passages: Sequence[Any], tables: Sequence[Any]) -> frozenset[str]:
+    """The documents whose bracket citations are the tables' references: those that name
+    a table row's first author with the row's number somewhere ("Smith et al[7]" where
+    row 7 is Smith et al's). Another document's "[7]" may be its own reference 7."""
+    authors: dict[int, frozenset[str]] = {}
+    for t in tables:
+        for r in t.rows:
+            if getattr(r, "ref", None) is not None and getattr(r, "author", None):
+                authors[r.ref] = authors.get(r.ref, frozenset()) | (
+                    content_stems(r.author) - _ET_AL
+                )
+    if not authors:
+        return frozenset()
+    docs: set[str] = set()
+    for p in passages:
+        if getattr(p, "kind", "text") != "text" or p.doc_id in docs or "et al" not in p.text:
+            continue
+        for n, (name, _) in find_authors(p.text).items():
+            if not authors.get(n, frozenset()).isdisjoint(content_stems(name)):
+                docs.add(p.doc_id)
+                break
+    return frozenset(docs)
 
 
 def _together(stems: frozenset[str], seq: tuple[str, ...], whole: set[str]) -> bool:
