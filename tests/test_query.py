@@ -612,3 +612,18 @@ def test_places_are_read_only_where_they_point_at_a_row() -> None:
     assert q.shown_places("Which trials ran in the latter half of the decade?") == ()
     assert q.shown_places("Is there a third study on oxalic acid?") == ()
     assert q.shown_places("Did the former help?") == (0,)
+
+
+def test_which_came_first_or_last_of_the_rows_shown_before(second_lexicon: Lexicon) -> None:
+    shown = ("apiary_trials:5", "apiary_trials:10")
+    history = ["Which trials used thymol strips?"]
+
+    def asked(question: str) -> Query:
+        return understand(question, history, second_lexicon, recall=lambda q, h: shown)
+
+    first = asked("Which one was published first?")
+    assert "earliest" in first.intents and first.followup and first.referent_rows == shown
+    assert "latest" in asked("Which came out last?").intents
+    # "the <word> one" points back too; "the only one" does not
+    assert asked("What did the Madrid one find?").followup
+    assert not asked("Is shade cloth the only one that helped colonies?").followup

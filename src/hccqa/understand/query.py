@@ -120,8 +120,15 @@ _NUMBER = re.compile(
 )
 _WHEN = re.compile(r"\bwhen\b|\b(?:what|which) (?:year|yr|decade|date)\b", re.IGNORECASE)
 _WHY = re.compile(r"^\s*(?:why|how come)\b|\bwhy\b|\bwhat (?:causes|makes|leads)\b|\breason", re.I)
-_LATEST = re.compile(r"\b(?:most recent|latest|newest|last one|last study|last trial)\b", re.I)
-_EARLIEST = re.compile(r"\b(?:earliest|oldest|first (?:one|study|trial|paper|report))\b", re.I)
+# "which was published first / came out last" (English): the time of a study, asked as
+# its order
+_DONE = r"(?:published|came out|appeared|was done|were done|conducted|reported)"
+_LATEST = re.compile(
+    rf"\b(?:most recent|latest|newest|last one|last study|last trial|{_DONE} last)\b", re.I
+)
+_EARLIEST = re.compile(
+    rf"\b(?:earliest|oldest|first (?:one|study|trial|paper|report)|{_DONE} first)\b", re.I
+)
 _HOW = re.compile(r"^\s*how\s+(?:do|does|did|is|are|was|were|can|could|might)\b", re.I)
 # "did anyone else find that?", "the same thing", "similar results", "any others?"
 _SIMILAR = re.compile(
@@ -585,12 +592,25 @@ def _points_at_one(query: Query) -> bool:
     return any(w in _ONE or deictic(words, i) for i, w in enumerate(words))
 
 
+# Words of a question asking which came first or last, and nothing else (English).
+_ORDER_WORDS = frozenset(
+    {"first", "last", "recent", "latest", "earliest", "oldest", "newest", "published"}
+    | {"came", "come", "out", "appeared", "done", "conducted", "reported", "one", "ones"}
+)
+# "the 2014 one", "the Hamburg one" (English): one of the things shown before, by a word of it
+_THE_X_ONE = re.compile(r"\bthe\s+(?!only\b)[\w-]+\s+one\b", re.IGNORECASE)
+
+
 def is_followup(query: Query) -> bool:
     """True when the question leans on an earlier turn to be understood."""
     if _OPENERS.match(query.normalized) and not query.normalized.lower().startswith("why"):
         return True
-    if shown_places(query.normalized):  # "the second one"
-        return True
+    if shown_places(query.normalized) or _THE_X_ONE.search(query.normalized):
+        return True  # "the second one", "the 2014 one"
+    # "which one was published first?": of what was shown, when it names nothing else
+    ordering = query.intents & {"latest", "earliest"}
+    if ordering and all(t.norm in _ORDER_WORDS for t in query.content):
+        return not names_its_subject(query)
     words = [t.norm for t in query.tokens]
     for i, w in enumerate(words):
         if w in _BACK:
