@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 from ..corpus.citations import find_authors
 from ..types import Hit, Passage, TableRow
-from ..understand.lexicon import Lexicon
+from ..understand.lexicon import ET_AL, Lexicon
 from ..understand.query import Query
 from ..understand.words import parts, tokens
 from .facts import Facts, SentenceFacts, concluding_section, weigher
@@ -160,17 +160,8 @@ def gather(
     bonus = dict.fromkeys(referent, w.referent)
     bonus.update(dict.fromkeys(favored, w.favored))
     mates = _concluding_mates(query, hits, retriever.passages)
-    citing = (
-        [
-            p.id
-            for p in retriever.passages
-            if p.kind == "text"
-            and p.doc_id in lexicon.citing_docs
-            and not authored.isdisjoint(p.refs)
-        ]
-        if authored
-        else []
-    )
+    by_ref = facts.citing(retriever.passages, lexicon.citing_docs) if authored else {}
+    citing = dict.fromkeys(i for n in sorted(authored) for i in by_ref.get(n, ()))
     bonus.update((i, 0.0) for i in [*mates, *citing] if i not in bonus)
     names = _author_stems(query) if authored else frozenset()
     if bonus:  # rows with a bonus take part even when retrieval ranked them low
@@ -258,9 +249,9 @@ GIST_DOCUMENTS = 3
 
 
 def _author_stems(query: Query) -> frozenset[str]:
-    """Stems of the authors' names the question mentions ("Smith et al")."""
+    """Stems of the authors' names the question mentions ("Smith et al": "smith")."""
     named = (s for m in query.mentions if m.entity.kind == "author" for s in m.matched)
-    return frozenset(named) - {"et", "al"}
+    return frozenset(named) - ET_AL
 
 
 def _concluding_mates(

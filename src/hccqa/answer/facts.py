@@ -170,6 +170,9 @@ class SentenceFacts:
         self._facts: dict[tuple[int, int], Facts] = {}
         self._position: tuple[Sequence[Passage], dict[str, int]] | None = None
         self._glossary: tuple[Sequence[Passage], frozenset[str]] | None = None
+        self._citing: (
+            tuple[Sequence[Passage], frozenset[str], dict[int, tuple[str, ...]]] | None
+        ) = None
 
     def position(self, passages: Sequence[Passage]) -> dict[str, int]:
         """Passage id -> its index in ``passages`` (computed once per passage list)."""
@@ -177,6 +180,21 @@ class SentenceFacts:
         if kept is None or kept[0] is not passages:
             kept = self._position = (passages, {p.id: i for i, p in enumerate(passages)})
         return kept[1]
+
+    def citing(
+        self, passages: Sequence[Passage], docs: frozenset[str]
+    ) -> dict[int, tuple[str, ...]]:
+        """Reference number -> the ids of the prose passages of ``docs`` citing it (once
+        per passage list)."""
+        kept = self._citing
+        if kept is None or kept[0] is not passages or kept[1] != docs:
+            index: dict[int, list[str]] = {}
+            for p in passages:
+                if p.kind == "text" and p.doc_id in docs:
+                    for n in p.refs:
+                        index.setdefault(n, []).append(p.id)
+            kept = self._citing = (passages, docs, {n: tuple(v) for n, v in index.items()})
+        return kept[2]
 
     def glossary(self, passages: Sequence[Passage]) -> frozenset[str]:
         """Ids of the footnotes of abbreviations among ``passages`` (once per list)."""

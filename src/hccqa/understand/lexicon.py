@@ -51,7 +51,7 @@ NEGATING = NEGATIONS | {
 }
 TEXT_KINDS = ("text", "author")
 CITED_AT_MOST = 2  # a bracket of more numbers is a list, crediting no one study
-_ET_AL = frozenset({"et", "al"})
+ET_AL = frozenset({"et", "al"})  # the stems of "et al" after a first author's name
 
 
 @dataclass(frozen=True)
@@ -169,12 +169,7 @@ class Lexicon:
         self.numbered = frozenset(numbered)
         # reference number -> the stems of its first author's name ("Smith et al":
         # "smith"), from the tables' rows; read in the documents that cite those rows
-        self._cited_authors: dict[int, frozenset[str]] = {}
-        for t in self.tables:
-            for r in t.rows:
-                if getattr(r, "ref", None) is not None and getattr(r, "author", None):
-                    names = self._cited_authors.get(r.ref, frozenset())
-                    self._cited_authors[r.ref] = names | (content_stems(r.author) - _ET_AL)
+        self._cited_authors = authors_by_ref(self.tables)
         self.citing_docs = frozenset(citing_docs)
         self.idf = functools.lru_cache(maxsize=65536)(self._idf)  # type: ignore[method-assign]
         self._naming = functools.lru_cache(maxsize=64)(self._naming_of)
@@ -419,17 +414,27 @@ class Lexicon:
         return pointed.pop() if len(pointed) == 1 else None
 
 
-def _citing_docs(passages: Sequence[Any], tables: Sequence[Any]) -> frozenset[str]:
-    """The documents whose bracket citations are the tables' references: those that name
-    a table row's first author with the row's number somewhere ("Smith et al[7]" where
-    row 7 is Smith et al's). Another document's "[7]" may be its own reference 7."""
+def author_stems(name: str) -> frozenset[str]:
+    """Stems of an author's name as a table or a question gives it ("Smith et al":
+    "smith")."""
+    return content_stems(name) - ET_AL
+
+
+def authors_by_ref(tables: Sequence[Any]) -> dict[int, frozenset[str]]:
+    """Reference number -> the stems of the first authors the tables' rows give it."""
     authors: dict[int, frozenset[str]] = {}
     for t in tables:
         for r in t.rows:
             if getattr(r, "ref", None) is not None and getattr(r, "author", None):
-                authors[r.ref] = authors.get(r.ref, frozenset()) | (
-                    content_stems(r.author) - _ET_AL
-                )
+                authors[r.ref] = authors.get(r.ref, frozenset()) | author_stems(r.author)
+    return authors
+
+
+def _citing_docs(passages: Sequence[Any], tables: Sequence[Any]) -> frozenset[str]:
+    """The documents whose bracket citations are the tables' references: those that name
+    a table row's first author with the row's number somewhere ("Smith et al[7]" where
+    row 7 is Smith et al's). Another document's "[7]" may be its own reference 7."""
+    authors = authors_by_ref(tables)
     if not authors:
         return frozenset()
     docs: set[str] = set()
@@ -437,7 +442,7 @@ def _citing_docs(passages: Sequence[Any], tables: Sequence[Any]) -> frozenset[st
         if getattr(p, "kind", "text") != "text" or p.doc_id in docs or "et al" not in p.text:
             continue
         for n, (name, _) in find_authors(p.text).items():
-            if not authors.get(n, frozenset()).isdisjoint(content_stems(name)):
+            if not authors.get(n, frozenset()).isdisjoint(author_stems(name)):
                 docs.add(p.doc_id)
                 break
     return frozenset(docs)
