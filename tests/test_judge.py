@@ -226,6 +226,20 @@ def test_shape_a_number_counts_only_beside_the_questions_rarest_word(second_qa: 
     assert measure(query, apart)["shape"] == 1.0  # frames counted, but of other boxes
 
 
+def test_shape_a_number_the_question_states_itself_is_not_its_answer(second_qa: QA) -> None:
+    question = "What was the median honey yield of the stage 2 colonies?"
+    query = _query(second_qa, question)
+    assert "number" in query.intents
+    echo = _evidence(second_qa, question, ["The stage 2 colonies gave honey."])
+    answer = _evidence(second_qa, question, ["The stage 2 colonies gave 14 kg of honey."])
+    assert measure(query, echo)["shape"] == 1.0  # its only number is the question's "2"
+    assert measure(query, answer)["shape"] == 0.0
+    # a longer number holding the digit is another number
+    assert counts("They gave 25 kg.", None, given=frozenset({"2"}))
+    assert counts("They gave 2.5 kg.", None, given=frozenset({"2"}))
+    assert not counts("At stage 2 they gave honey.", None, given=frozenset({"2"}))
+
+
 def test_shape_a_when_question_is_answered_by_a_year_in_a_sentence_or_a_row(
     second_qa: QA,
 ) -> None:

@@ -170,8 +170,9 @@ def measure(
     if "number" in query.intents and best:
         # a number of the asked thing, in a sentence about the question's rarest word
         anchor = query.anchor
+        given = frozenset(t.norm for t in query.tokens if t.norm.isdigit())
         counted = any(
-            counts(s.text, query.unit) and about(anchor, s.text, doc_of(s))
+            counts(s.text, query.unit, given=given) and about(anchor, s.text, doc_of(s))
             for s in best
             if not s.row
         )
@@ -230,8 +231,15 @@ _NUMBER_WORDS = frozenset(
 )
 
 
-def counts(sentence: str, unit: str | None) -> bool:
-    """True when the sentence gives a number of ``unit`` (see :attr:`Query.unit`)."""
+def counts(sentence: str, unit: str | None, *, given: frozenset[str] = frozenset()) -> bool:
+    """True when the sentence gives a number of ``unit`` (see :attr:`Query.unit`).
+
+    Numbers in ``given`` (those the question states itself: "in the stage 2 study") are
+    the question's own words, not an answer to it.
+    """
+    if given:  # whole numbers only: "25" and "2.5" are not the question's "2"
+        stated = "|".join(map(re.escape, sorted(given)))
+        sentence = re.sub(rf"(?<![\d.,])(?:{stated})(?![.,]?\d)", " ", sentence)
     if unit is None:
         return has_number(sentence)
     if unit == "%":
