@@ -417,6 +417,16 @@ def test_a_word_of_the_comparison_is_not_the_anchor(second_lexicon: Lexicon) -> 
     assert query.anchor is not None and query.anchor != stem("compared")
 
 
+def test_the_date_a_question_asks_is_not_its_anchor(second_lexicon: Lexicon) -> None:
+    # "year" is among the bee corpus's rarest words; it says what is asked, not about what
+    for question in (
+        "How many colonies were lost on the terrace, and in which year?",
+        "What date and how many hives were moved to the terrace?",
+    ):
+        query = understand(question, (), second_lexicon)
+        assert query.anchor == stem("terrace"), question
+
+
 def test_an_abbreviation_in_a_sentence_holds_its_long_forms_words_for_the_anchor(
     second_qa: QA,
 ) -> None:

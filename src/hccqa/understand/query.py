@@ -368,7 +368,11 @@ def understand(
         unit=(unit := _unit(toks, intents)),
         anchor=(
             # a word of the comparison itself ("compared to") is not what is counted
-            _anchor((terms & content_stems(normalized)) - focus - COMPARISON_STEMS, unit, lexicon)
+            _anchor(
+                (terms & content_stems(normalized)) - focus - COMPARISON_STEMS - _DATE_STEMS,
+                unit,
+                lexicon,
+            )
             if "number" in intents or focus
             else None
         ),
@@ -472,6 +476,10 @@ def _focus(toks: Sequence[Token], intents: frozenset[str], lexicon: Lexicon) -> 
 _FOCUS_END = frozenset(
     ["of", "for", "in", "on", "from", "with", "by", "to", "at", "among", "between", "that"]
 )
+
+
+# what a question asks for when it asks a date ("in which year"), not what it is about
+_DATE_STEMS = content_stems("year years date dates decade decades")
 
 
 def _anchor(terms: frozenset[str], unit: str | None, lexicon: Lexicon) -> str | None:
