@@ -238,6 +238,11 @@ def test_shape_a_number_the_question_states_itself_is_not_its_answer(second_qa: 
     assert counts("They gave 25 kg.", None, given=frozenset({"2"}))
     assert counts("They gave 2.5 kg.", None, given=frozenset({"2"}))
     assert not counts("At stage 2 they gave honey.", None, given=frozenset({"2"}))
+    # nor is a number inside the long form of a short form the question uses
+    question = "What was the median honey yield of the FT7 colonies?"
+    query = replace(_query(second_qa, question), spelled=("frame type 7",))
+    echo = _evidence(second_qa, question, ["The FT7 (frame type 7) colonies gave honey."])
+    assert measure(query, echo)["shape"] == 1.0
 
 
 def test_shape_a_when_question_is_answered_by_a_year_in_a_sentence_or_a_row(

@@ -170,7 +170,11 @@ def measure(
     if "number" in query.intents and best:
         # a number of the asked thing, in a sentence about the question's rarest word
         anchor = query.anchor
-        given = frozenset(t.norm for t in query.tokens if t.norm.isdigit())
+        # numbers the question states, also inside the long forms of the short forms it
+        # uses ("Dll4": "Delta-like ligand 4")
+        given = frozenset(
+            t.norm for t in [*query.tokens, *tokens(" ".join(query.spelled))] if t.norm.isdigit()
+        )
         counted = any(
             counts(s.text, query.unit, given=given) and about(anchor, s.text, doc_of(s))
             for s in best
