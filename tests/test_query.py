@@ -547,6 +547,18 @@ def test_letters_followed_by_digits_name_something_unless_a_word_or_shorthand(
     assert understand(question, (), second_lexicon).unknown == unknown
 
 
+def test_another_number_of_a_name_the_corpus_numbers_names_something_else() -> None:
+    lexicon = _lexicon(
+        "The queens carried the gene kappa-12b and the mite carried 40 viruses.",
+        "Rooftop hives were checked in phase 2 of the study.",
+    )
+    unknown = understand("Does kappa-40 change in the queens?", (), lexicon).unknown
+    assert unknown == ("kappa-40",)  # not the corpus's kappa-12b, though 40 is a corpus word
+    assert understand("Does kappa-12b change?", (), lexicon).unknown == ()
+    # a word the corpus never numbers after a hyphen, typed so, is the word and a number
+    assert understand("Which hives were checked in phase-2?", (), lexicon).unknown == ()
+
+
 def test_a_value_set_aside_is_filtered_out_and_not_searched_for(second_lexicon: Lexicon) -> None:
     q = understand("Which trials used a treatment other than thymol strips?", (), second_lexicon)
     assert [c.values for c in q.filter.excluded] == [("Thymol strips",)]

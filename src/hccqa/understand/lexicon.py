@@ -106,6 +106,10 @@ class Mention:
     matched: frozenset[str] = frozenset()
 
 
+# a name numbered after a hyphen: "abc-3", "abc-12b"
+_HYPHEN_NUMBERED = re.compile(r"([a-z][a-z0-9]*)-\d+[a-z]*")
+
+
 class Lexicon:
     """Vocabulary, spelling, glossary and table entities of one corpus.
 
@@ -167,6 +171,11 @@ class Lexicon:
             for t in self.tables
         )
         self.numbered = frozenset(numbered)
+        # names the corpus numbers after a hyphen ("abc" of "ABC-3", "ABC-12b"): another
+        # number makes another name
+        self.numbered_names = frozenset(
+            m.group(1) for w in vocabulary if (m := _HYPHEN_NUMBERED.fullmatch(w))
+        )
         # reference number -> the stems of its first author's name ("Smith et al":
         # "smith"), from the tables' rows; read in the documents that cite those rows
         self._cited_authors = authors_by_ref(self.tables)

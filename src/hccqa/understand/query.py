@@ -525,9 +525,18 @@ def _names_unknown(token: Token, lexicon: Lexicon) -> bool:
     corpus name with a number is another name ("ABC" -> "ABC3"). An English word of four
     letters or more with a number is the word and a number run together ("phase3"); a
     unit with a power ("mm3") and two characters ("b4") name nothing."""
-    if lexicon.knows(token) or token.norm.isdigit():
+    if token.norm.isdigit():
         return False
     pieces = [p for p in re.split(r"[-/]", token.norm) if p]
+    if (
+        len(pieces) == 2
+        and pieces[0] in lexicon.numbered_names
+        and re.fullmatch(r"\d+[a-z]*", pieces[1])
+        and token.norm not in lexicon.vocabulary
+    ):
+        return True  # "X-21" when the corpus numbers X otherwise ("X-193b"): another name
+    if lexicon.knows(token):
+        return False
     if len(pieces) > 1 and any(re.fullmatch(r"\d+[a-z]*", p) for p in pieces):
         return True  # "X-21" is not the corpus's "X-193b": a numbered name is one name
     if len(token.norm) > _SHORTHAND and (m := _NUMBERED_NAME.fullmatch(token.norm)):
