@@ -171,7 +171,7 @@ def measure(
         # a number of the asked thing, in a sentence about the question's rarest word
         anchor = query.anchor
         # numbers the question states, also inside the long forms of the short forms it
-        # uses ("Dll4": "Delta-like ligand 4")
+        # uses ("FT7": "frame type 7")
         given = frozenset(
             t.norm for t in [*query.tokens, *tokens(" ".join(query.spelled))] if t.norm.isdigit()
         )
