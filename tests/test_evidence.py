@@ -87,6 +87,25 @@ def test_a_sentence_saying_what_the_asked_thing_is_gets_the_definition_bonus(
     )
 
 
+def test_a_sentence_comparing_what_the_question_compares_gets_the_shape_bonus(
+    second_qa: QA,
+) -> None:
+    question = "Did thymol strips do worse than drone brood removal?"
+    without = {s.text: s.score for s in _gather(second_qa, question, shape=0.0).sentences}
+    bonus = {s.text: s.score for s in _gather(second_qa, question, shape=1.0).sentences}
+    comparing = next(t for t in bonus if t.startswith("Lindqvist et al[5] compared thymol"))
+    assert bonus[comparing] - without[comparing] == pytest.approx(1.0)
+    assert all(  # naming a side without comparing it: no bonus
+        bonus[t] == pytest.approx(without[t]) for t in bonus if t != comparing
+    )
+    # "better" with one side named and nothing to compare it with is no comparison
+    one_side = "Do colonies respond better to thymol strips?"
+    assert "compare" in understand(one_side, (), second_qa.engine.lexicon).intents
+    without = {s.text: s.score for s in _gather(second_qa, one_side, shape=0.0).sentences}
+    bonus = {s.text: s.score for s in _gather(second_qa, one_side, shape=1.0).sentences}
+    assert all(bonus[t] == pytest.approx(without[t]) for t in bonus)
+
+
 def test_a_question_for_the_gist_ranks_the_summing_up_passage_first(second_qa: QA) -> None:
     question = "Give me the key points in a nutshell"
     closing = "In summary, city roofs can keep healthy colonies"

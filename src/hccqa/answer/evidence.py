@@ -26,7 +26,7 @@ from ..types import Hit, Passage, TableRow
 from ..understand.lexicon import ET_AL, Lexicon
 from ..understand.query import Query
 from ..understand.words import parts, tokens
-from .facts import Facts, SentenceFacts, concluding_section, weigher
+from .facts import Facts, SentenceFacts, concluding_section, states_comparison, weigher
 
 
 @dataclass(frozen=True)
@@ -381,6 +381,18 @@ def _shape_test(query: Query, lexicon: Lexicon) -> Callable[[Facts, bool], bool]
         tests.append(lambda f, row: not row and f.means)
     if "gist" in query.intents:
         tests.append(lambda f, row: f.gist)
+    if "compare" in query.intents:
+        # a comparison of what the question names (and a follow-up's earlier turn), each
+        # side by a word of it: not any sentence comparing something
+        turns = [query, *([query.referent.query] if query.referent and not query.swapped else [])]
+        sides = list(dict.fromkeys(m.matched for q in turns for m in q.mentions if m.matched))
+        # ("respond better to X" compares nothing named with X)
+        if len(sides) > 1 or (sides and states_comparison(query.normalized)):
+            tests.append(
+                lambda f, row: (
+                    not row and f.compares and all(not s.isdisjoint(f.plain) for s in sides)
+                )
+            )
     if "define" in query.intents:
         longs = defined_long_forms(query, lexicon)
         if longs:

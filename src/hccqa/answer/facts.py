@@ -36,6 +36,12 @@ _MEANS = re.compile(
     re.IGNORECASE,
 )
 # Words that give a reason or a consequence (English).
+# A sentence that compares (English): "less X than", "compared X with Y", "inferior to"
+_COMPARES = re.compile(
+    r"\b(?:than|compar(?:ed|ing|ison)|relative to|versus|vs\.?|superior to|"
+    r"inferior (?:to|than)|outperform\w*)(?!\w)",
+    re.IGNORECASE,
+)
 _CAUSAL = re.compile(
     r"\b(?:because|since|given that|due to|owing to|as a result|therefore|thus|hence|"
     r"lead(?:s|ing)? to|led to|caus(?:e|es|ed|ing)|result(?:s|ed)? in|contribut\w*|"
@@ -89,6 +95,7 @@ class Facts:
         who: It names or cites a study ("et al", a bracket citation, "These authors").
         causal: It gives a reason or a consequence.
         means: It says by what means something happens.
+        compares: It compares ("less X than", "compared with", "inferior to").
         gist: It sums up: prose that opens with "In summary" or the like, or stands in a
             concluding section ("Conclusions", "Perspectives").
         defines: Stems of what it says the nature of, when it opens like a definition
@@ -109,6 +116,7 @@ class Facts:
     who: bool
     causal: bool
     means: bool
+    compares: bool
     gist: bool
     defines: frozenset[str]
     defines_head: frozenset[str]
@@ -130,6 +138,7 @@ class Facts:
             who=bool(_AUTHOR.search(text) or citations or BACK_REFERENCE.match(text)),
             causal=bool(_CAUSAL.search(text)),
             means=bool(_MEANS.search(text)),
+            compares=states_comparison(text),
             gist=not row and bool(_SUMS_UP.match(text) or concluding_section(passage.section)),
             defines=defines,
             defines_head=head,
@@ -149,6 +158,11 @@ def _defined(text: str) -> tuple[frozenset[str], frozenset[str]]:
     short = found["short"] or ""
     subject = stem_set(" ".join([found["subject"], short]))
     return subject, stem_set(" ".join([words[cut - 1], short]))
+
+
+def states_comparison(text: str) -> bool:
+    """The text compares ("less X than", "compared with", "inferior to")."""
+    return bool(_COMPARES.search(text))
 
 
 def concluding_section(title: str) -> bool:
