@@ -559,6 +559,20 @@ def test_another_number_of_a_name_the_corpus_numbers_names_something_else() -> N
     assert understand("Which hives were checked in phase-2?", (), lexicon).unknown == ()
 
 
+def test_a_word_in_capitals_is_a_short_form_even_when_it_spells_an_english_word() -> None:
+    lexicon = _lexicon(
+        "Colonies with high pKLT levels swarmed early.", "Thymol strips cut mite counts."
+    )
+    q = understand("Is BEAM better than thymol strips for the colonies?", (), lexicon)
+    assert q.unknown == ("BEAM",)  # a short form the corpus never uses, not the word "beam"
+    typed = understand("Is beam better than thymol strips for the colonies?", (), lexicon)
+    assert typed.unknown == () and "beam" in typed.absent
+    # a question typed all in capitals marks nothing
+    assert understand("IS BEAM BETTER THAN THYMOL STRIPS?", (), lexicon).unknown == ()
+    # the end of a corpus word ("pKLT") is a known short form
+    assert understand("Does KLT make colonies swarm?", (), lexicon).unknown == ()
+
+
 def test_a_value_set_aside_is_filtered_out_and_not_searched_for(second_lexicon: Lexicon) -> None:
     q = understand("Which trials used a treatment other than thymol strips?", (), second_lexicon)
     assert [c.values for c in q.filter.excluded] == [("Thymol strips",)]

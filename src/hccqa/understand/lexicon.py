@@ -106,6 +106,8 @@ class Mention:
     matched: frozenset[str] = frozenset()
 
 
+# the longest opening or ending of a corpus word a short form is looked up among
+AFFIX_MAX = 8
 # a name numbered after a hyphen: "abc-3", "abc-12b"
 _HYPHEN_NUMBERED = re.compile(r"([a-z][a-z0-9]*)-\d+[a-z]*")
 
@@ -333,6 +335,23 @@ class Lexicon:
     def knows_word(self, word: str) -> bool:
         """The corpus uses this folded word or another form of it (same stem)."""
         return word in self.vocabulary or stem(word) in self.document_frequency
+
+    def holds_short_form(self, word: str) -> bool:
+        """A corpus word, or a part of a hyphenated one, opens or ends with this word
+        ("abc" of "pabc" or "abc-3")."""
+        return word in self.vocabulary or word in self._word_ends
+
+    @functools.cached_property
+    def _word_ends(self) -> frozenset[str]:
+        """The openings and endings of 3 to :data:`AFFIX_MAX` letters of the corpus's words
+        and of their hyphenated parts (read on the first question that needs them)."""
+        parts = {p for w in self.vocabulary for p in re.split(r"[-/]", w) if len(p) >= 3}
+        return frozenset(
+            end
+            for p in parts
+            for n in range(3, min(len(p), AFFIX_MAX) + 1)
+            for end in (p[:n], p[-n:])
+        )
 
     def is_english(self, token: Token) -> bool:
         """A general English word (numbers count as known)."""

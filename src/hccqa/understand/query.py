@@ -333,7 +333,13 @@ def understand(
     other_names = _other_names(normalized, lexicon)  # "Brandname (corpus word)"
     content = [t for t in toks if t.content and t.norm not in other_names]
     defined = {a.lower() for a in find_definitions(normalized)}  # "oxalic acid (OA)"
-    unknown = tuple(t.text for t in content if t.norm not in defined and _names_unknown(t, lexicon))
+    # capitals mark a short form ("XYZ"), unless the whole question is typed in them
+    shouted = not any(c.islower() for c in normalized)
+    unknown = tuple(
+        t.text
+        for t in content
+        if t.norm not in defined and _names_unknown(t, lexicon, capitals=not shouted)
+    )
     absent = tuple(
         t.text
         for t in content
@@ -517,14 +523,16 @@ _RUN_TOGETHER = 4  # "phase3": an English word this long, and a number
 _UNITS = frozenset(["mm", "cm", "km", "m", "dm", "in", "ft", "mi"])  # "mm3", "km2", English
 
 
-def _names_unknown(token: Token, lexicon: Lexicon) -> bool:
+def _names_unknown(token: Token, lexicon: Lexicon, *, capitals: bool = False) -> bool:
     """The word names something the corpus never mentions: no corpus word (nor a form
     of one), no English word, and four letters or more. Shorter words ("ok", "tmrw",
     "OA") are too often a user's shorthand to count as a name, unless digits follow
     their letters ("p21", "XY7", "cox2": a gene, a protein, a model number), and a
     corpus name with a number is another name ("ABC" -> "ABC3"). An English word of four
     letters or more with a number is the word and a number run together ("phase3"); a
-    unit with a power ("mm3") and two characters ("b4") name nothing."""
+    unit with a power ("mm3") and two characters ("b4") name nothing. With ``capitals``
+    (the question is not typed all in capitals), a word of three or more capital letters
+    is a short form, a name even when it spells an English word."""
     if token.norm.isdigit():
         return False
     pieces = [p for p in re.split(r"[-/]", token.norm) if p]
@@ -546,10 +554,18 @@ def _names_unknown(token: Token, lexicon: Lexicon) -> bool:
         return lexicon.knows_word(word) or not (
             len(word) >= _RUN_TOGETHER and lexicon.is_english_word(word)
         )
+    letters = re.sub(r"[^A-Za-z]", "", token.text)
+    if capitals and len(letters) >= _SHORT_FORM and letters.isupper():
+        # a short form ("BEAM"), whatever English word it spells ("beam"), unless it is
+        # the start or end of a word the corpus uses ("ABC" of "pABC" or "ABC-3")
+        return not lexicon.holds_short_form(token.norm)
     if all(lexicon.knows_word(p) or lexicon.is_english_word(p) for p in pieces):
         return False
-    letters = re.sub(r"[^A-Za-z]", "", token.text)
     return len(letters) >= 4
+
+
+# letters of the shortest word in capitals read as a short form ("TKI"; "OK" is not)
+_SHORT_FORM = 3
 
 
 def deictic(words: Sequence[str], i: int) -> bool:
