@@ -563,12 +563,13 @@ def test_a_word_in_capitals_is_a_short_form_even_when_it_spells_an_english_word(
     lexicon = _lexicon(
         "Colonies with high pKLT levels swarmed early.", "Thymol strips cut mite counts."
     )
-    q = understand("Is BEAM better than thymol strips for the colonies?", (), lexicon)
-    assert q.unknown == ("BEAM",)  # a short form the corpus never uses, not the word "beam"
-    typed = understand("Is beam better than thymol strips for the colonies?", (), lexicon)
-    assert typed.unknown == () and "beam" in typed.absent
-    # a question typed all in capitals marks nothing
-    assert understand("IS BEAM BETTER THAN THYMOL STRIPS?", (), lexicon).unknown == ()
+    q = understand("Is SERE better than thymol strips for the colonies?", (), lexicon)
+    assert q.unknown == ("SERE",)  # a short form the corpus never uses, not "sere" (dry)
+    typed = understand("Is sere better than thymol strips for the colonies?", (), lexicon)
+    assert typed.unknown == () and "sere" in typed.absent
+    # a question typed all in capitals marks nothing, nor a common word in capitals
+    assert understand("IS SERE BETTER THAN THYMOL STRIPS?", (), lexicon).unknown == ()
+    assert understand("Are thymol strips REALLY SAFE?", (), lexicon).unknown == ()
     # the end of a corpus word ("pKLT") is a known short form
     assert understand("Does KLT make colonies swarm?", (), lexicon).unknown == ()
 

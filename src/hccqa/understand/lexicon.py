@@ -26,7 +26,7 @@ from ..corpus.citations import find_authors, find_citations
 from .bridge import Bridge, load_bridge, specific_words
 from .compare import CELL_MARKER, cell_text, comparing_pattern
 from .expand import Expander
-from .spelling import Speller
+from .spelling import Speller, english_counts
 from .words import STOPWORDS, Token, content_stems, parts, stem, tokens
 
 # Conjunctions that join several entities in one cell ("X and Y", "A plus B", "C/D").
@@ -106,6 +106,9 @@ class Mention:
     matched: frozenset[str] = frozenset()
 
 
+# how often an English word occurs in the English list's counts to be a common one (about
+# the 20,000 most frequent words)
+COMMON_ENGLISH = 1_000_000
 # the longest opening or ending of a corpus word a short form is looked up among
 AFFIX_MAX = 8
 # a name numbered after a hyphen: "abc-3", "abc-12b"
@@ -335,6 +338,12 @@ class Lexicon:
     def knows_word(self, word: str) -> bool:
         """The corpus uses this folded word or another form of it (same stem)."""
         return word in self.vocabulary or stem(word) in self.document_frequency
+
+    def is_common_english(self, word: str) -> bool:
+        """A common English word: one of the English list counted at least
+        :data:`COMMON_ENGLISH` times (a word typed in capitals is then stressed, not a
+        short form)."""
+        return english_counts().get(word, 0) >= COMMON_ENGLISH
 
     def holds_short_form(self, word: str) -> bool:
         """A corpus word, or a part of a hyphenated one, opens or ends with this word

@@ -532,7 +532,7 @@ def _names_unknown(token: Token, lexicon: Lexicon, *, capitals: bool = False) ->
     letters or more with a number is the word and a number run together ("phase3"); a
     unit with a power ("mm3") and two characters ("b4") name nothing. With ``capitals``
     (the question is not typed all in capitals), a word of three or more capital letters
-    is a short form, a name even when it spells an English word."""
+    is a short form, a name even when it spells a rare English word."""
     if token.norm.isdigit():
         return False
     pieces = [p for p in re.split(r"[-/]", token.norm) if p]
@@ -555,9 +555,15 @@ def _names_unknown(token: Token, lexicon: Lexicon, *, capitals: bool = False) ->
             len(word) >= _RUN_TOGETHER and lexicon.is_english_word(word)
         )
     letters = re.sub(r"[^A-Za-z]", "", token.text)
-    if capitals and len(letters) >= _SHORT_FORM and letters.isupper():
-        # a short form ("BEAM"), whatever English word it spells ("beam"), unless it is
-        # the start or end of a word the corpus uses ("ABC" of "pABC" or "ABC-3")
+    if (
+        capitals
+        and len(letters) >= _SHORT_FORM
+        and letters.isupper()
+        and not lexicon.is_common_english(token.norm)
+    ):
+        # a short form ("SERE"), whatever rare English word it spells ("sere", dry), unless
+        # it is the start or end of a word the corpus uses ("ABC" of "pABC" or "ABC-3"); a
+        # common word in capitals is stressed ("is it REALLY safe?")
         return not lexicon.holds_short_form(token.norm)
     if all(lexicon.knows_word(p) or lexicon.is_english_word(p) for p in pieces):
         return False
