@@ -226,6 +226,20 @@ def test_shape_a_number_counts_only_beside_the_questions_rarest_word(second_qa: 
     assert measure(query, apart)["shape"] == 1.0  # frames counted, but of other boxes
 
 
+def test_shape_a_question_asking_a_price_needs_an_amount_of_money(second_qa: QA) -> None:
+    for question in ("How much does a box of thymol strips cost?", "What is the price of a nuc?"):
+        query = _query(second_qa, question)
+        assert "number" in query.intents and query.unit == "money", question
+    asked = "How much does a box of thymol strips cost?"
+    query = _query(second_qa, asked)
+    priced = _evidence(second_qa, asked, ["A box of 10 thymol strips sells for $25."])
+    counted = _evidence(second_qa, asked, ["Each box of thymol strips holds 10 strips."])
+    assert measure(query, priced)["shape"] == 0.0
+    assert measure(query, counted)["shape"] == 1.0  # a number, but no amount of money
+    for text in ("It costs 30 euros.", "EUR 12 a box", "£4.50 each", "about 2,000 USD"):
+        assert counts(text, "money"), text
+
+
 def test_shape_a_number_the_question_states_itself_is_not_its_answer(second_qa: QA) -> None:
     question = "What was the median honey yield of the stage 2 colonies?"
     query = _query(second_qa, question)

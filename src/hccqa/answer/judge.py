@@ -208,6 +208,10 @@ def measure(
 
 
 _TIME_WORDS = r"(?:mo|months?|years?|yrs?|weeks?|days?)"
+_MONEY = re.compile(
+    r"[$€£¥]\s?\d|\d\s*(?:dollars?|euros?|pounds?|yuan|yen|usd|eur|gbp)\b|\b(?:usd|eur|gbp)\s?\d",
+    re.IGNORECASE,
+)
 _PERCENT = re.compile(r"\d\s*%|\bpercent|\bhalf\b|\bmajority\b", re.IGNORECASE)
 _NUMBER_WORDS = frozenset(
     [
@@ -248,6 +252,8 @@ def counts(sentence: str, unit: str | None, *, given: frozenset[str] = frozenset
         return has_number(sentence)
     if unit == "%":
         return bool(_PERCENT.search(sentence))
+    if unit == "money":
+        return bool(_MONEY.search(sentence))
     if unit == "time":
         return bool(
             re.search(rf"\b(?:\d+|one|two|three|four|five|six)\s+{_TIME_WORDS}\b", sentence)

@@ -114,7 +114,7 @@ _CONTRAST = re.compile(
 )
 _NUMBER = re.compile(
     r"\bhow (?:many|much|long|often|big|large|common|high|low)\b|\b(?:percentage|percent|"
-    r"proportion|fraction|rate|number of|dose|dosage|amount|median|average)\b|%|"
+    r"proportion|fraction|rate|number of|dose|dosage|amount|median|average|costs?|prices?)\b|%|"
     r"\bin (?:months|years|weeks|days|mg)\b",
     re.IGNORECASE,
 )
@@ -206,8 +206,8 @@ class Query:
             names, or of each long form it names ("ABC" -> "Amino binding cassette").
         focus: Stems of what a wh-question asks for ("which *cell line*", "how many
             *patients*"): an answer names it.
-        unit: For a question asking a number, what is counted: a noun's stem, ``"%"``
-            or ``"time"``; None when any number answers.
+        unit: For a question asking a number, what is counted: a noun's stem, ``"%"``,
+            ``"money"`` or ``"time"``; None when any number answers.
         anchor: For a question asking a number or naming a focus, its rarest word the
             corpus uses (besides the unit and the focus): a number, or the focus, answers
             it only in a sentence that holds this word too. A word the question itself
@@ -443,6 +443,9 @@ _TIME = frozenset(
     ["long", "time", "months", "month", "years", "year", "weeks", "week", "days", "day"]
 )
 _SHARE = frozenset(["percentage", "percent", "proportion", "share", "fraction"])
+_MONEY = frozenset(
+    ["cost", "costs", "price", "prices", "pay", "afford", "expensive", "cheap", "dollars", "euros"]
+)
 
 
 def _focus(toks: Sequence[Token], intents: frozenset[str], lexicon: Lexicon) -> frozenset[str]:
@@ -497,12 +500,15 @@ def _anchor(terms: frozenset[str], unit: str | None, lexicon: Lexicon) -> str | 
 
 def _unit(toks: Sequence[Token], intents: frozenset[str]) -> str | None:
     """What a number question counts: "how many *patients*" -> the noun's stem,
-    "what percentage" -> ``"%"``, "how long" / "in months" -> ``"time"``."""
+    "what percentage" -> ``"%"``, "how much does it cost" -> ``"money"``, "how long" /
+    "in months" -> ``"time"``."""
     if "number" not in intents:
         return None
     words = [t.norm for t in toks]
     if any(w in _SHARE for w in words) or "%" in " ".join(t.text for t in toks):
         return "%"
+    if any(w in _MONEY for w in words):
+        return "money"
     for i, w in enumerate(words[:-1]):
         if w == "how" and words[i + 1] == "long":
             return "time"
@@ -858,6 +864,8 @@ _INTENT_PATTERNS: Mapping[str, tuple[re.Pattern[str], tuple[str, ...]]] = Mappin
                 "amount",
                 "median",
                 "average",
+                "cost",
+                "price",
                 "%",
                 "in months",
                 "in years",
