@@ -209,26 +209,40 @@ def test_extra_module_is_refused(tmp_path: Path) -> None:
     check_onnx_support(default_model_path())  # the packaged model is fine
 
 
-def test_only_gelu_fed_weight_matmuls_stay_fp32() -> None:
+def test_int8_recipe_block_quantizes_weight_matmuls_and_stays_close(tmp_path: Path) -> None:
+    import onnx
+    import onnxruntime as ort
     from onnx import TensorProto, helper, numpy_helper
 
-    w = numpy_helper.from_array(np.ones((4, 4), dtype=np.float32), "w")
+    rng = np.random.default_rng(3)
+    w = numpy_helper.from_array(rng.standard_normal((128, 64)).astype(np.float32), "w")
     nodes = [
-        helper.make_node("MatMul", ["x", "w"], ["a"], name="in_proj"),
-        helper.make_node("Gelu", ["a"], ["g"], domain="", name="act"),
-        helper.make_node("MatMul", ["g", "w"], ["b"], name="out_proj"),
-        helper.make_node("MatMul", ["g", "b"], ["c"], name="two_activations"),
+        helper.make_node("MatMul", ["x", "w"], ["a"], name="weights"),
+        helper.make_node("MatMul", ["a", "t"], ["b"], name="two_activations"),
     ]
-    value = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])]
-    out = [helper.make_tensor_value_info("c", TensorProto.FLOAT, [1, 4])]
-    graph = helper.make_graph(nodes, "g", value, out, [w])
-    assert onnx_mod.gelu_fed_matmuls(helper.make_model(graph)) == ["out_proj"]
+    inputs = [
+        helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 128]),
+        helper.make_tensor_value_info("t", TensorProto.FLOAT, [64, 1]),
+    ]
+    out = [helper.make_tensor_value_info("b", TensorProto.FLOAT, [1, 1])]
+    graph = helper.make_graph(nodes, "g", inputs, out, [w])
+    src, dst = tmp_path / "fp32.onnx", tmp_path / "int8.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(src))
+    onnx_mod.quantize_int8(src, dst)
+    ops = [n.op_type for n in onnx.load(str(dst)).graph.node]
+    assert ops.count("MatMulNBits") == 1 and ops.count("MatMul") == 1  # activations stay fp32
+    feed = {
+        "x": rng.standard_normal((1, 128)).astype(np.float32),
+        "t": rng.standard_normal((64, 1)).astype(np.float32),
+    }
+    got = [ort.InferenceSession(str(p)).run(None, feed)[0] for p in (src, dst)]
+    np.testing.assert_allclose(got[1], got[0], rtol=0.02, atol=0.05 * float(np.abs(got[0]).max()))
 
 
-def test_default_backend_is_fp32_onnx_and_the_others_stay_available() -> None:
-    assert Settings().backend == "onnx"
+def test_default_backend_is_int8_onnx_and_the_others_stay_available() -> None:
+    assert Settings().backend == "onnx-int8"
     assert Settings.from_env({"HCCQA_BACKEND": "torch"}).backend == "torch"
-    assert Settings.from_env({"HCCQA_BACKEND": "onnx-int8"}).backend == "onnx-int8"
+    assert Settings.from_env({"HCCQA_BACKEND": "onnx"}).backend == "onnx"
 
 
 @pytest.mark.integration
@@ -245,11 +259,11 @@ def test_onnx_matches_torch_and_int8_stays_close(tmp_path: Path) -> None:
     text = "sorafenib resistance in hepatocellular carcinoma"
     assert onnx.count_tokens(text) == torch_emb.count_tokens(text)  # type: ignore[attr-defined]
     int8 = load_embedder(Settings(backend="onnx-int8"))
-    assert int8.backend == onnx_mod.INT8_BACKEND == "onnx-int8-v2"  # type: ignore[attr-defined]
+    assert int8.backend == onnx_mod.INT8_BACKEND == "onnx-int8-v3"  # type: ignore[attr-defined]
     assert int8.path.name == onnx_mod.INT8_FILE and int8.path.parent == onnx.path.parent  # type: ignore[attr-defined]
     together = int8.encode(TEXTS)
     cos = (together * torch_vecs).sum(axis=1)
-    assert np.all(cos > 0.98), cos
+    assert np.all(cos > 0.998), cos  # block-quantized weights stay close to fp32
     # A passage gets the vector a query of the same text gets (no batch neighbours).
     alone = np.concatenate([int8.encode([t]) for t in TEXTS])
     np.testing.assert_array_equal(together, alone)
@@ -288,7 +302,7 @@ def test_query_path_never_imports_torch(tmp_path: Path) -> None:
     assert result["heavy"] == []
     assert result["passages"] >= 10 and result["hits"] == 3
     meta = json.loads((tmp_path / "index" / "meta.json").read_text())
-    assert meta["backend"] == "onnx"  # the default, built in that process too, without torch
+    assert meta["backend"] == onnx_mod.INT8_BACKEND  # the default, built in that process too
 
 
 ASK_FROM_A_BUILT_INDEX = """

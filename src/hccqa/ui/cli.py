@@ -522,7 +522,7 @@ def bench_cmd(
         None,
         "--backend",
         metavar="NAME",
-        help="Encoder backend: onnx, onnx-int8, torch (default: onnx; HCCQA_BACKEND).",
+        help="Encoder backend: onnx-int8, onnx, torch (default: onnx-int8; HCCQA_BACKEND).",
     ),
     backends: str = typer.Option(
         "",
