@@ -239,6 +239,20 @@ def test_int8_recipe_block_quantizes_weight_matmuls_and_stays_close(tmp_path: Pa
     np.testing.assert_allclose(got[1], got[0], rtol=0.02, atol=0.05 * float(np.abs(got[0]).max()))
 
 
+def test_an_onnxruntime_without_8_bit_blocks_is_a_clear_model_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onnxruntime.quantization import matmul_nbits_quantizer
+
+    def old_signature(*args: object, block_size: int = 128) -> None:  # onnxruntime 1.22-1.23
+        raise AssertionError("not reached")
+
+    monkeypatch.setattr(matmul_nbits_quantizer, "MatMulNBitsQuantizer", old_signature)
+    tiny_onnx(tmp_path, tmp_path / "model.onnx")
+    with pytest.raises(ModelError, match="onnxruntime>=1.24 or set HCCQA_BACKEND=onnx"):
+        onnx_mod.quantize_int8(tmp_path / "model.onnx", tmp_path / "int8.onnx")
+
+
 def test_default_backend_is_int8_onnx_and_the_others_stay_available() -> None:
     assert Settings().backend == "onnx-int8"
     assert Settings.from_env({"HCCQA_BACKEND": "torch"}).backend == "torch"

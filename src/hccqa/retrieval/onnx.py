@@ -222,11 +222,20 @@ def quantize_int8(src: Path, out: Path) -> None:
     time (docs/PERFORMANCE.md).
     """
     import onnx
-    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 
-    quantizer = MatMulNBitsQuantizer(
-        onnx.load(str(src)), bits=8, block_size=INT8_BLOCK, is_symmetric=True, accuracy_level=4
-    )
+    try:
+        from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+        quantizer = MatMulNBitsQuantizer(
+            onnx.load(str(src)), bits=8, block_size=INT8_BLOCK, is_symmetric=True, accuracy_level=4
+        )
+    except (ImportError, TypeError) as exc:  # onnxruntime < 1.24 has no 8-bit MatMulNBits
+        import onnxruntime
+
+        raise ModelError(
+            f"onnxruntime {onnxruntime.__version__} cannot quantize to int8 blocks ({exc}); "
+            "install onnxruntime>=1.24 or set HCCQA_BACKEND=onnx"
+        ) from exc
     quantizer.process()
     onnx.save(quantizer.model.model, str(out))
 
