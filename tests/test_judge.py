@@ -21,6 +21,7 @@ from hccqa.answer.judge import (
     judge,
     measure,
     probability,
+    stated_numbers,
 )
 from hccqa.qa import QA
 from hccqa.settings import DEFAULT_ENCODER, POLICIES
@@ -248,10 +249,20 @@ def test_shape_a_number_the_question_states_itself_is_not_its_answer(second_qa: 
     answer = _evidence(second_qa, question, ["The stage 2 colonies gave 14 kg of honey."])
     assert measure(query, echo)["shape"] == 1.0  # its only number is the question's "2"
     assert measure(query, answer)["shape"] == 0.0
-    # a longer number holding the digit is another number
-    assert counts("They gave 25 kg.", None, given=frozenset({"2"}))
-    assert counts("They gave 2.5 kg.", None, given=frozenset({"2"}))
-    assert not counts("At stage 2 they gave honey.", None, given=frozenset({"2"}))
+    # only where the sentence says it as the question does: the same or a longer number
+    # elsewhere is another number
+    stage = [("stage", "2")]
+    assert counts("They gave 25 kg.", None, stated=stage)
+    assert counts("They gave 2.5 kg.", None, stated=stage)
+    assert counts("At stage 2 they gave 2 kg.", None, stated=stage)
+    assert counts("In 2 years stage 2 colonies grew.", "time", stated=stage)
+    assert not counts("At stage 2 they gave honey.", None, stated=stage)
+    assert not counts("At Stage-2 they gave honey.", None, stated=stage)
+    assert stated_numbers("the stage 2 colonies of 2,000 hives, phase-3") == [
+        ("stage", "2"),
+        ("of", "2,000"),
+        ("phase", "3"),
+    ]
     # nor is a number inside the long form of a short form the question uses
     question = "What was the median honey yield of the FT7 colonies?"
     query = replace(_query(second_qa, question), spelled=("frame type 7",))

@@ -170,13 +170,11 @@ def measure(
     if "number" in query.intents and best:
         # a number of the asked thing, in a sentence about the question's rarest word
         anchor = query.anchor
-        # numbers the question states, also inside the long forms of the short forms it
-        # uses ("FT7": "frame type 7")
-        given = frozenset(
-            t.norm for t in [*query.tokens, *tokens(" ".join(query.spelled))] if t.norm.isdigit()
-        )
+        # numbers the question states with the word before them ("stage 2"), also in the
+        # long forms of the short forms it uses ("FT7": "frame type 7")
+        stated = stated_numbers(" ".join([query.normalized, *query.spelled]))
         counted = any(
-            counts(s.text, query.unit, given=given) and about(anchor, s.text, doc_of(s))
+            counts(s.text, query.unit, stated=stated) and about(anchor, s.text, doc_of(s))
             for s in best
             if not s.row
         )
@@ -239,15 +237,17 @@ _NUMBER_WORDS = frozenset(
 )
 
 
-def counts(sentence: str, unit: str | None, *, given: frozenset[str] = frozenset()) -> bool:
+def counts(sentence: str, unit: str | None, *, stated: Sequence[tuple[str, str]] = ()) -> bool:
     """True when the sentence gives a number of ``unit`` (see :attr:`Query.unit`).
 
-    Numbers in ``given`` (those the question states itself: "in the stage 2 study") are
-    the question's own words, not an answer to it.
+    A number ``stated`` by the question with the word before it ("in the stage 2 study":
+    ``("stage", "2")``) is the question's own words where the sentence has them so ("stage
+    2", "stage-2"), not an answer; the same number elsewhere ("2 years") still counts.
     """
-    if given:  # whole numbers only: "25" and "2.5" are not the question's "2"
-        stated = "|".join(map(re.escape, sorted(given)))
-        sentence = re.sub(rf"(?<![\d.,])(?:{stated})(?![.,]?\d)", " ", sentence)
+    for word, number in stated:
+        sentence = re.sub(
+            rf"\b{re.escape(word)}[\s-]+{re.escape(number)}(?![.,]?\d)", " ", sentence, flags=re.I
+        )
     if unit is None:
         return has_number(sentence)
     if unit == "%":
@@ -265,6 +265,15 @@ def counts(sentence: str, unit: str | None, *, given: frozenset[str] = frozenset
             if any(a == unit or holds(unit, frozenset([a])) for a in after):
                 return True
     return False
+
+
+# a number and the word before it ("stage 2", "phase-3", "type 2,000")
+_STATED = re.compile(r"([^\W\d_][\w-]*?)[\s-]+(\d+(?:[.,]\d+)*)(?![.,]?\d)")
+
+
+def stated_numbers(text: str) -> list[tuple[str, str]]:
+    """The numbers ``text`` states, each with the word before it."""
+    return _STATED.findall(text)
 
 
 def _asks_date(query: Query) -> bool:
