@@ -237,8 +237,26 @@ def test_shape_a_question_asking_a_price_needs_an_amount_of_money(second_qa: QA)
     counted = _evidence(second_qa, asked, ["Each box of thymol strips holds 10 strips."])
     assert measure(query, priced)["shape"] == 0.0
     assert measure(query, counted)["shape"] == 1.0  # a number, but no amount of money
-    for text in ("It costs 30 euros.", "EUR 12 a box", "£4.50 each", "about 2,000 USD"):
+    for text in (
+        "It costs 30 euros.",
+        "EUR 12 a box",
+        "£4.50 each",
+        "about 2,000 USD",
+        "30 € a box",
+        "1.5 million dollars",
+        "CHF 40",
+    ):
         assert counts(text, "money"), text
+    for text in ("A full box weighs 10 pounds.", "over 1500 hives", "3 mo"):
+        assert not counts(text, "money"), text
+    # the words of a price that ask none
+    for question in (
+        "What are the costs and benefits of thymol strips?",
+        "Does shade come at the cost of honey yield?",
+        "Are thymol strips cost-effective?",
+        "How many beekeepers can afford thymol strips?",
+    ):
+        assert _query(second_qa, question).unit != "money", question
 
 
 def test_shape_a_number_the_question_states_itself_is_not_its_answer(second_qa: QA) -> None:

@@ -206,8 +206,13 @@ def measure(
 
 
 _TIME_WORDS = r"(?:mo|months?|years?|yrs?|weeks?|days?)"
+# An amount of money: a currency sign or code before or after a number (a "million" or
+# "billion" between), or a currency word after it ("pounds" only with "£" or GBP: it weighs
+# too)
 _MONEY = re.compile(
-    r"[$€£¥]\s?\d|\d\s*(?:dollars?|euros?|pounds?|yuan|yen|usd|eur|gbp)\b|\b(?:usd|eur|gbp)\s?\d",
+    r"[$€£¥₹]\s?\d|\d(?:[\d.,]*\d)?\s?(?:(?:million|billion|thousand|[mbk])\s?)?"
+    r"(?:[$€£¥₹]|(?:dollars?|euros?|yuan|yen|rupees?|francs?|usd|eur|gbp|chf|jpy|cny|inr|aud|cad)"
+    r"\b)|\b(?:usd|eur|gbp|chf|jpy|cny|inr|aud|cad)\s?\d",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"\d\s*%|\bpercent|\bhalf\b|\bmajority\b", re.IGNORECASE)
@@ -267,7 +272,7 @@ def counts(sentence: str, unit: str | None, *, stated: Sequence[tuple[str, str]]
     return False
 
 
-# a number and the word before it ("stage 2", "phase-3", "type 2,000")
+# a number and the word before it ("stage 2", "stage-3", "type 2,000")
 _STATED = re.compile(r"([^\W\d_][\w-]*?)[\s-]+(\d+(?:[.,]\d+)*)(?![.,]?\d)")
 
 

@@ -112,10 +112,18 @@ _CONTRAST = re.compile(
     r"\bdistinguish(?:es|ed|ing)?\b",
     re.IGNORECASE,
 )
+# Asking a price (English): "how much does X cost", "what is the price of X", "prices"; not
+# "at the cost of", "what are the costs and benefits", "cost-effective"
+_PRICE = re.compile(
+    r"\bhow much\b[^?.]*?(?<![\w-])(?:cost|costs|charge|charges)(?![\w-])|"
+    r"\b(?:what|how much)\s+(?:is|was|does|did|would)\s+(?:the\s+|a\s+)?(?:price|cost)\b|"
+    r"(?<![\w-])prices?(?![\w-])",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(
     r"\bhow (?:many|much|long|often|big|large|common|high|low)\b|\b(?:percentage|percent|"
-    r"proportion|fraction|rate|number of|dose|dosage|amount|median|average|costs?|prices?)\b|%|"
-    r"\bin (?:months|years|weeks|days|mg)\b",
+    r"proportion|fraction|rate|number of|dose|dosage|amount|median|average)\b|%|"
+    r"\bin (?:months|years|weeks|days|mg)\b|" + _PRICE.pattern,
     re.IGNORECASE,
 )
 _WHEN = re.compile(r"\bwhen\b|\b(?:what|which) (?:year|yr|decade|date)\b", re.IGNORECASE)
@@ -443,9 +451,6 @@ _TIME = frozenset(
     ["long", "time", "months", "month", "years", "year", "weeks", "week", "days", "day"]
 )
 _SHARE = frozenset(["percentage", "percent", "proportion", "share", "fraction"])
-_MONEY = frozenset(
-    ["cost", "costs", "price", "prices", "pay", "afford", "expensive", "cheap", "dollars", "euros"]
-)
 
 
 def _focus(toks: Sequence[Token], intents: frozenset[str], lexicon: Lexicon) -> frozenset[str]:
@@ -507,7 +512,7 @@ def _unit(toks: Sequence[Token], intents: frozenset[str]) -> str | None:
     words = [t.norm for t in toks]
     if any(w in _SHARE for w in words) or "%" in " ".join(t.text for t in toks):
         return "%"
-    if any(w in _MONEY for w in words):
+    if _PRICE.search(" ".join(t.text for t in toks)):
         return "money"
     for i, w in enumerate(words[:-1]):
         if w == "how" and words[i + 1] == "long":
