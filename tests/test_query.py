@@ -549,14 +549,17 @@ def test_letters_followed_by_digits_name_something_unless_a_word_or_shorthand(
 
 def test_another_number_of_a_name_the_corpus_numbers_names_something_else() -> None:
     lexicon = _lexicon(
-        "The queens carried the gene kappa-12b and the mite carried 40 viruses.",
+        "The queens carried the gene zqr-12b and the mite carried 40 viruses.",
         "Rooftop hives were checked in phase 2 of the study.",
     )
-    unknown = understand("Does kappa-40 change in the queens?", (), lexicon).unknown
-    assert unknown == ("kappa-40",)  # not the corpus's kappa-12b, though 40 is a corpus word
-    assert understand("Does kappa-12b change?", (), lexicon).unknown == ()
+    unknown = understand("Does zqr-40 change in the queens?", (), lexicon).unknown
+    assert unknown == ("zqr-40",)  # not the corpus's zqr-12b, though 40 is a corpus word
+    assert understand("Does zqr-12b change?", (), lexicon).unknown == ()
     # a word the corpus never numbers after a hyphen, typed so, is the word and a number
     assert understand("Which hives were checked in phase-2?", (), lexicon).unknown == ()
+    # and an English word the corpus numbers so ("window-3") stays a word with a number
+    english = _lexicon("The window-3 colonies swarmed early.", "They were shaded 4 weeks.")
+    assert understand("Did the window-4 colonies swarm?", (), english).unknown == ()
 
 
 def test_a_word_in_capitals_is_a_short_form_even_when_it_spells_an_english_word() -> None:
@@ -570,8 +573,20 @@ def test_a_word_in_capitals_is_a_short_form_even_when_it_spells_an_english_word(
     # a question typed all in capitals marks nothing, nor a common word in capitals
     assert understand("IS SERE BETTER THAN THYMOL STRIPS?", (), lexicon).unknown == ()
     assert understand("Are thymol strips REALLY SAFE?", (), lexicon).unknown == ()
-    # the end of a corpus word ("pKLT") is a known short form
+    # the end of a corpus word ("pKLT") is a known short form, and so is one the corpus
+    # spells out in topical words ("mite count threshold"; not "cut mite": "for" is none)
     assert understand("Does KLT make colonies swarm?", (), lexicon).unknown == ()
+    spelled = _lexicon("Colonies above the mite count threshold were treated.")
+    assert understand("Were colonies above the MCT treated?", (), spelled).unknown == ()
+    assert understand("Were colonies above the QXT treated?", (), spelled).unknown == ("QXT",)
+    # each part of a compound on its own
+    assert understand("Does KLT/THYMOL matter?", (), lexicon).unknown == ()
+    assert understand("Does KLT/SERE matter?", (), lexicon).unknown == ("KLT/SERE",)
+    # a long word in capitals is stressed, not a short form
+    typed = understand("Do colonies swarm in HEATWAVES?", (), lexicon)
+    assert typed.unknown == () and "HEATWAVES" in typed.absent
+    # a question in capitals is read as typed, before its typos are fixed
+    assert understand("DO THYMOL STRIPS CUT MITE CONTS?", (), lexicon).unknown == ()
 
 
 def test_a_value_set_aside_is_filtered_out_and_not_searched_for(second_lexicon: Lexicon) -> None:

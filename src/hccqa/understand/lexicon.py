@@ -136,6 +136,7 @@ class Lexicon:
         numbered: Iterable[str] = (),
         bridge: Bridge | None = None,
         citing_docs: Iterable[str] = (),
+        texts: Sequence[str] = (),
     ) -> None:
         self.vocabulary = vocabulary
         self.document_frequency = document_frequency
@@ -177,10 +178,14 @@ class Lexicon:
         )
         self.numbered = frozenset(numbered)
         # names the corpus numbers after a hyphen ("abc" of "ABC-3", "ABC-12b"): another
-        # number makes another name
+        # number makes another name (read off the English words among them: "receptor-3")
         self.numbered_names = frozenset(
-            m.group(1) for w in vocabulary if (m := _HYPHEN_NUMBERED.fullmatch(w))
+            m.group(1)
+            for w in vocabulary
+            if (m := _HYPHEN_NUMBERED.fullmatch(w)) and not self.is_english_word(m.group(1))
         )
+        self._texts = tuple(texts)  # the passages' texts (shared, not copied): initialisms
+        self.initialism = functools.lru_cache(maxsize=1024)(self._initialism)  # type: ignore[method-assign]
         # reference number -> the stems of its first author's name ("Smith et al":
         # "smith"), from the tables' rows; read in the documents that cite those rows
         self._cited_authors = authors_by_ref(self.tables)
@@ -258,6 +263,7 @@ class Lexicon:
             tables=tables,
             english=speller_words,
             numbered=numbered,
+            texts=[p.text for p in passages],
         )
 
     def cited_names(self, text: str, doc: str | None = None) -> frozenset[str]:
@@ -344,6 +350,23 @@ class Lexicon:
         :data:`COMMON_ENGLISH` times (a word typed in capitals is then stressed, not a
         short form)."""
         return english_counts().get(word, 0) >= COMMON_ENGLISH
+
+    def _initialism(self, word: str) -> bool:
+        """The corpus writes consecutive topical words whose first letters spell ``word``
+        ("ABV": "acute bee virus"; memoized as ``initialism``)."""
+        letters = [c for c in word.lower() if c.isalpha()]
+        if not 2 <= len(letters) <= 6:
+            return False
+        pattern = re.compile(
+            r"(?<![\w-])" + r"[\w]*[\s-]+".join(f"{re.escape(c)}" for c in letters) + r"\w*",
+            re.IGNORECASE,
+        )
+        # of topical words: "available for patients" spells no "AFP"
+        return any(
+            STOPWORDS.isdisjoint(re.split(r"[\s-]+", m.group(0).lower()))
+            for t in self._texts
+            for m in pattern.finditer(t)
+        )
 
     def holds_short_form(self, word: str) -> bool:
         """A corpus word, or a part of a hyphenated one, opens or ends with this word

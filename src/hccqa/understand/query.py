@@ -342,7 +342,7 @@ def understand(
     content = [t for t in toks if t.content and t.norm not in other_names]
     defined = {a.lower() for a in find_definitions(normalized)}  # "oxalic acid (OA)"
     # capitals mark a short form ("XYZ"), unless the whole question is typed in them
-    shouted = not any(c.islower() for c in normalized)
+    shouted = not any(c.islower() for c in text)  # as typed, before spelling fixes
     unknown = tuple(
         t.text
         for t in content
@@ -542,7 +542,7 @@ def _names_unknown(token: Token, lexicon: Lexicon, *, capitals: bool = False) ->
     corpus name with a number is another name ("ABC" -> "ABC3"). An English word of four
     letters or more with a number is the word and a number run together ("phase3"); a
     unit with a power ("mm3") and two characters ("b4") name nothing. With ``capitals``
-    (the question is not typed all in capitals), a word of three or more capital letters
+    (the question is not typed all in capitals), a word of three to five capital letters
     is a short form, a name even when it spells a rare English word."""
     if token.norm.isdigit():
         return False
@@ -566,23 +566,34 @@ def _names_unknown(token: Token, lexicon: Lexicon, *, capitals: bool = False) ->
             len(word) >= _RUN_TOGETHER and lexicon.is_english_word(word)
         )
     letters = re.sub(r"[^A-Za-z]", "", token.text)
-    if (
-        capitals
-        and len(letters) >= _SHORT_FORM
-        and letters.isupper()
-        and not lexicon.is_common_english(token.norm)
-    ):
+    if capitals:
         # a short form ("SERE"), whatever rare English word it spells ("sere", dry), unless
-        # it is the start or end of a word the corpus uses ("ABC" of "pABC" or "ABC-3"); a
-        # common word in capitals is stressed ("is it REALLY safe?")
-        return not lexicon.holds_short_form(token.norm)
+        # it is the start or end of a word the corpus uses ("ABC" of "pABC" or "ABC-3") or
+        # the corpus spells it out ("ABV": "acute bee virus"); a common word in capitals is
+        # stressed ("is it REALLY safe?"), and so is a long one ("CIRRHOSIS"); each part of
+        # "ABC/DEF" on its own
+        short = [p for p in re.split(r"[-/]", token.text) if _short_form(p, lexicon)]
+        if short:
+            return any(
+                not (lexicon.holds_short_form(p.lower()) or lexicon.initialism(p)) for p in short
+            )
     if all(lexicon.knows_word(p) or lexicon.is_english_word(p) for p in pieces):
         return False
     return len(letters) >= 4
 
 
-# letters of the shortest word in capitals read as a short form ("TKI"; "OK" is not)
-_SHORT_FORM = 3
+# letters of a word in capitals read as a short form ("TKI"; "OK" and "CIRRHOSIS" are not)
+_SHORT_FORM = (3, 5)
+
+
+def _short_form(word: str, lexicon: Lexicon) -> bool:
+    """A word typed as a short form: three to five capitals, not a common English word."""
+    return (
+        _SHORT_FORM[0] <= len(word) <= _SHORT_FORM[1]
+        and word.isalpha()
+        and word.isupper()
+        and not lexicon.is_common_english(word.lower())
+    )
 
 
 def deictic(words: Sequence[str], i: int) -> bool:
