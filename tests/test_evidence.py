@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 
 from hccqa.answer.evidence import Evidence, Weights, _prose_first, gather
-from hccqa.answer.facts import SentenceFacts, coverage
+from hccqa.answer.facts import SentenceFacts, coverage, states_comparison
 from hccqa.qa import QA
 from hccqa.types import Passage
 from hccqa.understand.lexicon import Lexicon
@@ -99,6 +99,8 @@ def test_a_sentence_comparing_what_the_question_compares_gets_the_shape_bonus(
         bonus[t] == pytest.approx(without[t]) for t in bonus if t != comparing
     )
     # "better" with one side named and nothing to compare it with is no comparison
+    assert not states_comparison("More than 80% of the hives, over 1500 colonies.")
+    assert states_comparison("Strips did less harm than acid.")
     one_side = "Do colonies respond better to thymol strips?"
     assert "compare" in understand(one_side, (), second_qa.engine.lexicon).intents
     without = {s.text: s.score for s in _gather(second_qa, one_side, shape=0.0).sentences}

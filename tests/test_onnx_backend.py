@@ -277,7 +277,7 @@ def test_onnx_matches_torch_and_int8_stays_close(tmp_path: Path) -> None:
     assert int8.path.name == onnx_mod.INT8_FILE and int8.path.parent == onnx.path.parent  # type: ignore[attr-defined]
     together = int8.encode(TEXTS)
     cos = (together * torch_vecs).sum(axis=1)
-    assert np.all(cos > 0.998), cos  # block-quantized weights stay close to fp32
+    assert np.all(cos > 0.995), cos  # 0.999 measured with VNNI; other CPUs, other int8 kernels
     # A passage gets the vector a query of the same text gets (no batch neighbours).
     alone = np.concatenate([int8.encode([t]) for t in TEXTS])
     np.testing.assert_array_equal(together, alone)

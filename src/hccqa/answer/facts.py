@@ -35,13 +35,14 @@ _MEANS = re.compile(
     r"activat\w*|target(?:s|ed|ing)?|mediat\w*|induc\w*|leads? to|results? in)\b",
     re.IGNORECASE,
 )
-# Words that give a reason or a consequence (English).
-# A sentence that compares (English): "less X than", "compared X with Y", "inferior to"
+# A sentence that compares (English): "less X than", "compared X with Y", "inferior to";
+# not a quantity ("more than 80%", "over 1500 patients")
 _COMPARES = re.compile(
-    r"\b(?:than|compar(?:ed|ing|ison)|relative to|versus|vs\.?|superior to|"
-    r"inferior (?:to|than)|outperform\w*)(?!\w)",
+    r"\b(?:than(?!\s+(?:about\s+|approximately\s+|nearly\s+)?\d)|compar(?:ed|ing|ison)|"
+    r"relative to|versus|vs\.?|superior to|inferior (?:to|than)|outperform\w*)(?!\w)",
     re.IGNORECASE,
 )
+# Words that give a reason or a consequence (English).
 _CAUSAL = re.compile(
     r"\b(?:because|since|given that|due to|owing to|as a result|therefore|thus|hence|"
     r"lead(?:s|ing)? to|led to|caus(?:e|es|ed|ing)|result(?:s|ed)? in|contribut\w*|"

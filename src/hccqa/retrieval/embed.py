@@ -32,7 +32,7 @@ DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 class Embedder(Protocol):
     """What the index and the retriever need from an encoder.
 
-    Encoders may also name their ``backend`` (``"torch"``, ``"onnx"``, ``"onnx-int8-v2"``):
+    Encoders may also name their ``backend`` (``"torch"``, ``"onnx"``, ``"onnx-int8-v3"``):
     the index records it, since backends give different vectors for the same model.
     """
 

@@ -370,7 +370,8 @@ class Lexicon:
 
     def holds_short_form(self, word: str) -> bool:
         """A corpus word, or a part of a hyphenated one, opens or ends with this word
-        ("abc" of "pabc" or "abc-3")."""
+        ("abc" of "pabc" or "abc-3"); words longer than :data:`AFFIX_MAX` letters match only
+        a corpus word itself."""
         return word in self.vocabulary or word in self._word_ends
 
     @functools.cached_property
