@@ -319,6 +319,24 @@ def test_understand_searches_the_bridged_word_and_shows_it() -> None:
     assert plain.bridged == () and plain.search == "where are feathers stored?"
 
 
+def test_the_long_form_of_a_short_form_typed_is_not_bridged() -> None:
+    # "GF" is spelled out as "goose feathers" by the glossary: the corpus's own words, not
+    # the user's plain ones
+    bridge = Bridge({"quillbox": frozenset({"goos", "feather"})}, {"goos": 7.0, "feather": 7.0})
+    lexicon = Lexicon(
+        vocabulary=Counter({"quillbox": 3, "gf": 2, "goose": 1, "feathers": 1}),
+        document_frequency=Counter({"quillbox": 1, "gf": 1, "goos": 1, "feather": 1}),
+        documents=10,
+        glossary={"GF": "goose feathers"},
+        entities=(),
+        english=frozenset({"where", "are", "goose", "feathers", "kept", "stored"}),
+        bridge=bridge,
+    )
+    query = understand("where are GF kept?", (), lexicon)
+    assert query.spelled == ("goose feathers",)
+    assert query.bridged == () and "quillbox" not in query.search
+
+
 @pytest.mark.integration
 def test_the_installed_wordnet_bridges_a_plain_question_on_the_second_corpus(
     second_corpus_dir: Path, tmp_path: Path

@@ -358,8 +358,9 @@ def understand(
     aliases = {t.stem for t in toks if t.norm in other_names}
     terms = content_stems(expanded) - years - aliases
     # plain words that a dictionary's definition of a corpus word holds ("beehives" ->
-    # "apiary"): the corpus word is searched too
-    bridged = lexicon.bridge.words_for(terms)
+    # "apiary"): the corpus word is searched too; the user's own words, not those of the
+    # long forms of short forms they typed (the corpus's words already)
+    bridged = lexicon.bridge.words_for(terms & content_stems(normalized))
     if bridged:
         terms = terms | content_stems(" ".join(bridged))
     query = Query(
