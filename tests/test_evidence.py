@@ -27,6 +27,12 @@ def _gather(qa: QA, question: str, *, mode: str = "hybrid", **weights: float) ->
     )
 
 
+def _shape_bonus(qa: QA, question: str) -> dict[str, float]:
+    """Each scored sentence's text -> what the shape bonus (weight 1.0) adds to its score."""
+    without = {s.text: s.score for s in _gather(qa, question, shape=0.0).sentences}
+    return {s.text: s.score - without[s.text] for s in _gather(qa, question, shape=1.0).sentences}
+
+
 def test_evidence_is_ranked_and_its_sentences_point_into_its_passages(second_qa: QA) -> None:
     ev = _gather(second_qa, "Did treated colonies lose fewer queens over winter?")
     assert [h.rank for h in ev.hits] == list(range(1, len(ev.hits) + 1))
@@ -77,35 +83,30 @@ def test_a_sentence_of_the_asked_shape_gets_exactly_the_shape_bonus(second_qa: Q
 def test_a_sentence_saying_what_the_asked_thing_is_gets_the_definition_bonus(
     second_qa: QA,
 ) -> None:
-    question = "What are nucleus colonies?"
-    without = {s.text: s.score for s in _gather(second_qa, question, shape=0.0).sentences}
-    bonus = {s.text: s.score for s in _gather(second_qa, question, shape=1.0).sentences}
+    added = _shape_bonus(second_qa, "What are nucleus colonies?")
     defining = "Nucleus colonies of five frames are the usual way to make such splits."
-    assert bonus[defining] - without[defining] == pytest.approx(1.0)
+    assert added[defining] == pytest.approx(1.0)
     assert all(  # a sentence that names colonies without saying what they are: no bonus
-        bonus[t] == pytest.approx(without[t]) for t in bonus if t != defining
+        added[t] == pytest.approx(0.0) for t in added if t != defining
     )
 
 
 def test_a_sentence_comparing_what_the_question_compares_gets_the_shape_bonus(
     second_qa: QA,
 ) -> None:
-    question = "Did thymol strips do worse than drone brood removal?"
-    without = {s.text: s.score for s in _gather(second_qa, question, shape=0.0).sentences}
-    bonus = {s.text: s.score for s in _gather(second_qa, question, shape=1.0).sentences}
-    comparing = next(t for t in bonus if t.startswith("Lindqvist et al[5] compared thymol"))
-    assert bonus[comparing] - without[comparing] == pytest.approx(1.0)
+    added = _shape_bonus(second_qa, "Did thymol strips do worse than drone brood removal?")
+    comparing = next(t for t in added if t.startswith("Lindqvist et al[5] compared thymol"))
+    assert added[comparing] == pytest.approx(1.0)
     assert all(  # naming a side without comparing it: no bonus
-        bonus[t] == pytest.approx(without[t]) for t in bonus if t != comparing
+        added[t] == pytest.approx(0.0) for t in added if t != comparing
     )
-    # "better" with one side named and nothing to compare it with is no comparison
+    # a quantity compares nothing
     assert not states_comparison("More than 80% of the hives, over 1500 colonies.")
     assert states_comparison("Strips did less harm than acid.")
+    # "better" with one side named and nothing to compare it with is no comparison
     one_side = "Do colonies respond better to thymol strips?"
     assert "compare" in understand(one_side, (), second_qa.engine.lexicon).intents
-    without = {s.text: s.score for s in _gather(second_qa, one_side, shape=0.0).sentences}
-    bonus = {s.text: s.score for s in _gather(second_qa, one_side, shape=1.0).sentences}
-    assert all(bonus[t] == pytest.approx(without[t]) for t in bonus)
+    assert all(v == pytest.approx(0.0) for v in _shape_bonus(second_qa, one_side).values())
 
 
 def test_a_question_for_the_gist_ranks_the_summing_up_passage_first(second_qa: QA) -> None:
