@@ -100,9 +100,12 @@ def test_a_sentence_comparing_what_the_question_compares_gets_the_shape_bonus(
     assert all(  # naming a side without comparing it: no bonus
         added[t] == pytest.approx(0.0) for t in added if t != comparing
     )
-    # a quantity compares nothing
+    # a quantity compares nothing; a name or a count of things compared does
     assert not states_comparison("More than 80% of the hives, over 1500 colonies.")
+    assert not states_comparison("Colonies lived less than ~10 months.")
     assert states_comparison("Strips did less harm than acid.")
+    assert states_comparison("Strips cut mites more than 5-AX did.")
+    assert states_comparison("Strips did better than 2 other treatments.")
     # "better" with one side named and nothing to compare it with is no comparison
     one_side = "Do colonies respond better to thymol strips?"
     assert "compare" in understand(one_side, (), second_qa.engine.lexicon).intents

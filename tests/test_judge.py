@@ -228,7 +228,13 @@ def test_shape_a_number_counts_only_beside_the_questions_rarest_word(second_qa: 
 
 
 def test_shape_a_question_asking_a_price_needs_an_amount_of_money(second_qa: QA) -> None:
-    for question in ("How much does a box of thymol strips cost?", "What is the price of a nuc?"):
+    for question in (
+        "How much does a box of thymol strips cost?",
+        "What is the price of a nuc?",
+        "What does a box of thymol strips cost?",
+        "What's the cost of a nuc?",
+        "How expensive are thymol strips?",
+    ):
         query = _query(second_qa, question)
         assert "number" in query.intents and query.unit == "money", question
     asked = "How much does a box of thymol strips cost?"
@@ -244,10 +250,16 @@ def test_shape_a_question_asking_a_price_needs_an_amount_of_money(second_qa: QA)
         "about 2,000 USD",
         "30 € a box",
         "1.5 million dollars",
-        "CHF 40",
+        "JPY 4000",
     ):
         assert counts(text, "money"), text
-    for text in ("A full box weighs 10 pounds.", "over 1500 hives", "3 mo"):
+    for text in (
+        "A full box weighs 10 pounds.",
+        "over 1500 hives",
+        "3 mo",
+        "An INR 1.5 or higher was excluded.",  # a short form, not the rupee
+        "12 AUD patients",
+    ):
         assert not counts(text, "money"), text
     # the words of a price that ask none
     for question in (
@@ -255,6 +267,9 @@ def test_shape_a_question_asking_a_price_needs_an_amount_of_money(second_qa: QA)
         "Does shade come at the cost of honey yield?",
         "Are thymol strips cost-effective?",
         "How many beekeepers can afford thymol strips?",
+        "How much does shade raise yield at the cost of swarming?",
+        "What is the cost-effectiveness of thymol strips?",
+        "How much honey do hives lose? Is cost a factor?",
     ):
         assert _query(second_qa, question).unit != "money", question
 
@@ -278,9 +293,14 @@ def test_shape_a_number_the_question_states_itself_is_not_its_answer(second_qa: 
     assert not counts("At Stage-2 they gave honey.", None, stated=stage)
     assert stated_numbers("the stage 2 colonies of 2,000 hives, phase-3") == [
         ("stage", "2"),
-        ("of", "2,000"),
         ("phase", "3"),
-    ]
+    ]  # "of 2,000": a function word names nothing
+    # a range or list after the word: each of its numbers, and only the whole mention goes
+    grades = stated_numbers("Which grade 3-4 problems, or grade 3 or 4 ones?")
+    assert sorted(set(grades)) == [("grade", "3"), ("grade", "4")]
+    assert not counts("Grade 3-4 losses occurred.", None, stated=grades)
+    assert counts("Grade 3-5 losses occurred.", None, stated=grades)
+    assert counts("Grade 3-4 losses in 12 hives.", None, stated=grades)
     # nor is a number inside the long form of a short form the question uses
     question = "What was the median honey yield of the FT7 colonies?"
     query = replace(_query(second_qa, question), spelled=("frame type 7",))

@@ -557,6 +557,9 @@ def test_another_number_of_a_name_the_corpus_numbers_names_something_else() -> N
     assert understand("Does zqr-12b change?", (), lexicon).unknown == ()
     # a word the corpus never numbers after a hyphen, typed so, is the word and a number
     assert understand("Which hives were checked in phase-2?", (), lexicon).unknown == ()
+    # a short one numbered so is a name all the same ("HER-3": "HER-4" is another)
+    short = _lexicon("The gene hox-3 was silent in 4 colonies.", "Hives were shaded.")
+    assert understand("Was hox-4 silent?", (), short).unknown == ("hox-4",)
     # and an English word the corpus numbers so ("window-3") stays a word with a number
     english = _lexicon("The window-3 colonies swarmed early.", "They were shaded 4 weeks.")
     assert understand("Did the window-4 colonies swarm?", (), english).unknown == ()
@@ -579,9 +582,12 @@ def test_a_word_in_capitals_is_a_short_form_even_when_it_spells_an_english_word(
     spelled = _lexicon("Colonies above the mite count threshold were treated.")
     assert understand("Were colonies above the MCT treated?", (), spelled).unknown == ()
     assert understand("Were colonies above the QXT treated?", (), spelled).unknown == ("QXT",)
-    # each part of a compound on its own
+    # each part of a compound on its own, short form or not
     assert understand("Does KLT/THYMOL matter?", (), lexicon).unknown == ()
     assert understand("Does KLT/SERE matter?", (), lexicon).unknown == ("KLT/SERE",)
+    assert understand("Is KLT/zorblaxin common?", (), lexicon).unknown == ("KLT/zorblaxin",)
+    # capitals outside ASCII are not read as a short form
+    assert understand("Is ÉTÉ common in colonies?", (), lexicon).unknown == ()
     # a long word in capitals is stressed, not a short form
     typed = understand("Do colonies swarm in HEATWAVES?", (), lexicon)
     assert typed.unknown == () and "HEATWAVES" in typed.absent

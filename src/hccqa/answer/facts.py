@@ -35,11 +35,17 @@ _MEANS = re.compile(
     r"activat\w*|target(?:s|ed|ing)?|mediat\w*|induc\w*|leads? to|results? in)\b",
     re.IGNORECASE,
 )
-# A sentence that compares (English): "less X than", "compared X with Y", "inferior to";
-# not a quantity ("more than 80%", "over 1500 patients")
+# A sentence that compares (English): "less X than", "compared X with Y", "inferior to"
 _COMPARES = re.compile(
-    r"\b(?:than(?!\s+(?:about\s+|approximately\s+|nearly\s+)?\d)|compar(?:ed|ing|ison)|"
-    r"relative to|versus|vs\.?|superior to|inferior (?:to|than)|outperform\w*)(?!\w)",
+    r"\b(?:than|compar(?:ed|ing|ison)|relative to|versus|vs\.?|superior to|"
+    r"inferior (?:to|than)|outperform\w*)(?!\w)",
+    re.IGNORECASE,
+)
+# ... but not a quantity: "more than 80%", "less than ~10 months" (a name is compared:
+# "more than 5-FU did")
+_QUANTITY = re.compile(
+    r"\b(?:more|less|fewer|greater|higher|lower|over|under)\s+than\s+"
+    r"(?:about\s+|approximately\s+|nearly\s+|almost\s+|[~≥≤<>]\s*)?\d+(?:[.,]\d+)*(?![\w-])",
     re.IGNORECASE,
 )
 # Words that give a reason or a consequence (English).
@@ -162,8 +168,11 @@ def _defined(text: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def states_comparison(text: str) -> bool:
-    """The text compares ("less X than", "compared with", "inferior to")."""
-    return bool(_COMPARES.search(text))
+    """The text compares ("less X than", "compared with", "inferior to"); a quantity
+    ("more than 80%") compares nothing."""
+    if not _COMPARES.search(text):
+        return False
+    return bool(_COMPARES.search(_QUANTITY.sub(" ", text)))
 
 
 def concluding_section(title: str) -> bool:

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from ..types import TableRow
 from ..understand.lexicon import Lexicon
 from ..understand.query import REASONS, Query
-from ..understand.words import has_number, stem_set, tokens
+from ..understand.words import STOPWORDS, has_number, stem_set, tokens
 from .evidence import Evidence, Scored
 from .facts import YEAR, holds, sentence_stems
 
@@ -208,11 +208,11 @@ def measure(
 _TIME_WORDS = r"(?:mo|months?|years?|yrs?|weeks?|days?)"
 # An amount of money: a currency sign or code before or after a number (a "million" or
 # "billion" between), or a currency word after it ("pounds" only with "£" or GBP: it weighs
-# too)
+# too; codes that are also medical short forms, "INR", "AUD", are left out)
 _MONEY = re.compile(
-    r"[$€£¥₹]\s?\d|\d(?:[\d.,]*\d)?\s?(?:(?:million|billion|thousand|[mbk])\s?)?"
-    r"(?:[$€£¥₹]|(?:dollars?|euros?|yuan|yen|rupees?|francs?|usd|eur|gbp|chf|jpy|cny|inr|aud|cad)"
-    r"\b)|\b(?:usd|eur|gbp|chf|jpy|cny|inr|aud|cad)\s?\d",
+    r"[$€£¥₹]\s?\d|(?<![\d.,])\d(?:[\d.,]*\d)?\s?(?:(?:million|billion|thousand|[mbk])\s?)?"
+    r"(?:[$€£¥₹]|(?:dollars?|euros?|yuan|yen|rupees?|usd|eur|gbp|jpy|cny)\b)|"
+    r"\b(?:usd|eur|gbp|jpy|cny)\s?\d",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"\d\s*%|\bpercent|\bhalf\b|\bmajority\b", re.IGNORECASE)
@@ -249,10 +249,17 @@ def counts(sentence: str, unit: str | None, *, stated: Sequence[tuple[str, str]]
     ``("stage", "2")``) is the question's own words where the sentence has them so ("stage
     2", "stage-2"), not an answer; the same number elsewhere ("2 years") still counts.
     """
+    by_word: dict[str, set[str]] = {}
     for word, number in stated:
-        sentence = re.sub(
-            rf"\b{re.escape(word)}[\s-]+{re.escape(number)}(?![.,]?\d)", " ", sentence, flags=re.I
-        )
+        by_word.setdefault(word.lower(), set()).add(number)
+    for word, numbers in by_word.items():
+        pattern = rf"(?<![\w-]){re.escape(word)}[\s-]+{_NUM}(?![.,]?\d)(?:{_MORE})*"
+
+        def drop(m: re.Match[str], numbers: set[str] = numbers) -> str:
+            # only a mention whose every number the question states with this word
+            return " " if set(re.findall(_NUM, m.group(0))) <= numbers else m.group(0)
+
+        sentence = re.sub(pattern, drop, sentence, flags=re.IGNORECASE)
     if unit is None:
         return has_number(sentence)
     if unit == "%":
@@ -272,13 +279,22 @@ def counts(sentence: str, unit: str | None, *, stated: Sequence[tuple[str, str]]
     return False
 
 
-# a number and the word before it ("stage 2", "stage-3", "type 2,000")
-_STATED = re.compile(r"([^\W\d_][\w-]*?)[\s-]+(\d+(?:[.,]\d+)*)(?![.,]?\d)")
+# a number and the word before it ("stage 2", "stage-3", "type 2,000"), and the numbers
+# of a range or list after it ("grade 3-4", "grade 3 or 4")
+_NUM = r"\d+(?:[.,]\d+)*"
+_MORE = rf"\s*(?:-|–|/|,|or|and|to)\s*{_NUM}(?![.,]?\d)"
+_STATED = re.compile(rf"(?<![\w-])([^\W\d_][\w-]*?)[\s-]+({_NUM}(?![.,]?\d)(?:{_MORE})*)")
 
 
 def stated_numbers(text: str) -> list[tuple[str, str]]:
-    """The numbers ``text`` states, each with the word before it."""
-    return _STATED.findall(text)
+    """The numbers ``text`` states, each with the word before it (a function word names
+    nothing: "in 2", "the 3")."""
+    return [
+        (word, number)
+        for word, numbers in _STATED.findall(text)
+        if word.lower() not in STOPWORDS
+        for number in re.findall(_NUM, numbers)
+    ]
 
 
 def _asks_date(query: Query) -> bool:

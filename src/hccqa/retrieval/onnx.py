@@ -24,6 +24,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
 import time
@@ -50,6 +51,8 @@ dynamic quantization with the feed-forward outputs fp32, before 2026-12-07)."""
 INT8_BLOCK = 64
 """Weights per int8 scale in :func:`quantize_int8` (32: closer to fp32 and slower; 128:
 faster and farther; see docs/PERFORMANCE.md)."""
+MIN_ORT_INT8 = (1, 24)
+"""The first onnxruntime whose ``MatMulNBitsQuantizer`` quantizes to 8 bits."""
 INT8_FILE = f"model-int8-{INT8_RECIPE}.onnx"
 INT8_BACKEND = f"onnx-int8-{INT8_RECIPE}"
 """The ``backend`` an int8 :class:`OnnxEmbedder` reports (``Settings.backend`` says
@@ -222,22 +225,27 @@ def quantize_int8(src: Path, out: Path) -> None:
     time (docs/PERFORMANCE.md).
     """
     import onnx
+    import onnxruntime
 
-    try:
-        from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
-
-        quantizer = MatMulNBitsQuantizer(
-            onnx.load(str(src)), bits=8, block_size=INT8_BLOCK, is_symmetric=True, accuracy_level=4
-        )
-    except (ImportError, TypeError) as exc:  # onnxruntime < 1.24 has no 8-bit MatMulNBits
-        import onnxruntime
-
+    # onnxruntime < 1.22 has no MatMulNBitsQuantizer, 1.22-1.23 no bits=8
+    if _version(onnxruntime.__version__) < MIN_ORT_INT8:
         raise ModelError(
-            f"onnxruntime {onnxruntime.__version__} cannot quantize to int8 blocks ({exc}); "
-            "install onnxruntime>=1.24 or set HCCQA_BACKEND=onnx"
-        ) from exc
+            f"onnxruntime {onnxruntime.__version__} cannot quantize to int8 blocks; install "
+            f"onnxruntime>={'.'.join(map(str, MIN_ORT_INT8))} or set HCCQA_BACKEND=onnx"
+        )
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+    quantizer = MatMulNBitsQuantizer(
+        onnx.load(str(src)), bits=8, block_size=INT8_BLOCK, is_symmetric=True, accuracy_level=4
+    )
     quantizer.process()
     onnx.save(quantizer.model.model, str(out))
+
+
+def _version(text: str) -> tuple[int, ...]:
+    """The leading numbers of a version string ("1.24.1" -> (1, 24, 1); "1.25.0rc1" ->
+    (1, 25, 0))."""
+    return tuple(int(m) for m in re.findall(r"\d+", text.split("+")[0])[:3])
 
 
 def _make_file(target: Path, build: Callable[[Path], None], what: str, status: Status) -> None:

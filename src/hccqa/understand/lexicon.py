@@ -109,8 +109,11 @@ class Mention:
 # how often an English word occurs in the English list's counts to be a common one (about
 # the 20,000 most frequent words)
 COMMON_ENGLISH = 1_000_000
-# the longest opening or ending of a corpus word a short form is looked up among
-AFFIX_MAX = 8
+# the longest short form looked up among the openings and endings of corpus words and the
+# initials of their runs (a short form has three to five letters)
+AFFIX_MAX = 5
+_PUNCTUATION = re.compile(r"[^\w\s-]+")  # ends a run of words spelling a short form
+_WORD_GAP = re.compile(r"[\s-]+")
 # a name numbered after a hyphen: "abc-3", "abc-12b"
 _HYPHEN_NUMBERED = re.compile(r"([a-z][a-z0-9]*)-\d+[a-z]*")
 
@@ -178,14 +181,15 @@ class Lexicon:
         )
         self.numbered = frozenset(numbered)
         # names the corpus numbers after a hyphen ("abc" of "ABC-3", "ABC-12b"): another
-        # number makes another name (read off the English words among them: "receptor-3")
+        # number makes another name; not an English word of four letters or more numbered so
+        # ("receptor-3"), which is the word and a number
         self.numbered_names = frozenset(
             m.group(1)
             for w in vocabulary
-            if (m := _HYPHEN_NUMBERED.fullmatch(w)) and not self.is_english_word(m.group(1))
+            if (m := _HYPHEN_NUMBERED.fullmatch(w))
+            and not (len(m.group(1)) >= 4 and self.is_english_word(m.group(1)))
         )
         self._texts = tuple(texts)  # the passages' texts (shared, not copied): initialisms
-        self.initialism = functools.lru_cache(maxsize=1024)(self._initialism)  # type: ignore[method-assign]
         # reference number -> the stems of its first author's name ("Smith et al":
         # "smith"), from the tables' rows; read in the documents that cite those rows
         self._cited_authors = authors_by_ref(self.tables)
@@ -351,22 +355,29 @@ class Lexicon:
         short form)."""
         return english_counts().get(word, 0) >= COMMON_ENGLISH
 
-    def _initialism(self, word: str) -> bool:
+    def initialism(self, word: str) -> bool:
         """The corpus writes consecutive topical words whose first letters spell ``word``
-        ("ABV": "acute bee virus"; memoized as ``initialism``)."""
-        letters = [c for c in word.lower() if c.isalpha()]
-        if not 2 <= len(letters) <= 6:
-            return False
-        pattern = re.compile(
-            r"(?<![\w-])" + r"[\w]*[\s-]+".join(f"{re.escape(c)}" for c in letters) + r"\w*",
-            re.IGNORECASE,
-        )
-        # of topical words: "available for patients" spells no "AFP"
-        return any(
-            STOPWORDS.isdisjoint(re.split(r"[\s-]+", m.group(0).lower()))
-            for t in self._texts
-            for m in pattern.finditer(t)
-        )
+        ("ABV": "acute bee virus"; "available for patients" spells no "AFP": a function word
+        breaks the run, and so does punctuation). Words of 3 to :data:`AFFIX_MAX` letters;
+        on a large corpus many letter runs are spelled out by chance."""
+        return word.lower() in self._initialisms
+
+    @functools.cached_property
+    def _initialisms(self) -> frozenset[str]:
+        """Every run of 3 to :data:`AFFIX_MAX` initials of consecutive topical words in the
+        passages' texts (read on the first question that needs them)."""
+        found: set[str] = set()
+        for text in self._texts:
+            for run in _PUNCTUATION.split(text):
+                initials = "".join(
+                    "\0" if w.lower() in STOPWORDS else w[0].lower()
+                    for w in _WORD_GAP.split(run)
+                    if w
+                )
+                for piece in initials.split("\0"):
+                    for n in range(3, AFFIX_MAX + 1):
+                        found.update(piece[i : i + n] for i in range(len(piece) - n + 1))
+        return frozenset(found)
 
     def holds_short_form(self, word: str) -> bool:
         """A corpus word, or a part of a hyphenated one, opens or ends with this word

@@ -112,12 +112,14 @@ _CONTRAST = re.compile(
     r"\bdistinguish(?:es|ed|ing)?\b",
     re.IGNORECASE,
 )
-# Asking a price (English): "how much does X cost", "what is the price of X", "prices"; not
-# "at the cost of", "what are the costs and benefits", "cost-effective"
+# Asking a price (English): "how much does X cost", "what does X cost", "what is the price
+# of X", "what's the cost of X", "how expensive", "prices"; not "at the cost of", "what are
+# the costs and benefits", "cost-effective"
+_COST = r"(?<!\bat the )(?<![\w-])(?:cost|costs|charge|charges)(?![\w-])"
 _PRICE = re.compile(
-    r"\bhow much\b[^?.]*?(?<![\w-])(?:cost|costs|charge|charges)(?![\w-])|"
-    r"\b(?:what|how much)\s+(?:is|was|does|did|would)\s+(?:the\s+|a\s+)?(?:price|cost)\b|"
-    r"(?<![\w-])prices?(?![\w-])",
+    rf"\bhow much\b[^?.!]*?{_COST}|\bwhat\s+(?:does|did|would|will|do)\b[^?.!]*?{_COST}|"
+    r"\bwhat(?:'s|\s+(?:is|was|would be|will be))\s+(?:the\s+|a\s+)?(?:price|cost)(?![\w-])|"
+    r"\bhow (?:expensive|costly|pricey)\b|(?<![\w-])prices?(?![\w-])",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -380,7 +382,7 @@ def understand(
         bridged=bridged,
         spelled=spelled,
         focus=(focus := _focus(toks, intents, lexicon)),
-        unit=(unit := _unit(toks, intents)),
+        unit=(unit := _unit(toks, intents, normalized)),
         anchor=(
             # a word of the comparison itself ("compared to") is not what is counted
             _anchor(
@@ -504,7 +506,7 @@ def _anchor(terms: frozenset[str], unit: str | None, lexicon: Lexicon) -> str | 
     return max(known, key=lexicon.idf) if known else None
 
 
-def _unit(toks: Sequence[Token], intents: frozenset[str]) -> str | None:
+def _unit(toks: Sequence[Token], intents: frozenset[str], normalized: str) -> str | None:
     """What a number question counts: "how many *patients*" -> the noun's stem,
     "what percentage" -> ``"%"``, "how much does it cost" -> ``"money"``, "how long" /
     "in months" -> ``"time"``."""
@@ -513,7 +515,7 @@ def _unit(toks: Sequence[Token], intents: frozenset[str]) -> str | None:
     words = [t.norm for t in toks]
     if any(w in _SHARE for w in words) or "%" in " ".join(t.text for t in toks):
         return "%"
-    if _PRICE.search(" ".join(t.text for t in toks)):
+    if _PRICE.search(normalized):
         return "money"
     for i, w in enumerate(words[:-1]):
         if w == "how" and words[i + 1] == "long":
@@ -573,10 +575,17 @@ def _names_unknown(token: Token, lexicon: Lexicon, *, capitals: bool = False) ->
         # the corpus spells it out ("ABV": "acute bee virus"); a common word in capitals is
         # stressed ("is it REALLY safe?"), and so is a long one ("CIRRHOSIS"); each part of
         # "ABC/DEF" on its own
-        short = [p for p in re.split(r"[-/]", token.text) if _short_form(p, lexicon)]
+        split = [p for p in re.split(r"[-/]", token.text) if p]
+        short = [p for p in split if _short_form(p, lexicon)]
         if short:
-            return any(
+            if any(
                 not (lexicon.holds_short_form(p.lower()) or lexicon.initialism(p)) for p in short
+            ):
+                return True
+            # the other parts of "ABC/word" count as any word does
+            others = [p.lower() for p in split if p not in short]
+            return not all(
+                o.isdigit() or lexicon.knows_word(o) or lexicon.is_english_word(o) for o in others
             )
     if all(lexicon.knows_word(p) or lexicon.is_english_word(p) for p in pieces):
         return False
@@ -588,9 +597,11 @@ _SHORT_FORM = (3, 5)
 
 
 def _short_form(word: str, lexicon: Lexicon) -> bool:
-    """A word typed as a short form: three to five capitals, not a common English word."""
+    """A word typed as a short form: three to five capital letters (ASCII), not a common
+    English word."""
     return (
         _SHORT_FORM[0] <= len(word) <= _SHORT_FORM[1]
+        and word.isascii()
         and word.isalpha()
         and word.isupper()
         and not lexicon.is_common_english(word.lower())
@@ -883,6 +894,9 @@ _INTENT_PATTERNS: Mapping[str, tuple[re.Pattern[str], tuple[str, ...]]] = Mappin
                 "average",
                 "cost",
                 "price",
+                "expensive",
+                "costly",
+                "pricey",
                 "%",
                 "in months",
                 "in years",
