@@ -19,11 +19,26 @@ from hccqa.understand.lexicon import Lexicon
 from hccqa.understand.query import understand
 
 
-def _gather(qa: QA, question: str, *, mode: str = "hybrid", **weights: float) -> Evidence:
+def _gather(
+    qa: QA,
+    question: str,
+    *,
+    mode: str = "hybrid",
+    n: int = 10,
+    favored: frozenset[str] = frozenset(),
+    **weights: float,
+) -> Evidence:
     e = qa.engine
     query = understand(question, (), e.lexicon)
     return gather(
-        query, e.retriever, e.corpus, e.lexicon, n=10, mode=mode, weights=Weights(**weights)
+        query,
+        e.retriever,
+        e.corpus,
+        e.lexicon,
+        n=n,
+        mode=mode,
+        weights=Weights(**weights),
+        favored=favored,
     )
 
 
@@ -263,21 +278,10 @@ def test_rows_a_question_selects_or_points_back_at_get_their_bonus(second_qa: QA
 def test_a_passage_scored_beyond_the_pool_ranks_by_its_own_sentences(second_qa: QA) -> None:
     # with a pool of one passage, a selected row far down the retrieval is still scored,
     # and its best sentence lifts the row itself (not the passage at its pool position)
-    e = second_qa.engine
-    query = understand("How did the trials turn out?", (), e.lexicon)
-    w = Weights(pool=1)
-    plain = gather(query, e.retriever, e.corpus, e.lexicon, n=40, mode="hybrid", weights=w)
+    question = "How did the trials turn out?"
+    plain = _gather(second_qa, question, n=40, pool=1)
     far = [h.passage.id for h in plain.hits if h.passage.kind == "row"][-1]
-    ranked = gather(
-        query,
-        e.retriever,
-        e.corpus,
-        e.lexicon,
-        n=40,
-        mode="hybrid",
-        weights=w,
-        favored=frozenset({far}),
-    )
+    ranked = _gather(second_qa, question, n=40, favored=frozenset({far}), pool=1)
     assert ranked.hits[0].passage.id == far
     (sentence,) = [s for s in ranked.sentences if s.passage_id == far]
     assert ranked.hits[sentence.hit].passage.id == far
