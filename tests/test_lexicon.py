@@ -220,3 +220,24 @@ def test_cited_names_are_read_in_the_documents_citing_the_tables_one_or_two_at_a
     assert lexicon.cited_names("Silk lasted longest[4].", "log") == set()  # its own [4]
     assert lexicon.cited_names("Kites flew well[4,5].", "notes") == {"ame", "brook"}
     assert lexicon.cited_names("Kites flew well[4-6].", "notes") == set()  # a list
+
+
+def _lantern_lexicon(prose: str) -> Lexicon:
+    cells = [["1", "Ames et al", "2009", "Qx7-lantern signaling"]]
+    cells.append(["2", "Brook et al", "2011", "Heat"])
+    columns = ["ref", "author", "year", "pathway"]
+    table = make_table("signals", columns, cells, title="Studies of hive signals")
+    passages = [Passage("d:p0", "d", "S", prose)]
+    return Lexicon.from_corpus(SimpleNamespace(passages=passages, tables=[table], glossary={}))
+
+
+def test_an_english_word_the_prose_writes_as_a_name_names_its_value_alone() -> None:
+    # "lantern" is an English word; capitalized mid-sentence it is a gene's name here
+    named = _lantern_lexicon("Bees raise Lantern levels. The Qx7 ligand binds Lantern1 in drones.")
+    assert _mentioned(named, "anything on lantern?") == {"Qx7-lantern signaling": "name"}
+    # written in lower case, or capitalized only where a sentence starts, it is the word
+    for prose in (
+        "Bees hang a lantern by the hive. The Qx7 ligand binds the lantern frame.",
+        "Lantern bees swarm. Lantern hives are warm. Bees raise lantern levels.",
+    ):
+        assert _mentioned(_lantern_lexicon(prose), "anything on lantern?") == {}

@@ -116,6 +116,14 @@ _PUNCTUATION = re.compile(r"[^\w\s-]+")  # ends a run of words spelling a short 
 _WORD_GAP = re.compile(r"[\s-]+")
 # a name numbered after a hyphen: "abc-3", "abc-12b"
 _HYPHEN_NUMBERED = re.compile(r"([a-z][a-z0-9]*)-\d+[a-z]*")
+# a word whose prose uses mid-sentence are mostly capitalized ("the X1 gene and X
+# signaling" for an English word x) is a name there: at least this share of its uses, and
+# at least PROPER_USES of them
+PROPER_SHARE = 2 / 3
+PROPER_USES = 2
+_WORD_IN_PROSE = re.compile(r"[A-Za-z]+")
+_TITLE_CASE = re.compile(r"(?<![A-Za-z])[A-Z][a-z]+(?![A-Za-z])")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:])\s*([A-Za-z]+)")
 
 
 class Lexicon:
@@ -231,7 +239,10 @@ class Lexicon:
         passages = [
             p for p in getattr(corpus, "passages", ()) if getattr(p, "kind", "text") != "glossary"
         ]
+        proper = _ProperNames()
         for p in passages:
+            if getattr(p, "kind", "text") == "text":
+                proper.read(p.text)
             toks = tokens(p.text)
             numbered.update(
                 a.norm
@@ -256,7 +267,7 @@ class Lexicon:
             vocabulary.update(tok.norm for c in t.columns for tok in tokens(c.name))
         lexicon_english = english
         speller_words = None if lexicon_english is None else frozenset(lexicon_english)
-        entities = _entities(tables, glossary, speller_words)
+        entities = _entities(tables, glossary, speller_words, proper.names())
         return cls(
             citing_docs=_citing_docs(passages, tables),
             vocabulary=vocabulary,
@@ -606,13 +617,45 @@ def topic_stems(table: Any) -> frozenset[str]:
     return frozenset(content_stems(" ".join([table.title, *names])))
 
 
+class _ProperNames:
+    """Counts, over prose, how often each word is used mid-sentence and how often so
+    capitalized ("Xyz", not "XYZ"): :meth:`names` are the words mostly capitalized there."""
+
+    def __init__(self) -> None:
+        self._uses: Counter[str] = Counter()
+        self._capitalized: Counter[str] = Counter()
+
+    def read(self, text: str) -> None:
+        self._uses.update(_WORD_IN_PROSE.findall(text.lower()))
+        self._capitalized.update(w.lower() for w in _TITLE_CASE.findall(text))
+        for word in _SENTENCE_START.findall(text):  # a sentence's first word says nothing
+            folded = word.lower()
+            self._uses[folded] -= 1
+            if _TITLE_CASE.fullmatch(word):
+                self._capitalized[folded] -= 1
+
+    def names(self) -> frozenset[str]:
+        return frozenset(
+            w
+            for w, n in self._uses.items()
+            if n >= PROPER_USES and self._capitalized[w] >= PROPER_SHARE * n
+        )
+
+
 def _entities(
-    tables: Sequence[Any], glossary: dict[str, str], english: frozenset[str] | None
+    tables: Sequence[Any],
+    glossary: dict[str, str],
+    english: frozenset[str] | None,
+    proper: frozenset[str] = frozenset(),
 ) -> list[Entity]:
-    """Every text value of every table (and each part of a joined value), with its rows."""
+    """Every text value of every table (and each part of a joined value), with its rows.
+
+    A value's word names it alone when it is no English word, or when the prose writes it
+    as a name (``proper``: capitalized mid-sentence, "X signaling" for the English x).
+    """
     from .spelling import english_words
 
-    known = english if english is not None else english_words()
+    known = (english if english is not None else english_words()) - proper
     expander = Expander(glossary) if glossary else None
     found: dict[tuple[str, str, str], set[str]] = {}
     whole: dict[tuple[str, str, str], set[str]] = {}  # the rows where the part is the cell
