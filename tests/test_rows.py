@@ -15,7 +15,7 @@ from hccqa.answer.compose import select_quotes
 from hccqa.answer.evidence import Evidence, Scored, gather
 from hccqa.answer.rows import RowChoice, _answering, _cell_stems, choose_rows, filter_rows
 from hccqa.qa import QA
-from hccqa.types import Hit, Table, TableRow
+from hccqa.types import Hit, Passage, Table, TableRow
 from hccqa.understand.bridge import Bridge
 from hccqa.understand.lexicon import Lexicon
 from hccqa.understand.query import Query, Shown, understand
@@ -781,3 +781,29 @@ def test_a_table_the_corpus_does_not_have_lists_nothing() -> None:
     assert filter_rows(query, table.rows, lexicon) == []
     listed = understand("Which coastal flights are in table 7?", (), lexicon)
     assert len(filter_rows(listed, table.rows, lexicon)) == len(table.rows)
+
+
+def _storm_answer(second_in: str) -> RowChoice:
+    """Gliders flown in storms: the best quote says so without citing anyone; the next
+    quote (in passage ``second_in``) names the studies."""
+    lexicon, rows = _gliders("Zelkova", "Bamboo")
+    first = "Several frames were flown through storms."
+    second = "In gale trials, the zelkova frame[1] and a carbon frame[3] held."
+    p0 = Passage("d:p0", "d", "S", f"{first} {second}")
+    p1 = Passage("d:p1", "d", "S", second)
+    hits = (Hit(p0, 1.0, 1), Hit(p1, 0.9, 2))
+    quotes = [
+        Scored(0, first, 0, "d:p0", False, 0.9, 1.0, 2.0),
+        Scored(1, second, 0 if second_in == "d:p0" else 1, second_in, False, 0.8, 0.5, 1.5),
+    ]
+    evidence = Evidence(hits=hits, sentences=tuple(quotes), cosine=0.9, coverage=1.0)
+    query = understand("which frames were flown through storms?", (), lexicon)
+    return choose_rows(query, evidence, quotes, rows, lexicon)
+
+
+def test_a_best_quote_citing_no_one_credits_the_studies_its_passage_goes_on_to_cite() -> None:
+    choice = _storm_answer("d:p0")
+    assert ids(choice.rows) == ["gliders:1", "gliders:3"]
+    assert choice.rows[0].reason == "cited as [1] in d:p0"
+    # a quote from another passage is another statement: it credits no one for this one
+    assert _storm_answer("d:p1").rows == ()

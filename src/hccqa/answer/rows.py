@@ -6,7 +6,9 @@ Candidates come from three places:
 - **cited**: rows of the studies the best quote reports: by name ("Smith et al[7]"), by
   number when it cites one or two studies at all, or those of the one clause of a
   longer list that says what the question asks ("X helped[4,5], Y did not[6-8]"); a
-  single list "[7-9]" backing the whole sentence credits none;
+  single list "[7-9]" backing the whole sentence credits none. A best quote citing no
+  one ("several drugs were tried as X.") gives way to the next quote of its passage
+  that does ("... X (A[4], B[5])");
 - **retrieved**: rows whose own passage (the row as a line) the retrieval ranked high.
 
 Every candidate is scored by how much of the question its own cells answer (the
@@ -378,6 +380,20 @@ def _mark_quoted(rows: list[RowMatch], best: Scored, evidence: Evidence) -> list
     return [replace(m, quoted=True) if m is reported[0] else m for m in rows]
 
 
+def _crediting(quotes: Sequence[Scored], evidence: Evidence) -> list[Scored]:
+    """The quote whose studies answer: the best one, or when it cites none ("some drugs
+    were tried as X."), the next quote of its passage that does ("... X (A[4], B[5])")."""
+    if not quotes:
+        return []
+    best = quotes[0]
+    if _cited(best.text, _context(best, evidence)):
+        return [best]
+    for q in quotes[1:]:
+        if q.passage_id == best.passage_id and _cited(q.text, _context(q, evidence)):
+            return [q]
+    return [best]
+
+
 def _named_by(quote: Scored, evidence: Evidence, by_id: dict[str, TableRow]) -> set[str]:
     """Ids of the rows of the studies a quote reports by name, read in the passage it is
     credited to only: a who-question narrows to a study named there, not to one a
@@ -405,8 +421,9 @@ def _from_evidence(
     by_id: dict[str, TableRow],
     lexicon: Lexicon,
 ) -> list[RowMatch]:
-    """Rows the evidence brings, each with why: the studies the best quote credits, and a
-    row retrieved near the top whose own cells answer."""
+    """Rows the evidence brings, each with why: the studies the best quote credits (or,
+    when it cites none, the next quote of its passage: see :func:`_crediting`), and a row
+    retrieved near the top whose own cells answer."""
     why: dict[str, str] = {}
     by_ref: dict[int, list[TableRow]] = {}
     for r in by_id.values():
@@ -414,7 +431,7 @@ def _from_evidence(
             by_ref.setdefault(r.ref, []).append(r)
     terms = _asked(query, lexicon)
     negated = asks_negated(query)
-    for q in quotes[:1]:
+    for q in _crediting(quotes, evidence):
         if not negated and _denies(q.text, query.terms):
             continue  # "none of them showed X" does not credit them with X
         context = _context(q, evidence) or q.text
