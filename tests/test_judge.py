@@ -274,6 +274,28 @@ def test_shape_a_question_asking_a_price_needs_an_amount_of_money(second_qa: QA)
         assert _query(second_qa, question).unit != "money", question
 
 
+def test_shape_a_question_asking_a_dose_needs_an_amount_of_a_dose(second_qa: QA) -> None:
+    for question in (
+        "What dose of thymol do beekeepers use?",
+        "what is the daily dosage of oxalic acid",
+        "How many mg of thymol go in a strip?",
+    ):
+        query = _query(second_qa, question)
+        assert "number" in query.intents and query.unit == "dose", question
+    asked = "What dose of thymol do beekeepers use?"
+    query = _query(second_qa, asked)
+    dosed = _evidence(second_qa, asked, ["Beekeepers use 12.5 g of thymol per hive."])
+    counted = _evidence(second_qa, asked, ["Thymol was tried in over 1500 hives."])
+    assert measure(query, dosed)["shape"] == 0.0
+    assert measure(query, counted)["shape"] == 1.0  # a number, but no dose
+    for text in ("50 mg/kg", "2.5 µg per bee", "a 400 mg tablet", "twice daily", "once a week"):
+        assert counts(text, "dose"), text
+    for text in ("over 1500 hives", "in 2008", "phase 3", "3 mo", "10 frames"):
+        assert not counts(text, "dose"), text
+    # "dose-dependent" asks for no dose
+    assert _query(second_qa, "Is the effect of thymol dose-dependent?").unit != "dose"
+
+
 def test_shape_a_number_the_question_states_itself_is_not_its_answer(second_qa: QA) -> None:
     question = "What was the median honey yield of the stage 2 colonies?"
     query = _query(second_qa, question)

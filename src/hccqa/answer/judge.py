@@ -215,6 +215,14 @@ _MONEY = re.compile(
     r"\b(?:usd|eur|gbp|jpy|cny)\s?\d",
     re.IGNORECASE,
 )
+# An amount of a dose: a number and a unit of mass or volume ("400 mg", "5 mg/kg", "2.5
+# µg"), or a schedule ("twice daily", "once a week")
+_DOSE = re.compile(
+    r"(?<![\w.])\d+(?:[.,]\d+)?\s?(?:mg|g|µg|μg|mcg|ug|ng|ml|mL|IU|units?|tablets?)(?![\w])|"
+    r"\b(?:once|twice|thrice|three times|\d+ times)\s+(?:a\s+|per\s+)?"
+    r"(?:day|daily|week|weekly)\b|\bb\.?i\.?d\b",
+    re.IGNORECASE,
+)
 _PERCENT = re.compile(r"\d\s*%|\bpercent|\bhalf\b|\bmajority\b", re.IGNORECASE)
 _NUMBER_WORDS = frozenset(
     [
@@ -266,6 +274,8 @@ def counts(sentence: str, unit: str | None, *, stated: Sequence[tuple[str, str]]
         return bool(_PERCENT.search(sentence))
     if unit == "money":
         return bool(_MONEY.search(sentence))
+    if unit == "dose":
+        return bool(_DOSE.search(sentence))
     if unit == "time":
         return bool(
             re.search(rf"\b(?:\d+|one|two|three|four|five|six)\s+{_TIME_WORDS}\b", sentence)

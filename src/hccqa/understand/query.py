@@ -122,6 +122,12 @@ _PRICE = re.compile(
     r"\bhow (?:expensive|costly|pricey)\b|(?<![\w-])prices?(?![\w-])",
     re.IGNORECASE,
 )
+# Asking a dose (English): "what dose", "the daily dosage", "how many mg" ("dose-dependent"
+# asks none)
+_DOSE = re.compile(
+    r"(?<![\w-])(?:doses?|dosages?|dosing)(?![\w-])|\bhow many (?:mg|milligrams?)\b|\bin mg\b",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(
     r"\bhow (?:many|much|long|often|big|large|common|high|low)\b|\b(?:percentage|percent|"
     r"proportion|fraction|rate|number of|dose|dosage|amount|median|average)\b|%|"
@@ -217,7 +223,7 @@ class Query:
         focus: Stems of what a wh-question asks for ("which *cell line*", "how many
             *patients*"): an answer names it.
         unit: For a question asking a number, what is counted: a noun's stem, ``"%"``,
-            ``"money"`` or ``"time"``; None when any number answers.
+            ``"money"``, ``"dose"`` or ``"time"``; None when any number answers.
         anchor: For a question asking a number or naming a focus, its rarest word the
             corpus uses (besides the unit and the focus): a number, or the focus, answers
             it only in a sentence that holds this word too. A word the question itself
@@ -508,8 +514,8 @@ def _anchor(terms: frozenset[str], unit: str | None, lexicon: Lexicon) -> str | 
 
 def _unit(toks: Sequence[Token], intents: frozenset[str], normalized: str) -> str | None:
     """What a number question counts: "how many *patients*" -> the noun's stem,
-    "what percentage" -> ``"%"``, "how much does it cost" -> ``"money"``, "how long" /
-    "in months" -> ``"time"``."""
+    "what percentage" -> ``"%"``, "how much does it cost" -> ``"money"``, "what dose" ->
+    ``"dose"``, "how long" / "in months" -> ``"time"``."""
     if "number" not in intents:
         return None
     words = [t.norm for t in toks]
@@ -517,6 +523,8 @@ def _unit(toks: Sequence[Token], intents: frozenset[str], normalized: str) -> st
         return "%"
     if _PRICE.search(normalized):
         return "money"
+    if _DOSE.search(normalized):
+        return "dose"
     for i, w in enumerate(words[:-1]):
         if w == "how" and words[i + 1] == "long":
             return "time"
