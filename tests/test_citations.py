@@ -7,6 +7,7 @@ from hccqa.corpus.citations import (
     cited_numbers,
     find_authors,
     find_citations,
+    named_next,
     parse_brackets,
 )
 
@@ -81,3 +82,14 @@ def test_first_naming_wins() -> None:
     assert find_authors("Chen et al[24] said. Later Chen et al[24] again, Wu et al[24].") == {
         24: ("Chen et al", None)
     }
+
+
+def test_named_next_is_the_next_sentence_when_it_names_the_study_described() -> None:
+    context = "A trial ran on 9 roofs. This study found fewer mites[4]. Then it rained."
+    assert named_next("A trial ran on 9 roofs.", context) == "This study found fewer mites[4]."
+    # passages joined may hold the sentence twice; the second is followed by the naming
+    twice = "A trial ran on 9 roofs. A trial ran on 9 roofs. This trial cut mites[4]."
+    assert named_next("A trial ran on 9 roofs.", twice) == "This trial cut mites[4]."
+    assert named_next("A trial ran on 9 roofs.", "A trial ran on 9 roofs. Mites fell[4].") == ""
+    assert named_next("Not in the text.", context) == ""
+    assert named_next("", context) == ""

@@ -531,6 +531,31 @@ def test_an_abbreviation_in_a_sentence_holds_its_long_forms_words_for_the_anchor
     assert measure(query, other, lexicon=lexicon)["shape"] == 1.0
 
 
+def test_a_sentence_the_next_one_credits_to_a_study_holds_its_authors_name(
+    second_qa: QA,
+) -> None:
+    question = "How many queens did Lindqvist et al lose?"
+    query = _query(second_qa, question)
+    lexicon = second_qa.engine.lexicon
+    plain = _evidence(second_qa, question)
+    prose = next(x for x in plain.sentences if not x.row)
+    told = "Thymol strips cost 12 queens on hot roofs."
+
+    def passage_says(then: str) -> Evidence:
+        hit = plain.hits[prose.hit]
+        text = f"{told} {then}"
+        hits = list(plain.hits)
+        hits[prose.hit] = replace(hit, passage=replace(hit.passage, text=text))
+        return replace(plain, hits=tuple(hits), sentences=(prose._replace(text=told),))
+
+    # "This study ...[5]" names the study the sentence before described
+    named = passage_says("This study showed that queens stopped laying[5].")
+    assert measure(query, named, lexicon=lexicon)["shape"] == 0.0
+    # a next sentence citing without pointing back is about another study
+    other = passage_says("Later, queens stopped laying in other hives[5].")
+    assert measure(query, other, lexicon=lexicon)["shape"] == 1.0
+
+
 def test_a_sentence_citing_a_study_holds_its_authors_name_for_the_anchor(
     second_qa: QA,
 ) -> None:

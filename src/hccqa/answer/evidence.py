@@ -243,6 +243,21 @@ def gather(
     )
 
 
+def context_of(quote: Scored, evidence: Evidence) -> str:
+    """The text around a quote: the ranked passages that hold it, in document order
+    (passages overlap, so the one it is credited to may start with it and lack the
+    sentence it goes on from)."""
+    holding = [
+        h.passage
+        for h in evidence.hits
+        if h.passage.kind == "text" and quote.text in h.passage.text
+    ]
+    if not holding:
+        return evidence.hits[quote.hit].passage.text if quote.hit < len(evidence.hits) else ""
+    holding.sort(key=lambda p: (p.doc_id, p.start))
+    return " ".join(p.text for p in holding)
+
+
 # Documents whose concluding section a question asking the gist reads whole: those of
 # this many best-retrieved passages.
 GIST_DOCUMENTS = 3

@@ -36,11 +36,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ..corpus.citations import named_next
 from ..types import TableRow
 from ..understand.lexicon import Lexicon
 from ..understand.query import REASONS, Query
 from ..understand.words import STOPWORDS, has_number, stem_set, tokens
-from .evidence import Evidence, Scored
+from .evidence import Evidence, Scored, context_of
 from .facts import YEAR, holds, sentence_stems
 
 BEST = 3  # sentences whose shape and focus are checked
@@ -151,17 +152,23 @@ def measure(
         hits = evidence.hits
         return hits[sentence.hit].passage.doc_id if sentence.hit < len(hits) else None
 
-    def about(anchor: str | None, text: str, doc: str | None = None) -> bool:
+    def about(anchor: str | None, sentence: Scored) -> bool:
         """The sentence holds the anchor (or a variant of it); through an abbreviation,
         only its long form's very word ("manag" is not held by a longer "managerial");
-        an author's name also through a citation of their study ("...[7]")."""
-        if anchor is None:
-            return True
-        if holds(anchor, stem_set(text)):
+        an author's name also through a citation of their study ("...[7]"), in the
+        sentence or in the next one of its passages when that one names the study it
+        described ("This study ...[7]")."""
+        text = sentence.text
+        if anchor is None or holds(anchor, stem_set(text)):
             return True
         if lexicon is None:
             return False
-        return anchor in sentence_stems(text, lexicon) or anchor in lexicon.cited_names(text, doc)
+        doc = doc_of(sentence)
+        if anchor in sentence_stems(text, lexicon) or anchor in lexicon.cited_names(text, doc):
+            return True
+        # "A trial was run in 21 countries. This study showed ...[10]": about study 10
+        follow = named_next(text, context_of(sentence, evidence))
+        return bool(follow) and anchor in lexicon.cited_names(follow, doc)
 
     content = [t for t in query.tokens if t.content and not t.norm.isdigit()]
     absent = len(query.absent) / len(content) if content else 0.0
@@ -174,7 +181,7 @@ def measure(
         # long forms of the short forms it uses ("FT7": "frame type 7")
         stated = stated_numbers(" ".join([query.normalized, *query.spelled]))
         counted = any(
-            counts(s.text, query.unit, stated=stated) and about(anchor, s.text, doc_of(s))
+            counts(s.text, query.unit, stated=stated) and about(anchor, s)
             for s in best
             if not s.row
         )
@@ -189,7 +196,7 @@ def measure(
         # the <column> of ...")
         columns = {name for r in rows for name, _ in r.cells}
         anchor = query.anchor
-        places = [stem_set(s.text) for s in best if about(anchor, s.text, doc_of(s))]
+        places = [stem_set(s.text) for s in best if about(anchor, s)]
         places.append(frozenset().union(row_kind if rows else frozenset(), *map(stem_set, columns)))
         named = any(all(holds(f, have) for f in query.focus) for have in places)
         focus_missing = 0.0 if named else 1.0

@@ -33,7 +33,7 @@ from ..understand.filters import Constraint, RowFilter
 from ..understand.lexicon import NEGATING, NEGATIONS, Lexicon
 from ..understand.query import REASONS, Query, deictic
 from ..understand.words import content_stems, parts, stem, stem_set, tokens
-from .evidence import Evidence, Scored
+from .evidence import Evidence, Scored, context_of
 from .facts import coverage
 
 BROAD = 0.5  # a constraint keeping more than this share of its tables' rows is broad
@@ -369,7 +369,7 @@ def _namesakes(
 def _mark_quoted(rows: list[RowMatch], best: Scored, evidence: Evidence) -> list[RowMatch]:
     """The rows, the one the best quote reports (by name or by its only citation) marked
     ``quoted``; none marked when the quote reports no shown row or several."""
-    context = _context(best, evidence)
+    context = context_of(best, evidence)
     cited = _cited(best.text, context)
     refs = {n for n, _, by_name in cited if by_name}
     if len({n for n, _, _ in cited}) == 1:  # a list of citations reports no one study
@@ -386,10 +386,10 @@ def _crediting(quotes: Sequence[Scored], evidence: Evidence) -> list[Scored]:
     if not quotes:
         return []
     best = quotes[0]
-    if _cited(best.text, _context(best, evidence)):
+    if _cited(best.text, context_of(best, evidence)):
         return [best]
     for q in quotes[1:]:
-        if q.passage_id == best.passage_id and _cited(q.text, _context(q, evidence)):
+        if q.passage_id == best.passage_id and _cited(q.text, context_of(q, evidence)):
             return [q]
     return [best]
 
@@ -434,7 +434,7 @@ def _from_evidence(
     for q in _crediting(quotes, evidence):
         if not negated and _denies(q.text, query.terms):
             continue  # "none of them showed X" does not credit them with X
-        context = _context(q, evidence) or q.text
+        context = context_of(q, evidence) or q.text
         cited = _cited(q.text, context)
         # the best quote is the answer: the studies it reports by name, or the one or two
         # it cites ("... raised yields by a fifth[10,11]"), are the studies answering (those
@@ -538,21 +538,6 @@ def _clause_cited(sentence: str, terms: frozenset[str], lexicon: Lexicon) -> set
     if scored[0][0] < CLAUSE_COVERAGE or scored[1][0] >= scored[0][0]:
         return set()
     return set(scored[0][1])
-
-
-def _context(quote: Scored, evidence: Evidence) -> str:
-    """The text around a quote: the ranked passages that hold it, in document order
-    (passages overlap, so the one it is credited to may start with it and lack the
-    sentence it goes on from)."""
-    holding = [
-        h.passage
-        for h in evidence.hits
-        if h.passage.kind == "text" and quote.text in h.passage.text
-    ]
-    if not holding:
-        return evidence.hits[quote.hit].passage.text if quote.hit < len(evidence.hits) else ""
-    holding.sort(key=lambda p: (p.doc_id, p.start))
-    return " ".join(p.text for p in holding)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -137,3 +137,24 @@ def continues_from(sentence: str, context: str) -> tuple[int, str] | None:
         return None
     number = list(named)[-1]
     return number, named[number][0]
+
+
+# A sentence that names, by a citation, the one study the sentence before it described
+# ("A trial was run in 21 countries. *This study* showed ...[10]"), English.
+THIS_STUDY = re.compile(
+    r"(?:This|That|The|Their) (?:study|trial|work|report|analysis|experiment)\b"
+)
+_NEXT_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z]|\s*$)")
+
+
+def named_next(sentence: str, context: str) -> str:
+    """The sentence after ``sentence`` in ``context`` when it names the study ``sentence``
+    described ("This study showed ...[10]"), or "" (see :data:`THIS_STUDY`)."""
+    at = context.find(sentence) if sentence else -1
+    while at >= 0:  # overlapping passages joined may hold it twice
+        after = context[at + len(sentence) :].lstrip()
+        if THIS_STUDY.match(after):
+            end = _NEXT_SENTENCE_END.search(after)
+            return after[: end.end()] if end else after
+        at = context.find(sentence, at + 1)
+    return ""
