@@ -445,7 +445,15 @@ def test_judge_answers_above_the_threshold(second_qa: QA) -> None:
     ("signal", "question", "values", "words"),
     [
         ("cosine", "Did treated colonies lose fewer queens?", {"cosine": 0.1}, "cosine 0.10"),
-        ("coverage", "Did treated colonies lose fewer queens?", {"coverage": 0.2}, "coverage 0.20"),
+        ("coverage", "Did the thymol strips cut mite counts?", {"coverage": 0.2}, "coverage 0.20"),
+        # words the corpus never uses are named, not a share
+        ("coverage", "Do treated colonies thrive?", {"coverage": 0.2}, "never uses thrive"),
+        ("shape", "How many queens did Lindqvist et al lose?", {}, "asks for a number of queens"),
+        ("shape", "What dose of thymol do beekeepers use?", {}, "asks for a dose and"),
+        ("shape", "How much does a nuc cost?", {}, "asks for an amount of money"),
+        ("shape", "What percentage of colonies were lost?", {}, "asks for a percentage"),
+        ("shape", "How long did colonies last?", {}, "asks for a length of time"),
+        ("shape", "When was the first rooftop hive trial?", {}, "asks for a date and"),
         ("unknown", "Do hives on Zorblaxian roofs thrive?", {}, "Zorblaxian"),
         ("absent", "Do hives on Zorblaxian roofs thrive?", {}, "thrive"),
         ("rows", "Which hives thrive?", {}, "no table row fits"),
@@ -455,12 +463,15 @@ def test_judge_answers_above_the_threshold(second_qa: QA) -> None:
 def test_a_refusal_names_the_signal_that_pulled_it_down(
     second_qa: QA, signal: str, question: str, values: dict[str, float], words: str
 ) -> None:
+    penalty = signal in ("unknown", "absent", "shape")
     policy = Policy(
-        {signal: -10.0 if signal in ("unknown", "absent") else 10.0},
-        bias=-5.0,
-        means={signal: 0.0 if signal in ("unknown", "absent") else 1.0},
+        {signal: -10.0 if penalty else 10.0}, bias=-5.0, means={signal: 0.0 if penalty else 1.0}
     )
     ev = _evidence(second_qa, question, **values)
+    if signal == "shape":  # best sentences with no number and no year
+        ev = replace(
+            ev, sentences=tuple(s._replace(text="Colonies did well.") for s in ev.sentences)
+        )
     verdict = judge(_query(second_qa, question), ev, policy)
     assert not verdict.answer
     assert verdict.reason and words in verdict.reason

@@ -47,6 +47,17 @@ def test_no_index_and_no_auto_build(settings: Settings) -> None:
 def test_missing_corpus_folder(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match="does not exist"):
         QA.load(Settings(corpus_dir=tmp_path / "nope"), embedder=HashingEmbedder(64))
+    afile = tmp_path / "notes.txt"
+    afile.write_text("a note\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="notes.txt' is a file, not a folder"):
+        QA.load(Settings(corpus_dir=afile), embedder=HashingEmbedder(64))
+
+
+def test_search_defaults_to_the_settings_k_and_mode(settings: Settings) -> None:
+    qa = QA.load(settings.with_(k=2, mode="bm25"), embedder=HashingEmbedder(64))
+    hits = qa.search("sorafenib")
+    assert len(hits) == 2 and all(h.modes == ("bm25",) for h in hits)
+    assert len(qa.search("sorafenib", k=3, mode="dense")) == 3
 
 
 def test_search_finds_document_and_validates(settings: Settings) -> None:

@@ -15,6 +15,8 @@ can show it to a person as it is (one line, no traceback).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class HccqaError(Exception):
     """Base class of every error hccqa raises on purpose."""
@@ -42,3 +44,12 @@ class GoldFormatError(HccqaError):
 
 class DependencyError(HccqaError):
     """A command needs a package of an optional extra (the message names the pip command)."""
+
+
+def no_folder(what: str, path: Path, fix: str) -> str:
+    """The message for a path that should be a folder and is not: missing, or a file."""
+    problem = "is a file, not a folder" if path.exists() else "does not exist"
+    return f"{what} {str(path)!r} {problem}; {fix}"
+
+
+CORPUS_FOLDER_HINT = "pass a folder of .txt, .md or .pdf documents (--corpus or HCCQA_CORPUS_DIR)"

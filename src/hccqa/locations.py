@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .cache import cache_root, folder_digest
 from .corpus.readers import DOCUMENT_SUFFIXES, TABLE_SUFFIX
-from .errors import CorpusError
+from .errors import CORPUS_FOLDER_HINT, CorpusError, no_folder
 from .retrieval.embed import DEFAULT_MODEL_NAME
 from .settings import Settings
 
@@ -80,10 +80,7 @@ def resolve(settings: Settings, env: Mapping[str, str] | None = None) -> Setting
     """
     corpus_dir = settings.corpus_dir or packaged_corpus_dir()
     if not corpus_dir.is_dir():
-        raise CorpusError(
-            f"corpus folder {str(corpus_dir)!r} does not exist; pass a folder of .txt, .md "
-            "or .pdf documents (--corpus or HCCQA_CORPUS_DIR)"
-        )
+        raise CorpusError(no_folder("corpus folder", corpus_dir, CORPUS_FOLDER_HINT))
     index_dir = settings.index_dir or default_index_dir(
         corpus_dir, settings.model, settings.backend, env
     )

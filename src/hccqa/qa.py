@@ -205,19 +205,20 @@ class QA:
 
         return check_k(k, default=default)
 
-    def search(self, question: str, k: int = 5, mode: str | None = "hybrid") -> list[Hit]:
+    def search(self, question: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
         """The k passages that best match the question.
 
         Args:
             question: The question or search text.
-            k: Number of passages.
-            mode: ``"hybrid"`` (default), ``"dense"`` or ``"bm25"``.
+            k: Number of passages (default ``settings.k``).
+            mode: ``"hybrid"``, ``"dense"`` or ``"bm25"`` (default ``settings.mode``).
 
         Raises:
             InputError: empty or too long question, unknown mode, k not a whole number
                 from 1 to 50.
         """
-        q, k, mode = self._question(question), self._k(k), self._mode(mode)
+        q = self._question(question)
+        k, mode = self._k(k, default=self.settings.k), self._mode(mode)
         return self.retriever.search(q, k=k, mode=mode)
 
     def ask(

@@ -89,7 +89,7 @@ class Settings:
         "cache; queries never import torch.",
     )
     mode: str = _knob("hybrid", "Default retrieval mode: hybrid, dense or bm25.")
-    k: int = _knob(5, "Default number of passages shown with an answer.")
+    k: int = _knob(5, "Default number of passages shown with an answer or a search.")
     auto_build: bool = _knob(True, "Build or rebuild the index when missing or stale.")
     host: str = _knob("127.0.0.1", "Web chat bind address.")
     port: int = _knob(7860, "Web chat port.")

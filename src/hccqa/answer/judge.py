@@ -382,16 +382,43 @@ def _reason(query: Query, policy: Policy, signals: Mapping[str, float]) -> str:
         words = ", ".join(query.absent) or "its words"
         return f"the corpus never uses {words} ({value:.0%} of the question's topical words)"
     if worst == "shape":
-        return "the question asks for a number or a date and the nearest sentences give none"
+        return f"the question asks for {_asked_for(query)} and the nearest sentences give none"
     if worst == "focus":
         return "the nearest sentences do not name what the question asks for"
     if worst == "coverage":
+        if query.absent:
+            return (
+                "no passage holds the question's key words: the corpus never uses "
+                f"{', '.join(query.absent)}"
+            )
         return f"no passage holds the question's key words (coverage {value:.2f})"
     if worst == "rows":
         return "no table row fits the question"
     if worst == "listed":
         return "the question asks for a list and no table rows fit it"
     return f"no sentence is close to the question (cosine {signals.get('cosine', 0.0):.2f})"
+
+
+_UNIT_NAMES = {
+    "%": "a percentage",
+    "money": "an amount of money",
+    "dose": "a dose",
+    "time": "a length of time",
+}
+
+
+def _asked_for(query: Query) -> str:
+    """What a question whose answer has a shape asks for, in words ("a dose", "a number
+    of patients", "a date")."""
+    if "number" not in query.intents:
+        return "a date"
+    unit = query.unit
+    if unit is None:
+        return "a number"
+    if unit in _UNIT_NAMES:
+        return _UNIT_NAMES[unit]
+    word = next((t.text.lower() for t in query.tokens if t.stem == unit), None)
+    return f"a number of {word}" if word else "a number"
 
 
 def fit(

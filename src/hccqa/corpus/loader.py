@@ -24,7 +24,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..errors import CorpusError
+from ..errors import CORPUS_FOLDER_HINT, CorpusError, no_folder
 from ..types import Passage, Reference, Table, TableRow
 from .citations import cited_numbers, find_authors
 from .glossary import build_glossary
@@ -444,10 +444,7 @@ def load_folder(
     """
     folder = Path(path)
     if not folder.is_dir():
-        raise CorpusError(
-            f"corpus folder {str(folder)!r} does not exist; pass a folder of .txt, .md or .pdf "
-            "documents (--corpus or HCCQA_CORPUS_DIR)"
-        )
+        raise CorpusError(no_folder("corpus folder", folder, CORPUS_FOLDER_HINT))
     found = discover(folder)
     skipped = list(found.skipped)
     passages: list[Passage] = []

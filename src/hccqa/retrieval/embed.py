@@ -19,7 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from ..errors import ModelError
+from ..errors import ModelError, no_folder
 from ..settings import Settings
 
 log = logging.getLogger(__name__)
@@ -208,8 +208,12 @@ def resolve_model_path(model: str = "") -> Path:
     path = Path(model) if model else default_model_path()
     if not path.is_dir():
         raise ModelError(
-            f"model folder {str(path)!r} does not exist; pass a local sentence-transformers "
-            f"folder (--model / HCCQA_MODEL) or leave it empty to use the {PACKAGE!r} package"
+            no_folder(
+                "model folder",
+                path,
+                "pass a local sentence-transformers folder (--model / HCCQA_MODEL) or leave it "
+                f"empty to use the {PACKAGE!r} package",
+            )
         )
     return path
 

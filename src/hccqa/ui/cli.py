@@ -36,7 +36,7 @@ def _corpus_option() -> Any:
         None,
         "--corpus",
         metavar="DIR",
-        help="Folder of .txt, .md and .pdf documents, read recursively "
+        help="Folder of .txt, .md and .pdf documents (and .tsv tables), read recursively "
         "(default: the packaged review; HCCQA_CORPUS_DIR).",
     )
 
@@ -326,8 +326,12 @@ def search_cmd(
     query: str = typer.Argument(
         ..., metavar="QUERY", help="What to search for ('-' reads it from stdin)."
     ),
-    k: int = typer.Option(5, "-k", metavar="N", help="Number of passages, 1 to 50."),
-    mode: str = typer.Option("hybrid", "--mode", metavar="MODE", help="hybrid, dense or bm25."),
+    k: int = typer.Option(
+        None, "-k", metavar="N", help="Number of passages, 1 to 50 (default 5, HCCQA_K)."
+    ),
+    mode: str = typer.Option(
+        None, "--mode", metavar="MODE", help="hybrid, dense or bm25 (default hybrid, HCCQA_MODE)."
+    ),
     as_json: bool = _flag("--json", "Print the hits as JSON."),
     corpus: str = _corpus_option(),
     index: str = _index_option(),
@@ -365,7 +369,7 @@ def ask_cmd(
         help="Passages shown with the answer, 1 to 50 (default 5, HCCQA_K).",
     ),
     mode: str = typer.Option(
-        None, "--mode", metavar="MODE", help="hybrid, dense or bm25 (default hybrid)."
+        None, "--mode", metavar="MODE", help="hybrid, dense or bm25 (default hybrid, HCCQA_MODE)."
     ),
     history: list[str] = typer.Option(  # noqa: B008
         None, "--history", metavar="TEXT", help="An earlier question of the chat; repeat."
