@@ -94,6 +94,16 @@ def test_names_the_corpus_never_mentions_are_unknown_english_words_absent(
     assert q.corrections == ()
 
 
+def test_an_author_the_corpus_never_names_is_unknown_even_when_an_english_word(
+    second_lexicon: Lexicon,
+) -> None:
+    for question in ("What did Baker et al find on roofs?", "what did baker et al. find?"):
+        assert [w.lower() for w in understand(question, (), second_lexicon).unknown] == ["baker"]
+    assert understand("What did Okonkwo et al find on roofs?", (), second_lexicon).unknown == ()
+    # the English word elsewhere is only absent
+    assert understand("Did a baker keep hives on roofs?", (), second_lexicon).unknown == ()
+
+
 @pytest.mark.parametrize(
     ("question", "intents"),
     [

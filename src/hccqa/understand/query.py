@@ -351,10 +351,17 @@ def understand(
     defined = {a.lower() for a in find_definitions(normalized)}  # "oxalic acid (OA)"
     # capitals mark a short form ("XYZ"), unless the whole question is typed in them
     shouted = not any(c.islower() for c in text)  # as typed, before spelling fixes
+    # a word before "et al" is an author's name: one the corpus never uses names someone
+    # it never cites, even when it is also an English word ("Smith et al")
+    authors = {a.norm for a, b in zip(toks, toks[1:], strict=False) if b.norm == "et"}
     unknown = tuple(
         t.text
         for t in content
-        if t.norm not in defined and _names_unknown(t, lexicon, capitals=not shouted)
+        if t.norm not in defined
+        and (
+            _names_unknown(t, lexicon, capitals=not shouted)
+            or (t.norm in authors and t.norm not in lexicon.vocabulary)
+        )
     )
     absent = tuple(
         t.text
