@@ -807,3 +807,32 @@ def test_a_best_quote_citing_no_one_credits_the_studies_its_passage_goes_on_to_c
     assert choice.rows[0].reason == "cited as [1] in d:p0"
     # a quote from another passage is another statement: it credits no one for this one
     assert _storm_answer("d:p1").rows == ()
+
+
+def test_a_listing_leaves_out_the_rows_whose_cells_deny_what_it_asks() -> None:
+    cells = [
+        ["1", "Ames et al", "2009", "Carbon", "Higher lift"],
+        ["2", "Brook et al", "2011", "Carbon", "No lift gain"],
+        ["3", "Cole et al", "2012", "Bamboo", "No lift gain"],
+        ["4", "Dunn et al", "2015", "Bamboo", "No lift gain"],
+        ["5", "Eng et al", "2016", "Steel", "Stiffer frame"],
+        ["6", "Fox et al", "2017", "Steel", "Lighter sail"],
+        ["7", "Gale et al", "2018", "Steel", "Smoother turns"],
+    ]
+    table = make_table("gliders", ["ref", "author", "year", "frame", "result"], cells)
+    lexicon, rows = _lexicon_of(table), list(table.rows)
+    nothing = Evidence(hits=(), sentences=(), cosine=0.0, coverage=0.0)
+
+    def chosen(question: str) -> RowChoice:
+        return choose_rows(understand(question, (), lexicon), nothing, [], rows, lexicon)
+
+    gained = chosen("which carbon gliders showed a lift gain?")
+    assert ids(gained.rows) == ["gliders:1"]
+    assert gained.rows[0].reason.endswith("not those saying 'No lift gain'")
+    # asked with a negation, the rows saying no are the answer
+    assert ids(chosen("which carbon gliders showed no lift gain?").rows) == ["gliders:2"]
+    # when every row says no, they are the answer too: none did
+    assert ids(chosen("which bamboo gliders showed a lift gain?").rows) == [
+        "gliders:3",
+        "gliders:4",
+    ]

@@ -265,6 +265,14 @@ def _choose(
             filtered = narrowed
             reason += ", the study the best quote reports"
     if filtered:
+        # "which X trials showed a benefit?": of the X rows, not those whose cells say "No
+        # benefit", unless every one does (then they are the answer: none did)
+        asked = _asked(query, lexicon) if not asks_negated(query) else frozenset()
+        denying = [r for r in filtered if not asked.isdisjoint(_negated_stems(r))]
+        if denying and len(denying) < len(filtered):
+            filtered = [r for r in filtered if r not in denying]
+            said = dict.fromkeys(v for r in denying for _, v in r.cells[1:] if _says_no(v))
+            reason += f", not those saying {' or '.join(repr(v) for v in said)}"
         return RowChoice(tuple(RowMatch(r, reason, 1.0) for r in filtered), True)
     return RowChoice(tuple(_from_evidence(query, evidence, quotes, by_id, lexicon)), False)
 
@@ -593,12 +601,11 @@ def _words_held(
 @functools.lru_cache(maxsize=4096)
 def _negated_stems(row: TableRow) -> frozenset[str]:
     """Stems of the cells of a row that say no ("No benefit": all of its stems)."""
-    return frozenset(
-        s
-        for _, v in row.cells[1:]
-        if any(t.norm in NEGATIONS for t in tokens(v))
-        for s in stem_set(v)
-    )
+    return frozenset(s for _, v in row.cells[1:] if _says_no(v) for s in stem_set(v))
+
+
+def _says_no(cell: str) -> bool:
+    return any(t.norm in NEGATIONS for t in tokens(cell))
 
 
 def _answering(row: TableRow, query: Query, lexicon: Lexicon) -> frozenset[str]:
