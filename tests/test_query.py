@@ -94,6 +94,18 @@ def test_names_the_corpus_never_mentions_are_unknown_english_words_absent(
     assert q.corrections == ()
 
 
+def test_what_is_the_role_of_x_asks_what_x_does_not_what_it_is(second_lexicon: Lexicon) -> None:
+    for question in (
+        "What is the role of thymol in mite control?",
+        "what's the effect of shade cloth",
+        "What are the links between forage and honey yield?",
+        "what is the importance of screened boards",
+    ):
+        assert "define" not in understand(question, (), second_lexicon).intents, question
+    for question in ("What is thymol?", "what is the nuc", "What are drone brood frames?"):
+        assert "define" in understand(question, (), second_lexicon).intents, question
+
+
 def test_an_author_the_corpus_never_names_is_unknown_even_when_an_english_word(
     second_lexicon: Lexicon,
 ) -> None:

@@ -92,8 +92,15 @@ _WHO = re.compile(
     r"\bwhat (?:group|team|study|paper|trial)\b|\bwho\b",
     re.IGNORECASE,
 )
+# "what is the role / effect / importance of X (in Y)" asks what X does, not what it is
+_NOT_DEFINED = (
+    r"(?!(?:an?\s+|the\s+)?(?:roles?|functions?|effects?|impacts?|mechanisms?|significance|importance|relevance|"
+    r"contributions?|relationships?|links?|connections?|associations?)\s+(?:of|between)\b)"
+)
 _DEFINE = re.compile(
-    r"^\s*(?:what|wat)(?:'s|s|\s+is|\s+are)\s+(?:an?\s+|the\s+)?(?P<term>[^?]{1,40}?)\s*\??\s*$|"
+    r"^\s*(?:what|wat)(?:'s|s|\s+is|\s+are)\s+"
+    + _NOT_DEFINED
+    + r"(?:an?\s+|the\s+)?(?P<term>[^?]{1,40}?)\s*\??\s*$|"
     r"^\s*(?:what|wat)\s+(?:does|do|is|are)\s+[^?]{1,40}?\s+(?:stand for|mean|short for|"
     r"refer to)\s*\??\s*$|"
     r"\b(?:define|definition of|meaning of)\b|\b(?:meaning|stands? for|short for|=\s*\?)\s*\??\s*$",
