@@ -94,6 +94,22 @@ def test_names_the_corpus_never_mentions_are_unknown_english_words_absent(
     assert q.corrections == ()
 
 
+def test_a_numbered_value_a_table_numbers_otherwise_is_unknown() -> None:
+    cells = [["1", "Ames et al", "2009", "Stage 3"], ["2", "Brook et al", "2011", "Stage 4"]]
+    table = make_table("hives", ["ref", "author", "year", "stage"], cells)
+    prose = Passage("d:p0", "d", "S", "Stage 1 hives were small, and 2 swarmed.")
+    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[prose], tables=[table], glossary={}))
+
+    def unknown(question: str) -> tuple[str, ...]:
+        return understand(question, (), lexicon).unknown
+
+    assert unknown("which stage 2 hives swarmed?") == ("stage 2",)
+    assert unknown("which stage II hives swarmed?") == ("stage 2",)  # roman numerals read
+    assert unknown("which stage 3 hives swarmed?") == ()
+    assert unknown("which stage 1 hives swarmed?") == ()  # the prose writes it
+    assert unknown("which hives swarmed in 2 weeks?") == ()  # no numbered word
+
+
 def test_what_is_the_role_of_x_asks_what_x_does_not_what_it_is(second_lexicon: Lexicon) -> None:
     for question in (
         "What is the role of thymol in mite control?",

@@ -115,6 +115,7 @@ AFFIX_MAX = 5
 _PUNCTUATION = re.compile(r"[^\w\s-]+")  # ends a run of words spelling a short form
 _WORD_GAP = re.compile(r"[\s-]+")
 # a name numbered after a hyphen: "abc-3", "abc-12b"
+_NUMBERED_VALUE = re.compile(r"([A-Za-z]+)[\s-]+(\d+)")  # "Stage 3", "grade-4"
 _HYPHEN_NUMBERED = re.compile(r"([a-z][a-z0-9]*)-\d+[a-z]*")
 # a word whose prose uses mid-sentence are mostly capitalized ("the X1 gene and X
 # signaling" for an English word x) is a name there: at least this share of its uses, and
@@ -144,7 +145,7 @@ class Lexicon:
         entities: Sequence[Entity],
         tables: Sequence[Any] = (),
         english: Iterable[str] | None = None,
-        numbered: Iterable[str] = (),
+        numbered: Iterable[tuple[str, str]] = (),
         bridge: Bridge | None = None,
         citing_docs: Iterable[str] = (),
         texts: Sequence[str] = (),
@@ -187,7 +188,16 @@ class Lexicon:
             )
             for t in self.tables
         )
-        self.numbered = frozenset(numbered)
+        # (word, number) pairs the corpus writes ("step 2"), and its numbered words
+        self.number_pairs = frozenset(numbered)
+        self.numbered = frozenset(word for word, _ in self.number_pairs)
+        # the numbered values of the tables' text columns ("Stage 3", "Grade-4"): word ->
+        # the numbers its values give ("stage" -> {"3", "4"})
+        self.value_numbers: dict[str, frozenset[str]] = {}
+        for e in self.entities:
+            if m := _NUMBERED_VALUE.fullmatch(e.text):
+                word = m.group(1).lower()
+                self.value_numbers[word] = self.value_numbers.get(word, frozenset()) | {m.group(2)}
         # names the corpus numbers after a hyphen ("abc" of "ABC-3", "ABC-12b"): another
         # number makes another name; not an English word of four letters or more numbered so
         # ("receptor-3"), which is the word and a number
@@ -233,7 +243,9 @@ class Lexicon:
         """
         vocabulary: Counter[str] = Counter()
         df: Counter[str] = Counter()
-        numbered: set[str] = set()  # words the corpus writes before a number ("step 2")
+        # (word, number) pairs the corpus writes ("step 2"): its numbered words, and the
+        # numbers it gives each
+        pairs: set[tuple[str, str]] = set()
         # a footnote of abbreviations restates the glossary (below): its words do not make
         # the corpus's word frequencies
         passages = [
@@ -244,8 +256,8 @@ class Lexicon:
             if getattr(p, "kind", "text") == "text":
                 proper.read(p.text)
             toks = tokens(p.text)
-            numbered.update(
-                a.norm
+            pairs.update(
+                (a.norm, b.norm)
                 for a, b in zip(toks, toks[1:], strict=False)
                 if b.norm.isdigit()
                 and a.norm.isalpha()
@@ -277,7 +289,7 @@ class Lexicon:
             entities=entities,
             tables=tables,
             english=speller_words,
-            numbered=numbered,
+            numbered=pairs,
             texts=[p.text for p in passages],
         )
 

@@ -369,7 +369,7 @@ def understand(
             _names_unknown(t, lexicon, capitals=not shouted)
             or (t.norm in authors and t.norm not in lexicon.vocabulary)
         )
-    )
+    ) + _other_numbered_values(toks, lexicon)
     absent = tuple(
         t.text
         for t in content
@@ -793,6 +793,19 @@ def _with_referent(
         mentions=mentions,
         filter=row_filter,
         intents=frozenset(intents),
+    )
+
+
+def _other_numbered_values(toks: Sequence[Token], lexicon: Lexicon) -> tuple[str, ...]:
+    """The numbered values the question names that a table numbers otherwise and the
+    corpus never writes: "stage 2" where a column holds "Stage 3" and "Stage 4"."""
+    return tuple(
+        f"{a.text} {b.text}"
+        for a, b in zip(toks, toks[1:], strict=False)
+        if b.norm.isdigit()
+        and (numbers := lexicon.value_numbers.get(a.norm)) is not None
+        and b.norm.lstrip("0") not in numbers
+        and (a.norm, b.norm) not in lexicon.number_pairs
     )
 
 
