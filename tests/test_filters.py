@@ -84,6 +84,17 @@ def test_values_of_one_column_are_alternatives_and_columns_all_apply() -> None:
     assert both.describe() == "frame: Bamboo, sail: Nylon"
 
 
+def test_a_rows_reason_names_the_values_its_own_cells_hold() -> None:
+    either = Constraint("frame", ("Bamboo", "Carbon"), frozenset(r.id for r in ROWS))
+    f = RowFilter((either,), years=(2009, 2012))
+    assert f.describe() == "year 2009-2012, frame: Bamboo or Carbon"
+    assert f.describe(ROWS[0]) == "year 2009-2012, frame: Bamboo"
+    assert f.describe(ROWS[1]) == "year 2009-2012, frame: Carbon"
+    # a long form its cell does not spell out: the values as asked
+    spelled = RowFilter((Constraint("frame", ("Bamboo cane",), frozenset({"kites:1"})),))
+    assert spelled.describe(ROWS[0]) == "frame: Bamboo cane"
+
+
 def test_years_and_table_narrow_too() -> None:
     f = RowFilter(years=(2010, 2012))
     assert f.specific and ids(f.select(ROWS)) == ["kites:2", "kites:3"]

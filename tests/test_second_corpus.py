@@ -122,7 +122,7 @@ def test_the_inline_abbreviation_is_answered_by_its_definition(qa: QA) -> None:
 @pytest.mark.parametrize(
     ("question", "reason"),
     [
-        ("How do I change a bicycle tire?", "coverage"),
+        ("How do I change a bicycle tire?", "never uses bicycle, tire"),
         ("What are the side effects of chlorpyrifos on bees?", "chlorpyrifos"),
     ],
 )

@@ -184,7 +184,13 @@ def choose_rows(
         lexicon: The corpus lexicon (idf, glossary).
     """
     choice = _choose(query, evidence, quotes, corpus_rows, lexicon)
-    rows = list(choice.rows)
+    general = f"filter: {query.filter.describe()}"
+    rows = [  # each row's reason names the filter's values its own cells hold
+        replace(m, reason=m.reason.replace(general, f"filter: {query.filter.describe(m.row)}", 1))
+        if m.reason.startswith(general)
+        else m
+        for m in choice.rows
+    ]
     if rows and quotes:
         aside = _namesakes(query, quotes[0], {r.id: r for r in corpus_rows}, lexicon)
         rows = [m for m in rows if m.row.id not in aside]

@@ -106,8 +106,17 @@ class RowFilter:
             self.excluded,
         )
 
-    def describe(self) -> str:
-        """Human form used in row reasons, e.g. ``"year 2011-2013, drug: X"``."""
+    def describe(self, row: TableRow | None = None) -> str:
+        """Human form used in row reasons, e.g. ``"year 2011-2013, drug: X"``; for one
+        ``row``, each value list narrowed to the values its cell spells out (a filter
+        over two tables names each table's own values)."""
+
+        def values(c: Constraint) -> tuple[str, ...]:
+            if row is None:
+                return c.values
+            cell = dict(row.cells).get(c.column, "").lower()
+            return tuple(v for v in c.values if v.lower() in cell) or c.values
+
         parts: list[str] = []
         if self.years:
             lo, hi = self.years
@@ -116,9 +125,9 @@ class RowFilter:
         parts += [
             f"{c.column}: a combination"
             if c.combination
-            else f"compared with {' or '.join(c.values)}"
+            else f"compared with {' or '.join(values(c))}"
             if c.compared
-            else f"{c.column}: {' or '.join(c.values)}"
+            else f"{c.column}: {' or '.join(values(c))}"
             for c in self.constraints
         ]
         parts += [f"{c.column}: not {' or '.join(c.values)}" for c in self.excluded]
