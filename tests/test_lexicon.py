@@ -222,12 +222,13 @@ def test_cited_names_are_read_in_the_documents_citing_the_tables_one_or_two_at_a
     assert lexicon.cited_names("Kites flew well[4-6].", "notes") == set()  # a list
 
 
-def _lantern_lexicon(prose: str) -> Lexicon:
+def _lantern_lexicon(*prose: str) -> Lexicon:
     cells = [["1", "Ames et al", "2009", "Qx7-lantern signaling"]]
     cells.append(["2", "Brook et al", "2011", "Heat"])
+    cells.append(["3", "Cole et al", "2012", "Step-glow pathway"])
     columns = ["ref", "author", "year", "pathway"]
     table = make_table("signals", columns, cells, title="Studies of hive signals")
-    passages = [Passage("d:p0", "d", "S", prose)]
+    passages = [Passage(f"d:p{i}", "d", "S", text) for i, text in enumerate(prose)]
     return Lexicon.from_corpus(SimpleNamespace(passages=passages, tables=[table], glossary={}))
 
 
@@ -241,3 +242,9 @@ def test_an_english_word_the_prose_writes_as_a_name_names_its_value_alone() -> N
         "Lantern bees swarm. Lantern hives are warm. Bees raise lantern levels.",
     ):
         assert _mentioned(_lantern_lexicon(prose), "anything on lantern?") == {}
+    # one use read twice (passages overlap by a sentence) is one use
+    once = "Bees raise Lantern levels."
+    assert _mentioned(_lantern_lexicon(once, f"{once} Hives swarm."), "anything on lantern?") == {}
+    # a word capitalized before a number is a label ("see Step 2"), not a name
+    steps = "We follow Step 1 and then Step 2. Bees finish Step 3."
+    assert "Step-glow pathway" not in _mentioned(_lantern_lexicon(steps), "which step?")

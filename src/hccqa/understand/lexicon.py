@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..corpus.citations import find_authors, find_citations
+from ..corpus.sentences import split_sentences
 from .bridge import Bridge, load_bridge, specific_words
 from .compare import CELL_MARKER, cell_text, comparing_pattern
 from .expand import Expander
@@ -123,8 +124,7 @@ _HYPHEN_NUMBERED = re.compile(r"([a-z][a-z0-9]*)-\d+[a-z]*")
 PROPER_SHARE = 2 / 3
 PROPER_USES = 2
 _WORD_IN_PROSE = re.compile(r"[A-Za-z]+")
-_TITLE_CASE = re.compile(r"(?<![A-Za-z])[A-Z][a-z]+(?![A-Za-z])")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:])\s*([A-Za-z]+)")
+_TITLE_CASE = re.compile(r"[A-Z][a-z]+")
 
 
 class Lexicon:
@@ -279,7 +279,8 @@ class Lexicon:
             vocabulary.update(tok.norm for c in t.columns for tok in tokens(c.name))
         lexicon_english = english
         speller_words = None if lexicon_english is None else frozenset(lexicon_english)
-        entities = _entities(tables, glossary, speller_words, proper.names())
+        numbered_words = frozenset(word for word, _ in pairs)
+        entities = _entities(tables, glossary, speller_words, proper.names(numbered_words))
         return cls(
             citing_docs=_citing_docs(passages, tables),
             vocabulary=vocabulary,
@@ -630,27 +631,32 @@ def topic_stems(table: Any) -> frozenset[str]:
 
 
 class _ProperNames:
-    """Counts, over prose, how often each word is used mid-sentence and how often so
-    capitalized ("Xyz", not "XYZ"): :meth:`names` are the words mostly capitalized there."""
+    """Counts, over prose, how often each word is used after a sentence's first word and
+    how often so capitalized ("Xyz", not "XYZ"): :meth:`names` are the words mostly
+    capitalized there. Each sentence is read once (passages overlap)."""
 
     def __init__(self) -> None:
         self._uses: Counter[str] = Counter()
         self._capitalized: Counter[str] = Counter()
+        self._seen: set[str] = set()
 
     def read(self, text: str) -> None:
-        self._uses.update(_WORD_IN_PROSE.findall(text.lower()))
-        self._capitalized.update(w.lower() for w in _TITLE_CASE.findall(text))
-        for word in _SENTENCE_START.findall(text):  # a sentence's first word says nothing
-            folded = word.lower()
-            self._uses[folded] -= 1
-            if _TITLE_CASE.fullmatch(word):
-                self._capitalized[folded] -= 1
+        for start, end in split_sentences(text):
+            sentence = text[start:end]
+            if sentence in self._seen:
+                continue
+            self._seen.add(sentence)
+            words = _WORD_IN_PROSE.findall(sentence)[1:]  # the first word says nothing
+            self._uses.update(w.lower() for w in words)
+            self._capitalized.update(w.lower() for w in words if _TITLE_CASE.fullmatch(w))
 
-    def names(self) -> frozenset[str]:
+    def names(self, numbered: frozenset[str] = frozenset()) -> frozenset[str]:
+        """The words mostly capitalized mid-sentence, but for ``numbered`` ones (a label
+        before a number, "Step 2", is capitalized for the number's sake)."""
         return frozenset(
             w
             for w, n in self._uses.items()
-            if n >= PROPER_USES and self._capitalized[w] >= PROPER_SHARE * n
+            if n >= PROPER_USES and self._capitalized[w] >= PROPER_SHARE * n and w not in numbered
         )
 
 
