@@ -783,18 +783,20 @@ def test_a_table_the_corpus_does_not_have_lists_nothing() -> None:
     assert len(filter_rows(listed, table.rows, lexicon)) == len(table.rows)
 
 
-def _storm_answer(second_in: str) -> RowChoice:
-    """Gliders flown in storms: the best quote says so without citing anyone; the next
-    quote (in passage ``second_in``) names the studies."""
+def _storm_answer(
+    second_in: str, first: str = "Several frames were flown through storms.", after: bool = True
+) -> RowChoice:
+    """Gliders flown in storms: the best quote (``first``) cites no one; another quote (in
+    passage ``second_in``, ``after`` it in the document or before it) names studies."""
     lexicon, rows = _gliders("Zelkova", "Bamboo")
-    first = "Several frames were flown through storms."
     second = "In gale trials, the zelkova frame[1] and a carbon frame[3] held."
-    p0 = Passage("d:p0", "d", "S", f"{first} {second}")
+    p0 = Passage("d:p0", "d", "S", f"{first} {second}" if after else f"{second} {first}")
     p1 = Passage("d:p1", "d", "S", second)
     hits = (Hit(p0, 1.0, 1), Hit(p1, 0.9, 2))
+    at_first, at_second = (5, 6) if after else (6, 5)
     quotes = [
-        Scored(0, first, 0, "d:p0", False, 0.9, 1.0, 2.0),
-        Scored(1, second, 0 if second_in == "d:p0" else 1, second_in, False, 0.8, 0.5, 1.5),
+        Scored(at_first, first, 0, "d:p0", False, 0.9, 1.0, 2.0),
+        Scored(at_second, second, 0 if second_in == "d:p0" else 1, second_in, False, 0.8, 0.5, 1.5),
     ]
     evidence = Evidence(hits=hits, sentences=tuple(quotes), cosine=0.9, coverage=1.0)
     query = understand("which frames were flown through storms?", (), lexicon)
@@ -807,6 +809,10 @@ def test_a_best_quote_citing_no_one_credits_the_studies_its_passage_goes_on_to_c
     assert choice.rows[0].reason == "cited as [1] in d:p0"
     # a quote from another passage is another statement: it credits no one for this one
     assert _storm_answer("d:p1").rows == ()
+    # nor does one before it in the passage
+    assert _storm_answer("d:p0", after=False).rows == ()
+    # a best quote denying what is asked credits no one, nor the sentence after it
+    assert _storm_answer("d:p0", first="No frames were flown through storms.").rows == ()
 
 
 def test_a_listing_leaves_out_the_rows_whose_cells_deny_what_it_asks() -> None:

@@ -194,7 +194,7 @@ def choose_rows(
     if rows and quotes:
         aside = _namesakes(query, quotes[0], {r.id: r for r in corpus_rows}, lexicon)
         rows = [m for m in rows if m.row.id not in aside]
-        rows = _mark_quoted(rows, quotes[0], evidence)
+        rows = _mark_quoted(rows, _crediting(quotes, evidence, query)[0], evidence)
     if "compare" in query.intents and len(rows) > 1:
         # counted by question word, so that a name of several parts weighs as one
         holds = _words_held(
@@ -394,16 +394,27 @@ def _mark_quoted(rows: list[RowMatch], best: Scored, evidence: Evidence) -> list
     return [replace(m, quoted=True) if m is reported[0] else m for m in rows]
 
 
-def _crediting(quotes: Sequence[Scored], evidence: Evidence) -> list[Scored]:
+def _crediting(quotes: Sequence[Scored], evidence: Evidence, query: Query) -> list[Scored]:
     """The quote whose studies answer: the best one, or when it cites none ("some drugs
-    were tried as X."), the next quote of its passage that does ("... X (A[4], B[5])")."""
+    were tried as X.") and denies nothing asked, the first quote after it in its passage,
+    when that one cites some ("... X (A[4], B[5])")."""
     if not quotes:
         return []
     best = quotes[0]
     if _cited(best.text, context_of(best, evidence)):
         return [best]
-    for q in quotes[1:]:
-        if q.passage_id == best.passage_id and _cited(q.text, context_of(q, evidence)):
+    if not asks_negated(query) and _denies(best.text, query.terms):
+        return [best]  # "no X was found" credits no one, nor the sentence after it
+    later = sorted(
+        (
+            q
+            for q in quotes[1:]
+            if q.passage_id == best.passage_id and q.sentence_index > best.sentence_index
+        ),
+        key=lambda q: q.sentence_index,
+    )
+    for q in later[:1]:
+        if _cited(q.text, context_of(q, evidence)):
             return [q]
     return [best]
 
@@ -445,12 +456,12 @@ def _from_evidence(
             by_ref.setdefault(r.ref, []).append(r)
     terms = _asked(query, lexicon)
     negated = asks_negated(query)
-    for q in _crediting(quotes, evidence):
+    for q in _crediting(quotes, evidence, query):
         if not negated and _denies(q.text, query.terms):
             continue  # "none of them showed X" does not credit them with X
         context = context_of(q, evidence) or q.text
         cited = _cited(q.text, context)
-        # the best quote is the answer: the studies it reports by name, or the one or two
+        # the (crediting) quote is the answer: the studies it reports by name, or the one or two
         # it cites ("... raised yields by a fifth[10,11]"), are the studies answering (those
         # with rows are shown). A list of citations ("[7-9]") backs a general statement
         # and credits none, unless it follows the clause that says what the question asks
