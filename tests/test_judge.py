@@ -288,12 +288,26 @@ def test_shape_a_question_asking_a_dose_needs_an_amount_of_a_dose(second_qa: QA)
     counted = _evidence(second_qa, asked, ["Thymol was tried in over 1500 hives."])
     assert measure(query, dosed)["shape"] == 0.0
     assert measure(query, counted)["shape"] == 1.0  # a number, but no dose
-    for text in ("50 mg/kg", "2.5 µg per bee", "a 400 mg tablet", "twice daily", "once a week"):
+    for text in (
+        *("50 mg/kg", "2.5 µg per bee", "a 400 mg tablet", "60 Gy", "1.5 mmol/kg", "12 g"),
+        *("twice daily", "once a week", "every 3 weeks", "two tablets daily", "4 doses"),
+        "b.i.d.",
+    ):
         assert counts(text, "dose"), text
-    for text in ("over 1500 hives", "in 2008", "phase 3", "3 mo", "10 frames"):
+    for text in (
+        *("over 1500 hives", "in 2008", "phase 3", "3 mo", "10 frames", "4 G sites"),
+        *("In a bid to cut costs", "20 units of housing"),
+    ):
         assert not counts(text, "dose"), text
-    # "dose-dependent" asks for no dose
-    assert _query(second_qa, "Is the effect of thymol dose-dependent?").unit != "dose"
+    # "how many doses" is answered by a number of doses
+    assert _query(second_qa, "How many doses of thymol did each hive get?").unit == "dose"
+    # a question naming a dose in passing, or "dose-dependent", asks for no dose
+    for question in (
+        "Is the effect of thymol dose-dependent?",
+        "Which trials used a low dose of thymol?",
+        "Did a higher dose of thymol help?",
+    ):
+        assert _query(second_qa, question).unit != "dose", question
 
 
 def test_shape_a_number_the_question_states_itself_is_not_its_answer(second_qa: QA) -> None:

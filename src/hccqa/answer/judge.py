@@ -222,12 +222,15 @@ _MONEY = re.compile(
     r"\b(?:usd|eur|gbp|jpy|cny)\s?\d",
     re.IGNORECASE,
 )
-# An amount of a dose: a number and a unit of mass or volume ("400 mg", "5 mg/kg", "2.5
-# µg"), or a schedule ("twice daily", "once a week")
+# An amount of a dose: a number and a unit of mass, volume or radiation ("400 mg", "5
+# mg/kg", "2.5 µg", "60 Gy"; "g" in lower case only), a number of doses or tablets, or a
+# schedule ("twice daily", "every 3 weeks", "b.i.d.")
+_NUMBER_WORD = r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)"
 _DOSE = re.compile(
-    r"(?<![\w.])\d+(?:[.,]\d+)?\s?(?:mg|g|µg|μg|mcg|ug|ng|ml|mL|IU|units?|tablets?)(?![\w])|"
+    r"(?<![\w.])\d+(?:[.,]\d+)?\s?(?:mg|µg|μg|mcg|ug|ng|ml|IU|Gy|mmol|mEq|kg|(?-i:g))(?![\w])|"
+    rf"(?<![\w.]){_NUMBER_WORD}\s+(?:doses|tablets?|capsules?|pills?)\b|"
     r"\b(?:once|twice|thrice|three times|\d+ times)\s+(?:a\s+|per\s+)?"
-    r"(?:day|daily|week|weekly)\b|\bb\.?i\.?d\b",
+    r"(?:day|daily|week|weekly)\b|\bevery\s+\d+\s+(?:hours?|days?|weeks?)\b|\bb\.i\.d\b",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"\d\s*%|\bpercent|\bhalf\b|\bmajority\b", re.IGNORECASE)

@@ -129,10 +129,15 @@ _PRICE = re.compile(
     r"\bhow (?:expensive|costly|pricey)\b|(?<![\w-])prices?(?![\w-])",
     re.IGNORECASE,
 )
-# Asking a dose (English): "what dose", "the daily dosage", "how many mg" ("dose-dependent"
-# asks none)
+# Asking a dose (English): "what (daily) dose", "which dosage", "what is the dose of X",
+# "the dose of X given", "how many mg"; not a question that names a dose in passing ("which
+# trials used a low dose?", "dose-dependent")
 _DOSE = re.compile(
-    r"(?<![\w-])(?:doses?|dosages?|dosing)(?![\w-])|\bhow many (?:mg|milligrams?)\b|\bin mg\b",
+    r"\b(?:what|which)(?:'s|\s+(?:is|was|are|were))?\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:doses?|dosages?)(?![\w-])|"
+    r"(?<![\w-])(?:doses?|dosages?)\s+(?:of\s+[\w-]+\s+)?(?:was|is|were|are|should be)\s+"
+    r"(?:given|used|recommended|taken|administered|prescribed)\b|"
+    r"\bhow many (?:mg|milligrams?)\b|\bin mg\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
