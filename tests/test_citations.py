@@ -90,6 +90,17 @@ def test_named_next_is_the_next_sentence_when_it_names_the_study_described() -> 
     # passages joined may hold the sentence twice; the second is followed by the naming
     twice = "A trial ran on 9 roofs. A trial ran on 9 roofs. This trial cut mites[4]."
     assert named_next("A trial ran on 9 roofs.", twice) == "This trial cut mites[4]."
+    # the next sentence ends where the splitter ends it: not at "et al.", after a citation
+    dotted = (
+        "A trial ran on 9 roofs. This study, like Ames et al. before, cut mites.[4] "
+        "Then Brook et al. found more.[5]"
+    )
+    assert named_next("A trial ran on 9 roofs.", dotted) == (
+        "This study, like Ames et al. before, cut mites.[4]"
+    )
     assert named_next("A trial ran on 9 roofs.", "A trial ran on 9 roofs. Mites fell[4].") == ""
+    # a sentence opening on another analysis does not point back
+    other = "A trial ran on 9 roofs. The analysis of 12 other trials found more[4]."
+    assert named_next("A trial ran on 9 roofs.", other) == ""
     assert named_next("Not in the text.", context) == ""
     assert named_next("", context) == ""

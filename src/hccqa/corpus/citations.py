@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .sentences import split_sentences
+
 # A bracket whose content is only numbers, separators, dashes and spaces.
 _BRACKET = re.compile(r"\[([0-9][0-9,;\s\-\u2010-\u2015]*)\]")
 _RANGE = re.compile(r"^(\d+)\s*[-\u2010-\u2015]\s*(\d+)$")
@@ -142,19 +144,18 @@ def continues_from(sentence: str, context: str) -> tuple[int, str] | None:
 # A sentence that names, by a citation, the one study the sentence before it described
 # ("A trial was run in 21 countries. *This study* showed ...[10]"), English.
 THIS_STUDY = re.compile(
-    r"(?:This|That|The|Their) (?:study|trial|work|report|analysis|experiment)\b"
+    r"(?:This|That|Their) (?:study|trial|work|report|analysis|experiment)\b|The (?:study|trial)\b"
 )
-_NEXT_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z]|\s*$)")
 
 
 def named_next(sentence: str, context: str) -> str:
     """The sentence after ``sentence`` in ``context`` when it names the study ``sentence``
-    described ("This study showed ...[10]"), or "" (see :data:`THIS_STUDY`)."""
-    at = context.find(sentence) if sentence else -1
-    while at >= 0:  # overlapping passages joined may hold it twice
-        after = context[at + len(sentence) :].lstrip()
-        if THIS_STUDY.match(after):
-            end = _NEXT_SENTENCE_END.search(after)
-            return after[: end.end()] if end else after
-        at = context.find(sentence, at + 1)
+    described ("This study showed ...[10]"), or "" (see :data:`THIS_STUDY`). Sentences
+    are those of :func:`~hccqa.corpus.sentences.split_sentences`."""
+    if not sentence:
+        return ""
+    spans = split_sentences(context)
+    for (a, b), (c, d) in zip(spans, spans[1:], strict=False):
+        if context[a:b] == sentence and THIS_STUDY.match(context, c):
+            return context[c:d]
     return ""

@@ -75,8 +75,13 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
+# the word before a period is looked for this far back (abbreviations are short; a search
+# from the text's start would make splitting a long text quadratic)
+_WORD_REACH = 40
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
-    m = _WORD_BEFORE.search(text, 0, dot)
+    m = _WORD_BEFORE.search(text, max(0, dot - _WORD_REACH), dot)
     if not m:
         return False
     word = m.group(1)
