@@ -177,6 +177,8 @@ def test_search_options(qa: QA, k: object, mode: object) -> None:
     except InputError as exc:
         _expect_input_error(exc)
         return
+    if k is None:  # the settings' default
+        k = qa.settings.k
     assert isinstance(k, int) and k >= 1
     assert 1 <= len(hits) <= k
 
