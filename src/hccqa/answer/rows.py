@@ -34,7 +34,7 @@ from ..understand.lexicon import NEGATING, NEGATIONS, Lexicon
 from ..understand.query import REASONS, Query, deictic
 from ..understand.words import content_stems, parts, stem, stem_set, tokens
 from .evidence import Evidence, Scored, context_of
-from .facts import coverage
+from .facts import coverage, holds
 
 BROAD = 0.5  # a constraint keeping more than this share of its tables' rows is broad
 ROW_COVERAGE = 0.5  # a retrieved row is shown when its cells hold this share of the question
@@ -271,13 +271,14 @@ def _choose(
             filtered = narrowed
             reason += ", the study the best quote reports"
     if filtered:
-        # "which X trials showed a benefit?": of the X rows, not those whose cells say "No
-        # benefit", unless every one does (then they are the answer: none did)
-        asked = _asked(query, lexicon) if not asks_negated(query) else frozenset()
-        denying = [r for r in filtered if not asked.isdisjoint(_negated_stems(r))]
-        if denying and len(denying) < len(filtered):
-            filtered = [r for r in filtered if r not in denying]
-            said = dict.fromkeys(v for r in denying for _, v in r.cells[1:] if _says_no(v))
+        # "which X gliders showed a lift gain?": of the X rows, not those with a cell
+        # saying "No lift gain" (the question asks every word it denies), unless every
+        # one does (then they are the answer: none did)
+        asked = query.terms if not asks_negated(query) else frozenset()
+        denied = {r.id: _denied(r, asked) for r in filtered}
+        if any(denied.values()) and not all(denied.values()):
+            said = dict.fromkeys(v for r in filtered for v in denied[r.id])
+            filtered = [r for r in filtered if not denied[r.id]]
             reason += f", not those saying {' or '.join(repr(v) for v in said)}"
         return RowChoice(tuple(RowMatch(r, reason, 1.0) for r in filtered), True)
     return RowChoice(tuple(_from_evidence(query, evidence, quotes, by_id, lexicon)), False)
@@ -623,6 +624,20 @@ def _negated_stems(row: TableRow) -> frozenset[str]:
 
 def _says_no(cell: str) -> bool:
     return any(t.norm in NEGATIONS for t in tokens(cell))
+
+
+def _denied(row: TableRow, asked: frozenset[str]) -> list[str]:
+    """The cells of a row that deny what is asked: they say no, and every other word of
+    theirs is one of ``asked`` ("No lift gain" for "which showed a lift gain?", not for
+    "which measured lift?")."""
+    return [
+        v
+        for _, v in row.cells[1:]
+        if asked
+        and _says_no(v)
+        and (words := {t.stem for t in tokens(v) if t.content and t.norm not in NEGATIONS})
+        and all(holds(w, asked) for w in words)
+    ]
 
 
 def _answering(row: TableRow, query: Query, lexicon: Lexicon) -> frozenset[str]:
