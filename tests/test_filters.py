@@ -93,6 +93,11 @@ def test_a_rows_reason_names_the_values_its_own_cells_hold() -> None:
     # a long form its cell does not spell out: the values as asked
     spelled = RowFilter((Constraint("frame", ("Bamboo cane",), frozenset({"kites:1"})),))
     assert spelled.describe(ROWS[0]) == "frame: Bamboo cane"
+    # whole words only, and of a value and a longer one holding it, the longer
+    cashew = make_table("k", ["ref", "frame"], [["1", "Cashew"], ["2", "Ash plus cashew"]])
+    woods = Constraint("frame", ("Ash", "Cashew", "Ash plus cashew"), frozenset({"k:1", "k:2"}))
+    assert RowFilter((woods,)).describe(cashew.rows[0]) == "frame: Cashew"
+    assert RowFilter((woods,)).describe(cashew.rows[1]) == "frame: Ash plus cashew"
 
 
 def test_years_and_table_narrow_too() -> None:

@@ -115,7 +115,12 @@ class RowFilter:
             if row is None:
                 return c.values
             cell = dict(row.cells).get(c.column, "").lower()
-            return tuple(v for v in c.values if v.lower() in cell) or c.values
+            held = [v for v in c.values if _spells(cell, v.lower())]
+            # of "X" and "X plus Y" both in the cell, the longer says it
+            kept = [
+                v for v in held if not any(w != v and _spells(w.lower(), v.lower()) for w in held)
+            ]
+            return tuple(kept) or c.values
 
         parts: list[str] = []
         if self.years:
@@ -134,6 +139,11 @@ class RowFilter:
         if not parts and self.table:
             parts.append(f"every row of {table_label(self.table)}")
         return ", ".join(parts)
+
+
+def _spells(text: str, value: str) -> bool:
+    """``text`` holds ``value`` as whole words ("ash" is not in "cashew")."""
+    return re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text) is not None
 
 
 def year_range(text: str) -> tuple[int, int] | None:
