@@ -296,7 +296,7 @@ def test_shape_a_question_asking_a_dose_needs_an_amount_of_a_dose(second_qa: QA)
         assert counts(text, "dose"), text
     for text in (
         *("over 1500 hives", "in 2008", "phase 3", "3 mo", "10 frames", "4 G sites"),
-        *("In a bid to cut costs", "20 units of housing"),
+        *("In a bid to cut costs", "20 units of housing", "a 70 kg keeper", "5 mmol/L"),
     ):
         assert not counts(text, "dose"), text
     # "how many doses" is answered by a number of doses
@@ -306,6 +306,7 @@ def test_shape_a_question_asking_a_dose_needs_an_amount_of_a_dose(second_qa: QA)
         "Is the effect of thymol dose-dependent?",
         "Which trials used a low dose of thymol?",
         "Did a higher dose of thymol help?",
+        "What did the dose escalation of thymol show?",
     ):
         assert _query(second_qa, question).unit != "dose", question
 

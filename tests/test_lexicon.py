@@ -245,6 +245,9 @@ def test_an_english_word_the_prose_writes_as_a_name_names_its_value_alone() -> N
     # one use read twice (passages overlap by a sentence) is one use
     once = "Bees raise Lantern levels."
     assert _mentioned(_lantern_lexicon(once, f"{once} Hives swarm."), "anything on lantern?") == {}
-    # a word capitalized before a number is a label ("see Step 2"), not a name
+    # a word capitalized before a number is a label ("see Step 2"), not a name; its other
+    # uses still count
     steps = "We follow Step 1 and then Step 2. Bees finish Step 3."
     assert "Step-glow pathway" not in _mentioned(_lantern_lexicon(steps), "which step?")
+    labelled = "Bees raise Lantern levels. Drones carry Lantern kits. It binds Lantern 1."
+    assert "Qx7-lantern signaling" in _mentioned(_lantern_lexicon(labelled), "any lantern?")

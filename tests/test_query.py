@@ -108,6 +108,20 @@ def test_a_numbered_value_a_table_numbers_otherwise_is_unknown() -> None:
     assert unknown("which stage 3 hives swarmed?") == ()
     assert unknown("which stage 1 hives swarmed?") == ()  # the prose writes it
     assert unknown("which hives swarmed in 2 weeks?") == ()  # no numbered word
+    assert unknown("which stage 2010 hives swarmed?") == ()  # a year is no stage
+    # the prose writes a number in other forms too
+    for prose in ("A stage II hive swarmed.", "Stage-2 hives swarmed.", "Stages 2 and 3 swarmed."):
+        other = Passage("d:p0", "d", "S", prose)
+        written = Lexicon.from_corpus(
+            SimpleNamespace(passages=[other], tables=[table], glossary={})
+        )
+        assert understand("which stage 2 hives swarmed?", (), written).unknown == (), prose
+    # "week 24" where the prose says "after 24 weeks"
+    weeks = make_table("checks", ["ref", "when"], [["1", "Week 12"], ["2", "Week 48"]])
+    later = Passage("d:p0", "d", "S", "After 24 weeks, shaded colonies held more brood.")
+    timed = Lexicon.from_corpus(SimpleNamespace(passages=[later], tables=[weeks], glossary={}))
+    assert understand("how much brood at week 24?", (), timed).unknown == ()
+    assert understand("how much brood at week 36?", (), timed).unknown == ("week 36",)
 
 
 def test_what_is_the_role_of_x_asks_what_x_does_not_what_it_is(second_lexicon: Lexicon) -> None:
@@ -116,6 +130,11 @@ def test_what_is_the_role_of_x_asks_what_x_does_not_what_it_is(second_lexicon: L
         "what's the effect of shade cloth",
         "What are the links between forage and honey yield?",
         "what is the importance of screened boards",
+        "What is the main role of thymol in mite control?",
+        "what is the practical value of shade cloth",
+        "what is thymol's role in mite control",
+        "what is the role played by forage",
+        "what is the relation between forage and honey yield",
     ):
         assert "define" not in understand(question, (), second_lexicon).intents, question
     for question in ("What is thymol?", "what is the nuc", "What are drone brood frames?"):

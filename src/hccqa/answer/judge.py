@@ -223,11 +223,13 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 # An amount of a dose: a number and a unit of mass, volume or radiation ("400 mg", "5
-# mg/kg", "2.5 µg", "60 Gy"; "g" in lower case only), a number of doses or tablets, or a
-# schedule ("twice daily", "every 3 weeks", "b.i.d.")
+# mg/kg", "2.5 µg", "60 Gy"; "g" in lower case only; not a concentration, "5 mmol/L", nor
+# a body weight, "70 kg"), a number of doses or tablets, or a schedule ("twice daily",
+# "every 3 weeks", "b.i.d.")
 _NUMBER_WORD = r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)"
 _DOSE = re.compile(
-    r"(?<![\w.])\d+(?:[.,]\d+)?\s?(?:mg|µg|μg|mcg|ug|ng|ml|IU|Gy|mmol|mEq|kg|(?-i:g))(?![\w])|"
+    r"(?<![\w.])\d+(?:[.,]\d+)?\s?(?:mg|µg|μg|mcg|ug|ng|ml|IU|Gy|mmol|mEq|(?-i:g))(?![\w])"
+    r"(?!\s*/\s*(?:l|dl|ml)\b)|"
     rf"(?<![\w.]){_NUMBER_WORD}\s+(?:doses|tablets?|capsules?|pills?)\b|"
     r"\b(?:once|twice|thrice|three times|\d+ times)\s+(?:a\s+|per\s+)?"
     r"(?:day|daily|week|weekly)\b|\bevery\s+\d+\s+(?:hours?|days?|weeks?)\b|\bb\.i\.d\b",

@@ -117,6 +117,50 @@ _PUNCTUATION = re.compile(r"[^\w\s-]+")  # ends a run of words spelling a short 
 _WORD_GAP = re.compile(r"[\s-]+")
 # a name numbered after a hyphen: "abc-3", "abc-12b"
 _NUMBERED_VALUE = re.compile(r"([A-Za-z]+)[\s-]+(\d+)")  # "Stage 3", "grade-4"
+_ROMAN_NUMBERS = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
+_ROMAN_NUMBERS.update({"vii": "7", "viii": "8", "ix": "9", "x": "10"})
+_A_NUMBER = r"(?:\d+|[ivx]+)"
+# a word and the numbers after it: "phase 2", "phase-II", "phases 2 and 3", "phase 1/2"
+_WORD_THEN_NUMBERS = re.compile(
+    rf"\b([a-z]+)[\s-]+({_A_NUMBER}(?:\s*(?:,|/|and|or|to|-|–)\s*{_A_NUMBER})*)\b"
+)
+_NUMBER_THEN_WORD = re.compile(r"\b(\d+)[\s-]+([a-z]+)\b")  # "24 weeks", "3-week"
+
+
+def _value_numbers(tables: Sequence[Any]) -> dict[str, frozenset[str]]:
+    """The tables' numbered columns, whose every value is a word and a number ("Stage 3",
+    "Grade-4"): the word's stem -> the numbers they give ("stage" -> {"3", "4"})."""
+    found: dict[str, set[str]] = {}
+    for t in tables:
+        for c in t.columns:
+            if c.kind not in TEXT_KINDS:
+                continue
+            cells = [_NUMBERED_VALUE.fullmatch(dict(r.cells).get(c.name, "")) for r in t.rows]
+            if cells and all(cells):
+                for m in cells:
+                    assert m is not None
+                    found.setdefault(stem(m.group(1).lower()), set()).add(
+                        m.group(2).lstrip("0") or "0"
+                    )
+    return {word: frozenset(numbers) for word, numbers in found.items()}
+
+
+def number_mentions(text: str) -> set[tuple[str, str]]:
+    """The (stem, number) pairs a text writes, in any of its forms: "phase 2", "Phase II",
+    "phases 2 and 3", "phase 1/2" (each number with "phase"), "24 weeks" ("week", "24")."""
+    low = text.lower()
+    found: set[tuple[str, str]] = set()
+    for m in _WORD_THEN_NUMBERS.finditer(low):
+        word = stem(m.group(1))
+        for n in re.findall(_A_NUMBER, m.group(2)):
+            number = _ROMAN_NUMBERS.get(n, n)
+            if number.isdigit():
+                found.add((word, number.lstrip("0") or "0"))
+    for m in _NUMBER_THEN_WORD.finditer(low):
+        found.add((stem(m.group(2)), m.group(1).lstrip("0") or "0"))
+    return found
+
+
 _HYPHEN_NUMBERED = re.compile(r"([a-z][a-z0-9]*)-\d+[a-z]*")
 # a word whose prose uses mid-sentence are mostly capitalized ("the X1 gene and X
 # signaling" for an English word x) is a name there: at least this share of its uses, and
@@ -125,6 +169,7 @@ PROPER_SHARE = 2 / 3
 PROPER_USES = 2
 _WORD_IN_PROSE = re.compile(r"[A-Za-z]+")
 _TITLE_CASE = re.compile(r"[A-Z][a-z]+")
+_LABEL = re.compile(r"\b([A-Z][a-z]+)[\s-]+\d")  # "Step 2", "Step-3"
 
 
 class Lexicon:
@@ -146,6 +191,7 @@ class Lexicon:
         tables: Sequence[Any] = (),
         english: Iterable[str] | None = None,
         numbered: Iterable[tuple[str, str]] = (),
+        number_mentions: Iterable[tuple[str, str]] = (),
         bridge: Bridge | None = None,
         citing_docs: Iterable[str] = (),
         texts: Sequence[str] = (),
@@ -189,15 +235,11 @@ class Lexicon:
             for t in self.tables
         )
         # (word, number) pairs the corpus writes ("step 2"), and its numbered words
-        self.number_pairs = frozenset(numbered)
-        self.numbered = frozenset(word for word, _ in self.number_pairs)
-        # the numbered values of the tables' text columns ("Stage 3", "Grade-4"): word ->
-        # the numbers its values give ("stage" -> {"3", "4"})
-        self.value_numbers: dict[str, frozenset[str]] = {}
-        for e in self.entities:
-            if m := _NUMBERED_VALUE.fullmatch(e.text):
-                word = m.group(1).lower()
-                self.value_numbers[word] = self.value_numbers.get(word, frozenset()) | {m.group(2)}
+        self.numbered = frozenset(word for word, _ in numbered)
+        # every (stem, number) the corpus writes in any form ("step II", "steps 2 and 3",
+        # "24 weeks": see number_mentions)
+        self.number_mentions = frozenset(number_mentions)
+        self.value_numbers = _value_numbers(self.tables)
         # names the corpus numbers after a hyphen ("abc" of "ABC-3", "ABC-12b"): another
         # number makes another name; not an English word of four letters or more numbered so
         # ("receptor-3"), which is the word and a number
@@ -252,9 +294,11 @@ class Lexicon:
             p for p in getattr(corpus, "passages", ()) if getattr(p, "kind", "text") != "glossary"
         ]
         proper = _ProperNames()
+        mentions: set[tuple[str, str]] = set()  # (stem, number): "phase II", "24 weeks"
         for p in passages:
             if getattr(p, "kind", "text") == "text":
                 proper.read(p.text)
+            mentions.update(number_mentions(p.text))
             toks = tokens(p.text)
             pairs.update(
                 (a.norm, b.norm)
@@ -279,8 +323,7 @@ class Lexicon:
             vocabulary.update(tok.norm for c in t.columns for tok in tokens(c.name))
         lexicon_english = english
         speller_words = None if lexicon_english is None else frozenset(lexicon_english)
-        numbered_words = frozenset(word for word, _ in pairs)
-        entities = _entities(tables, glossary, speller_words, proper.names(numbered_words))
+        entities = _entities(tables, glossary, speller_words, proper.names())
         return cls(
             citing_docs=_citing_docs(passages, tables),
             vocabulary=vocabulary,
@@ -291,6 +334,7 @@ class Lexicon:
             tables=tables,
             english=speller_words,
             numbered=pairs,
+            number_mentions=mentions,
             texts=[p.text for p in passages],
         )
 
@@ -646,17 +690,19 @@ class _ProperNames:
             if sentence in self._seen:
                 continue
             self._seen.add(sentence)
-            words = _WORD_IN_PROSE.findall(sentence)[1:]  # the first word says nothing
+            # the first word says nothing, nor a label before a number ("see Step 2")
+            words = [m.group(0) for m in _WORD_IN_PROSE.finditer(sentence)][1:]
+            labels = {m.group(1) for m in _LABEL.finditer(sentence)}
+            words = [w for w in words if w not in labels]
             self._uses.update(w.lower() for w in words)
             self._capitalized.update(w.lower() for w in words if _TITLE_CASE.fullmatch(w))
 
-    def names(self, numbered: frozenset[str] = frozenset()) -> frozenset[str]:
-        """The words mostly capitalized mid-sentence, but for ``numbered`` ones (a label
-        before a number, "Step 2", is capitalized for the number's sake)."""
+    def names(self) -> frozenset[str]:
+        """The words mostly capitalized mid-sentence."""
         return frozenset(
             w
             for w, n in self._uses.items()
-            if n >= PROPER_USES and self._capitalized[w] >= PROPER_SHARE * n and w not in numbered
+            if n >= PROPER_USES and self._capitalized[w] >= PROPER_SHARE * n
         )
 
 

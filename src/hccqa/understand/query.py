@@ -33,7 +33,7 @@ from .filters import (
     excluded_words,
     without_excluded,
 )
-from .lexicon import Lexicon, Mention
+from .lexicon import Lexicon, Mention, number_mentions
 from .words import LISTED, SHORTHAND, STOPWORDS, Token, content_stems, parts, tokens
 
 # Words that point back to an earlier turn (English).
@@ -94,8 +94,11 @@ _WHO = re.compile(
 )
 # "what is the role / effect / importance of X (in Y)" asks what X does, not what it is
 _NOT_DEFINED = (
-    r"(?!(?:an?\s+|the\s+)?(?:roles?|functions?|effects?|impacts?|mechanisms?|significance|importance|relevance|"
-    r"contributions?|relationships?|links?|connections?|associations?)\s+(?:of|between)\b)"
+    r"(?!(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}?(?:roles?|functions?|effects?|impacts?|"
+    r"mechanisms?|significance|importance|relevance|values?|benefits?|purposes?|"
+    r"contributions?|relationships?|relations?|links?|connections?|associations?)\s+"
+    r"(?:of|between|played|for)\b)(?![\w-]+'s\s+(?:roles?|functions?|effects?|impacts?|"
+    r"significance|importance|relevance|value|benefits?|purpose|contributions?)\b)"
 )
 _DEFINE = re.compile(
     r"^\s*(?:what|wat)(?:'s|s|\s+is|\s+are)\s+"
@@ -132,9 +135,14 @@ _PRICE = re.compile(
 # Asking a dose (English): "what (daily) dose", "which dosage", "what is the dose of X",
 # "the dose of X given", "how many mg"; not a question that names a dose in passing ("which
 # trials used a low dose?", "dose-dependent")
+# "dose escalation", "dose reductions": a dose that names something else
+_DOSE_NOUNS = (
+    r"(?:escalations?|reductions?|adjustments?|modifications?|levels?|intensity|response|"
+    r"density|findings?|interruptions?|delays?|dependence|limiting|ranging|groups?|arms?)\b"
+)
 _DOSE = re.compile(
     r"\b(?:what|which)(?:'s|\s+(?:is|was|are|were))?\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,2}?"
-    r"(?:doses?|dosages?)(?![\w-])|"
+    r"(?:doses?|dosages?)(?![\w-])(?!\s+" + _DOSE_NOUNS + r")|"
     r"(?<![\w-])(?:doses?|dosages?)\s+(?:of\s+[\w-]+\s+)?(?:was|is|were|are|should be)\s+"
     r"(?:given|used|recommended|taken|administered|prescribed)\b|"
     r"\bhow many (?:mg|milligrams?)\b|\bin mg\b",
@@ -374,7 +382,7 @@ def understand(
             _names_unknown(t, lexicon, capitals=not shouted)
             or (t.norm in authors and t.norm not in lexicon.vocabulary)
         )
-    ) + _other_numbered_values(toks, lexicon)
+    ) + _other_numbered_values(normalized, lexicon)
     absent = tuple(
         t.text
         for t in content
@@ -801,16 +809,19 @@ def _with_referent(
     )
 
 
-def _other_numbered_values(toks: Sequence[Token], lexicon: Lexicon) -> tuple[str, ...]:
+def _other_numbered_values(text: str, lexicon: Lexicon) -> tuple[str, ...]:
     """The numbered values the question names that a table numbers otherwise and the
-    corpus never writes: "stage 2" where a column holds "Stage 3" and "Stage 4"."""
+    corpus never writes, in any form: "stage 2" where a column's every value is "Stage
+    N" and the numbers are 3 and 4 ("stage II", "stages 1 and 2" count as written)."""
+    if not lexicon.value_numbers:
+        return ()
     return tuple(
-        f"{a.text} {b.text}"
-        for a, b in zip(toks, toks[1:], strict=False)
-        if b.norm.isdigit()
-        and (numbers := lexicon.value_numbers.get(a.norm)) is not None
-        and b.norm.lstrip("0") not in numbers
-        and (a.norm, b.norm) not in lexicon.number_pairs
+        f"{word} {number}"
+        for word, number in sorted(number_mentions(text))
+        if (numbers := lexicon.value_numbers.get(word)) is not None
+        and number not in numbers
+        and len(number) < 4  # a year is no value's number
+        and (word, number) not in lexicon.number_mentions
     )
 
 
