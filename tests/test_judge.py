@@ -227,40 +227,42 @@ def test_shape_a_number_counts_only_beside_the_questions_rarest_word(second_qa: 
     assert measure(query, apart)["shape"] == 1.0  # frames counted, but of other boxes
 
 
+def _asks_for(
+    qa: QA,
+    unit: str,
+    questions: tuple[str, ...],
+    sentences: tuple[str, str],
+    amounts: tuple[tuple[str, ...], tuple[str, ...]],
+) -> None:
+    """Each question asks a number of ``unit``; the first is answered by the first of
+    ``sentences``, not by the second (a number of something else); the first texts of
+    ``amounts`` give one of ``unit``, the second do not."""
+    for question in questions:
+        query = _query(qa, question)
+        assert "number" in query.intents and query.unit == unit, question
+    query = _query(qa, questions[0])
+    answering, counting = sentences
+    assert measure(query, _evidence(qa, questions[0], [answering]))["shape"] == 0.0
+    assert measure(query, _evidence(qa, questions[0], [counting]))["shape"] == 1.0
+    given, other = amounts
+    assert all(counts(text, unit) for text in given), given
+    assert not any(counts(text, unit) for text in other), other
+
+
 def test_shape_a_question_asking_a_price_needs_an_amount_of_money(second_qa: QA) -> None:
-    for question in (
+    questions = (
         "How much does a box of thymol strips cost?",
         "What is the price of a nuc?",
         "What does a box of thymol strips cost?",
         "What's the cost of a nuc?",
         "How expensive are thymol strips?",
-    ):
-        query = _query(second_qa, question)
-        assert "number" in query.intents and query.unit == "money", question
-    asked = "How much does a box of thymol strips cost?"
-    query = _query(second_qa, asked)
-    priced = _evidence(second_qa, asked, ["A box of 10 thymol strips sells for $25."])
-    counted = _evidence(second_qa, asked, ["Each box of thymol strips holds 10 strips."])
-    assert measure(query, priced)["shape"] == 0.0
-    assert measure(query, counted)["shape"] == 1.0  # a number, but no amount of money
-    for text in (
-        "It costs 30 euros.",
-        "EUR 12 a box",
-        "£4.50 each",
-        "about 2,000 USD",
-        "30 € a box",
-        "1.5 million dollars",
-        "JPY 4000",
-    ):
-        assert counts(text, "money"), text
-    for text in (
-        "A full box weighs 10 pounds.",
-        "over 1500 hives",
-        "3 mo",
-        "An INR 1.5 or higher was excluded.",  # a short form, not the rupee
-        "12 AUD patients",
-    ):
-        assert not counts(text, "money"), text
+    )
+    sentences = ("A box of 10 thymol strips sells for $25.", "Each box holds 10 strips.")
+    priced = ("It costs 30 euros.", "EUR 12 a box", "£4.50 each", "about 2,000 USD")
+    priced += ("30 € a box", "1.5 million dollars", "JPY 4000")
+    weighed = ("A full box weighs 10 pounds.", "over 1500 hives", "3 mo", "12 AUD patients")
+    weighed += ("An INR 1.5 or higher was excluded.",)  # a short form, not the rupee
+    _asks_for(second_qa, "money", questions, sentences, (priced, weighed))
     # the words of a price that ask none
     for question in (
         "What are the costs and benefits of thymol strips?",
@@ -275,30 +277,18 @@ def test_shape_a_question_asking_a_price_needs_an_amount_of_money(second_qa: QA)
 
 
 def test_shape_a_question_asking_a_dose_needs_an_amount_of_a_dose(second_qa: QA) -> None:
-    for question in (
+    questions = (
         "What dose of thymol do beekeepers use?",
         "what is the daily dosage of oxalic acid",
         "How many mg of thymol go in a strip?",
-    ):
-        query = _query(second_qa, question)
-        assert "number" in query.intents and query.unit == "dose", question
-    asked = "What dose of thymol do beekeepers use?"
-    query = _query(second_qa, asked)
-    dosed = _evidence(second_qa, asked, ["Beekeepers use 12.5 g of thymol per hive."])
-    counted = _evidence(second_qa, asked, ["Thymol was tried in over 1500 hives."])
-    assert measure(query, dosed)["shape"] == 0.0
-    assert measure(query, counted)["shape"] == 1.0  # a number, but no dose
-    for text in (
-        *("50 mg/kg", "2.5 µg per bee", "a 400 mg tablet", "60 Gy", "1.5 mmol/kg", "12 g"),
-        *("twice daily", "once a week", "every 3 weeks", "two tablets daily", "4 doses"),
-        "b.i.d.",
-    ):
-        assert counts(text, "dose"), text
-    for text in (
-        *("over 1500 hives", "in 2008", "phase 3", "3 mo", "10 frames", "4 G sites"),
-        *("In a bid to cut costs", "20 units of housing", "a 70 kg keeper", "5 mmol/L"),
-    ):
-        assert not counts(text, "dose"), text
+    )
+    sentences = ("Beekeepers use 12.5 g of thymol per hive.", "It was tried in over 1500 hives.")
+    dosed = ("50 mg/kg", "2.5 µg per bee", "a 400 mg tablet", "60 Gy", "1.5 mmol/kg", "12 g")
+    dosed += ("twice daily", "once a week", "every 3 weeks", "two tablets daily", "4 doses")
+    dosed += ("b.i.d.",)
+    other = ("over 1500 hives", "in 2008", "phase 3", "3 mo", "10 frames", "4 G sites")
+    other += ("In a bid to cut costs", "20 units of housing", "a 70 kg keeper", "5 mmol/L")
+    _asks_for(second_qa, "dose", questions, sentences, (dosed, other))
     # "how many doses" is answered by a number of doses
     assert _query(second_qa, "How many doses of thymol did each hive get?").unit == "dose"
     # a question naming a dose in passing, or "dose-dependent", asks for no dose
