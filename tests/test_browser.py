@@ -130,3 +130,15 @@ def test_example_fills_the_box_and_new_chat_clears(page: Any) -> None:
     answer = _ask(page, "What does EMT stand for?")  # a new chat: no earlier turns in it
     assert answer.is_visible()
     assert page.locator("#hccqa-chat .hccqa-question").count() == 1
+
+
+def test_an_empty_question_says_so_and_adds_no_turn(page: Any) -> None:
+    before = page.locator("#hccqa-chat .hccqa-question").count()
+    box = page.locator("#hccqa-question textarea")
+    box.fill("   ")
+    box.press("Enter")
+    page.get_by_text("Type a question first").first.wait_for(timeout=10_000)
+    assert page.locator("#hccqa-chat .hccqa-question").count() == before
+    page.wait_for_function(
+        "() => document.querySelector('#hccqa-question textarea').value === ''", timeout=10_000
+    )

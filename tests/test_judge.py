@@ -460,6 +460,13 @@ def test_judge_answers_above_the_threshold(second_qa: QA) -> None:
         ("shape", "How long did colonies last?", {}, "asks for a length of time"),
         ("shape", "When was the first rooftop hive trial?", {}, "asks for a date and"),
         ("unknown", "Do hives on Zorblaxian roofs thrive?", {}, "Zorblaxian"),
+        # each word once
+        (
+            "unknown",
+            "Do Zorblaxian hives on Zorblaxian roofs thrive?",
+            {},
+            "names Zorblaxian, which",
+        ),
         ("absent", "Do hives on Zorblaxian roofs thrive?", {}, "thrive"),
         ("rows", "Which hives thrive?", {}, "no table row fits"),
         ("listed", "List the hives that thrive", {}, "asks for a list and no table rows"),

@@ -382,9 +382,9 @@ def _reason(query: Query, policy: Policy, signals: Mapping[str, float]) -> str:
     worst = min(pulls, key=lambda k: pulls[k]) if pulls else "cosine"
     value = signals.get(worst, 0.0)
     if worst == "unknown":
-        return f"the question names {', '.join(query.unknown)}, which the corpus never mentions"
+        return f"the question names {_listed(query.unknown)}, which the corpus never mentions"
     if worst == "absent":
-        words = ", ".join(query.absent) or "its words"
+        words = _listed(query.absent) or "its words"
         return f"the corpus never uses {words} ({value:.0%} of the question's topical words)"
     if worst == "shape":
         return f"the question asks for {_asked_for(query)} and the nearest sentences give none"
@@ -394,7 +394,7 @@ def _reason(query: Query, policy: Policy, signals: Mapping[str, float]) -> str:
         if query.absent:
             return (
                 "no passage holds the question's key words: the corpus never uses "
-                f"{', '.join(query.absent)}"
+                f"{_listed(query.absent)}"
             )
         return f"no passage holds the question's key words (coverage {value:.2f})"
     if worst == "rows":
@@ -402,6 +402,11 @@ def _reason(query: Query, policy: Policy, signals: Mapping[str, float]) -> str:
     if worst == "listed":
         return "the question asks for a list and no table rows fit it"
     return f"no sentence is close to the question (cosine {signals.get('cosine', 0.0):.2f})"
+
+
+def _listed(words: Sequence[str]) -> str:
+    """The words, each once (as first typed), comma-separated."""
+    return ", ".join(dict.fromkeys(words))
 
 
 _UNIT_NAMES = {

@@ -212,12 +212,19 @@ def build_app(qa: Asker, settings: Settings | None = None, page: PageText | None
         k: object,
         mode: object,
     ) -> tuple[Any, ...]:
+        if not isinstance(question, str) or not question.strip():
+            gr.Warning("Type a question first: the box is empty.")
         turn = chat_turn(
             qa, question, messages, history, k=k, mode=mode, keep_history=settings.max_history_turns
         )
         # After an answer the box is emptied; after a refusal the text stays for editing,
         # unless it is longer than the box takes (then it is not kept in the session either).
-        keep = isinstance(question, str) and turn.answer is None and len(question) <= box_limit
+        keep = (
+            isinstance(question, str)
+            and question.strip() != ""
+            and turn.answer is None
+            and len(question) <= box_limit
+        )
         return (
             turn.messages,
             turn.messages,
