@@ -233,10 +233,12 @@ def _asks_for(
     questions: tuple[str, ...],
     sentences: tuple[str, str],
     amounts: tuple[tuple[str, ...], tuple[str, ...]],
+    asking_none: tuple[str, ...],
 ) -> None:
     """Each question asks a number of ``unit``; the first is answered by the first of
     ``sentences``, not by the second (a number of something else); the first texts of
-    ``amounts`` give one of ``unit``, the second do not."""
+    ``amounts`` give one of ``unit``, the second do not; no question of ``asking_none``
+    asks one."""
     for question in questions:
         query = _query(qa, question)
         assert "number" in query.intents and query.unit == unit, question
@@ -247,6 +249,8 @@ def _asks_for(
     given, other = amounts
     assert all(counts(text, unit) for text in given), given
     assert not any(counts(text, unit) for text in other), other
+    for question in asking_none:
+        assert _query(qa, question).unit != unit, question
 
 
 def test_shape_a_question_asking_a_price_needs_an_amount_of_money(second_qa: QA) -> None:
@@ -262,9 +266,8 @@ def test_shape_a_question_asking_a_price_needs_an_amount_of_money(second_qa: QA)
     priced += ("30 € a box", "1.5 million dollars", "JPY 4000")
     weighed = ("A full box weighs 10 pounds.", "over 1500 hives", "3 mo", "12 AUD patients")
     weighed += ("An INR 1.5 or higher was excluded.",)  # a short form, not the rupee
-    _asks_for(second_qa, "money", questions, sentences, (priced, weighed))
     # the words of a price that ask none
-    for question in (
+    none = (
         "What are the costs and benefits of thymol strips?",
         "Does shade come at the cost of honey yield?",
         "Are thymol strips cost-effective?",
@@ -272,8 +275,8 @@ def test_shape_a_question_asking_a_price_needs_an_amount_of_money(second_qa: QA)
         "How much does shade raise yield at the cost of swarming?",
         "What is the cost-effectiveness of thymol strips?",
         "How much honey do hives lose? Is cost a factor?",
-    ):
-        assert _query(second_qa, question).unit != "money", question
+    )
+    _asks_for(second_qa, "money", questions, sentences, (priced, weighed), none)
 
 
 def test_shape_a_question_asking_a_dose_needs_an_amount_of_a_dose(second_qa: QA) -> None:
@@ -288,17 +291,16 @@ def test_shape_a_question_asking_a_dose_needs_an_amount_of_a_dose(second_qa: QA)
     dosed += ("b.i.d.",)
     other = ("over 1500 hives", "in 2008", "phase 3", "3 mo", "10 frames", "4 G sites")
     other += ("In a bid to cut costs", "20 units of housing", "a 70 kg keeper", "5 mmol/L")
-    _asks_for(second_qa, "dose", questions, sentences, (dosed, other))
-    # "how many doses" is answered by a number of doses
-    assert _query(second_qa, "How many doses of thymol did each hive get?").unit == "dose"
     # a question naming a dose in passing, or "dose-dependent", asks for no dose
-    for question in (
+    none = (
         "Is the effect of thymol dose-dependent?",
         "Which trials used a low dose of thymol?",
         "Did a higher dose of thymol help?",
         "What did the dose escalation of thymol show?",
-    ):
-        assert _query(second_qa, question).unit != "dose", question
+    )
+    _asks_for(second_qa, "dose", questions, sentences, (dosed, other), none)
+    # "how many doses" is answered by a number of doses
+    assert _query(second_qa, "How many doses of thymol did each hive get?").unit == "dose"
 
 
 def test_shape_a_number_the_question_states_itself_is_not_its_answer(second_qa: QA) -> None:

@@ -406,17 +406,17 @@ def _crediting(quotes: Sequence[Scored], evidence: Evidence, query: Query) -> li
         return [best]
     if not asks_negated(query) and _denies(best.text, query.terms):
         return [best]  # "no X was found" credits no one, nor the sentence after it
-    later = sorted(
+    after = min(
         (
             q
             for q in quotes[1:]
             if q.passage_id == best.passage_id and q.sentence_index > best.sentence_index
         ),
         key=lambda q: q.sentence_index,
+        default=None,
     )
-    for q in later[:1]:
-        if _cited(q.text, context_of(q, evidence)):
-            return [q]
+    if after is not None and _cited(after.text, context_of(after, evidence)):
+        return [after]
     return [best]
 
 

@@ -115,7 +115,6 @@ COMMON_ENGLISH = 1_000_000
 AFFIX_MAX = 5
 _PUNCTUATION = re.compile(r"[^\w\s-]+")  # ends a run of words spelling a short form
 _WORD_GAP = re.compile(r"[\s-]+")
-# a name numbered after a hyphen: "abc-3", "abc-12b"
 _NUMBERED_VALUE = re.compile(r"([A-Za-z]+)[\s-]+(\d+)")  # "Stage 3", "grade-4"
 _ROMAN_NUMBERS = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
 _ROMAN_NUMBERS.update({"vii": "7", "viii": "8", "ix": "9", "x": "10"})
@@ -161,6 +160,7 @@ def number_mentions(text: str) -> set[tuple[str, str]]:
     return found
 
 
+# a name numbered after a hyphen: "abc-3", "abc-12b"
 _HYPHEN_NUMBERED = re.compile(r"([a-z][a-z0-9]*)-\d+[a-z]*")
 # a word whose prose uses mid-sentence are mostly capitalized ("the X1 gene and X
 # signaling" for an English word x) is a name there: at least this share of its uses, and
@@ -190,7 +190,7 @@ class Lexicon:
         entities: Sequence[Entity],
         tables: Sequence[Any] = (),
         english: Iterable[str] | None = None,
-        numbered: Iterable[tuple[str, str]] = (),
+        numbered: Iterable[str] = (),
         number_mentions: Iterable[tuple[str, str]] = (),
         bridge: Bridge | None = None,
         citing_docs: Iterable[str] = (),
@@ -234,8 +234,7 @@ class Lexicon:
             )
             for t in self.tables
         )
-        # (word, number) pairs the corpus writes ("step 2"), and its numbered words
-        self.numbered = frozenset(word for word, _ in numbered)
+        self.numbered = frozenset(numbered)
         # every (stem, number) the corpus writes in any form ("step II", "steps 2 and 3",
         # "24 weeks": see number_mentions)
         self.number_mentions = frozenset(number_mentions)
@@ -285,9 +284,7 @@ class Lexicon:
         """
         vocabulary: Counter[str] = Counter()
         df: Counter[str] = Counter()
-        # (word, number) pairs the corpus writes ("step 2"): its numbered words, and the
-        # numbers it gives each
-        pairs: set[tuple[str, str]] = set()
+        numbered: set[str] = set()  # words the corpus writes before a number ("step 2")
         # a footnote of abbreviations restates the glossary (below): its words do not make
         # the corpus's word frequencies
         passages = [
@@ -300,8 +297,8 @@ class Lexicon:
                 proper.read(p.text)
             mentions.update(number_mentions(p.text))
             toks = tokens(p.text)
-            pairs.update(
-                (a.norm, b.norm)
+            numbered.update(
+                a.norm
                 for a, b in zip(toks, toks[1:], strict=False)
                 if b.norm.isdigit()
                 and a.norm.isalpha()
@@ -333,7 +330,7 @@ class Lexicon:
             entities=entities,
             tables=tables,
             english=speller_words,
-            numbered=pairs,
+            numbered=numbered,
             number_mentions=mentions,
             texts=[p.text for p in passages],
         )
