@@ -698,6 +698,7 @@ def test_pointing_at_one_thing_means_the_study_the_answer_quoted(second_qa: QA) 
         return understand(question, (THYMOL,), lexicon, recall=lambda q, h: shown).referent_rows
 
     assert referent("What year did that study come out?") == ("apiary_trials:10",)
+    assert referent("Who ran that study?") == ("apiary_trials:10",)  # after a verb too
     assert referent("Where was it done?") == ("apiary_trials:10",)
     # several, or no pointer at one: every row shown
     assert referent("Where were those trials done?") == shown

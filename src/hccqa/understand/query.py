@@ -55,6 +55,11 @@ _BACK = frozenset(
     ]
 )
 _DEICTIC = frozenset({"this", "that"})
+# Nouns for one study or its report (English): "that"/"this" before one is a determiner
+# pointing back ("who led *that study*?"), whatever word comes before it
+_STUDY_NOUNS = frozenset(
+    {"one", "study", "trial", "paper", "report", "work", "experiment", "article", "research"}
+)
 # Words naming the document itself (English): a question about it leans on no turn.
 _DOCUMENT = frozenset({"review", "document", "documents"})  # not "paper": a cited one
 _OPENERS = re.compile(
@@ -646,13 +651,14 @@ def _short_form(word: str, lexicon: Lexicon) -> bool:
 def deictic(words: Sequence[str], i: int) -> bool:
     """``words[i]`` is "this" or "that" pointing at something said before: it ends the
     question, stands before a verb or a function word ("was that", "is this safe"), or
-    follows one ("did that trial help"). After a noun and before a word it is a relative
-    pronoun or a plain determiner ("drugs that failed", "hives this summer")."""
+    follows one ("did that trial help"), or comes before a noun for a study ("who led
+    that study"). After a noun and before another word it is a relative pronoun or a
+    plain determiner ("drugs that failed", "hives this summer")."""
     if words[i] not in _DEICTIC:
         return False
     prev = words[i - 1] if i else ""
     nxt = words[i + 1] if i + 1 < len(words) else ""
-    return not nxt or nxt in STOPWORDS or not prev or prev in STOPWORDS
+    return not nxt or nxt in STOPWORDS or nxt in _STUDY_NOUNS or not prev or prev in STOPWORDS
 
 
 # "the second one", "the third study", "the former", "the latter" (English): a row of those
