@@ -332,6 +332,22 @@ def test_a_follow_up_narrows_with_its_own_values_and_keeps_the_earlier_ones(
     assert columns == {"site": ("Madrid rooftop",), "treatment": ("Thymol strips",)}
 
 
+def test_a_follow_up_keeps_an_earlier_value_only_when_it_chose_the_rows_shown(
+    second_lexicon: Lexicon,
+) -> None:
+    def columns(shown: tuple[str, ...]) -> set[str]:
+        recall = lambda question, history: shown  # noqa: E731
+        q = understand("and the most recent?", [THYMOL_TURN], second_lexicon, recall=recall)
+        assert q.followup and q.referent_rows == shown
+        return {c.column for c in q.filter.constraints}
+
+    # the answer showed the thymol rows: a follow-up is about thymol still
+    assert columns(THYMOL_ROWS) == {"treatment"}
+    # it also showed rows it cited that hold another treatment: the value did not choose
+    # them, and the follow-up is about every row shown, not the thymol ones among them
+    assert columns(("apiary_trials:5", "apiary_trials:8", "apiary_trials:9")) == set()
+
+
 def test_a_follow_up_without_intents_inherits_a_listing(second_lexicon: Lexicon) -> None:
     q = understand("ok", [THYMOL_TURN], second_lexicon)
     assert q.followup and "list" in q.intents

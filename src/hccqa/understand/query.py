@@ -770,7 +770,11 @@ def _with_referent(
     row_filter = query.filter
     if not swaps:
         kept = {m.entity.column for m in query.mentions}
-        inherited = [m for m in previous.query.mentions if m.entity.column not in kept]
+        inherited = [
+            m
+            for m in previous.query.mentions
+            if m.entity.column not in kept and not _belied(m, previous, lexicon)
+        ]
         if query.alone:  # "and on its own?": the earlier value alone
             inherited = [_alone(m) for m in inherited if m.how == "whole"]
         mentions = query.mentions + tuple(inherited)
@@ -813,6 +817,23 @@ def _with_referent(
         filter=row_filter,
         intents=frozenset(intents),
     )
+
+
+def _belied(mention: Mention, previous: Turn, lexicon: Lexicon) -> bool:
+    """The previous answer showed rows with the mention's column that do not hold the
+    values the previous turn named there (they were cited, not filtered): those values did
+    not choose what was shown, so a follow-up about it ("and the most recent?") is not
+    narrowed by them."""
+    if not previous.rows:
+        return False
+    column = mention.entity.column
+    having = {
+        r.id for t in lexicon.tables if any(c.name == column for c in t.columns) for r in t.rows
+    }
+    held = frozenset().union(
+        *(m.entity.rows for m in previous.query.mentions if m.entity.column == column)
+    )
+    return bool(having.intersection(previous.rows) - held)
 
 
 def _other_numbered_values(text: str, lexicon: Lexicon) -> tuple[str, ...]:
