@@ -263,6 +263,17 @@ def test_the_question_is_cleaned_of_controls_and_spacing() -> None:
     assert clean_question("ﬁve hives") == "five hives"  # NFKC
 
 
+def test_asking_for_a_plural_of_a_word_naming_the_table_is_a_list(
+    second_lexicon: Lexicon,
+) -> None:
+    # "site" is a column of the trials table: "which sites" asks for its rows
+    assert "list" in understand("Which sites kept bees in the heat?", (), second_lexicon).intents
+    assert "list" in understand("Show me the sites with mites", (), second_lexicon).intents
+    # one site, or a plural the table does not name, is no list
+    for question in ("Which site kept bees in the heat?", "Which colours do bees see?"):
+        assert "list" not in understand(question, (), second_lexicon).intents, question
+
+
 def test_query_is_frozen(second_lexicon: Lexicon) -> None:
     q = understand("How do bees fly?", (), second_lexicon)
     with pytest.raises(dataclasses.FrozenInstanceError):

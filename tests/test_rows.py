@@ -104,6 +104,31 @@ def test_a_plain_listing_may_name_the_table(kites: Lexicon) -> None:
     assert ids(filter_rows(listing, KITES.rows)) == ["kites:1", "kites:2", "kites:3"]
 
 
+def test_a_listing_may_use_the_words_of_the_other_values_of_its_column() -> None:
+    # "Exceeded" is in three rows of four: broad, yet "which gauges exceeded the limit?"
+    # asks for nothing but it ("limit" is a word of the column's other value)
+    gauges = make_table(
+        "gauges",
+        ["ref", "author", "year", "gauge", "status"],
+        [
+            ["1", "Ames et al", "2019", "North weir", "Exceeded"],
+            ["2", "Brook et al", "2019", "Mill race", "Exceeded"],
+            ["3", "Cole et al", "2020", "Old ford", "Within limit"],
+            ["4", "Dunn et al", "2021", "Dam foot", "Exceeded"],
+        ],
+        title="River gauges",
+    )
+    lexicon = _lexicon_of(gauges)
+    query = understand("which gauges exceeded the limit?", (), lexicon)
+    assert ids(filter_rows(query, gauges.rows, lexicon)) == ["gauges:1", "gauges:2", "gauges:4"]
+    # a word no cell of the column holds still asks for more than the value
+    other = understand("which gauges exceeded the limit after storms?", (), lexicon)
+    assert filter_rows(other, gauges.rows, lexicon) == []
+    # words the dictionary bridged to are searched, not asked
+    bridged = replace(query, bridged=("flood",), terms=query.terms | {"flood"})
+    assert len(filter_rows(bridged, gauges.rows, lexicon)) == 3
+
+
 def _lexicon_of(table: Table) -> Lexicon:
     return Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[table], glossary={}))
 

@@ -95,9 +95,17 @@ def filter_rows(
         )
         matched = {s for m in query.mentions for s in m.matched}
         named = matched | _YEARS_AND_NUMBERS(query) | _table_words(rows)
+        # the words of the column's values: "which sites exceeded the limit?" of a column
+        # "Exceeded" / "Within limit" asks about that column alone
+        columns = {c.column for c in f.constraints}
+        named |= content_stems(
+            " ".join(v for r in rows if r.table in tables for c, v in r.cells if c in columns)
+        )
         if lexicon is not None:
             named |= lexicon.naming_words(tables)
-        only = "list" in query.intents and query.terms <= named
+        # (words the dictionary bridged to are searched, not asked)
+        asked = query.terms - content_stems(" ".join(query.bridged))
+        only = "list" in query.intents and asked <= named
         if not narrow and not only:
             return []
     if "who" in query.intents and "list" not in query.intents and len(chosen) > 1:

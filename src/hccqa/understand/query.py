@@ -350,6 +350,8 @@ def understand(
     normalized, corrections = _correct(text, lexicon)
     toks = tokens(normalized)
     intents = _intents(normalized)
+    if "list" not in intents and _asks_rows(toks, lexicon):
+        intents |= {"list"}
     # long forms name entities too ("ABC" -> its long form, a long form -> its "ABC")
     spelled = tuple(lexicon.expander.expansions(normalized))
     expanded = " ".join([normalized, *spelled])
@@ -535,6 +537,27 @@ _FOCUS_END = frozenset(
 
 # what a question asks for when it asks a date ("in which year"), not what it is about
 _DATE_STEMS = content_stems("year years date dates decade decades")
+
+
+# Words asking for the things named next ("which sites", "list the varieties"), English
+_ASKING = frozenset({"which", "what", "any", "all", "list", "show", "name"})
+
+
+def _asks_rows(toks: Sequence[Token], lexicon: Lexicon) -> bool:
+    """The question asks for the rows of a table by the plural of a word its title or a
+    column names ("which *sites* exceeded the limit?" of a table of sites): a list."""
+    for i, t in enumerate(toks):
+        if t.norm in _ASKING:
+            nxt = next((u for u in toks[i + 1 :] if u.content), None)
+            if nxt is not None and nxt.stem in lexicon.topic and _plural(nxt):
+                return True
+    return False
+
+
+def _plural(token: Token) -> bool:
+    """An English plural ("sites", "varieties"), not a word that ends in s ("status")."""
+    norm = token.norm
+    return norm.endswith("s") and norm != token.stem and not norm.endswith(("ss", "is", "us"))
 
 
 def _anchor(terms: frozenset[str], unit: str | None, lexicon: Lexicon) -> str | None:
