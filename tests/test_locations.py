@@ -63,6 +63,14 @@ def test_folder_settings_from_the_environment(tmp_path: Path) -> None:
     assert s.corpus_dir == tmp_path and s.index_dir == Path.home() / "idx"
 
 
+def test_folders_given_as_text_are_paths(tmp_path: Path) -> None:
+    s = Settings(corpus_dir=str(tmp_path), index_dir="~/idx", policy_file=" ")
+    assert s.corpus_dir == tmp_path and s.index_dir == Path.home() / "idx"
+    assert s.policy_file is None
+    with pytest.raises(CorpusError, match="nowhere' does not exist"):
+        resolve(Settings(corpus_dir=str(tmp_path / "nowhere")))
+
+
 def test_qa_writes_its_index_to_the_cache_not_the_working_folder(
     docs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -122,6 +122,15 @@ class Settings:
         "spin-wait for a core: 10x slower encodes).",
     )
 
+    def __post_init__(self) -> None:
+        # a folder given as text ("~/docs") is a path, as from the environment
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if "Path" in str(f.type) and isinstance(value, (str, os.PathLike)):
+                path = os.fspath(value)
+                converted = Path(path).expanduser() if str(path).strip() else None
+                object.__setattr__(self, f.name, converted)
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Read ``HCCQA_<FIELD>`` variables (e.g. ``HCCQA_MODEL``), then apply overrides.
