@@ -165,6 +165,9 @@ def test_an_author_the_corpus_never_names_is_unknown_even_when_an_english_word(
         ("Why do colonies swarm?", {"why"}),
         ("How do bees fly?", {"how"}),
         ("What is the latest sorrel trial?", {"latest"}),
+        ("and the later one?", {"latest"}),  # of two shown
+        ("Where was the older study?", {"earliest"}),
+        ("Did colonies swarm later in the summer?", {"yesno"}),  # no study is meant
         ("Did anyone else see that?", {"similar", "yesno"}),
         ("any others?", {"similar"}),
         ("Give me the key points in a nutshell", {"gist"}),
@@ -359,6 +362,24 @@ def test_a_follow_up_keeps_an_earlier_value_only_when_it_chose_the_rows_shown(
     assert columns(("apiary_trials:5", "apiary_trials:8", "apiary_trials:9")) == set()
 
 
+def test_an_order_asked_after_an_order_picks_among_the_same_rows(
+    second_lexicon: Lexicon,
+) -> None:
+    latest = ("apiary_trials:10",)
+    shown = {THYMOL_TURN: THYMOL_ROWS, "and the most recent one?": latest}
+    history = [THYMOL_TURN, "and the most recent one?"]
+
+    def referent(question: str) -> tuple[str, ...]:
+        q = understand(question, history, second_lexicon, recall=lambda t, h: shown[t])
+        return tuple(q.referent_rows)
+
+    # "the most recent one" answered one row; "the older one" is of the two before it
+    assert referent("and the older one?") == THYMOL_ROWS
+    assert referent("which was published first?") == THYMOL_ROWS
+    # a question that picks no order is about the row just shown
+    assert referent("where was it done?") == latest
+
+
 def test_a_follow_up_without_intents_inherits_a_listing(second_lexicon: Lexicon) -> None:
     q = understand("ok", [THYMOL_TURN], second_lexicon)
     assert q.followup and "list" in q.intents
@@ -512,6 +533,8 @@ def _intents_searching_every_pattern(text: str) -> frozenset[str]:
         found.discard("define")
     if "how" in found and "number" in found:
         found.discard("how")
+    if found & q._ASKS_MORE:  # a number or rows asked: no summary
+        found.discard("gist")
     return frozenset(found)
 
 
@@ -528,7 +551,8 @@ _PATTERN_WORDS = """list lists enumerate studies trials papers reports articles 
     big large common high low percentage percent proportion fraction rate number dose dosage
     amount median average months years weeks days mg when year yr decade date why come
     causes makes leads reason reasons most recent latest newest last one first oldest
-    earliest can could was were has have will would should may else anyone similar similarly
+    earliest later newer older earlier can could was were has have will would should may
+    else anyone similar similarly
     same others any differs differed different distinguish distinguishes distinction
     contrast""".split()  # noqa: SIM905
 

@@ -164,11 +164,16 @@ _WHY = re.compile(r"^\s*(?:why|how come)\b|\bwhy\b|\bwhat (?:causes|makes|leads)
 # "which was published first / came out last" (English): the time of a study, asked as
 # its order
 _DONE = r"(?:published|came out|appeared|was done|were done|conducted|reported)"
+# "the later one", "the older study": of two shown, by their years
+_OF_TWO = r"(?:one|study|trial|paper|report)"
 _LATEST = re.compile(
-    rf"\b(?:most recent|latest|newest|last one|last study|last trial|{_DONE} last)\b", re.I
+    rf"\b(?:most recent|latest|newest|last one|last study|last trial|{_DONE} last|"
+    rf"(?:later|newer|more recent) {_OF_TWO})\b",
+    re.I,
 )
 _EARLIEST = re.compile(
-    rf"\b(?:earliest|oldest|first (?:one|study|trial|paper|report)|{_DONE} first)\b", re.I
+    rf"\b(?:earliest|oldest|first {_OF_TWO}|{_DONE} first|(?:earlier|older) {_OF_TWO})\b",
+    re.I,
 )
 _HOW = re.compile(r"^\s*how\s+(?:do|does|did|is|are|was|were|can|could|might)\b", re.I)
 # "did anyone else find that?", "the same thing", "similar results", "any others?"
@@ -437,6 +442,10 @@ def understand(
     if history and (force_followup or is_followup(query)):
         previous = understand(history[-1], history[:-1], lexicon, recall=None)
         rows = recall(history[-1], tuple(history[:-1])) if recall else ()
+        if recall and len(history) > 1 and previous.followup and _orders(previous, query):
+            # "and the most recent?", then "and the oldest?": both of the rows shown
+            # before the first of them, not of the one row it answered
+            rows = recall(history[-2], tuple(history[:-2]))
         elliptical = force_followup and not is_followup(query)
         turn = Turn(previous, tuple(rows), tuple(getattr(rows, "quoted", ())))
         query = _with_referent(query, turn, lexicon, elliptical)
@@ -738,6 +747,12 @@ _ORDER_WORDS = frozenset(
 _THE_X_ONE = re.compile(r"\bthe\s+(?!only\b)[\w-]+\s+one\b", re.IGNORECASE)
 
 
+def _orders(*queries: Query) -> bool:
+    """Each question picks among the rows shown by their order or years ("the latest",
+    "the second one")."""
+    return all(q.intents & {"latest", "earliest"} or shown_places(q.normalized) for q in queries)
+
+
 def is_followup(query: Query) -> bool:
     """True when the question leans on an earlier turn to be understood."""
     if _OPENERS.match(query.normalized) and not query.normalized.lower().startswith("why"):
@@ -1011,8 +1026,8 @@ _INTENT_PATTERNS: Mapping[str, tuple[re.Pattern[str], tuple[str, ...]]] = Mappin
         "why": (_WHY, ("why", "how come", "what", "reason")),
         "how": (_HOW, ()),
         "similar": (_SIMILAR, ("else", "similar", "same", "other")),
-        "latest": (_LATEST, ("recent", "latest", "newest", "last")),
-        "earliest": (_EARLIEST, ("earliest", "oldest", "first")),
+        "latest": (_LATEST, ("recent", "latest", "newest", "last", "later", "newer")),
+        "earliest": (_EARLIEST, ("earliest", "oldest", "first", "earlier", "older")),
         "gist": (
             _GIST,
             ("conclu", "summar", "overall", "take", "bottom", "main", "key", "in ", "sum "),
