@@ -14,8 +14,8 @@ from typing import Any
 
 from .answer.compose import compose, select_quotes
 from .answer.evidence import Evidence, Weights, gather
-from .answer.facts import SentenceFacts
-from .answer.judge import Policy, Verdict, judge
+from .answer.facts import YEAR, SentenceFacts
+from .answer.judge import Policy, Verdict, asks_date, judge
 from .answer.rows import RowChoice, choose_rows, filter_rows, points_back
 from .types import Answer
 from .understand.lexicon import Lexicon
@@ -97,6 +97,7 @@ def answer_question(
         if verdict.answer
         else RowChoice((), False)
     )
+    quotes = _dated_by_rows(query, quotes, rows)
     rows_ms = _ms(t0)
     t0 = time.perf_counter()
     answer = compose(
@@ -210,6 +211,16 @@ def weigh_query(
     )
     evidence.timings["judge"] = _ms(t0) + filter_ms
     return evidence, verdict
+
+
+def _dated_by_rows(query: Query, quotes: list[Any], rows: RowChoice) -> list[Any]:
+    """For a question asking when, with rows that carry years: the quotes, less those
+    that date something else (they state years, none of them a shown row's). "When were
+    they published?" is answered by the rows' years, not by a sentence on a 2008 trial."""
+    years = {str(m.row.year) for m in rows.rows if m.row.year}
+    if not years or "when" not in query.intents or not asks_date(query):
+        return quotes
+    return [q for q in quotes if not (stated := set(YEAR.findall(q.text))) or stated & years]
 
 
 def selected_rows(query: Query, rows: Any, picked: Sequence[Any]) -> list[Any]:

@@ -186,7 +186,7 @@ def measure(
             if not s.row
         )
         shape_missing = 0.0 if counted else 1.0
-    elif "when" in query.intents and _asks_date(query) and best:
+    elif "when" in query.intents and asks_date(query) and best:
         dated = any(YEAR.search(s.text) for s in best) or any(r.year for r in rows)
         shape_missing = 0.0 if dated else 1.0
     focus_missing = 0.0
@@ -319,7 +319,7 @@ def stated_numbers(text: str) -> list[tuple[str, str]]:
     ]
 
 
-def _asks_date(query: Query) -> bool:
+def asks_date(query: Query) -> bool:
     """A "when" question asks a date, unless it is a why or how question whose "when" is a
     clause ("why are X found when it is too late"); "when and why ...", "why ... and when"
     and a question opening with "when" still ask one."""

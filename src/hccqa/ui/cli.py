@@ -400,10 +400,10 @@ def ask_cmd(
         print(ans.answer)
         if ans.refusal_reason:
             print(f"(why: {ans.refusal_reason})")
-    else:
+    elif ans.text:  # (rows alone answer "when were they published?")
         print(ans.text)
     if ans.rows:
-        print("\nTable rows:")
+        print("\nTable rows:" if ans.text or ans.abstained else "Table rows:")
         for r in ans.rows:
             label = table_label(r.row.table)
             print(f"  {r.row.id}: {row_line(r, label)}  <- {r.reason}")
