@@ -592,6 +592,11 @@ def _cited(sentence: str, context: str) -> tuple[tuple[int, str, bool], ...]:
     return ((previous[0], f"{previous[1]}[{previous[0]}]", True),) if previous else ()
 
 
+def studies_reported(sentence: str, context: str) -> frozenset[int]:
+    """Reference numbers of the studies a sentence reports (see :func:`_cited`)."""
+    return frozenset(n for n, _, _ in _cited(sentence, context))
+
+
 def _asked(query: Query, lexicon: Lexicon) -> frozenset[str]:
     """The question's words that can pick a row: its topical stems minus those most
     rows hold (a value shared by most rows says nothing about which)."""
