@@ -129,6 +129,24 @@ def test_a_listing_may_use_the_words_of_the_other_values_of_its_column() -> None
     assert len(filter_rows(bridged, gauges.rows, lexicon)) == 3
 
 
+def test_a_bound_on_a_number_is_a_deliberate_filter_however_many_rows_it_keeps() -> None:
+    wells = make_table(
+        "wells",
+        ["well", "village", "year", "depth_m"],
+        [
+            ["W1", "Alder", "2019", "12"],
+            ["W2", "Birch", "2019", "40"],
+            ["W3", "Cedar", "2020", "25"],
+        ],
+        title="Village wells",
+    )
+    lexicon = _lexicon_of(wells)
+    query = understand("which wells have a depth of at least 25?", (), lexicon)
+    chosen = filter_rows(query, wells.rows, lexicon)
+    assert ids(chosen) == ["wells:W2", "wells:W3"]  # two of three: broad for a value
+    assert query.filter.describe(chosen[0]) == "depth_m: at least 25"
+
+
 def _lexicon_of(table: Table) -> Lexicon:
     return Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[table], glossary={}))
 

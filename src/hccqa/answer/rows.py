@@ -85,11 +85,11 @@ def filter_rows(
     if not f.years:
         tables = {r.table for r in rows if any(r.id in c.rows for c in f.constraints)}
         total = sum(1 for r in rows if r.table in tables) or 1
-        # a value set aside ("other than X") or asked alone ("X on its own") is a
-        # deliberate filter however many it keeps;
+        # a value set aside ("other than X"), asked alone ("X on its own") or a bound on
+        # a number ("above 50") is a deliberate filter however many it keeps;
         # "the latest / earliest X" narrows X's rows to one year (see choose_rows)
         narrow = (
-            any(len(c.rows) <= BROAD * total for c in f.constraints)
+            any(len(c.rows) <= BROAD * total or c.bound for c in f.constraints)
             or bool((f.excluded or query.alone) and "list" in query.intents)
             or bool({"latest", "earliest"} & query.intents)
         )
