@@ -418,12 +418,26 @@ def test_errors_name_the_problem(tmp_path: Path) -> None:
         load_folder(tmp_path / "missing")
     with pytest.raises(CorpusError, match=r"holds no \.txt, \.md or \.pdf file"):
         load_folder(tmp_path)
+    (tmp_path / "empty.tsv").write_text("# title: Nothing yet\nsite\tyear\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"no \.tsv table with rows"):
+        load_folder(tmp_path)
+    (tmp_path / "empty.tsv").unlink()
     (tmp_path / "notes.txt").write_text(" \n\n", encoding="utf-8")
     with pytest.raises(CorpusError, match=r"notes\.txt \(no text found"):
         load_corpus(tmp_path)
     (tmp_path / "notes.txt").write_bytes(b"Fine line.\nSecond line.\nbad \xff byte\n")
     with pytest.raises(CorpusError, match=r"notes\.txt \(line 3: not valid UTF-8"):
         load_corpus(tmp_path)
+
+
+def test_a_folder_of_tables_alone_is_a_corpus_of_their_rows(tmp_path: Path) -> None:
+    (tmp_path / "hives.tsv").write_text(
+        "# title: Hives\nsite\tyear\tfinding\nNorth\t2012\tMites fell\nSouth\t2013\tCalm\n",
+        encoding="utf-8",
+    )
+    c = load_corpus(tmp_path)
+    assert [p.id for p in c.passages] == ["hives:North", "hives:South"]
+    assert {p.kind for p in c.passages} == {"row"} and len(c.rows) == 2
 
 
 def test_a_review_txt_is_an_ordinary_document(tmp_path: Path) -> None:

@@ -85,6 +85,23 @@ def test_qa_writes_its_index_to_the_cache_not_the_working_folder(
     assert list(work.iterdir()) == []
 
 
+def test_a_folder_of_one_table_answers_from_its_rows(tmp_path: Path) -> None:
+    folder = tmp_path / "sheet"
+    folder.mkdir()
+    (folder / "gauges.tsv").write_text(
+        "# title: River gauges\ngauge\tyear\tlevel_cm\tstate\n"
+        "North weir\t2019\t52\tFlooded\nMill race\t2020\t31\tNormal\n"
+        "Old ford\t2021\t61\tFlooded\n",
+        encoding="utf-8",
+    )
+    qa = QA.load(
+        Settings(corpus_dir=folder, index_dir=tmp_path / "idx"), embedder=HashingEmbedder(64)
+    )
+    listed = qa.ask("Which gauges had a level above 50?")
+    assert [m.row.id for m in listed.rows] == ["gauges:North weir", "gauges:Old ford"]
+    assert qa.ask("What is the capital of France?").abstained
+
+
 def test_an_index_of_another_model_is_an_error_naming_both(docs: Path, tmp_path: Path) -> None:
     settings = Settings(corpus_dir=docs, index_dir=tmp_path / "index")
     QA.load(settings, embedder=HashingEmbedder(64))

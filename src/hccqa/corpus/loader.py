@@ -477,8 +477,10 @@ def load_folder(
     loaded, tables = _read_tables(folder, found.tables, skipped)
     for item in sorted(skipped, key=lambda f: f.path):
         log.warning("skipped %s in %s: %s", item.path, folder, item.reason)
-    if not passages:
-        why = "; ".join(str(f) for f in skipped) or "it holds no .txt, .md or .pdf file"
+    if not passages and not any(tb.rows for tb in loaded):
+        why = "; ".join(str(f) for f in skipped) or (
+            "it holds no .txt, .md or .pdf file, and no .tsv table with rows"
+        )
         raise CorpusError(f"no readable document in corpus folder {str(folder)!r}: {why}")
     rows = [r for tb in loaded for r in tb.rows]
     digest = hashlib.sha256()
