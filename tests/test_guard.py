@@ -64,6 +64,15 @@ def test_nul_and_control_characters_are_removed_but_newline_and_tab_kept() -> No
     assert check_question("so\x00ra\x1bfe\x7fnib\tand\nVEGF", S) == "sorafenib\tand\nVEGF"
 
 
+def test_terminal_escape_sequences_are_removed_whole() -> None:
+    assert check_question("\x1b[31mWhich kites\x1b[0m fly?", S) == "Which kites fly?"
+    assert check_question("up\x1b[2Kdate", S) == "update"
+    # an escape that ends no sequence is a control character; the text after it stays
+    assert check_question("size \x1b[31", S) == "size [31"
+    with pytest.raises(InputError, match="the question is empty"):
+        check_question("\x1b[1;31m\x1b[0m", S)
+
+
 def test_c1_controls_are_removed() -> None:
     assert check_question("a\x85b\x9fc", S) == "abc"
 

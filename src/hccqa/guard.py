@@ -7,6 +7,7 @@ raise :class:`~hccqa.errors.InputError` with a message a person can act on, and
 nothing else.
 
 Cleaning, in order: bytes are decoded as UTF-8 (invalid bytes are refused),
+terminal escape sequences (pasted colour codes, "ESC[31m") are removed,
 control characters other than newline and tab are removed (NUL included), and so
 are the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
 U+2066-U+2069, which would make a question display reversed), lone surrogates
@@ -19,6 +20,7 @@ way, for every entry point.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from .errors import InputError
@@ -43,6 +45,10 @@ def _decode(value: object, what: str) -> str:
     return value
 
 
+# A terminal escape sequence (colour, cursor): ESC, "[", parameters, a final letter.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
 def _removed(ch: str, category: str) -> bool:
     return (category == "Cc" and ch not in _KEEP_CONTROLS) or ch in BIDI_CONTROLS
 
@@ -57,9 +63,11 @@ def strip_controls(text: str) -> str:
 
 
 def _clean(text: str, what: str) -> str:
-    """Remove control and bidi characters, refuse lone surrogates, NFC-normalize and strip."""
+    """Remove terminal escape sequences, control and bidi characters, refuse lone
+    surrogates, NFC-normalize and strip."""
     if text.isascii() and text.isprintable():  # nothing to remove, already NFC
         return text.strip()
+    text = _ESCAPE_SEQUENCE.sub("", text)  # pasted colour codes: "\x1b[31m" is no word
     out: list[str] = []
     for ch in text:
         category = unicodedata.category(ch)
