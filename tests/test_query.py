@@ -277,6 +277,17 @@ def test_asking_for_a_plural_of_a_word_naming_the_table_is_a_list(
         assert "list" not in understand(question, (), second_lexicon).intents, question
 
 
+def test_a_number_of_change_is_anchored_on_what_changed_not_the_verb(
+    second_lexicon: Lexicon,
+) -> None:
+    # "cut" is the rarest word, but the answer may say "halved" or "fell by half"
+    assert understand("How much did the strips cut mite loads?", (), second_lexicon).anchor == (
+        "load"
+    )
+    # a verb of change is the anchor when nothing else is left
+    assert understand("By how much was it cut?", (), second_lexicon).anchor == "cut"
+
+
 def test_query_is_frozen(second_lexicon: Lexicon) -> None:
     q = understand("How do bees fly?", (), second_lexicon)
     with pytest.raises(dataclasses.FrozenInstanceError):

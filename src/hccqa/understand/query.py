@@ -569,11 +569,22 @@ def _plural(token: Token) -> bool:
     return norm.endswith("s") and norm != token.stem and not norm.endswith(("ss", "is", "us"))
 
 
+# Verbs of a change by some amount (English): "by how much did X *improve* Y?" is
+# answered in other words ("prolonged Y by 3 months", "rose by 40%")
+_CHANGE_STEMS = content_stems(
+    "improve improved increase increased reduce reduced decrease decreased rise rose risen "
+    "fall fell drop dropped cut lower lowered raise raised boost boosted extend extended "
+    "prolong prolonged shorten shortened lengthen lengthened grow grew grown decline declined "
+    "enhance enhanced change changed go went"
+)
+
+
 def _anchor(terms: frozenset[str], unit: str | None, lexicon: Lexicon) -> str | None:
-    """The rarest of the terms that the corpus uses, other than the unit (ties: the
-    first in alphabetical order)."""
+    """The rarest of the terms that the corpus uses, other than the unit and, when another
+    is left, a verb of change (ties: the first in alphabetical order)."""
     known = sorted(t for t in terms if t != unit and lexicon.document_frequency.get(t, 0) > 0)
-    return max(known, key=lexicon.idf) if known else None
+    steady = [t for t in known if t not in _CHANGE_STEMS]
+    return max(steady or known, key=lexicon.idf) if known else None
 
 
 def _unit(toks: Sequence[Token], intents: frozenset[str], normalized: str) -> str | None:
