@@ -95,17 +95,20 @@ def filter_rows(
         )
         matched = {s for m in query.mentions for s in m.matched}
         named = matched | _YEARS_AND_NUMBERS(query) | _table_words(rows)
-        # the words of the column's values: "which sites exceeded the limit?" of a column
-        # "Exceeded" / "Within limit" asks about that column alone
-        columns = {c.column for c in f.constraints}
-        named |= content_stems(
-            " ".join(v for r in rows if r.table in tables for c, v in r.cells if c in columns)
-        )
         if lexicon is not None:
             named |= lexicon.naming_words(tables)
         # (words the dictionary bridged to are searched, not asked)
         asked = query.terms - content_stems(" ".join(query.bridged))
-        only = "list" in query.intents and asked <= named
+        only = "list" in query.intents and (
+            asked <= named
+            # the words of the column's other values: "which sites exceeded the limit?"
+            # of a column of "Exceeded" and "Within limit" asks about that column alone
+            or (
+                lexicon is not None
+                and asked
+                <= named | _value_stems(lexicon, frozenset(c.column for c in f.constraints))
+            )
+        )
         if not narrow and not only:
             return []
     if "who" in query.intents and "list" not in query.intents and len(chosen) > 1:
@@ -595,6 +598,13 @@ def _cited(sentence: str, context: str) -> tuple[tuple[int, str, bool], ...]:
 def studies_reported(sentence: str, context: str) -> frozenset[int]:
     """Reference numbers of the studies a sentence reports (see :func:`_cited`)."""
     return frozenset(n for n, _, _ in _cited(sentence, context))
+
+
+@functools.lru_cache(maxsize=64)
+def _value_stems(lexicon: Lexicon, columns: frozenset[str]) -> frozenset[str]:
+    """Stems of the values the corpus's tables hold in these columns."""
+    cells = (v for t in lexicon.tables for r in t.rows for c, v in r.cells if c in columns)
+    return frozenset(content_stems(" ".join(cells)))
 
 
 def _asked(query: Query, lexicon: Lexicon) -> frozenset[str]:
