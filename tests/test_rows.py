@@ -147,6 +147,23 @@ def test_a_bound_on_a_number_is_a_deliberate_filter_however_many_rows_it_keeps()
     assert query.filter.describe(chosen[0]) == "depth_m: at least 25"
 
 
+def test_the_first_or_last_one_of_rows_of_one_year_is_by_the_order_shown(second_qa: QA) -> None:
+    from hccqa.answer.rows import _at_the_end
+    from hccqa.types import RowMatch
+
+    lexicon = second_qa.engine.lexicon
+    shown = ("apiary_trials:10", "apiary_trials:5")  # as the previous answer listed them
+    tied = [RowMatch(second_qa.corpus.row(i), "shown") for i in reversed(shown)]
+
+    def kept(question: str) -> list[str]:
+        query = understand(question, (THYMOL,), lexicon, recall=lambda q, h: Shown(shown))
+        return ids(m.row for m in _at_the_end(query, tied))
+
+    assert kept("and the first one?") == ["apiary_trials:10"]
+    assert kept("and the last one?") == ["apiary_trials:5"]
+    assert kept("which was published first?") == ["apiary_trials:5", "apiary_trials:10"]
+
+
 def _lexicon_of(table: Table) -> Lexicon:
     return Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[table], glossary={}))
 

@@ -31,7 +31,7 @@ from ..corpus.citations import continues_from, find_authors, find_citations
 from ..types import RowMatch, TableRow, table_label
 from ..understand.filters import Constraint, RowFilter
 from ..understand.lexicon import NEGATING, NEGATIONS, Lexicon
-from ..understand.query import REASONS, Query, deictic
+from ..understand.query import REASONS, Query, deictic, end_named
 from ..understand.words import content_stems, parts, stem, stem_set, tokens
 from .evidence import Evidence, Scored, context_of
 from .facts import coverage, holds
@@ -217,8 +217,18 @@ def choose_rows(
     if dated and {"latest", "earliest"} & query.intents:
         pick = max if "latest" in query.intents else min
         year = pick(m.row.year for m in dated if m.row.year is not None)
-        rows = [m for m in dated if m.row.year == year]
+        rows = _at_the_end(query, [m for m in dated if m.row.year == year])
     return RowChoice(tuple(rows), choice.listing)
+
+
+def _at_the_end(query: Query, rows: list[RowMatch]) -> list[RowMatch]:
+    """Of rows of one year, "the first one" / "the last one" is the first / last of them
+    in the order the previous answer showed them; other questions keep them all."""
+    order = {r: i for i, r in enumerate(query.referent_rows)}
+    end = end_named(query.normalized)
+    if len(rows) < 2 or end is None or not all(m.row.id in order for m in rows):
+        return rows
+    return [sorted(rows, key=lambda m: order[m.row.id])[end]]
 
 
 def _choose(

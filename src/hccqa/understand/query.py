@@ -737,6 +737,18 @@ def shown_places(text: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(place for _, place in sorted(found)))
 
 
+def end_named(text: str) -> int | None:
+    """The end of the rows shown before that the question names (0 "the first one", -1
+    "the last one"), or None.
+
+    Examples:
+        >>> end_named("and the first one?"), end_named("the last study"), end_named("first")
+        (0, -1, None)
+    """
+    m = _ENDS.search(text)
+    return None if m is None else 0 if m.group(1).lower() == "first" else -1
+
+
 _ONE = frozenset({"it", "its"})
 _MANY = frozenset({"they", "them", "their", "theirs", "these", "those", "ones"})
 
