@@ -11,7 +11,6 @@ import ast
 import json
 from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -436,49 +435,3 @@ def test_a_question_naming_its_own_years_is_not_read_with_the_turn_before(
     second_qa.ask(history[0])
     answer = second_qa.ask("Which trials ran after 2016?", history)
     assert answer.rows and all((m.row.year or 0) > 2016 for m in answer.rows)
-
-
-def test_a_date_asked_of_rows_with_years_is_not_answered_by_other_years(second_qa: QA) -> None:
-    from hccqa.answer.rows import RowChoice
-    from hccqa.ask import _dated_by_rows
-    from hccqa.types import RowMatch
-
-    rows = RowChoice(tuple(RowMatch(second_qa.corpus.row(i), "shown") for i in THYMOL_ROWS), True)
-    lexicon = second_qa.engine.lexicon
-    quotes = [
-        SimpleNamespace(text="Strips were first sold in 2001 in Spain."),  # another date
-        SimpleNamespace(text="Strips were tried on roofs in 2016 and 2022."),  # the rows'
-        SimpleNamespace(text="Strips calmed the bees."),  # no date
-    ]
-    when = understand_of(lexicon, "When were they published?")
-    assert [q.text for q in _dated_by_rows(when, quotes, rows)] == [q.text for q in quotes[1:]]
-    # not asking a date, or no rows with years: every quote
-    assert _dated_by_rows(understand_of(lexicon, "What did they show?"), quotes, rows) == quotes
-    assert _dated_by_rows(when, quotes, RowChoice((), False)) == quotes
-
-
-def understand_of(lexicon: Any, question: str) -> Any:
-    return query_module.understand(question, (), lexicon)
-
-
-def test_who_asked_of_the_rows_shown_keeps_the_quotes_reporting_them(second_qa: QA) -> None:
-    from hccqa.answer.evidence import Scored, gather
-    from hccqa.answer.rows import RowChoice
-    from hccqa.ask import _of_the_referent
-    from hccqa.types import RowMatch
-
-    e = second_qa.engine
-    shown = Shown(THYMOL_ROWS)
-    rows = RowChoice(tuple(RowMatch(e.corpus.row(i), "shown") for i in THYMOL_ROWS), False)
-
-    def kept(question: str, texts: list[str]) -> list[str]:
-        query = query_module.understand(question, [THYMOL], e.lexicon, recall=lambda q, h: shown)
-        evidence = gather(query, e.retriever, e.corpus, e.lexicon, n=10, mode="hybrid")
-        passage = evidence.hits[0].passage.id
-        quotes = [Scored(0, t, 0, passage, False, 0.0, 0.0, 1.0) for t in texts]
-        return [q.text for q in _of_the_referent(query, quotes, rows, evidence)]
-
-    texts = ["Lindqvist et al tried strips on roofs[5].", "Brennan et al screened boards[6]."]
-    assert kept("who ran it?", texts) == texts[:1]  # study 6 is not one shown
-    assert kept("who ran it?", texts[1:]) == []  # the rows alone say who
-    assert kept("what did it find?", texts) == texts  # not a who-question

@@ -106,3 +106,26 @@ def test_eval_finds_a_packaged_gold_set_by_name() -> None:
 
     assert _gold_path("heldout") == str(packaged_corpus_dir() / "gold" / "heldout.jsonl")
     assert _gold_path("no-such-set") == "no-such-set"
+
+
+def test_ask_answered_by_rows_alone_prints_them_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hccqa import QA, Settings
+    from hccqa.retrieval.embed import HashingEmbedder
+    from hccqa.ui import cli
+
+    folder = tmp_path / "sheet"
+    folder.mkdir()
+    (folder / "gauges.tsv").write_text(
+        "# title: River gauges\ngauge\tyear\tlevel_cm\nNorth weir\t2019\t52\nMill race\t2020\t31\n",
+        encoding="utf-8",
+    )
+    settings = Settings(corpus_dir=folder, index_dir=tmp_path / "idx")
+    qa = QA.load(settings, embedder=HashingEmbedder(64))
+    monkeypatch.setattr(cli, "_qa", lambda *a, **k: qa)
+    result = CliRunner().invoke(app, ["ask", "Which gauges had a level above 50?"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Table rows:"  # no blank lines where quotes would be
+    assert lines[1].startswith("  gauges:North weir:") and "level_cm: above 50" in lines[1]

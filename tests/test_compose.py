@@ -11,7 +11,9 @@ from hccqa.answer.compose import (
     MAX_QUOTES,
     _entries,
     compose,
+    dated_by_rows,
     not_covered,
+    of_the_referent,
     resolve_references,
     row_line,
     select_quotes,
@@ -19,7 +21,7 @@ from hccqa.answer.compose import (
 from hccqa.answer.evidence import Evidence, Scored, gather
 from hccqa.qa import QA
 from hccqa.types import Hit, Nearest, Passage, Reference, RowMatch
-from hccqa.understand.query import understand
+from hccqa.understand.query import Shown, understand
 
 REFS = {
     7: Reference(7, "Smith et al", 2001, ("trials:7",), ("Trials",)),
@@ -296,3 +298,51 @@ def test_a_gist_quotes_its_concluding_section_first_in_the_sections_order() -> N
         evidence, hits=(replace(hits[0], passage=passage("doc:p3", "Results")),) + hits[1:]
     )
     assert [s.sentence_index for s in select_quotes(body, whole=True)] == [30, 20, 21, 22]
+
+
+THYMOL = "Which trials used thymol strips?"
+THYMOL_ROWS = ("apiary_trials:5", "apiary_trials:10")
+
+
+def _quotes(texts: list[str], passage: str = "rooftop_hives:p000") -> list[Scored]:
+    return [Scored(0, t, 0, passage, False, 0.0, 0.0, 1.0) for t in texts]
+
+
+def test_a_follow_up_asking_when_the_rows_were_done_drops_quotes_of_other_years(
+    second_qa: QA,
+) -> None:
+    lexicon = second_qa.engine.lexicon
+    rows = [RowMatch(second_qa.corpus.row(i), "shown") for i in THYMOL_ROWS]  # 2016, 2022
+    quotes = _quotes(
+        [
+            "Strips were first sold in 2001 in Spain.",  # another date
+            "Strips were tried on roofs in 2016 and 2022.",  # the rows'
+            "Strips calmed the bees.",  # no date
+        ]
+    )
+
+    def kept(question: str, history: tuple[str, ...] = (THYMOL,)) -> list[str]:
+        query = understand(question, history, lexicon, recall=lambda q, h: Shown(THYMOL_ROWS))
+        return [q.text for q in dated_by_rows(query, quotes, rows)]
+
+    assert kept("When were they published?") == [q.text for q in quotes[1:]]
+    everything = [q.text for q in quotes]
+    assert kept("What did they show?") == everything  # no date asked
+    # a question naming its own subject: the prose may date it better than a row
+    assert kept("When were thymol strips first sold?", ()) == everything
+
+
+def test_who_asked_of_the_rows_shown_keeps_the_quotes_reporting_them(second_qa: QA) -> None:
+    e = second_qa.engine
+    rows = [RowMatch(e.corpus.row(i), "shown") for i in THYMOL_ROWS]
+
+    def kept(question: str, texts: list[str]) -> list[str]:
+        query = understand(question, [THYMOL], e.lexicon, recall=lambda q, h: Shown(THYMOL_ROWS))
+        evidence = gather(query, e.retriever, e.corpus, e.lexicon, n=10, mode="hybrid")
+        quotes = _quotes(texts, evidence.hits[0].passage.id)
+        return [q.text for q in of_the_referent(query, quotes, rows, evidence)]
+
+    texts = ["Lindqvist et al tried strips on roofs[5].", "Brennan et al screened boards[6]."]
+    assert kept("who ran it?", texts) == texts[:1]  # study 6 is not one shown
+    assert kept("who ran it?", texts[1:]) == []  # the rows alone say who
+    assert kept("what did it find?", texts) == texts  # not a who-question

@@ -15,7 +15,6 @@ from hccqa.understand.filters import (
     RowFilter,
     build_filter,
     excluded_words,
-    numeric_bounds,
     without_excluded,
     year_range,
 )
@@ -384,47 +383,3 @@ def test_understand_reads_the_comparison_and_a_follow_up_does_not_lose_its_subje
 )
 def test_a_value_set_aside_is_cut_from_the_text_and_the_rest_kept(text: str, searched: str) -> None:
     assert without_excluded(text, content_stems("bamboo cane")) == searched
-
-
-WELLS = make_table(
-    "wells",
-    ["well", "village", "year", "depth_m", "arsenic_ppb"],
-    [
-        ["W1", "Alder", "2019", "12", "8"],
-        ["W2", "Birch", "2019", "40.5", "55"],
-        ["W3", "Cedar", "2020", "25", "10"],
-        ["W4", "Dogwood", "2021", "60", "3"],
-    ],
-    title="Village wells",
-)
-
-
-@pytest.mark.parametrize(
-    ("question", "label", "rows"),
-    [
-        ("which wells have a depth above 30 m?", "above 30", {"W2", "W4"}),
-        ("wells with a depth of at least 25", "at least 25", {"W2", "W3", "W4"}),
-        ("wells with depth no more than 25", "at most 25", {"W1", "W3"}),
-        ("wells under 12 in depth", "below 12", set()),
-        ("depth between 20 and 41", "between 20 and 41", {"W2", "W3"}),
-        ("wells with arsenic >= 10", "at least 10", {"W2", "W3"}),
-        ("more than 50 arsenic", "above 50", {"W2"}),  # the column named after the bound
-    ],
-)
-def test_a_bound_on_a_column_of_numbers_selects_its_rows(
-    question: str, label: str, rows: set[str]
-) -> None:
-    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[WELLS], glossary={}))
-    (bound,) = numeric_bounds(question, tokens(question), lexicon)
-    assert bound.bound and bound.values == (label,)
-    assert bound.rows == {f"wells:{w}" for w in rows}
-
-
-def test_a_number_is_no_bound_without_a_column_of_numbers_named_or_as_a_percentage() -> None:
-    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[WELLS], glossary={}))
-    for question in (
-        "wells dug in more than 3 villages",  # no column of numbers named
-        "did arsenic rise by more than 30%?",  # a share, not a value of the column
-        "wells from after 2019",  # a year column: the year range reads it
-    ):
-        assert numeric_bounds(question, tokens(question), lexicon) == (), question

@@ -67,6 +67,11 @@ def test_nul_and_control_characters_are_removed_but_newline_and_tab_kept() -> No
 def test_terminal_escape_sequences_are_removed_whole() -> None:
     assert check_question("\x1b[31mWhich kites\x1b[0m fly?", S) == "Which kites fly?"
     assert check_question("up\x1b[2Kdate", S) == "update"
+    assert check_question("\x9b31mWhich kites?", S) == "Which kites?"  # one-byte form
+    assert check_question("\x1b]0;a title\x07Which kites?", S) == "Which kites?"
+    assert check_question("\x1b]2;a title\x1b\\Which kites?", S) == "Which kites?"
+    # a title never ended is not a sequence: only its escape character goes
+    assert check_question("\x1b]0;Which kites?", S) == "]0;Which kites?"
     # an escape that ends no sequence is a control character; the text after it stays
     assert check_question("size \x1b[31", S) == "size [31"
     with pytest.raises(InputError, match="the question is empty"):

@@ -168,6 +168,7 @@ def test_an_author_the_corpus_never_names_is_unknown_even_when_an_english_word(
         ("and the later one?", {"latest"}),  # of two shown
         ("Where was the older study?", {"earliest"}),
         ("Did colonies swarm later in the summer?", {"yesno"}),  # no study is meant
+        ("Did a later study find mites?", {"yesno"}),  # any later one, not the later of two
         ("Did anyone else see that?", {"similar", "yesno"}),
         ("any others?", {"similar"}),
         ("Give me the key points in a nutshell", {"gist"}),
@@ -318,6 +319,7 @@ def test_questions_that_lean_on_the_previous_turn_are_follow_ups(
     [
         "How do bees fly?",
         "Which trials that used thymol strips failed?",  # "that" after a noun: a relative
+        "Which trials that report honey yields used oxalic acid?",  # "report": a verb
         "Why do colonies swarm in late spring?",
     ],
 )
@@ -389,6 +391,11 @@ def test_an_order_asked_after_an_order_picks_among_the_same_rows(
     assert referent("which was published first?") == THYMOL_ROWS
     # a question that picks no order is about the row just shown
     assert referent("where was it done?") == latest
+    # a third in a row: of the rows before the first of them
+    shown["and the oldest?"] = ("apiary_trials:5",)
+    history.append("and the oldest?")
+    assert referent("and the second one?") == ("apiary_trials:10",)
+    assert referent("which was published first?") == THYMOL_ROWS
 
 
 def test_a_follow_up_without_intents_inherits_a_listing(second_lexicon: Lexicon) -> None:

@@ -12,17 +12,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .answer.compose import compose, select_quotes
-from .answer.evidence import Evidence, Weights, context_of, gather
-from .answer.facts import YEAR, SentenceFacts
-from .answer.judge import Policy, Verdict, asks_date, judge
-from .answer.rows import (
-    RowChoice,
-    choose_rows,
-    filter_rows,
-    points_back,
-    studies_reported,
-)
+from .answer.compose import compose, dated_by_rows, of_the_referent, select_quotes
+from .answer.evidence import Evidence, Weights, gather
+from .answer.facts import SentenceFacts
+from .answer.judge import Policy, Verdict, judge
+from .answer.rows import RowChoice, choose_rows, filter_rows, points_back
 from .types import Answer
 from .understand.lexicon import Lexicon
 from .understand.query import Query, Recall, names_its_subject, understand
@@ -103,8 +97,7 @@ def answer_question(
         if verdict.answer
         else RowChoice((), False)
     )
-    quotes = _dated_by_rows(query, quotes, rows)
-    quotes = _of_the_referent(query, quotes, rows, evidence)
+    quotes = of_the_referent(query, dated_by_rows(query, quotes, rows.rows), rows.rows, evidence)
     rows_ms = _ms(t0)
     t0 = time.perf_counter()
     answer = compose(
@@ -218,30 +211,6 @@ def weigh_query(
     )
     evidence.timings["judge"] = _ms(t0) + filter_ms
     return evidence, verdict
-
-
-def _dated_by_rows(query: Query, quotes: list[Any], rows: RowChoice) -> list[Any]:
-    """For a question asking when, with rows that carry years: the quotes, less those
-    that date something else (they state years, none of them a shown row's). "When were
-    they published?" is answered by the rows' years, not by a sentence on a 2008 trial."""
-    years = {str(m.row.year) for m in rows.rows if m.row.year}
-    if not years or "when" not in query.intents or not asks_date(query):
-        return quotes
-    return [q for q in quotes if not (stated := set(YEAR.findall(q.text))) or stated & years]
-
-
-def _of_the_referent(
-    query: Query, quotes: list[Any], rows: RowChoice, evidence: Evidence
-) -> list[Any]:
-    """For a who-question pointing back at the rows shown before ("who ran it?"): the
-    quotes reporting one of those studies. The rows name who; a quote on another study
-    ("Smith et al suggested ...") would credit the wrong one."""
-    refs = {m.row.ref for m in rows.rows if m.row.ref is not None}
-    if "who" not in query.intents or not refs or not (query.followup and points_back(query)):
-        return quotes
-    if not set(query.referent_rows) & {m.row.id for m in rows.rows}:
-        return quotes
-    return [q for q in quotes if studies_reported(q.text, context_of(q, evidence)) & refs]
 
 
 def selected_rows(query: Query, rows: Any, picked: Sequence[Any]) -> list[Any]:

@@ -45,8 +45,12 @@ def _decode(value: object, what: str) -> str:
     return value
 
 
-# A terminal escape sequence (colour, cursor): ESC, "[", parameters, a final letter.
-_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+# A terminal escape sequence: a control sequence (colour, cursor: ESC "[" or its one-byte
+# form, parameters, a final letter) or an operating-system command (a window title: ESC "]"
+# or its one-byte form, text, ending in BEL or ESC "\").
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-9;?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+)
 
 
 def _removed(ch: str, category: str) -> bool:
@@ -54,11 +58,13 @@ def _removed(ch: str, category: str) -> bool:
 
 
 def strip_controls(text: str) -> str:
-    """``text`` without control characters (newline and tab kept) and bidi controls.
+    """``text`` without terminal escape sequences, control characters (newline and tab
+    kept) and bidi controls.
 
     For showing text a person sent (the web chat echoes the question) exactly as the
     engine will read it; never raises.
     """
+    text = _ESCAPE_SEQUENCE.sub("", text)
     return "".join(ch for ch in text if not _removed(ch, unicodedata.category(ch)))
 
 

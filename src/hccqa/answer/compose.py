@@ -16,10 +16,12 @@ from collections.abc import Mapping, Sequence
 
 from ..corpus.citations import continues_from, find_citations
 from ..types import Answer, AnswerSentence, Hit, Nearest, Reference, RowMatch
+from ..understand.query import Query
 from ..understand.words import content_stems
-from .evidence import Evidence, Scored
-from .facts import concluding_section
-from .judge import NOTHING_ASKED
+from .evidence import Evidence, Scored, context_of
+from .facts import YEAR, concluding_section
+from .judge import NOTHING_ASKED, asks_date
+from .rows import points_back, studies_reported
 
 # Sentences quoted at most. Four rather than three: the sentence that holds the answer
 # ranks fourth often enough that every gold set's answer hit rose (the blind set's
@@ -68,6 +70,35 @@ def select_quotes(
         if s not in out:
             out.append(s)
     return out
+
+
+def dated_by_rows(query: Query, quotes: Sequence[Scored], rows: Sequence[RowMatch]) -> list[Scored]:
+    """For a follow-up asking when the rows shown before were done: the quotes, less those
+    that date something else (they state years, none of them a shown row's). "When were
+    they published?" is answered by the rows' years, not by a sentence on another study
+    of another year. A question naming its own subject keeps every quote: the prose may
+    date it better than a row that shares a word with it."""
+    years = {str(m.row.year) for m in rows if m.row.year}
+    shown = set(query.referent_rows)
+    if not years or "when" not in query.intents or not asks_date(query):
+        return list(quotes)
+    if not (query.followup and any(m.row.id in shown for m in rows)):
+        return list(quotes)
+    return [q for q in quotes if not (stated := set(YEAR.findall(q.text))) or stated & years]
+
+
+def of_the_referent(
+    query: Query, quotes: Sequence[Scored], rows: Sequence[RowMatch], evidence: Evidence
+) -> list[Scored]:
+    """For a who-question pointing back at the rows shown before ("who ran it?"): the
+    quotes reporting one of those studies. The rows name who; a quote on another study
+    ("Smith et al suggested ...") would credit the wrong one."""
+    refs = {m.row.ref for m in rows if m.row.ref is not None}
+    if "who" not in query.intents or not refs or not (query.followup and points_back(query)):
+        return list(quotes)
+    if not set(query.referent_rows) & {m.row.id for m in rows}:
+        return list(quotes)
+    return [q for q in quotes if studies_reported(q.text, context_of(q, evidence)) & refs]
 
 
 def _section(evidence: Evidence, sentence: Scored) -> tuple[str, str] | None:

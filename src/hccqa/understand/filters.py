@@ -11,10 +11,11 @@ any corpus: the columns are whatever the tables' headers call them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..types import TableRow, table_label
+from .bounds import numeric_bounds
 from .compare import comparison_start
 from .lexicon import Lexicon, Mention
 from .words import Token, content_stems, parts, stem
@@ -224,7 +225,10 @@ def build_filter(
         m for m in kept if not (m.entity.combination and others and m.entity.table not in others)
     ]
     years = year_range(text) if years_apply else None
-    bounds = numeric_bounds(text, toks, lexicon, table) if lexicon is not None else ()
+    bounds = tuple(
+        Constraint(b.column, (b.label,), b.rows, bound=True)
+        for b in (numeric_bounds(text, toks, lexicon, table, years=years) if lexicon else ())
+    )
     found = (
         _comparison(text, toks, mentions, kept, compared, table, lexicon)
         if compared and lexicon is not None
@@ -235,83 +239,6 @@ def build_filter(
     versus, against = found
     kept = [m for m in kept if m not in against]
     return RowFilter((*_by_column(kept), versus, *bounds), years, table, _by_column(aside))
-
-
-# A bound on a number ("above 50", "at least 3.5", "<= 10", "between 2 and 4"), English.
-_NUM = r"(\d+(?:\.\d+)?)"
-_BOUND = re.compile(
-    r"(?<![\w.])(?:(more than|greater than|higher than|larger than|above|over|exceeding|"
-    r"exceeded|exceeds|at least|no less than|not less than|>=|≥|>)|"
-    r"(less than|fewer than|lower than|smaller than|below|under|at most|no more than|"
-    r"not more than|<=|≤|<))\s*" + _NUM + r"(?![\d.]*\d|\s*(?:%|percent|per cent))|"
-    r"\bbetween\s+" + _NUM + r"\s+and\s+" + _NUM + r"\b",
-    re.IGNORECASE,
-)
-_INCLUSIVE = frozenset(
-    {"at least", "no less than", "not less than", ">=", "≥", "at most", "no more than"}
-    | {"not more than", "<=", "≤"}
-)
-
-
-def numeric_bounds(
-    text: str, toks: Sequence[Token], lexicon: Lexicon, table: str | None = None
-) -> tuple[Constraint, ...]:
-    """Constraints on the columns of numbers the question names, from the bounds it puts
-    on them: "sites with nitrate above 50" of a column "nitrate_mgL" of numbers keeps its
-    rows whose value is over 50. A column is named by a word of its header; a bound
-    applies to the column named last before it (else the first named after it).
-
-    Examples of bounds: "above 50", "more than 3.5", "at most 10", ">= 2", "between 2
-    and 4" (inclusive); not a percentage ("more than 30%").
-    """
-    if not any(ch.isdigit() for ch in text):
-        return ()
-    columns = [
-        (t, c, content_stems(c.name.replace("_", " ")))
-        for t in lexicon.tables
-        if table is None or t.id == table
-        for c in t.columns
-        if c.kind == "number"
-    ]
-    named = [(tok.start, t, c) for tok in toks for t, c, words in columns if tok.stem in words]
-    out: list[Constraint] = []
-    for m in _BOUND.finditer(text) if named else ():
-        before = [n for n in named if n[0] < m.start()]
-        after = [n for n in named if n[0] > m.end()]
-        _, t, c = before[-1] if before else after[0] if after else (0, None, None)
-        if t is None or c is None:
-            continue
-        within, label = _bound(m)
-        rows = frozenset(
-            r.id
-            for r in t.rows
-            if (v := _number(dict(r.cells).get(c.name, ""))) is not None and within(v)
-        )
-        out.append(Constraint(c.name, (label,), rows, bound=True))
-    return tuple(out)
-
-
-def _number(cell: str) -> float | None:
-    try:
-        return float(cell)
-    except ValueError:
-        return None
-
-
-def _bound(m: re.Match[str]) -> tuple[Callable[[float], bool], str]:
-    """The test a value must pass, and the bound in words ("above 50"), of a match of
-    :data:`_BOUND`."""
-    more, less, number, first, second = m.groups()
-    if first is not None:
-        a, b = sorted((float(first), float(second)))
-        return (lambda v: a <= v <= b), f"between {first} and {second}"
-    n = float(number)
-    inclusive = (more or less).lower() in _INCLUSIVE
-    if more:
-        label = f"{'at least' if inclusive else 'above'} {number}"
-        return ((lambda v: v >= n) if inclusive else (lambda v: v > n)), label
-    label = f"{'at most' if inclusive else 'below'} {number}"
-    return ((lambda v: v <= n) if inclusive else (lambda v: v < n)), label
 
 
 def _comparison(

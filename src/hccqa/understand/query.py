@@ -18,6 +18,7 @@ It is the only place that cuts a question into words. In order:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -58,7 +59,7 @@ _DEICTIC = frozenset({"this", "that"})
 # Nouns for one study or its report (English): "that"/"this" before one is a determiner
 # pointing back ("who led *that study*?"), whatever word comes before it
 _STUDY_NOUNS = frozenset(
-    {"one", "study", "trial", "paper", "report", "work", "experiment", "article", "research"}
+    {"one", "study", "trial", "paper", "report", "experiment", "article", "research"}
 )
 # Words naming the document itself (English): a question about it leans on no turn.
 _DOCUMENT = frozenset({"review", "document", "documents"})  # not "paper": a cited one
@@ -164,15 +165,16 @@ _WHY = re.compile(r"^\s*(?:why|how come)\b|\bwhy\b|\bwhat (?:causes|makes|leads)
 # "which was published first / came out last" (English): the time of a study, asked as
 # its order
 _DONE = r"(?:published|came out|appeared|was done|were done|conducted|reported)"
-# "the later one", "the older study": of two shown, by their years
+# "the later one", "the older study": of two shown, by their years ("a later study" is
+# any study after)
 _OF_TWO = r"(?:one|study|trial|paper|report)"
 _LATEST = re.compile(
     rf"\b(?:most recent|latest|newest|last one|last study|last trial|{_DONE} last|"
-    rf"(?:later|newer|more recent) {_OF_TWO})\b",
+    rf"the (?:later|newer|more recent) {_OF_TWO})\b",
     re.I,
 )
 _EARLIEST = re.compile(
-    rf"\b(?:earliest|oldest|first {_OF_TWO}|{_DONE} first|(?:earlier|older) {_OF_TWO})\b",
+    rf"\b(?:earliest|oldest|first {_OF_TWO}|{_DONE} first|the (?:earlier|older) {_OF_TWO})\b",
     re.I,
 )
 _HOW = re.compile(r"^\s*how\s+(?:do|does|did|is|are|was|were|can|could|might)\b", re.I)
@@ -444,8 +446,8 @@ def understand(
         rows = recall(history[-1], tuple(history[:-1])) if recall else ()
         if recall and len(history) > 1 and previous.followup and _orders(previous, query):
             # "and the most recent?", then "and the oldest?": both of the rows shown
-            # before the first of them, not of the one row it answered
-            rows = recall(history[-2], tuple(history[:-2]))
+            # before the first of a run of such questions, not of the one row it answered
+            rows = recall(*_before_orders(history, lexicon))
         elliptical = force_followup and not is_followup(query)
         turn = Turn(previous, tuple(rows), tuple(getattr(rows, "quoted", ())))
         query = _with_referent(query, turn, lexicon, elliptical)
@@ -694,14 +696,18 @@ def _short_form(word: str, lexicon: Lexicon) -> bool:
 def deictic(words: Sequence[str], i: int) -> bool:
     """``words[i]`` is "this" or "that" pointing at something said before: it ends the
     question, stands before a verb or a function word ("was that", "is this safe"), or
-    follows one ("did that trial help"), or comes before a noun for a study ("who led
-    that study"). After a noun and before another word it is a relative pronoun or a
-    plain determiner ("drugs that failed", "hives this summer")."""
+    follows one ("did that trial help"), or comes before a noun for a study that ends the
+    question or a phrase ("who led that study?", "who ran that trial in spring?"). After
+    a noun and before another word it is a relative pronoun or a plain determiner ("drugs
+    that failed", "trials that report yields", "hives this summer")."""
     if words[i] not in _DEICTIC:
         return False
     prev = words[i - 1] if i else ""
     nxt = words[i + 1] if i + 1 < len(words) else ""
-    return not nxt or nxt in STOPWORDS or nxt in _STUDY_NOUNS or not prev or prev in STOPWORDS
+    after = words[i + 2] if i + 2 < len(words) else ""
+    # ("trials that report yields": "report" is a verb there)
+    named = nxt in _STUDY_NOUNS and (not after or after in STOPWORDS)
+    return not nxt or nxt in STOPWORDS or named or not prev or prev in STOPWORDS
 
 
 # "the second one", "the third study", "the former", "the latter" (English): a row of those
@@ -768,6 +774,18 @@ _ORDER_WORDS = frozenset(
 )
 # "the 2014 one", "the Hamburg one" (English): one of the things shown before, by a word of it
 _THE_X_ONE = re.compile(r"\bthe\s+(?!only\b)[\w-]+\s+one\b", re.IGNORECASE)
+
+
+def _before_orders(history: Sequence[str], lexicon: Lexicon) -> tuple[str, tuple[str, ...]]:
+    """The turn before a run of follow-ups that pick among rows by order, at the end of
+    the history (the last turn is one), and the turns before it."""
+    at = len(history) - 1
+    while at > 0:
+        turn = understand(history[at], history[:at], lexicon, recall=None)
+        if not (turn.followup and _orders(turn)):
+            break
+        at -= 1
+    return history[at], tuple(history[:at])
 
 
 def _orders(*queries: Query) -> bool:
@@ -888,13 +906,19 @@ def _belied(mention: Mention, previous: Turn, lexicon: Lexicon) -> bool:
     if not previous.rows:
         return False
     column = mention.entity.column
-    having = {
-        r.id for t in lexicon.tables if any(c.name == column for c in t.columns) for r in t.rows
-    }
+    having = _rows_with_column(lexicon, column)
     held = frozenset().union(
         *(m.entity.rows for m in previous.query.mentions if m.entity.column == column)
     )
     return bool(having.intersection(previous.rows) - held)
+
+
+@functools.lru_cache(maxsize=64)
+def _rows_with_column(lexicon: Lexicon, column: str) -> frozenset[str]:
+    """Ids of the rows of the tables that have a column of this name."""
+    return frozenset(
+        r.id for t in lexicon.tables if any(c.name == column for c in t.columns) for r in t.rows
+    )
 
 
 def _other_numbered_values(text: str, lexicon: Lexicon) -> tuple[str, ...]:

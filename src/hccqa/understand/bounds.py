@@ -1,0 +1,175 @@
+"""Bounds on the columns of numbers a question names: "sites with nitrate above 50".
+
+A table's column whose every value is a number (kind ``"number"``, see
+:func:`hccqa.corpus.tables.column_kinds`) is named by a word of its header
+("nitrate" for ``nitrate_mgL``). A bound next to such a word ("above 50", "at least
+3.5", "no more than 1,000", ">= 2", "between 2 and 4") keeps the rows whose value is
+within it. Nothing here knows a corpus: the columns are whatever the headers call them,
+the bound words are English.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from .words import Token, content_stems
+
+if TYPE_CHECKING:
+    from .lexicon import Lexicon
+
+
+class Bound(NamedTuple):
+    """A bound a question puts on a column of numbers: the column, the bound in words
+    ("above 50") and the ids of the rows within it."""
+
+    column: str
+    label: str
+    rows: frozenset[str]
+
+
+# A number as typed: "50", "3.5", "-5", "1,200" (thousands); never a part of a longer
+# number ("12,5" or "1.2.3" is no bound). The digits are atomic: no backtracking into them.
+_NUM = r"([-+]?(?>\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?![.,]?\d)"
+# What a number must not be followed by: a share, or a length of time ("over 10 years").
+_NOT_A_VALUE = (
+    r"(?!\s*(?:%|percent\b|per\s*cent\b)|"
+    r"\s+(?:years?|months?|weeks?|days?|decades?|hours?|minutes?|times|fold)\b)"
+)
+_MORE = (
+    r"more than|greater than|higher than|larger than|above|over|exceeding|exceeded|exceeds|"
+    r"at least|no less than|not less than|>=|≥|>"
+)
+_LESS = (
+    r"less than|fewer than|lower than|smaller than|below|under|at most|no more than|"
+    r"not more than|<=|≤|<"
+)
+_BOUND = re.compile(
+    rf"(?<![\w.])(?:({_MORE})|({_LESS}))\s*{_NUM}{_NOT_A_VALUE}|"
+    rf"\bbetween\s+{_NUM}\s+and\s+{_NUM}{_NOT_A_VALUE}",
+    re.IGNORECASE,
+)
+_INCLUSIVE = frozenset(
+    {"at least", "no less than", "not less than", ">=", "≥", "at most", "no more than"}
+    | {"not more than", "<=", "≤"}
+)
+# "over" and "under" are also plain prepositions ("under 5 villages"): a bound only right
+# beside the column's word ("arsenic over 10", "depth of over 30")
+_LOOSE = frozenset({"over", "under"})
+_BESIDE = 12  # characters between a loose bound and the column's word
+_YEARISH = re.compile(r"[-+]?(?:1[89]|2[01])\d{2}")
+
+
+def numeric_bounds(
+    text: str,
+    toks: Sequence[Token],
+    lexicon: Lexicon,
+    table: str | None = None,
+    *,
+    years: tuple[int, int] | None = None,
+) -> tuple[Bound, ...]:
+    """The bounds the question puts on the columns of numbers it names ("sites with
+    nitrate above 50": the rows whose ``nitrate_mgL`` is over 50).
+
+    A bound applies to the column whose word is nearest to it, before or after ("more
+    than 40 mg/L of nitrate"); a word several tables' columns share bounds them all.
+    Not a bound: a percentage, a length of time, and, when the question names years
+    (``years``), a bound of years only (the year range reads those).
+
+    Args:
+        text: The (corrected) question.
+        toks: Its words.
+        lexicon: The corpus lexicon (its tables).
+        table: The one table the question points at, if any.
+        years: The year range read from the question, if any.
+    """
+    if not any(ch.isdigit() for ch in text):
+        return ()
+    named = [
+        (tok, found)
+        for tok in toks
+        if (found := _columns_named(lexicon, table).get(tok.stem)) is not None
+    ]
+    if not named:
+        return ()
+    out: list[Bound] = []
+    for m in _BOUND.finditer(text):
+        numbers = [g for g in m.groups()[2:] if g]
+        if years is not None and all(_YEARISH.fullmatch(n) for n in numbers):
+            continue
+        tok, columns = min(named, key=lambda n: _gap(n[0], m))
+        word = (m.group(1) or m.group(2) or "").lower()
+        if word in _LOOSE and _gap(tok, m) > _BESIDE:
+            continue
+        within, label = _bound(m)
+        rows = frozenset(
+            row for t, c in columns for row, value in _numbers(lexicon, t, c) if within(value)
+        )
+        out.append(Bound(columns[0][1], label, rows))
+    return tuple(out)
+
+
+def _gap(tok: Token, m: re.Match[str]) -> int:
+    """Characters between a word and a match, on either side."""
+    return m.start() - tok.end if tok.end <= m.start() else max(tok.start - m.end(), 0)
+
+
+@functools.lru_cache(maxsize=64)
+def _columns_named(lexicon: Lexicon, table: str | None) -> dict[str, list[tuple[str, str]]]:
+    """Each stem of a header of a column of numbers, and the ``(table, column)`` pairs
+    whose header holds it."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for t in lexicon.tables:
+        if table is not None and t.id != table:
+            continue
+        for c in t.columns:
+            if c.kind == "number":
+                for word in content_stems(c.name.replace("_", " ")):
+                    out.setdefault(word, []).append((t.id, c.name))
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _numbers(lexicon: Lexicon, table: str, column: str) -> tuple[tuple[str, float], ...]:
+    """``(row id, value)`` of a column of numbers (a cell that reads as none left out)."""
+    rows = next((t.rows for t in lexicon.tables if t.id == table), ())
+    return tuple(
+        (r.id, v) for r in rows if (v := as_number(dict(r.cells).get(column, ""))) is not None
+    )
+
+
+def as_number(text: str) -> float | None:
+    """A cell or a question's number as a float: "1,200" is 1200 (thousands), "12,5" is
+    12.5 (a decimal comma); None for anything else.
+
+    Examples:
+        >>> as_number("1,200"), as_number("12,5"), as_number("-3.5"), as_number("n/a")
+        (1200.0, 12.5, -3.5, None)
+    """
+    text = text.strip()
+    if re.fullmatch(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+        text = text.replace(",", "")
+    elif re.fullmatch(r"[-+]?\d+,\d+", text):
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _bound(m: re.Match[str]) -> tuple[Callable[[float], bool], str]:
+    """The test a value must pass, and the bound in words ("above 50"), of a match of
+    :data:`_BOUND`."""
+    more, less, number, first, second = m.groups()
+    if first is not None:
+        a, b = sorted((as_number(first) or 0.0, as_number(second) or 0.0))
+        return (lambda v: a <= v <= b), f"between {first} and {second}"
+    n = as_number(number) or 0.0
+    inclusive = (more or less).lower() in _INCLUSIVE
+    if more:
+        label = f"{'at least' if inclusive else 'above'} {number}"
+        return ((lambda v: v >= n) if inclusive else (lambda v: v > n)), label
+    label = f"{'at most' if inclusive else 'below'} {number}"
+    return ((lambda v: v <= n) if inclusive else (lambda v: v < n)), label

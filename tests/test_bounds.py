@@ -1,0 +1,106 @@
+"""hccqa.understand.bounds: bounds on a table's columns of numbers, on tables made up
+for the tests."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from tablefakes import make_table
+
+from hccqa.understand.bounds import as_number, numeric_bounds
+from hccqa.understand.filters import year_range
+from hccqa.understand.lexicon import Lexicon
+from hccqa.understand.words import tokens
+
+WELLS = make_table(
+    "wells",
+    ["well", "village", "year", "depth_m", "arsenic_ppb"],
+    [
+        ["W1", "Alder", "2019", "12", "8"],
+        ["W2", "Birch", "2019", "1,200", "55"],
+        ["W3", "Cedar", "2020", "25", "10"],
+        ["W4", "Dogwood", "2021", "60", "-3"],
+    ],
+    title="Village wells",
+)
+PONDS = make_table(
+    "ponds",
+    ["pond", "year", "depth_m"],
+    [["P1", "2019", "2"], ["P2", "2020", "45"]],
+    title="Village ponds",
+)
+
+
+def _lexicon(*tables: object) -> Lexicon:
+    return Lexicon.from_corpus(SimpleNamespace(passages=[], tables=list(tables), glossary={}))
+
+
+def bounds(question: str, *tables: object) -> list[tuple[str, str, set[str]]]:
+    lexicon = _lexicon(*(tables or (WELLS,)))
+    years = year_range(question)
+    found = numeric_bounds(question, tokens(question), lexicon, years=years)
+    return [(b.column, b.label, {r.split(":")[1] for r in b.rows}) for b in found]
+
+
+@pytest.mark.parametrize(
+    ("question", "label", "rows"),
+    [
+        ("which wells have a depth above 30 m?", "above 30", {"W2", "W4"}),
+        ("wells with a depth of at least 25", "at least 25", {"W2", "W3", "W4"}),
+        ("wells with depth no more than 25", "at most 25", {"W1", "W3"}),
+        ("depth under 12", "below 12", set()),
+        ("depth between 20 and 61", "between 20 and 61", {"W3", "W4"}),
+        ("depth above 1,000", "above 1,000", {"W2"}),  # thousands, in the cell too
+        ("wells with arsenic >= 10", "at least 10", {"W2", "W3"}),
+        ("arsenic below -1", "below -1", {"W4"}),
+        ("more than 50 ppb of arsenic", "above 50", {"W2"}),  # the column named after it
+    ],
+)
+def test_a_bound_on_a_column_of_numbers_selects_its_rows(
+    question: str, label: str, rows: set[str]
+) -> None:
+    (found,) = bounds(question)
+    assert found[1:] == (label, rows)
+
+
+def test_each_bound_goes_to_the_column_named_nearest_it() -> None:
+    assert bounds("a depth below 50 and more than 5 arsenic") == [
+        ("depth_m", "below 50", {"W1", "W3"}),
+        ("arsenic_ppb", "above 5", {"W1", "W2", "W3"}),
+    ]
+
+
+def test_a_column_several_tables_share_is_bounded_in_each() -> None:
+    assert bounds("depth above 30", WELLS, PONDS) == [("depth_m", "above 30", {"W2", "W4", "P2"})]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "wells dug in more than 3 villages",  # no column of numbers named
+        "did arsenic rise by more than 30%?",  # a share, not a value
+        "did arsenic rise by between 20 and 40 percent?",
+        "how did arsenic change over 10 years?",  # a length of time
+        "which wells under 5 villages have arsenic",  # "under" far from the column
+        "wells with arsenic between 2019 and 2021",  # years: the year range reads them
+        "depth above 12,5",  # a part of a longer number
+    ],
+)
+def test_what_is_no_bound(question: str) -> None:
+    assert bounds(question) == [], question
+
+
+def test_a_long_run_of_digits_then_a_share_is_no_bound() -> None:
+    assert bounds("depth above " + "1" * 1990 + "%") == []
+
+
+def test_numbers_as_cells_write_them() -> None:
+    assert [as_number(c) for c in ("1,200", "12,5", "-3.5", "+2", "n/a", "")] == [
+        1200.0,
+        12.5,
+        -3.5,
+        2.0,
+        None,
+        None,
+    ]
