@@ -104,3 +104,16 @@ def test_numbers_as_cells_write_them() -> None:
         None,
         None,
     ]
+
+
+def test_a_superlative_beside_a_column_keeps_its_rows_for_the_extreme_of_the_chosen() -> None:
+    lexicon = _lexicon(WELLS)
+    question = "which well has the greatest depth?"
+    (found,) = numeric_bounds(question, tokens(question), lexicon)
+    assert (found.column, found.label, found.extreme) == ("depth_m", "the highest", "highest")
+    assert len(found.rows) == 4  # every row with a value: the extreme is of the rows chosen
+    assert bounds("the lowest arsenic") == [("arsenic_ppb", "the lowest", {"W1", "W2", "W3", "W4"})]
+    # "at least", "at most" are bounds, not superlatives; a superlative far from the
+    # column is no bound on it
+    assert [b[1] for b in bounds("arsenic of at least 10")] == ["at least 10"]
+    assert bounds("what is the most common use of wells with a deep arsenic test") == []

@@ -11,6 +11,7 @@ from hccqa.types import Table
 from hccqa.understand.compare import compared_words
 from hccqa.understand.filters import (
     OPEN_END,
+    OPEN_START,
     Constraint,
     RowFilter,
     build_filter,
@@ -48,10 +49,11 @@ def ids(rows: list) -> list[str]:
         ("after 2015", (2016, OPEN_END)),  # after is strict
         ("2015 or later", (2015, OPEN_END)),
         ("2016 onwards", (2016, OPEN_END)),
-        ("before 2015", (0, 2014)),  # before is strict
-        ("until 2015", (0, 2015)),
-        ("prior to 2015", (0, 2014)),
-        ("2015 or earlier", (0, 2015)),
+        ("before 2015", (OPEN_START, 2014)),  # before is strict, and reaches back to any year
+        ("towers built before 1400", (OPEN_START, 1399)),  # years from 1000 on
+        ("until 2015", (OPEN_START, 2015)),
+        ("prior to 2015", (OPEN_START, 2014)),
+        ("2015 or earlier", (OPEN_START, 2015)),
         ("in 2014 and 2016", (2014, 2016)),  # single years: from the first to the last
         ("in 1999", (1999, 1999)),
         ("in 12345", None),  # not a year
@@ -104,7 +106,7 @@ def test_years_and_table_narrow_too() -> None:
     f = RowFilter(years=(2010, 2012))
     assert f.specific and ids(f.select(ROWS)) == ["kites:2", "kites:3"]
     assert RowFilter(years=(2011, OPEN_END)).describe() == "year since 2011"
-    assert RowFilter(years=(0, 2011)).describe() == "year until 2011"
+    assert RowFilter(years=(OPEN_START, 2011)).describe() == "year until 2011"
     assert RowFilter(years=(2012, 2012)).describe() == "year 2012"
     assert RowFilter(years=(2009, 2011)).describe() == "year 2009-2011"
     other = RowFilter(table="boats")
@@ -383,3 +385,15 @@ def test_understand_reads_the_comparison_and_a_follow_up_does_not_lose_its_subje
 )
 def test_a_value_set_aside_is_cut_from_the_text_and_the_rest_kept(text: str, searched: str) -> None:
     assert without_excluded(text, content_stems("bamboo cane")) == searched
+
+
+def test_extremes_are_of_the_rows_given() -> None:
+    heights = make_table(
+        "towers",
+        ["tower", "year", "height_m"],
+        [["A", "1310", "84.5"], ["B", "1652", "1,050"], ["C", "1890", "n/a"]],
+    )
+    tallest = RowFilter((Constraint("height_m", ("the highest",), frozenset(), extreme="highest"),))
+    assert [r.key for r in tallest.extremes(heights.rows)] == ["B"]
+    assert [r.key for r in tallest.extremes([heights.rows[0], heights.rows[2]])] == ["A"]
+    assert RowFilter().extremes(heights.rows) == list(heights.rows)

@@ -621,7 +621,7 @@ def test_the_year_gate_never_changes_a_year_range() -> None:
         if m := f._BEFORE.search(text):
             y = int(next(g for g in m.groups() if g and g.isdigit()))
             inclusive = (m.group(1) or "").lower() in ("until", "till", "up to") or m.group(3)
-            return (0, y if inclusive else y - 1)
+            return (f.OPEN_START, y if inclusive else y - 1)
         found = sorted({int(y) for y in f._ANY_YEAR.findall(text)})
         return (found[0], found[-1]) if found else None
 

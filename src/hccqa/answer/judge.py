@@ -194,10 +194,17 @@ def measure(
         # the whole phrase, in one sentence: "which cell line" is not answered by a
         # sentence that names a cell alone; a column of a selected row answers it too ("what was
         # the <column> of ...")
-        columns = {name for r in rows for name, _ in r.cells}
+        columns = {name.replace("_", " ") for r in rows for name, _ in r.cells}
         anchor = query.anchor
         places = [stem_set(s.text) for s in best if about(anchor, s)]
         places.append(frozenset().union(row_kind if rows else frozenset(), *map(stem_set, columns)))
+        # the rows' own values name it too: "which suspension bridges ...?" of a table of
+        # bridges, answered by its rows of type "Suspension"
+        places.append(
+            frozenset().union(row_kind, *(stem_set(v) for r in rows for _, v in r.cells))
+            if rows
+            else frozenset()
+        )
         named = any(all(holds(f, have) for f in query.focus) for have in places)
         focus_missing = 0.0 if named else 1.0
     return {

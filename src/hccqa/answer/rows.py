@@ -218,6 +218,10 @@ def choose_rows(
         pick = max if "latest" in query.intents else min
         year = pick(m.row.year for m in dated if m.row.year is not None)
         rows = _at_the_end(query, [m for m in dated if m.row.year == year])
+    if rows and any(c.extreme for c in query.filter.constraints):
+        # "which of those has the longest span?": the extreme of the rows chosen
+        keep = {r.id for r in query.filter.extremes([m.row for m in rows])}
+        rows = [m for m in rows if m.row.id in keep]
     return RowChoice(tuple(rows), choice.listing)
 
 

@@ -4,8 +4,9 @@ A table's column whose every value is a number (kind ``"number"``, see
 :func:`hccqa.corpus.tables.column_kinds`) is named by a word of its header
 ("nitrate" for ``nitrate_mgL``). A bound next to such a word ("above 50", "at least
 3.5", "no more than 1,000", ">= 2", "between 2 and 4") keeps the rows whose value is
-within it. Nothing here knows a corpus: the columns are whatever the headers call them,
-the bound words are English.
+within it. A superlative right beside such a word ("the longest span", "lowest nitrate") keeps the
+rows of its highest or lowest value. Nothing here knows a corpus: the columns are
+whatever the headers call them, the bound words are English.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ if TYPE_CHECKING:
 
 class Bound(NamedTuple):
     """A bound a question puts on a column of numbers: the column, the bound in words
-    ("above 50") and the ids of the rows within it."""
+    ("above 50") and the ids of the rows within it; for a superlative ("the longest"),
+    the rows with a value, to be narrowed to the extreme one last, of the rows chosen."""
 
     column: str
     label: str
     rows: frozenset[str]
+    extreme: str = ""  # "highest" / "lowest": of the rows chosen, those of that value
 
 
 # A number as typed: "50", "3.5", "-5", "1,200" (thousands); never a part of a longer
@@ -59,7 +62,15 @@ _INCLUSIVE = frozenset(
 # beside the column's word ("arsenic over 10", "depth of over 30")
 _LOOSE = frozenset({"over", "under"})
 _BESIDE = 12  # characters between a loose bound and the column's word
-_YEARISH = re.compile(r"[-+]?(?:1[89]|2[01])\d{2}")
+_YEARISH = re.compile(r"[-+]?(?:1\d|2[01])\d{2}")
+# The highest or lowest value of a column, right beside its word ("the longest span",
+# "lowest nitrate"), English
+_SUPERLATIVE = re.compile(
+    r"\b(?:(longest|largest|highest|biggest|greatest|deepest|tallest|widest|heaviest|"
+    r"maximum|max|(?<!at )most)|(shortest|smallest|lowest|(?<!at )least|fewest|"
+    r"shallowest|narrowest|lightest|minimum|min))\b",
+    re.IGNORECASE,
+)
 
 
 def numeric_bounds(
@@ -71,7 +82,8 @@ def numeric_bounds(
     years: tuple[int, int] | None = None,
 ) -> tuple[Bound, ...]:
     """The bounds the question puts on the columns of numbers it names ("sites with
-    nitrate above 50": the rows whose ``nitrate_mgL`` is over 50).
+    nitrate above 50": the rows whose ``nitrate_mgL`` is over 50; "the longest span": the
+    rows of the highest ``span_m``).
 
     A bound applies to the column whose word is nearest to it, before or after ("more
     than 40 mg/L of nitrate"); a word several tables' columns share bounds them all.
@@ -85,8 +97,6 @@ def numeric_bounds(
         table: The one table the question points at, if any.
         years: The year range read from the question, if any.
     """
-    if not any(ch.isdigit() for ch in text):
-        return ()
     named = [
         (tok, found)
         for tok in toks
@@ -95,6 +105,15 @@ def numeric_bounds(
     if not named:
         return ()
     out: list[Bound] = []
+    for m in _SUPERLATIVE.finditer(text):
+        tok, columns = min(named, key=lambda n: _gap(n[0], m))
+        if _gap(tok, m) > _BESIDE:
+            continue
+        rows = frozenset(row for t, c in columns for row, _ in _numbers(lexicon, t, c))
+        extreme = "highest" if m.group(1) else "lowest"
+        out.append(Bound(columns[0][1], f"the {extreme}", rows, extreme))
+    if not any(ch.isdigit() for ch in text):
+        return tuple(out)
     for m in _BOUND.finditer(text):
         numbers = [g for g in m.groups()[2:] if g]
         if years is not None and all(_YEARISH.fullmatch(n) for n in numbers):

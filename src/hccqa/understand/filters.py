@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..types import TableRow, table_label
-from .bounds import numeric_bounds
+from .bounds import as_number, numeric_bounds
 from .compare import comparison_start
 from .lexicon import Lexicon, Mention
 from .words import Token, content_stems, parts, stem
@@ -27,7 +27,7 @@ _COUNTED = (
     r"participants?|subjects?|individuals?|cases?|volunteers?|adults?|children|men|women|"
     r"mice|rats|animals?|cells?|samples?|specimens?|tumou?rs?|genes?|proteins?"
 )
-_YEAR = rf"(?:1[89]|20|21)\d{{2}}(?!\d|\s*(?:{_COUNTED})\b|\s*%)"
+_YEAR = rf"(?:1\d|20|21)\d{{2}}(?!\d|\s*(?:{_COUNTED})\b|\s*%)"
 _RANGE = re.compile(
     rf"(?:between|from)\s+({_YEAR})\s+(?:and|to|until|till|-)\s+({_YEAR})|"
     rf"({_YEAR})\s*(?:-|–|—|to|until)\s*({_YEAR})",
@@ -44,8 +44,9 @@ _BEFORE = re.compile(
     re.IGNORECASE,
 )
 _ANY_YEAR = re.compile(rf"(?<!\d){_YEAR}", re.IGNORECASE)
-_YEARISH = re.compile(r"(?:1[89]|20|21)\d{2}")  # in every match of the four above
+_YEARISH = re.compile(r"(?:1\d|20|21)\d{2}")  # in every match of the four above
 OPEN_END = 9999
+OPEN_START = -9999  # "before 1950" reaches back to any year, BCE ones ("-50") too
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Constraint:
     combination: bool = False
     compared: bool = False
     bound: bool = False  # a numeric column's rows above or below a number ("above 50")
+    extreme: str = ""  # "highest" / "lowest": of the rows chosen, those of that value
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,21 @@ class RowFilter:
         """The rows that pass, in table order."""
         return [r for r in rows if self.passes(r)]
 
+    def extremes(self, rows: Sequence[TableRow]) -> list[TableRow]:
+        """Of these rows, those holding the highest (lowest) value of each column a
+        superlative names ("the longest span": of the rows chosen otherwise)."""
+        out = list(rows)
+        for c in self.constraints:
+            if not c.extreme:
+                continue
+            valued = [
+                (r, v) for r in out if (v := as_number(dict(r.cells).get(c.column, ""))) is not None
+            ]
+            if valued:
+                best = (max if c.extreme == "highest" else min)(v for _, v in valued)
+                out = [r for r, v in valued if v == best]
+        return out
+
     def without(self, column: str) -> RowFilter:
         """The same filter without the constraint on one column."""
         return RowFilter(
@@ -130,7 +147,7 @@ class RowFilter:
         if self.years:
             lo, hi = self.years
             span = str(lo) if lo == hi else f"since {lo}" if hi == OPEN_END else f"{lo}-{hi}"
-            parts.append(f"year {span}" if lo else f"year until {hi}")
+            parts.append(f"year until {hi}" if lo == OPEN_START else f"year {span}")
         parts += [
             f"{c.column}: a combination"
             if c.combination
@@ -173,7 +190,7 @@ def year_range(text: str) -> tuple[int, int] | None:
     if m := _BEFORE.search(text):
         y = int(next(g for g in m.groups() if g and g.isdigit()))
         inclusive = (m.group(1) or "").lower() in ("until", "till", "up to") or m.group(3)
-        return (0, y if inclusive else y - 1)
+        return (OPEN_START, y if inclusive else y - 1)
     found = sorted({int(y) for y in _ANY_YEAR.findall(text)})
     return (found[0], found[-1]) if found else None
 
@@ -226,7 +243,7 @@ def build_filter(
     ]
     years = year_range(text) if years_apply else None
     bounds = tuple(
-        Constraint(b.column, (b.label,), b.rows, bound=True)
+        Constraint(b.column, (b.label,), b.rows, bound=True, extreme=b.extreme)
         for b in (numeric_bounds(text, toks, lexicon, table, years=years) if lexicon else ())
     )
     found = (

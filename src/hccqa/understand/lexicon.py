@@ -51,6 +51,7 @@ NEGATING = NEGATIONS | {
     "fails",
 }
 TEXT_KINDS = ("text", "author")
+_WORDY_KEY = re.compile(r"[^\W\d_]{3,}")  # a word of three letters or more
 CITED_AT_MOST = 2  # a bracket of more numbers is a list, crediting no one study
 ET_AL = frozenset({"et", "al"})  # the stems of "et al" after a first author's name
 
@@ -539,6 +540,12 @@ class Lexicon:
             )
         ]
 
+    def column_words(self, table: str) -> frozenset[str]:
+        """Stems of the names of a table's columns ("span" of ``span_m``)."""
+        return frozenset().union(
+            *(words for (t, _), words in self._column_stems.items() if t == table)
+        )
+
     def table_of(self, toks: Sequence[Token]) -> str | None:
         """The one table the words point at ("table 2", a column name, a word of only one
         table's title), or None when they point at none or several."""
@@ -709,7 +716,8 @@ def _entities(
     english: frozenset[str] | None,
     proper: frozenset[str] = frozenset(),
 ) -> list[Entity]:
-    """Every text value of every table (and each part of a joined value), with its rows.
+    """Every text value of every table (and each part of a joined value), and every key
+    made of words, with its rows.
 
     A value's word names it alone when it is no English word, or when the prose writes it
     as a name (``proper``: capitalized mid-sentence, "X signaling" for the English x).
@@ -724,7 +732,9 @@ def _entities(
         kinds = {c.name: c.kind for c in t.columns}
         for r in t.rows:
             for column, value in r.cells:
-                if kinds.get(column) not in TEXT_KINDS:
+                # a key of words ("Humber") names its row too; a number or code does not
+                named_key = kinds.get(column) == "key" and _WORDY_KEY.search(value) is not None
+                if kinds.get(column) not in TEXT_KINDS and not named_key:
                     continue
                 for part in _value_parts(value):
                     found.setdefault((t.id, column, part), set()).add(r.id)

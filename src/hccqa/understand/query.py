@@ -366,6 +366,8 @@ def understand(
     mentions = tuple(_polarity(lexicon.mentions(all_toks)))
     if not _COMBINATION.search(normalized):  # "combined effects" asks for no combination
         mentions = tuple(m for m in mentions if not m.entity.combination)
+    if "define" in intents and _asks_a_cell(toks, mentions, lexicon):
+        intents -= {"define"}  # "what is the span of X?" reads X's row, defines nothing
     alone = any(t.norm in _ALONE for t in toks) or bool(_ON_ITS_OWN.search(normalized))
     if alone:  # "X alone", "X on its own": not X inside a longer value
         mentions = tuple(_alone(m) for m in mentions if m.how == "whole")
@@ -514,7 +516,8 @@ def _focus(toks: Sequence[Token], intents: frozenset[str], lexicon: Lexicon) -> 
     The phrase must be followed by a verb of the question or a preposition ("did",
     "is", "of"), or end it: in "what happened when ..." the word after "what" is a
     verb, and there is no focus. Quantity words ("share", "months") are left to the
-    number check. Of a phrase with words the corpus uses, those it never uses are not
+    number check, words of order ("the oldest") to the order asked. Of a phrase with words
+    the corpus uses, those it never uses are not
     asked of it ("what do *doctors try first*": no sentence could hold "doctors"); a
     phrase of only such words stays whole ("which *hospital*": the corpus does not say).
     """
@@ -536,6 +539,8 @@ def _focus(toks: Sequence[Token], intents: frozenset[str], lexicon: Lexicon) -> 
             if after and after not in _AUX and after not in _FOCUS_END:
                 return frozenset()
             asked = [t for t in found if t.norm not in _SHARE and t.norm not in _TIME]
+            if intents & {"latest", "earliest"}:  # "which is the oldest?" orders, asks no noun
+                asked = [t for t in asked if t.norm not in _ORDER_WORDS]
             known = [t for t in asked if lexicon.knows(t)]
             return frozenset(t.stem for t in (known or asked))
     return frozenset()
@@ -550,17 +555,29 @@ _FOCUS_END = frozenset(
 _DATE_STEMS = content_stems("year years date dates decade decades")
 
 
+def _asks_a_cell(toks: Sequence[Token], mentions: Sequence[Mention], lexicon: Lexicon) -> bool:
+    """The question names a table value and a column of its table (other than the
+    value's own words): it asks for that cell ("what is the span of the X bridge?")."""
+    return any(
+        t.content and t.stem in lexicon.column_words(m.entity.table) and t.stem not in m.matched
+        for m in mentions
+        for t in toks
+    )
+
+
 # Words asking for the things named next ("which sites", "list the varieties"), English
 _ASKING = frozenset({"which", "what", "any", "all", "list", "show", "name"})
 
 
 def _asks_rows(toks: Sequence[Token], lexicon: Lexicon) -> bool:
     """The question asks for the rows of a table by the plural of a word its title or a
-    column names ("which *sites* exceeded the limit?" of a table of sites): a list."""
+    column names, right after an asking word or a word or two later ("which *sites*
+    exceeded the limit?", "which suspension *bridges* ...?"): a list."""
     for i, t in enumerate(toks):
         if t.norm in _ASKING:
-            nxt = next((u for u in toks[i + 1 :] if u.content), None)
-            if nxt is not None and nxt.stem in lexicon.topic and _plural(nxt):
+            # the noun, or a noun after a word or two before it ("which suspension bridges")
+            following = [u for u in toks[i + 1 : i + 4] if u.content]
+            if any(u.stem in lexicon.topic and _plural(u) for u in following):
                 return True
     return False
 

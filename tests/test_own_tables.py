@@ -1,0 +1,77 @@
+"""A folder of one table of the user's own (no text), asked through QA with the hashing
+encoder: rows found by their key's words, text values, years (a BCE one among them),
+bounds and superlatives on a column of numbers, and follow-ups that order them."""
+
+from __future__ import annotations
+
+import pytest
+
+from hccqa import QA, Settings
+from hccqa.corpus.tables import column_kinds
+from hccqa.retrieval.embed import HashingEmbedder
+from hccqa.understand.query import understand
+
+TOWERS = """# title: Old stone towers
+tower\tcountry\tyear\theight_m\tstone
+Varn Spire\tNorland\t1310\t84.5\tGranite
+Osk Keep\tNorland\t-120\t31\tSandstone
+Bellmere\tSudmark\t1652\t1,050\tGranite
+Tarrow\tSudmark\t1890\t47\tLimestone
+"""
+
+
+@pytest.fixture(scope="module")
+def towers(tmp_path_factory: pytest.TempPathFactory) -> QA:
+    folder = tmp_path_factory.mktemp("towers")
+    (folder / "towers.tsv").write_text(TOWERS, encoding="utf-8")
+    settings = Settings(corpus_dir=folder, index_dir=folder.parent / "towers-index")
+    return QA.load(settings, embedder=HashingEmbedder(64))
+
+
+def rows(qa: QA, question: str, history: tuple[str, ...] = ()) -> list[str]:
+    for i, turn in enumerate(history):
+        qa.ask(turn, history[:i])
+    return [m.row.id.split(":")[1] for m in qa.ask(question, history).rows]
+
+
+def test_a_column_of_whole_numbers_headed_year_is_a_year_column() -> None:
+    kinds = [
+        c.kind for c in column_kinds(["t", "year", "n"], [["a", "-120", "7"], ["b", "1652", "9"]])
+    ]
+    assert kinds == ["key", "year", "number"]
+    # a column of whole numbers not headed "year", not all years: numbers
+    assert column_kinds(["t", "n"], [["a", "-120"], ["b", "1652"]])[1].kind == "number"
+
+
+def test_years_before_reach_back_to_the_bce_ones(towers: QA) -> None:
+    assert rows(towers, "Which towers were built before 1400?") == ["Varn Spire", "Osk Keep"]
+    assert rows(towers, "Which granite towers were built after 1500?") == ["Bellmere"]
+
+
+def test_a_key_of_words_names_its_row_and_a_column_word_asks_its_cell(towers: QA) -> None:
+    query = understand("What is the height of Bellmere?", (), towers.engine.lexicon)
+    assert "define" not in query.intents  # a cell is asked, not what Bellmere is
+    assert rows(towers, "What is the height of Bellmere?") == ["Bellmere"]
+    # naming no column: what the value is
+    assert "define" in understand("What is Bellmere?", (), towers.engine.lexicon).intents
+
+
+def test_a_value_then_the_rows_noun_is_a_listing(towers: QA) -> None:
+    assert (
+        "list" in understand("Which granite towers are there?", (), towers.engine.lexicon).intents
+    )
+    assert rows(towers, "Which granite towers are there?") == ["Varn Spire", "Bellmere"]
+
+
+def test_bounds_and_superlatives_on_a_column_of_numbers(towers: QA) -> None:
+    assert rows(towers, "Which towers have a height above 50?") == ["Varn Spire", "Bellmere"]
+    assert rows(towers, "Which tower has the greatest height?") == ["Bellmere"]
+    # of the rows the rest of the question chooses
+    assert rows(towers, "Which Norland tower has the lowest height?") == ["Osk Keep"]
+    listed = ("Which granite towers are there?",)
+    assert rows(towers, "which of those has the lowest height?", listed) == ["Varn Spire"]
+
+
+def test_an_order_asked_of_the_rows_shown(towers: QA) -> None:
+    listed = ("Which granite towers are there?",)
+    assert rows(towers, "and which is the oldest?", listed) == ["Varn Spire"]
