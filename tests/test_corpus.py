@@ -524,3 +524,21 @@ def test_a_footnote_without_its_full_stop_ends_at_the_blank_line(tmp_path: Path)
     (note,) = [p for p in corpus.passages if p.kind == "glossary"]
     assert note.text == "CSK: Cotton sled kite; DLK: Delta light kite"
     assert any("stayed up longest" in p.text for p in corpus.passages if p.kind == "text")
+
+
+def test_lists_of_references_label_citations_and_are_no_passages(tmp_path: Path) -> None:
+    (tmp_path / "box.md").write_text(
+        "# Box kites\n\nBox kites fly in steady wind [1]. Cells add lift [2].\n\n"
+        "## References\n\n1. Hargrave, L. Cellular kites. 1893.\n2. Conyne, S. Kites. 1902.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "delta.txt").write_text(
+        "Delta kites suit light air [1]. Their spars bend [3].\n\nReferences\n"
+        "[1] Rogallo, F. Flexible wings. 1951.\n[3] Lee, A. Spars. 1960.\n",
+        encoding="utf-8",
+    )
+    c = load_corpus(tmp_path)
+    assert not any("Cellular kites" in p.text or "Flexible wings" in p.text for p in c.passages)
+    refs = {n: (r.author, r.year) for n, r in c.references.items()}
+    # [1] is two works in two documents: neither labels it
+    assert refs == {1: (None, None), 2: ("Conyne", 1902), 3: ("Lee", 1960)}

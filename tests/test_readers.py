@@ -14,6 +14,8 @@ from hccqa.corpus.readers import (
     markdown_document,
     read_document,
     read_pdf,
+    reference_entries,
+    split_references,
 )
 from hccqa.errors import CorpusError
 
@@ -178,3 +180,42 @@ def test_a_pdf_without_text_says_so(tmp_path: Path) -> None:
     pdf = write_pdf(tmp_path / "scan.pdf", [[], []])
     with pytest.raises(CorpusError, match="no text layer"):
         read_pdf(pdf)
+
+
+KITE_NOTES_MD = """# Box kites
+
+Box kites fly in steady wind [1]. Delta kites suit light air [2].
+
+## References
+
+1. Hargrave, L. Cellular kites. Sydney, 1893.
+2. Rogallo F et al. Flexible wings. 1951.
+
+## Appendix
+
+A table of wind speeds.
+"""
+
+
+def test_a_markdown_list_of_references_is_cut_out_with_its_entries() -> None:
+    doc, listed = split_references(markdown_document(KITE_NOTES_MD))
+    assert "Cellular kites" not in doc.text and "A table of wind speeds." in doc.text
+    assert [title for _, title in doc.sections] == ["Box kites", "Appendix"]
+    assert doc.text[doc.sections[1][0] :].startswith("A table of wind speeds.")
+    assert reference_entries(listed) == {1: ("Hargrave", 1893), 2: ("Rogallo", 1951)}
+
+
+@pytest.mark.parametrize("heading", ["References", "BIBLIOGRAPHY", "Works cited:"])
+def test_a_plain_text_list_of_references_is_cut_from_its_last_heading_line(heading: str) -> None:
+    text = (
+        f"Box kites fly [1].\n\nReferences are few here.\n\n{heading}\n"
+        "[1] Hargrave, L. Kites. 1893.\n"
+    )
+    doc, listed = split_references(Document(text))
+    assert doc.text.rstrip() == "Box kites fly [1].\n\nReferences are few here."
+    assert reference_entries(listed) == {1: ("Hargrave", 1893)}
+
+
+def test_a_references_heading_without_numbered_entries_is_kept() -> None:
+    doc = Document("Kites fly.\n\nReferences\nSee the kite club's notes.\n")
+    assert split_references(doc) == (doc, "")

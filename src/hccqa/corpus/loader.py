@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -29,7 +29,14 @@ from ..types import Passage, Reference, Table, TableRow
 from .citations import cited_numbers, find_authors
 from .glossary import build_glossary
 from .layout import read_layout
-from .readers import Document, Skipped, discover, read_document
+from .readers import (
+    Document,
+    Skipped,
+    discover,
+    read_document,
+    reference_entries,
+    split_references,
+)
 from .sentences import split_sentences
 from .tables import read_table
 from .text import Lexicon, clean, clean_with_map
@@ -368,20 +375,35 @@ def _parts(raw: str, sections: tuple[tuple[int, str], ...]) -> list[tuple[int, i
     return parts
 
 
-def build_references(texts: list[str], tables: Sequence[Table]) -> dict[int, Reference]:
+def build_references(
+    texts: list[str],
+    tables: Sequence[Table],
+    *,
+    listed: Sequence[Mapping[int, tuple[str | None, int | None]]] = (),
+) -> dict[int, Reference]:
     """Reference number -> author, year and table rows, from narrative texts and tables.
 
     Table rows give author and year first; the text adds authors ("Smith et al[7]") and
-    years ("In 2001, Smith et al[7]") it names; every cited number gets an entry.
+    years ("In 2001, Smith et al[7]") it names, then the documents' lists of references
+    (``listed``, one mapping per document, see
+    :func:`~hccqa.corpus.readers.reference_entries`) where every list giving the number
+    agrees (two documents' "[1]" may be two works); every cited number gets an entry.
     """
     rows = [r for t in tables for r in t.rows if r.ref is not None]
     labels = {t.id: t.label for t in tables}
     numbers: set[int] = {r.ref for r in rows if r.ref is not None}
-    named: dict[int, tuple[str, int | None]] = {}
+    named: dict[int, tuple[str | None, int | None]] = {}
     for text in texts:
         numbers.update(cited_numbers(text))
         for n, found in find_authors(text).items():
             named.setdefault(n, found)
+    agreed: dict[int, set[tuple[str | None, int | None]]] = {}
+    for entries in listed:
+        for n, entry in entries.items():
+            agreed.setdefault(n, set()).add(entry)
+    for n, works in agreed.items():
+        if len(works) == 1:
+            named.setdefault(n, next(iter(works)))
     references: dict[int, Reference] = {}
     for n in sorted(numbers):
         carrying = [r for r in rows if r.ref == n]
@@ -450,6 +472,7 @@ def load_folder(
     passages: list[Passage] = []
     texts: list[str] = []
     footnotes: list[str] = []
+    entries: list[dict[int, tuple[str | None, int | None]]] = []  # per document
     used: list[str] = []
     for relative, doc_id in found.documents:
         try:
@@ -457,6 +480,8 @@ def load_folder(
         except CorpusError as exc:
             skipped.append(Skipped(relative, _reason(str(exc), folder / relative)))
             continue
+        document, listed = split_references(document)  # its entries are no passages
+        entries.append(reference_entries(listed))
         doc_passages, doc_texts, doc_notes = document_passages(
             document.text,
             doc_id,
@@ -498,7 +523,7 @@ def load_folder(
         passages=tuple(passages) + tuple(row_passages(loaded)),
         tables=loaded,
         glossary=build_glossary(footnotes, texts),
-        references=build_references(texts, loaded),
+        references=build_references(texts, loaded, listed=entries),
         sha256=digest.hexdigest(),
         files=(*used, *tables),
         skipped=tuple(sorted(skipped, key=lambda f: f.path)),

@@ -164,6 +164,70 @@ def read_document(path: Path) -> Document:
     return Document(text)
 
 
+# The heading or line alone that opens a document's list of references (English).
+_REFERENCES_TITLE = (
+    r"(?:references?|bibliography|works cited|literature cited|reference list|"
+    r"notes and references|sources)"
+)
+_REFERENCES_HEADING = re.compile(rf"^\s*{_REFERENCES_TITLE}\s*:?\s*$", re.IGNORECASE)
+_REFERENCES_LINE = re.compile(rf"(?m)^[ \t]*{_REFERENCES_TITLE}[ \t]*:?[ \t]*$", re.IGNORECASE)
+# One entry of a list of references: "[3] Author, A. Title. 2001." or "3. Author ..."
+_ENTRY = re.compile(r"(?m)^[ \t]*\[?(\d{1,3})(?:\]|\.|\))[ \t]+(\S.*)$")
+_ENTRY_AUTHOR = re.compile(r"([^\W\d_][\w'’-]*(?:\s+et\s+al\.?)?)")
+_ENTRY_YEAR = re.compile(r"(?<!\d)(1\d{3}|20\d{2}|21\d{2})(?!\d)")
+
+
+def split_references(doc: Document) -> tuple[Document, str]:
+    """The document without its list of references, and the list's text ("" when it has
+    none): a section headed "References" (or "Bibliography", "Works cited", ...), or in
+    plain text the last line saying only that and what follows it, when it holds
+    numbered entries. An entry is no passage to quote ("Roman Bridges. 1993." answers
+    nothing); its author and year label the citations of its number.
+    """
+    start = end = -1
+    for i, (offset, title) in enumerate(doc.sections):
+        if _REFERENCES_HEADING.match(title):
+            start = offset
+            end = doc.sections[i + 1][0] if i + 1 < len(doc.sections) else len(doc.text)
+            break
+    if start < 0:
+        found = list(_REFERENCES_LINE.finditer(doc.text))
+        if not found:
+            return doc, ""
+        start, end = found[-1].start(), len(doc.text)
+    listed = doc.text[start:end]
+    if not _ENTRY.search(listed):
+        return doc, ""
+    cut = end - start
+    sections = tuple(
+        (o if o < start else o - cut, t) for o, t in doc.sections if not start <= o < end
+    )
+    pages = tuple(p for p in doc.pages if p <= start)
+    return Document(doc.text[:start] + doc.text[end:], sections, pages), listed
+
+
+def reference_entries(listed: str) -> dict[int, tuple[str | None, int | None]]:
+    """Reference number -> (first author's surname as printed, year) of each numbered
+    entry of a list of references.
+
+    Examples:
+        >>> reference_entries("[1] O'Connor, C. Roman Bridges. Cambridge, 1993.")
+        {1: ("O'Connor", 1993)}
+        >>> reference_entries("2. Lee A. Arches.")
+        {2: ('Lee', None)}
+    """
+    out: dict[int, tuple[str | None, int | None]] = {}
+    for m in _ENTRY.finditer(listed):
+        entry = m.group(2)
+        author = _ENTRY_AUTHOR.match(entry)
+        years = _ENTRY_YEAR.findall(entry)
+        out.setdefault(
+            int(m.group(1)),
+            (author.group(1) if author else None, int(years[-1]) if years else None),
+        )
+    return out
+
+
 def read_pdf(path: Path) -> Document:
     """The text layer of a PDF, page by page (pypdf), pages separated by a blank line.
 
@@ -215,11 +279,16 @@ def markdown_document(source: str) -> Document:
     length = 0  # length of "\n\n".join(blocks) so far
     row: list[str] | None = None
     in_heading = False
+    # in a list of references, an entry keeps its number and each line its own
+    references = False
+    number = ""
     for token in tokens:
         if token.type == "heading_open":
             in_heading = True
         elif token.type == "heading_close":
             in_heading = False
+        elif token.type == "list_item_open":
+            number = token.info if references and token.info.isdigit() else ""
         elif token.type == "tr_open":
             row = []
         elif token.type == "tr_close" and row is not None:
@@ -228,15 +297,18 @@ def markdown_document(source: str) -> Document:
             if cells:
                 length = _append(blocks, "; ".join(cells), length)
         elif token.type == "inline":
-            text = _inline_text(token.children or [])
+            text = _inline_text(token.children or [], lines=references and not in_heading)
             if in_heading:
                 title = " ".join(text.split())
                 if title:
                     sections.append((length + 2 if blocks else 0, title))
+                    references = bool(_REFERENCES_HEADING.match(title))
             elif row is not None:
                 row.append(" ".join(text.split()))
             elif text.strip():
-                length = _append(blocks, text.strip(), length)
+                entry = f"[{number}] {text.strip()}" if number else text.strip()
+                number = ""
+                length = _append(blocks, entry, length)
     return Document("\n\n".join(blocks), sections=tuple(sections))
 
 
@@ -246,12 +318,14 @@ def _append(blocks: list[str], text: str, length: int) -> int:
     return length
 
 
-def _inline_text(children: list[Any]) -> str:
+def _inline_text(children: list[Any], *, lines: bool = False) -> str:
+    """The text of an inline token; ``lines``: every line break kept (entries of a list
+    of references, one per line)."""
     out: list[str] = []
     for child in children:
         if child.type in ("text", "code_inline", "image"):  # an image's content is its alt text
             out.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             # Keep a break after a hyphen: the cleaning decides "develop-ment" vs "anti-TNF".
-            out.append("\n" if out and out[-1].endswith("-") else " ")
+            out.append("\n" if lines or (out and out[-1].endswith("-")) else " ")
     return "".join(out)
