@@ -167,7 +167,7 @@ def read_document(path: Path) -> Document:
 # The heading or line alone that opens a document's list of references (English).
 _REFERENCES_TITLE = (
     r"(?:references?|bibliography|works cited|literature cited|reference list|"
-    r"notes and references|sources)"
+    r"notes and references)"
 )
 _REFERENCES_HEADING = re.compile(rf"^\s*{_REFERENCES_TITLE}\s*:?\s*$", re.IGNORECASE)
 _REFERENCES_LINE = re.compile(rf"(?m)^[ \t]*{_REFERENCES_TITLE}[ \t]*:?[ \t]*$", re.IGNORECASE)
