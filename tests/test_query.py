@@ -217,6 +217,9 @@ def test_focus_and_unit_of_wh_questions(second_lexicon: Lexicon) -> None:
     assert many.unit == "coloni" and many.focus == {"coloni"}
     assert understand("What percentage of mites died?", (), second_lexicon).unit == "%"
     assert understand("How long does a swarm take to settle?", (), second_lexicon).unit == "time"
+    # a noun for studies is counted, not the name after it; a numbered label is skipped
+    for question in ("How many trials did Okonkwo et al run?", "How many stage 2 trials ran?"):
+        assert understand(question, (), second_lexicon).unit == "trial", question
     which = understand("Which cell line did they use?", (), second_lexicon)
     assert which.focus == {"cell", "line"} and which.unit is None
     assert understand("What does IPM stand for?", (), second_lexicon).focus == frozenset()

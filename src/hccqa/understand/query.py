@@ -623,11 +623,29 @@ def _unit(toks: Sequence[Token], intents: frozenset[str], normalized: str) -> st
         if w == "how" and words[i + 1] == "long":
             return "time"
         if w == "how" and words[i + 1] == "many":
-            nxt = [t for t in toks[i + 2 :] if t.content]
+            nxt = _counted(toks[i + 2 :])
             return nxt[0].stem if nxt and nxt[0].norm not in _TIME else "time" if nxt else None
     if any(w in ("months", "years", "weeks", "days") for w in words):
         return "time"
     return None
+
+
+# Nouns for studies (English): function words elsewhere, but what "how many" counts
+_COUNTED_STUDIES = frozenset(
+    {"study", "studies", "trial", "trials", "paper", "papers", "report", "reports"}
+    | {"article", "articles", "experiment", "experiments"}
+)
+
+
+def _counted(toks: Sequence[Token]) -> list[Token]:
+    """The words "how many" may count, in order: topical words and nouns for studies,
+    not a number or a label before one ("how many *phase 3* trials": trials)."""
+    out = []
+    for j, t in enumerate(toks):
+        label = j + 1 < len(toks) and toks[j + 1].norm.isdigit()
+        if (t.content or t.norm in _COUNTED_STUDIES) and not t.norm.isdigit() and not label:
+            out.append(t)
+    return out
 
 
 # Asking for a combination of items ("in combination with", "combined with", "a combination
