@@ -807,6 +807,8 @@ _ORDER_WORDS = frozenset(
     {"first", "last", "recent", "latest", "earliest", "oldest", "newest", "published"}
     | {"came", "come", "out", "appeared", "done", "conducted", "reported", "one", "ones"}
 )
+# "which one ...?", "which ones ...?" (English): of the things shown before
+_WHICH_ONE = re.compile(r"\bwhich\s+ones?\b(?!\s+of\s+the\b)", re.IGNORECASE)
 # "the 2014 one", "the Hamburg one" (English): one of the things shown before, by a word of it
 _THE_X_ONE = re.compile(r"\bthe\s+(?!only\b)[\w-]+\s+one\b", re.IGNORECASE)
 
@@ -835,6 +837,8 @@ def is_followup(query: Query) -> bool:
         return True
     if shown_places(query.normalized) or _THE_X_ONE.search(query.normalized):
         return True  # "the second one", "the 2014 one"
+    if _WHICH_ONE.search(query.normalized):
+        return True  # "which one was about X?": one of those shown
     # "which one was published first?": of what was shown, when it names nothing else
     ordering = query.intents & {"latest", "earliest"}
     if ordering and all(t.norm in _ORDER_WORDS for t in query.content):
