@@ -129,3 +129,13 @@ def test_ask_answered_by_rows_alone_prints_them_first(
     lines = result.output.splitlines()
     assert lines[0] == "Table rows:"  # no blank lines where quotes would be
     assert lines[1].startswith("  gauges:North weir:") and "level_cm: above 50" in lines[1]
+
+
+def test_corpus_shows_how_each_column_is_read(tmp_path: Path) -> None:
+    (tmp_path / "gauges.tsv").write_text(
+        "# title: River gauges\ngauge\tyear\tlevel_cm\tstate\nNorth weir\t2019\t52\tFlooded\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["corpus", "--corpus", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "  columns: gauge (key), year (year), level_cm (number), state\n" in result.output

@@ -242,9 +242,11 @@ def corpus_cmd(
     for section in loaded.sections:
         n = sum(p.section == section for p in loaded.passages)
         print(f"  {n:3d}  {section or '(no section)'}")
-    for table, title in loaded.table_titles.items():
-        n = sum(r.table == table for r in loaded.rows)
-        print(f"{table}: {n} rows  {title}")
+    for t in loaded.tables:
+        print(f"{t.id}: {len(t.rows)} rows  {t.title}")
+        # how each column is read: "year" takes year ranges, "number" bounds
+        kinds = (c.name if c.kind == "text" else f"{c.name} ({c.kind})" for c in t.columns)
+        print(f"  columns: {', '.join(kinds)}")
     if loaded.references:
         named = sum(r.author is not None for r in loaded.references.values())
         print(f"references: {len(loaded.references)} numbers cited, {named} with a first author")
