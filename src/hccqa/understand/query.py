@@ -639,7 +639,7 @@ _COUNTED_STUDIES = frozenset(
 
 def _counted(toks: Sequence[Token]) -> list[Token]:
     """The words "how many" may count, in order: topical words and nouns for studies,
-    not a number or a label before one ("how many *phase 3* trials": trials)."""
+    not a number or a label before one ("how many *stage 2* kites": kites)."""
     out = []
     for j, t in enumerate(toks):
         label = j + 1 < len(toks) and toks[j + 1].norm.isdigit()
