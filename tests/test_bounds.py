@@ -117,3 +117,25 @@ def test_a_superlative_beside_a_column_keeps_its_rows_for_the_extreme_of_the_cho
     # column is no bound on it
     assert [b[1] for b in bounds("arsenic of at least 10")] == ["at least 10"]
     assert bounds("what is the most common use of wells with a deep arsenic test") == []
+
+
+def test_a_superlative_over_tables_naming_their_columns_apart() -> None:
+    from hccqa.understand.filters import Constraint, RowFilter
+
+    wells = make_table(
+        "wells", ["well", "year", "depth_m"], [["W1", "2019", "12"], ["W2", "2020", "60"]]
+    )
+    ponds = make_table(
+        "ponds", ["pond", "year", "depth_ft"], [["P1", "2019", "2"], ["P2", "2020", "450"]]
+    )
+    question = "which has the greatest depth?"
+    (found,) = numeric_bounds(question, tokens(question), _lexicon(wells, ponds))
+    assert found.columns == ("depth_m", "depth_ft")
+    deepest = RowFilter(
+        (
+            Constraint(
+                found.column, (found.label,), found.rows, extreme="highest", columns=found.columns
+            ),
+        )
+    )
+    assert [r.id for r in deepest.extremes([*wells.rows, *ponds.rows])] == ["ponds:P2"]

@@ -542,3 +542,14 @@ def test_lists_of_references_label_citations_and_are_no_passages(tmp_path: Path)
     refs = {n: (r.author, r.year) for n, r in c.references.items()}
     # [1] is two works in two documents: neither labels it
     assert refs == {1: (None, None), 2: ("Conyne", 1902), 3: ("Lee", 1960)}
+
+
+def test_a_list_of_references_fills_a_year_the_text_leaves_out_and_alone_is_no_text(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "box.txt").write_text("Moor et al[1] flew box kites.\n", encoding="utf-8")
+    (tmp_path / "refs.txt").write_text("References\n[1] Moor, J. Box kites. 1990.\n", "utf-8")
+    c = load_corpus(tmp_path)
+    assert (c.references[1].author, c.references[1].year) == ("Moor et al", 1990)
+    (why,) = [s for s in c.to_dict()["skipped"] if "refs.txt" in str(s)]
+    assert "only a list of references" in str(why)

@@ -50,7 +50,6 @@ def ids(rows: list) -> list[str]:
         ("2015 or later", (2015, OPEN_END)),
         ("2016 onwards", (2016, OPEN_END)),
         ("before 2015", (OPEN_START, 2014)),  # before is strict, and reaches back to any year
-        ("towers built before 1400", (OPEN_START, 1399)),  # years from 1000 on
         ("until 2015", (OPEN_START, 2015)),
         ("prior to 2015", (OPEN_START, 2014)),
         ("2015 or earlier", (OPEN_START, 2015)),
@@ -66,6 +65,14 @@ def ids(rows: list) -> list[str]:
 )
 def test_year_range(text: str, years: tuple[int, int] | None) -> None:
     assert year_range(text) == years
+
+
+def test_years_before_1800_only_after_a_year_word_and_when_asked_for() -> None:
+    assert year_range("towers built before 1400") is None  # a corpus dating from 1800
+    assert year_range("towers built before 1400", early=True) == (OPEN_START, 1399)
+    assert year_range("between 1200 and 1300", early=True) == (1200, 1300)
+    for text in ("the 1000 genomes", "a 1600 kcal diet", "more than 1500 respondents"):
+        assert year_range(text, early=True) is None, text
 
 
 def test_an_empty_filter_passes_every_row_and_is_not_specific() -> None:

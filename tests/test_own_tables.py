@@ -41,6 +41,13 @@ def test_a_column_of_whole_numbers_headed_year_is_a_year_column() -> None:
     assert kinds == ["key", "year", "number"]
     # a column of whole numbers not headed "year", not all years: numbers
     assert column_kinds(["t", "n"], [["a", "-120"], ["b", "1652"]])[1].kind == "number"
+    # a header that only holds the word, or ages in years: numbers
+    ages = [["a", "12", "2019"], ["b", "40", "-50"]]
+    assert [c.kind for c in column_kinds(["t", "age_years", "year"], ages)] == [
+        "key",
+        "number",
+        "year",
+    ]
 
 
 def test_years_before_reach_back_to_the_bce_ones(towers: QA) -> None:
@@ -61,6 +68,10 @@ def test_a_value_then_the_rows_noun_is_a_listing(towers: QA) -> None:
         "list" in understand("Which granite towers are there?", (), towers.engine.lexicon).intents
     )
     assert rows(towers, "Which granite towers are there?") == ["Varn Spire", "Bellmere"]
+    # "what" asks for the noun right after it only: a verb there asks no list
+    assert (
+        "list" not in understand("What weakens granite towers?", (), towers.engine.lexicon).intents
+    )
 
 
 def test_bounds_and_superlatives_on_a_column_of_numbers(towers: QA) -> None:
@@ -75,3 +86,33 @@ def test_bounds_and_superlatives_on_a_column_of_numbers(towers: QA) -> None:
 def test_an_order_asked_of_the_rows_shown(towers: QA) -> None:
     listed = ("Which granite towers are there?",)
     assert rows(towers, "and which is the oldest?", listed) == ["Varn Spire"]
+
+
+def test_numbers_beside_a_column_of_numbers_are_its_values_not_years(towers: QA) -> None:
+    # the table dates towers from 1310 on (and one BCE): four-digit numbers may be years
+    assert rows(towers, "Which towers have a height above 1000?") == ["Bellmere"]
+    assert rows(towers, "Which towers have a height between 1000 and 1300?") == ["Bellmere"]
+    assert rows(towers, "Which towers were built between 1300 and 1700?") == [
+        "Varn Spire",
+        "Bellmere",
+    ]
+
+
+def test_a_value_inside_a_longer_one_of_another_column_gives_way_to_it() -> None:
+    from types import SimpleNamespace
+
+    from tablefakes import make_table
+
+    from hccqa.understand.lexicon import Lexicon
+
+    halls = make_table(
+        "halls",
+        ["hall", "year", "height_m", "stone"],
+        [["Granite Hall", "1500", "40", "Limestone"], ["Oak Hall", "1600", "30", "Granite"]],
+    )
+    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[halls], glossary={}))
+    query = understand("What is the height of Granite Hall?", (), lexicon)
+    assert [(c.column, c.values) for c in query.filter.constraints] == [("hall", ("Granite Hall",))]
+    # the shorter value alone still names its own rows
+    granite = understand("Which buildings are of granite stone?", (), lexicon)
+    assert [(c.column, c.values) for c in granite.filter.constraints] == [("stone", ("Granite",))]

@@ -219,3 +219,35 @@ def test_a_plain_text_list_of_references_is_cut_from_its_last_heading_line(headi
 def test_a_references_heading_without_numbered_entries_is_kept() -> None:
     doc = Document("Kites fly.\n\nReferences\nSee the kite club's notes.\n")
     assert split_references(doc) == (doc, "")
+
+
+def test_entries_of_the_usual_styles_give_their_surname_and_year() -> None:
+    listed = (
+        "[2] Smith J, Lee K. Stone bridges. J Eng. 2001;12:1045-1052.\n"
+        "[3] Moor A et al. Piers. Lancet 2018;391:1301-1314. doi:10.1016/S0140-1999(18)1\n"
+        '[4] J. Kane and K. Lee, "Cables," Proc. Bridges, pp. 3-9,\n'
+        "12. Cambridge Press, 1990.\n"  # a wrapped line in another style: no entry
+        "[12] Lee, B. Spans. 1993.\n"
+        "[1000] Late, Z. Last. 2020.\n"
+    )
+    assert reference_entries(listed) == {
+        2: ("Smith", 2001),
+        3: ("Moor", 2018),
+        4: ("Kane", 1990),  # the year on the entry's wrapped line
+        12: ("Lee", 1993),
+        1000: ("Late", 2020),
+    }
+
+
+def test_a_plain_text_list_of_references_ends_where_its_entries_end() -> None:
+    text = (
+        "Setup guide\n\nReferences\n1. Hargrave, L. Kites. 1893.\n2. Lee, A. Spars. 1960.\n\n"
+        "Appendix: wind speeds in the park.\n"
+    )
+    doc, listed = split_references(Document(text, pages=(0, 40)))
+    assert doc.text == "Setup guide\n\nAppendix: wind speeds in the park.\n"
+    assert doc.pages == (0, 13)  # the second page starts where the list was
+    assert set(reference_entries(listed)) == {1, 2}
+    # a "References" line not followed at once by an entry opens no list
+    body = "Setup guide\n\nReferences\nare made below.\n\n1. Open the box.\n"
+    assert split_references(Document(body)) == (Document(body), "")

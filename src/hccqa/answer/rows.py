@@ -79,7 +79,7 @@ def filter_rows(
             if own and query.terms <= own_words:
                 return own
         return []
-    chosen = f.select(rows)
+    chosen = f.extremes(f.select(rows))  # ("the longest X": of the rows it selects)
     if not chosen:
         return []
     if not f.years:

@@ -403,7 +403,10 @@ def build_references(
             agreed.setdefault(n, set()).add(entry)
     for n, works in agreed.items():
         if len(works) == 1:
-            named.setdefault(n, next(iter(works)))
+            author, year = next(iter(works))
+            text_author, text_year = named.get(n, (None, None))
+            # the text's author first ("Moor et al[1]"), the list's year when it gives none
+            named[n] = (text_author or author, text_year if text_year is not None else year)
     references: dict[int, Reference] = {}
     for n in sorted(numbers):
         carrying = [r for r in rows if r.ref == n]
@@ -493,7 +496,12 @@ def load_folder(
             pages=document.pages,
         )
         if not any(p.kind == "text" for p in doc_passages):  # a footnote alone is no text
-            skipped.append(Skipped(relative, "no text found; the file is empty or blank"))
+            why = (
+                "only a list of references (it labels citations; no text to quote)"
+                if listed
+                else None
+            )
+            skipped.append(Skipped(relative, why or "no text found; the file is empty or blank"))
             continue
         used.append(relative)
         passages.extend(doc_passages)

@@ -171,17 +171,25 @@ _REFERENCES_TITLE = (
 )
 _REFERENCES_HEADING = re.compile(rf"^\s*{_REFERENCES_TITLE}\s*:?\s*$", re.IGNORECASE)
 _REFERENCES_LINE = re.compile(rf"(?m)^[ \t]*{_REFERENCES_TITLE}[ \t]*:?[ \t]*$", re.IGNORECASE)
-# One entry of a list of references: "[3] Author, A. Title. 2001." or "3. Author ..."
-_ENTRY = re.compile(r"(?m)^[ \t]*\[?(\d{1,3})(?:\]|\.|\))[ \t]+(\S.*)$")
-_ENTRY_AUTHOR = re.compile(r"([^\W\d_][\w'’-]*(?:\s+et\s+al\.?)?)")
-_ENTRY_YEAR = re.compile(r"(?<!\d)(1\d{3}|20\d{2}|21\d{2})(?!\d)")
+# The start of an entry of a list of references: "[3] ", "3. " or "3) " at a line's start.
+_ENTRY = re.compile(r"(?m)^[ \t]*(\[)?(\d{1,4})(\]|\.|\))[ \t]+(?=\S)")
+# "J. Smith and K. Lee": initials before the surname
+_INITIALS = re.compile(r"(?:[A-Z]\.[ \t-]*)+")
+_ENTRY_AUTHOR = re.compile(r"[^\W\d_][\w'’-]*(?:\s+et\s+al\.?)?")
+# A publication year: not a page of a range ("1045-1052"), a volume's part after ":" or a
+# piece of an identifier (a DOI, a link)
+_ENTRY_YEAR = re.compile(r"(?<![\d:/.-])(1[5-9]\d{2}|20\d{2}|21\d{2})(?![\d-])")
+_IDENTIFIER = re.compile(r"\b(?:doi:\s*|https?://)\S+|\b10\.\d{4,}/\S+", re.IGNORECASE)
 
 
 def split_references(doc: Document) -> tuple[Document, str]:
     """The document without its list of references, and the list's text ("" when it has
-    none): a section headed "References" (or "Bibliography", "Works cited", ...), or in
-    plain text the last line saying only that and what follows it, when it holds
-    numbered entries. An entry is no passage to quote ("Roman Bridges. 1993." answers
+    none).
+
+    The list is a section headed "References" (or "Bibliography", "Works cited", ...),
+    or in plain text the last line saying only that, followed at once by a numbered
+    entry, and the paragraphs after it that open with entries (the text after them, an
+    appendix, stays). An entry is no passage to quote ("Roman Bridges. 1993." answers
     nothing); its author and year label the citations of its number.
     """
     start = end = -1
@@ -194,36 +202,61 @@ def split_references(doc: Document) -> tuple[Document, str]:
         found = list(_REFERENCES_LINE.finditer(doc.text))
         if not found:
             return doc, ""
-        start, end = found[-1].start(), len(doc.text)
+        start, end = found[-1].start(), _list_end(doc.text, found[-1].end())
     listed = doc.text[start:end]
-    if not _ENTRY.search(listed):
+    if end <= start or not _ENTRY.search(listed):
         return doc, ""
     cut = end - start
     sections = tuple(
         (o if o < start else o - cut, t) for o, t in doc.sections if not start <= o < end
     )
-    pages = tuple(p for p in doc.pages if p <= start)
+    pages = tuple(p if p < start else max(start, p - cut) for p in doc.pages)
     return Document(doc.text[:start] + doc.text[end:], sections, pages), listed
+
+
+def _list_end(text: str, at: int) -> int:
+    """Where the numbered entries after a "References" line (ending at ``at``) end: before
+    the first paragraph that opens with no entry; ``at`` when no entry follows at once."""
+    end = at
+    for m in re.finditer(r"\S.*?(?:\n[ \t]*\n|\Z)", text[at:], re.DOTALL):
+        if not _ENTRY.match(m.group(0)):
+            break
+        end = at + m.end()
+    return end if end > at else -1
 
 
 def reference_entries(listed: str) -> dict[int, tuple[str | None, int | None]]:
     """Reference number -> (first author's surname as printed, year) of each numbered
-    entry of a list of references.
+    entry of a list of references. An entry runs to the next one of the list's own style
+    ("[n]" or "n."), numbered up from the one before (a wrapped line "12. Cambridge ..." is
+    no entry).
 
     Examples:
         >>> reference_entries("[1] O'Connor, C. Roman Bridges. Cambridge, 1993.")
         {1: ("O'Connor", 1993)}
-        >>> reference_entries("2. Lee A. Arches.")
-        {2: ('Lee', None)}
+        >>> reference_entries("2. J. Lee and K. Ng. Arches. J Eng. 2001;12:1045-1052.")
+        {2: ('Lee', 2001)}
     """
+    starts = list(_ENTRY.finditer(listed))
+    if not starts:
+        return {}
+    style = (starts[0].group(1), starts[0].group(3))
+    kept: list[re.Match[str]] = []
+    for m in starts:
+        if (m.group(1), m.group(3)) == style and (
+            not kept or int(m.group(2)) > int(kept[-1].group(2))
+        ):
+            kept.append(m)
     out: dict[int, tuple[str | None, int | None]] = {}
-    for m in _ENTRY.finditer(listed):
-        entry = m.group(2)
-        author = _ENTRY_AUTHOR.match(entry)
-        years = _ENTRY_YEAR.findall(entry)
-        out.setdefault(
-            int(m.group(1)),
-            (author.group(1) if author else None, int(years[-1]) if years else None),
+    for i, m in enumerate(kept):
+        entry = listed[m.end() : kept[i + 1].start() if i + 1 < len(kept) else len(listed)]
+        entry = _IDENTIFIER.sub(" ", " ".join(entry.split()))
+        initials = _INITIALS.match(entry)
+        named = _ENTRY_AUTHOR.match(entry, initials.end() if initials else 0)
+        year = _ENTRY_YEAR.search(entry)
+        out[int(m.group(2))] = (
+            named.group(0) if named else None,
+            int(year.group(1)) if year else None,
         )
     return out
 

@@ -8,7 +8,8 @@ read from the values (:func:`column_kinds`):
 - the first column is the row's key; when every key is a whole number, the keys are
   reference numbers, cited in the text as ``[n]``;
 - a column of four-digit years is a ``year`` column (row filters read year ranges), and
-  so is a column of whole numbers headed "year" ("-50" for 50 BCE beside "1998");
+  so is a column headed "year" of whole numbers, half of them four-digit years ("-50"
+  for 50 BCE beside "1998"; "age_years" is no such header);
 - a column whose cells are mostly first-author citations ("Smith et al") is the
   ``author`` column (citations are labelled with it);
 - other all-numeric columns are ``number``; the rest ``text``.
@@ -36,7 +37,8 @@ _HEADER_LINE = re.compile(r"^\s*Ref\.\s+Year\b")
 _ROW_LINE = re.compile(r"^\s*\S.*? et al\s?\[\d+\]\s+(?:19|20)\d{2}\b")
 _YEAR = re.compile(r"(?:1[89]|20|21)\d{2}")
 _WHOLE = re.compile(r"[-+]?\d+")
-_YEAR_HEADER = re.compile(r"(?:^|[\W_])(?:years?|yrs?)(?:$|[\W_])", re.IGNORECASE)  # English
+_YEAR_HEADER = re.compile(r"\s*(?:years?|yrs?)\s*", re.IGNORECASE)  # the whole header, English
+_ANY_YEAR = re.compile(r"(?:1\d|20|21)\d{2}")
 _NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.,]\d+)?")
 _AUTHOR = re.compile(r"\bet al\.?$")
 
@@ -68,7 +70,11 @@ def column_kinds(header: Sequence[str], rows: Sequence[Sequence[str]]) -> tuple[
             kind = "key"
         elif values and (
             all(_YEAR.fullmatch(v) for v in values)
-            or (_YEAR_HEADER.search(name) and all(_WHOLE.fullmatch(v) for v in values))
+            or (
+                _YEAR_HEADER.fullmatch(name)
+                and all(_WHOLE.fullmatch(v) for v in values)
+                and 2 * sum(bool(_ANY_YEAR.fullmatch(v)) for v in values) >= len(values)
+            )
         ):
             kind = "year"
         elif values and all(_NUMBER.fullmatch(v) for v in values):

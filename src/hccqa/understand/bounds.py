@@ -31,6 +31,8 @@ class Bound(NamedTuple):
     label: str
     rows: frozenset[str]
     extreme: str = ""  # "highest" / "lowest": of the rows chosen, those of that value
+    columns: tuple[str, ...] = ()  # every table's column the word names ("depth_m", "depth_ft")
+    numbers: tuple[float, ...] = ()  # the numbers the bound states
 
 
 # A number as typed: "50", "3.5", "-5", "1,200" (thousands); never a part of a longer
@@ -111,23 +113,33 @@ def numeric_bounds(
             continue
         rows = frozenset(row for t, c in columns for row, _ in _numbers(lexicon, t, c))
         extreme = "highest" if m.group(1) else "lowest"
-        out.append(Bound(columns[0][1], f"the {extreme}", rows, extreme))
+        names = tuple(dict.fromkeys(c for _, c in columns))
+        out.append(Bound(columns[0][1], f"the {extreme}", rows, extreme, names))
     if not any(ch.isdigit() for ch in text):
         return tuple(out)
     for m in _BOUND.finditer(text):
-        numbers = [g for g in m.groups()[2:] if g]
-        if years is not None and all(_YEARISH.fullmatch(n) for n in numbers):
-            continue
         tok, columns = min(named, key=lambda n: _gap(n[0], m))
         word = (m.group(1) or m.group(2) or "").lower()
         if word in _LOOSE and _gap(tok, m) > _BESIDE:
             continue
+        numbers = tuple(as_number(g) or 0.0 for g in m.groups()[2:] if g)
+        values = [v for t, c in columns for _, v in _numbers(lexicon, t, c)]
+        yearish = all(_YEARISH.fullmatch(g) for g in m.groups()[2:] if g)
+        if years is not None and yearish and not _within(numbers, values):
+            continue  # "arsenic between 2019 and 2021": years, not values of arsenic
         within, label = _bound(m)
         rows = frozenset(
             row for t, c in columns for row, value in _numbers(lexicon, t, c) if within(value)
         )
-        out.append(Bound(columns[0][1], label, rows))
+        names = tuple(dict.fromkeys(c for _, c in columns))
+        out.append(Bound(columns[0][1], label, rows, "", names, numbers))
     return tuple(out)
+
+
+def _within(numbers: Sequence[float], values: Sequence[float]) -> bool:
+    """A number lies within the span of the column's values (a bound on them, not a year:
+    "a height between 1000 and 1300" of heights up to 1,050)."""
+    return bool(values) and any(min(values) <= n <= max(values) for n in numbers)
 
 
 def _gap(tok: Token, m: re.Match[str]) -> int:

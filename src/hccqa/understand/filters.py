@@ -27,24 +27,40 @@ _COUNTED = (
     r"participants?|subjects?|individuals?|cases?|volunteers?|adults?|children|men|women|"
     r"mice|rats|animals?|cells?|samples?|specimens?|tumou?rs?|genes?|proteins?"
 )
-_YEAR = rf"(?:1\d|20|21)\d{{2}}(?!\d|\s*(?:{_COUNTED})\b|\s*%)"
-_RANGE = re.compile(
-    rf"(?:between|from)\s+({_YEAR})\s+(?:and|to|until|till|-)\s+({_YEAR})|"
-    rf"({_YEAR})\s*(?:-|–|—|to|until)\s*({_YEAR})",
-    re.IGNORECASE,
-)
-_SINCE = re.compile(
-    rf"\b(since|after|starting|beginning|later than|post)\s+(?:in\s+)?({_YEAR})|"
-    rf"({_YEAR})\s+(?:or|and)\s+(?:later|after|since|newer|onwards?)|({_YEAR})\s+onwards?",
-    re.IGNORECASE,
-)
-_BEFORE = re.compile(
-    rf"\b(before|until|till|up to|prior to|earlier than|pre)\s+({_YEAR})|"
-    rf"({_YEAR})\s+(?:or|and)\s+(?:earlier|before)",
-    re.IGNORECASE,
-)
-_ANY_YEAR = re.compile(rf"(?<!\d){_YEAR}", re.IGNORECASE)
-_YEARISH = re.compile(r"(?:1\d|20|21)\d{2}")  # in every match of the four above
+
+
+def _year(early: bool) -> str:
+    # a year from 1800 (from 1000 when the corpus dates rows so early), not a count or a share
+    digits = r"(?:1\d|20|21)\d{2}" if early else r"(?:1[89]|20|21)\d{2}"
+    return rf"{digits}(?!\d|\s*(?:{_COUNTED})\b|\s*%)"
+
+
+def _year_patterns(early: bool) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """A range, an open start and an open end of years, each after its year words."""
+    y = _year(early)
+    return (
+        re.compile(
+            rf"(?:between|from)\s+({y})\s+(?:and|to|until|till|-)\s+({y})|"
+            rf"({y})\s*(?:-|–|—|to|until)\s*({y})",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            rf"\b(since|after|starting|beginning|later than|post)\s+(?:in\s+)?({y})|"
+            rf"({y})\s+(?:or|and)\s+(?:later|after|since|newer|onwards?)|({y})\s+onwards?",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            rf"\b(before|until|till|up to|prior to|earlier than|pre)\s+({y})|"
+            rf"({y})\s+(?:or|and)\s+(?:earlier|before)",
+            re.IGNORECASE,
+        ),
+    )
+
+
+_RANGE, _SINCE, _BEFORE = _year_patterns(early=False)
+_EARLY = _year_patterns(early=True)  # "towers built before 1400", of a table dating so early
+_ANY_YEAR = re.compile(rf"(?<!\d){_year(early=False)}", re.IGNORECASE)  # a year alone: 1800 on
+_YEARISH = re.compile(r"(?:1\d|20|21)\d{2}")  # in every match of the patterns above
 OPEN_END = 9999
 OPEN_START = -9999  # "before 1950" reaches back to any year, BCE ones ("-50") too
 
@@ -64,6 +80,7 @@ class Constraint:
     compared: bool = False
     bound: bool = False  # a numeric column's rows above or below a number ("above 50")
     extreme: str = ""  # "highest" / "lowest": of the rows chosen, those of that value
+    columns: tuple[str, ...] = ()  # of a bound: every table's column its word names
 
 
 @dataclass(frozen=True)
@@ -110,9 +127,8 @@ class RowFilter:
         for c in self.constraints:
             if not c.extreme:
                 continue
-            valued = [
-                (r, v) for r in out if (v := as_number(dict(r.cells).get(c.column, ""))) is not None
-            ]
+            names = c.columns or (c.column,)
+            valued = [(r, v) for r in out if (v := _value(r, names)) is not None]
             if valued:
                 best = (max if c.extreme == "highest" else min)(v for _, v in valued)
                 out = [r for r, v in valued if v == best]
@@ -162,13 +178,22 @@ class RowFilter:
         return ", ".join(parts)
 
 
+def _value(row: TableRow, columns: Sequence[str]) -> float | None:
+    """The row's number in the first of these columns it has (tables name theirs apart:
+    "depth_m", "depth_ft")."""
+    cells = dict(row.cells)
+    return next((as_number(cells[c]) for c in columns if c in cells), None)
+
+
 def _spells(text: str, value: str) -> bool:
     """``text`` holds ``value`` as whole words ("ash" is not in "cashew")."""
     return re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text) is not None
 
 
-def year_range(text: str) -> tuple[int, int] | None:
-    """The years a question names: a range, an open range or single years.
+def year_range(text: str, *, early: bool = False) -> tuple[int, int] | None:
+    """The years a question names: a range, an open range or single years (from 1800; with
+    ``early``, of a corpus dating rows before 1800, from 1000 after a year word: "before
+    1400", "between 1200 and 1300", not "the 1000 genomes").
 
     Examples:
         >>> year_range("papers between 2010 and 2012")
@@ -180,14 +205,15 @@ def year_range(text: str) -> tuple[int, int] | None:
     """
     if not _YEARISH.search(text):
         return None
-    if m := _RANGE.search(text):
+    ranged, since, before = _EARLY if early else (_RANGE, _SINCE, _BEFORE)
+    if m := ranged.search(text):
         a, b = [int(y) for y in m.groups() if y]
         return (min(a, b), max(a, b))
-    if m := _SINCE.search(text):
+    if m := since.search(text):
         y = int(next(g for g in m.groups() if g and g.isdigit()))
         strict = (m.group(1) or "").lower() in ("after", "later than", "post")
         return (y + 1 if strict else y, OPEN_END)
-    if m := _BEFORE.search(text):
+    if m := before.search(text):
         y = int(next(g for g in m.groups() if g and g.isdigit()))
         inclusive = (m.group(1) or "").lower() in ("until", "till", "up to") or m.group(3)
         return (OPEN_START, y if inclusive else y - 1)
@@ -241,10 +267,16 @@ def build_filter(
     kept = [
         m for m in kept if not (m.entity.combination and others and m.entity.table not in others)
     ]
-    years = year_range(text) if years_apply else None
+    early = lexicon is not None and lexicon.early_years
+    years = year_range(text, early=early) if years_apply else None
+    found_bounds = numeric_bounds(text, toks, lexicon, table, years=years) if lexicon else ()
+    if years is not None and any(
+        years[0] in b.numbers or years[1] in b.numbers for b in found_bounds
+    ):
+        years = None  # "a height between 1000 and 1300": values of the column, not years
     bounds = tuple(
-        Constraint(b.column, (b.label,), b.rows, bound=True, extreme=b.extreme)
-        for b in (numeric_bounds(text, toks, lexicon, table, years=years) if lexicon else ())
+        Constraint(b.column, (b.label,), b.rows, bound=True, extreme=b.extreme, columns=b.columns)
+        for b in found_bounds
     )
     found = (
         _comparison(text, toks, mentions, kept, compared, table, lexicon)

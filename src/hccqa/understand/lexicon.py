@@ -51,6 +51,7 @@ NEGATING = NEGATIONS | {
     "fails",
 }
 TEXT_KINDS = ("text", "author")
+EARLY_YEAR = 1800  # a question's bare four-digit number from here on may be a year
 _WORDY_KEY = re.compile(r"[^\W\d_]{3,}")  # a word of three letters or more
 CITED_AT_MOST = 2  # a bracket of more numbers is a list, crediting no one study
 ET_AL = frozenset({"et", "al"})  # the stems of "et al" after a first author's name
@@ -213,6 +214,10 @@ class Lexicon:
         self.stems = frozenset(document_frequency)
         self.year_tables = tuple(
             t.id for t in self.tables if any(c.kind == "year" for c in t.columns)
+        )
+        # a table dates rows before 1800: "before 1400" names years then
+        self.early_years = any(
+            r.year is not None and r.year < EARLY_YEAR for t in self.tables for r in t.rows
         )
         self.table_words = _table_words(self.tables)
         # (table, column) -> the stems of the column's name ("pathway")
@@ -515,7 +520,7 @@ class Lexicon:
                 found.append(Mention(e, "phrase", held))
             elif e.names & have:
                 found.append(Mention(e, "name", e.names & have))
-        found = _cross_column(found)
+        found = _inside_longer(_cross_column(found))
         columns = [m.entity.column for m in found]
         if len(set(columns)) == len(columns):  # one mention per column: none gives way
             return found
@@ -637,6 +642,18 @@ def _cross_column(found: list[Mention]) -> list[Mention]:
                 continue
         out.append(m)
     return out
+
+
+def _inside_longer(found: list[Mention]) -> list[Mention]:
+    """A value named whole inside a longer one of another column named whole gives way to
+    it: "the height of Granite Hall" names the tower "Granite Hall", not the stone
+    "Granite" too (both together would select no row)."""
+    whole = [m for m in found if m.how == "whole"]
+    return [
+        m
+        for m in found
+        if not any(o.entity.column != m.entity.column and m.matched < o.matched for o in whole)
+    ]
 
 
 PAIR_WINDOW = 3  # two words this close (function words skipped) make a phrase

@@ -575,8 +575,10 @@ def _asks_rows(toks: Sequence[Token], lexicon: Lexicon) -> bool:
     exceeded the limit?", "which suspension *bridges* ...?"): a list."""
     for i, t in enumerate(toks):
         if t.norm in _ASKING:
-            # the noun, or a noun after a word or two before it ("which suspension bridges")
-            following = [u for u in toks[i + 1 : i + 4] if u.content]
+            # the noun, or after "which" a noun a word or two on ("which suspension bridges";
+            # "what weakens sandstone towers" asks no list)
+            reach = 3 if t.norm == "which" else 1
+            following = [u for u in toks[i + 1 :] if u.content][:reach]
             if any(u.stem in lexicon.topic and _plural(u) for u in following):
                 return True
     return False
