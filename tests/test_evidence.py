@@ -285,3 +285,17 @@ def test_a_passage_scored_beyond_the_pool_ranks_by_its_own_sentences(second_qa: 
     assert ranked.hits[0].passage.id == far
     (sentence,) = [s for s in ranked.sentences if s.passage_id == far]
     assert ranked.hits[sentence.hit].passage.id == far
+
+
+def test_a_sentence_on_one_of_two_contrasted_things_gets_the_shape_bonus(second_qa: QA) -> None:
+    question = "What is the difference between spring forage and summer forage?"
+    assert understand(question, (), second_qa.engine.lexicon).sides == ("spring", "summer")
+    added = _shape_bonus(second_qa, question)
+    spring = next(t for t in added if t.startswith("Haverkamp et al[7] trapped pollen"))
+    summer = next(t for t in added if t.startswith("Clover and bramble follow"))
+    assert added[spring] == pytest.approx(1.0)
+    assert added[summer] == pytest.approx(1.0)
+    for text, bonus in added.items():  # naming neither season, or both: no bonus
+        lower = text.lower()
+        if ("spring" in lower) == ("summer" in lower):
+            assert bonus == pytest.approx(0.0), text

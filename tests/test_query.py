@@ -807,3 +807,23 @@ def test_which_came_first_or_last_of_the_rows_shown_before(second_lexicon: Lexic
     # "the <word> one" points back too; "the only one" does not
     assert asked("What did the Madrid one find?").followup
     assert not asked("Is shade cloth the only one that helped colonies?").followup
+
+
+@pytest.mark.parametrize(
+    ("question", "sides"),
+    [
+        ("What is the difference between red kites and black kites?", ("red", "black")),
+        ("Distinguish wild colonies from kept colonies.", ("wild", "kept")),
+        ("How is a drone different from a worker?", ("drone", "worker")),
+        ("How do hot and cold brews differ in taste?", ("hot", "cold")),
+        ("Which kites differ?", None),  # nothing contrasted with anything
+        # both sides start with the same word: nothing tells them apart by a word
+        ("How is being stung at first different from being stung later?", None),
+        ("What is the difference between kites?", None),
+    ],
+)
+def test_a_contrast_question_names_the_word_telling_each_side_apart(
+    question: str, sides: tuple[str, str] | None, second_lexicon: Lexicon
+) -> None:
+    query = understand(question, (), second_lexicon)
+    assert query.sides == (None if sides is None else tuple(stem(s) for s in sides))

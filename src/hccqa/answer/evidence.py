@@ -408,6 +408,11 @@ def _shape_test(query: Query, lexicon: Lexicon) -> Callable[[Facts, bool], bool]
                     not row and f.compares and all(not s.isdisjoint(f.plain) for s in sides)
                 )
             )
+    if query.sides is not None:
+        # "the difference between A and B": a sentence on one of them alone tells them
+        # apart; one naming both ("both A and B are seen") does not
+        a, b = query.sides
+        tests.append(lambda f, row: not row and (a in f.plain) != (b in f.plain))
     if "define" in query.intents:
         longs = defined_long_forms(query, lexicon)
         if longs:

@@ -59,6 +59,49 @@ def compared_words(text: str) -> str:
     return " ".join(m.group(1).strip() for m in _COMPARED_WITH.finditer(text))
 
 
+# "the difference between A and B", "distinguish (between) A and/from B", "how is A
+# different from B", "how do A and B differ", "A vs B: what differs" (English): the two
+# things contrasted, each up to a clause's end
+_SIDE = r"([\w][\w\s/+'-]*?)"
+_STOP = r"(?=\s*(?:[?.,;:!]|$|\bin\b|\bfor\b|\bwhen\b|\bdiffer))"
+_CONTRASTED = (
+    re.compile(
+        rf"\b(?:differences?|distinction|contrast|distinguish(?:es|ed|ing)?)\s+between\s+"
+        rf"{_SIDE}\s+and\s+{_SIDE}{_STOP}",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"\bdistinguish(?:es|ed|ing)?\s+{_SIDE}\s+from\s+{_SIDE}{_STOP}", re.IGNORECASE),
+    re.compile(
+        rf"\b(?:is|are|was|were)\s+{_SIDE}\s+(?:any\s+)?(?:different|distinct)\s+from\s+"
+        rf"{_SIDE}{_STOP}",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"\b(?:do|does|did)\s+{_SIDE}\s+and\s+{_SIDE}\s+differ\b", re.IGNORECASE),
+    re.compile(rf"\b{_SIDE}\s+differs?\s+from\s+{_SIDE}{_STOP}", re.IGNORECASE),
+)
+
+
+def contrasted(text: str) -> tuple[str, str] | None:
+    """The two things a question contrasts ("the difference between A and B"), or None.
+
+    Examples:
+        >>> contrasted("What is the difference between red kites and black kites?")
+        ('red kites', 'black kites')
+        >>> contrasted("How do hot and cold brews differ in taste?")
+        ('hot', 'cold brews')
+        >>> contrasted("Which kites differ?") is None
+        True
+    """
+    low = text.lower()
+    if not any(w in low for w in ("differ", "distin", "contrast")):
+        return None
+    for pattern in _CONTRASTED:
+        found = pattern.search(text)
+        if found:
+            return found.group(1).strip(), found.group(2).strip()
+    return None
+
+
 def comparison_start(text: str) -> int | None:
     """Where the first comparison of a question starts, or None."""
     found = _COMPARED_WITH.search(text) if _may_compare(text) else None

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from ..corpus.glossary import find_definitions
-from .compare import compared_words
+from .compare import compared_words, contrasted
 from .filters import (
     COMPARISON_STEMS,
     RowFilter,
@@ -261,6 +261,9 @@ class Query:
             it only in a sentence that holds this word too. A word the question itself
             uses, never one only an abbreviation's long form brings (the sentences that
             answer use the abbreviation as the question does).
+        sides: For a question contrasting two things ("the difference between primary and
+            secondary X"), the stem of the first word telling each apart ("primari",
+            "secondari"): a sentence on one side and not the other tells them apart.
     """
 
     text: str
@@ -284,6 +287,7 @@ class Query:
     focus: frozenset[str] = frozenset()
     unit: str | None = None
     anchor: str | None = None
+    sides: tuple[str, str] | None = None
 
     @property
     def searched(self) -> str:
@@ -442,6 +446,7 @@ def understand(
             if "number" in intents or focus
             else None
         ),
+        sides=_sides(normalized) if "contrast" in intents else None,
     )
     if history and (force_followup or is_followup(query)):
         previous = understand(history[-1], history[:-1], lexicon, recall=None)
@@ -606,6 +611,22 @@ def _anchor(terms: frozenset[str], unit: str | None, lexicon: Lexicon) -> str | 
     known = sorted(t for t in terms if t != unit and lexicon.document_frequency.get(t, 0) > 0)
     steady = [t for t in known if t not in _CHANGE_STEMS]
     return max(steady or known, key=lexicon.idf) if known else None
+
+
+def _sides(normalized: str) -> tuple[str, str] | None:
+    """The first topical word of each thing a question contrasts, when that word is its
+    own ("primary X and acquired X": "primari", "acquir"); None when a side starts with a
+    word the other holds too ("resistant at first and resistant later")."""
+    found = contrasted(normalized)
+    if found is None:
+        return None
+    words = [[t.stem for t in tokens(side) if t.content] for side in found]
+    if not all(words):
+        return None
+    (a, *_), (b, *_) = words
+    if a in words[1] or b in words[0]:
+        return None
+    return a, b
 
 
 def _unit(toks: Sequence[Token], intents: frozenset[str], normalized: str) -> str | None:
