@@ -299,3 +299,20 @@ def test_a_sentence_on_one_of_two_contrasted_things_gets_the_shape_bonus(second_
         lower = text.lower()
         if ("spring" in lower) == ("summer" in lower):
             assert bonus == pytest.approx(0.0), text
+
+
+def test_a_year_the_filter_reads_counts_in_prose_coverage_but_not_in_rows(second_qa: QA) -> None:
+    # "the 2022 study": prose dating it ("In 2022, ...") holds what is asked; a row is
+    # already chosen by its year column, so its coverage is that of the words alone
+    dated = {
+        s.text: s for s in _gather(second_qa, "What was found about thymol in 2022?").sentences
+    }
+    plain = {s.text: s for s in _gather(second_qa, "What was found about thymol?").sentences}
+    in_2022 = next(t for t in dated if t.startswith("In 2022, Castellanos et al[10]"))
+    undated = next(t for t in dated if t.startswith("Lindqvist et al[5] compared thymol"))
+    assert dated[in_2022].coverage > plain[in_2022].coverage  # holds the year asked for
+    assert dated[undated].coverage < plain[undated].coverage  # lacks the year asked for
+    rows = [t for t in dated if dated[t].row and t in plain]
+    assert rows
+    for t in rows:
+        assert dated[t].coverage == pytest.approx(plain[t].coverage), t

@@ -199,7 +199,10 @@ def gather(
     shape = _shape_test(query, lexicon)
     anchored = _anchor_test(query, corpus)
     shaped, anchoring = shape is not _never, anchored is not _never
+    # the years the row filter reads ("the 2008 trial") date prose too
+    dated = {t.stem for t in query.tokens if t.norm.isdigit()} if query.filter.years else set()
     weigh = weigher(query.terms, lexicon)
+    weigh_prose = weigher(query.terms | dated, lexicon) if dated else weigh
     sentences = retriever.sentences
     rows: list[tuple[int, str, int, bool, float, float, float]] = []
     w_cos, w_bm, w_cov = w.cosine, w.bm25, w.coverage
@@ -208,7 +211,7 @@ def gather(
         citing_doc = names and hits[at][0].doc_id in lexicon.citing_docs
         if citing_doc and not row and not f.cites.isdisjoint(authored):
             f = dataclasses.replace(f, stems=f.stems | names)
-        cov = weigh(f)
+        cov = weigh(f) if row else weigh_prose(f)
         score = w_cos * cos[j] + lexical * (w_bm * bm[j] / bm_top + w_cov * cov)
         if shaped and shape(f, row):
             score += w.shape
