@@ -827,3 +827,36 @@ def test_a_contrast_question_names_the_word_telling_each_side_apart(
 ) -> None:
     query = understand(question, (), second_lexicon)
     assert query.sides == (None if sides is None else tuple(stem(s) for s in sides))
+
+
+@pytest.mark.parametrize(
+    ("question", "meant"),
+    [
+        # "which of them": a part of several, though the answer showed one of them
+        ("Which of them made queens stop laying?", THYMOL_ROWS),
+        ("Did any of those change the honey yield?", THYMOL_ROWS),
+        # "it" and "that" point at the one row shown
+        ("When was it done?", ("apiary_trials:10",)),
+        ("Where was that trial?", ("apiary_trials:10",)),
+    ],
+)
+def test_which_of_them_means_the_rows_selected_before_when_one_was_shown(
+    question: str, meant: tuple[str, ...], second_lexicon: Lexicon
+) -> None:
+    recall = Recall(("apiary_trials:10",))  # of the two thymol rows, the answer showed one
+    q = understand(question, [THYMOL_TURN], second_lexicon, recall=recall)
+    assert q.followup
+    assert q.referent_rows == meant
+
+
+def test_which_of_them_keeps_the_one_row_shown_when_the_question_before_selected_no_more(
+    second_lexicon: Lexicon,
+) -> None:
+    recall = Recall(("apiary_trials:4",))
+    q = understand(
+        "Which of them cut mites?",
+        ["Which trials used oxalic acid?"],
+        second_lexicon,
+        recall=recall,
+    )
+    assert q.referent_rows == ("apiary_trials:4",)

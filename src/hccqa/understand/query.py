@@ -310,6 +310,12 @@ class Query:
         own = [m for m in self.mentions if m not in turn.query.mentions]
         if turn.quoted and len(turn.rows) > 1 and not own and _points_at_one(self):
             return turn.quoted
+        if len(turn.rows) == 1 and _PARTITIVE.search(self.normalized):
+            # "which of *them* ...?" after an answer that showed one of the rows its
+            # question selected: one of those rows (a set of one has no "which of")
+            chosen = _selected_ids(turn.query.filter)
+            if turn.rows[0] in chosen and len(chosen) > 1:
+                return tuple(sorted(chosen, key=_row_order))
         return turn.rows
 
     @property
@@ -815,6 +821,24 @@ def end_named(text: str) -> int | None:
 
 _ONE = frozenset({"it", "its"})
 _MANY = frozenset({"they", "them", "their", "theirs", "these", "those", "ones"})
+
+
+# "which of them", "any of those", "one among these" (English): a part of several things
+_PARTITIVE = re.compile(r"\b(?:of|among|amongst)\s+(?:them|those|these)\b", re.IGNORECASE)
+
+
+def _selected_ids(row_filter: RowFilter) -> frozenset[str]:
+    """The ids of the rows every value constraint of a filter selects (empty when it
+    has none, or reads years: those need the rows themselves)."""
+    if not row_filter.constraints or row_filter.years or row_filter.excluded:
+        return frozenset()
+    return frozenset.intersection(*(c.rows for c in row_filter.constraints))
+
+
+def _row_order(row_id: str) -> tuple[str, int, str]:
+    """A row id's table order ("t:10" after "t:9")."""
+    table, _, number = row_id.rpartition(":")
+    return (table, int(number), "") if number.isdigit() else (table, -1, number)
 
 
 def _points_at_one(query: Query) -> bool:
