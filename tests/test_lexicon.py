@@ -251,25 +251,3 @@ def test_an_english_word_the_prose_writes_as_a_name_names_its_value_alone() -> N
     assert "Step-glow pathway" not in _mentioned(_lantern_lexicon(steps), "which step?")
     labelled = "Bees raise Lantern levels. Drones carry Lantern kits. It binds Lantern 1."
     assert "Qx7-lantern signaling" in _mentioned(_lantern_lexicon(labelled), "any lantern?")
-
-
-@pytest.mark.parametrize(
-    ("word", "relatives"),
-    [
-        ("respond", ("response",)),  # stems "respond" / "respons": all but one letter
-        ("responding", ("response",)),
-        ("metastasize", ("metastasis", "metastatic")),  # "metastas" starts "metastasi"
-        ("resort", ()),  # shares "res" only
-        ("response", ()),  # the corpus's own word: nothing to relate
-        ("rest", ()),  # too short to tell a family by its beginning
-    ],
-)
-def test_relatives_are_corpus_words_of_the_same_family(
-    word: str, relatives: tuple[str, ...]
-) -> None:
-    passages = [
-        Passage("d:p0", "d", "S", "A strong response to treatment, then metastasis."),
-        Passage("d:p1", "d", "S", "Metastatic spread was rare."),
-    ]
-    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=passages, tables=(), glossary={}))
-    assert lexicon.relatives(word) == relatives

@@ -860,16 +860,3 @@ def test_which_of_them_keeps_the_one_row_shown_when_the_question_before_selected
         recall=recall,
     )
     assert q.referent_rows == ("apiary_trials:4",)
-
-
-def test_a_word_of_a_family_the_corpus_uses_in_another_form_searches_that_form() -> None:
-    lexicon = _lexicon(
-        "The colonies showed a strong response to thymol.", "Mites spread between colonies."
-    )
-    q = understand("Did the colonies respond to thymol?", (), lexicon)
-    assert "response" in q.bridged and "response" in q.search.split()
-    assert q.absent == ()  # "respond" is the corpus's word in another form
-    assert "respons" in q.terms
-    # a word sharing only a beginning is of no family: "resort" is no "response"
-    other = understand("Did the colonies resort to thymol?", (), lexicon)
-    assert other.bridged == () and other.absent == ("resort",)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-import os
 import re
 import threading
 from collections import Counter
@@ -33,8 +32,6 @@ from .words import STOPWORDS, Token, content_stems, parts, stem, tokens
 
 # Conjunctions that join several entities in one cell ("X and Y", "A plus B", "C/D").
 _JOINS = re.compile(r"\s*(?:-?\band\b|\bplus\b|\bwith\b|[,;+]|/)\s*", re.IGNORECASE)
-# letters two stems share, at least, to be of one family (see Lexicon.relatives)
-RELATIVE_PREFIX = 6
 NEGATIONS = frozenset({"no", "not", "non", "without", "never", "neither", "nor", "none"})
 # A value that combines items: "X plus Y", "X + Y", "X combined with Y" (English).
 _COMBINED = re.compile(r"\bplus\b|\s\+\s|\bcombined with\b|\bin combination with\b", re.I)
@@ -422,47 +419,6 @@ class Lexicon:
     def knows_word(self, word: str) -> bool:
         """The corpus uses this folded word or another form of it (same stem)."""
         return word in self.vocabulary or stem(word) in self.document_frequency
-
-    def relatives(self, word: str) -> tuple[str, ...]:
-        """Corpus words of the same family as a word the corpus never uses, by their
-        stems: one stem starts the other, or the two share all but the last letter of the
-        shorter ("respond" -> "response": stems "respond", "respons"), both at least
-        :data:`RELATIVE_PREFIX` letters long. One word per stem (the most frequent), sorted.
-
-        Examples:
-            >>> from collections import Counter
-            >>> lex = Lexicon(Counter({"response": 2, "responses": 1, "resist": 1}),
-            ...               Counter({"respons": 2, "resist": 1}))
-            >>> lex.relatives("respond")
-            ('response',)
-            >>> lex.relatives("resort")
-            ()
-        """
-        own = stem(word)
-        if len(own) < RELATIVE_PREFIX or not own.isalpha() or own in self.document_frequency:
-            return ()
-        found = []
-        for other in self._stems_by_prefix.get(own[:RELATIVE_PREFIX], ()):
-            short = min(len(own), len(other))
-            common = len(os.path.commonprefix([own, other]))
-            if common >= short - 1:
-                found.append(self._word_of_stem[other])
-        return tuple(sorted(found))
-
-    @functools.cached_property
-    def _stems_by_prefix(self) -> dict[str, tuple[str, ...]]:
-        by: dict[str, list[str]] = {}
-        for s in sorted(self.document_frequency):
-            if len(s) >= RELATIVE_PREFIX and s.isalpha():
-                by.setdefault(s[:RELATIVE_PREFIX], []).append(s)
-        return {k: tuple(v) for k, v in by.items()}
-
-    @functools.cached_property
-    def _word_of_stem(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for w, _ in sorted(self.vocabulary.items(), key=lambda kv: (-kv[1], kv[0])):
-            out.setdefault(stem(w), w)
-        return out
 
     def is_common_english(self, word: str) -> bool:
         """A common English word: one of the English list counted at least

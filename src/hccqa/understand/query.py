@@ -422,13 +422,6 @@ def understand(
     # "apiary"): the corpus word is searched too; the user's own words, not those of the
     # long forms of short forms they typed (the corpus's words already)
     bridged = lexicon.bridge.words_for(terms & content_stems(normalized))
-    # a word the corpus never uses in this form, of a family it does ("respond" ->
-    # "response"): the corpus's form is searched too, and the word is not absent
-    related = {t.text: lexicon.relatives(t.norm) for t in content if t.text in absent}
-    related = {w: r for w, r in related.items() if r}
-    if related:
-        bridged = tuple(sorted({*bridged, *(w for r in related.values() for w in r)}))
-        absent = tuple(a for a in absent if a not in related)
     if bridged:
         terms = terms | content_stems(" ".join(bridged))
     query = Query(
