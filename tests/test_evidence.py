@@ -316,3 +316,15 @@ def test_a_year_the_filter_reads_counts_in_prose_coverage_but_not_in_rows(second
     assert rows
     for t in rows:
         assert dated[t].coverage == pytest.approx(plain[t].coverage), t
+
+
+def test_a_range_of_years_adds_no_year_to_prose_coverage(second_qa: QA) -> None:
+    # "since 2022" is a filter on the rows, not a word a sentence should hold: the
+    # sentence stating 2022 is weighed as under "since 2016"
+    def coverage(question: str) -> dict[str, float]:
+        return {s.text: s.coverage for s in _gather(second_qa, question).sentences}
+
+    since_2022 = coverage("What was found about thymol since 2022?")
+    since_2016 = coverage("What was found about thymol since 2016?")
+    dated = next(t for t in since_2022 if t.startswith("In 2022, Castellanos et al[10]"))
+    assert since_2022[dated] == pytest.approx(since_2016[dated])

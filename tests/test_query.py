@@ -817,8 +817,13 @@ def test_which_came_first_or_last_of_the_rows_shown_before(second_lexicon: Lexic
         ("How is a drone different from a worker?", ("drone", "worker")),
         ("How do hot and cold brews differ in taste?", ("hot", "cold")),
         ("Which kites differ?", None),  # nothing contrasted with anything
-        # both sides start with the same word: nothing tells them apart by a word
-        ("How is being stung at first different from being stung later?", None),
+        # which later word tells an elided side apart is not guessed
+        ("How do the bees of spring and summer differ?", ("bee", "summer")),
+        # both sides start with the same word: nothing tells them apart by a first word
+        ("How do hives fed with syrup and hives fed with honey differ?", None),
+        ("What is the difference between Amy\u2019s hive and Bo\u2019s hive?", ("amy", "bo")),
+        # one side has no word of its own
+        ("What is the difference between kites and red kites?", None),
         ("What is the difference between kites?", None),
     ],
 )
@@ -860,3 +865,19 @@ def test_which_of_them_keeps_the_one_row_shown_when_the_question_before_selected
         recall=recall,
     )
     assert q.referent_rows == ("apiary_trials:4",)
+
+
+def test_which_of_them_after_a_superlative_keeps_the_one_row_it_chose() -> None:
+    rows = [
+        ["1", "Abe et al", "2014", "Lagos roof", "Thymol strips", "12"],
+        ["2", "Boe et al", "2015", "Oslo roof", "Thymol strips", "40"],
+        ["3", "Coe et al", "2016", "Rome roof", "Oxalic acid", "25"],
+    ]
+    table = make_table("trials", ["ref", "author", "year", "site", "treatment", "hives"], rows)
+    prose = Passage("d:p0", "d", "S", "Abe et al[1] kept hives on a Lagos roof.")
+    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[prose], tables=[table], glossary={}))
+    first = "Which trial used the most hives?"
+    assert understand(first, (), lexicon).filter.constraints[0].extreme == "highest"
+    # "the most hives" chose one row of those with a count: "of them" is that one
+    q = understand("Which of them was on a roof?", [first], lexicon, recall=Recall(("trials:2",)))
+    assert q.referent_rows == ("trials:2",)

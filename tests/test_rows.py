@@ -396,6 +396,13 @@ def test_without_tables_there_are_no_rows(second_qa: QA) -> None:
 # -- follow-ups narrow to the referent's rows ----------------------------------------------------
 
 
+def test_which_of_them_after_one_row_shown_reaches_the_rows_asked_about(second_qa: QA) -> None:
+    # the thymol question selected rows 5 and 10; its answer showed row 5 only
+    choice = _choose(second_qa, "Which of them was in Madrid?", (THYMOL,), ("apiary_trials:5",))
+    assert ids(choice.rows) == ["apiary_trials:10"]
+    assert "of the rows asked about before" in choice.rows[0].reason
+
+
 def test_which_of_those_narrows_the_previous_rows(second_qa: QA) -> None:
     shown = ("apiary_trials:5", "apiary_trials:6", "apiary_trials:7", "apiary_trials:8")
     choice = _choose(second_qa, "Which of those used thymol strips?", (YEARS,), shown)

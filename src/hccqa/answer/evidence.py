@@ -202,8 +202,10 @@ def gather(
     shape = _shape_test(query, lexicon)
     anchored = _anchor_test(query, corpus)
     shaped, anchoring = shape is not _never, anchored is not _never
-    # the years the row filter reads ("the 2008 trial") date prose too
-    dated = {t.stem for t in query.tokens if t.norm.isdigit()} if query.filter.years else set()
+    # the one year the row filter reads ("the 2008 trial") dates prose too (a range,
+    # "since 2014", is no word a sentence should hold)
+    years = query.filter.years
+    dated = {str(years[0])} if years and years[0] == years[1] else set()
     weigh = weigher(query.terms, lexicon)
     weigh_prose = weigher(query.terms | dated, lexicon) if dated else weigh
     sentences = retriever.sentences

@@ -266,17 +266,25 @@ def _choose(
             shown.update((m.row.id, m) for m in alike)
             return RowChoice(tuple(shown[r.id] for r in corpus_rows if r.id in shown), True)
     if referent and query.followup:
+        # "which of them ...?" after one row shown of several its question selected
+        # means those several: they were asked about, not shown
+        was_shown = query.referent is None or set(query.referent_rows) <= set(query.referent.rows)
         if filtered:
             narrowed = [r for r in filtered if r in referent]
             if narrowed:
-                why = f"{reason}, of the rows shown before"
+                when = "shown before" if was_shown else "asked about before"
+                why = f"{reason}, of the rows {when}"
                 return RowChoice(_own_words(query, narrowed, why, lexicon), True)
         # "what about X?" asks of something else: the rows shown before are not its rows;
         # "which of *them* ...?" stays with them even when its own filter selects others
         if (not filtered and not query.filter.constraints and not query.swapped) or points_back(
             query
         ):
-            why = "the rows the previous answer showed"
+            why = (
+                "the rows the previous answer showed"
+                if was_shown
+                else "the rows asked about before"
+            )
             return RowChoice(_own_words(query, referent, why, lexicon), "list" in query.intents)
     # a why/how question asks for an explanation, not for rows: a value it names in
     # passing that many rows hold does not list them all; of its filter's rows, those its

@@ -60,9 +60,10 @@ def compared_words(text: str) -> str:
 
 
 # "the difference between A and B", "distinguish (between) A and/from B", "how is A
-# different from B", "how do A and B differ", "A vs B: what differs" (English): the two
-# things contrasted, each up to a clause's end
-_SIDE = r"([\w][\w\s/+'-]*?)"
+# different from B", "how do A and B differ" (English): the two things contrasted, each
+# up to a clause's end and at most eight words (a bound: an unbounded side backtracks
+# for seconds on a long question of repeated words)
+_SIDE = r"(\w[\w/+'\u2019-]*(?:\s+[\w/+'\u2019-]+){0,7}?)"
 _STOP = r"(?=\s*(?:[?.,;:!]|$|\bin\b|\bfor\b|\bwhen\b|\bdiffer))"
 _CONTRASTED = (
     re.compile(

@@ -261,9 +261,9 @@ class Query:
             it only in a sentence that holds this word too. A word the question itself
             uses, never one only an abbreviation's long form brings (the sentences that
             answer use the abbreviation as the question does).
-        sides: For a question contrasting two things ("the difference between primary and
-            secondary X"), the stem of the first word telling each apart ("primari",
-            "secondari"): a sentence on one side and not the other tells them apart.
+        sides: For a question contrasting two things ("the difference between wild X and
+            kept X"), the stem of the first word of each when it is that side's own
+            ("wild", "kept"): a sentence on one side and not the other tells them apart.
     """
 
     text: str
@@ -620,19 +620,18 @@ def _anchor(terms: frozenset[str], unit: str | None, lexicon: Lexicon) -> str | 
 
 
 def _sides(normalized: str) -> tuple[str, str] | None:
-    """The first topical word of each thing a question contrasts, when that word is its
-    own ("primary X and acquired X": "primari", "acquir"); None when a side starts with a
-    word the other holds too ("resistant at first and resistant later")."""
+    """The first topical word of each thing a question contrasts, when it is that side's
+    own ("red kites and black kites": "red", "black"); None when either side's first
+    word is the other's too ("resistant at first and resistant later"), or a side has
+    none. Only the first: which later word tells an elided side apart ("the bees of
+    spring and summer", "the lining of X different from normal") is not known here."""
     found = contrasted(normalized)
     if found is None:
         return None
-    words = [[t.stem for t in tokens(side) if t.content] for side in found]
-    if not all(words):
+    one, two = ([t.stem for t in tokens(side) if t.content] for side in found)
+    if not one or not two or one[0] in two or two[0] in one:
         return None
-    (a, *_), (b, *_) = words
-    if a in words[1] or b in words[0]:
-        return None
-    return a, b
+    return one[0], two[0]
 
 
 def _unit(toks: Sequence[Token], intents: frozenset[str], normalized: str) -> str | None:
@@ -829,16 +828,20 @@ _PARTITIVE = re.compile(r"\b(?:of|among|amongst)\s+(?:them|those|these)\b", re.I
 
 def _selected_ids(row_filter: RowFilter) -> frozenset[str]:
     """The ids of the rows every value constraint of a filter selects (empty when it
-    has none, or reads years: those need the rows themselves)."""
-    if not row_filter.constraints or row_filter.years or row_filter.excluded:
+    has none, reads years or asks for an extreme: those need the rows themselves)."""
+    constraints = row_filter.constraints
+    if not constraints or row_filter.years or row_filter.excluded:
+        return frozenset()
+    if any(c.extreme for c in constraints):
         return frozenset()
     return frozenset.intersection(*(c.rows for c in row_filter.constraints))
 
 
 def _row_order(row_id: str) -> tuple[str, int, str]:
-    """A row id's table order ("t:10" after "t:9")."""
-    table, _, number = row_id.rpartition(":")
-    return (table, int(number), "") if number.isdigit() else (table, -1, number)
+    """A row id ("table:key") in the order of its table's keys when they are numbers
+    ("t:10" after "t:9"), else by key."""
+    table, _, key = row_id.rpartition(":")
+    return (table, int(key), "") if key.isdecimal() else (table, -1, key)
 
 
 def _points_at_one(query: Query) -> bool:
