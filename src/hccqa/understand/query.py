@@ -834,7 +834,7 @@ def _selected_ids(row_filter: RowFilter) -> frozenset[str]:
         return frozenset()
     if any(c.extreme for c in constraints):
         return frozenset()
-    return frozenset.intersection(*(c.rows for c in row_filter.constraints))
+    return frozenset.intersection(*(c.rows for c in constraints))
 
 
 def _row_order(row_id: str) -> tuple[str, int, str]:
