@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	# An editable install leaves src/ without bytecode (pip compiles only what it copies),
+	# and with PYTHONDONTWRITEBYTECODE set every `hccqa` process compiles it again.
+	$(PY) -m compileall -q src
 	touch $(STAMP)
 
 install: $(STAMP)
