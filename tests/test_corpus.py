@@ -331,7 +331,33 @@ def test_fit_sentences_cuts_only_overlong_sentences_at_clauses() -> None:
     assert pieces(100) == ["a, b, c, d; e f g, h.", "Short."]  # everything fits: untouched
     assert pieces(11) == ["a, b, c, d;", "e f g, h.", "Short."]  # greedy, clause marks kept
     assert pieces(8) == ["a, b, c,", "d;", "e f g,", "h.", "Short."]
-    assert pieces(2) == ["a,", "b,", "c,", "d;", "e f g,", "h.", "Short."]  # clauses alone
+    # a clause too long alone is cut between words (counted one by one), a word too long
+    # alone into runs of characters
+    assert pieces(2) == ["a,", "b,", "c,", "d;", "e f", "g,", "h.", "Sh", "or", "t."]
+
+
+def test_fit_sentences_cuts_text_without_punctuation_between_words() -> None:
+    words = " ".join(f"w{i}" for i in range(10))
+    pieces = fit_sentences([(0, len(words))], words, count=lambda s: len(s.split()), max_tokens=4)
+    assert [words[a:b] for a, b in pieces] == ["w0 w1 w2 w3", "w4 w5 w6 w7", "w8 w9"]
+
+
+def test_fit_sentences_cuts_a_word_longer_than_the_window() -> None:
+    text = "q" * 100_000 + " tail"
+    pieces = fit_sentences([(0, len(text))], text, count=estimate_tokens, max_tokens=200)
+    assert all(estimate_tokens(text[a:b]) <= 200 for a, b in pieces)
+    assert "".join(text[a:b] for a, b in pieces) == text.replace(" ", "")  # nothing lost
+    assert text[pieces[-1][0] : pieces[-1][1]] == "tail"
+
+
+def test_a_document_of_one_endless_word_gives_passages_that_fit(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text(
+        "Sequences\n\nThe probe reads " + "acgt" * 50_000 + " and stops.\n", encoding="utf-8"
+    )
+    corpus = load_corpus(tmp_path)
+    assert len(corpus.passages) > 100
+    assert all(estimate_tokens(p.text) <= 200 for p in corpus.passages)
+    assert max(len(s) for s in corpus.sentences) < 1000
 
 
 def test_passage_size_parameters(corpus: Corpus) -> None:

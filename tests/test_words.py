@@ -101,6 +101,13 @@ def test_has_number(text: str, expected: bool) -> None:
     assert has_number(text) is expected
 
 
+def test_has_number_over_a_long_run_of_letters() -> None:
+    # (a name-with-number pattern tried from every letter backwards took 36 s on 40,000)
+    assert has_number("x" * 200_000) is False
+    assert has_number("x" * 200_000 + "-7 and then some") is False  # one numbered name
+    assert has_number("x" * 200_000 + " 7 cells") is True
+
+
 def test_word_lists_are_general_english() -> None:
     assert {"the", "which", "what", "don"} <= STOPWORDS
     assert {"study", "tell", "list"} <= ASKING

@@ -53,6 +53,7 @@ TokenCounter = Callable[[str], int]
 
 _TOKENS = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
 _CLAUSE_END = re.compile(r"[;,] ")
+_WORD_RUN = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,10 @@ def fit_sentences(
 
     A sentence that alone exceeds the model window would be truncated when embedded;
     such run-ons (long lists of statistics) are cut after ``;`` or ``,`` so that every
-    piece fits. Sentences that fit are returned untouched.
+    piece fits. A clause that alone is too long (text without punctuation: a pasted
+    sequence, a list of words) is cut between words, and a word too long for the window
+    into runs of characters: no piece is longer than the window, so the work of a
+    question over it stays bounded. Sentences that fit are returned untouched.
     """
     fitted: list[tuple[int, int]] = []
     for start, end in spans:
@@ -224,13 +228,56 @@ def fit_sentences(
                 piece = fits + 1
             if count(text[piece:e]) <= max_tokens:
                 fits = e
-            else:  # one clause alone is too long: it stands alone
-                fitted.append((piece, e))
+            else:  # one clause alone is too long: cut between words
+                fitted += _fit_words(text, piece, e, count=count, max_tokens=max_tokens)
                 piece, fits = e + 1, None
         if piece < end:
             fitted.append((piece, end))
         log.debug("cut a sentence of %d word pieces into clauses", count(text[start:end]))
     return fitted
+
+
+def _fit_words(
+    text: str, start: int, end: int, *, count: TokenCounter, max_tokens: int
+) -> list[tuple[int, int]]:
+    """Spans of ``text[start:end]`` cut between words so that each fits ``max_tokens``
+    word pieces (counted word by word); a word that alone does not fit is cut into runs
+    of ``max_tokens`` characters (halved until one fits)."""
+    out: list[tuple[int, int]] = []
+    first = last = -1  # the piece being filled: its first word's start, last word's end
+    held = 0
+    for m in _WORD_RUN.finditer(text, start, end):
+        a, b = m.span()
+        n = count(text[a:b])
+        if first >= 0 and (held + n > max_tokens or n > max_tokens):
+            out.append((first, last))
+            first, held = -1, 0
+        if n > max_tokens:
+            out += _fit_chars(text, a, b, count=count, max_tokens=max_tokens)
+            continue
+        if first < 0:
+            first = a
+        last, held = b, held + n
+    if first >= 0:
+        out.append((first, last))
+    return out
+
+
+def _fit_chars(
+    text: str, start: int, end: int, *, count: TokenCounter, max_tokens: int
+) -> list[tuple[int, int]]:
+    """``text[start:end]`` (one word) in runs of at most ``max_tokens`` characters, each
+    shortened until it fits ``max_tokens`` word pieces (one character at the least)."""
+    out: list[tuple[int, int]] = []
+    width = max(1, max_tokens)
+    while start < end:
+        stop = min(end, start + width)
+        while stop - start > 1 and count(text[start:stop]) > max_tokens:
+            width = max(1, width // 2)
+            stop = start + width
+        out.append((start, stop))
+        start = stop
+    return out
 
 
 def chunk_sentences(

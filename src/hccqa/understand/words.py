@@ -498,7 +498,9 @@ def has_number(text: str) -> bool:
 
 
 _NOT_QUANTITY = re.compile(
-    r"\[[\d,;\s\-–]+\]|(?<!\d)(?:1[89]|20)\d{2}(?!\d)|[A-Za-z]+-?\d+[A-Za-z]*"
+    # (a name with a number starts where its letters do, and its letters are taken whole:
+    # a long run of letters is tried once, not from each of its letters backwards)
+    r"\[[\d,;\s\-–]+\]|(?<!\d)(?:1[89]|20)\d{2}(?!\d)|(?<![A-Za-z])[A-Za-z]++-?\d+[A-Za-z]*"
 )
 
 
