@@ -157,3 +157,10 @@ def test_load_gold_accepts_the_row_ids_of_any_table(tmp_path: Path) -> None:
     line = json.dumps({**GOOD, "table_rows": ["apiary_trials:5", "site_visits:North"]})
     (q,) = load_gold(_write(tmp_path, [line]))
     assert q.table_rows == ("apiary_trials:5", "site_visits:North")
+
+
+def test_load_gold_reads_a_file_saved_with_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "gold.jsonl"
+    path.write_bytes(("\ufeff" + json.dumps({**GOOD, "id": "bom"}) + "\n").encode())
+    (q,) = load_gold(path)
+    assert q.id == "bom"

@@ -251,3 +251,10 @@ def test_a_plain_text_list_of_references_ends_where_its_entries_end() -> None:
     # a "References" line not followed at once by an entry opens no list
     body = "Setup guide\n\nReferences\nare made below.\n\n1. Open the box.\n"
     assert split_references(Document(body)) == (Document(body), "")
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "notes.md"])
+def test_a_byte_order_mark_is_not_part_of_a_document(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes("\ufeffKites\n\nA delta kite flies in light wind.\n".encode())
+    assert read_document(path).text.startswith("Kites")

@@ -183,3 +183,11 @@ def test_undecodable_file(tmp_path: Path) -> None:
     (tmp_path / "t.tsv").write_bytes(b"# title: T\n\xff\xfe\n")
     with pytest.raises(CorpusError, match="cannot read table file"):
         load_tables(tmp_path)
+
+
+def test_a_byte_order_mark_before_the_title_is_not_text(tmp_path: Path) -> None:
+    # (spreadsheet programs and Notepad save UTF-8 with a byte order mark first)
+    path = tmp_path / "kites.tsv"
+    path.write_bytes("\ufeff# title: Kites\nname\tspan_cm\nDelta\t120\n".encode())
+    table = read_table(path)
+    assert (table.title, [c.name for c in table.columns]) == ("Kites", ["name", "span_cm"])

@@ -106,7 +106,7 @@ def load_questions(path: str | Path) -> list[tuple[str, tuple[str, ...]]]:
             "(JSON Lines with a 'question' field per line)"
         )
     out = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
         if not line.strip():
             continue
         try:

@@ -135,13 +135,14 @@ def discover(folder: Path) -> Discovery:
 
 
 def read_text(path: Path) -> str:
-    """Read a UTF-8 document, raising CorpusError with the line of a bad byte."""
+    """Read a UTF-8 document (without the byte order mark an editor may put first),
+    raising CorpusError with the line of a bad byte."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise CorpusError(f"cannot read corpus file {path}: {exc.strerror or exc}") from exc
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise CorpusError(

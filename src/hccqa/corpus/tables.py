@@ -132,7 +132,8 @@ def read_table(path: Path, table_id: str | None = None) -> Table:
     """
     table_id = table_id or path.stem
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # ("utf-8-sig": a byte order mark, as spreadsheet programs write, is not text)
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise CorpusError(f"cannot read table file {path}: {exc}") from exc
     title = ""

@@ -98,7 +98,7 @@ def load_gold(path: str | Path) -> list[GoldQuestion]:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # (a byte order mark is not text)
     except (OSError, UnicodeDecodeError) as exc:
         raise GoldFormatError(
             f"cannot read gold set {path}: {exc}; pass an existing UTF-8 .jsonl"
