@@ -611,3 +611,34 @@ def test_a_sentence_citing_a_study_holds_its_authors_name_for_the_anchor(
         ]
         == 1.0
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The glaze cures in four to six hours.",
+        "Leave it to rest for twenty minutes.",
+        "After five to seven days the culture bubbles.",
+        "The battery holds enough charge for fourteen hours.",
+        "It takes twenty-four hours to set.",
+        "Kilns cool over several days.",
+        "A 48-hour firing is usual.",
+        "Survival rose by 2.5 mo.",
+    ],
+)
+def test_a_length_of_time_in_words_or_digits_counts(text: str) -> None:
+    assert counts(text, "time"), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The kiln was built in 1911.", "After many years of trials it was sold.", "Three kilns."],
+)
+def test_a_year_or_a_vague_span_is_no_length_of_time(text: str) -> None:
+    assert not counts(text, "time"), text
+
+
+def test_teens_and_tens_in_words_count_things() -> None:
+    assert counts("The mould held seventeen cups.", "cup")
+    assert counts("Some ninety cups were glazed.", "cup")
+    assert not counts("The seventeenth cup cracked.", "cup")

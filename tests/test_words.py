@@ -91,6 +91,8 @@ def test_results_are_memoized_but_never_shared_mutable() -> None:
         ("3 frames", True),
         ("five hives", True),
         ("nine tenths of the mites", True),
+        ("fourteen hives", True),
+        ("some eighty frames", True),
         ("the majority of bees", True),
         ("in 2014 [12]", False),  # a year and a citation are not quantities
         ("cells of line ZX-81", False),  # a numbered name is not a quantity

@@ -40,7 +40,7 @@ from ..corpus.citations import named_next
 from ..types import TableRow
 from ..understand.lexicon import Lexicon
 from ..understand.query import REASONS, Query
-from ..understand.words import STOPWORDS, has_number, stem_set, tokens
+from ..understand.words import NUMBER_WORD, NUMBER_WORDS, STOPWORDS, has_number, stem_set, tokens
 from .evidence import Evidence, Scored, context_of
 from .facts import YEAR, holds, sentence_stems
 
@@ -219,7 +219,16 @@ def measure(
     }
 
 
-_TIME_WORDS = r"(?:mo|months?|years?|yrs?|weeks?|days?)"
+_TIME_WORDS = (
+    r"(?:mo|months?|years?|yrs?|weeks?|days?|hours?|hrs?|h|minutes?|mins?|seconds?|secs?|"
+    r"decades?|centur(?:y|ies))"
+)
+# A length of time: a number, "several" or "a few", and a unit of time ("3 mo", "four to
+# six hours": "six hours", "twenty-four hours", "1.5 years", "several weeks")
+_LENGTH = re.compile(
+    rf"(?<![\w.])(?:\d+(?:[.,]\d+)?|{NUMBER_WORD}|several|a few)(?:\s+|-){_TIME_WORDS}(?![\w])",
+    re.IGNORECASE,
+)
 # An amount of money: a currency sign or code before or after a number (a "million" or
 # "billion" between), or a currency word after it ("pounds" only with "£" or GBP: it weighs
 # too; codes that are also medical short forms, "INR", "AUD", are left out)
@@ -233,7 +242,7 @@ _MONEY = re.compile(
 # mg/kg", "2.5 µg", "60 Gy"; "g" in lower case only; not a concentration, "5 mmol/L", nor
 # a body weight, "70 kg"), a number of doses or tablets, or a schedule ("twice daily",
 # "every 3 weeks", "b.i.d.")
-_NUMBER_WORD = r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)"
+_NUMBER_WORD = rf"(?:\d+(?:[.,]\d+)?|{NUMBER_WORD})"
 _DOSE = re.compile(
     r"(?<![\w.])\d+(?:[.,]\d+)?\s?(?:mg|µg|μg|mcg|ug|ng|ml|IU|Gy|mmol|mEq|(?-i:g))(?![\w])"
     r"(?!\s*/\s*(?:l|dl|ml)\b)|"
@@ -243,30 +252,6 @@ _DOSE = re.compile(
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"\d\s*%|\bpercent|\bhalf\b|\bmajority\b", re.IGNORECASE)
-_NUMBER_WORDS = frozenset(
-    [
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "twenty",
-        "thirty",
-        "forty",
-        "fifty",
-        "hundred",
-        "thousand",
-        "million",
-        "dozen",
-    ]
-)
 
 
 def counts(sentence: str, unit: str | None, *, stated: Sequence[tuple[str, str]] = ()) -> bool:
@@ -296,12 +281,10 @@ def counts(sentence: str, unit: str | None, *, stated: Sequence[tuple[str, str]]
     if unit == "dose":
         return bool(_DOSE.search(sentence))
     if unit == "time":
-        return bool(
-            re.search(rf"\b(?:\d+|one|two|three|four|five|six)\s+{_TIME_WORDS}\b", sentence)
-        )
+        return bool(_LENGTH.search(sentence))
     toks = tokens(sentence)
     for i, t in enumerate(toks):
-        if (t.norm.isdigit() and not YEAR.fullmatch(t.norm)) or t.norm in _NUMBER_WORDS:
+        if (t.norm.isdigit() and not YEAR.fullmatch(t.norm)) or t.norm in NUMBER_WORDS:
             after = [x.stem for x in toks[i + 1 : i + 4]]
             if any(a == unit or holds(unit, frozenset([a])) for a in after):
                 return True

@@ -504,8 +504,14 @@ _NOT_QUANTITY = re.compile(
 )
 
 
+# English number words ("fourteen", "ninety"; a hyphenated "twenty-four" is two of them)
+NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
+    "eighty ninety hundred thousand million billion dozen".split()
+)
+NUMBER_WORD = "(?:" + "|".join(sorted(NUMBER_WORDS, key=lambda w: (-len(w), w))) + ")"
+
 _NUMBER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"forty|fifty|hundred|thousand|million|half|twice|double|triple|dozen|majority|most)\b",
-    re.IGNORECASE,
+    rf"\d|\b(?:{NUMBER_WORD}|half|twice|double|triple|majority|most)\b", re.IGNORECASE
 )
