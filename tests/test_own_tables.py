@@ -88,6 +88,14 @@ def test_an_order_asked_of_the_rows_shown(towers: QA) -> None:
     assert rows(towers, "and which is the oldest?", listed) == ["Varn Spire"]
 
 
+def test_the_table_named_by_its_rows_noun_lists_them_all(towers: QA) -> None:
+    # the table's label is its title, not "Table N": "the table" names it all the same
+    every = ["Varn Spire", "Osk Keep", "Bellmere", "Tarrow"]
+    assert sorted(rows(towers, "Which towers are in the table?")) == sorted(every)
+    assert sorted(rows(towers, "list every tower in the table")) == sorted(every)
+    assert rows(towers, "Which is the oldest tower in the table?") == ["Osk Keep"]
+
+
 def test_numbers_beside_a_column_of_numbers_are_its_values_not_years(towers: QA) -> None:
     # the table dates towers from 1310 on (and one BCE): four-digit numbers may be years
     assert rows(towers, "Which towers have a height above 1000?") == ["Bellmere"]

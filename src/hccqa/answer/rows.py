@@ -166,6 +166,9 @@ _TABLE_PARTS = frozenset(
     for w in (
         *("row", "rows", "entry", "entries", "item", "items", "line", "lines", "record"),
         *("records", "recent", "latest", "newest", "earliest", "oldest"),
+        # "which kites are in the table?" (a table whose label is not "Table N"), "list
+        # every kite", "all of them", "each one"
+        *("table", "tables", "every", "each", "all"),
     )
 )
 

@@ -409,10 +409,18 @@ def understand(
             or (t.norm in authors and t.norm not in lexicon.vocabulary)
         )
     ) + _other_numbered_values(normalized, lexicon)
+    # the words that ask for an order ("the oldest") or name the table asked about ("in
+    # the table") shape the question: a corpus without them still answers it
+    form = (_ORDERING if intents & {"latest", "earliest"} else frozenset()) | (
+        _TABLE_NOUNS if row_filter.table else frozenset()
+    )
     absent = tuple(
         t.text
         for t in content
-        if not lexicon.knows(t) and t.text not in unknown and not t.norm.isdigit()
+        if not lexicon.knows(t)
+        and t.text not in unknown
+        and not t.norm.isdigit()
+        and t.norm not in form
     )
     # years the row filter reads are a constraint, not words a sentence should hold
     years = {t.stem for t in toks if t.norm.isdigit()} if row_filter.years else set()
@@ -515,7 +523,8 @@ _DETERMINERS = frozenset(
 )
 _KIND_OF = frozenset(["kind", "kinds", "type", "types", "sort", "sorts"])
 _TIME = frozenset(
-    ["long", "time", "months", "month", "years", "year", "weeks", "week", "days", "day"]
+    "long time months month years year weeks week days day hours hour minutes minute "
+    "decades decade".split()
 )
 _SHARE = frozenset(["percentage", "percent", "proportion", "share", "fraction"])
 
@@ -852,6 +861,11 @@ def _points_at_one(query: Query) -> bool:
     return any(w in _ONE or deictic(words, i) for i, w in enumerate(words))
 
 
+# Words that ask for the first or last of something (English).
+_ORDERING = frozenset(
+    "first last recent latest earliest oldest newest earlier later older newer".split()
+)
+_TABLE_NOUNS = frozenset(["table", "tables"])
 # Words of a question asking which came first or last, and nothing else (English).
 _ORDER_WORDS = frozenset(
     {"first", "last", "recent", "latest", "earliest", "oldest", "newest", "published"}
