@@ -131,13 +131,19 @@ def test_no_pickle_files(tmp_path: Path) -> None:
         np.load(path, allow_pickle=False)  # raises if an object array was pickled
 
 
-def test_stale_corpus_rebuilds_or_explains(tmp_path: Path) -> None:
+def test_stale_corpus_rebuilds_or_explains(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     emb = HashingEmbedder(32)
     build_index(corpus("1" * 64), emb, tmp_path, progress=False)
     with pytest.raises(IndexStateError, match="run `hccqa build`") as exc:
         load_index(tmp_path, corpus("2" * 64), emb, auto_build=False)
     assert "111111111111" in str(exc.value) and "222222222222" in str(exc.value)
-    rebuilt = load_index(tmp_path, corpus("2" * 64), emb, auto_build=True)
+    with caplog.at_level("WARNING", logger="hccqa.retrieval.index"):
+        rebuilt = load_index(tmp_path, corpus("2" * 64), emb, auto_build=True)
+    # the rebuild says why, and gives no advice to do what it does
+    assert "building the index in" in caplog.text and "111111111111" in caplog.text
+    assert "hccqa build" not in caplog.text
     assert rebuilt.meta["corpus_sha256"] == "2" * 64
     # The old build's files are gone; only the new build's remain.
     assert len(list(tmp_path.glob("passages-*.faiss"))) == 1

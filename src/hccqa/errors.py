@@ -27,7 +27,12 @@ class CorpusError(HccqaError):
 
 
 class IndexStateError(HccqaError):
-    """The index is missing, broken, built for another corpus or model, or cannot be written."""
+    """The index is missing, broken, built for another corpus or model, or cannot be written.
+
+    ``reason`` (when set) says why an existing index does not fit, without advice.
+    """
+
+    reason: str = ""
 
 
 class ModelError(HccqaError):

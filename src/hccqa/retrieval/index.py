@@ -454,7 +454,8 @@ def load_index(
         found = _current(index_dir, corpus, embedder)
         if isinstance(found, Index):
             return found
-        log.warning("building the index in %s: %s", index_dir, found)
+        # (the bare reason: the advice to run `hccqa build` is what happens now)
+        log.warning("building the index in %s: %s", index_dir, found.reason or found)
         return _build(corpus, embedder, index_dir, progress=progress)
 
 
@@ -469,6 +470,8 @@ def _current(
             return _read(index_dir, meta, corpus)
     except IndexStateError as exc:
         return exc
-    return IndexStateError(
+    error = IndexStateError(
         f"index at {str(index_dir)!r} cannot be used: {reason}; run `hccqa build`"
     )
+    error.reason = reason
+    return error

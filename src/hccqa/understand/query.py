@@ -523,8 +523,24 @@ _DETERMINERS = frozenset(
 )
 _KIND_OF = frozenset(["kind", "kinds", "type", "types", "sort", "sorts"])
 _TIME = frozenset(
-    "long time months month years year weeks week days day hours hour minutes minute "
-    "decades decade".split()
+    [
+        "long",
+        "time",
+        "months",
+        "month",
+        "years",
+        "year",
+        "weeks",
+        "week",
+        "days",
+        "day",
+        "hours",
+        "hour",
+        "minutes",
+        "minute",
+        "decades",
+        "decade",
+    ]
 )
 _SHARE = frozenset(["percentage", "percent", "proportion", "share", "fraction"])
 
@@ -863,7 +879,19 @@ def _points_at_one(query: Query) -> bool:
 
 # Words that ask for the first or last of something (English).
 _ORDERING = frozenset(
-    "first last recent latest earliest oldest newest earlier later older newer".split()
+    [
+        "first",
+        "last",
+        "recent",
+        "latest",
+        "earliest",
+        "oldest",
+        "newest",
+        "earlier",
+        "later",
+        "older",
+        "newer",
+    ]
 )
 _TABLE_NOUNS = frozenset(["table", "tables"])
 # Words of a question asking which came first or last, and nothing else (English).
