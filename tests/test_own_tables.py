@@ -124,3 +124,12 @@ def test_a_value_inside_a_longer_one_of_another_column_gives_way_to_it() -> None
     # the shorter value alone still names its own rows
     granite = understand("Which buildings are of granite stone?", (), lexicon)
     assert [(c.column, c.values) for c in granite.filter.constraints] == [("stone", ("Granite",))]
+
+
+def test_an_attribute_the_corpus_never_gives_is_refused_not_defined(towers: QA) -> None:
+    # "Norland" is a value of the table; "population" is no word of the corpus
+    query = understand("What is the population of Norland?", (), towers.engine.lexicon)
+    assert "define" not in query.intents and query.focus == {"popul"}
+    assert towers.ask("What is the population of Norland?").abstained
+    assert not towers.ask("What is the height of Bellmere?").abstained
+    assert "define" in understand("What is Bellmere?", (), towers.engine.lexicon).intents

@@ -376,8 +376,12 @@ def understand(
     mentions = tuple(_polarity(lexicon.mentions(all_toks)))
     if not _COMBINATION.search(normalized):  # "combined effects" asks for no combination
         mentions = tuple(m for m in mentions if not m.entity.combination)
-    if "define" in intents and _asks_a_cell(toks, mentions, lexicon):
-        intents -= {"define"}  # "what is the span of X?" reads X's row, defines nothing
+    if "define" in intents and (
+        _asks_a_cell(toks, mentions, lexicon) or _asks_what_it_lacks(toks, mentions, lexicon)
+    ):
+        # "what is the span of X?" reads X's row, "what is the population of X?" asks for
+        # what the corpus never gives (its focus): neither defines anything
+        intents -= {"define"}
     alone = any(t.norm in _ALONE for t in toks) or bool(_ON_ITS_OWN.search(normalized))
     if alone:  # "X alone", "X on its own": not X inside a longer value
         mentions = tuple(_alone(m) for m in mentions if m.how == "whole")
@@ -585,6 +589,29 @@ def _focus(toks: Sequence[Token], intents: frozenset[str], lexicon: Lexicon) -> 
 _FOCUS_END = frozenset(
     ["of", "for", "in", "on", "from", "with", "by", "to", "at", "among", "between", "that"]
 )
+
+
+def _asks_what_it_lacks(
+    toks: Sequence[Token], mentions: Sequence[Mention], lexicon: Lexicon
+) -> bool:
+    """ "What is the <word> of <a table value>?" with a word the corpus never uses: the
+    question asks for an attribute of the thing the corpus does not give (its population,
+    its capital), not what the thing is."""
+    if not any(m.entity.kind != "author" and m.entity.table for m in mentions):
+        return False
+    words = [t.norm for t in toks]
+    for i, w in enumerate(words[:-2]):
+        if w in ("what", "which"):
+            j = i + 1
+            while j < len(words) and (words[j] in _AUX or words[j] in _DETERMINERS):
+                j += 1
+            return (
+                j + 1 < len(words)
+                and toks[j].content
+                and not lexicon.knows(toks[j])
+                and words[j + 1] == "of"
+            )
+    return False
 
 
 # what a question asks for when it asks a date ("in which year"), not what it is about
