@@ -579,3 +579,14 @@ def test_a_list_of_references_fills_a_year_the_text_leaves_out_and_alone_is_no_t
     assert (c.references[1].author, c.references[1].year) == ("Moor et al", 1990)
     (why,) = [s for s in c.to_dict()["skipped"] if "refs.txt" in str(s)]
     assert "only a list of references" in str(why)
+
+
+def test_a_cited_row_without_an_author_gives_no_year_to_the_citation(tmp_path: Path) -> None:
+    # a row of things, not of studies: its year (a tower's building) dates no work
+    (tmp_path / "towers.tsv").write_text(
+        "# title: Towers\nref\tname\tyear\n2\tOsk Keep\t1611\n", encoding="utf-8"
+    )
+    (tmp_path / "notes.txt").write_text("Osk Keep was rebuilt in 1823 [2].\n", encoding="utf-8")
+    ref = load_corpus(tmp_path).references[2]
+    assert (ref.author, ref.year, ref.rows) == (None, None, ("towers:2",))
+    assert ref.label() == "ref. 2, Towers"

@@ -430,8 +430,9 @@ def build_references(
 ) -> dict[int, Reference]:
     """Reference number -> author, year and table rows, from narrative texts and tables.
 
-    Table rows give author and year first; the text adds authors ("Smith et al[7]") and
-    years ("In 2001, Smith et al[7]") it names, then the documents' lists of references
+    Table rows give author and year first (a row's year only with its author); the text
+    adds authors ("Smith et al[7]") and years ("In 2001, Smith et al[7]") it names, then
+    the documents' lists of references
     (``listed``, one mapping per document, see
     :func:`~hccqa.corpus.readers.reference_entries`) where every list giving the number
     agrees (two documents' "[1]" may be two works); every cited number gets an entry.
@@ -459,8 +460,12 @@ def build_references(
         carrying = [r for r in rows if r.ref == n]
         author, year = named.get(n, (None, None))
         if carrying:
+            # a row's year dates the work only when the row names its author (a study,
+            # "Smith et al, 2011"); a row of other things has years of its own (a tower
+            # built in 1611 is no work of 1611)
             author = carrying[0].author or author
-            year = carrying[0].year if carrying[0].year is not None else year
+            if carrying[0].author and carrying[0].year is not None:
+                year = carrying[0].year
         tables_of = tuple(dict.fromkeys(labels[r.table] for r in carrying))
         references[n] = Reference(n, author, year, tuple(r.id for r in carrying), tables_of)
     return references
