@@ -91,6 +91,26 @@ def test_what_is_no_bound(question: str) -> None:
     assert bounds(question) == [], question
 
 
+def test_a_bound_with_the_unit_a_header_ends_in_goes_to_that_column() -> None:
+    hives = make_table(
+        "hives",
+        ["hive", "year", "brood_days", "honey_kg"],
+        [["H1", "2020", "21", "12"], ["H2", "2021", "16", "30"], ["H3", "2022", "24", "8"]],
+    )
+    # a length of time is a bound when a column is counted in that unit, named or not
+    assert bounds("which hives kept brood for at least 21 days?", hives) == [
+        ("brood_days", "at least 21", {"H1", "H3"})
+    ]
+    assert bounds("hives with between 10 and 20 kg", hives) == [
+        ("honey_kg", "between 10 and 20", {"H1"})
+    ]
+    assert bounds("which hives swarmed over 10 years?", hives) == []  # no column of years
+    # the unit of no column leaves the bound to the column named beside it
+    assert bounds("hives with honey above 10 jars", hives) == [
+        ("honey_kg", "above 10", {"H1", "H2"})
+    ]
+
+
 def test_a_long_run_of_digits_then_a_share_is_no_bound() -> None:
     assert bounds("depth above " + "1" * 1990 + "%") == []
 

@@ -56,6 +56,13 @@ _BOUND = re.compile(
     rf"\bbetween\s+{_NUM}\s+and\s+{_NUM}{_NOT_A_VALUE}",
     re.IGNORECASE,
 )
+# The same bounds followed by a unit ("at least 5 hours", "between 20 and 30 m"): a bound
+# on a column whose header ends in that unit ("bulk_hours", "height_m"), whatever the unit
+_UNIT_BOUND = re.compile(
+    rf"(?<![\w.])(?:({_MORE})|({_LESS}))\s*{_NUM}\s*([^\W\d_]+)\b|"
+    rf"\bbetween\s+{_NUM}\s+and\s+{_NUM}\s*([^\W\d_]+)\b",
+    re.IGNORECASE,
+)
 _INCLUSIVE = frozenset(
     {"at least", "no less than", "not less than", ">=", "≥", "at most", "no more than"}
     | {"not more than", "<=", "≤"}
@@ -99,14 +106,30 @@ def numeric_bounds(
         table: The one table the question points at, if any.
         years: The year range read from the question, if any.
     """
+    out: list[Bound] = []
+    units = _columns_by_unit(lexicon, table)
+    taken: list[tuple[int, int]] = []  # spans of the bounds read with their unit
+    for m in _UNIT_BOUND.finditer(text) if units and any(c.isdigit() for c in text) else ():
+        more, less, number, after, first, second, after_range = m.groups()
+        unit = after or after_range
+        columns = units.get(unit.lower())
+        if columns is None:
+            continue
+        within, label = _bound_of(more, less, number, first, second)
+        rows = frozenset(
+            row for t, c in columns for row, value in _numbers(lexicon, t, c) if within(value)
+        )
+        numbers = tuple(as_number(g) or 0.0 for g in (number, first, second) if g)
+        names = tuple(dict.fromkeys(c for _, c in columns))
+        out.append(Bound(columns[0][1], label, rows, "", names, numbers))
+        taken.append(m.span())
     named = [
         (tok, found)
         for tok in toks
         if (found := _columns_named(lexicon, table).get(tok.stem)) is not None
     ]
     if not named:
-        return ()
-    out: list[Bound] = []
+        return tuple(out)
     for m in _SUPERLATIVE.finditer(text):
         tok, columns = min(named, key=lambda n: _gap(n[0], m))
         if _gap(tok, m) > _BESIDE:
@@ -118,6 +141,8 @@ def numeric_bounds(
     if not any(ch.isdigit() for ch in text):
         return tuple(out)
     for m in _BOUND.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
         tok, columns = min(named, key=lambda n: _gap(n[0], m))
         word = (m.group(1) or m.group(2) or "").lower()
         if word in _LOOSE and _gap(tok, m) > _BESIDE:
@@ -162,6 +187,22 @@ def _columns_named(lexicon: Lexicon, table: str | None) -> dict[str, list[tuple[
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def _columns_by_unit(lexicon: Lexicon, table: str | None) -> dict[str, list[tuple[str, str]]]:
+    """The last part of the header of each column of numbers that has more than one
+    ("m" of ``height_m``, "hours" of ``bulk_hours``, "mgl" of ``nitrate_mgL``), lower
+    case, and the ``(table, column)`` pairs it ends."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for t in lexicon.tables:
+        if table is not None and t.id != table:
+            continue
+        for c in t.columns:
+            parts = re.split(r"[\s_]+", c.name.strip().lower())
+            if c.kind == "number" and len(parts) > 1 and parts[-1].isalpha():
+                out.setdefault(parts[-1], []).append((t.id, c.name))
+    return out
+
+
 @functools.lru_cache(maxsize=256)
 def _numbers(lexicon: Lexicon, table: str, column: str) -> tuple[tuple[str, float], ...]:
     """``(row id, value)`` of a column of numbers (a cell that reads as none left out)."""
@@ -193,12 +234,19 @@ def as_number(text: str) -> float | None:
 def _bound(m: re.Match[str]) -> tuple[Callable[[float], bool], str]:
     """The test a value must pass, and the bound in words ("above 50"), of a match of
     :data:`_BOUND`."""
-    more, less, number, first, second = m.groups()
+    return _bound_of(*m.groups())
+
+
+def _bound_of(
+    more: str | None, less: str | None, number: str | None, first: str | None, second: str | None
+) -> tuple[Callable[[float], bool], str]:
+    """The test and the words of a bound: "more than" or "less than" a number, or
+    between two."""
     if first is not None:
-        a, b = sorted((as_number(first) or 0.0, as_number(second) or 0.0))
+        a, b = sorted((as_number(first) or 0.0, as_number(second or "") or 0.0))
         return (lambda v: a <= v <= b), f"between {first} and {second}"
-    n = as_number(number) or 0.0
-    inclusive = (more or less).lower() in _INCLUSIVE
+    n = as_number(number or "") or 0.0
+    inclusive = (more or less or "").lower() in _INCLUSIVE
     if more:
         label = f"{'at least' if inclusive else 'above'} {number}"
         return ((lambda v: v >= n) if inclusive else (lambda v: v > n)), label
