@@ -133,3 +133,20 @@ def test_an_attribute_the_corpus_never_gives_is_refused_not_defined(towers: QA) 
     assert towers.ask("What is the population of Norland?").abstained
     assert not towers.ask("What is the height of Bellmere?").abstained
     assert "define" in understand("What is Bellmere?", (), towers.engine.lexicon).intents
+
+
+def test_the_last_word_of_a_capitalized_name_names_its_rows(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    folder = tmp_path_factory.mktemp("builders")
+    (folder / "towers.tsv").write_text(
+        "# title: Towers and builders\ntower\tbuilder\nVarn Spire\tAda Byron\n"
+        "Osk Keep\tTom Byron\nTarrow\tEli Stone\nBellmere\tIda Crane\nDunmore\tOla Vance\n",
+        encoding="utf-8",
+    )
+    qa = QA.load(
+        Settings(corpus_dir=folder, index_dir=folder.parent / "builders-index"),
+        embedder=HashingEmbedder(64),
+    )
+    assert rows(qa, "Which towers did a Byron build?") == ["Varn Spire", "Osk Keep"]
+    assert rows(qa, "Which towers did Ada Byron build?") == ["Varn Spire"]  # the whole name

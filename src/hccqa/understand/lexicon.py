@@ -773,8 +773,12 @@ def _entities(
         words = [t for t in toks if t.norm not in NEGATIONS]
         stems = frozenset(parts(t)[0] for t in words)
         sequence = tuple(t.stem for t in words)
-        # the value's first name-like word names it ("X after Y failed" is about X)
+        # the value's first name-like word names it ("X after Y failed" is about X); of a
+        # proper name of a few words, all capitalized ("Ada Byron", "North Foreland"),
+        # the last word does too, English word or not ("Byron" names "Ada Byron")
         names = frozenset(next((ns for t in toks if (ns := _name_stems(t, known))), []))
+        if words and _PROPER_NAME.fullmatch(part):
+            names |= {words[-1].stem}
         if expander is not None:  # an abbreviation is also mentioned by its long form
             for long in expander.expansions(part):
                 # a long form is named whole: two of its words ("endothelial cells")
@@ -854,6 +858,10 @@ def _mark_generic(entities: list[Entity], tables: Sequence[Any]) -> list[Entity]
         else e
         for e in entities
     ]
+
+
+# A proper name of two to four words, each capitalized ("Ada Byron", "Mont Saint Michel")
+_PROPER_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,3}")
 
 
 def _name_stems(token: Token, known: frozenset[str]) -> list[str]:
