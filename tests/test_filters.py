@@ -61,6 +61,19 @@ def ids(rows: list) -> list[str]:
         ("2000 Patients in 2011", (2011, 2011)),
         ("since 2015, with 1800 cases", (2015, OPEN_END)),
         ("no years here", None),
+        # decades and centuries, opened or closed by the word before them
+        ("hives of the 1990s", (1990, 1999)),
+        ("in the late 1980's", (1980, 1989)),
+        ("since the 1990s", (1990, OPEN_END)),
+        ("after the 1990s", (2000, OPEN_END)),
+        ("before the 2010s", (OPEN_START, 2009)),
+        ("in the 1800s", (1800, 1899)),  # a century, as "the 1900s" is
+        ("in the 2000s", (2000, 2009)),  # a decade
+        ("in the 19th century", (1800, 1899)),
+        ("during the twentieth century", (1900, 1999)),
+        ("since the twenty-first century", (2000, OPEN_END)),
+        ("until the 19th century", (OPEN_START, 1899)),
+        ("the 40th century", None),
     ],
 )
 def test_year_range(text: str, years: tuple[int, int] | None) -> None:
@@ -71,6 +84,8 @@ def test_years_before_1800_only_after_a_year_word_and_when_asked_for() -> None:
     assert year_range("towers built before 1400") is None  # a corpus dating from 1800
     assert year_range("towers built before 1400", early=True) == (OPEN_START, 1399)
     assert year_range("between 1200 and 1300", early=True) == (1200, 1300)
+    assert year_range("towers of the 14th century") is None
+    assert year_range("towers of the 14th century", early=True) == (1300, 1399)
     for text in ("the 1000 genomes", "a 1600 kcal diet", "more than 1500 respondents"):
         assert year_range(text, early=True) is None, text
 

@@ -53,6 +53,8 @@ def test_a_column_of_whole_numbers_headed_year_is_a_year_column() -> None:
 def test_years_before_reach_back_to_the_bce_ones(towers: QA) -> None:
     assert rows(towers, "Which towers were built before 1400?") == ["Varn Spire", "Osk Keep"]
     assert rows(towers, "Which granite towers were built after 1500?") == ["Bellmere"]
+    assert rows(towers, "Which towers were built in the 17th century?") == ["Bellmere"]
+    assert rows(towers, "Which towers are from the 1300s?") == ["Varn Spire"]
 
 
 def test_a_key_of_words_names_its_row_and_a_column_word_asks_its_cell(towers: QA) -> None:

@@ -64,6 +64,74 @@ _YEARISH = re.compile(r"(?:1\d|20|21)\d{2}")  # in every match of the patterns a
 OPEN_END = 9999
 OPEN_START = -9999  # "before 1950" reaches back to any year, BCE ones ("-50") too
 
+# A decade or a century (English): "the 1990s", "the 1800s", "the 19th century", "the
+# nineteenth century", with the word before it that opens or closes it
+_ORDINALS = {
+    w: n
+    for n, w in enumerate(
+        [
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+            "eleventh",
+            "twelfth",
+            "thirteenth",
+            "fourteenth",
+            "fifteenth",
+            "sixteenth",
+            "seventeenth",
+            "eighteenth",
+            "nineteenth",
+            "twentieth",
+        ],
+        start=1,
+    )
+} | {"twenty-first": 21, "twenty first": 21}
+_SPAN = re.compile(
+    r"\b(?:(since|after|from|before|until|till|prior to|up to|in|during)\s+)?"
+    r"(?:the\s+)?(?:(?:early|mid|late)[\s-]+)?"
+    r"(?:(\d{3}0)'?s\b|(\d{1,2})(?:st|nd|rd|th)[\s-]+century\b|"
+    rf"({'|'.join(sorted(_ORDINALS, key=len, reverse=True))})[\s-]+century\b)",
+    re.IGNORECASE,
+)
+
+
+def _spelled_spans(text: str) -> str:
+    """``text`` with decades and centuries written as years: "in the 1990s" -> "between
+    1990 and 1999", "since the 19th century" -> "since 1800", "before the 1800s" ->
+    "before 1800" (a year ending in 00s before 2000 is a century, "the 1800s"; "the
+    2000s" is a decade)."""
+
+    def years(m: re.Match[str]) -> str:
+        word, decade, number, ordinal = m.groups()
+        if decade is not None:
+            start = int(decade)
+            end = start + (99 if start % 100 == 0 and start < 2000 else 9)
+        else:
+            century = int(number) if number is not None else _ORDINALS[ordinal.lower()]
+            if not 1 <= century <= 22:
+                return m.group(0)
+            start, end = 100 * (century - 1), 100 * (century - 1) + 99
+        word = (word or "").lower()
+        if word == "since":  # ("from the 1300s" is of them: a span, as "in")
+            return f"since {start}"
+        if word == "after":
+            return f"after {end}"
+        if word in ("before", "prior to"):
+            return f"before {start}"
+        if word in ("until", "till", "up to"):
+            return f"up to {end}"
+        return f"between {start} and {end}"
+
+    return _SPAN.sub(years, text)
+
 
 @dataclass(frozen=True)
 class Constraint:
@@ -202,7 +270,10 @@ def year_range(text: str, *, early: bool = False) -> tuple[int, int] | None:
         (2013, 9999)
         >>> year_range("what happened in 2009")
         (2009, 2009)
+        >>> year_range("trials of the 1990s"), year_range("built in the 19th century")
+        ((1990, 1999), (1800, 1899))
     """
+    text = _spelled_spans(text)
     if not _YEARISH.search(text):
         return None
     ranged, since, before = _EARLY if early else (_RANGE, _SINCE, _BEFORE)
