@@ -105,6 +105,9 @@ def test_a_bound_with_the_unit_a_header_ends_in_goes_to_that_column() -> None:
         ("honey_kg", "between 10 and 20", {"H1"})
     ]
     assert bounds("which hives swarmed over 10 years?", hives) == []  # no column of years
+    # a comparative of size bounds the column counted in the unit that follows
+    assert bounds("hives heavier than 10 kg", hives) == [("honey_kg", "above 10", {"H1", "H2"})]
+    assert bounds("hives lighter than 10 kg", hives) == [("honey_kg", "below 10", {"H3"})]
     # the unit of no column leaves the bound to the column named beside it
     assert bounds("hives with honey above 10 jars", hives) == [
         ("honey_kg", "above 10", {"H1", "H2"})

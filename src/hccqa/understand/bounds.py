@@ -45,11 +45,13 @@ _NOT_A_VALUE = (
 )
 _MORE = (
     r"more than|greater than|higher than|larger than|above|over|exceeding|exceeded|exceeds|"
-    r"at least|no less than|not less than|>=|≥|>"
+    r"at least|no less than|not less than|>=|≥|>|"
+    # comparatives of size: "taller than 40 m" bounds the column counted in m
+    r"(?:taller|longer|bigger|wider|deeper|heavier|older) than"
 )
 _LESS = (
     r"less than|fewer than|lower than|smaller than|below|under|at most|no more than|"
-    r"not more than|<=|≤|<"
+    r"not more than|<=|≤|<|(?:shorter|narrower|shallower|lighter|younger) than"
 )
 _BOUND = re.compile(
     rf"(?<![\w.])(?:({_MORE})|({_LESS}))\s*{_NUM}{_NOT_A_VALUE}|"
