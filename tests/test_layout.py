@@ -67,6 +67,17 @@ def test_headings_labels_and_titles() -> None:
     ]
 
 
+def test_an_upper_case_heading_keeps_the_names_the_text_writes() -> None:
+    raw = (
+        "THE HARGRAVE BOX KITE\nA box kite of Hargrave has cells, unlike a KAP rig.\n\n"
+        "BOX KITES TODAY\nMost box kites are sold flat.\n"
+    )
+    assert [section for section, _ in paragraphs(raw)] == [
+        "The Hargrave box kite",  # "Hargrave" follows a lower-case word in the text
+        "Box kites today",  # "Most" opens a sentence: no name
+    ]
+
+
 def test_table_rows_without_title_are_still_removed() -> None:
     row = "Chen et al[24] 2011 Sorafenib PI3K/Akt Mediates acquired resistance"
     raw = f"Before it.\n{row}\nAfter it.\n"

@@ -45,6 +45,14 @@ def read_layout(raw: str) -> Layout:
         if i not in excluded and not _is_caps_heading(line)
         for w in re.findall(r"\b[A-Z][A-Z0-9]+\b", line)
     }
+    # names: words the text capitalizes after a lower-case word ("the lens of Fresnel"),
+    # so written in an upper-case heading ("THE FRESNEL LENS" -> "The Fresnel lens")
+    names = {
+        w.upper(): w
+        for i, line in enumerate(lines)
+        if i not in excluded and not _is_caps_heading(line)
+        for w in _NAME_IN_TEXT.findall(line)
+    }
     paragraphs: list[tuple[str, int, int]] = []
     section = ""
     current: list[int] | None = None  # [start, end]
@@ -77,7 +85,7 @@ def read_layout(raw: str) -> Layout:
         if at_break and _is_caps_heading(line):
             close()
             heading_parts = heading_parts + [stripped] if prev_text is None else [stripped]
-            section = _sentence_case(" ".join(heading_parts), acronyms)
+            section = _sentence_case(" ".join(heading_parts), acronyms, names)
             prev_text, blank_since = None, False
             continue
         heading_parts = []
@@ -155,7 +163,13 @@ def _is_caps_heading(line: str) -> bool:
     )
 
 
-def _sentence_case(heading: str, acronyms: set[str]) -> str:
-    words = [w if w in acronyms else w.lower() for w in heading.split()]
+_NAME_IN_TEXT = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+\b")
+
+
+def _sentence_case(heading: str, acronyms: set[str], names: dict[str, str] | None = None) -> str:
+    """An upper-case heading in sentence case, its acronyms and the names the text writes
+    (upper case -> as written) kept."""
+    names = names or {}
+    words = [w if w in acronyms else names.get(w, w.lower()) for w in heading.split()]
     text = " ".join(words)
     return text[:1].upper() + text[1:]
