@@ -105,6 +105,24 @@ def test_a_bound_with_the_unit_a_header_ends_in_goes_to_that_column() -> None:
         ("honey_kg", "between 10 and 20", {"H1"})
     ]
     assert bounds("which hives swarmed over 10 years?", hives) == []  # no column of years
+    # a preposition is no unit ("above 10 in 2019"), nor an article
+    wells = make_table(
+        "wells", ["well", "year", "arsenic_ppb", "width_in"], [["W1", "2019", "12", "30"]]
+    )
+    assert bounds("wells with arsenic above 10 in 2019", wells) == [
+        ("arsenic_ppb", "above 10", {"W1"})
+    ]
+    # of two columns counted in one unit, the one named beside the bound; neither named:
+    # no bound (the unit does not tell them apart)
+    towers = make_table(
+        "towers",
+        ["tower", "height_m", "base_depth_m"],
+        [["T1", "40", "3"], ["T2", "12", "8"], ["T3", "25", "12"]],
+    )
+    assert bounds("towers with a base depth above 5 m", towers) == [
+        ("base_depth_m", "above 5", {"T2", "T3"})
+    ]
+    assert bounds("towers above 5 m", towers) == []
     # a comparative of size bounds the column counted in the unit that follows
     assert bounds("hives heavier than 10 kg", hives) == [("honey_kg", "above 10", {"H1", "H2"})]
     assert bounds("hives lighter than 10 kg", hives) == [("honey_kg", "below 10", {"H3"})]

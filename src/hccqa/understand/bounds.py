@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from .words import Token, content_stems
+from .words import STOPWORDS, Token, content_stems
 
 if TYPE_CHECKING:
     from .lexicon import Lexicon
@@ -109,13 +109,29 @@ def numeric_bounds(
         years: The year range read from the question, if any.
     """
     out: list[Bound] = []
+    named = [
+        (tok, found)
+        for tok in toks
+        if (found := _columns_named(lexicon, table).get(tok.stem)) is not None
+    ]
     units = _columns_by_unit(lexicon, table)
     taken: list[tuple[int, int]] = []  # spans of the bounds read with their unit
     for m in _UNIT_BOUND.finditer(text) if units and any(c.isdigit() for c in text) else ():
         more, less, number, after, first, second, after_range = m.groups()
-        unit = after or after_range
-        columns = units.get(unit.lower())
+        unit = (after or after_range).lower()
+        columns = units.get(unit) if unit not in STOPWORDS else None  # ("above 9 in 2019")
         if columns is None:
+            continue
+        # a column named beside the bound decides among those counted in the unit ("a base
+        # depth above 5 m" of height_m and base_depth_m); one named beside it but counted
+        # in another unit leaves the bound to it; none named: the unit must tell one
+        # column of each table
+        beside = [c for tok, c in named if _gap(tok, m) <= _BESIDE]
+        if beside:
+            columns = [c for c in columns if any(c in found for found in beside)]
+        elif len({t for t, _ in columns}) < len(columns):
+            continue
+        if not columns:
             continue
         within, label = _bound_of(more, less, number, first, second)
         rows = frozenset(
@@ -125,11 +141,6 @@ def numeric_bounds(
         names = tuple(dict.fromkeys(c for _, c in columns))
         out.append(Bound(columns[0][1], label, rows, "", names, numbers))
         taken.append(m.span())
-    named = [
-        (tok, found)
-        for tok in toks
-        if (found := _columns_named(lexicon, table).get(tok.stem)) is not None
-    ]
     if not named:
         return tuple(out)
     for m in _SUPERLATIVE.finditer(text):
