@@ -74,6 +74,14 @@ def ids(rows: list) -> list[str]:
         ("since the twenty-first century", (2000, OPEN_END)),
         ("until the 19th century", (OPEN_START, 1899)),
         ("the 40th century", None),
+        ("the 1990s or later", (1990, OPEN_END)),
+        ("the 19th and 20th centuries", (1800, 1999)),
+        # beside other years, a span gives its first year, or its last closing a range
+        ("from the 1990s to the 2010s", (1990, 2019)),
+        ("from the 1990s to 2005", (1990, 2005)),
+        ("between 1985 and the 1990s", (1985, 1999)),
+        ("since 1985, and in the 1990s", (1985, OPEN_END)),
+        ("the 1910s and 1920s", (1910, 1929)),
     ],
 )
 def test_year_range(text: str, years: tuple[int, int] | None) -> None:
@@ -84,6 +92,7 @@ def test_years_before_1800_only_after_a_year_word_and_when_asked_for() -> None:
     assert year_range("towers built before 1400") is None  # a corpus dating from 1800
     assert year_range("towers built before 1400", early=True) == (OPEN_START, 1399)
     assert year_range("between 1200 and 1300", early=True) == (1200, 1300)
+    assert year_range("hospitals with 1000s of beds", early=True) is None  # a count
     assert year_range("towers of the 14th century") is None
     assert year_range("towers of the 14th century", early=True) == (1300, 1399)
     for text in ("the 1000 genomes", "a 1600 kcal diet", "more than 1500 respondents"):

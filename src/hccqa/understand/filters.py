@@ -94,40 +94,70 @@ _ORDINALS = {
         start=1,
     )
 } | {"twenty-first": 21, "twenty first": 21}
+_ORDINAL = rf"(?:(\d{{1,2}})(?:st|nd|rd|th)|({'|'.join(sorted(_ORDINALS, key=len, reverse=True))}))"
 _SPAN = re.compile(
-    r"\b(?:(since|after|from|before|until|till|prior to|up to|in|during)\s+)?"
+    r"\b(?:(since|after|from|before|until|till|prior to|up to|in|during|to|and|through)\s+)?"
     r"(?:the\s+)?(?:(?:early|mid|late)[\s-]+)?"
-    r"(?:(\d{3}0)'?s\b|(\d{1,2})(?:st|nd|rd|th)[\s-]+century\b|"
-    rf"({'|'.join(sorted(_ORDINALS, key=len, reverse=True))})[\s-]+century\b)",
+    # a decade or century ("1000s of beds" is a count); two centuries ("the 19th and 20th
+    # centuries")
+    rf"(?:(\d{{3}}0)'?s\b(?!\s+of\b)|{_ORDINAL}[\s-]+century\b|"
+    rf"{_ORDINAL}\s+(?:and|to|-)\s+{_ORDINAL}\s+centuries\b)"
+    # the span opened after it ("the 1990s or later") or closed ("or earlier")
+    r"(?:\s+(?:(or later|and later|onwards?|on)|(or earlier|and earlier|or before))\b)?",
     re.IGNORECASE,
 )
+_CLOSING = frozenset(["to", "until", "till", "and", "through", "up to"])
+
+
+def _century(number: str | None, ordinal: str | None) -> int:
+    return int(number) if number is not None else _ORDINALS[(ordinal or "").lower()]
 
 
 def _spelled_spans(text: str) -> str:
-    """``text`` with decades and centuries written as years: "in the 1990s" -> "between
-    1990 and 1999", "since the 19th century" -> "since 1800", "before the 1800s" ->
-    "before 1800" (a year ending in 00s before 2000 is a century, "the 1800s"; "the
-    2000s" is a decade)."""
+    """``text`` with decades and centuries written as years.
+
+    A span alone in the question is read whole, opened or closed by the word before or
+    after it: "in the 1990s" -> "between 1990 and 1999", "since the 19th century" ->
+    "since 1800", "the 1990s or later" -> "since 1990", "before the 1800s" -> "before
+    1800". Beside other years each stands for its first year, or its last after a word
+    that closes a range: "from the 1990s to 2005" -> "from 1990 to 2005", "between 1985
+    and the 1990s" -> "between 1985 and 1999". A year ending in 00s before 2000 is a
+    century ("the 1800s"); "the 2000s" is a decade.
+    """
+    found = list(_SPAN.finditer(text))
+    if not found:
+        return text
+    rest = "".join(
+        text[a:b]
+        for a, b in zip(
+            [0] + [m.end() for m in found], [m.start() for m in found] + [len(text)], strict=True
+        )
+    )
+    alone = len(found) == 1 and not _YEARISH.search(rest)
 
     def years(m: re.Match[str]) -> str:
-        word, decade, number, ordinal = m.groups()
+        word, decade, n1, o1, n2, o2, n3, o3, later, earlier = m.groups()
         if decade is not None:
             start = int(decade)
             end = start + (99 if start % 100 == 0 and start < 2000 else 9)
         else:
-            century = int(number) if number is not None else _ORDINALS[ordinal.lower()]
-            if not 1 <= century <= 22:
+            first = _century(n1, o1) if (n1 or o1) else _century(n2, o2)
+            last = _century(n1, o1) if (n1 or o1) else _century(n3, o3)
+            if not (1 <= first <= 22 and 1 <= last <= 22):
                 return m.group(0)
-            start, end = 100 * (century - 1), 100 * (century - 1) + 99
+            start, end = 100 * (min(first, last) - 1), 100 * max(first, last) - 1
         word = (word or "").lower()
-        if word == "since":  # ("from the 1300s" is of them: a span, as "in")
+        lead = f"{word} " if word else ""
+        if not alone:
+            return f"{lead}{end if word in _CLOSING else start}"
+        if later or word == "since":  # ("from the 1300s" is of them: a span, as "in")
             return f"since {start}"
+        if earlier or word in ("until", "till", "up to"):
+            return f"up to {end}"
         if word == "after":
             return f"after {end}"
         if word in ("before", "prior to"):
             return f"before {start}"
-        if word in ("until", "till", "up to"):
-            return f"up to {end}"
         return f"between {start} and {end}"
 
     return _SPAN.sub(years, text)
