@@ -76,6 +76,10 @@ def filter_rows(
             # its own label's words only: "table 4" names no table of a corpus of two
             own = [r for r in rows if r.table == f.table]
             own_words = _table_words(own) | _TABLE_PARTS | lexicon.naming_words({f.table})
+            # "the table", "in this table" name it ("which towers have tables?" does not:
+            # there the word is one the corpus lacks)
+            if not {a.lower() for a in query.absent} & {"table", "tables"}:
+                own_words |= _TABLE_NOUN_STEMS
             if own and query.terms <= own_words:
                 return own
         return []
@@ -161,14 +165,15 @@ def _table_words(rows: Sequence[TableRow]) -> frozenset[str]:
 
 # Words for a table's parts and its order (English): "the rows of table 2", "the most
 # recent entry".
+# "which kites are in the table?": a table whose label is not "Table N"
+_TABLE_NOUN_STEMS = frozenset(stem(w) for w in ("table", "tables"))
 _TABLE_PARTS = frozenset(
     stem(w)
     for w in (
         *("row", "rows", "entry", "entries", "item", "items", "line", "lines", "record"),
         *("records", "recent", "latest", "newest", "earliest", "oldest"),
-        # "which kites are in the table?" (a table whose label is not "Table N"), "list
-        # every kite", "all of them", "each one"
-        *("table", "tables", "every", "each", "all"),
+        # "list every kite", "all of them", "each one"
+        *("every", "each", "all"),
     )
 )
 

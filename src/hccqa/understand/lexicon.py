@@ -757,6 +757,25 @@ def _entities(
                     found.setdefault((t.id, column, part), set()).add(r.id)
                 whole.setdefault((t.id, column, value), set()).add(r.id)
     kinds = {(t.id, c.name): c.kind for t in tables for c in t.columns}
+    # columns whose every value is a proper name of two to four capitalized words
+    named_columns = {
+        (t.id, c.name)
+        for t in tables
+        for c in t.columns
+        if len(t.rows) > 1
+        and all(_PROPER_NAME.fullmatch(dict(r.cells).get(c.name, "")) for r in t.rows)
+    }
+    structure = {t.id: topic_stems(t) for t in tables}
+    common_ends: dict[tuple[str, str], dict[str, bool]] = {}
+    for t in tables:
+        for c in t.columns:
+            if (t.id, c.name) in named_columns:
+                ends = Counter(
+                    tokens(dict(r.cells)[c.name])[-1].stem
+                    for r in t.rows
+                    if c.name in dict(r.cells)
+                )
+                common_ends[(t.id, c.name)] = {e: 2 * n > len(t.rows) for e, n in ends.items()}
     entities: list[Entity] = []
     for (table, column, part), rows in found.items():
         kind = kinds[(table, column)]
@@ -773,12 +792,18 @@ def _entities(
         words = [t for t in toks if t.norm not in NEGATIONS]
         stems = frozenset(parts(t)[0] for t in words)
         sequence = tuple(t.stem for t in words)
-        # the value's first name-like word names it ("X after Y failed" is about X); of a
-        # proper name of a few words, all capitalized ("Ada Byron", "North Foreland"),
-        # the last word does too, English word or not ("Byron" names "Ada Byron")
+        # the value's first name-like word names it ("X after Y failed" is about X); in a
+        # column of names of a few capitalized words each ("Ada Byron", "Tom Byron"), the
+        # last word does too, English word or not ("Byron"), unless it names the table
         names = frozenset(next((ns for t in toks if (ns := _name_stems(t, known))), []))
-        if words and _PROPER_NAME.fullmatch(part):
-            names |= {words[-1].stem}
+        if words and (table, column) in named_columns and _PROPER_NAME.fullmatch(part):
+            last = words[-1].stem
+            # (not a word of the table's names, nor the end of most of the column's names:
+            # "Loaf" of "Rye Loaf", "Wheat Loaf" tells none of them apart)
+            if last not in structure.get(table, frozenset()) and not common_ends[
+                (table, column)
+            ].get(last):
+                names |= {last}
         if expander is not None:  # an abbreviation is also mentioned by its long form
             for long in expander.expansions(part):
                 # a long form is named whole: two of its words ("endothelial cells")
@@ -860,8 +885,13 @@ def _mark_generic(entities: list[Entity], tables: Sequence[Any]) -> list[Entity]
     ]
 
 
-# A proper name of two to four words, each capitalized ("Ada Byron", "Mont Saint Michel")
-_PROPER_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,3}")
+# A proper name of two to four words, each capitalized ("Ada Byron", "Mont Saint Michel",
+# "Ian McDonald", "Sean O'Brien"), a particle between them allowed ("Louis de Foix")
+_NAME_WORD = r"[A-Z](?:[a-z]*['’]?[A-Z])?[a-z]+"
+_PROPER_NAME = re.compile(
+    rf"{_NAME_WORD}(?:[ -](?:(?:de|del|della|di|da|du|van|von|der|den|le|la|bin|ibn)\s)?"
+    rf"{_NAME_WORD}){{1,3}}"
+)
 
 
 def _name_stems(token: Token, known: frozenset[str]) -> list[str]:

@@ -415,9 +415,18 @@ def understand(
     ) + _other_numbered_values(normalized, lexicon)
     # the words that ask for an order ("the oldest") or name the table asked about ("in
     # the table") shape the question: a corpus without them still answers it
-    form = (_ORDERING if intents & {"latest", "earliest"} else frozenset()) | (
-        _TABLE_NOUNS if row_filter.table else frozenset()
-    )
+    form = _ORDERING if intents & {"latest", "earliest"} else frozenset()
+    # ("the table", "in this table", "table 3"; not "which towers have tables?")
+    table_words = {
+        id(t)
+        for i, t in enumerate(toks)
+        if row_filter.table
+        and t.norm in _TABLE_NOUNS
+        and (
+            (i and toks[i - 1].norm in _NAMING_THE_TABLE)
+            or (i + 1 < len(toks) and toks[i + 1].norm.isdigit())
+        )
+    }
     absent = tuple(
         t.text
         for t in content
@@ -425,6 +434,7 @@ def understand(
         and t.text not in unknown
         and not t.norm.isdigit()
         and t.norm not in form
+        and id(t) not in table_words
     )
     # years the row filter reads are a constraint, not words a sentence should hold
     years = {t.stem for t in toks if t.norm.isdigit()} if row_filter.years else set()
@@ -921,6 +931,7 @@ _ORDERING = frozenset(
     ]
 )
 _TABLE_NOUNS = frozenset(["table", "tables"])
+_NAMING_THE_TABLE = frozenset(["the", "this", "that", "these", "those", "in", "of", "from"])
 # Words of a question asking which came first or last, and nothing else (English).
 _ORDER_WORDS = frozenset(
     {"first", "last", "recent", "latest", "earliest", "oldest", "newest", "published"}
