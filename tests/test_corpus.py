@@ -350,6 +350,14 @@ def test_fit_sentences_cuts_a_word_longer_than_the_window() -> None:
     assert text[pieces[-1][0] : pieces[-1][1]] == "tail"
 
 
+def test_a_run_of_symbols_no_counter_sees_is_cut_too() -> None:
+    # the estimate counts no word piece in "____": pieces are held to characters as well
+    text = "_" * 20_000 + " end"
+    pieces = fit_sentences([(0, len(text))], text, count=estimate_tokens, max_tokens=50)
+    assert max(b - a for a, b in pieces) <= 16 * 50
+    assert "".join(text[a:b] for a, b in pieces) == text.replace(" ", "")
+
+
 def test_a_document_of_one_endless_word_gives_passages_that_fit(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text(
         "Sequences\n\nThe probe reads " + "acgt" * 50_000 + " and stops.\n", encoding="utf-8"
@@ -590,3 +598,8 @@ def test_a_cited_row_without_an_author_gives_no_year_to_the_citation(tmp_path: P
     ref = load_corpus(tmp_path).references[2]
     assert (ref.author, ref.year, ref.rows) == (None, None, ("towers:2",))
     assert ref.label() == "ref. 2, Towers"
+    # a table of works: a column headed "author" (its names without "et al")
+    (tmp_path / "towers.tsv").write_text(
+        "# title: Papers\nref\tauthor\tyear\n2\tLee and Park\t2015\n", encoding="utf-8"
+    )
+    assert load_corpus(tmp_path).references[2].year == 2015

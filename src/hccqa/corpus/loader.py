@@ -54,6 +54,7 @@ TokenCounter = Callable[[str], int]
 _TOKENS = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
 _CLAUSE_END = re.compile(r"[;,] ")
 _WORD_RUN = re.compile(r"\S+")
+_AUTHOR_HEADER = re.compile(r"(?i)(?:first[ _])?authors?(?:\(s\))?")
 
 
 @dataclass(frozen=True)
@@ -213,20 +214,26 @@ def fit_sentences(
     question over it stays bounded. Sentences that fit are returned untouched.
     """
     fitted: list[tuple[int, int]] = []
+
+    def small(a: int, b: int) -> bool:
+        # (and at most MAX_CHARS_PER_PIECE characters per word piece allowed: a counter may
+        # see no piece in a run of symbols, "____")
+        return b - a <= _chars(max_tokens) and count(text[a:b]) <= max_tokens
+
     for start, end in spans:
-        if count(text[start:end]) <= max_tokens:
+        if small(start, end):
             fitted.append((start, end))
             continue
         ends = [m.start() + 1 for m in _CLAUSE_END.finditer(text, start, end)] + [end]
         piece, fits = start, None  # fits: the furthest clause end that keeps the piece small
         for e in ends:
-            if count(text[piece:e]) <= max_tokens:
+            if small(piece, e):
                 fits = e
                 continue
             if fits is not None:
                 fitted.append((piece, fits))
                 piece = fits + 1
-            if count(text[piece:e]) <= max_tokens:
+            if small(piece, e):
                 fits = e
             else:  # one clause alone is too long: cut between words
                 fitted += _fit_words(text, piece, e, count=count, max_tokens=max_tokens)
@@ -248,8 +255,11 @@ def _fit_words(
     held = 0
     for m in _WORD_RUN.finditer(text, start, end):
         a, b = m.span()
-        n = count(text[a:b])
-        if first >= 0 and (held + n > max_tokens or n > max_tokens):
+        # (a word longer than the window allows in characters counts as too long)
+        n = count(text[a:b]) if b - a <= _chars(max_tokens) else max_tokens + 1
+        if first >= 0 and (
+            held + n > max_tokens or n > max_tokens or b - first > _chars(max_tokens)
+        ):
             out.append((first, last))
             first, held = -1, 0
         if n > max_tokens:
@@ -263,6 +273,13 @@ def _fit_words(
     return out
 
 
+MAX_CHARS_PER_PIECE = 16  # characters per word piece a sentence may hold at most
+
+
+def _chars(max_tokens: int) -> int:
+    return MAX_CHARS_PER_PIECE * max(max_tokens, 1)
+
+
 def _fit_chars(
     text: str, start: int, end: int, *, count: TokenCounter, max_tokens: int
 ) -> list[tuple[int, int]]:
@@ -272,7 +289,9 @@ def _fit_chars(
     width = max(1, max_tokens)
     while start < end:
         stop = min(end, start + width)
-        while stop - start > 1 and count(text[start:stop]) > max_tokens:
+        while stop - start > 1 and (
+            count(text[start:stop]) > max_tokens or stop - start > _chars(max_tokens)
+        ):
             width = max(1, width // 2)
             stop = start + width
         out.append((start, stop))
@@ -430,15 +449,21 @@ def build_references(
 ) -> dict[int, Reference]:
     """Reference number -> author, year and table rows, from narrative texts and tables.
 
-    Table rows give author and year first (a row's year only with its author); the text
-    adds authors ("Smith et al[7]") and years ("In 2001, Smith et al[7]") it names, then
-    the documents' lists of references
+    Table rows give author and year first (a row's year only in a table of works, with a
+    column of authors or headed so); the text adds authors ("Smith et al[7]") and years
+    ("In 2001, Smith et al[7]") it names, then the documents' lists of references
     (``listed``, one mapping per document, see
     :func:`~hccqa.corpus.readers.reference_entries`) where every list giving the number
     agrees (two documents' "[1]" may be two works); every cited number gets an entry.
     """
     rows = [r for t in tables for r in t.rows if r.ref is not None]
     labels = {t.id: t.label for t in tables}
+    # tables of works: a column of authors ("Smith et al") or one headed so
+    of_works = {
+        t.id
+        for t in tables
+        if any(c.kind == "author" or _AUTHOR_HEADER.fullmatch(c.name.strip()) for c in t.columns)
+    }
     numbers: set[int] = {r.ref for r in rows if r.ref is not None}
     named: dict[int, tuple[str | None, int | None]] = {}
     for text in texts:
@@ -460,11 +485,11 @@ def build_references(
         carrying = [r for r in rows if r.ref == n]
         author, year = named.get(n, (None, None))
         if carrying:
-            # a row's year dates the work only when the row names its author (a study,
-            # "Smith et al, 2011"); a row of other things has years of its own (a tower
-            # built in 1611 is no work of 1611)
+            # a row's year dates the work only in a table of works (a study, "Smith et
+            # al, 2011"); a row of other things has years of its own (a tower built in
+            # 1611 is no work of 1611)
             author = carrying[0].author or author
-            if carrying[0].author and carrying[0].year is not None:
+            if carrying[0].table in of_works and carrying[0].year is not None:
                 year = carrying[0].year
         tables_of = tuple(dict.fromkeys(labels[r.table] for r in carrying))
         references[n] = Reference(n, author, year, tuple(r.id for r in carrying), tables_of)
