@@ -223,10 +223,12 @@ _TIME_WORDS = (
     r"(?:mo|months?|years?|yrs?|weeks?|days?|hours?|hrs?|h|minutes?|mins?|seconds?|secs?|"
     r"decades?|centur(?:y|ies))"
 )
+# A number in digits or in words
+_NUMBER_WORD = rf"(?:\d+(?:[.,]\d+)?|{NUMBER_WORD})"
 # A length of time: a number, "several" or "a few", and a unit of time ("3 mo", "four to
 # six hours": "six hours", "twenty-four hours", "1.5 years", "several weeks")
 _LENGTH = re.compile(
-    rf"(?<![\w.])(?:\d+(?:[.,]\d+)?|{NUMBER_WORD}|several|a few)(?:\s+|-){_TIME_WORDS}(?![\w])",
+    rf"(?<![\w.])(?:{_NUMBER_WORD}|several|a few)(?:\s+|-){_TIME_WORDS}(?![\w])",
     re.IGNORECASE,
 )
 # An amount of money: a currency sign or code before or after a number (a "million" or
@@ -242,7 +244,6 @@ _MONEY = re.compile(
 # mg/kg", "2.5 µg", "60 Gy"; "g" in lower case only; not a concentration, "5 mmol/L", nor
 # a body weight, "70 kg"), a number of doses or tablets, or a schedule ("twice daily",
 # "every 3 weeks", "b.i.d.")
-_NUMBER_WORD = rf"(?:\d+(?:[.,]\d+)?|{NUMBER_WORD})"
 _DOSE = re.compile(
     r"(?<![\w.])\d+(?:[.,]\d+)?\s?(?:mg|µg|μg|mcg|ug|ng|ml|IU|Gy|mmol|mEq|(?-i:g))(?![\w])"
     r"(?!\s*/\s*(?:l|dl|ml)\b)|"

@@ -31,7 +31,7 @@ from ..corpus.citations import continues_from, find_authors, find_citations
 from ..types import RowMatch, TableRow, table_label
 from ..understand.filters import Constraint, RowFilter
 from ..understand.lexicon import NEGATING, NEGATIONS, Lexicon
-from ..understand.query import REASONS, Query, deictic, end_named
+from ..understand.query import REASONS, TABLE_NOUNS, Query, deictic, end_named
 from ..understand.words import content_stems, parts, stem, stem_set, tokens
 from .evidence import Evidence, Scored, context_of
 from .facts import coverage, holds
@@ -78,7 +78,7 @@ def filter_rows(
             own_words = _table_words(own) | _TABLE_PARTS | lexicon.naming_words({f.table})
             # "the table", "in this table" name it ("which towers have tables?" does not:
             # there the word is one the corpus lacks)
-            if not {a.lower() for a in query.absent} & {"table", "tables"}:
+            if not {a.lower() for a in query.absent} & TABLE_NOUNS:
                 own_words |= _TABLE_NOUN_STEMS
             if own and query.terms <= own_words:
                 return own
@@ -166,7 +166,7 @@ def _table_words(rows: Sequence[TableRow]) -> frozenset[str]:
 # Words for a table's parts and its order (English): "the rows of table 2", "the most
 # recent entry".
 # "which kites are in the table?": a table whose label is not "Table N"
-_TABLE_NOUN_STEMS = frozenset(stem(w) for w in ("table", "tables"))
+_TABLE_NOUN_STEMS = frozenset(stem(w) for w in TABLE_NOUNS)
 _TABLE_PARTS = frozenset(
     stem(w)
     for w in (

@@ -134,12 +134,8 @@ def numeric_bounds(
         if not columns:
             continue
         within, label = _bound_of(more, less, number, first, second)
-        rows = frozenset(
-            row for t, c in columns for row, value in _numbers(lexicon, t, c) if within(value)
-        )
         numbers = tuple(as_number(g) or 0.0 for g in (number, first, second) if g)
-        names = tuple(dict.fromkeys(c for _, c in columns))
-        out.append(Bound(columns[0][1], label, rows, "", names, numbers))
+        out.append(_within_columns(lexicon, columns, within, label, numbers))
         taken.append(m.span())
     if not named:
         return tuple(out)
@@ -166,12 +162,23 @@ def numeric_bounds(
         if years is not None and yearish and not _within(numbers, values):
             continue  # "arsenic between 2019 and 2021": years, not values of arsenic
         within, label = _bound(m)
-        rows = frozenset(
-            row for t, c in columns for row, value in _numbers(lexicon, t, c) if within(value)
-        )
-        names = tuple(dict.fromkeys(c for _, c in columns))
-        out.append(Bound(columns[0][1], label, rows, "", names, numbers))
+        out.append(_within_columns(lexicon, columns, within, label, numbers))
     return tuple(out)
+
+
+def _within_columns(
+    lexicon: Lexicon,
+    columns: Sequence[tuple[str, str]],
+    within: Callable[[float], bool],
+    label: str,
+    numbers: tuple[float, ...],
+) -> Bound:
+    """The bound on these ``(table, column)`` pairs: the rows whose value passes ``within``."""
+    rows = frozenset(
+        row for t, c in columns for row, value in _numbers(lexicon, t, c) if within(value)
+    )
+    names = tuple(dict.fromkeys(c for _, c in columns))
+    return Bound(columns[0][1], label, rows, "", names, numbers)
 
 
 def _within(numbers: Sequence[float], values: Sequence[float]) -> bool:

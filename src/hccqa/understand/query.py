@@ -421,7 +421,7 @@ def understand(
         id(t)
         for i, t in enumerate(toks)
         if row_filter.table
-        and t.norm in _TABLE_NOUNS
+        and t.norm in TABLE_NOUNS
         and (
             (i and toks[i - 1].norm in _NAMING_THE_TABLE)
             or (i + 1 < len(toks) and toks[i + 1].norm.isdigit())
@@ -576,9 +576,7 @@ def _focus(toks: Sequence[Token], intents: frozenset[str], lexicon: Lexicon) -> 
     words = [t.norm for t in toks]
     for i, w in enumerate(words):
         if w in ("what", "which") or (w == "many" and i and words[i - 1] == "how"):
-            j = i + 1
-            while j < len(words) and (words[j] in _AUX or words[j] in _DETERMINERS):
-                j += 1
+            j = _past_auxiliaries(words, i + 1)
             if j + 1 < len(words) and words[j] in _KIND_OF and words[j + 1] == "of":
                 j += 2
             found: list[Token] = []
@@ -601,6 +599,14 @@ _FOCUS_END = frozenset(
 )
 
 
+def _past_auxiliaries(words: Sequence[str], j: int) -> int:
+    """The index of the first word from ``j`` on that is no auxiliary verb or determiner
+    ("what *is the* span": the index of "span")."""
+    while j < len(words) and (words[j] in _AUX or words[j] in _DETERMINERS):
+        j += 1
+    return j
+
+
 def _asks_what_it_lacks(
     toks: Sequence[Token], mentions: Sequence[Mention], lexicon: Lexicon
 ) -> bool:
@@ -612,9 +618,7 @@ def _asks_what_it_lacks(
     words = [t.norm for t in toks]
     for i, w in enumerate(words[:-2]):
         if w in ("what", "which"):
-            j = i + 1
-            while j < len(words) and (words[j] in _AUX or words[j] in _DETERMINERS):
-                j += 1
+            j = _past_auxiliaries(words, i + 1)
             return (
                 j + 1 < len(words)
                 and toks[j].content
@@ -930,7 +934,7 @@ _ORDERING = frozenset(
         "newer",
     ]
 )
-_TABLE_NOUNS = frozenset(["table", "tables"])
+TABLE_NOUNS = frozenset(["table", "tables"])  # English
 _NAMING_THE_TABLE = frozenset(["the", "this", "that", "these", "those", "in", "of", "from"])
 # Words of a question asking which came first or last, and nothing else (English).
 _ORDER_WORDS = frozenset(
