@@ -158,3 +158,33 @@ def test_corpus_shows_how_each_column_is_read(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["corpus", "--corpus", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "  columns: gauge (key), year (year), level_cm (number), state\n" in result.output
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_loading_restores_the_collectors_thresholds(
+    monkeypatch: pytest.MonkeyPatch, fails: bool
+) -> None:
+    import gc
+
+    from hccqa import qa as qa_module
+    from hccqa.ui import cli
+
+    seen: list[tuple[int, int, int]] = []
+
+    def load(*args: object, **kwargs: object) -> str:
+        seen.append(gc.get_threshold())
+        if fails:
+            raise InputError("the corpus cannot be read")
+        return "engine"
+
+    monkeypatch.setattr(cli, "_prepare_encoder", lambda settings: None)
+    monkeypatch.setattr(qa_module.QA, "load", load)
+    before = gc.get_threshold()
+    if fails:
+        with pytest.raises(InputError):
+            cli._qa(None, None, None)
+    else:
+        assert cli._qa(None, None, None) == "engine"
+    assert seen[0][0] > before[0]  # collected less often while the engine loads
+    assert gc.get_threshold() == before
+    gc.unfreeze()

@@ -370,10 +370,8 @@ class OnnxEmbedder:
         self._tokenizer = Tokenizer.from_file(str(tok_file))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.no_padding()
-        # tokenizer.json carries its own padding/truncation (fixed 128): count without them.
-        self._counter = Tokenizer.from_file(str(tok_file))
-        self._counter.no_padding()
-        self._counter.no_truncation()
+        self._tok_file = tok_file
+        self._counter: Tokenizer | None = None  # read on first count: only a build counts
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -433,7 +431,17 @@ class OnnxEmbedder:
 
     def count_tokens(self, text: str) -> int:
         """Number of word pieces of ``text`` (without special tokens)."""
-        return len(self._counter.encode(text, add_special_tokens=False).ids)
+        counter = self._counter
+        if counter is None:
+            # a second tokenizer, without the truncation and padding tokenizer.json sets
+            # (fixed 128); reading it costs ~0.05 s, which the query path never pays
+            from tokenizers import Tokenizer
+
+            counter = Tokenizer.from_file(str(self._tok_file))
+            counter.no_padding()
+            counter.no_truncation()
+            self._counter = counter
+        return len(counter.encode(text, add_special_tokens=False).ids)
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:
