@@ -13,7 +13,15 @@ from tablefakes import make_row
 
 from hccqa.errors import IndexStateError
 from hccqa.retrieval.embed import HashingEmbedder
-from hccqa.retrieval.index import FORMAT_VERSION, META, build_index, load_index, stale_reason
+from hccqa.retrieval.index import (
+    FORMAT_VERSION,
+    META,
+    FlatOnDisk,
+    build_index,
+    load_index,
+    stale_reason,
+)
+from hccqa.retrieval.retriever import Retriever
 from hccqa.types import Passage, TableRow
 
 
@@ -51,6 +59,32 @@ def test_build_writes_meta_and_loads_back(tmp_path: Path) -> None:
     assert [p.id for p in loaded.passages] == [p.id for p in built.passages]
     np.testing.assert_array_equal(loaded.passage_vectors, built.passage_vectors)
     assert loaded.passage_index.ntotal == 5 and loaded.row_index.ntotal == 1
+
+
+def test_a_loaded_flat_index_is_searched_without_reading_its_faiss_file(tmp_path: Path) -> None:
+    emb = HashingEmbedder(32)
+    build_index(corpus(n=7), emb, tmp_path, progress=False)
+    loaded = load_index(tmp_path, corpus(n=7), emb, auto_build=False)
+    assert isinstance(loaded.passage_index, FlatOnDisk)
+    assert (loaded.passage_index.ntotal, loaded.passage_index.d) == (7, 32)
+    hits = Retriever(loaded, emb).search("passage 3 about topic 3", k=3, mode="dense")
+    assert hits[0].passage.id == "doc1:p003"
+    assert loaded.passage_index._index is None  # numpy answered: the file was never read
+    # asked for anything FAISS has, it reads the file and hands over
+    _, ids = loaded.passage_index.search(emb.encode(["passage 3 about topic 3"]), 1)
+    assert ids[0][0] == 3 and loaded.passage_index._index is not None
+
+
+def test_a_flat_index_file_holding_other_vectors_is_a_damaged_index(tmp_path: Path) -> None:
+    emb = HashingEmbedder(32)
+    build_index(corpus(n=4), emb, tmp_path, progress=False)
+    meta = json.loads((tmp_path / META).read_text())
+    wrong = FlatOnDisk(tmp_path / meta["files"]["passages_faiss"], 5, 32)
+    with pytest.raises(IndexStateError, match="holds 4 vectors of dimension 32, not 5 of 32"):
+        wrong.search(np.zeros((1, 32), dtype=np.float32), 1)
+    (tmp_path / "junk.faiss").write_bytes(b"not a faiss index")
+    with pytest.raises(IndexStateError, match="junk.faiss.*damaged"):
+        _ = FlatOnDisk(tmp_path / "junk.faiss", 4, 32).is_trained
 
 
 class Recording(HashingEmbedder):

@@ -461,7 +461,9 @@ def test_failed_faiss_serialization(built: Path, corpus, emb, monkeypatch) -> No
     def boom(_index: object) -> None:
         raise RuntimeError("Error in faiss::write_index: disk full")
 
-    monkeypatch.setattr(storage.faiss, "serialize_index", boom)
+    import faiss
+
+    monkeypatch.setattr(faiss, "serialize_index", boom)
     with pytest.raises(IndexStateError, match="cannot write the index.*disk full"):
         build_index(corpus, emb, built, progress=False)
     monkeypatch.undo()

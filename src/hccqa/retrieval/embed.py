@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -359,9 +360,9 @@ def _set_threads(threads: int, *, torch: bool = True) -> None:
     over 20,000 vectors 8-24 ms instead of 1.1 ms on the loaded machine, so
     queries always use one (``Settings.threads`` only sizes the encoder).
     """
-    import faiss
-
-    faiss.omp_set_num_threads(1)
+    faiss = sys.modules.get("faiss")  # else index.load_faiss sets it when it imports FAISS
+    if faiss is not None:
+        faiss.omp_set_num_threads(1)
     if torch:
         import torch as torch_module
 

@@ -25,6 +25,11 @@ BM25 is built with ``bm25s`` here and saved as plain arrays (:mod:`.bm25`): a pr
 that loads the index scores BM25 without importing ``bm25s`` or tokenizing the corpus.
 An index without them (an :class:`Index` made in memory) gets BM25 built when the
 retriever is created.
+
+A flat FAISS index is left on disk when an index loads (:class:`FlatOnDisk`): the
+retriever searches a small one with numpy over the saved vectors, so a process that
+only answers questions never imports FAISS (~0.07 s of its start). It is read on the
+first call that needs FAISS itself.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 import time
 import uuid
 import zlib
@@ -39,10 +45,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zipfile import BadZipFile
 
-import faiss
 import numpy as np
 
 from ..corpus.glossary import ScopedSpellOut
@@ -51,6 +56,9 @@ from ..types import Passage, TableRow
 from . import storage
 from .bm25 import Bm25, check_arrays, load_arrays, passage_text, save_arrays, versions
 from .embed import Embedder
+
+if TYPE_CHECKING:
+    import faiss
 
 log = logging.getLogger(__name__)
 
@@ -77,14 +85,72 @@ class IndexableCorpus(Protocol):
     def sha256(self) -> str: ...
 
 
+def load_faiss() -> Any:
+    """The ``faiss`` module, imported on first need and held to one OpenMP thread (see
+    :func:`hccqa.retrieval.embed._set_threads`)."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+    return faiss
+
+
+class FlatOnDisk:
+    """A flat inner-product FAISS index of a loaded index folder, read on first use.
+
+    ``ntotal`` and ``d`` are known without reading it (the build recorded its type, and
+    the vectors saved beside it have its shape; both files' checksums were verified).
+    Any other attribute reads the file and hands over to the FAISS index.
+
+    Args:
+        path: The ``.faiss`` file.
+        ntotal: Number of vectors it holds.
+        d: Their dimension.
+    """
+
+    def __init__(self, path: Path, ntotal: int, d: int) -> None:
+        self.path = path
+        self.ntotal = ntotal
+        self.d = d
+        self._index: Any = None
+        self._lock = threading.Lock()
+
+    def read(self) -> faiss.Index:
+        """The FAISS index (read once).
+
+        Raises:
+            IndexStateError: the file cannot be read or holds other vectors than recorded.
+        """
+        with self._lock:
+            if self._index is None:
+                try:
+                    index = load_faiss().read_index(str(self.path))
+                except RuntimeError as exc:
+                    raise IndexStateError(
+                        f"index file {str(self.path)!r} is damaged ({exc}); run `hccqa build`"
+                    ) from exc
+                if (index.ntotal, index.d) != (self.ntotal, self.d):
+                    raise IndexStateError(
+                        f"index file {str(self.path)!r} holds {index.ntotal} vectors of "
+                        f"dimension {index.d}, not {self.ntotal} of {self.d}; run `hccqa build`"
+                    )
+                self._index = index
+            return self._index
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.read(), name)
+
+
 @dataclass
 class Index:
-    """A loaded index: the corpus items, their FAISS indexes and vectors, and the metadata."""
+    """A loaded index: the corpus items, their FAISS indexes and vectors, and the metadata.
+
+    A loaded folder's flat FAISS indexes are :class:`FlatOnDisk` until first used.
+    """
 
     passages: list[Passage]
     rows: list[TableRow]
-    passage_index: faiss.Index
-    row_index: faiss.Index
+    passage_index: faiss.Index | FlatOnDisk
+    row_index: faiss.Index | FlatOnDisk
     passage_vectors: np.ndarray
     row_vectors: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
@@ -94,6 +160,7 @@ class Index:
 
 def _make_index(vectors: np.ndarray) -> faiss.Index:
     """The FAISS index for these vectors (the ann layer picks the type by size when present)."""
+    faiss = load_faiss()
     try:
         from .ann import make_index
     except ImportError:
@@ -365,11 +432,13 @@ def _read(index_dir: Path, meta: dict[str, Any], corpus: IndexableCorpus) -> Ind
             f"index metadata in {str(index_dir)!r} does not name its files; run `hccqa build`"
         )
     storage.verify(index_dir, {n: files[n] for n in names}, meta.get("checksums"))
+    kinds = meta.get("index_type")
+    kinds = kinds if isinstance(kinds, dict) else {}
     try:
-        p_index = faiss.read_index(str(index_dir / files["passages_faiss"]))
-        r_index = faiss.read_index(str(index_dir / files["rows_faiss"]))
         p_vecs = np.load(index_dir / files["passages_npy"], allow_pickle=False)
         r_vecs = np.load(index_dir / files["rows_npy"], allow_pickle=False)
+        p_index = _faiss_index(index_dir / files["passages_faiss"], kinds.get("passages"), p_vecs)
+        r_index = _faiss_index(index_dir / files["rows_faiss"], kinds.get("rows"), r_vecs)
         s_vecs = np.load(index_dir / files["sentences_npy"], allow_pickle=False)
         with np.load(index_dir / files["bm25"], allow_pickle=False) as saved:
             bm25 = load_arrays({k: saved[k] for k in saved.files})
@@ -415,6 +484,14 @@ def _read(index_dir: Path, meta: dict[str, Any], corpus: IndexableCorpus) -> Ind
                 f"({problem}); run `hccqa build`"
             )
     return Index(passages, rows, p_index, r_index, p_vecs, r_vecs, meta, s_vecs, bm25)
+
+
+def _faiss_index(path: Path, kind: object, vectors: np.ndarray) -> faiss.Index | FlatOnDisk:
+    """The FAISS index in ``path``: left on disk when the build recorded a flat index of
+    these vectors (see :class:`FlatOnDisk`), read now otherwise."""
+    if kind == "IndexFlatIP" and vectors.ndim == 2:
+        return FlatOnDisk(path, len(vectors), int(vectors.shape[1]))
+    return load_faiss().read_index(str(path))
 
 
 def load_index(

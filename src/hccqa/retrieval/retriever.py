@@ -19,7 +19,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import faiss
 import numpy as np
 import Stemmer
 
@@ -30,7 +29,7 @@ from ..understand.expand import Expander
 from . import fusion
 from .bm25 import Bm25, passage_text
 from .embed import Embedder
-from .index import Index
+from .index import FlatOnDisk, Index, load_faiss
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +81,12 @@ EXACT_NUMPY_MAX = 20_000  # a flat inner-product index this small is searched wi
 def exact_in_numpy(faiss_index: Any, vectors: np.ndarray) -> bool:
     """True when ``faiss_index`` is a small exact index over ``vectors`` (a flat inner
     product index of at most :data:`EXACT_NUMPY_MAX` of them): :func:`_dense_top` then
-    searches it with numpy."""
-    return (
-        isinstance(faiss_index, faiss.IndexFlatIP)
-        and faiss_index.ntotal == len(vectors) <= EXACT_NUMPY_MAX
-    )
+    searches it with numpy (and a :class:`~hccqa.retrieval.index.FlatOnDisk` is never read)."""
+    if len(vectors) > EXACT_NUMPY_MAX:
+        return False
+    if isinstance(faiss_index, FlatOnDisk):
+        return faiss_index.ntotal == len(vectors)
+    return isinstance(faiss_index, load_faiss().IndexFlatIP) and faiss_index.ntotal == len(vectors)
 
 
 def _dense_top(
