@@ -245,6 +245,31 @@ def test_shorthand_is_spelled_out_only_when_the_corpus_uses_the_long_form(
     assert understand("Were any pts stung?", (), second_lexicon).corrections == ()
 
 
+def test_a_contraction_typed_without_its_apostrophe_gets_it_back(
+    second_lexicon: Lexicon,
+) -> None:
+    q = understand("whats the main threat to hives and why doesnt IPM work", (), second_lexicon)
+    assert q.normalized == "what's the main threat to hives and why doesn't IPM work"
+    assert q.corrections == (("whats", "what's"), ("doesnt", "doesn't"))
+    assert "why" in q.intents
+    # neither read as another word ("shouldst", "there") nor counted as a word the corpus lacks
+    q = understand("im told theyre shouldnt be treated, hows that", (), second_lexicon)
+    assert dict(q.corrections) == {
+        "im": "i'm",
+        "theyre": "they're",
+        "shouldnt": "shouldn't",
+        "hows": "how's",
+    }
+    assert q.absent == ("told",) and q.terms == {"told", "treat"}
+    # the same question typed with apostrophes is understood the same way
+    typed = understand("I'm told they're shouldn't be treated, how's that", (), second_lexicon)
+    assert (typed.terms, typed.absent, typed.intents) == (q.terms, q.absent, q.intents)
+    # words of their own are left alone, and so is a spelling the corpus itself uses
+    assert understand("its hives, lets see, were they well?", (), second_lexicon).corrections == ()
+    medical = _lexicon("Vaccines were given IM (im) or by mouth.")
+    assert understand("was it given im", (), medical).corrections == ()
+
+
 def test_roman_numerals_become_digits_after_a_word_the_corpus_numbers() -> None:
     lexicon = _lexicon("Hives were split in step 2 of the plan.")
     assert understand("what happened in step ii", (), lexicon).normalized == (

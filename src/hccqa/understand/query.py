@@ -35,7 +35,16 @@ from .filters import (
     without_excluded,
 )
 from .lexicon import Lexicon, Mention, number_mentions
-from .words import LISTED, SHORTHAND, STOPWORDS, Token, content_stems, parts, tokens
+from .words import (
+    APOSTROPHE_LESS,
+    LISTED,
+    SHORTHAND,
+    STOPWORDS,
+    Token,
+    content_stems,
+    parts,
+    tokens,
+)
 
 # Words that point back to an earlier turn (English).
 _BACK = frozenset(
@@ -1122,7 +1131,8 @@ def _everyday(toks: Sequence[Token], i: int, lexicon: Lexicon) -> bool:
 
 def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The text with misspelled words replaced by the words they were meant as: a
-    corpus word, or for an everyday word typed in lower case the English word."""
+    corpus word, or for an everyday word typed in lower case the English word; a
+    contraction typed without its apostrophe gets it back."""
     out: list[str] = []
     corrections: list[tuple[str, str]] = []
     pos = 0
@@ -1131,6 +1141,8 @@ def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], .
         new = None
         if t.norm in _ROMAN and i > 0 and toks[i - 1].norm in lexicon.numbered:
             new = _ROMAN[t.norm]
+        elif t.norm in APOSTROPHE_LESS and t.norm not in lexicon.vocabulary:
+            new = APOSTROPHE_LESS[t.norm]  # "whats" is "what's", not a word the corpus lacks
         elif t.norm in SHORTHAND and SHORTHAND[t.norm] in lexicon.vocabulary:
             new = SHORTHAND[t.norm]
         elif t.norm not in STOPWORDS:
