@@ -270,6 +270,23 @@ def test_a_contraction_typed_without_its_apostrophe_gets_it_back(
     assert understand("was it given im", (), medical).corrections == ()
 
 
+def test_chat_spellings_and_courtesies_are_no_topic(second_lexicon: Lexicon) -> None:
+    q = understand("wat is IPM? thx", (), second_lexicon)
+    assert q.corrections == (("wat", "what"), ("thx", "thanks"))
+    assert "define" in q.intents and q.absent == ()
+    typed = understand("hi, what is IPM? thanks", (), second_lexicon)
+    assert typed.terms == q.terms and typed.absent == ()
+    # a capitalized word is a name ("Wat Arun"), and a corpus's own word is its word
+    assert understand("Wat Arun hives", (), second_lexicon).corrections == ()
+    assert understand("was it wat", (), _lexicon("The wat was a temple.")).corrections == ()
+
+
+def test_how_with_an_apostrophe_asks_how() -> None:
+    for text in ("how's a hive split?", "how\u2019s a hive split?", "how does a hive split?"):
+        assert "how" in _intents(text), text
+    assert "how" not in _intents("however a hive splits")
+
+
 def test_roman_numerals_become_digits_after_a_word_the_corpus_numbers() -> None:
     lexicon = _lexicon("Hives were split in step 2 of the plan.")
     assert understand("what happened in step ii", (), lexicon).normalized == (

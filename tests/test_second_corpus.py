@@ -263,3 +263,11 @@ def test_cli_empty_question_message_fits_any_corpus(
     result = _hccqa("ask", " ", "--corpus", str(second_corpus_dir), "--index", str(index_dir))
     assert result.returncode == 2
     assert "review" not in result.stderr.lower()
+
+
+def test_a_question_typed_as_in_a_chat_gets_the_answer_of_the_plain_question(qa: QA) -> None:
+    plain = qa.ask("What is IPM?")
+    chatty = qa.ask("hi, wat is IPM? thx")
+    assert not plain.refusal_reason and chatty.text == plain.text
+    assert [h.passage.id for h in chatty.passages] == [h.passage.id for h in plain.passages]
+    assert ("wat", "what") in chatty.corrections

@@ -37,6 +37,7 @@ from .filters import (
 from .lexicon import Lexicon, Mention, number_mentions
 from .words import (
     APOSTROPHE_LESS,
+    CHAT,
     LISTED,
     SHORTHAND,
     STOPWORDS,
@@ -186,7 +187,9 @@ _EARLIEST = re.compile(
     rf"\b(?:earliest|oldest|first {_OF_TWO}|{_DONE} first|the (?:earlier|older) {_OF_TWO})\b",
     re.I,
 )
-_HOW = re.compile(r"^\s*how\s+(?:do|does|did|is|are|was|were|can|could|might)\b", re.I)
+_HOW = re.compile(
+    r"^\s*how(?:['\u2019]s\b|\s+(?:do|does|did|is|are|was|were|can|could|might)\b)", re.I
+)
 # "did anyone else find that?", "the same thing", "similar results", "any others?"
 _SIMILAR = re.compile(
     r"\belse\b|\bsimilar(?:ly)?\b|\bthe same\b|^\s*(?:any\s+)?others?\b|\bany others?\b", re.I
@@ -350,6 +353,34 @@ def clean_question(text: str) -> str:
     return " ".join(_BIDI.sub("", text).split())
 
 
+# A greeting before the question and thanks after it ("hi, what is X? thanks"): what a
+# question's shape is read from, and what is searched, leave them out.
+_GREETING = re.compile(
+    r"^(?:\s*(?:(?:hi|hello|hey)(?:\s+there)?|ok|okay|so|sorry|please)\b[\s,.!:;-]*)+", re.I
+)
+_THANKS = re.compile(
+    r"[\s,.!;:-]*\b(?:thanks|thank you|many thanks|cheers|please)(?:\s+(?:a lot|so much))?"
+    r"[\s.!?]*$",
+    re.I,
+)
+
+
+def without_courtesy(text: str) -> str:
+    """The text without a greeting before it and thanks after it.
+
+    Examples:
+        >>> without_courtesy("Hi, ok so what is X? Thanks a lot!")
+        'what is X?'
+        >>> without_courtesy("Is X so safe, please?")
+        'Is X so safe?'
+    """
+    text = _GREETING.sub("", text) or text
+    thanks = _THANKS.search(text)
+    if thanks is None or thanks.start() == 0:
+        return text
+    return text[: thanks.start()] + ("?" if "?" in thanks.group(0) else "")
+
+
 def understand(
     question: str,
     history: Sequence[str],
@@ -375,7 +406,7 @@ def understand(
     text = clean_question(question)
     normalized, corrections = _correct(text, lexicon)
     toks = tokens(normalized)
-    intents = _intents(normalized)
+    intents = _intents(without_courtesy(normalized))
     if "list" not in intents and _asks_rows(toks, lexicon):
         intents |= {"list"}
     # long forms name entities too ("ABC" -> its long form, a long form -> its "ABC")
@@ -468,7 +499,7 @@ def understand(
         filter=row_filter,
         alone=alone,
         # a value set aside is not searched for: its passages are not the ones asked about
-        search=" ".join([_searched(normalized, row_filter), *bridged]),
+        search=" ".join([_searched(without_courtesy(normalized), row_filter), *bridged]),
         bridged=bridged,
         spelled=spelled,
         focus=(focus := _focus(toks, intents, lexicon)),
@@ -1132,7 +1163,8 @@ def _everyday(toks: Sequence[Token], i: int, lexicon: Lexicon) -> bool:
 def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The text with misspelled words replaced by the words they were meant as: a
     corpus word, or for an everyday word typed in lower case the English word; a
-    contraction typed without its apostrophe gets it back."""
+    contraction typed without its apostrophe gets it back, and a chat spelling of a
+    function word ("wat", "pls") is the word."""
     out: list[str] = []
     corrections: list[tuple[str, str]] = []
     pos = 0
@@ -1143,6 +1175,8 @@ def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], .
             new = _ROMAN[t.norm]
         elif t.norm in APOSTROPHE_LESS and t.norm not in lexicon.vocabulary:
             new = APOSTROPHE_LESS[t.norm]  # "whats" is "what's", not a word the corpus lacks
+        elif t.norm in CHAT and t.text.islower() and t.norm not in lexicon.vocabulary:
+            new = CHAT[t.norm]  # "wat is X": "what is X"
         elif t.norm in SHORTHAND and SHORTHAND[t.norm] in lexicon.vocabulary:
             new = SHORTHAND[t.norm]
         elif t.norm not in STOPWORDS:

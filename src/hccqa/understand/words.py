@@ -302,6 +302,11 @@ ASKING = frozenset(
 # mentioned?" from reading as a follow-up)
 LISTED = frozenset(["listed", "lists", "shown", "shows", "mentioned", "mentions"])
 ASKING = ASKING | LISTED
+# Greetings and thanks ("hi", "thanks, and what about X?") are no topic either.
+COURTESY = frozenset(
+    ["hi", "hello", "hey", "thanks", "thank", "ok", "okay", "sorry", "kindly", "cheers"]
+)
+ASKING = ASKING | COURTESY
 
 
 # Contractions typed without their apostrophe ("whats", "doesnt", "im"), given it back
@@ -317,6 +322,23 @@ _CONTRACTIONS = """
     couldn't wouldn't shouldn't mustn't needn't mightn't won't ain't shan't
 """
 APOSTROPHE_LESS = {w.replace("'", ""): w for w in _CONTRACTIONS.split()}
+# Chat spellings of function words, read the same way ("wat" is also an English word: a
+# temple; "pls" and "thx" count as words the corpus lacks).
+CHAT = {
+    "wat": "what",
+    "wht": "what",
+    "wut": "what",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+    "abt": "about",
+    "cuz": "because",
+    "coz": "because",
+    "tho": "though",
+    "thru": "through",
+    "ppl": "people",
+    "ur": "your",
+}
 
 # Medical and chat shorthand, spelled out when the corpus uses the long form
 # (general usage, like the function words above).
