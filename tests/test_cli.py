@@ -187,4 +187,3 @@ def test_loading_restores_the_collectors_thresholds(
         assert cli._qa(None, None, None) == "engine"
     assert seen[0][0] > before[0]  # collected less often while the engine loads
     assert gc.get_threshold() == before
-    gc.unfreeze()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -73,6 +75,10 @@ def test_a_loaded_flat_index_is_searched_without_reading_its_faiss_file(tmp_path
     # asked for anything FAISS has, it reads the file and hands over
     _, ids = loaded.passage_index.search(emb.encode(["passage 3 about topic 3"]), 1)
     assert ids[0][0] == 3 and loaded.passage_index._index is not None
+    # copied and pickled as the file it stands for, like a FAISS index
+    for other in (copy.copy(loaded.row_index), pickle.loads(pickle.dumps(loaded.row_index))):
+        assert isinstance(other, FlatOnDisk) and other.ntotal == 1 and other.d == 32
+        assert other.search(emb.encode(["x"]), 1)[1][0][0] == 0
 
 
 def test_a_flat_index_file_holding_other_vectors_is_a_damaged_index(tmp_path: Path) -> None:

@@ -268,6 +268,11 @@ def test_a_contraction_typed_without_its_apostrophe_gets_it_back(
     assert understand("its hives, lets see, were they well?", (), second_lexicon).corrections == ()
     medical = _lexicon("Vaccines were given IM (im) or by mouth.")
     assert understand("was it given im", (), medical).corrections == ()
+    # a short form typed in capitals is no contraction ("IM", "HES"), and the pieces of
+    # rare contractions are no function words ("Shan", "AIN" name things)
+    for text in ("was IPM given IM?", "Was HES used?"):
+        assert understand(text, (), second_lexicon).corrections == (), text
+    assert {"shan", "ain"} <= understand("Shan and AIN hives", (), second_lexicon).terms
 
 
 def test_chat_spellings_and_courtesies_are_no_topic(second_lexicon: Lexicon) -> None:
@@ -276,9 +281,39 @@ def test_chat_spellings_and_courtesies_are_no_topic(second_lexicon: Lexicon) -> 
     assert "define" in q.intents and q.absent == ()
     typed = understand("hi, what is IPM? thanks", (), second_lexicon)
     assert typed.terms == q.terms and typed.absent == ()
-    # a capitalized word is a name ("Wat Arun"), and a corpus's own word is its word
+    # a capitalized word is a name ("Wat Arun"), unless it opens the question before a
+    # function word (as a phone types it); a corpus's own word is its word
     assert understand("Wat Arun hives", (), second_lexicon).corrections == ()
+    assert understand("Wat is IPM?", (), second_lexicon).corrections == (("Wat", "what"),)
     assert understand("was it wat", (), _lexicon("The wat was a temple.")).corrections == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Hi, ok so what is X? Thanks a lot!", "what is X?"),
+        ("hey there what is X", "what is X"),
+        ("Is X safe, please?", "Is X safe?"),
+        ("What is X, thank you", "What is X"),
+        ("thanks", "thanks"),  # nothing else: kept as typed
+        ("OK-432 in HCC?", "OK-432 in HCC?"),  # a name that starts like a greeting
+        ("So-called targeted drugs?", "So-called targeted drugs?"),
+        ("Hi-C data of X?", "Hi-C data of X?"),
+        ("what is so special about X", "what is so special about X"),
+    ],
+)
+def test_greetings_and_thanks_are_left_out_of_the_question(text: str, kept: str) -> None:
+    assert q.without_courtesy(text) == kept
+
+
+def test_thanks_are_found_in_one_pass_over_a_long_question() -> None:
+    import time
+
+    # a pattern that tried every place of a run of punctuation took 15 s on this text
+    text = "-" * 20_000 + "x"
+    started = time.perf_counter()
+    assert q.without_courtesy(text) == text
+    assert time.perf_counter() - started < 2.0
 
 
 def test_how_with_an_apostrophe_asks_how() -> None:

@@ -137,7 +137,13 @@ class FlatOnDisk:
             return self._index
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # its own attributes, before __init__ (copy, pickle)
+            raise AttributeError(name)
         return getattr(self.read(), name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Copied or pickled as the file it stands for (the lock is not copied)."""
+        return (FlatOnDisk, (self.path, self.ntotal, self.d))
 
 
 @dataclass

@@ -371,7 +371,7 @@ class OnnxEmbedder:
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.no_padding()
         self._tok_file = tok_file
-        self._counter: Tokenizer | None = None  # read on first count: only a build counts
+        self._counter: Tokenizer | None = None  # read on first count: answering never counts
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -434,7 +434,7 @@ class OnnxEmbedder:
         counter = self._counter
         if counter is None:
             # a second tokenizer, without the truncation and padding tokenizer.json sets
-            # (fixed 128); reading it costs ~0.05 s, which the query path never pays
+            # (fixed 128); reading it costs ~0.05 s, which answering never pays
             from tokenizers import Tokenizer
 
             counter = Tokenizer.from_file(str(self._tok_file))

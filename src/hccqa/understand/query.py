@@ -356,11 +356,12 @@ def clean_question(text: str) -> str:
 # A greeting before the question and thanks after it ("hi, what is X? thanks"): what a
 # question's shape is read from, and what is searched, leave them out.
 _GREETING = re.compile(
-    r"^(?:\s*(?:(?:hi|hello|hey)(?:\s+there)?|ok|okay|so|sorry|please)\b[\s,.!:;-]*)+", re.I
+    r"^(?:\s*(?:(?:hi|hello|hey)(?:\s+there)?|ok|okay|so|sorry|please)(?![\w-])[\s,.!:;]*)+",
+    re.I,
 )
+# (a word boundary first, then the end: one pass over the text, however it ends)
 _THANKS = re.compile(
-    r"[\s,.!;:-]*\b(?:thanks|thank you|many thanks|cheers|please)(?:\s+(?:a lot|so much))?"
-    r"[\s.!?]*$",
+    r"\b(?:thanks|thank you|many thanks|cheers|please)(?:\s+(?:a lot|so much))?[\s.!?]*$",
     re.I,
 )
 
@@ -376,9 +377,13 @@ def without_courtesy(text: str) -> str:
     """
     text = _GREETING.sub("", text) or text
     thanks = _THANKS.search(text)
-    if thanks is None or thanks.start() == 0:
+    if thanks is None:
         return text
-    return text[: thanks.start()] + ("?" if "?" in thanks.group(0) else "")
+    before = text[: thanks.start()]
+    asked = before.rstrip(" ,.!;:-")
+    if not asked:
+        return text
+    return asked + ("?" if "?" in text[len(asked) :] else "")
 
 
 def understand(
@@ -1160,6 +1165,16 @@ def _everyday(toks: Sequence[Token], i: int, lexicon: Lexicon) -> bool:
     return not (lexicon.knows(t) or lexicon.is_english(t))
 
 
+def _chatted(toks: Sequence[Token], i: int) -> bool:
+    """Word ``i`` may be a chat spelling: typed in lower case, or capitalized as the first
+    word before a function word ("Wat is X?", as a phone types it); otherwise a
+    capitalized word is a name ("Wat Arun")."""
+    t = toks[i]
+    if t.text.islower():
+        return True
+    return i == 0 and t.text[1:].islower() and i + 1 < len(toks) and toks[i + 1].norm in STOPWORDS
+
+
 def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The text with misspelled words replaced by the words they were meant as: a
     corpus word, or for an everyday word typed in lower case the English word; a
@@ -1173,9 +1188,13 @@ def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], .
         new = None
         if t.norm in _ROMAN and i > 0 and toks[i - 1].norm in lexicon.numbered:
             new = _ROMAN[t.norm]
-        elif t.norm in APOSTROPHE_LESS and t.norm not in lexicon.vocabulary:
+        elif (
+            t.norm in APOSTROPHE_LESS
+            and not t.text.isupper()  # "IM", "HES": short forms, not "I'm", "he's"
+            and t.norm not in lexicon.vocabulary
+        ):
             new = APOSTROPHE_LESS[t.norm]  # "whats" is "what's", not a word the corpus lacks
-        elif t.norm in CHAT and t.text.islower() and t.norm not in lexicon.vocabulary:
+        elif t.norm in CHAT and _chatted(toks, i) and t.norm not in lexicon.vocabulary:
             new = CHAT[t.norm]  # "wat is X": "what is X"
         elif t.norm in SHORTHAND and SHORTHAND[t.norm] in lexicon.vocabulary:
             new = SHORTHAND[t.norm]

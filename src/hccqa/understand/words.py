@@ -209,8 +209,6 @@ STOPWORDS = frozenset(
         "mustn",
         "needn",
         "mightn",
-        "shan",
-        "ain",
     ]
 )
 
@@ -310,16 +308,18 @@ ASKING = ASKING | COURTESY
 
 
 # Contractions typed without their apostrophe ("whats", "doesnt", "im"), given it back
-# when the corpus does not use the word as it is typed: the speller would otherwise read
-# them as typos of other words ("shouldnt" -> "shouldst", "theyre" -> "there") or as words
-# the corpus lacks. Only spellings that are no English word of their own: not "its",
-# "lets", "ill", "well", "were", "wed", "shed", "hell", "shell", "id".
+# when the corpus does not use the word as it is typed (nor is it typed in capitals: "IM",
+# "HES" are short forms): the speller would otherwise read them as typos of other words
+# ("shouldnt" -> "shouldst", "theyre" -> "there") or as words the corpus lacks. Not the
+# spellings that are common words of their own ("its", "lets", "ill", "well", "were",
+# "wed", "shed", "hell", "shell", "id"); rare ones are taken as the contraction ("cant",
+# "wont": "as is their wont" reads "won't", a function word either way).
 _CONTRACTIONS = """
     what's what'll what're who's who'll where's when's why's how's that's that'll
     there's here's it'll he's she's they're they've they'll they'd you're you've
     you'll you'd we've i'm i've would've should've could've might've must've
     isn't aren't wasn't weren't don't doesn't didn't hasn't haven't hadn't can't
-    couldn't wouldn't shouldn't mustn't needn't mightn't won't ain't shan't
+    couldn't wouldn't shouldn't mustn't needn't mightn't won't
 """
 APOSTROPHE_LESS = {w.replace("'", ""): w for w in _CONTRACTIONS.split()}
 # Chat spellings of function words, read the same way ("wat" is also an English word: a
