@@ -160,6 +160,37 @@ def test_a_superlative_beside_a_column_keeps_its_rows_for_the_extreme_of_the_cho
     assert bounds("what is the most common use of wells with a deep arsenic test") == []
 
 
+def test_a_superlative_of_size_alone_reads_the_column_of_what_it_measures() -> None:
+    masts = make_table(
+        "masts",
+        ["mast", "town", "height_m", "weight_t", "length_m"],
+        [["M1", "Ayr", "40", "3", "9"], ["M2", "Oban", "75", "2", "6"]],
+    )
+    # no column word beside it: "tallest" measures height, "heaviest" weight
+    assert bounds("which mast is the tallest?", masts) == [
+        ("height_m", "the highest", {"M1", "M2"})
+    ]
+    assert bounds("the heaviest mast", masts) == [("weight_t", "the highest", {"M1", "M2"})]
+    # "shortest" could measure height or length: this table has both, so it reads neither
+    assert bounds("the shortest mast", masts) == []
+    # a quantity no column gives ("deepest") is no bound; a column named beside decides
+    assert bounds("the deepest mast", masts) == []
+    assert bounds("the tallest weight", masts) == [("weight_t", "the highest", {"M1", "M2"})]
+
+
+def test_what_is_the_tallest_asks_for_a_row_not_a_definition() -> None:
+    from hccqa.understand.query import understand
+
+    masts = make_table(
+        "masts", ["mast", "town", "height_m"], [["M1", "Ayr", "40"], ["M2", "Oban", "75"]]
+    )
+    lexicon = _lexicon(masts)
+    asked = understand("what is the tallest mast", (), lexicon)
+    assert "define" not in asked.intents
+    assert [r.id for r in asked.filter.extremes(asked.filter.select(masts.rows))] == ["masts:M2"]
+    assert "define" in understand("what is a mast", (), lexicon).intents
+
+
 def test_a_superlative_over_tables_naming_their_columns_apart() -> None:
     from hccqa.understand.filters import Constraint, RowFilter
 

@@ -83,6 +83,22 @@ _SUPERLATIVE = re.compile(
     re.IGNORECASE,
 )
 
+# The quantity a superlative of size measures, as the stem of a header's word ("the
+# tallest" of a column "height_m"), English; one that could measure several ("the
+# shortest": height or length) counts only where the table has one of them.
+_MEASURES = {
+    "tallest": ("height",),
+    "highest": ("height", "elev"),
+    "longest": ("length",),
+    "shortest": ("height", "length"),
+    "widest": ("width",),
+    "narrowest": ("width",),
+    "deepest": ("depth",),
+    "shallowest": ("depth",),
+    "heaviest": ("weight",),
+    "lightest": ("weight",),
+}
+
 
 def numeric_bounds(
     text: str,
@@ -137,17 +153,23 @@ def numeric_bounds(
         numbers = tuple(as_number(g) or 0.0 for g in (number, first, second) if g)
         out.append(_within_columns(lexicon, columns, within, label, numbers))
         taken.append(m.span())
-    if not named:
-        return tuple(out)
     for m in _SUPERLATIVE.finditer(text):
-        tok, columns = min(named, key=lambda n: _gap(n[0], m))
-        if _gap(tok, m) > _BESIDE:
-            continue
+        nearest = min(named, key=lambda n: _gap(n[0], m)) if named else None
+        if nearest is not None and _gap(nearest[0], m) <= _BESIDE:
+            columns = nearest[1]
+        else:
+            # no column named beside it: the quantity the adjective measures ("the tallest"
+            # of a column headed "height"), when it names one
+            by_word = _columns_named(lexicon, table)
+            measured = [by_word[w] for w in _MEASURES.get(m.group(0).lower(), ()) if w in by_word]
+            if len(measured) != 1:
+                continue
+            columns = measured[0]
         rows = frozenset(row for t, c in columns for row, _ in _numbers(lexicon, t, c))
         extreme = "highest" if m.group(1) else "lowest"
         names = tuple(dict.fromkeys(c for _, c in columns))
         out.append(Bound(columns[0][1], f"the {extreme}", rows, extreme, names))
-    if not any(ch.isdigit() for ch in text):
+    if not named or not any(ch.isdigit() for ch in text):
         return tuple(out)
     for m in _BOUND.finditer(text):
         if any(a <= m.start() < b for a, b in taken):

@@ -441,6 +441,8 @@ def understand(
         compared=content_stems(compared_words(normalized)),
         lexicon=lexicon,
     )
+    if "define" in intents and any(c.extreme for c in row_filter.constraints):
+        intents -= {"define"}  # "what is the tallest X?" asks for a row, not what X is
     other_names = _other_names(normalized, lexicon)  # "Brandname (corpus word)"
     content = [t for t in toks if t.content and t.norm not in other_names]
     defined = {a.lower() for a in find_definitions(normalized)}  # "oxalic acid (OA)"
