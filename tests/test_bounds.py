@@ -178,6 +178,20 @@ def test_a_superlative_of_size_alone_reads_the_column_of_what_it_measures() -> N
     assert bounds("the tallest weight", masts) == [("weight_t", "the highest", {"M1", "M2"})]
 
 
+def test_a_one_letter_unit_after_a_number_is_a_unit_and_deadliest_counts_deaths() -> None:
+    peaks = make_table(
+        "peaks",
+        ["peak", "elevation_m", "deaths"],
+        [["P1", "3,100", "4"], ["P2", "900", "40"], ["P3", "4,200", "0"]],
+    )
+    # "m" is also a function word (of "I'm"), but after a number it is the unit
+    assert bounds("peaks higher than 3000 m", peaks) == [
+        ("elevation_m", "above 3000", {"P1", "P3"})
+    ]
+    assert bounds("the tallest peak", peaks) == [("elevation_m", "the highest", {"P1", "P2", "P3"})]
+    assert bounds("the deadliest peak", peaks) == [("deaths", "the highest", {"P1", "P2", "P3"})]
+
+
 def test_what_is_the_tallest_asks_for_a_row_not_a_definition() -> None:
     from hccqa.understand.query import understand
 

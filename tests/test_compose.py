@@ -79,6 +79,13 @@ def test_row_line_names_author_year_table_and_the_other_cells() -> None:
     )
 
 
+def test_row_line_names_the_column_of_a_cell_that_is_a_bare_number() -> None:
+    row = make_row("peaks", peak="Ben Ard", height_m="1,344", deaths="0", note="Snow at 900 m")
+    assert row_line(RowMatch(row, "why"), "Peaks") == (
+        "Ben Ard (Peaks): height_m: 1,344; deaths: 0; Snow at 900 m"
+    )
+
+
 def test_row_line_without_author_year_or_other_cells_has_no_empty_parts() -> None:
     keyed = make_row("sites", site="North roof", aspect="windy")
     assert row_line(RowMatch(keyed, "why"), "Sites") == "North roof (Sites): windy"

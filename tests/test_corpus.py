@@ -603,3 +603,23 @@ def test_a_cited_row_without_an_author_gives_no_year_to_the_citation(tmp_path: P
         "# title: Papers\nref\tauthor\tyear\n2\tLee and Park\t2015\n", encoding="utf-8"
     )
     assert load_corpus(tmp_path).references[2].year == 2015
+
+
+def test_a_row_of_events_gives_no_year_to_the_authors_who_studied_it(tmp_path: Path) -> None:
+    # a table of floods with a column of the authors who studied each: its years date
+    # floods, not the authors' papers ("Moor et al (1362)" would be a made-up date)
+    (tmp_path / "floods.tsv").write_text(
+        "# title: Great floods of the estuary\nref\tplace\tyear\tauthor\n"
+        "4\tRye\t1362\tMoor et al\n5\tDeal\t1953\tTan et al\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "notes.txt").write_text("Moor et al[4] dated the flood.\n", encoding="utf-8")
+    refs = load_corpus(tmp_path).references
+    assert (refs[4].author, refs[4].year) == ("Moor et al", None)
+    assert refs[5].year is None
+    # the same columns in a table whose title says it lists works: its years are theirs
+    (tmp_path / "floods.tsv").write_text(
+        "# title: Studies of estuary floods\nref\tplace\tyear\tauthor\n4\tRye\t2011\tMoor et al\n",
+        encoding="utf-8",
+    )
+    assert load_corpus(tmp_path).references[4].year == 2011

@@ -143,12 +143,17 @@ def resolve_references(
     return "".join(out), used
 
 
+_NUMBER_CELL = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+
+
 def row_line(m: RowMatch, label: str) -> str:
-    """A row as one plain line: "Smith et al (2001, Table 1): cell; cell; cell"."""
+    """A row as one plain line: "Smith et al (2001, Table 1): cell; cell; cell"; a cell
+    that is a bare number says its column ("depth_m: 12"): a row of numbers is unreadable
+    without them."""
     r = m.row
     head = r.author or r.key
     when = ", ".join(x for x in (str(r.year) if r.year else "", label) if x)
-    cells = "; ".join(v for _, v in r.details)
+    cells = "; ".join(f"{n}: {v}" if _NUMBER_CELL.fullmatch(v.strip()) else v for n, v in r.details)
     return f"{head} ({when}): {cells}" if cells else f"{head} ({when})"
 
 

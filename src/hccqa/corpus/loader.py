@@ -55,6 +55,13 @@ _TOKENS = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
 _CLAUSE_END = re.compile(r"[;,] ")
 _WORD_RUN = re.compile(r"\S+")
 _AUTHOR_HEADER = re.compile(r"(?i)(?:first[ _])?authors?(?:\(s\))?")
+# English words that name works (studies, papers): a table whose title or headers use one
+# lists works, and its years date them
+_WORKS = re.compile(
+    r"(?i)\b(?:stud(?:y|ies)|trials?|papers?|publications?|published|articles?|reports?|"
+    r"reviews?|references?|literature|sources?|experiments?|surveys?|citations?|"
+    r"bibliography|journals?|works?|doi)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -449,20 +456,23 @@ def build_references(
 ) -> dict[int, Reference]:
     """Reference number -> author, year and table rows, from narrative texts and tables.
 
-    Table rows give author and year first (a row's year only in a table of works, with a
-    column of authors or headed so); the text adds authors ("Smith et al[7]") and years
-    ("In 2001, Smith et al[7]") it names, then the documents' lists of references
-    (``listed``, one mapping per document, see
+    Table rows give author and year first (a row's year only in a table of works: a
+    column of authors or headed so, and a title or headers naming works); the text adds
+    authors ("Smith et al[7]") and years ("In 2001, Smith et al[7]") it names, then the
+    documents' lists of references (``listed``, one mapping per document, see
     :func:`~hccqa.corpus.readers.reference_entries`) where every list giving the number
     agrees (two documents' "[1]" may be two works); every cited number gets an entry.
     """
     rows = [r for t in tables for r in t.rows if r.ref is not None]
     labels = {t.id: t.label for t in tables}
-    # tables of works: a column of authors ("Smith et al") or one headed so
+    # tables of works: a column of authors ("Smith et al") or one headed so, in a table
+    # whose title or headers say it lists works ("Studies on ...", "Field trials of ...");
+    # a table of eruptions with a column of the authors who studied them dates eruptions
     of_works = {
         t.id
         for t in tables
         if any(c.kind == "author" or _AUTHOR_HEADER.fullmatch(c.name.strip()) for c in t.columns)
+        and _WORKS.search(" ".join([t.title, *(c.name.replace("_", " ") for c in t.columns)]))
     }
     numbers: set[int] = {r.ref for r in rows if r.ref is not None}
     named: dict[int, tuple[str | None, int | None]] = {}

@@ -77,7 +77,7 @@ _YEARISH = re.compile(r"[-+]?(?:1\d|2[01])\d{2}")
 # The highest or lowest value of a column, right beside its word ("the longest span",
 # "lowest nitrate"), English
 _SUPERLATIVE = re.compile(
-    r"\b(?:(longest|largest|highest|biggest|greatest|deepest|tallest|widest|heaviest|"
+    r"\b(?:(longest|largest|highest|biggest|greatest|deepest|tallest|widest|heaviest|deadliest|"
     r"maximum|max|(?<!at )most)|(shortest|smallest|lowest|(?<!at )least|fewest|"
     r"shallowest|narrowest|lightest|minimum|min))\b",
     re.IGNORECASE,
@@ -87,7 +87,7 @@ _SUPERLATIVE = re.compile(
 # tallest" of a column "height_m"), English; one that could measure several ("the
 # shortest": height or length) counts only where the table has one of them.
 _MEASURES = {
-    "tallest": ("height",),
+    "tallest": ("height", "elev"),
     "highest": ("height", "elev"),
     "longest": ("length",),
     "shortest": ("height", "length"),
@@ -96,6 +96,7 @@ _MEASURES = {
     "deepest": ("depth",),
     "shallowest": ("depth",),
     "heaviest": ("weight",),
+    "deadliest": ("death", "fatal", "casualti", "kill"),
     "lightest": ("weight",),
 }
 
@@ -135,7 +136,9 @@ def numeric_bounds(
     for m in _UNIT_BOUND.finditer(text) if units and any(c.isdigit() for c in text) else ():
         more, less, number, after, first, second, after_range = m.groups()
         unit = (after or after_range).lower()
-        columns = units.get(unit) if unit not in STOPWORDS else None  # ("above 9 in 2019")
+        # a function word is no unit ("above 9 in 2019"); one letter after a number is
+        # ("3000 m", though "m" is a function word of "I'm")
+        columns = units.get(unit) if unit not in STOPWORDS or len(unit) == 1 else None
         if columns is None:
             continue
         # a column named beside the bound decides among those counted in the unit ("a base
