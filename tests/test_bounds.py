@@ -192,6 +192,27 @@ def test_a_one_letter_unit_after_a_number_is_a_unit_and_deadliest_counts_deaths(
     assert bounds("the deadliest peak", peaks) == [("deaths", "the highest", {"P1", "P2", "P3"})]
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("wells with 55 arsenic", [("arsenic_ppb", "exactly 55", {"W2"})]),
+        ("a depth of 25", [("depth_m", "exactly 25", {"W3"})]),
+        ("wells with depth 1,200", [("depth_m", "exactly 1,200", {"W2"})]),
+        ("depth = 60", [("depth_m", "exactly 60", {"W4"})]),
+        ("wells with depth 7", [("depth_m", "exactly 7", set())]),  # none: said so
+        # a bound word reads the number; an open end or a count of rows is no value
+        ("depth above 25", [("depth_m", "above 25", {"W2", "W4"})]),
+        ("a depth of 25 or more", []),
+        ("the top 3 depth readings", []),
+        ("wells dug in 2019", []),  # a year: no column of numbers named
+    ],
+)
+def test_a_number_beside_a_column_word_selects_the_rows_of_that_value(
+    question: str, expected: list[tuple[str, str, set[str]]]
+) -> None:
+    assert bounds(question) == expected
+
+
 def test_what_is_the_tallest_asks_for_a_row_not_a_definition() -> None:
     from hccqa.understand.query import understand
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from .words import STOPWORDS, Token, content_stems
+from .words import STOPWORDS, Token, content_stems, stem
 
 if TYPE_CHECKING:
     from .lexicon import Lexicon
@@ -63,6 +63,19 @@ _BOUND = re.compile(
 _UNIT_BOUND = re.compile(
     rf"(?<![\w.])(?:({_MORE})|({_LESS}))\s*{_NUM}\s*([^\W\d_]+)\b|"
     rf"\bbetween\s+{_NUM}\s+and\s+{_NUM}\s*([^\W\d_]+)\b",
+    re.IGNORECASE,
+)
+# A number and the word of a column beside it, either way round ("0 deaths", "vei of 6",
+# "vei = 6"), the number atomic
+_OPEN_ENDED = r"(?!\s*(?:\+|or\s+(?:more|less|fewer|greater|higher|lower|above|below|over|under)))"
+_EQUAL_AFTER = re.compile(
+    # ("the top 3 deaths", "the first 2 sites" count rows, not values)
+    rf"(?<![\w.,])(?<!top )(?<!first )(?<!last )(?<!next ){_NUM}{_NOT_A_VALUE}{_OPEN_ENDED}"
+    rf"\s+([^\W\d_]+)",
+    re.IGNORECASE,
+)
+_EQUAL_BEFORE = re.compile(
+    rf"\b([^\W\d_]+)\s+(?:of\s+|=\s*|equal to\s+|exactly\s+)?{_NUM}{_NOT_A_VALUE}{_OPEN_ENDED}",
     re.IGNORECASE,
 )
 _INCLUSIVE = frozenset(
@@ -188,7 +201,30 @@ def numeric_bounds(
             continue  # "arsenic between 2019 and 2021": years, not values of arsenic
         within, label = _bound(m)
         out.append(_within_columns(lexicon, columns, within, label, numbers))
+    # a number right beside a column's word, with no bound word: that value ("0 deaths",
+    # "a vei of 6", "vei = 6"); not a number a bound above has read ("more than 0 deaths")
+    spans = [*taken, *(m.span() for m in _BOUND.finditer(text))]
+    by_word = _columns_named(lexicon, table)
+    valued: dict[int, tuple[str, str]] = {}  # where the number starts -> (number, word)
+    for m in _EQUAL_AFTER.finditer(text):
+        valued.setdefault(m.start(1), (m.group(1), m.group(2)))
+    for m in _EQUAL_BEFORE.finditer(text):
+        if stem(m.group(1).lower()) in by_word:
+            valued.setdefault(m.start(2), (m.group(2), m.group(1)))
+    for start, (number, word) in sorted(valued.items()):
+        columns = by_word.get(stem(word.lower()))
+        n = as_number(number)
+        if columns is None or n is None or any(a <= start < b for a, b in spans):
+            continue
+        if years is not None and _YEARISH.fullmatch(number):
+            continue
+        out.append(_within_columns(lexicon, columns, _equal_to(n), f"exactly {number}", (n,)))
     return tuple(out)
+
+
+def _equal_to(n: float) -> Callable[[float], bool]:
+    """The test of a value equal to ``n``."""
+    return lambda v: v == n
 
 
 def _within_columns(
