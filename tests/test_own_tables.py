@@ -189,3 +189,19 @@ def test_a_last_word_names_rows_only_in_a_column_of_names() -> None:
     assert named("which tower is oldest?") == set()
     # the end of most of a column's names tells none apart
     assert named("which loaf is best?") == set()
+
+
+def test_a_comparison_of_two_values_keeps_both_however_many_words_each_has(towers: QA) -> None:
+    # "Varn Spire" is two words, "Tarrow" one: each is one side of the comparison
+    assert rows(towers, "compare Varn Spire and Tarrow") == ["Varn Spire", "Tarrow"]
+    assert rows(towers, "Tarrow versus Varn Spire") == ["Varn Spire", "Tarrow"]
+
+
+def test_a_year_range_beside_a_bound_on_numbers_stays_a_range_of_years(towers: QA) -> None:
+    # heights reach 1,050: "between 1300 and 1700" still reads years, not heights
+    assert rows(towers, "towers between 1300 and 1700 with a height above 80 m") == [
+        "Varn Spire",
+        "Bellmere",
+    ]
+    assert rows(towers, "towers 1,000 m high or taller") == []  # an open end: no exact value
+    assert rows(towers, "towers with a height of 31") == ["Osk Keep"]

@@ -215,12 +215,28 @@ def choose_rows(
         rows = [m for m in rows if m.row.id not in aside]
         rows = _mark_quoted(rows, _crediting(quotes, evidence, query)[0], evidence)
     if "compare" in query.intents and len(rows) > 1:
-        # counted by question word, so that a name of several parts weighs as one
-        holds = _words_held(
-            [m.row for m in rows], _question_words(query), lambda r: _cell_stems(r, lexicon)
+        # counted by question word; when it names two or more values, by value first (the
+        # words of one value together: "Mount St Helens" weighs as much as "Pinatubo"),
+        # then by its other words
+        words = _question_words(query)
+        sides = list(dict.fromkeys(m.matched for m in query.mentions if m.matched))
+        if len(sides) < 2:
+            sides = []
+        named = frozenset().union(*sides)
+        held = _words_held(
+            [m.row for m in rows],
+            [(text, stems) for text, stems in words if not stems & named],
+            lambda r: _cell_stems(r, lexicon),
         )
-        top = max(map(len, holds.values()))
-        rows = [m for m in rows if len(holds[m.row.id]) == top]
+        count = {
+            m.row.id: (
+                sum(side <= _cell_stems(m.row, lexicon) for side in sides),
+                len(held[m.row.id]),
+            )
+            for m in rows
+        }
+        top = max(count.values())
+        rows = [m for m in rows if count[m.row.id] == top]
     dated = [m for m in rows if m.row.year is not None]
     if dated and {"latest", "earliest"} & query.intents:
         pick = max if "latest" in query.intents else min

@@ -197,8 +197,17 @@ def numeric_bounds(
         numbers = tuple(as_number(g) or 0.0 for g in m.groups()[2:] if g)
         values = [v for t, c in columns for _, v in _numbers(lexicon, t, c)]
         yearish = all(_YEARISH.fullmatch(g) for g in m.groups()[2:] if g)
-        if years is not None and yearish and not _within(numbers, values):
-            continue  # "arsenic between 2019 and 2021": years, not values of arsenic
+        after_word = tok.end <= m.start() and _gap(tok, m) <= _BESIDE  # "a depth between"
+        if (
+            years is not None
+            and yearish
+            and (not _within(numbers, values) or (_spans(numbers, years) and not after_word))
+        ):
+            # "arsenic between 2019 and 2021": years, not values of arsenic; so is the year
+            # range the question reads when no column's word comes right before it, even
+            # within the column's values ("between 1800 and 1900 with more than 30000
+            # deaths", deaths up to 71,000)
+            continue
         within, label = _bound(m)
         out.append(_within_columns(lexicon, columns, within, label, numbers))
     # a number right beside a column's word, with no bound word: that value ("0 deaths",
@@ -220,6 +229,11 @@ def numeric_bounds(
             continue
         out.append(_within_columns(lexicon, columns, _equal_to(n), f"exactly {number}", (n,)))
     return tuple(out)
+
+
+def _spans(numbers: Sequence[float], years: tuple[int, int]) -> bool:
+    """The numbers are the ends of the year range (or its one year)."""
+    return bool(numbers) and all(n in (years[0], years[1]) for n in numbers)
 
 
 def _equal_to(n: float) -> Callable[[float], bool]:
