@@ -316,6 +316,18 @@ def test_thanks_are_found_in_one_pass_over_a_long_question() -> None:
     assert time.perf_counter() - started < 2.0
 
 
+def test_reference_and_a_number_is_read_as_the_ref_a_table_numbers_rows_by() -> None:
+    from tablefakes import make_table
+
+    flights = make_table("flights", ["ref", "author", "site"], [["9", "Ng et al", "North"]])
+    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[flights], glossary={}))
+    q = understand("what did reference 9 say", (), lexicon)
+    assert q.corrections == (("reference", "ref"),) and "ref" in q.terms
+    # not without a number, nor in a corpus without such a column
+    assert understand("what is the reference for it", (), lexicon).corrections == ()
+    assert understand("what did reference 9 say", (), _lexicon("Kites fly.")).corrections == ()
+
+
 def test_how_with_an_apostrophe_asks_how() -> None:
     for text in ("how's a hive split?", "how\u2019s a hive split?", "how does a hive split?"):
         assert "how" in _intents(text), text

@@ -1167,6 +1167,10 @@ def _everyday(toks: Sequence[Token], i: int, lexicon: Lexicon) -> bool:
     return not (lexicon.knows(t) or lexicon.is_english(t))
 
 
+# Words for a cited work's number ("reference 9"), read as the "ref" a table heads it with
+_REFERENCE_WORDS = frozenset({"reference", "citation", "cite", "refs", "references"})
+
+
 def _chatted(toks: Sequence[Token], i: int) -> bool:
     """Word ``i`` may be a chat spelling: typed in lower case, or capitalized as the first
     word before a function word ("Wat is X?", as a phone types it); otherwise a
@@ -1198,6 +1202,14 @@ def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], .
             new = APOSTROPHE_LESS[t.norm]  # "whats" is "what's", not a word the corpus lacks
         elif t.norm in CHAT and _chatted(toks, i) and t.norm not in lexicon.vocabulary:
             new = CHAT[t.norm]  # "wat is X": "what is X"
+        elif (
+            t.norm in _REFERENCE_WORDS
+            and i + 1 < len(toks)
+            and toks[i + 1].norm.isdigit()
+            and t.norm not in lexicon.vocabulary
+            and "ref" in lexicon.vocabulary
+        ):
+            new = "ref"  # "reference 9" in a corpus whose tables number their rows "ref"
         elif t.norm in SHORTHAND and SHORTHAND[t.norm] in lexicon.vocabulary:
             new = SHORTHAND[t.norm]
         elif t.norm not in STOPWORDS:
