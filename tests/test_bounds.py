@@ -171,7 +171,9 @@ def test_a_superlative_of_size_alone_reads_the_column_of_what_it_measures() -> N
         ("height_m", "the highest", {"M1", "M2"})
     ]
     assert bounds("the heaviest mast", masts) == [("weight_t", "the highest", {"M1", "M2"})]
-    # "shortest" could measure height or length: this table has both, so it reads neither
+    # "highest" says too little ("the highest risk"); "shortest" could measure height or
+    # length: this table has both, so it reads neither
+    assert bounds("the highest mast", masts) == []
     assert bounds("the shortest mast", masts) == []
     # a quantity no column gives ("deepest") is no bound; a column named beside decides
     assert bounds("the deepest mast", masts) == []
@@ -203,8 +205,15 @@ def test_a_one_letter_unit_after_a_number_is_a_unit_and_deadliest_counts_deaths(
         # a bound word reads the number; an open end or a count of rows is no value
         ("depth above 25", [("depth_m", "above 25", {"W2", "W4"})]),
         ("a depth of 25 or more", []),
+        ("depth 25+ wells", []),
+        ("wells with a depth of 25 or more in Alder", []),
+        ("depth 5-30", []),  # a range, not the value 5
+        ("12\u201325 depth", []),
         ("the top 3 depth readings", []),
         ("wells dug in 2019", []),  # a year: no column of numbers named
+        # the value is read before any other word
+        ("wells with a depth of 25 m", [("depth_m", "exactly 25", {"W3"})]),
+        ("depth 12 wells in Alder", [("depth_m", "exactly 12", {"W1"})]),
     ],
 )
 def test_a_number_beside_a_column_word_selects_the_rows_of_that_value(

@@ -251,3 +251,19 @@ def test_an_english_word_the_prose_writes_as_a_name_names_its_value_alone() -> N
     assert "Step-glow pathway" not in _mentioned(_lantern_lexicon(steps), "which step?")
     labelled = "Bees raise Lantern levels. Drones carry Lantern kits. It binds Lantern 1."
     assert "Qx7-lantern signaling" in _mentioned(_lantern_lexicon(labelled), "any lantern?")
+
+
+def test_the_digits_of_a_decimal_in_a_text_cell_name_nothing() -> None:
+    from types import SimpleNamespace
+
+    from tablefakes import make_table
+
+    from hccqa.understand.words import tokens
+
+    peaks = make_table(
+        "peaks", ["peak", "note"], [["P1", "Cooled by 0.5 degrees"], ["P2", "Phase 3 survey"]]
+    )
+    lexicon = Lexicon.from_corpus(SimpleNamespace(passages=[], tables=[peaks], glossary={}))
+    assert not [m for m in lexicon.mentions(tokens("peaks with 0 deaths")) if "0" in m.matched]
+    # a number of its own in a cell still names it
+    assert any("3" in m.matched for m in lexicon.mentions(tokens("the phase 3 survey")))

@@ -162,14 +162,3 @@ def test_distinct_long_questions_cannot_fill_the_word_memos() -> None:
         content_stems(f"{i} " + "mite " * 380)  # about the longest question accepted
     assert words_module._tokens.chars <= words_module.MEMO_CHARS
     assert words_module._content_stems.chars <= words_module.MEMO_CHARS
-
-
-def test_a_decimal_number_is_one_word() -> None:
-    assert [t.norm for t in tokens("cooling of 0.5 degrees, 10.7 months")] == [
-        "cooling",
-        "of",
-        "0.5",
-        "degrees",
-        "10.7",
-        "months",
-    ]

@@ -58,9 +58,9 @@ _AUTHOR_HEADER = re.compile(r"(?i)(?:first[ _])?authors?(?:\(s\))?")
 # English words that name works (studies, papers): a table whose title or headers use one
 # lists works, and its years date them
 _WORKS = re.compile(
-    r"(?i)\b(?:stud(?:y|ies)|trials?|papers?|publications?|published|articles?|reports?|"
-    r"reviews?|references?|literature|sources?|experiments?|surveys?|citations?|"
-    r"bibliography|journals?|works?|doi)\b"
+    r"(?i)\b(?:stud(?:y|ies)|trials?|rcts?|cohorts?|meta-analys[ie]s|analys[ie]s|papers?|"
+    r"publications?|published|articles?|reports?|reviews?|literature|evidence|"
+    r"experiments?|surveys?|bibliography|journals?|works?|doi)\b"
 )
 
 

@@ -67,10 +67,15 @@ _UNIT_BOUND = re.compile(
 )
 # A number and the word of a column beside it, either way round ("0 deaths", "vei of 6",
 # "vei = 6"), the number atomic
-_OPEN_ENDED = r"(?!\s*(?:\+|or\s+(?:more|less|fewer|greater|higher|lower|above|below|over|under)))"
+# (not a number with an open end, "25 or more", "25+", nor one end of a range, "5-7")
+_OPEN_ENDED = (
+    r"(?!\s*(?:\+|[-\u2013\u2014]\s*\d|"
+    r"or\s+(?:more|less|fewer|greater|higher|lower|above|below|over|under)))"
+)
 _EQUAL_AFTER = re.compile(
     # ("the top 3 deaths", "the first 2 sites" count rows, not values)
-    rf"(?<![\w.,])(?<!top )(?<!first )(?<!last )(?<!next ){_NUM}{_NOT_A_VALUE}{_OPEN_ENDED}"
+    rf"(?<![\w.,])(?<!top )(?<!first )(?<!last )(?<!next )(?<!\d[-\u2013\u2014])"
+    rf"{_NUM}{_NOT_A_VALUE}{_OPEN_ENDED}"
     rf"\s+([^\W\d_]+)",
     re.IGNORECASE,
 )
@@ -101,7 +106,6 @@ _SUPERLATIVE = re.compile(
 # shortest": height or length) counts only where the table has one of them.
 _MEASURES = {
     "tallest": ("height", "elev"),
-    "highest": ("height", "elev"),
     "longest": ("length",),
     "shortest": ("height", "length"),
     "widest": ("width",),
@@ -216,7 +220,8 @@ def numeric_bounds(
     by_word = _columns_named(lexicon, table)
     valued: dict[int, tuple[str, str]] = {}  # where the number starts -> (number, word)
     for m in _EQUAL_AFTER.finditer(text):
-        valued.setdefault(m.start(1), (m.group(1), m.group(2)))
+        if stem(m.group(2).lower()) in by_word:
+            valued.setdefault(m.start(1), (m.group(1), m.group(2)))
     for m in _EQUAL_BEFORE.finditer(text):
         if stem(m.group(1).lower()) in by_word:
             valued.setdefault(m.start(2), (m.group(2), m.group(1)))

@@ -597,6 +597,16 @@ def _citing_docs(passages: Sequence[Any], tables: Sequence[Any]) -> frozenset[st
     return frozenset(docs)
 
 
+def _in_decimal(text: str, token: Token) -> bool:
+    """The token is a run of digits of a decimal number ("0" or "5" of "0.5"): no value is
+    named by it ("with 0 deaths" names no cell "about 0.5 degrees")."""
+    if not token.norm.isdigit():
+        return False
+    before = text[max(token.start - 2, 0) : token.start]
+    after = text[token.end : token.end + 2]
+    return bool(re.fullmatch(r"\d\.", before) or re.fullmatch(r"\.\d", after))
+
+
 def _together(stems: frozenset[str], seq: tuple[str, ...], whole: set[str]) -> bool:
     """The value's words stand together in the question's topical words ``seq``: each at
     most TOGETHER_WINDOW words from another of them, all linked ("X ... Y" five topical
@@ -785,6 +795,7 @@ def _entities(
             if (t.content or t.norm in NEGATIONS)
             and t.norm not in _JOIN_WORDS
             and not (kind == "author" and t.norm in {"et", "al"})
+            and not _in_decimal(part, t)
         ]
         if not toks:
             continue

@@ -22,8 +22,7 @@ import Stemmer
 # A word: letters or digits, with inner hyphens or slashes kept ("anti-inflammatory",
 # "JAK/STAT", "HEK-293"); Greek letters count as letters. An apostrophe ends a word:
 # "Smith's" is "Smith" and "s", "don't" is "don" and "t" (both function words).
-# a word, or a decimal number whole ("0.5" is no "0" and "5")
-_WORD = re.compile(r"\d+(?:\.\d+)+|[^\W_]+(?:[-/][^\W_]+)*")
+_WORD = re.compile(r"[^\W_]+(?:[-/][^\W_]+)*")
 _SPLIT = re.compile(r"[-/]")
 
 # English function words and question words: they say how something is asked, not
