@@ -5,7 +5,9 @@ A table's column whose every value is a number (kind ``"number"``, see
 ("nitrate" for ``nitrate_mgL``). A bound next to such a word ("above 50", "at least
 3.5", "no more than 1,000", ">= 2", "between 2 and 4") keeps the rows whose value is
 within it. A superlative right beside such a word ("the longest span", "lowest nitrate") keeps the
-rows of its highest or lowest value. Nothing here knows a corpus: the columns are
+rows of its highest or lowest value; alone, it reads the column of what it measures ("the
+tallest": a header word "height"). A number right beside the word, with no bound word,
+is that value ("0 deaths", "a vei of 6"). Nothing here knows a corpus: the columns are
 whatever the headers call them, the bound words are English.
 """
 
