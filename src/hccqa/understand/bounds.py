@@ -145,11 +145,8 @@ def numeric_bounds(
         years: The year range read from the question, if any.
     """
     out: list[Bound] = []
-    named = [
-        (tok, found)
-        for tok in toks
-        if (found := _columns_named(lexicon, table).get(tok.stem)) is not None
-    ]
+    by_word = _columns_named(lexicon, table)  # header stem -> its columns
+    named = [(tok, found) for tok in toks if (found := by_word.get(tok.stem)) is not None]
     units = _columns_by_unit(lexicon, table)
     taken: list[tuple[int, int]] = []  # spans of the bounds read with their unit
     for m in _UNIT_BOUND.finditer(text) if units and any(c.isdigit() for c in text) else ():
@@ -182,7 +179,6 @@ def numeric_bounds(
         else:
             # no column named beside it: the quantity the adjective measures ("the tallest"
             # of a column headed "height"), when it names one
-            by_word = _columns_named(lexicon, table)
             measured = [by_word[w] for w in _MEASURES.get(m.group(0).lower(), ()) if w in by_word]
             if len(measured) != 1:
                 continue
@@ -219,7 +215,6 @@ def numeric_bounds(
     # a number right beside a column's word, with no bound word: that value ("0 deaths",
     # "a vei of 6", "vei = 6"); not a number a bound above has read ("more than 0 deaths")
     spans = [*taken, *(m.span() for m in _BOUND.finditer(text))]
-    by_word = _columns_named(lexicon, table)
     valued: dict[int, tuple[str, str]] = {}  # where the number starts -> (number, word)
     for m in _EQUAL_AFTER.finditer(text):
         if stem(m.group(2).lower()) in by_word:

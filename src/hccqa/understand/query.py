@@ -411,7 +411,8 @@ def understand(
     text = clean_question(question)
     normalized, corrections = _correct(text, lexicon)
     toks = tokens(normalized)
-    intents = _intents(without_courtesy(normalized))
+    asked = without_courtesy(normalized)  # the question without "hi," or "thanks"
+    intents = _intents(asked)
     if "list" not in intents and _asks_rows(toks, lexicon):
         intents |= {"list"}
     # long forms name entities too ("ABC" -> its long form, a long form -> its "ABC")
@@ -506,7 +507,7 @@ def understand(
         filter=row_filter,
         alone=alone,
         # a value set aside is not searched for: its passages are not the ones asked about
-        search=" ".join([_searched(without_courtesy(normalized), row_filter), *bridged]),
+        search=" ".join([_searched(asked, row_filter), *bridged]),
         bridged=bridged,
         spelled=spelled,
         focus=(focus := _focus(toks, intents, lexicon)),
