@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
+from hccqa import settings as settings_mod
 from hccqa.bench import speed as bench
 from hccqa.errors import InputError
 from hccqa.qa import QA
@@ -125,13 +127,34 @@ def test_format_bench_shows_the_yardstick_ratio() -> None:
     assert lines[2].split() == ["encode", "6.00", "7.00", "(the", "model,", "inside", "ask)"]
     assert any(line.split()[:4] == ["all", "else", "3.00", "3.50"] for line in lines)
     assert "ask p50 / torch encode p50 = 0.60 (target <= 0.65)" in lines
+    assert lines[0].endswith("passes, backend onnx")  # threads unknown: not printed
+    two = bench.format_bench(dataclasses.replace(result, threads=2)).splitlines()
+    assert two[0].endswith("passes, backend onnx, 2 encoder threads")
 
 
 def test_threads_knob_is_validated() -> None:
     assert Settings.from_env({"HCCQA_THREADS": "2"}).threads == 2
-    assert Settings().threads == 1
+    assert Settings().threads == 0  # chosen by backend
     with pytest.raises(InputError, match="threads"):
-        Settings(threads=0).validated()
+        Settings(threads=-1).validated()
+
+
+def test_encoder_threads_are_chosen_by_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings_mod, "available_cores", lambda: 8)
+    assert Settings(backend="onnx-int8").encoder_threads == 2
+    assert Settings(backend="onnx").encoder_threads == 2
+    assert Settings(backend="torch").encoder_threads == 1  # idle torch threads spin
+    assert Settings(backend="torch", threads=3).encoder_threads == 3  # as asked
+    monkeypatch.setattr(settings_mod, "available_cores", lambda: 1)
+    assert Settings(backend="onnx").encoder_threads == 1
+
+
+def test_the_yardstick_runs_with_the_threads_of_the_encoder_under_test(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(settings_mod, "available_cores", lambda: 4)
+    env = bench._child_env(Settings(backend="onnx"), HCCQA_BACKEND="torch")
+    assert env["HCCQA_BACKEND"] == "torch" and env["HCCQA_THREADS"] == "2"
 
 
 def test_format_backends_table() -> None:

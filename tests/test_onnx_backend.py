@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hccqa import settings as settings_mod
 from hccqa.cache import folder_digest
 from hccqa.errors import ModelError
 from hccqa.retrieval import onnx as onnx_mod
@@ -167,8 +168,12 @@ def test_load_embedder_with_the_fake_export(
     monkeypatch.setenv("HCCQA_CACHE_DIR", str(tmp_path / "cache"))
     exporter = CountingExporter()
     monkeypatch.setattr(onnx_mod, "export_onnx", exporter)
+    monkeypatch.setattr(settings_mod, "available_cores", lambda: 2)
     emb = load_embedder(Settings(model=str(model), backend="onnx"))
     assert isinstance(emb, OnnxEmbedder) and emb.backend == "onnx" and emb.dim == DIM
+    options = emb._session.get_session_options()
+    assert options.intra_op_num_threads == 2  # the backend's choice
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
     vecs = emb.encode(TEXTS, batch_size=2)
     assert vecs.shape == (3, DIM)
     np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, rtol=1e-5)

@@ -55,6 +55,9 @@ POLICIES: Mapping[str, Mapping[str, Any]] = MappingProxyType(
     }
 )
 BACKENDS = ("torch", "onnx", "onnx-int8")
+ONNX_THREADS = 2
+"""The ONNX encoder's threads when ``HCCQA_THREADS`` is 0 (the default): a question's
+few dozen word pieces gain little from more, and the web chat runs two requests at once."""
 MAX_K = 50
 
 
@@ -116,10 +119,11 @@ class Settings:
         "server drops it.",
     )
     threads: int = _knob(
-        1,
-        "Encoder threads per process (onnxruntime or torch; FAISS queries always use 1); 1 "
-        "gives the lowest single-question latency on a busy 2-core machine (2 threads "
-        "spin-wait for a core: 10x slower encodes).",
+        0,
+        "Encoder threads per process (FAISS queries always use 1); 0 = chosen by backend: "
+        "the ONNX encoder uses two (one on a one-core machine) that sleep rather than spin "
+        "between questions, torch one (its idle threads spin-wait for a busy core: 10x "
+        "slower encodes).",
     )
 
     def __post_init__(self) -> None:
@@ -148,6 +152,21 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values).validated()
 
+    @property
+    def encoder_threads(self) -> int:
+        """The encoder's threads: :attr:`threads`, or when it is 0 the backend's choice.
+
+        ONNX Runtime's two threads encode a question in about two thirds of one thread's
+        time, and with spinning off (:class:`~hccqa.retrieval.onnx.OnnxEmbedder`) no
+        slower than one when the other core is busy; torch's idle threads spin, so torch
+        keeps one.
+        """
+        if self.threads:
+            return self.threads
+        if self.backend == "torch":
+            return 1
+        return min(ONNX_THREADS, available_cores())
+
     def validated(self) -> Settings:
         """Return self, or raise InputError naming the bad knob."""
         if self.mode not in MODES:
@@ -160,8 +179,8 @@ class Settings:
             )
         if not 1 <= self.k <= MAX_K:
             raise InputError(f"k must be between 1 and {MAX_K}, got {self.k}")
-        if not 1 <= self.threads <= 256:
-            raise InputError(f"threads must be between 1 and 256, got {self.threads}")
+        if not 0 <= self.threads <= 256:
+            raise InputError(f"threads must be between 0 and 256, got {self.threads}")
         if not 0 < self.port < 65536:
             raise InputError(f"port must be between 1 and 65535, got {self.port}")
         if self.auth is not None:
@@ -237,3 +256,11 @@ def _parse(name: str, raw: str, default: Any, kind: str = "") -> Any:
         return raw or default
     except ValueError:
         raise InputError(f"HCCQA_{name.upper()}={raw!r} is not a valid value") from None
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on (its affinity where the OS reports one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return max(1, os.cpu_count() or 1)

@@ -87,6 +87,7 @@ class BenchResult:
     stages: dict[str, float] = field(default_factory=dict)
     stages_p95: dict[str, float] = field(default_factory=dict)
     cold_start_runs_s: list[float] = field(default_factory=list)
+    threads: int = 0  # the encoder's (and the yardstick's) threads
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -216,7 +217,7 @@ def _child_env(settings: Settings, **extra: str) -> dict[str, str]:
         HCCQA_CORPUS_DIR=str(settings.corpus_dir),
         HCCQA_INDEX_DIR=str(settings.index_dir),
         HCCQA_MODEL=settings.model,
-        HCCQA_THREADS=str(settings.threads),
+        HCCQA_THREADS=str(settings.encoder_threads),
     )
     env.update(extra)
     return env
@@ -290,7 +291,8 @@ def time_torch_encode(
     """Milliseconds of the bare sentence-transformers torch encode of each question.
 
     Runs in its own process (so this process never loads torch), with
-    ``settings.threads`` torch threads, after a warm-up of three questions.
+    the threads of the encoder under test (``settings.encoder_threads``), after a
+    warm-up of three questions.
     """
     args = {"task": "torch-encode", "questions": [q for q, _ in questions], "passes": passes}
     return [float(v) for v in _run_child(args, _child_env(settings, HCCQA_BACKEND="torch"))]
@@ -381,6 +383,7 @@ def run_bench(
         stages={s: percentile_ms(v, 50) for s, v in stages.items()},
         stages_p95={s: percentile_ms(v, 95) for s, v in stages.items()},
         cold_start_runs_s=cold,
+        threads=settings.encoder_threads,
     )
 
 
@@ -392,7 +395,8 @@ def format_bench(result: BenchResult) -> str:
         return f"{cells}   {note}" if note else cells
 
     lines = [
-        f"{result.questions} questions x {result.passes} passes, backend {result.backend}",
+        f"{result.questions} questions x {result.passes} passes, backend {result.backend}"
+        + (f", {result.threads} encoder threads" if result.threads else ""),
         f"{'stage':<14} {'p50 ms':>9} {'p95 ms':>9}",
     ]
     for stage, p50 in result.stages.items():

@@ -298,7 +298,7 @@ def load_embedder(
     """
     settings = settings or Settings.from_env()
     log.info("loading embedding model %s", settings.model or DEFAULT_MODEL_NAME)
-    _set_threads(settings.threads, torch=settings.backend not in ONNX_BACKENDS)
+    _set_threads(settings.encoder_threads, torch=settings.backend not in ONNX_BACKENDS)
     if settings.backend not in ONNX_BACKENDS:
         with _loader_progress(progress):
             return SentenceTransformerEmbedder(settings.model)
@@ -314,7 +314,7 @@ def load_embedder(
             path,
             file,
             backend=INT8_BACKEND if int8 else settings.backend,
-            threads=settings.threads,
+            threads=settings.encoder_threads,
             name=DEFAULT_MODEL_NAME if not settings.model else str(path),
         )
 

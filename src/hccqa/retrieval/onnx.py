@@ -348,7 +348,7 @@ class OnnxEmbedder:
         model_dir: The local sentence-transformers folder (its ``tokenizer.json``).
         onnx_path: The exported model (:func:`ensure_onnx`).
         backend: ``"onnx"`` or :data:`INT8_BACKEND` (recorded in the index metadata).
-        threads: onnxruntime intra-op threads.
+        threads: onnxruntime intra-op threads (they sleep, not spin, between runs).
         name: Model name recorded in the index metadata.
 
     Raises:
@@ -375,6 +375,11 @@ class OnnxEmbedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Between runs the pool's threads sleep instead of spinning: spinning is no faster
+        # on an idle machine, costs 5-6 ms an encode when other processes keep the cores
+        # busy, and burns about 60 ms of a core after every question (PERFORMANCE.md,
+        # "Two encoder threads").
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self._session = ort.InferenceSession(
                 str(onnx_path), options, providers=["CPUExecutionProvider"]
