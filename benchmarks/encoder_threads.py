@@ -40,7 +40,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--gold", default=str(packaged_corpus_dir() / "gold" / "questions.jsonl"))
     args = parser.parse_args()
-    questions = [json.loads(line)["question"] for line in Path(args.gold).open()]
+    lines = Path(args.gold).read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in lines if line.strip()]
     embedder = load_embedder(Settings())
     tokenizer = embedder._tokenizer  # the encoder's own, truncating like it
     feeds = []

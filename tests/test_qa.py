@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from hccqa import QA
+from hccqa import qa as qa_mod
 from hccqa.errors import CorpusError, IndexStateError, InputError
 from hccqa.retrieval.embed import HashingEmbedder
 from hccqa.settings import Settings
+from hccqa.understand.lexicon import Lexicon
 
 DOCS = {
     "alpha": "Sorafenib prolongs survival in advanced hepatocellular carcinoma. "
@@ -51,6 +54,39 @@ def test_missing_corpus_folder(tmp_path: Path) -> None:
     afile.write_text("a note\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="notes.txt' is a file, not a folder"):
         QA.load(Settings(corpus_dir=afile), embedder=HashingEmbedder(64))
+
+
+def test_the_lexicon_is_read_while_the_encoder_loads(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    where: dict[str, str] = {}
+    read = Lexicon.from_corpus
+
+    def reading(corpus: object) -> Lexicon:
+        where["lexicon"] = threading.current_thread().name
+        return read(corpus)
+
+    def loading(s: Settings, progress: bool = False) -> HashingEmbedder:
+        where["encoder"] = threading.current_thread().name
+        return HashingEmbedder(64)
+
+    monkeypatch.setattr(qa_mod.Lexicon, "from_corpus", staticmethod(reading))
+    monkeypatch.setattr(qa_mod, "load_embedder", loading)
+    qa = QA.load(settings)
+    assert where["encoder"] == threading.current_thread().name
+    assert where["lexicon"] != where["encoder"]
+    assert qa.lexicon.knows_word("autophagy")  # the lexicon of this corpus
+
+
+def test_an_error_reading_the_lexicon_is_raised_by_load(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(corpus: object) -> Lexicon:
+        raise CorpusError("unreadable lexicon (made up for the test)")
+
+    monkeypatch.setattr(qa_mod.Lexicon, "from_corpus", staticmethod(broken))
+    with pytest.raises(CorpusError, match="made up for the test"):
+        QA.load(settings, embedder=HashingEmbedder(64))
 
 
 def test_search_defaults_to_the_settings_k_and_mode(settings: Settings) -> None:

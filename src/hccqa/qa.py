@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from .answer.evidence import Weights
 from .answer.judge import Policy
@@ -32,6 +32,7 @@ from .understand.query import Shown
 log = logging.getLogger(__name__)
 
 RECENT_TURNS = 256
+T = TypeVar("T")
 
 
 def load_any_corpus(corpus_dir: str | Path | None) -> Corpus:
@@ -159,6 +160,9 @@ class QA:
         settings = resolve(settings or Settings.from_env())
         assert settings.corpus_dir is not None and settings.index_dir is not None
         corpus = load_folder(settings.corpus_dir)
+        # The lexicon is read on a thread while the encoder loads: ONNX Runtime creates
+        # its session without holding the GIL, so the lexicon costs a cold start nothing.
+        lexicon = _Background(lambda: Lexicon.from_corpus(corpus), name="hccqa-lexicon")
         embedder = embedder or load_embedder(settings, progress=progress)
         if rebuild:
             index = build_index(corpus, embedder, settings.index_dir, progress=progress)
@@ -179,7 +183,7 @@ class QA:
             sentences=getattr(corpus, "sentences", ()),
         )
         log.info("QA ready: %d passages, %d rows", len(index.passages), len(index.rows))
-        return cls(settings, corpus, embedder, retriever)
+        return cls(settings, corpus, embedder, retriever, lexicon=lexicon.result())
 
     def _question(self, question: object) -> str:
         try:
@@ -279,6 +283,34 @@ class QA:
             self._recent.move_to_end(key)
             while len(self._recent) > RECENT_TURNS:
                 self._recent.popitem(last=False)
+
+
+class _Background(Generic[T]):
+    """``make()`` run on a daemon thread from now on; :meth:`result` waits for it.
+
+    A caller that fails before asking for the result leaves the thread to finish on its
+    own (it must hold nothing the caller's error should release).
+    """
+
+    def __init__(self, make: Callable[[], T], *, name: str) -> None:
+        self._make = make
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._make()
+        except BaseException as exc:  # re-raised by result(), in the caller's thread
+            self._error = exc
+
+    def result(self) -> T:
+        """The value ``make()`` returned, or its exception raised here."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return cast(T, self._value)
 
 
 def _shown_rows(answer: Answer) -> Shown:
