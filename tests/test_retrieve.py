@@ -216,6 +216,27 @@ def test_dense_top_ranks_as_faiss_exact_search(
     assert calls == [5]
 
 
+def test_faiss_searches_on_one_thread_from_any_thread() -> None:
+    """OpenMP keeps its thread count per thread: a worker thread that set nothing (or
+    set more) still searches on one."""
+    import faiss
+
+    vectors = np.eye(8, dtype=np.float32)
+    flat = faiss.IndexFlatIP(8)
+    flat.add(vectors)
+    seen: list[int] = []
+
+    def worker() -> None:
+        faiss.omp_set_num_threads(3)  # as a thread that never set it could run: on all cores
+        module._dense_top(flat, vectors, vectors[2], 3, exact=False)
+        seen.append(faiss.omp_get_max_threads())
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert seen == [1]
+
+
 def test_bm25s_stopwords_are_read_without_importing_bm25s() -> None:
     from bm25s.stopwords import STOPWORDS_EN
 
