@@ -288,6 +288,22 @@ def test_chat_spellings_and_courtesies_are_no_topic(second_lexicon: Lexicon) -> 
     assert understand("was it wat", (), _lexicon("The wat was a temple.")).corrections == ()
 
 
+def test_function_words_typed_with_a_slip_are_read_as_meant() -> None:
+    # a corpus where "with" and "when" are frequent: the speller alone would pick them
+    lexicon = _lexicon(
+        "Hives with mites were treated with thymol when the brood was capped.",
+        "Colonies with queens were counted when spring came, with care.",
+    )
+    for typed, meant in [("wich", "which"), ("wher", "where"), ("teh", "the"), ("waht", "what")]:
+        q = understand(f"{typed} hives were treated?", (), lexicon)
+        assert q.corrections == ((typed, meant),), typed
+    # two function words it could be ("hwo": how or who), a word in capitals (a short
+    # form), and the corpus's own spelling are left as typed
+    assert understand("hwo treated the hives?", (), lexicon).corrections == ()
+    assert ("WHER", "where") not in understand("WHER hives?", (), lexicon).corrections
+    assert understand("wich hives?", (), _lexicon("The Wich hives stood.")).corrections == ()
+
+
 @pytest.mark.parametrize(
     ("text", "kept"),
     [

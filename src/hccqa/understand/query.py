@@ -38,6 +38,7 @@ from .lexicon import Lexicon, Mention, number_mentions
 from .words import (
     APOSTROPHE_LESS,
     CHAT,
+    FUNCTION_TYPOS,
     LISTED,
     SHORTHAND,
     STOPWORDS,
@@ -1203,6 +1204,10 @@ def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], .
             new = APOSTROPHE_LESS[t.norm]  # "whats" is "what's", not a word the corpus lacks
         elif t.norm in CHAT and _chatted(toks, i) and t.norm not in lexicon.vocabulary:
             new = CHAT[t.norm]  # "wat is X": "what is X"
+        elif (
+            t.norm in FUNCTION_TYPOS and not t.text.isupper() and not lexicon.speller.known(t.norm)
+        ):
+            new = FUNCTION_TYPOS[t.norm]  # "wich": "which", not the corpus's "with"
         elif (
             t.norm in _REFERENCE_WORDS
             and i + 1 < len(toks)

@@ -340,6 +340,30 @@ CHAT = {
     "ur": "your",
 }
 
+
+def _function_typos() -> dict[str, str]:
+    """Typed forms of the function words of three letters or more, with one letter left
+    out or two neighbours swapped ("wich", "wher", "teh", "hwat"), each for the one
+    function word it can be ("hwo" is "how" or "who": neither). A typed form that is a
+    function word itself is none."""
+    meant: dict[str, set[str]] = {}
+    for word in STOPWORDS:
+        if len(word) < 3 or not word.isalpha():
+            continue
+        left_out = {word[:i] + word[i + 1 :] for i in range(len(word))}
+        swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+        for typed in left_out | swapped:
+            if typed != word and len(typed) >= 3:
+                meant.setdefault(typed, set()).add(word)
+    return {t: next(iter(ws)) for t, ws in meant.items() if len(ws) == 1 and t not in STOPWORDS}
+
+
+# Function words typed with a letter left out or two swapped, read as the word when
+# the typed form is neither English nor the corpus's: the speller, which corrects to
+# corpus words, would read "wich" as the corpus's frequent "with" and "wher" as "when".
+FUNCTION_TYPOS = _function_typos()
+
+
 # Medical and chat shorthand, spelled out when the corpus uses the long form
 # (general usage, like the function words above).
 SHORTHAND = {
