@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tablefakes import make_row
 
 from hccqa.answer.evidence import Evidence, Weights, gather
 from hccqa.answer.judge import (
@@ -16,6 +17,7 @@ from hccqa.answer.judge import (
     SIGNALS,
     Policy,
     Verdict,
+    column_counts,
     counts,
     fit,
     judge,
@@ -225,6 +227,36 @@ def test_shape_a_number_counts_only_beside_the_questions_rarest_word(second_qa: 
     apart = _evidence(second_qa, question, ["Full-size boxes of 10 frames are usual."])
     assert measure(query, beside)["shape"] == 0.0
     assert measure(query, apart)["shape"] == 1.0  # frames counted, but of other boxes
+
+
+def test_shape_a_selected_rows_column_named_by_the_unit_gives_the_number(second_qa: QA) -> None:
+    question = "How many frames did Okonkwo et al use?"
+    query = _query(second_qa, question)
+    ev = _evidence(second_qa, question, ["Okonkwo et al kept hives on a roof."])
+    counted = make_row("hives", site="Lagos", frames="10")
+    other = make_row("hives", site="Lagos", hives_kept="12")
+    assert measure(query, ev)["shape"] == 1.0
+    assert measure(query, ev, rows=[counted])["shape"] == 0.0  # its column "frames"
+    assert measure(query, ev, rows=[other])["shape"] == 1.0  # a number, of hives
+    assert column_counts(counted, "frame") and not column_counts(counted, None)
+
+
+def test_shape_a_number_counts_in_the_sentence_after_the_one_naming_the_anchor(
+    second_qa: QA,
+) -> None:
+    question = "How many frames do nucleus colonies have?"
+    query = _query(second_qa, question)
+    ev = _evidence(second_qa, question)
+    text = "Nucleus colonies suit beginners. Most hold 5 frames of brood. Boxes vary."
+    hit = replace(ev.hits[0], passage=replace(ev.hits[0].passage, text=text))
+    template = ev.sentences[0]._replace(hit=0, row=False)
+    after = replace(
+        ev, hits=(hit,), sentences=(template._replace(text="Most hold 5 frames of brood."),)
+    )
+    assert measure(query, after)["shape"] == 0.0  # the one before names nucleus colonies
+    farther = f"Nucleus colonies suit beginners. Boxes vary. {after.sentences[0].text}"
+    hit2 = replace(hit, passage=replace(hit.passage, text=farther))
+    assert measure(query, replace(after, hits=(hit2,)))["shape"] == 1.0
 
 
 def _asks_for(

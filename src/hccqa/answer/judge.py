@@ -20,10 +20,12 @@ The signals (each in [0, 1] or a cosine):
 - ``shape``: 1 when the question asks for a number or a year and none of the best
   sentences gives one (for "how many X", a number of X; for "what percentage", a
   percentage; for "how long", a span of time); a number counts only in a sentence that
-  also holds the question's rarest corpus word (:attr:`Query.anchor`): "how many
+  also holds the question's rarest corpus word (:attr:`Query.anchor`), or right after
+  one that does ("Mount X erupted in 1991. About 850 people died."): "how many
   patients did trial A enrol" is not answered by a count of trial B's patients; a
-  "when" inside a why or how question ("why do X fail when Y") is a clause, not a date
-  asked;
+  selected row answers with a number in a column the counted word names ("how many
+  deaths at X": X's row, column "deaths"); a "when" inside a why or how question ("why
+  do X fail when Y") is a clause, not a date asked;
 - ``focus``: 1 when a wh-question's focus ("which *cell line*") appears whole in none
   of the best sentences that hold the question's anchor (nor in a selected row's column
   names).
@@ -37,6 +39,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..corpus.citations import named_next
+from ..corpus.sentences import split_sentences
 from ..types import TableRow
 from ..understand.lexicon import Lexicon
 from ..understand.query import REASONS, Query
@@ -181,10 +184,11 @@ def measure(
         # long forms of the short forms it uses ("FT7": "frame type 7")
         stated = stated_numbers(" ".join([query.normalized, *query.spelled]))
         counted = any(
-            counts(s.text, query.unit, stated=stated) and about(anchor, s)
+            counts(s.text, query.unit, stated=stated)
+            and (about(anchor, s) or about(anchor, _before(s, evidence)))
             for s in best
             if not s.row
-        )
+        ) or any(column_counts(r, query.unit) for r in rows)
         shape_missing = 0.0 if counted else 1.0
     elif "when" in query.intents and asks_date(query) and best:
         dated = any(YEAR.search(s.text) for s in best) or any(r.year for r in rows)
@@ -217,6 +221,29 @@ def measure(
         "shape": shape_missing,
         "focus": focus_missing,
     }
+
+
+def _before(sentence: Scored, evidence: Evidence) -> Scored:
+    """The sentence before ``sentence`` in its passage (as a :class:`Scored` of the same
+    passage), or an empty one: "Mount X erupted in 1991. About 850 people died." is
+    about X."""
+    context = context_of(sentence, evidence)
+    spans = split_sentences(context)
+    for (a, b), (c, d) in zip(spans, spans[1:], strict=False):
+        if context[c:d] == sentence.text:
+            return sentence._replace(text=context[a:b])
+    return sentence._replace(text="")
+
+
+def column_counts(row: TableRow, unit: str | None) -> bool:
+    """A cell of ``row`` gives a number of ``unit``: its column is named by it ("how many
+    deaths": a number in the column "deaths")."""
+    if unit is None or len(unit) < 2:
+        return False
+    return any(
+        has_number(value) and holds(unit, stem_set(name.replace("_", " ")))
+        for name, value in row.cells
+    )
 
 
 _TIME_WORDS = (
