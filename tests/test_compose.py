@@ -86,6 +86,16 @@ def test_row_line_names_the_column_of_a_cell_that_is_a_bare_number() -> None:
     )
 
 
+def test_row_line_of_a_table_of_things_leads_with_the_key_and_names_the_author() -> None:
+    row = make_row("eruptions", volcano="Kell", year="1783", source="Arno et al", vei="4")
+    assert row_line(RowMatch(row, "why"), "Eruptions") == (
+        "Kell (1783, Eruptions): source: Arno et al; vei: 4"
+    )
+    # an author keyed first is the head, and says no column
+    first = make_row("notes", author="Arno et al", year="2001", finding="Ash fell")
+    assert row_line(RowMatch(first, "why"), "Notes") == "Arno et al (2001, Notes): Ash fell"
+
+
 def test_row_line_without_author_year_or_other_cells_has_no_empty_parts() -> None:
     keyed = make_row("sites", site="North roof", aspect="windy")
     assert row_line(RowMatch(keyed, "why"), "Sites") == "North roof (Sites): windy"

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .answer.compose import compose, dated_by_rows, of_the_referent, select_quotes
+from .answer.compose import (
+    compose,
+    counted_by_rows,
+    dated_by_rows,
+    of_the_referent,
+    select_quotes,
+)
 from .answer.evidence import Evidence, Weights, gather
 from .answer.facts import SentenceFacts
 from .answer.judge import Policy, Verdict, judge
@@ -98,6 +104,7 @@ def answer_question(
         else RowChoice((), False)
     )
     quotes = of_the_referent(query, dated_by_rows(query, quotes, rows.rows), rows.rows, evidence)
+    quotes = counted_by_rows(query, quotes, rows.rows, evidence)
     rows_ms = _ms(t0)
     t0 = time.perf_counter()
     answer = compose(

@@ -17,10 +17,10 @@ from collections.abc import Mapping, Sequence
 from ..corpus.citations import continues_from, find_citations
 from ..types import Answer, AnswerSentence, Hit, Nearest, Reference, RowMatch
 from ..understand.query import Query
-from ..understand.words import content_stems
+from ..understand.words import content_stems, stem_set
 from .evidence import Evidence, Scored, context_of
-from .facts import YEAR, concluding_section
-from .judge import NOTHING_ASKED, asks_date
+from .facts import YEAR, concluding_section, holds
+from .judge import NOTHING_ASKED, asks_date, column_counts, sentence_before
 from .rows import points_back, studies_reported
 
 # Sentences quoted at most. Four rather than three: the sentence that holds the answer
@@ -87,6 +87,26 @@ def dated_by_rows(query: Query, quotes: Sequence[Scored], rows: Sequence[RowMatc
     return [q for q in quotes if not (stated := set(YEAR.findall(q.text))) or stated & years]
 
 
+def counted_by_rows(
+    query: Query, quotes: Sequence[Scored], rows: Sequence[RowMatch], evidence: Evidence
+) -> list[Scored]:
+    """For a number question a shown row answers from its own cell ("how many deaths at
+    X?": X's row, its column "deaths"): the quotes about X, those holding the question's
+    anchor or right after a sentence that does. A count of another subject ("about 850
+    people died" at Y) would read as the answer."""
+    anchor = query.anchor
+    if "number" not in query.intents or anchor is None:
+        return list(quotes)
+    if not any(column_counts(m.row, query.unit) for m in rows):
+        return list(quotes)
+    return [
+        q
+        for q in quotes
+        if holds(anchor, stem_set(q.text))
+        or holds(anchor, stem_set(sentence_before(q, evidence).text))
+    ]
+
+
 def of_the_referent(
     query: Query, quotes: Sequence[Scored], rows: Sequence[RowMatch], evidence: Evidence
 ) -> list[Scored]:
@@ -147,13 +167,19 @@ _NUMBER_CELL = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
 def row_line(m: RowMatch, label: str) -> str:
-    """A row as one plain line: "Smith et al (2001, Table 1): cell; cell; cell"; a cell
-    that is a bare number says its column ("depth_m: 12"): a row of numbers is unreadable
-    without them."""
+    """A row as one plain line: "Smith et al (2001, Table 1): cell; cell; cell" for a
+    table of numbered works, else its key first ("Laki (1783, Eruptions): ...; source:
+    Thordarson et al": the author studied the eruption, and the year is the eruption's);
+    a cell that is a bare number, or the author's when the key leads, says its column
+    ("depth_m: 12"): a row of numbers is unreadable without them."""
     r = m.row
-    head = r.author or r.key
+    works = r.author is not None and r.ref is not None
+    head = r.author if works else r.key
     when = ", ".join(x for x in (str(r.year) if r.year else "", label) if x)
-    cells = "; ".join(f"{n}: {v}" if _NUMBER_CELL.fullmatch(v.strip()) else v for n, v in r.details)
+    shown = r.details if works else tuple((n, v) for n, v in r.cells[1:] if v != str(r.year))
+    cells = "; ".join(
+        f"{n}: {v}" if _NUMBER_CELL.fullmatch(v.strip()) or v == r.author else v for n, v in shown
+    )
     return f"{head} ({when}): {cells}" if cells else f"{head} ({when})"
 
 

@@ -185,7 +185,7 @@ def measure(
         stated = stated_numbers(" ".join([query.normalized, *query.spelled]))
         counted = any(
             counts(s.text, query.unit, stated=stated)
-            and (about(anchor, s) or about(anchor, _before(s, evidence)))
+            and (about(anchor, s) or about(anchor, sentence_before(s, evidence)))
             for s in best
             if not s.row
         ) or any(column_counts(r, query.unit) for r in rows)
@@ -223,7 +223,7 @@ def measure(
     }
 
 
-def _before(sentence: Scored, evidence: Evidence) -> Scored:
+def sentence_before(sentence: Scored, evidence: Evidence) -> Scored:
     """The sentence before ``sentence`` in its passage (as a :class:`Scored` of the same
     passage), or an empty one: "Mount X erupted in 1991. About 850 people died." is
     about X."""
