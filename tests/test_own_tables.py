@@ -205,3 +205,30 @@ def test_a_year_range_beside_a_bound_on_numbers_stays_a_range_of_years(towers: Q
     ]
     assert rows(towers, "towers 1,000 m high or taller") == []  # an open end: no exact value
     assert rows(towers, "towers with a height of 31") == ["Osk Keep"]
+
+
+CANALS = """# title: Canals of the plain
+canal\tregion\tlength_km\tnote
+Ardle Cut\tNorth\t41\tmore than any other canal
+Brisk Water\tSouth\t12\tShortest canal of the plain; twelve locks
+Corran Leat\tNorth\t28\tLargest length of any canal in the south
+Dunmore Reach\tEast\t35\tbuilt by monks
+"""
+
+
+@pytest.fixture(scope="module")
+def canals(tmp_path_factory: pytest.TempPathFactory) -> QA:
+    folder = tmp_path_factory.mktemp("canals")
+    (folder / "canals.tsv").write_text(CANALS, encoding="utf-8")
+    settings = Settings(corpus_dir=folder, index_dir=folder.parent / "canals-index")
+    return QA.load(settings, embedder=HashingEmbedder(64))
+
+
+def test_a_value_of_only_the_tables_own_words_needs_its_whole_phrase(canals: QA) -> None:
+    # "more than any other canal" is made of function words and the table's own noun:
+    # "canals" alone does not name it, nor do "canal" and "length" its "Largest length"
+    assert rows(canals, "canals longer than 30 km") == ["Ardle Cut", "Dunmore Reach"]
+    assert rows(canals, "which canal has the smallest length") == ["Brisk Water"]
+    assert len(rows(canals, "list all canals")) == 4
+    # typed whole, it is named
+    assert rows(canals, "which one is more than any other canal?") == ["Ardle Cut"]

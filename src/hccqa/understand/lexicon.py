@@ -498,6 +498,7 @@ class Lexicon:
         )
         runs = set(_pairs(stems_in_order))
         whole = {t.stem for t in toks}
+        all_stems = tuple(t.stem for t in toks)
         negated = any(t.norm in NEGATING for t in toks)
         candidates = dict(pair for s in have for pair in self._by_stem.get(s, ()))
         found: list[Mention] = []
@@ -505,18 +506,22 @@ class Lexicon:
             if e.negated and not negated:
                 continue
             # a value made only of words that name its table (its title's and columns'
-            # words) is named only by its own phrase, in order: "the X studies" in a table
-            # titled "X studies" does not name the value "Y X"
-            if e.stems <= self._structure.get(e.table, frozenset()) and not _in_order(
-                e.sequence, stems_in_order
-            ):
+            # words) is named only by its own phrase, every word in order: "the X studies"
+            # in a table titled "X studies" does not name the value "Y X", nor "rivers"
+            # the value "more than any other river" of a table of rivers
+            structure = self._structure.get(e.table, frozenset())
+            if e.stems <= structure and not _in_order(_all_stems(e.text), all_stems):
                 continue
             if e.stems and e.stems <= have and _together(e.stems, stems_in_order, whole):
                 found.append(Mention(e, "whole", e.stems))
-            elif (pairs := runs & _pair_set(e.sequence)) and 2 * len(
-                held := frozenset(s for p in pairs for s in p)
-            ) >= len(set(e.sequence)):
-                # a phrase names the value when it holds half of its words or more
+            elif (
+                (pairs := runs & _pair_set(e.sequence))
+                and 2 * len(held := frozenset(s for p in pairs for s in p)) >= len(set(e.sequence))
+                and not held <= structure
+            ):
+                # a phrase names the value when it holds half of its words or more, not
+                # only words that name the table ("the river's discharge" does not name
+                # "largest discharge of any river")
                 found.append(Mention(e, "phrase", held))
             elif e.names & have:
                 found.append(Mention(e, "name", e.names & have))
@@ -628,6 +633,11 @@ def _together(stems: frozenset[str], seq: tuple[str, ...], whole: set[str]) -> b
                     linked |= {a, b}
                     grew = True
     return linked == stems
+
+
+def _all_stems(text: str) -> tuple[str, ...]:
+    """The stems of every word of a value, function words too, in order."""
+    return tuple(t.stem for t in tokens(text))
 
 
 def _in_order(sequence: tuple[str, ...], stems: tuple[str, ...]) -> bool:
