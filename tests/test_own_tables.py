@@ -212,7 +212,7 @@ canal\tregion\tlength_km\tnote
 Ardle Cut\tNorth\t41\tmore than any other canal
 Brisk Water\tSouth\t12\tShortest canal of the plain; twelve locks
 Corran Leat\tNorth\t28\tLargest length of any canal in the south
-Dunmore Reach\tEast\t35\tbuilt by monks
+Dunmore Reach\tKelt\t35\tbuilt by monks
 """
 
 
@@ -232,3 +232,8 @@ def test_a_value_of_only_the_tables_own_words_needs_its_whole_phrase(canals: QA)
     assert len(rows(canals, "list all canals")) == 4
     # typed whole, it is named
     assert rows(canals, "which one is more than any other canal?") == ["Ardle Cut"]
+
+
+def test_an_adjective_of_a_place_names_the_place(canals: QA) -> None:
+    assert rows(canals, "which Keltian canals are there?") == ["Dunmore Reach"]
+    assert rows(canals, "the longest keltian canal") == ["Dunmore Reach"]

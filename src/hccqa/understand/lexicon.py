@@ -409,9 +409,9 @@ class Lexicon:
         return math.log((self.documents + 1) / (n + 0.5))
 
     def knows(self, token: Token) -> bool:
-        """The corpus uses this word, a form of it ("MSC" for "MSCs"), or each part of a
-        compound."""
-        if self.knows_word(token.norm):
+        """The corpus uses this word, a form of it ("MSC" for "MSCs"), each part of a
+        compound, or the place it is an adjective of ("european" of a table's "Europe")."""
+        if self.knows_word(token.norm) or self._from_place(token) is not token:
             return True
         pieces = [p for p in re.split(r"[-/]", token.norm) if p]
         return len(pieces) > 1 and all(self.knows_word(p) for p in pieces)
@@ -488,6 +488,7 @@ class Lexicon:
         Within one column, a mention whose matched words are all part of another's
         ("X" inside "X plus Y") gives way to the longer one.
         """
+        toks = [self._from_place(t) for t in toks]
         have = {s for t in toks if t.norm not in STOPWORDS for s in parts(t)}
         # two words typed apart name a hyphenated value ("well tolerated": "well-tolerated")
         norms = [t.norm for t in toks]
@@ -549,6 +550,19 @@ class Lexicon:
                 o.entity.column == m.entity.column and covers[id(m)] < covers[id(o)] for o in found
             )
         ]
+
+    def _from_place(self, token: Token) -> Token:
+        """The token, or for an adjective of a place a table names ("european", "asian",
+        "indonesian": "Europe", "Asia", "Indonesia" in a column) the place's word; not a
+        word the corpus uses as it is typed."""
+        word = token.norm
+        if not word.endswith("n") or word in self.vocabulary:
+            return token
+        for cut in (3, 2, 1):  # -ian, -an, -n
+            base = word[:-cut]
+            if len(base) >= 4 and word[-cut:] in _PLACE_ENDINGS and stem(base) in self._by_stem:
+                return Token(token.text, base, stem(base), token.start, token.end)
+        return token
 
     def column_words(self, table: str) -> frozenset[str]:
         """Stems of the names of a table's columns ("span" of ``span_m``)."""
@@ -633,6 +647,9 @@ def _together(stems: frozenset[str], seq: tuple[str, ...], whole: set[str]) -> b
                     linked |= {a, b}
                     grew = True
     return linked == stems
+
+
+_PLACE_ENDINGS = frozenset(["ian", "an", "n"])  # English adjectives of places
 
 
 def _all_stems(text: str) -> tuple[str, ...]:
