@@ -288,6 +288,20 @@ def test_chat_spellings_and_courtesies_are_no_topic(second_lexicon: Lexicon) -> 
     assert understand("was it wat", (), _lexicon("The wat was a temple.")).corrections == ()
 
 
+def test_a_rare_english_word_capitalized_inside_the_question_is_a_name() -> None:
+    lexicon = _lexicon("Hives on the roof were treated with thymol in spring.")
+    assert understand("were hives treated on the Zambezi?", (), lexicon).unknown == ("Zambezi",)
+    # lower case, the first word, a common word, or a question typed in capitals: no name
+    for text in (
+        "were hives treated on the zambezi?",
+        "Zambezi hives: were they treated?",
+        "were hives treated in Spring?",
+        "were the Hives treated?",
+        "WERE HIVES TREATED ON THE ZAMBEZI?",
+    ):
+        assert "Zambezi" not in {w.title() for w in understand(text, (), lexicon).unknown}, text
+
+
 def test_function_words_typed_with_a_slip_are_read_as_meant() -> None:
     # a corpus where "with" and "when" are frequent: the speller alone would pick them
     lexicon = _lexicon(

@@ -453,6 +453,9 @@ def understand(
     # a word before "et al" is an author's name: one the corpus never uses names someone
     # it never cites, even when it is also an English word ("Smith et al")
     authors = {a.norm for a, b in zip(toks, toks[1:], strict=False) if b.norm == "et"}
+    # a rare English word capitalized inside the question is a name ("the Ganges"): one
+    # the corpus never uses names something it never mentions
+    named = set() if shouted else {t.norm for t in toks[1:] if _titled(t.text)}
     unknown = tuple(
         t.text
         for t in content
@@ -460,6 +463,12 @@ def understand(
         and (
             _names_unknown(t, lexicon, capitals=not shouted)
             or (t.norm in authors and t.norm not in lexicon.vocabulary)
+            or (
+                t.norm in named
+                and len(t.norm) >= 4
+                and not lexicon.knows(t)
+                and not lexicon.is_common_english(t.norm)
+            )
         )
     ) + _other_numbered_values(normalized, lexicon)
     # the words that ask for an order ("the oldest") or name the table asked about ("in
@@ -798,6 +807,11 @@ _NUMBERED_NAME = re.compile(r"([a-z]+)\d+[a-z]*")  # letters, then digits
 _SHORTHAND = 2  # "b4", "w8": letters-then-digits this short are a user's shorthand
 _RUN_TOGETHER = 4  # "phase3": an English word this long, and a number
 _UNITS = frozenset(["mm", "cm", "km", "m", "dm", "in", "ft", "mi"])  # "mm3", "km2", English
+
+
+def _titled(word: str) -> bool:
+    """Typed as a name: a capital, then lower-case letters ("Ganges", not "GANGES")."""
+    return len(word) > 1 and word[0].isupper() and word[1:].isalpha() and word[1:].islower()
 
 
 def _names_unknown(token: Token, lexicon: Lexicon, *, capitals: bool = False) -> bool:
