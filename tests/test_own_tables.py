@@ -237,3 +237,34 @@ def test_a_value_of_only_the_tables_own_words_needs_its_whole_phrase(canals: QA)
 def test_an_adjective_of_a_place_names_the_place(canals: QA) -> None:
     assert rows(canals, "which Keltian canals are there?") == ["Dunmore Reach"]
     assert rows(canals, "the longest keltian canal") == ["Dunmore Reach"]
+
+
+ERUPTIONS = """# title: Eruptions of the isles
+volcano\tyear\tdeaths
+Kell\t1783\t9000
+Brone\t1902\t850
+"""
+ERUPTION_NOTES = (
+    "Brone erupted in 1902 on the north coast. The 850 deaths came when ash roofs fell.\n\n"
+    "Kell erupted in 1783 and its gases spread over the isles. Crops failed for two years.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def eruptions(tmp_path_factory: pytest.TempPathFactory) -> QA:
+    folder = tmp_path_factory.mktemp("eruptions")
+    (folder / "eruptions.tsv").write_text(ERUPTIONS, encoding="utf-8")
+    (folder / "notes.txt").write_text(ERUPTION_NOTES, encoding="utf-8")
+    settings = Settings(corpus_dir=folder, index_dir=folder.parent / "eruptions-index")
+    return QA.load(settings, embedder=HashingEmbedder(64))
+
+
+def test_a_number_a_rows_cell_gives_is_quoted_only_from_sentences_about_it(
+    eruptions: QA,
+) -> None:
+    kell = eruptions.ask("how many deaths did Kell cause?")
+    assert not kell.abstained and [m.row.key for m in kell.rows] == ["Kell"]
+    assert "850" not in "".join(s.text for s in kell.sentences)  # Brone's count, not Kell's
+    # the sentence after the one naming Brone gives Brone's number
+    brone = eruptions.ask("how many deaths at Brone?")
+    assert not brone.abstained and "The 850 deaths came" in brone.answer

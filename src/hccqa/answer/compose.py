@@ -100,10 +100,10 @@ def counted_by_rows(
     if not any(column_counts(m.row, query.unit) for m in rows):
         return list(quotes)
     return [
-        q
-        for q in quotes
-        if holds(anchor, stem_set(q.text))
-        or holds(anchor, stem_set(sentence_before(q, evidence).text))
+        quote
+        for quote in quotes
+        if holds(anchor, stem_set(quote.text))
+        or holds(anchor, stem_set(sentence_before(quote, evidence).text))
     ]
 
 
