@@ -457,6 +457,14 @@ def test_a_selected_row_answers_which_kind_of_thing_its_table_lists(second_qa: Q
         ("About 40% of mites died.", "%", True),
         ("The hives were split in 2014.", None, False),  # a year is no quantity
         ("Two hives were split.", None, True),
+        ("The canal is 41 km long.", "length", True),  # "how long is X": a distance...
+        ("The course lasts three weeks.", "length", True),  # ... or a time
+        ("The canal is 41 km long.", "time", False),
+        ("The canal has 12 locks.", "length", False),
+        ("One fifth of the water came from it.", "%", True),
+        ("About two-thirds of the hives were lost.", "%", True),
+        ("One in ten hives was lost.", "%", True),
+        ("The fifth hive was lost.", "%", False),
     ],
 )
 def test_counts(sentence: str, unit: str | None, expected: bool) -> None:
@@ -674,3 +682,15 @@ def test_teens_and_tens_in_words_count_things() -> None:
     assert counts("The mould held seventeen cups.", "cup")
     assert counts("Some ninety cups were glazed.", "cup")
     assert not counts("The seventeenth cup cracked.", "cup")
+
+
+def test_a_number_question_about_only_words_the_corpus_never_uses_is_not_answered_by_a_number(
+    second_qa: QA,
+) -> None:
+    question = "How long is the Zambezi?"
+    query = _query(second_qa, question)
+    assert query.unit == "length" and query.anchor is None and query.unknown
+    ev = _evidence(second_qa, question, ["The roof is 40 m long."])
+    assert measure(query, ev)["shape"] == 1.0  # a length, but of nothing asked about
+    lower = _query(second_qa, "how long is the zambezi?")  # an English word it never uses
+    assert lower.absent and measure(lower, ev)["shape"] == 1.0

@@ -302,6 +302,12 @@ def test_a_rare_english_word_capitalized_inside_the_question_is_a_name() -> None
         assert "Zambezi" not in {w.title() for w in understand(text, (), lexicon).unknown}, text
 
 
+def test_how_long_is_asks_a_length_and_long_is_not_its_anchor(second_lexicon: Lexicon) -> None:
+    asked = understand("How long is the Lagos rooftop?", (), second_lexicon)
+    assert asked.unit == "length" and asked.anchor != "long"
+    assert understand("How long did the thymol trial last?", (), second_lexicon).unit == "time"
+
+
 def test_function_words_typed_with_a_slip_are_read_as_meant() -> None:
     # a corpus where "with" and "when" are frequent: the speller alone would pick them
     lexicon = _lexicon(

@@ -91,19 +91,28 @@ def counted_by_rows(
     query: Query, quotes: Sequence[Scored], rows: Sequence[RowMatch], evidence: Evidence
 ) -> list[Scored]:
     """For a number question a shown row answers from its own cell ("how many deaths at
-    X?": X's row, its column "deaths"): the quotes about X, those holding the question's
-    anchor or right after a sentence that does. A count of another subject ("about 850
-    people died" at Y) would read as the answer."""
-    anchor = query.anchor
-    if "number" not in query.intents or anchor is None:
+    X?": X's row, its column "deaths"): the quotes about X, those holding a word by which
+    the question names that row (else its anchor), or right after a sentence that does.
+    A count of another subject ("about 850 people died" at Y) would read as the answer."""
+    if "number" not in query.intents:
         return list(quotes)
-    if not any(column_counts(m.row, query.unit) for m in rows):
+    counting = {m.row.id for m in rows if column_counts(m.row, query.unit)}
+    if not counting:
         return list(quotes)
+    words = {s for m in query.mentions if m.entity.rows & counting for s in m.matched}
+    if not words:
+        if query.anchor is None:
+            return list(quotes)
+        words = {query.anchor}
+
+    def about(text: str) -> bool:
+        have = stem_set(text)
+        return any(holds(w, have) for w in words)
+
     return [
         quote
         for quote in quotes
-        if holds(anchor, stem_set(quote.text))
-        or holds(anchor, stem_set(sentence_before(quote, evidence).text))
+        if about(quote.text) or about(sentence_before(quote, evidence).text)
     ]
 
 

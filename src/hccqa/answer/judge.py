@@ -183,12 +183,19 @@ def measure(
         # numbers the question states with the word before them ("stage 2"), also in the
         # long forms of the short forms it uses ("FT7": "frame type 7")
         stated = stated_numbers(" ".join([query.normalized, *query.spelled]))
-        counted = any(
-            counts(s.text, query.unit, stated=stated)
-            and (about(anchor, s) or about(anchor, sentence_before(s, evidence)))
-            for s in best
-            if not s.row
-        ) or any(column_counts(r, query.unit) for r in rows)
+        # a question whose topical words the corpus uses none of but words or names it
+        # never uses ("how long is the X?") asks of something no sentence is about
+        unanchored = anchor is None and bool(query.absent or query.unknown)
+        counted = (
+            not unanchored
+            and any(
+                counts(s.text, query.unit, stated=stated)
+                and (about(anchor, s) or about(anchor, sentence_before(s, evidence)))
+                for s in best
+                if not s.row
+            )
+            or any(column_counts(r, query.unit) for r in rows)
+        )
         shape_missing = 0.0 if counted else 1.0
     elif "when" in query.intents and asks_date(query) and best:
         dated = any(YEAR.search(s.text) for s in best) or any(r.year for r in rows)
@@ -279,7 +286,21 @@ _DOSE = re.compile(
     r"(?:day|daily|week|weekly)\b|\bevery\s+\d+\s+(?:hours?|days?|weeks?)\b|\bb\.i\.d\b",
     re.IGNORECASE,
 )
-_PERCENT = re.compile(r"\d\s*%|\bpercent|\bhalf\b|\bmajority\b", re.IGNORECASE)
+# A distance: a number and a unit of length ("6,650 km", "40 metres", "3 mi")
+_DISTANCE = re.compile(
+    r"(?<![\w.])\d+(?:[.,]\d+)*\s?(?:km|m|mi|ft|cm|mm|miles?|metres?|meters?|kilomet(?:re|er)s?|"
+    r"feet|foot|yards?|inches)(?![\w])",
+    re.IGNORECASE,
+)
+# A share: a percentage, "half", "the majority", or a fraction in words ("one fifth", "a
+# third", "two-thirds", "one in ten")
+_PERCENT = re.compile(
+    r"\d\s*%|\bpercent|\bhalf\b|\bmajority\b|"
+    r"\b(?:a|one|two|three|four|five|six|seven|eight|nine)[\s-]+"
+    r"(?:thirds?|quarters?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?)\b|"
+    r"\bone in (?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b",
+    re.IGNORECASE,
+)
 
 
 def counts(sentence: str, unit: str | None, *, stated: Sequence[tuple[str, str]] = ()) -> bool:
@@ -310,6 +331,8 @@ def counts(sentence: str, unit: str | None, *, stated: Sequence[tuple[str, str]]
         return bool(_DOSE.search(sentence))
     if unit == "time":
         return bool(_LENGTH.search(sentence))
+    if unit == "length":
+        return bool(_LENGTH.search(sentence) or _DISTANCE.search(sentence))
     toks = tokens(sentence)
     for i, t in enumerate(toks):
         if (t.norm.isdigit() and not YEAR.fullmatch(t.norm)) or t.norm in NUMBER_WORDS:
@@ -432,6 +455,7 @@ _UNIT_NAMES = {
     "money": "an amount of money",
     "dose": "a dose",
     "time": "a length of time",
+    "length": "a length",
 }
 
 

@@ -268,7 +268,8 @@ class Query:
         focus: Stems of what a wh-question asks for ("which *cell line*", "how many
             *patients*"): an answer names it.
         unit: For a question asking a number, what is counted: a noun's stem, ``"%"``,
-            ``"money"``, ``"dose"`` or ``"time"``; None when any number answers.
+            ``"money"``, ``"dose"``, ``"time"`` or ``"length"`` (of space or time); None
+            when any number answers.
         anchor: For a question asking a number or naming a focus, its rarest word the
             corpus uses (besides the unit and the focus): a number, or the focus, answers
             it only in a sentence that holds this word too. A word the question itself
@@ -525,7 +526,11 @@ def understand(
         anchor=(
             # a word of the comparison itself ("compared to") is not what is counted
             _anchor(
-                (terms & content_stems(normalized)) - focus - COMPARISON_STEMS - _DATE_STEMS,
+                (terms & content_stems(normalized))
+                - focus
+                - COMPARISON_STEMS
+                - _DATE_STEMS
+                - (_HOW_LONG if unit in ("time", "length") else frozenset()),
                 unit,
                 lexicon,
             )
@@ -735,6 +740,9 @@ _CHANGE_STEMS = content_stems(
 )
 
 
+_HOW_LONG = frozenset(["long"])  # the asking word of "how long": what is measured, not of what
+
+
 def _anchor(terms: frozenset[str], unit: str | None, lexicon: Lexicon) -> str | None:
     """The rarest of the terms that the corpus uses, other than the unit and, when another
     is left, a verb of change (ties: the first in alphabetical order)."""
@@ -761,7 +769,8 @@ def _sides(normalized: str) -> tuple[str, str] | None:
 def _unit(toks: Sequence[Token], intents: frozenset[str], normalized: str) -> str | None:
     """What a number question counts: "how many *patients*" -> the noun's stem,
     "what percentage" -> ``"%"``, "how much does it cost" -> ``"money"``, "what dose" ->
-    ``"dose"``, "how long" / "in months" -> ``"time"``."""
+    ``"dose"``, "how long is X" -> ``"length"`` (of space or of time), "how long did" /
+    "in months" -> ``"time"``."""
     if "number" not in intents:
         return None
     words = [t.norm for t in toks]
@@ -773,7 +782,11 @@ def _unit(toks: Sequence[Token], intents: frozenset[str], normalized: str) -> st
         return "dose"
     for i, w in enumerate(words[:-1]):
         if w == "how" and words[i + 1] == "long":
-            return "time"
+            # "how long is the X" asks a length or a time ("the canal", "the treatment");
+            # "how long did X last" a time
+            return (
+                "length" if words[i + 2 : i + 3] in (["is"], ["are"], ["was"], ["were"]) else "time"
+            )
         if w == "how" and words[i + 1] == "many":
             nxt = _counted(toks[i + 2 :])
             return nxt[0].stem if nxt and nxt[0].norm not in _TIME else "time" if nxt else None
