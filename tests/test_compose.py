@@ -225,6 +225,17 @@ def test_a_refusal_quotes_the_nearest_covered_sentence_and_shows_no_rows(
     assert "[4]" not in a.nearest.sentence  # references resolved
 
 
+def test_the_nearest_sentence_of_a_document_without_headings_names_the_document(
+    second_qa: QA, evidence: Evidence
+) -> None:
+    hit = evidence.hits[evidence.sentences[0].hit]
+    plain = replace(hit.passage, doc_id="river_notes", section="")
+    hits = tuple(replace(h, passage=plain) if h is hit else h for h in evidence.hits)
+    a = _compose(second_qa, replace(evidence, hits=hits), refusal="off topic")
+    assert a.nearest is not None and a.nearest.section == "River notes"
+    assert 'in "River notes":' in a.answer and 'in "":' not in a.answer
+
+
 def test_no_quote_and_no_row_is_a_refusal_with_a_default_reason(
     second_qa: QA, evidence: Evidence
 ) -> None:

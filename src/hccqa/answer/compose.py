@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from ..corpus.citations import continues_from, find_citations
-from ..types import Answer, AnswerSentence, Hit, Nearest, Reference, RowMatch
+from ..types import Answer, AnswerSentence, Hit, Nearest, Reference, RowMatch, table_label
 from ..understand.query import Query
 from ..understand.words import content_stems, stem_set
 from .evidence import Evidence, Scored, context_of
@@ -334,6 +334,8 @@ def _nearest(evidence: Evidence, references: Mapping[int, Reference]) -> Nearest
         if _quotable(s.text) or s.row:
             # a row's line already holds its author and year: its own [n] goes, unresolved
             text = _drop_citations(s.text) if s.row else resolve_references(s.text, references)[0]
-            hit = evidence.hits[s.hit]
-            return Nearest(s.passage_id, hit.passage.section, text, s.hit + 1)
+            p = evidence.hits[s.hit].passage
+            # a document without headings has no section: it is named by its file
+            where = p.section.strip() or table_label(p.doc_id)
+            return Nearest(s.passage_id, where, text, s.hit + 1)
     return None
