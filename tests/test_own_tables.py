@@ -268,3 +268,13 @@ def test_a_number_a_rows_cell_gives_is_quoted_only_from_sentences_about_it(
     # the sentence after the one naming Brone gives Brone's number
     brone = eruptions.ask("how many deaths at Brone?")
     assert not brone.abstained and "The 850 deaths came" in brone.answer
+
+
+def test_how_many_of_the_rows_is_answered_by_the_rows_and_their_number(canals: QA) -> None:
+    counted = canals.ask("how many canals are longer than 30 km?")
+    assert not counted.abstained and counted.counted and counted.to_dict()["counted"]
+    assert [m.row.key for m in counted.rows] == ["Ardle Cut", "Dunmore Reach"]
+    assert counted.answer.startswith("2 table rows:\n- Ardle Cut")
+    # a length asked of one row counts no rows
+    one = canals.ask("how long is Ardle Cut?")
+    assert not one.abstained and not one.counted and "km: 41" in one.answer

@@ -21,7 +21,7 @@ from .answer.compose import (
 )
 from .answer.evidence import Evidence, Weights, gather
 from .answer.facts import SentenceFacts
-from .answer.judge import Policy, Verdict, judge
+from .answer.judge import Policy, Verdict, counts_rows, judge
 from .answer.rows import RowChoice, choose_rows, filter_rows, points_back
 from .types import Answer
 from .understand.lexicon import Lexicon
@@ -105,6 +105,10 @@ def answer_question(
     )
     quotes = of_the_referent(query, dated_by_rows(query, quotes, rows.rows), rows.rows, evidence)
     quotes = counted_by_rows(query, quotes, rows.rows, evidence)
+    # "how many rivers are longer than X?": the rows are the answer, and their number
+    counting = "number" in query.intents and counts_rows(
+        query.unit, [m.row for m in rows.rows], engine.lexicon
+    )
     rows_ms = _ms(t0)
     t0 = time.perf_counter()
     answer = compose(
@@ -117,7 +121,8 @@ def answer_question(
         table_labels=engine.table_labels,
         documents=engine.documents,
         refusal=verdict.reason if not verdict.answer else None,
-        listing=rows.listing,
+        listing=rows.listing or counting,
+        counting=counting,
         mode=mode,
         corrections=query.corrections,
         spelled=query.spelled,

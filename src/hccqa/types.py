@@ -283,6 +283,8 @@ class Answer:
         text: The quoted sentences only (no rows, no refusal wording).
         refusal_reason: For a refusal, which signal decided and its value.
         corrections: ``(typed, corrected)`` words the spelling step changed.
+        counted: The question asks how many rows ("how many rivers are longer than X?"):
+            ``rows`` are what it counts, and the answer leads with their number.
     """
 
     question: str
@@ -299,6 +301,7 @@ class Answer:
     text: str = ""
     refusal_reason: str | None = None
     corrections: tuple[tuple[str, str], ...] = ()
+    counted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -309,6 +312,7 @@ class Answer:
             "abstained": self.abstained,
             "refusal_reason": self.refusal_reason,
             "corrections": [list(c) for c in self.corrections],
+            "counted": self.counted,
             "passages": [h.to_dict() for h in self.passages],
             "rows": [r.to_dict() for r in self.rows],
             "sentences": [s.to_dict() for s in self.sentences],

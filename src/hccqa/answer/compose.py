@@ -204,6 +204,7 @@ def compose(
     documents: int,
     refusal: str | None = None,
     listing: bool = False,
+    counting: bool = False,
     mode: str = "hybrid",
     corrections: tuple[tuple[str, str], ...] = (),
     spelled: Sequence[str] = (),
@@ -222,6 +223,7 @@ def compose(
         documents: Number of text documents in the corpus (for the refusal's wording).
         refusal: Why the documents do not answer, or None.
         listing: The rows are the answer: they lead.
+        counting: The question asks how many rows (with ``listing``): the head says.
         mode: Retrieval mode used.
         corrections: Spelling corrections made.
         spelled: The other form of each abbreviation (or long form) the question names
@@ -282,6 +284,8 @@ def compose(
             f"- {row_line(m, table_labels.get(m.row.table, m.row.table))}" for m in rows
         )
         head = "Table rows:" if listing else "Related table rows:"
+        if listing and counting:  # "how many rivers are longer than X?": say how many
+            head = f"{len(rows)} table row{'s' if len(rows) != 1 else ''}:"
         block = f"{head}\n{listing_text}"
         full = f"{block}\n{body}".strip() if listing else f"{body}\n{block}".strip()
         for m in rows:
@@ -294,6 +298,7 @@ def compose(
         sentences=tuple(sentences),
         references=dict(sorted(used.items())),
         text=body,
+        counted=bool(rows) and listing and counting,
         **base,  # type: ignore[arg-type]
     )
 

@@ -195,6 +195,8 @@ def measure(
                 if not s.row
             )
             or any(column_counts(r, query.unit) for r in rows)
+            # "how many rivers are longer than X?": the rows selected are what is counted
+            or (lexicon is not None and counts_rows(query.unit, rows, lexicon))
         )
         shape_missing = 0.0 if counted else 1.0
     elif "when" in query.intents and asks_date(query) and best:
@@ -240,6 +242,25 @@ def sentence_before(sentence: Scored, evidence: Evidence) -> Scored:
         if context[c:d] == sentence.text:
             return sentence._replace(text=context[a:b])
     return sentence._replace(text="")
+
+
+_SHAPES = frozenset(["%", "money", "dose", "time", "length"])
+
+
+def counts_rows(unit: str | None, rows: Sequence[TableRow], lexicon: Lexicon) -> bool:
+    """ "How many *rivers* ...": what a number question counts is what its rows are, a
+    word of their table's title or key column ("Rivers of the world", "river")."""
+    if not rows or unit is None or unit in _SHAPES:
+        return False
+    wanted = {r.table for r in rows}
+    kinds = frozenset().union(
+        *(
+            stem_set(f"{t.title} {t.columns[0].name.replace('_', ' ')}")
+            for t in lexicon.tables
+            if t.id in wanted and t.columns
+        )
+    )
+    return holds(unit, kinds)
 
 
 def column_counts(row: TableRow, unit: str | None) -> bool:

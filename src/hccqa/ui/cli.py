@@ -418,7 +418,9 @@ def ask_cmd(
     elif ans.text:  # (rows alone answer "when were they published?")
         print(ans.text)
     if ans.rows:
-        print("\nTable rows:" if ans.text or ans.abstained else "Table rows:")
+        n = len(ans.rows)
+        head = f"{n} table row{'s' if n != 1 else ''}:" if ans.counted else "Table rows:"
+        print(f"\n{head}" if ans.text or ans.abstained else head)
         for r in ans.rows:
             label = table_label(r.row.table)
             print(f"  {r.row.id}: {row_line(r, label)}  <- {r.reason}")
