@@ -152,6 +152,19 @@ def test_facts_read_the_shape_of_a_sentence(second_qa: QA) -> None:
     assert not (f.gist or plain.gist)
 
 
+def test_a_sentence_with_a_pronoun_subject_is_about_what_the_one_before_names(
+    second_qa: QA,
+) -> None:
+    e = second_qa.engine
+    prose = next(p for p in e.retriever.passages if p.kind == "text")
+    text = "The Kell weir was raised in 1902. It holds 40 tonnes of silt. Silt is fine."
+    passage = replace(prose, text=text, section="")
+    it = Facts.of("It holds 40 tonnes of silt.", passage, e.lexicon)
+    assert {"kell", "weir"} <= it.stems and "kell" not in it.plain  # scored, not quoted, so
+    other = Facts.of("Silt is fine.", passage, e.lexicon)
+    assert "kell" not in other.stems  # no pronoun: its own words only
+
+
 def test_a_sentence_opening_like_a_definition_says_what_it_defines(second_qa: QA) -> None:
     e = second_qa.engine
     prose = next(p for p in e.retriever.passages if p.kind == "text")

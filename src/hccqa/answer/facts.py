@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..corpus.citations import BACK_REFERENCE, find_citations
+from ..corpus.sentences import split_sentences
 from ..types import Passage
 from ..understand.lexicon import Lexicon
 from ..understand.words import has_number, stem_set
@@ -137,6 +138,9 @@ class Facts:
         row = passage.kind == "row"
         defines, head = _defined(text) if not row else (frozenset(), frozenset())
         stems = sentence_stems(text if row else f"{passage.section}. {text}", lexicon)
+        if not row and _PRONOUN_SUBJECT.match(text):
+            # "It is the largest ... at 22,500 MW.": about what the sentence before names
+            stems |= stem_set(_sentence_before(text, passage.text))
         return cls(
             stems=stems,
             plain=stem_set(text),
@@ -240,6 +244,19 @@ class SentenceFacts:
 
     def __len__(self) -> int:
         return len(self._facts)
+
+
+# A sentence whose subject is a pronoun: what it is about, the sentence before it names
+_PRONOUN_SUBJECT = re.compile(r"(?:It|Its|They|Their|He|She|His|Her)\b")
+
+
+def _sentence_before(text: str, context: str) -> str:
+    """The sentence before ``text`` in ``context`` ("" when it is the first or absent)."""
+    spans = split_sentences(context)
+    for (a, b), (c, d) in zip(spans, spans[1:], strict=False):
+        if context[c:d] == text:
+            return context[a:b]
+    return ""
 
 
 def sentence_stems(text: str, lexicon: Lexicon) -> frozenset[str]:
