@@ -278,3 +278,18 @@ def test_how_many_of_the_rows_is_answered_by_the_rows_and_their_number(canals: Q
     # a length asked of one row counts no rows
     one = canals.ask("how long is Ardle Cut?")
     assert not one.abstained and not one.counted and "km: 41" in one.answer
+
+
+def test_a_comparative_or_a_first_asked_of_a_choice_keeps_one_row(towers: QA) -> None:
+    norland = ("Which towers are in Norland?",)
+    assert rows(towers, "which one is taller?", norland) == ["Varn Spire"]
+    assert rows(towers, "which one is shorter?", norland) == ["Osk Keep"]
+    sudmark = ("Which towers are in Sudmark?",)
+    assert rows(towers, "which one was built first?", sudmark) == ["Bellmere"]
+    assert rows(towers, "which was built last?", sudmark) == ["Tarrow"]
+    # a comparative before "than" is a bound
+    assert rows(towers, "Which towers are taller than 40 m?") == [
+        "Varn Spire",
+        "Bellmere",
+        "Tarrow",
+    ]

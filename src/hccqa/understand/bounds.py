@@ -103,6 +103,27 @@ _SUPERLATIVE = re.compile(
     re.IGNORECASE,
 )
 
+# A comparative asked of a choice ("which one is longer?", "which has the larger
+# discharge?"), not a bound ("longer than 30 km"): the superlative of the rows compared
+_COMPARATIVE = re.compile(
+    r"\b(?:(longer|larger|higher|bigger|greater|deeper|taller|wider|heavier|deadlier)|"
+    r"(shorter|smaller|lower|shallower|narrower|lighter))\b(?!\s+(?:than|then)\b)",
+    re.IGNORECASE,
+)
+_SUPERLATIVE_OF = {
+    "longer": "longest",
+    "shorter": "shortest",
+    "taller": "tallest",
+    "wider": "widest",
+    "narrower": "narrowest",
+    "deeper": "deepest",
+    "shallower": "shallowest",
+    "heavier": "heaviest",
+    "lighter": "lightest",
+    "deadlier": "deadliest",
+}
+_WHICH = re.compile(r"\bwhich\b", re.IGNORECASE)
+
 # The quantity a superlative of size measures, as the stem of a header's word ("the
 # tallest" of a column "height_m"), English; one that could measure several ("the
 # shortest": height or length) counts only where the table has one of them.
@@ -172,14 +193,19 @@ def numeric_bounds(
         numbers = tuple(as_number(g) or 0.0 for g in (number, first, second) if g)
         out.append(_within_columns(lexicon, columns, within, label, numbers))
         taken.append(m.span())
-    for m in _SUPERLATIVE.finditer(text):
+    extremes = [*_SUPERLATIVE.finditer(text)]
+    if _WHICH.search(text):
+        extremes += _COMPARATIVE.finditer(text)
+    for m in extremes:
         nearest = min(named, key=lambda n: _gap(n[0], m)) if named else None
         if nearest is not None and _gap(nearest[0], m) <= _BESIDE:
             columns = nearest[1]
         else:
             # no column named beside it: the quantity the adjective measures ("the tallest"
             # of a column headed "height"), when it names one
-            measured = [by_word[w] for w in _MEASURES.get(m.group(0).lower(), ()) if w in by_word]
+            word = m.group(0).lower()
+            word = _SUPERLATIVE_OF.get(word, word)
+            measured = [by_word[w] for w in _MEASURES.get(word, ()) if w in by_word]
             if len(measured) != 1:
                 continue
             columns = measured[0]

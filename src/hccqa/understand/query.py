@@ -179,13 +179,17 @@ _DONE = r"(?:published|came out|appeared|was done|were done|conducted|reported)"
 # "the later one", "the older study": of two shown, by their years ("a later study" is
 # any study after)
 _OF_TWO = r"(?:one|study|trial|paper|report)"
+# "which one was measured first?", "which was built last?": a verb done to the rows,
+# then the end of their order ("first-line" is no order)
+_DONE_TO_ROWS = r"(?:was|were) (?:\w+ed|built|made|done|run|held|begun|written|found)"
 _LATEST = re.compile(
     rf"\b(?:most recent|latest|newest|last one|last study|last trial|{_DONE} last|"
-    rf"the (?:later|newer|more recent) {_OF_TWO})\b",
+    rf"the (?:later|newer|more recent) {_OF_TWO})\b|\b{_DONE_TO_ROWS} last(?![\w-])",
     re.I,
 )
 _EARLIEST = re.compile(
-    rf"\b(?:earliest|oldest|first {_OF_TWO}|{_DONE} first|the (?:earlier|older) {_OF_TWO})\b",
+    rf"\b(?:earliest|oldest|first {_OF_TWO}|{_DONE} first|the (?:earlier|older) {_OF_TWO})\b|"
+    rf"\b{_DONE_TO_ROWS} first(?![\w-])",
     re.I,
 )
 _HOW = re.compile(
@@ -640,6 +644,8 @@ def _focus(toks: Sequence[Token], intents: frozenset[str], lexicon: Lexicon) -> 
     for i, w in enumerate(words):
         if w in ("what", "which") or (w == "many" and i and words[i - 1] == "how"):
             j = _past_auxiliaries(words, i + 1)
+            if j > i + 1 and j < len(words) and _participle(words[j]) and words[j - 1] in _AUX:
+                return frozenset()  # "which was built last?": a verb done, no noun asked
             if j + 1 < len(words) and words[j] in _KIND_OF and words[j + 1] == "of":
                 j += 2
             found: list[Token] = []
@@ -660,6 +666,18 @@ def _focus(toks: Sequence[Token], intents: frozenset[str], lexicon: Lexicon) -> 
 _FOCUS_END = frozenset(
     ["of", "for", "in", "on", "from", "with", "by", "to", "at", "among", "between", "that"]
 )
+
+
+# Past participles that do not end in -ed (English): "which was *built* first?"
+_IRREGULAR_PARTICIPLES = frozenset(
+    ["built", "made", "done", "run", "held", "found", "written", "begun", "known", "given"]
+    + ["taken", "seen", "shown", "grown", "drawn", "chosen", "sold", "bought", "brought"]
+)
+
+
+def _participle(word: str) -> bool:
+    """A past participle: "measured", "built" (not "red", "bed": four letters or more)."""
+    return word in _IRREGULAR_PARTICIPLES or (len(word) >= 5 and word.endswith("ed"))
 
 
 def _past_auxiliaries(words: Sequence[str], j: int) -> int:
