@@ -308,6 +308,12 @@ def test_how_long_is_asks_a_length_and_long_is_not_its_anchor(second_lexicon: Le
     assert understand("How long did the thymol trial last?", (), second_lexicon).unit == "time"
 
 
+def test_how_many_then_a_verb_counts_no_named_thing(second_lexicon: Lexicon) -> None:
+    # "how many died?": whoever did, any number (not a number of "died")
+    assert understand("how many died in the Lagos trial?", (), second_lexicon).unit is None
+    assert understand("how many hives died?", (), second_lexicon).unit == "hive"
+
+
 def test_function_words_typed_with_a_slip_are_read_as_meant() -> None:
     # a corpus where "with" and "when" are frequent: the speller alone would pick them
     lexicon = _lexicon(

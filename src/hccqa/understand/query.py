@@ -676,8 +676,11 @@ _IRREGULAR_PARTICIPLES = frozenset(
 
 
 def _participle(word: str) -> bool:
-    """A past participle: "measured", "built" (not "red", "bed": four letters or more)."""
-    return word in _IRREGULAR_PARTICIPLES or (len(word) >= 5 and word.endswith("ed"))
+    """A past participle or tense: "measured", "died", "built" (not "red", "bed",
+    "need", "seed")."""
+    return word in _IRREGULAR_PARTICIPLES or (
+        len(word) >= 4 and word.endswith("ed") and not word.endswith("eed")
+    )
 
 
 def _past_auxiliaries(words: Sequence[str], j: int) -> int:
@@ -807,6 +810,8 @@ def _unit(toks: Sequence[Token], intents: frozenset[str], normalized: str) -> st
             )
         if w == "how" and words[i + 1] == "many":
             nxt = _counted(toks[i + 2 :])
+            if nxt and _participle(nxt[0].norm):
+                return None  # "how many died?": a count of whoever did, any number
             return nxt[0].stem if nxt and nxt[0].norm not in _TIME else "time" if nxt else None
     if any(w in ("months", "years", "weeks", "days") for w in words):
         return "time"
