@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from hccqa import QA, Settings
+from hccqa.answer.judge import keyed_rows
 from hccqa.corpus.tables import column_kinds
 from hccqa.retrieval.embed import HashingEmbedder
 from hccqa.understand.query import understand
@@ -293,3 +294,24 @@ def test_a_comparative_or_a_first_asked_of_a_choice_keeps_one_row(towers: QA) ->
         "Bellmere",
         "Tarrow",
     ]
+
+
+def test_a_rare_word_before_what_the_rows_are_names_a_row_the_table_lacks(canals: QA) -> None:
+    lexicon = canals.engine.lexicon
+    assert understand("how long is the orinoco canal?", (), lexicon).unknown == ("orinoco",)
+    assert understand("which big canal is the longest?", (), lexicon).unknown == ()
+
+
+def test_only_a_row_named_by_its_key_gives_its_numbers_to_a_count(canals: QA) -> None:
+    lexicon = canals.engine.lexicon
+    all_rows = canals.corpus.rows
+    keyed = keyed_rows(understand("how long is Ardle Cut?", (), lexicon), all_rows)
+    assert [r.key for r in keyed] == ["Ardle Cut"]
+    by_note = understand("how long is the canal built by monks?", (), lexicon)
+    assert keyed_rows(by_note, all_rows) == []  # picked by its note, not named
+
+
+def test_a_count_of_no_named_thing_reads_the_named_rows_numbers(eruptions: QA) -> None:
+    died = eruptions.ask("how many died at Kell?")
+    assert not died.abstained and [m.row.key for m in died.rows] == ["Kell"]
+    assert "deaths: 9000" in died.answer

@@ -20,7 +20,7 @@ from ..understand.query import Query
 from ..understand.words import content_stems, stem_set
 from .evidence import Evidence, Scored, context_of
 from .facts import YEAR, concluding_section, holds
-from .judge import NOTHING_ASKED, asks_date, column_counts, sentence_before
+from .judge import NOTHING_ASKED, asks_date, column_counts, keyed_rows, sentence_before
 from .rows import points_back, studies_reported
 
 # Sentences quoted at most. Four rather than three: the sentence that holds the answer
@@ -96,7 +96,8 @@ def counted_by_rows(
     A count of another subject ("about 850 people died" at Y) would read as the answer."""
     if "number" not in query.intents:
         return list(quotes)
-    counting = {m.row.id for m in rows if column_counts(m.row, query.unit)}
+    keyed = keyed_rows(query, [m.row for m in rows])
+    counting = {r.id for r in keyed if column_counts(r, query.unit)}
     if not counting:
         return list(quotes)
     words = {s for m in query.mentions if m.entity.rows & counting for s in m.matched}

@@ -194,9 +194,15 @@ def measure(
                 for s in best
                 if not s.row
             )
-            or any(column_counts(r, query.unit) for r in rows)
+            or any(column_counts(r, query.unit) for r in keyed_rows(query, rows))
             # "how many rivers are longer than X?": the rows selected are what is counted
             or (lexicon is not None and counts_rows(query.unit, rows, lexicon))
+            # "how many died at X?" (a count of no named thing): X's row's numbers
+            or (
+                query.unit is None
+                and lexicon is not None
+                and _with_numbers(keyed_rows(query, rows), lexicon)
+            )
         )
         shape_missing = 0.0 if counted else 1.0
     elif "when" in query.intents and asks_date(query) and best:
@@ -261,6 +267,25 @@ def counts_rows(unit: str | None, rows: Sequence[TableRow], lexicon: Lexicon) ->
         )
     )
     return holds(unit, kinds)
+
+
+def keyed_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
+    """The rows the question names by their key ("how long is the Nile?": the Nile's row),
+    whose cells are then about what it asks; a row picked by another cell ("the dam" of
+    a river's note) is not what its numbers measure."""
+    named = {
+        rid
+        for m in query.mentions
+        for rid in m.entity.rows
+        if m.how == "whole" and m.entity.kind == "key"
+    }
+    return [r for r in rows if r.id in named]
+
+
+def _with_numbers(rows: Sequence[TableRow], lexicon: Lexicon) -> bool:
+    """A row of a table with a column of numbers (not years, not keys) has a number in it."""
+    numeric = {(t.id, c.name) for t in lexicon.tables for c in t.columns if c.kind == "number"}
+    return any((r.table, name) in numeric and has_number(v) for r in rows for name, v in r.cells)
 
 
 def column_counts(row: TableRow, unit: str | None) -> bool:

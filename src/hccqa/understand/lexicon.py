@@ -226,6 +226,13 @@ class Lexicon:
             for t in self.tables
             for c in t.columns
         }
+        # the stems of the tables' key columns' names: what one row is ("river", "canal")
+        self.row_nouns = frozenset(
+            s
+            for t in self.tables
+            if t.columns
+            for s in self._column_stems[(t.id, t.columns[0].name)]
+        )
         # table -> the stems of its title and column names: words that name the table
         self._structure = {t.id: topic_stems(t) for t in self.tables}
         self.topic = frozenset().union(*self._structure.values())  # of every table

@@ -461,6 +461,11 @@ def understand(
     # a rare English word capitalized inside the question is a name ("the Ganges"): one
     # the corpus never uses names something it never mentions
     named = set() if shouted else {t.norm for t in toks[1:] if _titled(t.text)}
+    # a word right before what a table's rows are ("the colorado *river*" of a table keyed
+    # by river) names one: a word the corpus never uses names a row it does not have
+    before_row_noun = {
+        id(a) for a, b in zip(toks, toks[1:], strict=False) if b.stem in lexicon.row_nouns
+    }
     unknown = tuple(
         t.text
         for t in content
@@ -471,6 +476,11 @@ def understand(
             or (
                 t.norm in named
                 and len(t.norm) >= 4
+                and not lexicon.knows(t)
+                and not lexicon.is_common_english(t.norm)
+            )
+            or (
+                id(t) in before_row_noun
                 and not lexicon.knows(t)
                 and not lexicon.is_common_english(t.norm)
             )
@@ -644,8 +654,10 @@ def _focus(toks: Sequence[Token], intents: frozenset[str], lexicon: Lexicon) -> 
     for i, w in enumerate(words):
         if w in ("what", "which") or (w == "many" and i and words[i - 1] == "how"):
             j = _past_auxiliaries(words, i + 1)
-            if j > i + 1 and j < len(words) and _participle(words[j]) and words[j - 1] in _AUX:
-                return frozenset()  # "which was built last?": a verb done, no noun asked
+            verb_next = j < len(words) and _participle(words[j])
+            if verb_next and (w == "many" or (j > i + 1 and words[j - 1] in _AUX)):
+                # "which was built last?", "how many died?": a verb done, no noun asked
+                return frozenset()
             if j + 1 < len(words) and words[j] in _KIND_OF and words[j + 1] == "of":
                 j += 2
             found: list[Token] = []
