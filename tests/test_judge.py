@@ -229,16 +229,13 @@ def test_shape_a_number_counts_only_beside_the_questions_rarest_word(second_qa: 
     assert measure(query, apart)["shape"] == 1.0  # frames counted, but of other boxes
 
 
-def test_shape_a_selected_rows_column_named_by_the_unit_gives_the_number(second_qa: QA) -> None:
-    question = "How many frames did Okonkwo et al use?"
-    query = _query(second_qa, question)
-    ev = _evidence(second_qa, question, ["Okonkwo et al kept hives on a roof."])
+def test_a_rows_column_named_by_the_unit_gives_the_number() -> None:
+    # (over a whole folder, with the row named by its key: test_own_tables.py)
     counted = make_row("hives", site="Lagos", frames="10")
     other = make_row("hives", site="Lagos", hives_kept="12")
-    assert measure(query, ev)["shape"] == 1.0
-    assert measure(query, ev, rows=[counted])["shape"] == 0.0  # its column "frames"
-    assert measure(query, ev, rows=[other])["shape"] == 1.0  # a number, of hives
-    assert column_counts(counted, "frame") and not column_counts(counted, None)
+    assert column_counts(counted, "frame")
+    assert not column_counts(other, "frame")  # a number, of hives
+    assert not column_counts(counted, None)
 
 
 def test_shape_a_number_counts_in_the_sentence_after_the_one_naming_the_anchor(
