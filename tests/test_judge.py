@@ -22,6 +22,7 @@ from hccqa.answer.judge import (
     fit,
     judge,
     measure,
+    names_its_own,
     probability,
     stated_numbers,
 )
@@ -227,6 +228,12 @@ def test_shape_a_number_counts_only_beside_the_questions_rarest_word(second_qa: 
     apart = _evidence(second_qa, question, ["Full-size boxes of 10 frames are usual."])
     assert measure(query, beside)["shape"] == 0.0
     assert measure(query, apart)["shape"] == 1.0  # frames counted, but of other boxes
+
+
+def test_a_sentence_with_a_capitalized_word_past_its_first_names_its_own_subject() -> None:
+    assert names_its_own("The Severn is 354 km long.")
+    assert not names_its_own("About 300 people died when the roofs fell.")
+    assert not names_its_own("Timely evacuation saved lives, but 850 people died.")
 
 
 def test_a_rows_column_named_by_the_unit_gives_the_number() -> None:
@@ -688,6 +695,11 @@ def test_a_number_question_about_only_words_the_corpus_never_uses_is_not_answere
     query = _query(second_qa, question)
     assert query.unit == "length" and query.anchor is None and query.unknown
     ev = _evidence(second_qa, question, ["The roof is 40 m long."])
-    assert measure(query, ev)["shape"] == 1.0  # a length, but of nothing asked about
+    lexicon = second_qa.engine.lexicon
+    assert measure(query, ev, lexicon=lexicon)["shape"] == 1.0  # a length, of nothing asked
     lower = _query(second_qa, "how long is the zambezi?")  # an English word it never uses
-    assert lower.absent and measure(lower, ev)["shape"] == 1.0
+    assert lower.absent and measure(lower, ev, lexicon=lexicon)["shape"] == 1.0
+    # a verb it never uses asks of nothing: the number counts ("how many took part?")
+    took = _query(second_qa, "How many hives took part in the Lagos trial?")
+    held = _evidence(second_qa, "How many hives took part?", ["In Lagos 12 hives took part."])
+    assert measure(took, held, lexicon=lexicon)["shape"] == 0.0

@@ -315,3 +315,19 @@ def test_a_count_of_no_named_thing_reads_the_named_rows_numbers(eruptions: QA) -
     died = eruptions.ask("how many died at Kell?")
     assert not died.abstained and [m.row.key for m in died.rows] == ["Kell"]
     assert "deaths: 9000" in died.answer
+
+
+def test_a_count_is_not_read_off_rows_named_or_negated(canals: QA) -> None:
+    # the question names a row to compare with, or negates: its rows are not the count
+    assert not canals.ask("how many canals are longer than Ardle Cut?").counted
+    assert not canals.ask("how many canals are not in the North?").counted
+
+
+def test_a_comparative_outside_a_choice_picks_no_extreme(towers: QA) -> None:
+    for question in (
+        "which towers have a height of 40 or greater?",
+        "which towers have a greater height than 40?",
+        "which towers grew taller after 1900?",
+    ):
+        reasons = [m.reason for m in towers.ask(question).rows]
+        assert not any("the highest" in r or "the lowest" in r for r in reasons), question

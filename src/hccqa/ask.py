@@ -106,8 +106,12 @@ def answer_question(
     quotes = of_the_referent(query, dated_by_rows(query, quotes, rows.rows), rows.rows, evidence)
     quotes = counted_by_rows(query, quotes, rows.rows, evidence)
     # "how many rivers are longer than X?": the rows are the answer, and their number
-    counting = "number" in query.intents and counts_rows(
-        query.unit, [m.row for m in rows.rows], engine.lexicon
+    counting = (
+        "number" in query.intents
+        and rows.listing
+        and bool(evidence.filtered)
+        and {m.row.id for m in rows.rows} == {r.id for r in evidence.filtered or ()}
+        and counts_rows(query, [m.row for m in rows.rows], engine.lexicon)
     )
     rows_ms = _ms(t0)
     t0 = time.perf_counter()

@@ -20,7 +20,14 @@ from ..understand.query import Query
 from ..understand.words import content_stems, stem_set
 from .evidence import Evidence, Scored, context_of
 from .facts import YEAR, concluding_section, holds
-from .judge import NOTHING_ASKED, asks_date, column_counts, keyed_rows, sentence_before
+from .judge import (
+    NOTHING_ASKED,
+    asks_date,
+    column_counts,
+    keyed_rows,
+    names_its_own,
+    sentence_before,
+)
 from .rows import points_back, studies_reported
 
 # Sentences quoted at most. Four rather than three: the sentence that holds the answer
@@ -113,7 +120,8 @@ def counted_by_rows(
     return [
         quote
         for quote in quotes
-        if about(quote.text) or about(sentence_before(quote, evidence).text)
+        if about(quote.text)
+        or (not names_its_own(quote.text) and about(sentence_before(quote, evidence).text))
     ]
 
 

@@ -41,8 +41,8 @@ from dataclasses import dataclass
 from ..corpus.citations import named_next
 from ..corpus.sentences import split_sentences
 from ..types import TableRow
-from ..understand.lexicon import Lexicon
-from ..understand.query import REASONS, Query
+from ..understand.lexicon import NEGATING, Lexicon
+from ..understand.query import ASKED_NOT_ABOUT, REASONS, Query
 from ..understand.words import NUMBER_WORD, NUMBER_WORDS, STOPWORDS, has_number, stem_set, tokens
 from .evidence import Evidence, Scored, context_of
 from .facts import YEAR, holds, sentence_stems
@@ -183,20 +183,31 @@ def measure(
         # numbers the question states with the word before them ("stage 2"), also in the
         # long forms of the short forms it uses ("FT7": "frame type 7")
         stated = stated_numbers(" ".join([query.normalized, *query.spelled]))
-        # a question whose topical words the corpus uses none of but words or names it
-        # never uses ("how long is the X?") asks of something no sentence is about
-        unanchored = anchor is None and bool(query.absent or query.unknown)
+        # a question whose topical words the corpus uses none of, asking of a word or
+        # name it never uses ("how long is the X?"), asks of something no sentence is
+        # about ("how many countries took part?" asks of no such word)
+        unanchored = (
+            anchor is None
+            and _asks_of_a_stranger(query)
+            and not any(
+                lexicon is None or lexicon.document_frequency.get(t, 0) > 0
+                for t in query.terms - ASKED_NOT_ABOUT - {query.unit or ""}
+            )
+        )
         counted = (
             not unanchored
             and any(
                 counts(s.text, query.unit, stated=stated)
-                and (about(anchor, s) or about(anchor, sentence_before(s, evidence)))
+                and (
+                    about(anchor, s)
+                    or (not names_its_own(s.text) and about(anchor, sentence_before(s, evidence)))
+                )
                 for s in best
                 if not s.row
             )
             or any(column_counts(r, query.unit) for r in keyed_rows(query, rows))
             # "how many rivers are longer than X?": the rows selected are what is counted
-            or (lexicon is not None and counts_rows(query.unit, rows, lexicon))
+            or (lexicon is not None and counts_rows(query, rows, lexicon))
             # "how many died at X?" (a count of no named thing): X's row's numbers
             or (
                 query.unit is None
@@ -238,6 +249,31 @@ def measure(
     }
 
 
+# Words before what a question is about ("how long is *the* X", "the depth *of* X")
+_BEFORE_A_SUBJECT = frozenset(
+    ["the", "a", "an", "of", "in", "at", "on", "for", "about", "is", "are", "was", "were"]
+)
+
+
+def _asks_of_a_stranger(query: Query) -> bool:
+    """A word or name the corpus never uses stands where the question names what it asks
+    about: right after an article, a preposition or "is"."""
+    strangers = {*query.absent, *query.unknown}
+    toks = query.tokens
+    return any(
+        b.text in strangers and a.norm in _BEFORE_A_SUBJECT
+        for a, b in zip(toks, toks[1:], strict=False)
+    )
+
+
+def names_its_own(text: str) -> bool:
+    """The sentence names a subject of its own: a capitalized word after its first ("The
+    Severn is 354 km long."), so it does not go on about the one before."""
+    return any(
+        t.text[:1].isupper() and t.text.isalpha() and t.text != "I" for t in tokens(text)[1:]
+    )
+
+
 def sentence_before(sentence: Scored, evidence: Evidence) -> Scored:
     """The sentence before ``sentence`` in its passage (as a :class:`Scored` of the same
     passage), or an empty one: "Mount X erupted in 1991. About 850 people died." is
@@ -250,13 +286,16 @@ def sentence_before(sentence: Scored, evidence: Evidence) -> Scored:
     return sentence._replace(text="")
 
 
-_SHAPES = frozenset(["%", "money", "dose", "time", "length"])
-
-
-def counts_rows(unit: str | None, rows: Sequence[TableRow], lexicon: Lexicon) -> bool:
-    """ "How many *rivers* ...": what a number question counts is what its rows are, a
-    word of their table's title or key column ("Rivers of the world", "river")."""
-    if not rows or unit is None or unit in _SHAPES:
+def counts_rows(query: Query, rows: Sequence[TableRow], lexicon: Lexicon) -> bool:
+    """ "How many *rivers* are longer than X?": what a number question counts is what the
+    rows its filter selects are, a word of their table's title or key column ("Rivers of
+    the world", "river"). Not when the question names a row by its key ("how many lakes
+    are deeper than Lake X?" compares with X) or negates ("not in Y"): the rows then are
+    not the count."""
+    unit = query.unit
+    if not rows or unit is None or unit in _UNIT_NAMES:
+        return False
+    if keyed_rows(query, rows) or any(t.norm in NEGATING for t in query.tokens):
         return False
     wanted = {r.table for r in rows}
     kinds = frozenset().union(

@@ -104,11 +104,15 @@ _SUPERLATIVE = re.compile(
 )
 
 # A comparative asked of a choice ("which one is longer?", "which has the larger
-# discharge?"), not a bound ("longer than 30 km"): the superlative of the rows compared
+# discharge?", "which is deeper, X or Y?"): the superlative of the rows compared. Only
+# right after "which (one | of them | of the two) is/has (the)", and with no "than" after
+# it: "which lakes have a larger area than 100?" and "100 or greater" are bounds
 _COMPARATIVE = re.compile(
-    r"\b(?:(longer|larger|higher|bigger|greater|deeper|taller|wider|heavier|deadlier)|"
-    r"(shorter|smaller|lower|shallower|narrower|lighter))\b(?!\s+(?:than|then)\b)",
-    re.IGNORECASE,
+    r"\bwhich(?:\s+one|\s+of\s+(?:them|the\s+two|these|those))?\s+"
+    r"(?:is|was|are|were|has|had|have)\s+(?:the\s+|a\s+)?"
+    r"(?:(longer|larger|higher|bigger|greater|deeper|taller|wider|heavier|deadlier)|"
+    r"(shorter|smaller|lower|shallower|narrower|lighter))\b(?!.*\bthan\b)",
+    re.IGNORECASE | re.DOTALL,
 )
 _SUPERLATIVE_OF = {
     "longer": "longest",
@@ -122,7 +126,6 @@ _SUPERLATIVE_OF = {
     "lighter": "lightest",
     "deadlier": "deadliest",
 }
-_WHICH = re.compile(r"\bwhich\b", re.IGNORECASE)
 
 # The quantity a superlative of size measures, as the stem of a header's word ("the
 # tallest" of a column "height_m"), English; one that could measure several ("the
@@ -193,17 +196,14 @@ def numeric_bounds(
         numbers = tuple(as_number(g) or 0.0 for g in (number, first, second) if g)
         out.append(_within_columns(lexicon, columns, within, label, numbers))
         taken.append(m.span())
-    extremes = [*_SUPERLATIVE.finditer(text)]
-    if _WHICH.search(text):
-        extremes += _COMPARATIVE.finditer(text)
-    for m in extremes:
+    for m in [*_SUPERLATIVE.finditer(text), *_COMPARATIVE.finditer(text)]:
         nearest = min(named, key=lambda n: _gap(n[0], m)) if named else None
         if nearest is not None and _gap(nearest[0], m) <= _BESIDE:
             columns = nearest[1]
         else:
             # no column named beside it: the quantity the adjective measures ("the tallest"
             # of a column headed "height"), when it names one
-            word = m.group(0).lower()
+            word = (m.group(1) or m.group(2) or "").lower()
             word = _SUPERLATIVE_OF.get(word, word)
             measured = [by_word[w] for w in _MEASURES.get(word, ()) if w in by_word]
             if len(measured) != 1:

@@ -544,7 +544,7 @@ def understand(
                 - focus
                 - COMPARISON_STEMS
                 - _DATE_STEMS
-                - (_HOW_LONG if unit in ("time", "length") else frozenset()),
+                - (ASKED_NOT_ABOUT if unit in ("time", "length") else frozenset()),
                 unit,
                 lexicon,
             )
@@ -726,6 +726,8 @@ def _asks_what_it_lacks(
 
 # what a question asks for when it asks a date ("in which year"), not what it is about
 _DATE_STEMS = content_stems("year years date dates decade decades")
+# Stems a number question asks with, not of what: its dates and the "long" of "how long"
+ASKED_NOT_ABOUT = _DATE_STEMS | frozenset(["long"])
 
 
 def _asks_a_cell(toks: Sequence[Token], mentions: Sequence[Mention], lexicon: Lexicon) -> bool:
@@ -771,9 +773,6 @@ _CHANGE_STEMS = content_stems(
     "prolong prolonged shorten shortened lengthen lengthened grow grew grown decline declined "
     "enhance enhanced change changed go went"
 )
-
-
-_HOW_LONG = frozenset(["long"])  # the asking word of "how long": what is measured, not of what
 
 
 def _anchor(terms: frozenset[str], unit: str | None, lexicon: Lexicon) -> str | None:
