@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -469,10 +470,17 @@ def test_a_selected_row_answers_which_kind_of_thing_its_table_lists(second_qa: Q
         ("About two-thirds of the hives were lost.", "%", True),
         ("One in ten hives was lost.", "%", True),
         ("The fifth hive was lost.", "%", False),
+        ("A third study found mites.", "%", False),  # an ordinal, not a share
     ],
 )
 def test_counts(sentence: str, unit: str | None, expected: bool) -> None:
     assert counts(sentence, unit) is expected
+
+
+def test_counts_a_distance_in_linear_time() -> None:
+    start = time.perf_counter()
+    assert not counts("1," * 5000 + " hives", "length")
+    assert time.perf_counter() - start < 1.0  # was seconds: every comma restarted the scan
 
 
 def test_counts_reads_number_words_before_the_unit() -> None:

@@ -4,6 +4,8 @@ bounds and superlatives on a column of numbers, and follow-ups that order them."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hccqa import QA, Settings
@@ -213,7 +215,7 @@ canal\tregion\tlength_km\tnote
 Ardle Cut\tNorth\t41\tmore than any other canal
 Brisk Water\tSouth\t12\tShortest canal of the plain; twelve locks
 Corran Leat\tNorth\t28\tLargest length of any canal in the south
-Dunmore Reach\tKelt\t35\tbuilt by monks
+Dunmore Reach\tAsia\t35\tbuilt by monks
 """
 
 
@@ -236,8 +238,9 @@ def test_a_value_of_only_the_tables_own_words_needs_its_whole_phrase(canals: QA)
 
 
 def test_an_adjective_of_a_place_names_the_place(canals: QA) -> None:
-    assert rows(canals, "which Keltian canals are there?") == ["Dunmore Reach"]
-    assert rows(canals, "the longest keltian canal") == ["Dunmore Reach"]
+    # an English adjective (the speller leaves it) names the table's place
+    assert rows(canals, "which Asian canals are there?") == ["Dunmore Reach"]
+    assert rows(canals, "the longest asian canal") == ["Dunmore Reach"]
 
 
 ERUPTIONS = """# title: Eruptions of the isles
@@ -331,3 +334,16 @@ def test_a_comparative_outside_a_choice_picks_no_extreme(towers: QA) -> None:
     ):
         reasons = [m.reason for m in towers.ask(question).rows]
         assert not any("the highest" in r or "the lowest" in r for r in reasons), question
+
+
+def test_a_word_that_only_ends_like_an_adjective_of_a_place_names_no_value(
+    tmp_path: Path,
+) -> None:
+    table = (
+        "# title: Cell lines\nline\torigin\tyear\nKX-1\tGerm cell tumour\t2001\nKX-2\tLiver\t2004\n"
+    )
+    (tmp_path / "lines.tsv").write_text(table, encoding="utf-8")
+    settings = Settings(corpus_dir=tmp_path, index_dir=tmp_path / "index")
+    qa = QA.load(settings, embedder=HashingEmbedder(64))
+    # "german" is no "germ" + "an": Europe takes -an, Asia -n; Germ neither
+    assert rows(qa, "which cell lines came from German labs?") == []

@@ -298,6 +298,8 @@ def test_a_rare_english_word_capitalized_inside_the_question_is_a_name() -> None
         "were hives treated in Spring?",
         "were the Hives treated?",
         "WERE HIVES TREATED ON THE ZAMBEZI?",
+        "Were Hives Treated On The Zambezi?",  # title case: every word capitalized
+        "Hives were treated. Zambezi hives too?",  # a sentence's first word
     ):
         assert "Zambezi" not in {w.title() for w in understand(text, (), lexicon).unknown}, text
 
@@ -312,6 +314,8 @@ def test_how_many_then_a_verb_counts_no_named_thing(second_lexicon: Lexicon) -> 
     # "how many died?": whoever did, any number (not a number of "died")
     assert understand("how many died in the Lagos trial?", (), second_lexicon).unit is None
     assert understand("how many hives died?", (), second_lexicon).unit == "hive"
+    # a participle before a noun describes it: the noun is counted
+    assert understand("how many treated hives died?", (), second_lexicon).unit == "hive"
 
 
 def test_function_words_typed_with_a_slip_are_read_as_meant() -> None:
@@ -328,6 +332,15 @@ def test_function_words_typed_with_a_slip_are_read_as_meant() -> None:
     assert understand("hwo treated the hives?", (), lexicon).corrections == ()
     assert ("WHER", "where") not in understand("WHER hives?", (), lexicon).corrections
     assert understand("wich hives?", (), _lexicon("The Wich hives stood.")).corrections == ()
+    # names and short forms that look like slips of rarer function words stay as typed
+    for text, typed, not_read in [
+        ("What did Hom et al report on hives?", "Hom", "whom"),
+        ("were hives treated with ren et al's mix?", "ren", "aren"),
+        ("is thymol used for als in hives?", "als", "also"),
+        ("does des help hives?", "des", "does"),
+        ("were the hives Wich treated?", "Wich", "which"),  # a name inside the question
+    ]:
+        assert dict(understand(text, (), lexicon).corrections).get(typed) != not_read, text
 
 
 @pytest.mark.parametrize(

@@ -184,6 +184,11 @@ def resolve_references(
 _NUMBER_CELL = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
+def counted_head(n: int) -> str:
+    """The head of rows a question counts: "3 table rows:"."""
+    return f"{n} table row{'s' if n != 1 else ''}:"
+
+
 def row_line(m: RowMatch, label: str) -> str:
     """A row as one plain line: "Smith et al (2001, Table 1): cell; cell; cell" for a
     table of numbered works, else its key first ("Laki (1783, Eruptions): ...; source:
@@ -294,7 +299,7 @@ def compose(
         )
         head = "Table rows:" if listing else "Related table rows:"
         if listing and counting:  # "how many rivers are longer than X?": say how many
-            head = f"{len(rows)} table row{'s' if len(rows) != 1 else ''}:"
+            head = counted_head(len(rows))
         block = f"{head}\n{listing_text}"
         full = f"{block}\n{body}".strip() if listing else f"{body}\n{block}".strip()
         for m in rows:

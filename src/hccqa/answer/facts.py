@@ -140,7 +140,7 @@ class Facts:
         stems = sentence_stems(text if row else f"{passage.section}. {text}", lexicon)
         if not row and _PRONOUN_SUBJECT.match(text):
             # "It is the largest ... at 22,500 MW.": about what the sentence before names
-            stems |= stem_set(_sentence_before(text, passage.text))
+            stems |= stem_set(previous_sentence(text, passage.text))
         return cls(
             stems=stems,
             plain=stem_set(text),
@@ -250,7 +250,7 @@ class SentenceFacts:
 _PRONOUN_SUBJECT = re.compile(r"(?:It|Its|They|Their|He|She|His|Her)\b")
 
 
-def _sentence_before(text: str, context: str) -> str:
+def previous_sentence(text: str, context: str) -> str:
     """The sentence before ``text`` in ``context`` ("" when it is the first or absent)."""
     spans = split_sentences(context)
     for (a, b), (c, d) in zip(spans, spans[1:], strict=False):

@@ -39,13 +39,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..corpus.citations import named_next
-from ..corpus.sentences import split_sentences
 from ..types import TableRow
 from ..understand.lexicon import NEGATING, Lexicon
 from ..understand.query import ASKED_NOT_ABOUT, REASONS, Query
 from ..understand.words import NUMBER_WORD, NUMBER_WORDS, STOPWORDS, has_number, stem_set, tokens
 from .evidence import Evidence, Scored, context_of
-from .facts import YEAR, holds, sentence_stems
+from .facts import YEAR, holds, previous_sentence, sentence_stems
 
 BEST = 3  # sentences whose shape and focus are checked
 
@@ -278,12 +277,7 @@ def sentence_before(sentence: Scored, evidence: Evidence) -> Scored:
     """The sentence before ``sentence`` in its passage (as a :class:`Scored` of the same
     passage), or an empty one: "Mount X erupted in 1991. About 850 people died." is
     about X."""
-    context = context_of(sentence, evidence)
-    spans = split_sentences(context)
-    for (a, b), (c, d) in zip(spans, spans[1:], strict=False):
-        if context[c:d] == sentence.text:
-            return sentence._replace(text=context[a:b])
-    return sentence._replace(text="")
+    return sentence._replace(text=previous_sentence(sentence.text, context_of(sentence, evidence)))
 
 
 def counts_rows(query: Query, rows: Sequence[TableRow], lexicon: Lexicon) -> bool:
@@ -373,16 +367,16 @@ _DOSE = re.compile(
 )
 # A distance: a number and a unit of length ("6,650 km", "40 metres", "3 mi")
 _DISTANCE = re.compile(
-    r"(?<![\w.])\d+(?:[.,]\d+)*\s?(?:km|m|mi|ft|cm|mm|miles?|metres?|meters?|kilomet(?:re|er)s?|"
+    r"(?<![\w.,])\d+(?:[.,]\d+)*\s?(?:km|m|mi|ft|cm|mm|miles?|metres?|meters?|kilomet(?:re|er)s?|"
     r"feet|foot|yards?|inches)(?![\w])",
     re.IGNORECASE,
 )
-# A share: a percentage, "half", "the majority", or a fraction in words ("one fifth", "a
-# third", "two-thirds", "one in ten")
+# A share: a percentage, "half", "the majority", or a fraction in words ("one fifth of",
+# "a third of", "two-thirds of", "one in ten"; not "a third study")
 _PERCENT = re.compile(
     r"\d\s*%|\bpercent|\bhalf\b|\bmajority\b|"
     r"\b(?:a|one|two|three|four|five|six|seven|eight|nine)[\s-]+"
-    r"(?:thirds?|quarters?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?)\b|"
+    r"(?:thirds?|quarters?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?)\s+of\b|"
     r"\bone in (?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b",
     re.IGNORECASE,
 )

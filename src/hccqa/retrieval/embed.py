@@ -353,12 +353,14 @@ def _loader_progress(show: bool) -> Iterator[None]:
 def _set_threads(threads: int, *, torch: bool = True) -> None:
     """Set the encoder's torch threads, and hold FAISS to one OpenMP thread.
 
-    On this 2-core machine shared with other work, a single query encoded with 2
-    intra-op threads took 860-1485 ms p50 against 77-93 ms with 1 thread (threads
-    spin waiting for a busy core). FAISS answers one query on one thread anyway
-    below ~10,000 vectors; above, 2 OpenMP threads made one flat top-100 search
-    over 20,000 vectors 8-24 ms instead of 1.1 ms on the loaded machine, so
-    queries always use one (``Settings.threads`` only sizes the encoder).
+    ``threads`` is :attr:`Settings.encoder_threads`: one for torch, whose idle intra-op
+    threads spin waiting for a core (on a busy 2-core machine a query encoded with 2
+    took 860-1485 ms p50 against 77-93 ms with 1); the ONNX encoder's own threads sleep
+    between runs (:class:`~hccqa.retrieval.onnx.OnnxEmbedder`). FAISS answers one query
+    on one thread anyway below ~10,000 vectors; above, 2 OpenMP threads made one flat
+    top-100 search over 20,000 vectors 8-24 ms instead of 1.1 ms on the loaded machine,
+    so queries always use one (set per thread by
+    :func:`hccqa.retrieval.index.load_faiss`).
     """
     faiss = sys.modules.get("faiss")  # else index.load_faiss sets it when it imports FAISS
     if faiss is not None:

@@ -86,7 +86,8 @@ class IndexableCorpus(Protocol):
 
 
 def load_faiss() -> Any:
-    """The ``faiss`` module, imported on first need and held to one OpenMP thread (see
+    """The ``faiss`` module, imported on first need, with the calling thread held to one
+    OpenMP thread (the count is kept per thread; see
     :func:`hccqa.retrieval.embed._set_threads`)."""
     import faiss
 

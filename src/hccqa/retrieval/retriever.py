@@ -103,9 +103,9 @@ def _dense_top(
         cos = vectors @ qvec
         top = _top(cos, depth)
         return list(zip(top.tolist(), cos[top].tolist(), strict=True))
-    # OpenMP's thread count is kept per thread (libgomp): a thread that never set it, a
-    # web worker's, would search on every core
-    load_faiss().omp_set_num_threads(1)
+    # load_faiss() holds this thread to one OpenMP thread: libgomp keeps the count per
+    # thread, and a thread that never set it (a web worker's) would search on every core
+    load_faiss()
     scores, ids = faiss_index.search(qvec.reshape(1, -1), depth)
     return [(i, s) for i, s in zip(ids[0].tolist(), scores[0].tolist(), strict=True) if i >= 0]
 

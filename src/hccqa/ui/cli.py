@@ -397,7 +397,7 @@ def ask_cmd(
     """Answer a question from the documents, every sentence quoted with its citation."""
     import json
 
-    from ..answer.compose import row_line
+    from ..answer.compose import counted_head, row_line
     from ..types import table_label
 
     question = _question_arg(question)
@@ -418,8 +418,7 @@ def ask_cmd(
     elif ans.text:  # (rows alone answer "when were they published?")
         print(ans.text)
     if ans.rows:
-        n = len(ans.rows)
-        head = f"{n} table row{'s' if n != 1 else ''}:" if ans.counted else "Table rows:"
+        head = counted_head(len(ans.rows)) if ans.counted else "Table rows:"
         print(f"\n{head}" if ans.text or ans.abstained else head)
         for r in ans.rows:
             label = table_label(r.row.table)

@@ -565,9 +565,11 @@ class Lexicon:
         word = token.norm
         if not word.endswith("n") or word in self.vocabulary:
             return token
-        for cut in (3, 2, 1):  # -ian, -an, -n
-            base = word[:-cut]
-            if len(base) >= 4 and word[-cut:] in _PLACE_ENDINGS and stem(base) in self._by_stem:
+        # "Asia" -> "Asian", "Indonesia" -> "Indonesian", "Europe" -> "European": a
+        # place ending in -a takes -n, one in -e takes -an ("german" is no "germ",
+        # "given" no "give", "median" no "media"... unless a place ends so)
+        for base, ending in ((word[:-1], "a"), (word[:-2], "e")):
+            if len(base) >= 4 and base.endswith(ending) and stem(base) in self._by_stem:
                 return Token(token.text, base, stem(base), token.start, token.end)
         return token
 
@@ -654,9 +656,6 @@ def _together(stems: frozenset[str], seq: tuple[str, ...], whole: set[str]) -> b
                     linked |= {a, b}
                     grew = True
     return linked == stems
-
-
-_PLACE_ENDINGS = frozenset(["ian", "an", "n"])  # English adjectives of places
 
 
 def _all_stems(text: str) -> tuple[str, ...]:

@@ -460,7 +460,15 @@ def understand(
     authors = {a.norm for a, b in zip(toks, toks[1:], strict=False) if b.norm == "et"}
     # a rare English word capitalized inside the question is a name ("the Ganges"): one
     # the corpus never uses names something it never mentions
-    named = set() if shouted else {t.norm for t in toks[1:] if _titled(t.text)}
+    # (not in a question typed in title case, "Does Sorafenib Help Patients?", nor a
+    # word opening a sentence after the first)
+    titled = [t for t in toks[1:] if _titled(t.text)]
+    title_case = 2 * len(titled) >= len([t for t in toks[1:] if t.text[:1].isalpha()])
+    named = (
+        set()
+        if shouted or title_case
+        else {t.norm for t in titled if not re.search(r"[.!?]\s*$", text[: t.start])}
+    )
     # a word right before what a table's rows are ("the colorado *river*" of a table keyed
     # by river) names one: a word the corpus never uses names a row it does not have
     before_row_noun = {
@@ -822,7 +830,10 @@ def _unit(toks: Sequence[Token], intents: frozenset[str], normalized: str) -> st
         if w == "how" and words[i + 1] == "many":
             nxt = _counted(toks[i + 2 :])
             if nxt and _participle(nxt[0].norm):
-                return None  # "how many died?": a count of whoever did, any number
+                after = toks[i + 3] if i + 3 < len(toks) else None
+                if after is None or not after.content:
+                    return None  # "how many died?": a count of whoever did, any number
+                nxt = nxt[1:]  # "how many randomized patients": the noun counts
             return nxt[0].stem if nxt and nxt[0].norm not in _TIME else "time" if nxt else None
     if any(w in ("months", "years", "weeks", "days") for w in words):
         return "time"
@@ -1266,7 +1277,10 @@ def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], .
         elif t.norm in CHAT and _chatted(toks, i) and t.norm not in lexicon.vocabulary:
             new = CHAT[t.norm]  # "wat is X": "what is X"
         elif (
-            t.norm in FUNCTION_TYPOS and not t.text.isupper() and not lexicon.speller.known(t.norm)
+            t.norm in FUNCTION_TYPOS
+            and (t.text.islower() or (i == 0 and t.text[1:].islower()))  # not a name
+            and not (i + 1 < len(toks) and toks[i + 1].norm == "et")  # "Ren et al"
+            and not lexicon.speller.known(t.norm)
         ):
             new = FUNCTION_TYPOS[t.norm]  # "wich": "which", not the corpus's "with"
         elif (

@@ -341,19 +341,33 @@ CHAT = {
 }
 
 
+# The function words whose slips are read ("wich", "teh"): question words and the most
+# frequent words a question is built of (general English). Not rarer ones, whose slips are
+# names and short forms as often ("Hom et al" is no "whom", "ers" no "hers", "als" no
+# "also").
+_SLIPPED = frozenset(
+    ["what", "which", "where", "when", "why", "who", "whose", "how"]
+    + ["the", "and", "can", "does", "did", "with", "from", "about", "there", "their"]
+    + ["they", "this", "that", "these", "those", "have", "are", "was", "were", "could"]
+    + ["would", "should", "because", "between", "after", "before"]
+)
+_SHORT_SLIPS = frozenset(
+    ["the", "and", "can", "how", "who", "why", "what", "when", "where", "which"]
+)
+
+
 def _function_typos() -> dict[str, str]:
-    """Typed forms of the function words of three letters or more, with one letter left
-    out or two neighbours swapped ("wich", "wher", "teh", "hwat"), each for the one
-    function word it can be ("hwo" is "how" or "who": neither). A typed form that is a
-    function word itself is none."""
+    """Typed forms of the function words of :data:`_SLIPPED`, with one letter left out or
+    two neighbours swapped ("wich", "wher", "teh", "hwat"), each for the one function
+    word it can be ("hwo" is "how" or "who": neither); three letters typed only for a
+    word of :data:`_SHORT_SLIPS` ("des" is no "does"). A typed form that is a function
+    word itself is none."""
     meant: dict[str, set[str]] = {}
-    for word in STOPWORDS:
-        if len(word) < 3 or not word.isalpha():
-            continue
+    for word in _SLIPPED:
         left_out = {word[:i] + word[i + 1 :] for i in range(len(word))}
         swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
         for typed in left_out | swapped:
-            if typed != word and len(typed) >= 3:
+            if typed != word and (len(typed) >= 4 or (len(typed) == 3 and word in _SHORT_SLIPS)):
                 meant.setdefault(typed, set()).add(word)
     return {t: next(iter(ws)) for t, ws in meant.items() if len(ws) == 1 and t not in STOPWORDS}
 
