@@ -23,12 +23,18 @@ Tarrow\tSudmark\t1890\t47\tLimestone
 """
 
 
+def folder_qa(folder: Path, files: dict[str, str]) -> QA:
+    """QA over a folder of the given files (name -> text), with the hashing encoder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = Settings(corpus_dir=folder, index_dir=folder.parent / f"{folder.name}-index")
+    return QA.load(settings, embedder=HashingEmbedder(64))
+
+
 @pytest.fixture(scope="module")
 def towers(tmp_path_factory: pytest.TempPathFactory) -> QA:
-    folder = tmp_path_factory.mktemp("towers")
-    (folder / "towers.tsv").write_text(TOWERS, encoding="utf-8")
-    settings = Settings(corpus_dir=folder, index_dir=folder.parent / "towers-index")
-    return QA.load(settings, embedder=HashingEmbedder(64))
+    return folder_qa(tmp_path_factory.mktemp("towers"), {"towers.tsv": TOWERS})
 
 
 def rows(qa: QA, question: str, history: tuple[str, ...] = ()) -> list[str]:
@@ -221,10 +227,7 @@ Dunmore Reach\tAsia\t35\tbuilt by monks
 
 @pytest.fixture(scope="module")
 def canals(tmp_path_factory: pytest.TempPathFactory) -> QA:
-    folder = tmp_path_factory.mktemp("canals")
-    (folder / "canals.tsv").write_text(CANALS, encoding="utf-8")
-    settings = Settings(corpus_dir=folder, index_dir=folder.parent / "canals-index")
-    return QA.load(settings, embedder=HashingEmbedder(64))
+    return folder_qa(tmp_path_factory.mktemp("canals"), {"canals.tsv": CANALS})
 
 
 def test_a_value_of_only_the_tables_own_words_needs_its_whole_phrase(canals: QA) -> None:
@@ -256,11 +259,8 @@ ERUPTION_NOTES = (
 
 @pytest.fixture(scope="module")
 def eruptions(tmp_path_factory: pytest.TempPathFactory) -> QA:
-    folder = tmp_path_factory.mktemp("eruptions")
-    (folder / "eruptions.tsv").write_text(ERUPTIONS, encoding="utf-8")
-    (folder / "notes.txt").write_text(ERUPTION_NOTES, encoding="utf-8")
-    settings = Settings(corpus_dir=folder, index_dir=folder.parent / "eruptions-index")
-    return QA.load(settings, embedder=HashingEmbedder(64))
+    files = {"eruptions.tsv": ERUPTIONS, "notes.txt": ERUPTION_NOTES}
+    return folder_qa(tmp_path_factory.mktemp("eruptions"), files)
 
 
 def test_a_number_a_rows_cell_gives_is_quoted_only_from_sentences_about_it(
@@ -342,8 +342,6 @@ def test_a_word_that_only_ends_like_an_adjective_of_a_place_names_no_value(
     table = (
         "# title: Cell lines\nline\torigin\tyear\nKX-1\tGerm cell tumour\t2001\nKX-2\tLiver\t2004\n"
     )
-    (tmp_path / "lines.tsv").write_text(table, encoding="utf-8")
-    settings = Settings(corpus_dir=tmp_path, index_dir=tmp_path / "index")
-    qa = QA.load(settings, embedder=HashingEmbedder(64))
+    qa = folder_qa(tmp_path / "lines", {"lines.tsv": table})
     # "german" is no "germ" + "an": Europe takes -an, Asia -n; Germ neither
     assert rows(qa, "which cell lines came from German labs?") == []
