@@ -460,7 +460,7 @@ def understand(
     authors = {a.norm for a, b in zip(toks, toks[1:], strict=False) if b.norm == "et"}
     # a rare English word capitalized inside the question is a name ("the Ganges"): one
     # the corpus never uses names something it never mentions
-    # (not in a question typed in title case, "Does Sorafenib Help Patients?", nor a
+    # (not in a question typed in title case, "Does The Drug Help Patients?", nor a
     # word opening a sentence after the first)
     titled = [t for t in toks[1:] if _titled(t.text)]
     title_case = 2 * len(titled) >= len([t for t in toks[1:] if t.text[:1].isalpha()])
