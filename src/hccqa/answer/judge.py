@@ -23,9 +23,11 @@ The signals (each in [0, 1] or a cosine):
   also holds the question's rarest corpus word (:attr:`Query.anchor`), or right after
   one that does ("Mount X erupted in 1991. About 850 people died."): "how many
   patients did trial A enrol" is not answered by a count of trial B's patients; a
-  selected row answers with a number in a column the counted word names ("how many
-  deaths at X": X's row, column "deaths"); a "when" inside a why or how question ("why
-  do X fail when Y") is a clause, not a date asked;
+  row the question names by its key answers with a number in a column the counted word
+  names ("how many deaths at X": X's row, column "deaths"), the rows a filter selects
+  answer "how many <what the rows are> ..." (:func:`counts_rows`), and a question asking
+  of a word the corpus never uses is answered by no number; a "when" inside a why or how
+  question ("why do X fail when Y") is a clause, not a date asked;
 - ``focus``: 1 when a wh-question's focus ("which *cell line*") appears whole in none
   of the best sentences that hold the question's anchor (nor in a selected row's column
   names).

@@ -469,8 +469,8 @@ def understand(
         if shouted or title_case
         else {t.norm for t in titled if not re.search(r"[.!?]\s*$", text[: t.start])}
     )
-    # a word right before what a table's rows are ("the colorado *river*" of a table keyed
-    # by river) names one: a word the corpus never uses names a row it does not have
+    # a word right before what a table's rows are ("the orinoco *river*" of a table keyed
+    # by river) names one: a rare word the corpus never uses names a row it does not have
     before_row_noun = {
         id(a) for a, b in zip(toks, toks[1:], strict=False) if b.stem in lexicon.row_nouns
     }
@@ -830,7 +830,8 @@ def _unit(toks: Sequence[Token], intents: frozenset[str], normalized: str) -> st
         if w == "how" and words[i + 1] == "many":
             nxt = _counted(toks[i + 2 :])
             if nxt and _participle(nxt[0].norm):
-                after = toks[i + 3] if i + 3 < len(toks) else None
+                at = next(k for k in range(i + 2, len(toks)) if toks[k] is nxt[0])
+                after = toks[at + 1] if at + 1 < len(toks) else None
                 if after is None or not after.content:
                     return None  # "how many died?": a count of whoever did, any number
                 nxt = nxt[1:]  # "how many randomized patients": the noun counts
