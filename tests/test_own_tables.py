@@ -345,3 +345,15 @@ def test_a_word_that_only_ends_like_an_adjective_of_a_place_names_no_value(
     qa = folder_qa(tmp_path / "lines", {"lines.tsv": table})
     # "german" is no "germ" + "an": Europe takes -an, Asia -n; Germ neither
     assert rows(qa, "which cell lines came from German labs?") == []
+
+
+def test_a_count_keeps_only_quotes_sharing_a_word_of_the_question(tmp_path: Path) -> None:
+    notes = (
+        "Volcanoes of the isles are watched by two observatories on the coast.\n\n"
+        "Brone erupted in 1902. The 850 deaths came when ash roofs fell.\n"
+    )
+    qa = folder_qa(tmp_path / "isles", {"eruptions.tsv": ERUPTIONS, "notes.txt": notes})
+    counted = qa.ask("how many volcanoes had more than 500 deaths?")
+    assert counted.counted and [m.row.key for m in counted.rows] == ["Kell", "Brone"]
+    # the counted word alone ("volcanoes") says nothing of the rows
+    assert all("death" in s.text for s in counted.sentences)
