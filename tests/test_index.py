@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -187,6 +187,21 @@ def test_stale_corpus_rebuilds_or_explains(
     assert rebuilt.meta["corpus_sha256"] == "2" * 64
     # The old build's files are gone; only the new build's remain.
     assert len(list(tmp_path.glob("passages-*.faiss"))) == 1
+
+
+def test_the_same_files_cut_into_other_passages_are_stale(tmp_path: Path) -> None:
+    # same file hash and counts, one passage's text moved: another passage size or a
+    # cleaning fix in the code; the old vectors would stand for texts no longer there
+    emb = HashingEmbedder(32)
+    before = corpus()
+    build_index(before, emb, tmp_path, progress=False)
+    moved = replace(before.passages[1], text=before.passages[1].text + " and more")
+    after = replace(before, passages=(before.passages[0], moved, *before.passages[2:]))
+    assert list(load_index(tmp_path, before, emb, auto_build=False).passages) == list(before.passages)
+    with pytest.raises(IndexStateError, match="cut or cleaned otherwise"):
+        load_index(tmp_path, after, emb, auto_build=False)
+    rebuilt = load_index(tmp_path, after, emb, auto_build=True)
+    assert rebuilt.passages[1].text.endswith("and more")
 
 
 def test_other_model_is_stale(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ first call that needs FAISS itself.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -308,6 +309,7 @@ def _build(
         "counts": _counts(corpus),
         "documents": len({p.doc_id for p in passages}),
         "corpus_sha256": corpus.sha256,
+        "texts_sha256": texts_digest(corpus),
         "corpus_files": dict(getattr(corpus, "file_sha256", {}) or {}),
         "index_type": {"passages": type(p_index).__name__, "rows": type(r_index).__name__},
         "bm25": versions(),
@@ -345,6 +347,25 @@ def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)  # type: ignore[arg-type]
     return buffer.getvalue()
+
+
+def texts_digest(corpus: IndexableCorpus) -> str:
+    """A hash of what the index embeds: every passage, row and sentence text, in order.
+
+    The corpus files' hash does not change when the code cuts them differently (another
+    passage size, a cleaning fix): the same counts with other texts would otherwise
+    reuse vectors of texts that are no longer the corpus's.
+    """
+    digest = hashlib.sha256()
+    for kind, texts in (
+        ("passages", (passage_text(p) for p in corpus.passages)),
+        ("rows", (r.text for r in corpus.rows)),
+        ("sentences", getattr(corpus, "sentences", ())),
+    ):
+        digest.update(kind.encode())
+        for text in texts:
+            digest.update(b"\x00" + text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def _counts(corpus: IndexableCorpus) -> dict[str, int]:
@@ -416,6 +437,8 @@ def stale_reason(meta: dict[str, Any] | None, corpus: IndexableCorpus, embedder:
     counts = meta.get("counts", {})
     if counts != _counts(corpus):
         return f"it holds {counts}, the corpus has {len(corpus.passages)} passages"
+    if meta.get("texts_sha256") != texts_digest(corpus):
+        return "its passages were cut or cleaned otherwise than the corpus's are now"
     if meta.get("bm25") != versions():  # its saved BM25 terms would not be a query's terms
         return f"its BM25 was built with {meta.get('bm25')}, installed now: {versions()}"
     return ""
