@@ -364,9 +364,19 @@ lines. Wind above the dunes turned gusty after midnight.
 
 ## Conclusions
 
-In short, night kites can fly safely over dunes. Silk lines outlast nylon ones by a wide
-margin. Lamps should be dimmed on warm nights to spare the moths. Flights are best ended
-before midnight. Further work should test heavier frames in autumn gales.
+In short, night kites can fly safely over coastal dunes, provided that the launching
+crews watch the changing wind closely and bring the kites down whenever the gusts begin
+to strengthen beyond what their lightweight frames were originally designed to withstand.
+Silk lines outlast nylon ones by a wide margin, because silk stretches less under sudden
+loads and resists the abrasive sand that the evening breezes continually carry across
+the exposed crests of the highest dunes. Lamps should be dimmed on warm nights to spare
+the moths, which gathered around the brightest lanterns in remarkable numbers and
+sometimes damaged the delicate paper shades that protected the flickering candles inside.
+Flights are best ended before midnight, when the wind above the dunes becomes markedly
+gusty and the tired crews find it considerably harder to recover their kites without
+tangling the long lines. Further work should test heavier frames in autumn gales, since
+every flight reported here took place during comparatively settled summer weather with
+moderate winds and generally clear skies over the whole study area.
 """
 
 
@@ -390,7 +400,7 @@ def test_a_question_for_the_gist_reads_the_whole_concluding_section(kite_report:
     assert quoted[0].startswith('"In short, night kites can fly safely')
     assert any(q.startswith('"Further work should test heavier frames') for q in quoted)
     said = " ".join(quoted)
-    assert said.index("Lamps should be dimmed") < said.index("Further work")
+    assert said.index("Silk lines outlast") < said.index("Further work")
     # and the section's passages rank together, in document order
     ranked = [h.passage.id for h in answer.passages]
     at = [ranked.index(p.id) for p in closing]

@@ -18,6 +18,7 @@ from hccqa import Corpus, load_corpus, load_folder
 from hccqa.corpus.citations import parse_brackets
 from hccqa.corpus.layout import read_layout
 from hccqa.corpus.loader import (
+    DEFAULT_MAX_TOKENS,
     GLOSSARY_SECTION,
     chunk_sentences,
     estimate_tokens,
@@ -364,14 +365,14 @@ def test_a_document_of_one_endless_word_gives_passages_that_fit(tmp_path: Path) 
     )
     corpus = load_corpus(tmp_path)
     assert len(corpus.passages) > 100
-    assert all(estimate_tokens(p.text) <= 200 for p in corpus.passages)
+    assert all(estimate_tokens(p.text) <= DEFAULT_MAX_TOKENS for p in corpus.passages)
     assert max(len(s) for s in corpus.sentences) < 1000
 
 
 def test_passage_size_parameters(corpus: Corpus) -> None:
     single = load_corpus(CORPUS, max_sentences=1, overlap=0)
     assert len(single.passages) > len(corpus.passages)
-    assert all(estimate_tokens(p.text) <= 200 for p in corpus.passages)
+    assert all(estimate_tokens(p.text) <= DEFAULT_MAX_TOKENS for p in corpus.passages)
     capped = load_corpus(CORPUS, max_tokens=60, tokenizer=lambda s: len(s.split()))
     assert all(len(p.text.split()) <= 60 for p in capped.passages if ". " in p.text)
 

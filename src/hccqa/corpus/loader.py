@@ -42,11 +42,12 @@ from .tables import read_table
 from .text import Lexicon, clean, clean_with_map
 
 log = logging.getLogger(__name__)
-# Passage size: up to 3 sentences, 1 shared with the next passage, at most 200 word
-# pieces by the estimate below (the model reads 256, [CLS] and [SEP] included).
-DEFAULT_MAX_SENTENCES = 3
-DEFAULT_OVERLAP = 1
-DEFAULT_MAX_TOKENS = 200
+# Passage size: up to 5 sentences, 2 shared with the next passage, at most 254 word
+# pieces by the generous estimate below: all the model reads (256, [CLS] and [SEP]
+# included). Chosen by measuring (docs/EVALUATION.md, "Passage size").
+DEFAULT_MAX_SENTENCES = 5
+DEFAULT_OVERLAP = 2
+DEFAULT_MAX_TOKENS = 254
 GLOSSARY_SECTION = "Abbreviations"  # the section of a footnote of abbreviations
 
 TokenCounter = Callable[[str], int]
