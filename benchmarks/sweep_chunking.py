@@ -46,11 +46,14 @@ def main() -> None:
     parser.add_argument("--out", default="/tmp/hccqa-sweep", help="where the trial indexes go")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
-    golds = [Path(g) for g in args.gold] if args.gold else sorted(Path("corpus/gold").glob("*.jsonl"))
+    golds = (
+        [Path(g) for g in args.gold] if args.gold else sorted(Path("corpus/gold").glob("*.jsonl"))
+    )
     settings = resolve(Settings.from_env())
     assert settings.corpus_dir is not None
     embedder = load_embedder(settings)
-    print(f"{'setting':10} {'passages':>8} {'set':12} " + " ".join(f"{f[:9]:>9}" for f in FIGURES))
+    labels = ("R@1", "R@5", "MRR@10", "row F1", "hit", "unans ref", "ans ref")
+    print(f"{'setting':10} {'passages':>8} {'set':12} " + " ".join(f"{x:>9}" for x in labels))
     for spec in args.settings.split(","):
         size, overlap, pieces = (int(x) for x in spec.split("/"))
         corpus = load_folder(
