@@ -72,13 +72,18 @@ def main() -> None:
             if not gold.stem.startswith("blind"):
                 developed.append(m)
             print(_line(spec, len(corpus.passages), gold.stem, m))
-        if developed:
-            mean = {f: sum(m[f] for m in developed) / len(developed) for f in FIGURES}
+        if developed:  # a figure no set measured (no unanswerable question...) stays None
+            mean = {f: _mean([m[f] for m in developed if m[f] is not None]) for f in FIGURES}
             print(_line(spec, len(corpus.passages), "dev average", mean))
 
 
-def _line(spec: str, passages: int, name: str, m: dict[str, float]) -> str:
-    return f"{spec:10} {passages:>8} {name:12} " + " ".join(f"{m[f]:>9.3f}" for f in FIGURES)
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _line(spec: str, passages: int, name: str, m: dict[str, float | None]) -> str:
+    cells = ("-" if m[f] is None else f"{m[f]:.3f}" for f in FIGURES)
+    return f"{spec:10} {passages:>8} {name:12} " + " ".join(f"{c:>9}" for c in cells)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import pytest
 from tablefakes import KITE_NOTES
 
 import hccqa.ask
+from hccqa.answer.compose import MAX_QUOTES
 from hccqa.answer.judge import NOTHING_ASKED, Policy
 from hccqa.ask import MIN_PASSAGES, answer_question, weigh
 from hccqa.qa import QA
@@ -396,7 +397,15 @@ def test_a_question_for_the_gist_reads_the_whole_concluding_section(kite_report:
     answer = kite_report.ask("What do they conclude?")
     assert not answer.abstained
     quoted = [s.text for s in answer.sentences]
-    # its sentences from both passages, in the order the section gives them
+    # its best sentences (as many as an answer quotes), all of the section, from both of
+    # its passages, in the order the section gives them
+    assert len(quoted) == MAX_QUOTES
+    section = " ".join(KITE_REPORT.split("## Conclusions", 1)[1].split())
+    bare = [q[1 : q.rindex('"')] for q in quoted]  # '"...." [P1]' -> '....'
+    assert all(b in section for b in bare)
+    assert sorted(bare, key=section.index) == bare
+    credited = {s.passage_id for s in answer.sentences}
+    assert credited <= {p.id for p in closing} and len(credited) >= 2
     assert quoted[0].startswith('"In short, night kites can fly safely')
     assert any(q.startswith('"Further work should test heavier frames') for q in quoted)
     said = " ".join(quoted)

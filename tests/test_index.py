@@ -205,6 +205,24 @@ def test_the_same_files_cut_into_other_passages_are_stale(tmp_path: Path) -> Non
     assert rebuilt.passages[1].text.endswith("and more")
 
 
+def test_what_the_encoder_reads_besides_the_passages_is_in_the_texts_hash(tmp_path: Path) -> None:
+    # a glossary that spells a short form otherwise, a section title: the same passage
+    # texts, other vectors
+    emb = HashingEmbedder(32)
+    before = corpus()
+    build_index(before, emb, tmp_path, progress=False)
+    meta = json.loads((tmp_path / META).read_text())
+    spelled = replace(before, glossary={"ABC": "a bright comet"})
+    titled = replace(
+        before, passages=(replace(before.passages[0], section="Methods"), *before.passages[1:])
+    )
+    for other in (spelled, titled):
+        assert "cut or cleaned otherwise" in stale_reason(meta, other, emb)
+    assert stale_reason(meta, before, emb) == ""
+    del meta["texts_sha256"]  # an index of a version before the hash
+    assert "did not record the texts" in stale_reason(meta, before, emb)
+
+
 def test_other_model_is_stale(tmp_path: Path) -> None:
     build_index(corpus(), HashingEmbedder(32), tmp_path, progress=False)
     reason = stale_reason(json.loads((tmp_path / META).read_text()), corpus(), HashingEmbedder(64))

@@ -9,8 +9,9 @@ their abbreviation footnote are taken out of the narrative (the footnote becomes
 of its own, of kind "glossary", after the document's others), headings (Markdown headings,
 upper-case lines, a short title line such as "Abstract", or a "Core tip:" label) open
 sections, paragraphs break at blank lines that end a sentence (a blank line inside a
-sentence is a page break), and paragraphs are cut into sentence-aligned passages that
-fit the embedding model's window. A PDF passage keeps the page it starts on.
+sentence is a page break), and paragraphs are cut into sentence-aligned passages of
+about the embedding model's window (by an estimate of their word pieces). A PDF passage
+keeps the page it starts on.
 """
 
 from __future__ import annotations
@@ -42,12 +43,13 @@ from .tables import read_table
 from .text import Lexicon, clean, clean_with_map
 
 log = logging.getLogger(__name__)
-# Passage size: up to 5 sentences, 2 shared with the next passage, at most 254 word
-# pieces by the generous estimate below: all the model reads (256, [CLS] and [SEP]
-# included). Chosen by measuring (docs/EVALUATION.md, "Passage size").
+# Passage size: up to 5 sentences, 2 shared with the next passage, at most 250 word
+# pieces by the estimate below (the model reads 256, [CLS] and [SEP] included; the
+# section title and spelled-out abbreviations it also reads may, rarely, push a passage's
+# last words past the window). Chosen by measuring (docs/EVALUATION.md, "Passage size").
 DEFAULT_MAX_SENTENCES = 5
 DEFAULT_OVERLAP = 2
-DEFAULT_MAX_TOKENS = 254
+DEFAULT_MAX_TOKENS = 250
 GLOSSARY_SECTION = "Abbreviations"  # the section of a footnote of abbreviations
 
 TokenCounter = Callable[[str], int]
@@ -188,10 +190,11 @@ def passage_sentences(passage: Passage) -> list[str]:
 
 
 def estimate_tokens(text: str) -> int:
-    """A generous estimate of the word pieces of ``text`` (never below the real count so far).
+    """An estimate of the word pieces of ``text``, above the real count for English prose.
 
     One piece per punctuation mark, and ``1 + len // 4`` per word or number, which
-    over-counts the WordPiece split of long scientific words.
+    over-counts the WordPiece split of long scientific words; it counts too few for runs
+    of letters and digits ("NCT00816829", gene variants) and for scripts such as CJK.
     """
     return sum(1 + len(t) // 4 if t[0].isalnum() else 1 for t in _TOKENS.findall(text))
 

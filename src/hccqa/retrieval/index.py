@@ -271,14 +271,7 @@ def _build(
     passages, rows = list(corpus.passages), list(corpus.rows)
     started = time.perf_counter()
     sentences = list(getattr(corpus, "sentences", ()))
-    titles = {t.id: t.title for t in getattr(corpus, "tables", None) or ()}
-    labeled = {r.id: _labeled_row(r, titles.get(r.table, "")) for r in rows}
-    sentence_texts = list(sentences)
-    # a row passage's one sentence is its row: it reads the labeled row too
-    for p, ids in zip(passages, getattr(corpus, "sentence_map", None) or (), strict=False):
-        if p.kind == "row" and p.id in labeled and len(ids) == 1 and ids[0] < len(sentences):
-            sentence_texts[ids[0]] = labeled[p.id]
-    texts = [_item_text(p) for p in passages] + [labeled[r.id] for r in rows] + sentence_texts
+    texts = _texts_to_encode(corpus)
     # the encoder reads "chronic kidney disease (CKD)", each abbreviation in its scope
     spell, docs = _spell_out(corpus, passages, rows, len(sentences))
     texts = [spell(t, d) for t, d in zip(texts, docs, strict=True)]
@@ -349,22 +342,41 @@ def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     return buffer.getvalue()
 
 
-def texts_digest(corpus: IndexableCorpus) -> str:
-    """A hash of what the index embeds: every passage, row and sentence text, in order.
+def _texts_to_encode(corpus: IndexableCorpus) -> list[str]:
+    """What the encoder reads, before abbreviations are spelled out: each passage with its
+    section title, each row labeled with its table's title and columns, each sentence (a
+    row passage's one sentence is its labeled row)."""
+    passages, rows = list(corpus.passages), list(corpus.rows)
+    sentences = list(getattr(corpus, "sentences", ()))
+    titles = {t.id: t.title for t in getattr(corpus, "tables", None) or ()}
+    labeled = {r.id: _labeled_row(r, titles.get(r.table, "")) for r in rows}
+    sentence_texts = list(sentences)
+    for p, ids in zip(passages, getattr(corpus, "sentence_map", None) or (), strict=False):
+        if p.kind == "row" and p.id in labeled and len(ids) == 1 and ids[0] < len(sentences):
+            sentence_texts[ids[0]] = labeled[p.id]
+    return [_item_text(p) for p in passages] + [labeled[r.id] for r in rows] + sentence_texts
 
-    The corpus files' hash does not change when the code cuts them differently (another
+
+def texts_digest(corpus: IndexableCorpus) -> str:
+    """A hash of what the index was built from: the texts the encoder reads (passages with
+    their section titles, rows labeled with their table's title and columns, sentences),
+    the glossary that spells their abbreviations out, and the texts BM25 indexes.
+
+    The corpus files' hash does not change when the code reads them differently (another
     passage size, a cleaning fix): the same counts with other texts would otherwise
     reuse vectors of texts that are no longer the corpus's.
     """
     digest = hashlib.sha256()
+    glossary = sorted((getattr(corpus, "glossary", None) or {}).items())
     for kind, texts in (
+        ("encoded", _texts_to_encode(corpus)),
+        ("glossary", (f"{short}\x01{long}" for short, long in glossary)),
         ("passages", (passage_text(p) for p in corpus.passages)),
         ("rows", (r.text for r in corpus.rows)),
-        ("sentences", getattr(corpus, "sentences", ())),
     ):
         digest.update(kind.encode())
         for text in texts:
-            digest.update(b"\x00" + text.encode("utf-8", "surrogatepass"))
+            digest.update(b"\x00" + str(text).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
@@ -437,7 +449,9 @@ def stale_reason(meta: dict[str, Any] | None, corpus: IndexableCorpus, embedder:
     counts = meta.get("counts", {})
     if counts != _counts(corpus):
         return f"it holds {counts}, the corpus has {len(corpus.passages)} passages"
-    if meta.get("texts_sha256") != texts_digest(corpus):
+    if "texts_sha256" not in meta:
+        return "it was built by a version that did not record the texts it embeds"
+    if meta["texts_sha256"] != texts_digest(corpus):
         return "its passages were cut or cleaned otherwise than the corpus's are now"
     if meta.get("bm25") != versions():  # its saved BM25 terms would not be a query's terms
         return f"its BM25 was built with {meta.get('bm25')}, installed now: {versions()}"
