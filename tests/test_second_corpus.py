@@ -92,7 +92,7 @@ def test_a_row_cited_by_a_quoted_sentence_is_shown_with_its_reason(qa: QA) -> No
     assert not a.abstained, a.answer
     assert a.text.startswith('"Brennan et al (2017, Apiary trials) showed that colonies on the')
     assert row_ids(a) == ["apiary_trials:6"]
-    assert_cited_in(qa, a.rows[0].reason, "[6]", "Brennan et al[6] showed that")
+    assert_cited_in(qa, a.rows[0].reason, "[6]", "Brennan et al[6] showed that", a.sentences)
 
 
 def test_a_sentence_about_the_study_just_named_credits_it(qa: QA) -> None:
@@ -100,7 +100,9 @@ def test_a_sentence_about_the_study_just_named_credits_it(qa: QA) -> None:
     assert not a.abstained, a.answer
     assert "(Okonkwo et al, 2014, Apiary trials)" in a.text
     assert row_ids(a) == ["apiary_trials:4"]
-    assert_cited_in(qa, a.rows[0].reason, "Okonkwo et al[4]", "Okonkwo et al[4] showed")
+    assert_cited_in(
+        qa, a.rows[0].reason, "Okonkwo et al[4]", "Okonkwo et al[4] showed", a.sentences
+    )
 
 
 def test_a_spelling_slip_in_a_distinctive_word_is_corrected_and_shown(qa: QA) -> None:
