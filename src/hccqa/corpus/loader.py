@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 # Passage size: up to 5 sentences, 2 shared with the next passage, at most 250 word
 # pieces by the estimate below (the model reads 256, [CLS] and [SEP] included; the
 # section title and spelled-out abbreviations it also reads may, rarely, push a passage's
-# last words past the window). Chosen by measuring (docs/EVALUATION.md, "Passage size").
+# last words past the window). Chosen by measuring (docs/EVALUATION.md, the fourteenth
+# session).
 DEFAULT_MAX_SENTENCES = 5
 DEFAULT_OVERLAP = 2
 DEFAULT_MAX_TOKENS = 250

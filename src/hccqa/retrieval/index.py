@@ -351,6 +351,7 @@ def _texts_to_encode(corpus: IndexableCorpus) -> list[str]:
     titles = {t.id: t.title for t in getattr(corpus, "tables", None) or ()}
     labeled = {r.id: _labeled_row(r, titles.get(r.table, "")) for r in rows}
     sentence_texts = list(sentences)
+    # a row passage's one sentence is its row: it reads the labeled row too
     for p, ids in zip(passages, getattr(corpus, "sentence_map", None) or (), strict=False):
         if p.kind == "row" and p.id in labeled and len(ids) == 1 and ids[0] < len(sentences):
             sentence_texts[ids[0]] = labeled[p.id]
