@@ -20,13 +20,12 @@ from .answer.compose import (
     select_quotes,
 )
 from .answer.evidence import Evidence, Weights, gather
-from .answer.facts import SentenceFacts, holds
+from .answer.facts import SentenceFacts, holds_any
 from .answer.judge import Policy, Verdict, counts_rows, judge
 from .answer.rows import RowChoice, choose_rows, filter_rows, points_back
 from .types import Answer
 from .understand.lexicon import Lexicon
 from .understand.query import Query, Recall, names_its_subject, understand
-from .understand.words import stem_set
 
 MIN_PASSAGES = 10  # ranked passages kept for Recall@10 / MRR@10
 FAVORED_ROWS = 50
@@ -117,7 +116,7 @@ def answer_question(
     if counting:  # the rows answer; a quote sharing no word of the question but the
         # counted one says nothing of them ("how many harvests were over 30 kg?")
         asked = query.terms - {query.unit or ""}
-        quotes = [s for s in quotes if any(holds(t, stem_set(s.text)) for t in asked)]
+        quotes = [s for s in quotes if holds_any(asked, s.text)]
     rows_ms = _ms(t0)
     t0 = time.perf_counter()
     answer = compose(

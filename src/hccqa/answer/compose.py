@@ -17,9 +17,9 @@ from collections.abc import Mapping, Sequence
 from ..corpus.citations import continues_from, find_citations
 from ..types import Answer, AnswerSentence, Hit, Nearest, Reference, RowMatch, table_label
 from ..understand.query import Query
-from ..understand.words import content_stems, stem_set
+from ..understand.words import content_stems
 from .evidence import Evidence, Scored, context_of
-from .facts import YEAR, concluding_section, holds
+from .facts import YEAR, concluding_section, holds_any
 from .judge import (
     NOTHING_ASKED,
     asks_date,
@@ -113,15 +113,14 @@ def counted_by_rows(
             return list(quotes)
         words = {query.anchor}
 
-    def about(text: str) -> bool:
-        have = stem_set(text)
-        return any(holds(w, have) for w in words)
-
     return [
         quote
         for quote in quotes
-        if about(quote.text)
-        or (not names_its_own(quote.text) and about(sentence_before(quote, evidence).text))
+        if holds_any(words, quote.text)
+        or (
+            not names_its_own(quote.text)
+            and holds_any(words, sentence_before(quote, evidence).text)
+        )
     ]
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..corpus.citations import BACK_REFERENCE, find_citations
@@ -303,6 +303,12 @@ def holds(stem: str, have: frozenset[str]) -> bool:
     if stem in have:
         return True
     return _prefix_match(stem, have)
+
+
+def holds_any(stems: Iterable[str], text: str) -> bool:
+    """``text`` holds one of the stems (see :func:`holds`)."""
+    have = stem_set(text)
+    return any(holds(s, have) for s in stems)
 
 
 @functools.lru_cache(maxsize=65536)

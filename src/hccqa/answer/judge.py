@@ -319,7 +319,7 @@ def keyed_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
 
 def _with_numbers(rows: Sequence[TableRow], lexicon: Lexicon) -> bool:
     """A row of a table with a column of numbers (not years, not keys) has a number in it."""
-    numeric = {(t.id, c.name) for t in lexicon.tables for c in t.columns if c.kind == "number"}
+    numeric = lexicon.number_columns
     return any((r.table, name) in numeric and has_number(v) for r in rows for name, v in r.cells)
 
 

@@ -464,6 +464,13 @@ class Lexicon:
         return word in self.vocabulary or word in self._word_ends
 
     @functools.cached_property
+    def number_columns(self) -> frozenset[tuple[str, str]]:
+        """``(table id, column name)`` of every column of numbers (not years, not keys)."""
+        return frozenset(
+            (t.id, c.name) for t in self.tables for c in t.columns if c.kind == "number"
+        )
+
+    @functools.cached_property
     def _word_ends(self) -> frozenset[str]:
         """The openings and endings of 3 to :data:`AFFIX_MAX` letters of the corpus's words
         and of their hyphenated parts (read on the first question that needs them)."""
