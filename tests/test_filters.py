@@ -418,6 +418,38 @@ def test_a_value_set_aside_is_cut_from_the_text_and_the_rest_kept(text: str, sea
     assert without_excluded(text, content_stems("bamboo cane")) == searched
 
 
+@pytest.mark.parametrize(
+    ("text", "aside"),
+    [
+        ("Which kites did not use bamboo?", "bamboo"),
+        ("Which kites didn't include a bamboo frame?", "bamboo frame"),
+        ("Kites flown without bamboo", "bamboo"),
+        ("Which kites weren't in the dawn race?", "dawn race"),
+        ("Which kites were not given silk sails?", "silk sails"),
+        ("races not using nylon", "nylon"),
+        ("kites that never won", "won"),
+        ("kites without silk sails or carbon frames", "silk sails or carbon frames"),
+        ("other than bamboo, willow and ash, which flew?", "bamboo, willow and ash, which flew"),
+        ("Why did the kite fly?", ""),
+    ],
+)
+def test_a_negation_sets_the_next_words_aside(text: str, aside: str) -> None:
+    assert excluded_words(text).strip() == aside
+
+
+def test_a_value_after_a_negation_is_set_aside_unless_it_says_no_itself() -> None:
+    lexicon = _race_lexicon("which", "kites", "did", "not", "never", "use", "with", "no")
+    assert _rows_of(lexicon, "which kites did not use bamboo?", "races") == [
+        f"races:{k}" for k in (2, 4, 5, 6, 7, 8)
+    ]
+    # the value set aside is of the races alone: the sails are not "the kites that did not"
+    not_twice = _rows_of(lexicon, "which kites did not win twice?")
+    assert not_twice == [f"races:{k}" for k in range(2, 9)]
+    assert _compared(lexicon, "which kites did not use bamboo?").describe() == "frame: not Bamboo"
+    # "lost every race" is no value that says no: set aside by "not", as typed
+    assert "not Lost every race" in _compared(lexicon, "which did not lose every race?").describe()
+
+
 def test_extremes_are_of_the_rows_given() -> None:
     heights = make_table(
         "towers",

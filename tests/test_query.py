@@ -882,6 +882,29 @@ def test_a_value_set_aside_is_filtered_out_and_not_searched_for(second_lexicon: 
     assert not plain.filter.excluded and plain.search == typed
 
 
+def test_a_value_after_a_negation_is_filtered_out_and_still_searched(
+    second_lexicon: Lexicon,
+) -> None:
+    for typed in (
+        "Which trials did not use thymol strips?",
+        "Which trials were run without using thymol strips?",
+        "trials that never used thymol strips",
+    ):
+        q = understand(typed, (), second_lexicon)
+        assert [c.values for c in q.filter.excluded] == [("Thymol strips",)], typed
+        assert not q.filter.constraints
+    # a negation's words are what the question is about: searched as typed
+    assert understand("Which trials did not use thymol strips?", (), second_lexicon).search == (
+        "Which trials did not use thymol strips?"
+    )
+    both = understand("trials that didn't use oxalic acid or thymol strips", (), second_lexicon)
+    assert [c.values for c in both.filter.excluded] == [("Oxalic acid", "Thymol strips")]
+    # a value that says no itself is what the negated question asks for
+    nothing = understand("Which trials did not change mite counts?", (), second_lexicon)
+    assert not nothing.filter.excluded
+    assert [c.values for c in nothing.filter.constraints] == [("No change in mite counts",)]
+
+
 def test_another_name_given_in_brackets_is_neither_unknown_nor_searched(
     second_lexicon: Lexicon,
 ) -> None:

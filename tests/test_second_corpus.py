@@ -72,6 +72,15 @@ def test_filtering_by_a_column_value_returns_exactly_its_rows(qa: QA) -> None:
     assert all(m.reason == "filter: treatment: Thymol strips" for m in a.rows)
 
 
+def test_a_negated_value_shows_exactly_the_other_rows_of_its_table(qa: QA) -> None:
+    a = ask(qa, "Which trials did not use thymol strips?")
+    assert not a.abstained, a.refusal_reason
+    assert row_ids(a) == [f"apiary_trials:{k}" for k in (4, 6, 7, 8, 9)]
+    assert all(m.reason == "filter: treatment: not Thymol strips" for m in a.rows)
+    two = ask(qa, "Which trials were run without oxalic acid or thymol strips?")
+    assert row_ids(two) == [f"apiary_trials:{k}" for k in (6, 7, 8, 9)]
+
+
 def test_filtering_by_a_year_range_returns_exactly_its_rows(qa: QA) -> None:
     a = ask(qa, YEARS)
     assert not a.abstained, a.answer

@@ -358,8 +358,9 @@ def build_filter(
     studies of frequent crashes, asks for the X rows, not those whose cell reads
     "Frequent crashes".
     """
-    kept = [m for m in mentions if not (m.matched and m.matched <= excluded)]
-    aside = [m for m in mentions if m.matched and m.matched <= excluded]
+    # a value that says no itself ("No change") is what a negation asks for
+    aside = [m for m in mentions if m.matched and m.matched <= excluded and not m.entity.negated]
+    kept = [m for m in mentions if m not in aside]
     # a value that only restates the table's topic gives way to a specific one
     specific = {m.entity.table for m in kept if not m.entity.generic}
     kept = [m for m in kept if not (m.entity.generic and m.entity.table in specific)]
@@ -368,6 +369,10 @@ def build_filter(
     kept = [
         m for m in kept if not (m.entity.combination and others and m.entity.table not in others)
     ]
+    # values only set aside ("trials that did not use X") speak of the one table holding
+    # them, when one does: not of every row of the other tables
+    if table is None and aside and not kept and len(held := {m.entity.table for m in aside}) == 1:
+        (table,) = held
     early = lexicon is not None and lexicon.early_years
     years = year_range(text, early=early) if years_apply else None
     found_bounds = numeric_bounds(text, toks, lexicon, table, years=years) if lexicon else ()
@@ -445,10 +450,28 @@ def _by_column(mentions: Sequence[Mention]) -> tuple[Constraint, ...]:
     )
 
 
-# Words that set the next value aside ("drugs other than X"), English.
+# Words that set the next value aside, English: "drugs other than X", "trials without X",
+# and a negation: "studies that did not use X", "which trials weren't in X", "which kites
+# did not win" (X a value of a column, or "won"). A value that says no itself ("No
+# change") is what a negated question asks for, and is never set aside by the negation
+# (see build_filter).
+_NOT = (
+    r"(?:\b(?:did|do|does|had|has|have|were|was|are|is|could|can|would|will)(?:\s+not|n[’']?t)|"
+    r"\bnot|\bnever|\bfailed\s+to)\s+(?!(?:only|just|merely)\b)"
+)
+_TAKING_PART = (
+    r"(?:use[sd]?|using|include[sd]?|including|involve[sd]?|involving|test(?:ed|s)?|testing|"
+    r"stud(?:y|ied|ies)|studying|receive[sd]?|receiving|give[sn]?|gave|giving|"
+    r"combine[sd]?|combining|contain(?:s|ed)?|containing|get|got|take[sn]?|took|taking)"
+)
+# a value of up to four words ("cut the mite load"), or several joined: "X and Y", "X, Y or Z"
+_WORDS = r"(?:(?!(?:and|or|nor)\b)[\w/-]+\s*){1,4}"
 _EXCLUDING = re.compile(
-    r"\b(?:other than|except(?: for)?|excluding|besides|apart from|but not|not including)\s+"
-    r"((?:[\w/-]+\s*){1,3})",
+    r"\b(?:other than|except(?: for)?|excluding|besides|apart from|but not|not including|"
+    r"without(?:\s+(?:using|the use of|taking|giving|any))?)\s+"
+    rf"({_WORDS}(?:(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|nor)\s+){_WORDS})*)|"
+    rf"{_NOT}(?:{_TAKING_PART}\s+)?(?:(?:any|a|an|the|with|in|on)\s+){{0,2}}"
+    rf"({_WORDS}(?:(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|nor)\s+){_WORDS})*)",
     re.IGNORECASE,
 )
 
@@ -487,8 +510,9 @@ _JOINING = frozenset({"and", "or", "nor"})
 
 
 def excluded_words(text: str) -> str:
-    """The words right after "other than", "except", "excluding"... (up to three)."""
-    return " ".join(m.group(1) for m in _EXCLUDING.finditer(text))
+    """The words right after "other than", "except", "without", a negation... (up to four
+    a value, values joined by "and", "or" or commas)."""
+    return " ".join(m.group(1) or m.group(2) for m in _EXCLUDING.finditer(text))
 
 
 def without_excluded(text: str, aside: frozenset[str]) -> str:
@@ -497,6 +521,8 @@ def without_excluded(text: str, aside: frozenset[str]) -> str:
     survival" -> "drugs improved survival". A phrase that sets nothing aside stays."""
 
     def cut(m: re.Match[str]) -> str:
+        if m.group(1) is None:  # a negation: its words are what the question is about
+            return m.group(0)
         words = m.group(1).split()
         k = 0
         while k < len(words):
