@@ -903,6 +903,10 @@ def test_a_value_after_a_negation_is_filtered_out_and_still_searched(
     nothing = understand("Which trials did not change mite counts?", (), second_lexicon)
     assert not nothing.filter.excluded
     assert [c.values for c in nothing.filter.constraints] == [("No change in mite counts",)]
+    # ... and "other than" sets it aside as any other value
+    typed = "Trials with a finding other than no change in mite counts"
+    other = understand(typed, (), second_lexicon)
+    assert [c.values for c in other.filter.excluded] == [("No change in mite counts",)]
 
 
 def test_another_name_given_in_brackets_is_neither_unknown_nor_searched(

@@ -94,7 +94,7 @@ def filter_rows(
         # "the latest / earliest X" narrows X's rows to one year (see choose_rows)
         narrow = (
             any(len(c.rows) <= BROAD * total or c.bound for c in f.constraints)
-            or bool((f.excluded or query.alone) and "list" in query.intents)
+            or bool((f.excluded or f.years_aside or query.alone) and "list" in query.intents)
             or bool({"latest", "earliest"} & query.intents)
         )
         matched = {s for m in query.mentions for s in m.matched}
@@ -151,7 +151,7 @@ def _sharpen(f: RowFilter, query: Query, rows: Sequence[TableRow]) -> RowFilter:
             rows_of = frozenset(r for m in narrow for r in m.entity.rows)
             c = Constraint(c.column, tuple(m.entity.text for m in narrow), rows_of, c.combination)
         out.append(c)
-    return RowFilter(tuple(out), f.years, f.table, f.excluded)
+    return RowFilter(tuple(out), f.years, f.table, f.excluded, f.years_aside)
 
 
 def _table_words(rows: Sequence[TableRow]) -> frozenset[str]:

@@ -192,25 +192,30 @@ class RowFilter:
         table: The one table the question points at, if any.
         excluded: Values the question sets aside ("other than X", "except X"): a row
             holding one does not pass.
+        years_aside: Inclusive year range the question sets aside ("not from 2013",
+            "excluding those from 2011"): a row dated within it does not pass.
     """
 
     constraints: tuple[Constraint, ...] = ()
     years: tuple[int, int] | None = None
     table: str | None = None
     excluded: tuple[Constraint, ...] = ()
+    years_aside: tuple[int, int] | None = None
 
     @property
     def specific(self) -> bool:
         """True when some value or year narrows the rows (a table alone does not)."""
-        return bool(self.constraints or self.years or self.excluded)
+        return bool(self.constraints or self.years or self.excluded or self.years_aside)
 
     def passes(self, row: TableRow) -> bool:
         """True when the row satisfies every constraint."""
         if self.table and row.table != self.table:
             return False
-        if self.years and (row.year is None or not self.years[0] <= row.year <= self.years[1]):
+        if self.years and not _dated_within(row, self.years):
             return False
         if any(row.id in c.rows for c in self.excluded):
+            return False
+        if self.years_aside and _dated_within(row, self.years_aside):
             return False
         return all(row.id in c.rows for c in self.constraints)
 
@@ -239,6 +244,7 @@ class RowFilter:
             self.years,
             self.table,
             self.excluded,
+            self.years_aside,
         )
 
     def describe(self, row: TableRow | None = None) -> str:
@@ -259,9 +265,7 @@ class RowFilter:
 
         parts: list[str] = []
         if self.years:
-            lo, hi = self.years
-            span = str(lo) if lo == hi else f"since {lo}" if hi == OPEN_END else f"{lo}-{hi}"
-            parts.append(f"year until {hi}" if lo == OPEN_START else f"year {span}")
+            parts.append(f"year {_span(self.years)}")
         parts += [
             f"{c.column}: a combination"
             if c.combination
@@ -271,9 +275,23 @@ class RowFilter:
             for c in self.constraints
         ]
         parts += [f"{c.column}: not {' or '.join(c.values)}" for c in self.excluded]
+        if self.years_aside:
+            parts.append(f"year: not {_span(self.years_aside)}")
         if not parts and self.table:
             parts.append(f"every row of {table_label(self.table)}")
         return ", ".join(parts)
+
+
+def _span(years: tuple[int, int]) -> str:
+    """ "2013", "since 2013", "until 2013", "2011-2013"."""
+    lo, hi = years
+    if lo == OPEN_START:
+        return f"until {hi}"
+    return str(lo) if lo == hi else f"since {lo}" if hi == OPEN_END else f"{lo}-{hi}"
+
+
+def _dated_within(row: TableRow, years: tuple[int, int]) -> bool:
+    return row.year is not None and years[0] <= row.year <= years[1]
 
 
 def _value(row: TableRow, columns: Sequence[str]) -> float | None:
@@ -358,8 +376,24 @@ def build_filter(
     studies of frequent crashes, asks for the X rows, not those whose cell reads
     "Frequent crashes".
     """
-    # a value that says no itself ("No change") is what a negation asks for
-    aside = [m for m in mentions if m.matched and m.matched <= excluded and not m.entity.negated]
+    # a value that says no itself ("No change") is what a negation asks for; "other than"
+    # sets it aside ("an outcome other than no change")
+    phrases = list(_EXCLUDING.finditer(text))
+    phrased = content_stems(" ".join(m.group(1) for m in phrases if m.group(1)))
+    # "did not increase X": the values holding the verb's word and no word outside the phrase
+    verbs = [(_head(v), content_stems(v)) for m in phrases if (v := m.group(3))]
+    aside = [
+        m
+        for m in mentions
+        if m.matched
+        and (
+            (m.matched <= excluded and (not m.entity.negated or m.matched <= phrased))
+            or (
+                not m.entity.negated
+                and any(head in m.matched and m.matched <= words for head, words in verbs)
+            )
+        )
+    ]
     kept = [m for m in mentions if m not in aside]
     # a value that only restates the table's topic gives way to a specific one
     specific = {m.entity.table for m in kept if not m.entity.generic}
@@ -380,6 +414,12 @@ def build_filter(
         years[0] in b.numbers or years[1] in b.numbers for b in found_bounds
     ):
         years = None  # "a height between 1000 and 1300": values of the column, not years
+    # the years set aside ("not from 2013", "excluding those from 2011"): every year the
+    # question names stands in what it sets aside
+    years_aside = None
+    negated = excluded.union(*(words for _, words in verbs))
+    if years is not None and set(_YEARISH.findall(text)) <= negated:
+        years, years_aside = None, years
     bounds = tuple(
         Constraint(b.column, (b.label,), b.rows, bound=True, extreme=b.extreme, columns=b.columns)
         for b in found_bounds
@@ -390,10 +430,12 @@ def build_filter(
         else None
     )
     if found is None:
-        return RowFilter((*_by_column(kept), *bounds), years, table, _by_column(aside))
+        return RowFilter((*_by_column(kept), *bounds), years, table, _by_column(aside), years_aside)
     versus, against = found
     kept = [m for m in kept if m not in against]
-    return RowFilter((*_by_column(kept), versus, *bounds), years, table, _by_column(aside))
+    return RowFilter(
+        (*_by_column(kept), versus, *bounds), years, table, _by_column(aside), years_aside
+    )
 
 
 def _comparison(
@@ -450,11 +492,13 @@ def _by_column(mentions: Sequence[Mention]) -> tuple[Constraint, ...]:
     )
 
 
-# Words that set the next value aside, English: "drugs other than X", "trials without X",
-# and a negation: "studies that did not use X", "which trials weren't in X", "which kites
-# did not win" (X a value of a column, or "won"). A value that says no itself ("No
-# change") is what a negated question asks for, and is never set aside by the negation
-# (see build_filter).
+# Words that set the next value aside, English: "drugs other than X", "trials without X"
+# (group 1), a negated use or result: "studies that did not use X", "did not lead to X"
+# (group 2), and another negated verb, "which trials did not increase X", "weren't in X"
+# (group 3: only a value holding the first word after the negation is set aside,
+# "Increased X", "X", not the object of "failed to beat X"). A value that says no itself
+# ("No change") is what a negated question asks for, and is never set aside by the
+# negation (see build_filter).
 _NOT = (
     r"(?:\b(?:did|do|does|had|has|have|were|was|are|is|could|can|would|will)(?:\s+not|n[’']?t)|"
     r"\bnot|\bnever|\bfailed\s+to)\s+(?!(?:only|just|merely)\b)"
@@ -462,16 +506,24 @@ _NOT = (
 _TAKING_PART = (
     r"(?:use[sd]?|using|include[sd]?|including|involve[sd]?|involving|test(?:ed|s)?|testing|"
     r"stud(?:y|ied|ies)|studying|receive[sd]?|receiving|give[sn]?|gave|giving|"
-    r"combine[sd]?|combining|contain(?:s|ed)?|containing|get|got|take[sn]?|took|taking)"
+    r"combine[sd]?|combining|contain(?:s|ed)?|containing|get|got|take[sn]?|took|taking|"
+    # or having the value as its result: "did not show X", "did not lead to X"
+    r"show(?:s|ed|n)?|showing|have|has|had|having|cause[sd]?|causing|"
+    r"(?:lead|leads|led|leading|result(?:s|ed)?\s+in|resulting)(?:\s+to)?|"
+    r"produce[sd]?|producing|reach(?:es|ed)?|reaching|achieve[sd]?|achieving)"
 )
-# a value of up to four words ("cut the mite load"), or several joined: "X and Y", "X, Y or Z"
-_WORDS = r"(?:(?!(?:and|or|nor)\b)[\w/-]+\s*){1,4}"
+# a value of up to five words ("no change in mite counts"), or several: "X and Y", "X, Y or Z";
+# a verb or a question word ends it ("other than X *were* compared with Y")
+_WORDS = (
+    r"(?:(?!(?:and|or|nor|is|are|was|were|be|been|do|does|did|has|have|had|which|that|who|"
+    r"whom|what|when|where|why|how|than)\b)[\w/-]+\s*){1,5}"
+)
+_VALUES = rf"{_WORDS}(?:(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|nor)\s+){_WORDS})*"
+_SMALL = r"(?:(?:any|a|an|the|with|in|on)\s+){0,2}"
 _EXCLUDING = re.compile(
     r"\b(?:other than|except(?: for)?|excluding|besides|apart from|but not|not including|"
-    r"without(?:\s+(?:using|the use of|taking|giving|any))?)\s+"
-    rf"({_WORDS}(?:(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|nor)\s+){_WORDS})*)|"
-    rf"{_NOT}(?:{_TAKING_PART}\s+)?(?:(?:any|a|an|the|with|in|on)\s+){{0,2}}"
-    rf"({_WORDS}(?:(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|nor)\s+){_WORDS})*)",
+    rf"without(?:\s+(?:using|the use of|taking|giving|any))?)\s+({_VALUES})|"
+    rf"{_NOT}(?:{_TAKING_PART}\s+{_SMALL}({_VALUES})|{_SMALL}({_VALUES}))",
     re.IGNORECASE,
 )
 
@@ -509,10 +561,16 @@ _LEADING_MARK = re.compile(r"^[,;:]\s*")
 _JOINING = frozenset({"and", "or", "nor"})
 
 
+def _head(words: str) -> str:
+    """The stem of the first content word ("won twice": "twice", "won" being a function word)."""
+    return next((s for w in words.split() for s in sorted(content_stems(w))), "")
+
+
 def excluded_words(text: str) -> str:
-    """The words right after "other than", "except", "without", a negation... (up to four
-    a value, values joined by "and", "or" or commas)."""
-    return " ".join(m.group(1) or m.group(2) for m in _EXCLUDING.finditer(text))
+    """The words right after "other than", "except", "without", "did not use"... (up to five
+    a value, values joined by "and", "or" or commas); not after another negated verb
+    ("did not increase X": :func:`build_filter` reads it from the text)."""
+    return " ".join(m.group(1) or m.group(2) or "" for m in _EXCLUDING.finditer(text))
 
 
 def without_excluded(text: str, aside: frozenset[str]) -> str:
