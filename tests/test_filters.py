@@ -457,6 +457,9 @@ def test_a_value_after_a_negation_is_set_aside_unless_it_says_no_itself() -> Non
     ]
     aside = _compared(lexicon, "the races excluding those from 2011 or 2012")
     assert aside.describe() == "year: not 2011-2012" and aside.years is None
+    # a century names no year as typed: asked for, not set aside
+    century = _compared(lexicon, "which kites were flown in the 21st century?")
+    assert century.years == (2000, 2099) and century.years_aside is None
     # a year beside the value set aside is still asked for
     assert _rows_of(lexicon, "which kites in 2013 did not use bamboo?") == ["races:4"]
     # the object of another verb negated is asked about: "failed to beat bamboo"

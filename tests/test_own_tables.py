@@ -357,3 +357,23 @@ def test_a_count_keeps_only_quotes_sharing_a_word_of_the_question(tmp_path: Path
     assert counted.counted and [m.row.key for m in counted.rows] == ["Kell", "Brone"]
     # the counted word alone ("volcanoes") says nothing of the rows
     assert all("death" in s.text for s in counted.sentences)
+
+
+KITE_STUDIES = """# title: Clinical studies of kite flying
+ref\tauthor\tyear\tphase\tkite
+1\tAmes et al\t2001\tPhase 2\tBox kite
+2\tBrook et al\t2003\tPhase 3\tBox kite
+3\tCole et al\t2005\tPhase 3\tDelta kite
+4\tDunn et al\t2007\tPhase 3\tSled kite
+"""
+
+
+def test_how_many_counts_the_rows_of_a_value_most_rows_hold(tmp_path: Path) -> None:
+    qa = folder_qa(tmp_path / "kites", {"kite_studies.tsv": KITE_STUDIES})
+    # "trials" of a table of studies; Phase 3 is in three rows of four, counted all the same
+    counted = qa.ask("how many phase 3 trials are there?")
+    assert not counted.abstained and counted.counted, counted.refusal_reason
+    assert [m.row.author for m in counted.rows] == ["Brook et al", "Cole et al", "Dunn et al"]
+    assert counted.answer.startswith("3 table rows:")
+    # a count of something the rows are not ("patients") is no count of the rows
+    assert not qa.ask("how many patients were in the phase 3 trials?").counted

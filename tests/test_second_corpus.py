@@ -81,6 +81,16 @@ def test_a_negated_value_shows_exactly_the_other_rows_of_its_table(qa: QA) -> No
     assert row_ids(two) == [f"apiary_trials:{k}" for k in (6, 7, 8, 9)]
 
 
+def test_how_many_rows_the_one_table_holds_is_counted(qa: QA) -> None:
+    every = [f"apiary_trials:{k}" for k in range(4, 11)]
+    # "the table" of a corpus of one table is that table; "studies" of a table of trials
+    for question in ("How many studies are in the table?", "how many trials are in the table"):
+        a = ask(qa, question)
+        assert not a.abstained and a.counted, (question, a.refusal_reason)
+        assert row_ids(a) == every and a.answer.startswith("7 table rows:")
+    assert row_ids(ask(qa, "show me the table")) == every
+
+
 def test_filtering_by_a_year_range_returns_exactly_its_rows(qa: QA) -> None:
     a = ask(qa, YEARS)
     assert not a.abstained, a.answer

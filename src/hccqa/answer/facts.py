@@ -24,6 +24,7 @@ from ..corpus.citations import BACK_REFERENCE, find_citations
 from ..corpus.sentences import split_sentences
 from ..types import Passage
 from ..understand.lexicon import Lexicon
+from ..understand.query import STUDY_STEMS
 from ..understand.words import has_number, stem_set
 
 MIN_PREFIX = 4  # shortest stem matched as the start of a longer one ("safe"/"safety")
@@ -303,6 +304,21 @@ def holds(stem: str, have: frozenset[str]) -> bool:
     if stem in have:
         return True
     return _prefix_match(stem, have)
+
+
+def names_rows(word: str, tables: Iterable[str], lexicon: Lexicon) -> bool:
+    """``word`` (a stem) says what the rows of these tables are: a word of a table's title
+    or key column ("Rivers of the world", "river"), or, of a table of studies, any noun
+    for a study ("trials" of a table titled "Clinical studies ...")."""
+    wanted = set(tables)
+    kinds = frozenset().union(
+        *(
+            stem_set(f"{t.title} {t.columns[0].name.replace('_', ' ')}")
+            for t in lexicon.tables
+            if t.id in wanted and t.columns
+        )
+    )
+    return holds(word, kinds) or (word in STUDY_STEMS and not kinds.isdisjoint(STUDY_STEMS))
 
 
 def holds_any(stems: Iterable[str], text: str) -> bool:

@@ -46,7 +46,7 @@ from ..understand.lexicon import NEGATING, Lexicon
 from ..understand.query import ASKED_NOT_ABOUT, REASONS, Query
 from ..understand.words import NUMBER_WORD, NUMBER_WORDS, STOPWORDS, has_number, stem_set, tokens
 from .evidence import Evidence, Scored, context_of
-from .facts import YEAR, holds, previous_sentence, sentence_stems
+from .facts import YEAR, holds, names_rows, previous_sentence, sentence_stems
 
 BEST = 3  # sentences whose shape and focus are checked
 
@@ -285,7 +285,8 @@ def sentence_before(sentence: Scored, evidence: Evidence) -> Scored:
 def counts_rows(query: Query, rows: Sequence[TableRow], lexicon: Lexicon) -> bool:
     """ "How many *rivers* are longer than X?": what a number question counts is what the
     rows its filter selects are, a word of their table's title or key column ("Rivers of
-    the world", "river"). Not when the question names a row by its key ("how many lakes
+    the world", "river"); a noun for a study stands for another ("trials" of a table of
+    "Clinical studies"). Not when the question names a row by its key ("how many lakes
     are deeper than Lake X?" compares with X) or negates ("not in Y"): the rows then are
     not the count."""
     unit = query.unit
@@ -293,15 +294,7 @@ def counts_rows(query: Query, rows: Sequence[TableRow], lexicon: Lexicon) -> boo
         return False
     if keyed_rows(query, rows) or any(t.norm in NEGATING for t in query.tokens):
         return False
-    wanted = {r.table for r in rows}
-    kinds = frozenset().union(
-        *(
-            stem_set(f"{t.title} {t.columns[0].name.replace('_', ' ')}")
-            for t in lexicon.tables
-            if t.id in wanted and t.columns
-        )
-    )
-    return holds(unit, kinds)
+    return names_rows(unit, {r.table for r in rows}, lexicon)
 
 
 def keyed_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:

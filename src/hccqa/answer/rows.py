@@ -30,11 +30,11 @@ from dataclasses import dataclass, replace
 from ..corpus.citations import continues_from, find_authors, find_citations
 from ..types import RowMatch, TableRow, table_label
 from ..understand.filters import Constraint, RowFilter
-from ..understand.lexicon import NEGATING, NEGATIONS, Lexicon
-from ..understand.query import REASONS, TABLE_NOUNS, Query, deictic, end_named
+from ..understand.lexicon import NEGATING, NEGATIONS, TABLE_NOUNS, Lexicon
+from ..understand.query import REASONS, Query, deictic, end_named
 from ..understand.words import content_stems, parts, stem, stem_set, tokens
 from .evidence import Evidence, Scored, context_of
-from .facts import coverage, holds
+from .facts import coverage, holds, names_rows
 
 BROAD = 0.5  # a constraint keeping more than this share of its tables' rows is broad
 ROW_COVERAGE = 0.5  # a retrieved row is shown when its cells hold this share of the question
@@ -70,8 +70,9 @@ def filter_rows(
     f = _sharpen(query.filter, query, rows)
     if not f.specific:
         # "which studies are in table 2?", "show me table 1", "the most recent study in
-        # table 2": a question naming a table and nothing else asks for all of its rows
-        asks = not query.intents or query.intents & {"list", "latest", "earliest"}
+        # table 2", "how many studies are in table 2?": a question naming a table and
+        # nothing else asks for all of its rows
+        asks = not query.intents or query.intents & {"list", "latest", "earliest", "number"}
         if f.table and asks and lexicon is not None:
             # its own label's words only: "table 4" names no table of a corpus of two
             own = [r for r in rows if r.table == f.table]
@@ -103,7 +104,14 @@ def filter_rows(
             named |= lexicon.naming_words(tables)
         # (words the dictionary bridged to are searched, not asked)
         asked = query.terms - content_stems(" ".join(query.bridged))
-        only = "list" in query.intents and (
+        # "how many X trials ...?" counts the rows as a list shows them
+        counting = (
+            "number" in query.intents
+            and query.unit is not None
+            and lexicon is not None
+            and names_rows(query.unit, tables, lexicon)
+        )
+        only = ("list" in query.intents or counting) and (
             asked <= named
             # the words of the column's other values: "which sites exceeded the limit?"
             # of a column of "Exceeded" and "Within limit" asks about that column alone

@@ -418,7 +418,8 @@ def build_filter(
     # question names stands in what it sets aside
     years_aside = None
     negated = excluded.union(*(words for _, words in verbs))
-    if years is not None and set(_YEARISH.findall(text)) <= negated:
+    named_years = set(_YEARISH.findall(text))  # as typed: "the 17th century" names none
+    if years is not None and named_years and named_years <= negated:
         years, years_aside = None, years
     bounds = tuple(
         Constraint(b.column, (b.label,), b.rows, bound=True, extreme=b.extreme, columns=b.columns)

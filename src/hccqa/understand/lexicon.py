@@ -109,6 +109,7 @@ class Mention:
     matched: frozenset[str] = frozenset()
 
 
+TABLE_NOUNS = frozenset(["table", "tables"])  # English
 # how often an English word occurs in the English list's counts to be a common one (about
 # the 20,000 most frequent words)
 COMMON_ENGLISH = 1_000_000
@@ -588,11 +589,14 @@ class Lexicon:
 
     def table_of(self, toks: Sequence[Token]) -> str | None:
         """The one table the words point at ("table 2", a column name, a word of only one
-        table's title), or None when they point at none or several."""
+        table's title, "the table" of a corpus of one), or None when they point at none or
+        several."""
         text = " ".join(t.norm for t in toks)
         for tid, pattern in self._table_patterns:
             if pattern.search(text):
                 return tid
+        if len(self.tables) == 1 and any(t.norm in TABLE_NOUNS for t in toks):
+            return str(self.tables[0].id)
         have = {s for tok in toks if tok.content for s in parts(tok)}
         pointed = {tid for tid, words in self.table_words.items() if words & have}
         return pointed.pop() if len(pointed) == 1 else None

@@ -34,7 +34,7 @@ from .filters import (
     excluded_words,
     without_excluded,
 )
-from .lexicon import Lexicon, Mention, number_mentions
+from .lexicon import TABLE_NOUNS, Lexicon, Mention, number_mentions
 from .words import (
     APOSTROPHE_LESS,
     CHAT,
@@ -45,6 +45,7 @@ from .words import (
     Token,
     content_stems,
     parts,
+    stem,
     tokens,
 )
 
@@ -72,6 +73,9 @@ _DEICTIC = frozenset({"this", "that"})
 _STUDY_NOUNS = frozenset(
     {"one", "study", "trial", "paper", "report", "experiment", "article", "research"}
 )
+# The same nouns as stems, without "one": what a table of studies calls its rows, in any of
+# these words ("how many trials ..." of a table titled "Clinical studies ...")
+STUDY_STEMS = frozenset(stem(w) for w in _STUDY_NOUNS - {"one"})
 # Words naming the document itself (English): a question about it leans on no turn.
 _DOCUMENT = frozenset({"review", "document", "documents"})  # not "paper": a cited one
 _OPENERS = re.compile(
@@ -1056,7 +1060,6 @@ _ORDERING = frozenset(
         "newer",
     ]
 )
-TABLE_NOUNS = frozenset(["table", "tables"])  # English
 _NAMING_THE_TABLE = frozenset(["the", "this", "that", "these", "those", "in", "of", "from"])
 # Words of a question asking which came first or last, and nothing else (English).
 _ORDER_WORDS = frozenset(
