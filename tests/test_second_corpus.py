@@ -185,6 +185,15 @@ def test_which_of_those_narrows_to_the_previous_rows(qa: QA) -> None:
     assert a.rows[0].reason.endswith("of the rows shown before")
 
 
+def test_the_one_from_a_year_narrows_to_the_previous_rows(qa: QA) -> None:
+    assert row_ids(ask(qa, THYMOL)) == ["apiary_trials:5", "apiary_trials:10"]
+    for question in ("who ran the one from 2022?", "and the ones from 2022?"):
+        a = ask(qa, question, [THYMOL])
+        assert not a.abstained, a.refusal_reason
+        assert row_ids(a) == ["apiary_trials:10"], question  # not row 9 nor 8 of 2021, 2019
+        assert a.rows[0].reason.endswith("of the rows shown before")
+
+
 def test_a_long_history_of_follow_ups_costs_one_extra_answer(
     qa: QA, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1068,8 +1068,13 @@ _ORDER_WORDS = frozenset(
 )
 # "which one ...?", "which ones ...?" (English): of the things shown before
 _WHICH_ONE = re.compile(r"\bwhich\s+ones?\b(?!\s+of\s+the\b)", re.IGNORECASE)
-# "the 2014 one", "the Hamburg one" (English): one of the things shown before, by a word of it
-_THE_X_ONE = re.compile(r"\bthe\s+(?!only\b)[\w-]+\s+one\b", re.IGNORECASE)
+# "the 2014 one", "the Hamburg one", "the one from 2014", "the one by X", "the ones that
+# used X" (English): one of the things shown before, by a word of it
+_THE_X_ONE = re.compile(
+    r"\bthe\s+(?:(?!only\b)[\w-]+\s+ones?\b|ones?\s+(?:from|in|of|by|with|about|on|at|"
+    r"that|which|who|where|when|published|done|run|led|written)\b)",
+    re.IGNORECASE,
+)
 
 
 def _before_orders(history: Sequence[str], lexicon: Lexicon) -> tuple[str, tuple[str, ...]]:
