@@ -70,6 +70,24 @@ def test_an_english_word_one_edit_away_beats_a_corpus_word_two_edits_away() -> N
     assert q.corrections == (("weighd", "weighed"),)
 
 
+def test_a_form_of_an_english_word_or_a_name_in_capitals_is_not_read_two_edits_away() -> None:
+    lexicon = _lexicon("The hives showed fewer mites.", "Colonies were weighed twice.")
+    # "stoped" is "stop" + "ed", not the corpus's "showed" two edits away
+    q = understand("why have the hives stoped growing", (), lexicon)
+    assert q.corrections == () and "stoped" in q.normalized
+    # the same slip two edits from a corpus word with no English word near: corrected
+    assert understand("the hives shoued fewer mites", (), lexicon).corrections == (
+        ("shoued", "showed"),
+    )
+    # a name typed in capitals is no slip of a corpus word two edits away
+    named = understand("what did the SHAWEX trial find about hives", (), lexicon)
+    assert named.corrections == () and named.unknown == ("SHAWEX",)
+    # one edit away it is a slip in capitals of the corpus word
+    assert understand("were the COLONIS weighed", (), lexicon).corrections == (
+        ("COLONIS", "colonies"),
+    )
+
+
 @pytest.mark.parametrize(
     "question",
     [

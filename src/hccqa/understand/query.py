@@ -1264,6 +1264,12 @@ def _chatted(toks: Sequence[Token], i: int) -> bool:
     return i == 0 and t.text[1:].islower() and i + 1 < len(toks) and toks[i + 1].norm in STOPWORDS
 
 
+def _edits(a: str, b: str) -> int:
+    from rapidfuzz.distance import OSA  # loaded by the speller already
+
+    return int(OSA.distance(a, b))
+
+
 def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The text with misspelled words replaced by the words they were meant as: a
     corpus word, or for an everyday word typed in lower case the English word; a
@@ -1273,6 +1279,7 @@ def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], .
     corrections: list[tuple[str, str]] = []
     pos = 0
     toks = tokens(text)
+    shouted = not any(c.islower() for c in text)
     for i, t in enumerate(toks):
         new = None
         if t.norm in _ROMAN and i > 0 and toks[i - 1].norm in lexicon.numbered:
@@ -1309,6 +1316,15 @@ def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], .
             # its own ("brivan" -> the drug) is kept
             if lexicon.speller.far_english(t.norm, new) and _everyday(toks, i, lexicon):
                 new = lexicon.speller.english_typo(t.norm) or new
+            # a form of an English word ("stoped": stop + ed) is not another English word
+            # two edits away ("showed"); a name in capitals ("ABCDEFG" in a question not
+            # typed in capitals) is a slip of a corpus word one edit away at most
+            far = new is not None and _edits(t.norm, new) > 1
+            if far and (
+                (new in lexicon.speller.english and lexicon.is_english(t))
+                or (t.text.isupper() and not shouted)
+            ):
+                new = None
         if new and new != t.norm:
             out.append(text[pos : t.start])
             out.append(new)
