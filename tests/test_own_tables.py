@@ -377,3 +377,9 @@ def test_how_many_counts_the_rows_of_a_value_most_rows_hold(tmp_path: Path) -> N
     assert counted.answer.startswith("3 table rows:")
     # a count of something the rows are not ("patients") is no count of the rows
     assert not qa.ask("how many patients were in the phase 3 trials?").counted
+
+
+def test_which_came_first_of_two_named_picks_by_year(towers: QA) -> None:
+    assert rows(towers, "Which tower came first, Tarrow or Bellmere?") == ["Bellmere"]
+    assert rows(towers, "which was older, Tarrow or Varn Spire?") == ["Varn Spire"]
+    assert rows(towers, "which came later, Bellmere or Varn Spire?") == ["Bellmere"]

@@ -91,6 +91,13 @@ def test_how_many_rows_the_one_table_holds_is_counted(qa: QA) -> None:
     assert row_ids(ask(qa, "show me the table")) == every
 
 
+def test_which_trial_came_first_of_two_named_is_the_earlier_not_the_quoted(qa: QA) -> None:
+    a = ask(qa, "Which trial came first, Tanaka 2019 or Okonkwo 2014?")
+    assert not a.abstained, a.refusal_reason
+    assert row_ids(a) == ["apiary_trials:4"]
+    assert "quote" not in a.rows[0].reason
+
+
 def test_filtering_by_a_year_range_returns_exactly_its_rows(qa: QA) -> None:
     a = ask(qa, YEARS)
     assert not a.abstained, a.answer

@@ -329,7 +329,9 @@ def _choose(
     ):
         brought = _from_evidence(query, evidence, quotes, by_id, lexicon)
         return RowChoice(tuple(m for m in brought if m.row in filtered), False)
-    if filtered and "who" in query.intents and len(filtered) > 1 and quotes:
+    # ("which trial came first, X or Y?" picks by year, below, not by the quote)
+    ordered = bool(query.intents & {"latest", "earliest"})
+    if filtered and "who" in query.intents and len(filtered) > 1 and quotes and not ordered:
         named = _named_by(quotes[0], evidence, by_id)
         narrowed = [r for r in filtered if r.id in named]
         if narrowed:

@@ -179,7 +179,7 @@ _WHEN = re.compile(r"\bwhen\b|\b(?:what|which) (?:year|yr|decade|date)\b", re.IG
 _WHY = re.compile(r"^\s*(?:why|how come)\b|\bwhy\b|\bwhat (?:causes|makes|leads)\b|\breason", re.I)
 # "which was published first / came out last" (English): the time of a study, asked as
 # its order
-_DONE = r"(?:published|came out|appeared|was done|were done|conducted|reported)"
+_DONE = r"(?:published|came out|came|appeared|was done|were done|conducted|reported)"
 # "the later one", "the older study": of two shown, by their years ("a later study" is
 # any study after)
 _OF_TWO = r"(?:one|study|trial|paper|report)"
@@ -188,11 +188,13 @@ _OF_TWO = r"(?:one|study|trial|paper|report)"
 _DONE_TO_ROWS = r"(?:was|were) (?:\w+ed|built|made|done|run|held|begun|written|found)"
 _LATEST = re.compile(
     rf"\b(?:most recent|latest|newest|last one|last study|last trial|{_DONE} last|"
-    rf"the (?:later|newer|more recent) {_OF_TWO})\b|\b{_DONE_TO_ROWS} last(?![\w-])",
+    rf"the (?:later|newer|more recent) {_OF_TWO}|(?:was|is|came) (?:later|newer|more recent))\b|"
+    rf"\b{_DONE_TO_ROWS} last(?![\w-])",
     re.I,
 )
 _EARLIEST = re.compile(
-    rf"\b(?:earliest|oldest|first {_OF_TWO}|{_DONE} first|the (?:earlier|older) {_OF_TWO})\b|"
+    rf"\b(?:earliest|oldest|first {_OF_TWO}|{_DONE} first|the (?:earlier|older) {_OF_TWO}|"
+    r"(?:was|is|came) (?:earlier|older))\b|"
     rf"\b{_DONE_TO_ROWS} first(?![\w-])",
     re.I,
 )
