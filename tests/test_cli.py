@@ -150,6 +150,37 @@ def test_ask_answered_by_rows_alone_prints_them_first(
     assert lines[1].startswith("  gauges:North weir:") and "level_cm: above 50" in lines[1]
 
 
+def test_ask_lists_every_passage_its_quotes_cite_however_small_k(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    from hccqa import QA, Settings
+    from hccqa.retrieval.embed import HashingEmbedder
+    from hccqa.ui import cli
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    kites = [
+        "Box kites fly in steady wind and need a long line.",
+        "Delta kites fly in light wind and climb fast.",
+        "Sled kites fly without spars and fold flat.",
+        "Kites of every kind fly best away from trees.",
+    ]
+    for i, text in enumerate(kites):
+        (folder / f"kite{i}.txt").write_text(text + "\n", encoding="utf-8")
+    qa = QA.load(
+        Settings(corpus_dir=folder, index_dir=tmp_path / "idx"), embedder=HashingEmbedder(64)
+    )
+    monkeypatch.setattr(cli, "_qa", lambda *a, **k: qa)
+    result = CliRunner().invoke(app, ["ask", "-k", "1", "How do kites fly?"])
+    assert result.exit_code == 0, result.output
+    cited = {int(n) for n in re.findall(r"\[P(\d+)\]", result.output.split("Passages:")[0])}
+    assert max(cited) > 1  # the quotes come from several passages
+    listed = re.findall(r"^  \[P(\d+)\]", result.output, flags=re.M)
+    assert [int(n) for n in listed] == list(range(1, max(cited) + 1))
+
+
 def test_corpus_shows_how_each_column_is_read(tmp_path: Path) -> None:
     (tmp_path / "gauges.tsv").write_text(
         "# title: River gauges\ngauge\tyear\tlevel_cm\tstate\nNorth weir\t2019\t52\tFlooded\n",

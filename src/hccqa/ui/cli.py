@@ -425,7 +425,9 @@ def ask_cmd(
             print(f"  {r.row.id}: {row_line(r, label)}  <- {r.reason}")
     if ans.passages:
         print("\nPassages:")
-        shown = k or qa.settings.k
+        # every passage a quote or the nearest sentence cites, however small k is
+        cited = [s.marker for s in ans.sentences] + ([ans.nearest.marker] if ans.nearest else [])
+        shown = max(k or qa.settings.k, *cited)
         for i, h in enumerate(ans.passages[:shown], start=1):
             print(f"  [P{i}] {_where(h.passage)}  score {h.score:.3f}")
         if len(ans.passages) > shown:
