@@ -381,7 +381,8 @@ def ask_cmd(
         None,
         "-k",
         metavar="N",
-        help="Passages shown with the answer, 1 to 50 (default 5, HCCQA_K).",
+        help="Passages listed with the answer, 1 to 50, and any its quotes cite "
+        "(default 5, HCCQA_K).",
     ),
     mode: str = typer.Option(
         None, "--mode", metavar="MODE", help="hybrid, dense or bm25 (default hybrid, HCCQA_MODE)."
