@@ -241,6 +241,9 @@ def test_focus_and_unit_of_wh_questions(second_lexicon: Lexicon) -> None:
     which = understand("Which cell line did they use?", (), second_lexicon)
     assert which.focus == {"cell", "line"} and which.unit is None
     assert understand("What does IPM stand for?", (), second_lexicon).focus == frozenset()
+    # "what" then a verb done asks no noun: "what happened?" after a turn naming a trial
+    for question in ("and what happened?", "what happened to them?", "What caused it?"):
+        assert understand(question, (THYMOL_TURN,), second_lexicon).focus == frozenset()
 
 
 def test_a_focus_asks_only_the_words_the_corpus_uses(second_lexicon: Lexicon) -> None:

@@ -669,8 +669,11 @@ def _focus(toks: Sequence[Token], intents: frozenset[str], lexicon: Lexicon) -> 
         if w in ("what", "which") or (w == "many" and i and words[i - 1] == "how"):
             j = _past_auxiliaries(words, i + 1)
             verb_next = j < len(words) and _participle(words[j])
-            if verb_next and (w == "many" or (j > i + 1 and words[j - 1] in _AUX)):
-                # "which was built last?", "how many died?": a verb done, no noun asked
+            if verb_next and (
+                w == "many" or (j > i + 1 and words[j - 1] in _AUX) or (w == "what" and j == i + 1)
+            ):
+                # "which was built last?", "how many died?", "what happened (to them)?": a
+                # verb done, no noun asked
                 return frozenset()
             if j + 1 < len(words) and words[j] in _KIND_OF and words[j + 1] == "of":
                 j += 2
