@@ -181,6 +181,30 @@ def test_ask_lists_every_passage_its_quotes_cite_however_small_k(
     assert [int(n) for n in listed] == list(range(1, max(cited) + 1))
 
 
+def test_ask_with_no_quote_and_no_nearest_sentence_lists_its_passages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hccqa import QA, Settings
+    from hccqa.retrieval.embed import HashingEmbedder
+    from hccqa.ui import cli
+
+    folder = tmp_path / "sheet"
+    folder.mkdir()
+    (folder / "gauges.tsv").write_text(
+        "# title: River gauges\ngauge\tyear\tlevel_cm\nNorth weir\t2019\t52\nMill race\t2020\t31\n",
+        encoding="utf-8",
+    )
+    qa = QA.load(
+        Settings(corpus_dir=folder, index_dir=tmp_path / "idx"), embedder=HashingEmbedder(64)
+    )
+    monkeypatch.setattr(cli, "_qa", lambda *a, **k: qa)
+    answer = qa.ask("Which gauges had a level above 50?")
+    assert not answer.sentences and answer.nearest is None  # what this test is about
+    result = CliRunner().invoke(app, ["ask", "-k", "1", "Which gauges had a level above 50?"])
+    assert result.exit_code == 0, result.output
+    assert "\nPassages:\n  [P1] " in result.output
+
+
 def test_corpus_shows_how_each_column_is_read(tmp_path: Path) -> None:
     (tmp_path / "gauges.tsv").write_text(
         "# title: River gauges\ngauge\tyear\tlevel_cm\tstate\nNorth weir\t2019\t52\tFlooded\n",

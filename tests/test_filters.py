@@ -428,6 +428,11 @@ def test_a_value_set_aside_is_cut_from_the_text_and_the_rest_kept(text: str, sea
         ("Which kites weren't in the dawn race?", ""),
         ("Which kites were not given silk sails?", "silk sails"),
         ("races not using nylon", "nylon"),
+        ("Which kites won't use bamboo?", "bamboo"),
+        ("Which kites can't use bamboo?", "bamboo"),
+        ("kites that cannot use bamboo", "bamboo"),
+        # "with or without X" sets nothing aside
+        ("kites flown with or without silk sails", ""),
         ("Which races did not lead to torn sails?", "torn sails"),
         ("kites that never used silk", "silk"),
         # another verb negated: what follows is read by build_filter, not set aside whole
@@ -460,8 +465,13 @@ def test_a_value_after_a_negation_is_set_aside_unless_it_says_no_itself() -> Non
     # a century names no year as typed: asked for, not set aside
     century = _compared(lexicon, "which kites were flown in the 21st century?")
     assert century.years == (2000, 2099) and century.years_aside is None
-    # a year beside the value set aside is still asked for
+    # a year or a value beside the value set aside is still asked for, before or after it
     assert _rows_of(lexicon, "which kites in 2013 did not use bamboo?") == ["races:4"]
+    assert _rows_of(lexicon, "which kites did not use bamboo in 2013?") == ["races:4"]
+    assert _rows_of(lexicon, "which kites did not use willow in 2013?") == []
+    assert _rows_of(lexicon, "which kites did not use willow, in races that were won twice?") == [
+        "races:1"
+    ]
     # the object of another verb negated is asked about: "failed to beat bamboo"
     assert _compared(lexicon, "which kites failed to beat bamboo?").excluded == ()
     # "lost every race" is no value that says no: set aside by "not", as typed

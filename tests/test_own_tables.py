@@ -321,9 +321,13 @@ def test_a_count_of_no_named_thing_reads_the_named_rows_numbers(eruptions: QA) -
 
 
 def test_a_count_is_not_read_off_rows_named_or_negated(canals: QA) -> None:
-    # the question names a row to compare with, or negates: its rows are not the count
+    # the question names a row to compare with: its rows are not the count
     assert not canals.ask("how many canals are longer than Ardle Cut?").counted
-    assert not canals.ask("how many canals are not in the North?").counted
+    # a negation the filter reads as a value set aside counts the other rows
+    other = canals.ask("how many canals are not in the North?")
+    assert other.counted and [m.row.key for m in other.rows] == ["Brisk Water", "Dunmore Reach"]
+    # one it does not read (no value after it) counts nothing
+    assert not canals.ask("how many canals did not flood?").counted
 
 
 def test_a_comparative_outside_a_choice_picks_no_extreme(towers: QA) -> None:
@@ -383,3 +387,20 @@ def test_which_came_first_of_two_named_picks_by_year(towers: QA) -> None:
     assert rows(towers, "Which tower came first, Tarrow or Bellmere?") == ["Bellmere"]
     assert rows(towers, "which was older, Tarrow or Varn Spire?") == ["Varn Spire"]
     assert rows(towers, "which came later, Bellmere or Varn Spire?") == ["Bellmere"]
+
+
+def test_a_report_is_no_table_of_studies_and_tables_are_no_table_named(tmp_path: Path) -> None:
+    rows = "tower\tyear\theight_m\nA\t1310\t84\nB\t1652\t90\n"
+    studies = folder_qa(
+        tmp_path / "s", {"t.tsv": f"# title: Field studies of tower heights\n{rows}"}
+    )
+    report = folder_qa(
+        tmp_path / "r", {"t.tsv": f"# title: Annual report of tower heights\n{rows}"}
+    )
+    # "studies" are what the rows of field studies are, not those of a report
+    assert studies.ask("how many studies are in the table?").counted
+    assert not report.ask("how many studies are in the table?").counted
+    # "tables" in general name no table, even in a corpus of one
+    lexicon = report.engine.lexicon
+    assert understand("does it have any tables?", (), lexicon).filter.table is None
+    assert understand("list the heights in the table", (), lexicon).filter.table == "t"

@@ -244,6 +244,33 @@ def test_focus_and_unit_of_wh_questions(second_lexicon: Lexicon) -> None:
     # "what" then a verb done asks no noun: "what happened?" after a turn naming a trial
     for question in ("and what happened?", "what happened to them?", "What caused it?"):
         assert understand(question, (THYMOL_TURN,), second_lexicon).focus == frozenset()
+    # a noun after the -ed word is asked: "what treated colonies ..."
+    treated = understand("What treated colonies swarmed?", (), second_lexicon)
+    assert "coloni" in treated.focus
+
+
+def test_later_than_a_year_bounds_the_years_and_asks_no_order(second_lexicon: Lexicon) -> None:
+    for typed, years in (
+        ("Which trials came later than 2016?", (2017, 9999)),
+        ("which trial was earlier than 2016?", (-9999, 2015)),
+        ("trials older than 2016", (-9999, 2015)),
+        ("trials newer than 2016", (2017, 9999)),
+    ):
+        asked = understand(typed, (), second_lexicon)
+        assert asked.filter.years == years, typed
+        assert not asked.intents & {"latest", "earliest"}, typed
+        # "later", "older": the bound's words, not topics the corpus lacks
+        assert not {"later", "earlier", "older", "newer"} & set(asked.absent), typed
+    assert "latest" in understand("which came later, 2016 or 2019?", (), second_lexicon).intents
+
+
+def test_the_one_with_a_new_description_is_no_follow_up(second_lexicon: Lexicon) -> None:
+    turn = (THYMOL_TURN,)
+    described = understand(
+        "Which site was the one with no change in mite counts?", turn, second_lexicon
+    )
+    assert not described.followup
+    assert understand("who ran the one from 2022?", turn, second_lexicon).followup
 
 
 def test_a_focus_asks_only_the_words_the_corpus_uses(second_lexicon: Lexicon) -> None:

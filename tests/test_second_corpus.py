@@ -79,6 +79,15 @@ def test_a_negated_value_shows_exactly_the_other_rows_of_its_table(qa: QA) -> No
     assert all(m.reason == "filter: treatment: not Thymol strips" for m in a.rows)
     two = ask(qa, "Which trials were run without oxalic acid or thymol strips?")
     assert row_ids(two) == [f"apiary_trials:{k}" for k in (6, 7, 8, 9)]
+    # counted, and whatever the question asks, a row it sets aside is never shown
+    counted = ask(qa, "How many trials did not use thymol strips?")
+    assert counted.counted and counted.answer.startswith("5 table rows:"), counted.answer
+    for question in (
+        "Is there a trial that did not use thymol strips?",
+        "What did the trials without thymol strips find about queens?",
+    ):
+        shown = row_ids(ask(qa, question))
+        assert not {"apiary_trials:5", "apiary_trials:10"} & set(shown), (question, shown)
 
 
 def test_how_many_rows_the_one_table_holds_is_counted(qa: QA) -> None:

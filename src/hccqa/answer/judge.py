@@ -287,12 +287,16 @@ def counts_rows(query: Query, rows: Sequence[TableRow], lexicon: Lexicon) -> boo
     rows its filter selects are, a word of their table's title or key column ("Rivers of
     the world", "river"); a noun for a study stands for another ("trials" of a table of
     "Clinical studies"). Not when the question names a row by its key ("how many lakes
-    are deeper than Lake X?" compares with X) or negates ("not in Y"): the rows then are
-    not the count."""
+    are deeper than Lake X?" compares with X), nor when it negates what its filter did
+    not read as a value set aside: the rows then are not the count ("how many trials did
+    not use X?" counts the rows without X)."""
     unit = query.unit
     if not rows or unit is None or unit in _UNIT_NAMES:
         return False
-    if keyed_rows(query, rows) or any(t.norm in NEGATING for t in query.tokens):
+    negates = any(t.norm in NEGATING for t in query.tokens)
+    if keyed_rows(query, rows) or (
+        negates and not (query.filter.excluded or query.filter.years_aside)
+    ):
         return False
     return names_rows(unit, {r.table for r in rows}, lexicon)
 

@@ -64,8 +64,10 @@ def filter_rows(
     else ("list the X studies"): besides the values, it names only its table (label,
     columns and, given the ``lexicon``, title words). For a who-question, only the rows
     matching the most of the values it names are kept. A question naming a table and
-    nothing else ("which studies are in table 2?", "show me table 1") selects all of its
-    rows (given the ``lexicon``).
+    nothing else ("which studies are in table 2?", "show me table 1", "how many studies
+    are in table 2?") selects all of its rows (given the ``lexicon``). A count of what the
+    rows are ("how many stage 2 trials are there?") and values only set aside ("did not
+    use X") select as a list does.
     """
     f = _sharpen(query.filter, query, rows)
     if not f.specific:
@@ -89,6 +91,8 @@ def filter_rows(
         return []
     if not f.years:
         tables = {r.table for r in rows if any(r.id in c.rows for c in f.constraints)}
+        if not tables:  # only values set aside: the tables holding them
+            tables = {r.table for r in rows if any(r.id in c.rows for c in f.excluded)}
         total = sum(1 for r in rows if r.table in tables) or 1
         # a value set aside ("other than X"), asked alone ("X on its own") or a bound on
         # a number ("above 50") is a deliberate filter however many it keeps;
@@ -96,6 +100,7 @@ def filter_rows(
         narrow = (
             any(len(c.rows) <= BROAD * total or c.bound for c in f.constraints)
             or bool((f.excluded or f.years_aside or query.alone) and "list" in query.intents)
+            or bool((f.excluded or f.years_aside) and "number" in query.intents)
             or bool({"latest", "earliest"} & query.intents)
         )
         matched = {s for m in query.mentions for s in m.matched}
@@ -254,6 +259,9 @@ def choose_rows(
         # "which of those has the longest span?": the extreme of the rows chosen
         keep = {r.id for r in query.filter.extremes([m.row for m in rows])}
         rows = [m for m in rows if m.row.id in keep]
+    # a row the question sets aside ("did not use X", "not from 2013") is never shown,
+    # whatever brought it (a quote citing it, retrieval)
+    rows = [m for m in rows if not query.filter.sets_aside(m.row)]
     return RowChoice(tuple(rows), choice.listing)
 
 

@@ -428,7 +428,7 @@ def ask_cmd(
         print("\nPassages:")
         # every passage a quote or the nearest sentence cites, however small k is
         cited = [s.marker for s in ans.sentences] + ([ans.nearest.marker] if ans.nearest else [])
-        shown = max(k or qa.settings.k, *cited)
+        shown = max([k or qa.settings.k, *cited])
         for i, h in enumerate(ans.passages[:shown], start=1):
             print(f"  [P{i}] {_where(h.passage)}  score {h.score:.3f}")
         if len(ans.passages) > shown:

@@ -45,12 +45,13 @@ def _year_patterns(early: bool) -> tuple[re.Pattern[str], re.Pattern[str], re.Pa
             re.IGNORECASE,
         ),
         re.compile(
-            rf"\b(since|after|starting|beginning|later than|post)\s+(?:in\s+)?({y})|"
+            rf"\b(since|after|starting|beginning|later than|newer than|more recent than|post)"
+            rf"\s+(?:in\s+)?({y})|"
             rf"({y})\s+(?:or|and)\s+(?:later|after|since|newer|onwards?)|({y})\s+onwards?",
             re.IGNORECASE,
         ),
         re.compile(
-            rf"\b(before|until|till|up to|prior to|earlier than|pre)\s+({y})|"
+            rf"\b(before|until|till|up to|prior to|earlier than|older than|pre)\s+({y})|"
             rf"({y})\s+(?:or|and)\s+(?:earlier|before)",
             re.IGNORECASE,
         ),
@@ -190,8 +191,8 @@ class RowFilter:
             combination asked for in that column).
         years: Inclusive year range, e.g. ``(2011, 2013)``; ``9999`` is an open end.
         table: The one table the question points at, if any.
-        excluded: Values the question sets aside ("other than X", "except X"): a row
-            holding one does not pass.
+        excluded: Values the question sets aside ("other than X", "except X", "without X",
+            "did not use X"): a row holding one does not pass.
         years_aside: Inclusive year range the question sets aside ("not from 2013",
             "excluding those from 2011"): a row dated within it does not pass.
     """
@@ -213,11 +214,16 @@ class RowFilter:
             return False
         if self.years and not _dated_within(row, self.years):
             return False
-        if any(row.id in c.rows for c in self.excluded):
-            return False
-        if self.years_aside and _dated_within(row, self.years_aside):
+        if self.sets_aside(row):
             return False
         return all(row.id in c.rows for c in self.constraints)
+
+    def sets_aside(self, row: TableRow) -> bool:
+        """The question sets the row aside: it holds a value set aside, or is dated within
+        the years set aside."""
+        if any(row.id in c.rows for c in self.excluded):
+            return True
+        return self.years_aside is not None and _dated_within(row, self.years_aside)
 
     def select(self, rows: Sequence[TableRow]) -> list[TableRow]:
         """The rows that pass, in table order."""
@@ -330,7 +336,13 @@ def year_range(text: str, *, early: bool = False) -> tuple[int, int] | None:
         return (min(a, b), max(a, b))
     if m := since.search(text):
         y = int(next(g for g in m.groups() if g and g.isdigit()))
-        strict = (m.group(1) or "").lower() in ("after", "later than", "post")
+        strict = (m.group(1) or "").lower() in (
+            "after",
+            "later than",
+            "newer than",
+            "more recent than",
+            "post",
+        )
         return (y + 1 if strict else y, OPEN_END)
     if m := before.search(text):
         y = int(next(g for g in m.groups() if g and g.isdigit()))
@@ -359,8 +371,10 @@ def build_filter(
         mentions: Entities the question mentions (:meth:`Lexicon.mentions`).
         table: The table the question points at, if one.
         years_apply: Some table has a year column (else years are plain words).
-        excluded: Stems the question sets aside ("other than X"): a mention made of
-            them only excludes its rows.
+        excluded: Stems the question sets aside ("other than X", "did not use X";
+            :func:`excluded_words`): a mention made of them and holding the first word of
+            one of the phrase's values only excludes its rows (after another negated verb,
+            read from ``text``: "did not increase X" sets "Increased X" aside).
         compared: Stems the question compares with ("compared with X", "versus X";
             :func:`hccqa.understand.compare.compared_words`): a mention made of them selects
             the rows whose cells compare something with its value ("inferior than X"),
@@ -376,24 +390,8 @@ def build_filter(
     studies of frequent crashes, asks for the X rows, not those whose cell reads
     "Frequent crashes".
     """
-    # a value that says no itself ("No change") is what a negation asks for; "other than"
-    # sets it aside ("an outcome other than no change")
-    phrases = list(_EXCLUDING.finditer(text))
-    phrased = content_stems(" ".join(m.group(1) for m in phrases if m.group(1)))
-    # "did not increase X": the values holding the verb's word and no word outside the phrase
-    verbs = [(_head(v), content_stems(v)) for m in phrases if (v := m.group(3))]
-    aside = [
-        m
-        for m in mentions
-        if m.matched
-        and (
-            (m.matched <= excluded and (not m.entity.negated or m.matched <= phrased))
-            or (
-                not m.entity.negated
-                and any(head in m.matched and m.matched <= words for head, words in verbs)
-            )
-        )
-    ]
+    phrases = [_SetAside.of(m) for m in _EXCLUDING.finditer(text)]
+    aside = [m for m in mentions if m.matched and any(p.sets_aside(m, excluded) for p in phrases)]
     kept = [m for m in mentions if m not in aside]
     # a value that only restates the table's topic gives way to a specific one
     specific = {m.entity.table for m in kept if not m.entity.generic}
@@ -417,9 +415,10 @@ def build_filter(
     # the years set aside ("not from 2013", "excluding those from 2011"): every year the
     # question names stands in what it sets aside
     years_aside = None
-    negated = excluded.union(*(words for _, words in verbs))
+    # every year typed heads a phrase set aside: "not from 2013", not "did not use X in 2013"
     named_years = set(_YEARISH.findall(text))  # as typed: "the 17th century" names none
-    if years is not None and named_years and named_years <= negated:
+    heads = frozenset().union(*(p.heads for p in phrases))
+    if years is not None and named_years and named_years <= heads:
         years, years_aside = None, years
     bounds = tuple(
         Constraint(b.column, (b.label,), b.rows, bound=True, extreme=b.extreme, columns=b.columns)
@@ -501,8 +500,9 @@ def _by_column(mentions: Sequence[Mention]) -> tuple[Constraint, ...]:
 # ("No change") is what a negated question asks for, and is never set aside by the
 # negation (see build_filter).
 _NOT = (
-    r"(?:\b(?:did|do|does|had|has|have|were|was|are|is|could|can|would|will)(?:\s+not|n[’']?t)|"
-    r"\bnot|\bnever|\bfailed\s+to)\s+(?!(?:only|just|merely)\b)"
+    r"(?:\b(?:did|do|does|had|has|have|were|was|are|is|could|can|would|will|should|must|might|"
+    r"need)(?:\s+not|n[’']?t)|\b(?:ca|wo|sha)n[’']?t|\bcannot|\bnot|\bnever|\bfailed\s+to)\s+"
+    r"(?!(?:only|just|merely)\b)"
 )
 _TAKING_PART = (
     r"(?:use[sd]?|using|include[sd]?|including|involve[sd]?|involving|test(?:ed|s)?|testing|"
@@ -511,7 +511,9 @@ _TAKING_PART = (
     # or having the value as its result: "did not show X", "did not lead to X"
     r"show(?:s|ed|n)?|showing|have|has|had|having|cause[sd]?|causing|"
     r"(?:lead|leads|led|leading|result(?:s|ed)?\s+in|resulting)(?:\s+to)?|"
-    r"produce[sd]?|producing|reach(?:es|ed)?|reaching|achieve[sd]?|achieving)"
+    r"produce[sd]?|producing|reach(?:es|ed)?|reaching|achieve[sd]?|achieving|"
+    # or dating it: "were not published in X"
+    r"publish(?:e[sd]|ing)?|conducted|done|run|performed|carried\s+out)"
 )
 # a value of up to five words ("no change in mite counts"), or several: "X and Y", "X, Y or Z";
 # a verb or a question word ends it ("other than X *were* compared with Y")
@@ -523,7 +525,8 @@ _VALUES = rf"{_WORDS}(?:(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|nor)\s+){_WORDS})*"
 _SMALL = r"(?:(?:any|a|an|the|with|in|on)\s+){0,2}"
 _EXCLUDING = re.compile(
     r"\b(?:other than|except(?: for)?|excluding|besides|apart from|but not|not including|"
-    rf"without(?:\s+(?:using|the use of|taking|giving|any))?)\s+({_VALUES})|"
+    # ("with or without X" sets nothing aside)
+    rf"(?<!with or )without(?:\s+(?:using|the use of|taking|giving|any))?)\s+({_VALUES})|"
     rf"{_NOT}(?:{_TAKING_PART}\s+{_SMALL}({_VALUES})|{_SMALL}({_VALUES}))",
     re.IGNORECASE,
 )
@@ -562,15 +565,49 @@ _LEADING_MARK = re.compile(r"^[,;:]\s*")
 _JOINING = frozenset({"and", "or", "nor"})
 
 
+@dataclass(frozen=True)
+class _SetAside:
+    """One phrase of :data:`_EXCLUDING`: the stems of its words, the first word of each of
+    its values ("X", "Y" of "X, Y or Z") and whether a negation sets them aside."""
+
+    stems: frozenset[str]
+    heads: frozenset[str]
+    negation: bool
+    verb: bool  # group 3: after a verb other than one of use or result
+
+    @classmethod
+    def of(cls, match: re.Match[str]) -> _SetAside:
+        words = match.group(1) or match.group(2) or match.group(3) or ""
+        heads = frozenset(h for v in _JOINED.split(words) if (h := _head(v)))
+        return cls(content_stems(words), heads, match.group(1) is None, match.group(3) is not None)
+
+    def sets_aside(self, mention: Mention, excluded: frozenset[str]) -> bool:
+        """The mention is one of the values this phrase sets aside: made of its words (and,
+        but after a verb, of the caller's ``excluded``), holding the first word of one of
+        its values ("did not use X in 2014" sets X aside, not 2014; "did not raise
+        yields" sets "Raised yields" aside). A value that says no itself ("No
+        change") is what a negation asks for; "other than" sets it aside."""
+        if not mention.matched <= self.stems or mention.matched.isdisjoint(self.heads):
+            return False
+        if self.negation and mention.entity.negated:
+            return False
+        return self.verb or mention.matched <= excluded
+
+
+_JOINED = re.compile(r",\s*(?:(?:and|or)\s+)?|\s+(?:and|or|nor)\s+", re.IGNORECASE)
+
+
 def _head(words: str) -> str:
-    """The stem of the first content word ("won twice": "twice", "won" being a function word)."""
+    """The stem of the first content word ("won twice": "twice", "won" being a function
+    word; "those from 2011": "2011")."""
     return next((s for w in words.split() for s in sorted(content_stems(w))), "")
 
 
 def excluded_words(text: str) -> str:
-    """The words right after "other than", "except", "without", "did not use"... (up to five
-    a value, values joined by "and", "or" or commas); not after another negated verb
-    ("did not increase X": :func:`build_filter` reads it from the text)."""
+    """The words right after "other than", "except", "without", "did not use"...: a value
+    of up to five words, or values joined by "and", "or" or commas. Not those after
+    another negated verb ("did not increase X": :func:`build_filter` reads them from the
+    text)."""
     return " ".join(m.group(1) or m.group(2) or "" for m in _EXCLUDING.finditer(text))
 
 

@@ -110,6 +110,8 @@ class Mention:
 
 
 TABLE_NOUNS = frozenset(["table", "tables"])  # English
+# words before "table" that name one ("in the table", "this table"), English
+NAMING_THE_TABLE = frozenset(["the", "this", "that", "these", "those", "in", "of", "from"])
 # how often an English word occurs in the English list's counts to be a common one (about
 # the 20,000 most frequent words)
 COMMON_ENGLISH = 1_000_000
@@ -595,7 +597,12 @@ class Lexicon:
         for tid, pattern in self._table_patterns:
             if pattern.search(text):
                 return tid
-        if len(self.tables) == 1 and any(t.norm in TABLE_NOUNS for t in toks):
+        # "the table", "in this table" (not "does it have tables on X?")
+        named = any(
+            t.norm == "table" and i and toks[i - 1].norm in NAMING_THE_TABLE
+            for i, t in enumerate(toks)
+        )
+        if len(self.tables) == 1 and named:
             return str(self.tables[0].id)
         have = {s for tok in toks if tok.content for s in parts(tok)}
         pointed = {tid for tid, words in self.table_words.items() if words & have}

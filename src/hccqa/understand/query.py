@@ -34,7 +34,7 @@ from .filters import (
     excluded_words,
     without_excluded,
 )
-from .lexicon import TABLE_NOUNS, Lexicon, Mention, number_mentions
+from .lexicon import NAMING_THE_TABLE, TABLE_NOUNS, Lexicon, Mention, number_mentions
 from .words import (
     APOSTROPHE_LESS,
     CHAT,
@@ -74,8 +74,11 @@ _STUDY_NOUNS = frozenset(
     {"one", "study", "trial", "paper", "report", "experiment", "article", "research"}
 )
 # The same nouns as stems, without "one": what a table of studies calls its rows, in any of
-# these words ("how many trials ..." of a table titled "Clinical studies ...")
+# these words ("how many trials ..." of a table titled "Clinical studies ..."); a table is
+# one of studies when its title or key column says study, trial or experiment (a "report"
+# of tower heights is none)
 STUDY_STEMS = frozenset(stem(w) for w in _STUDY_NOUNS - {"one"})
+STUDY_TABLE_STEMS = frozenset(stem(w) for w in ("study", "studies", "trial", "experiment"))
 # Words naming the document itself (English): a question about it leans on no turn.
 _DOCUMENT = frozenset({"review", "document", "documents"})  # not "paper": a cited one
 _OPENERS = re.compile(
@@ -188,13 +191,14 @@ _OF_TWO = r"(?:one|study|trial|paper|report)"
 _DONE_TO_ROWS = r"(?:was|were) (?:\w+ed|built|made|done|run|held|begun|written|found)"
 _LATEST = re.compile(
     rf"\b(?:most recent|latest|newest|last one|last study|last trial|{_DONE} last|"
-    rf"the (?:later|newer|more recent) {_OF_TWO}|(?:was|is|came) (?:later|newer|more recent))\b|"
+    rf"the (?:later|newer|more recent) {_OF_TWO}|"
+    r"(?:was|is|came) (?:later|newer|more recent)(?!\s+than\b))\b|"
     rf"\b{_DONE_TO_ROWS} last(?![\w-])",
     re.I,
 )
 _EARLIEST = re.compile(
     rf"\b(?:earliest|oldest|first {_OF_TWO}|{_DONE} first|the (?:earlier|older) {_OF_TWO}|"
-    r"(?:was|is|came) (?:earlier|older))\b|"
+    r"(?:was|is|came) (?:earlier|older)(?!\s+than\b))\b|"
     rf"\b{_DONE_TO_ROWS} first(?![\w-])",
     re.I,
 )
@@ -421,7 +425,9 @@ def understand(
         The :class:`Query`.
     """
     text = clean_question(question)
-    normalized, corrections = _correct(text, lexicon)
+    # capitals mark a short form ("XYZ"), unless the whole question is typed in them
+    shouted = not any(c.islower() for c in text)  # as typed, before spelling fixes
+    normalized, corrections = _correct(text, lexicon, shouted=shouted)
     toks = tokens(normalized)
     asked = without_courtesy(normalized)  # the question without "hi," or "thanks"
     intents = _intents(asked)
@@ -459,8 +465,6 @@ def understand(
     other_names = _other_names(normalized, lexicon)  # "Brandname (corpus word)"
     content = [t for t in toks if t.content and t.norm not in other_names]
     defined = {a.lower() for a in find_definitions(normalized)}  # "oxalic acid (OA)"
-    # capitals mark a short form ("XYZ"), unless the whole question is typed in them
-    shouted = not any(c.islower() for c in text)  # as typed, before spelling fixes
     # a word before "et al" is an author's name: one the corpus never uses names someone
     # it never cites, even when it is also an English word ("Smith et al")
     authors = {a.norm for a, b in zip(toks, toks[1:], strict=False) if b.norm == "et"}
@@ -502,7 +506,8 @@ def understand(
     ) + _other_numbered_values(normalized, lexicon)
     # the words that ask for an order ("the oldest") or name the table asked about ("in
     # the table") shape the question: a corpus without them still answers it
-    form = _ORDERING if intents & {"latest", "earliest"} else frozenset()
+    # ("earlier than 2014" bounds the years the filter reads)
+    form = _ORDERING if intents & {"latest", "earliest"} or row_filter.years else frozenset()
     # ("the table", "in this table", "table 3"; not "which towers have tables?")
     table_words = {
         id(t)
@@ -510,7 +515,7 @@ def understand(
         if row_filter.table
         and t.norm in TABLE_NOUNS
         and (
-            (i and toks[i - 1].norm in _NAMING_THE_TABLE)
+            (i and toks[i - 1].norm in NAMING_THE_TABLE)
             or (i + 1 < len(toks) and toks[i + 1].norm.isdigit())
         )
     }
@@ -669,8 +674,14 @@ def _focus(toks: Sequence[Token], intents: frozenset[str], lexicon: Lexicon) -> 
         if w in ("what", "which") or (w == "many" and i and words[i - 1] == "how"):
             j = _past_auxiliaries(words, i + 1)
             verb_next = j < len(words) and _participle(words[j])
+            # "what happened?", "what happened to them?", "what caused it?" (not "what
+            # combined therapies ...": a noun follows)
+            then = toks[j + 1] if j + 1 < len(toks) else None
+            verb_alone = then is None or then.norm in _FOCUS_END or not then.content
             if verb_next and (
-                w == "many" or (j > i + 1 and words[j - 1] in _AUX) or (w == "what" and j == i + 1)
+                w == "many"
+                or (j > i + 1 and words[j - 1] in _AUX)
+                or (w == "what" and j == i + 1 and verb_alone)
             ):
                 # "which was built last?", "how many died?", "what happened (to them)?": a
                 # verb done, no noun asked
@@ -1065,7 +1076,6 @@ _ORDERING = frozenset(
         "newer",
     ]
 )
-_NAMING_THE_TABLE = frozenset(["the", "this", "that", "these", "those", "in", "of", "from"])
 # Words of a question asking which came first or last, and nothing else (English).
 _ORDER_WORDS = frozenset(
     {"first", "last", "recent", "latest", "earliest", "oldest", "newest", "published"}
@@ -1073,11 +1083,10 @@ _ORDER_WORDS = frozenset(
 )
 # "which one ...?", "which ones ...?" (English): of the things shown before
 _WHICH_ONE = re.compile(r"\bwhich\s+ones?\b(?!\s+of\s+the\b)", re.IGNORECASE)
-# "the 2014 one", "the Hamburg one", "the one from 2014", "the one by X", "the ones that
-# used X" (English): one of the things shown before, by a word of it
+# "the 2014 one", "the Hamburg one", "the one from 2014", "the ones by X" (English): one of
+# the things shown before, by a word of it ("the one with worse X" describes a new one)
 _THE_X_ONE = re.compile(
-    r"\bthe\s+(?:(?!only\b)[\w-]+\s+ones?\b|ones?\s+(?:from|in|of|by|with|about|on|at|"
-    r"that|which|who|where|when|published|done|run|led|written)\b)",
+    r"\bthe\s+(?:(?!only\b)[\w-]+\s+ones?\b|ones?\s+(?:from|by|published|dated)\b)",
     re.IGNORECASE,
 )
 
@@ -1269,13 +1278,9 @@ def _chatted(toks: Sequence[Token], i: int) -> bool:
     return i == 0 and t.text[1:].islower() and i + 1 < len(toks) and toks[i + 1].norm in STOPWORDS
 
 
-def _edits(a: str, b: str) -> int:
-    from rapidfuzz.distance import OSA  # loaded by the speller already
-
-    return int(OSA.distance(a, b))
-
-
-def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], ...]]:
+def _correct(
+    text: str, lexicon: Lexicon, *, shouted: bool = False
+) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The text with misspelled words replaced by the words they were meant as: a
     corpus word, or for an everyday word typed in lower case the English word; a
     contraction typed without its apostrophe gets it back, and a chat spelling of a
@@ -1284,7 +1289,6 @@ def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], .
     corrections: list[tuple[str, str]] = []
     pos = 0
     toks = tokens(text)
-    shouted = not any(c.islower() for c in text)
     for i, t in enumerate(toks):
         new = None
         if t.norm in _ROMAN and i > 0 and toks[i - 1].norm in lexicon.numbered:
@@ -1324,10 +1328,9 @@ def _correct(text: str, lexicon: Lexicon) -> tuple[str, tuple[tuple[str, str], .
             # a form of an English word ("stoped": stop + ed) is not another English word
             # two edits away ("showed"); a name in capitals ("ABCDEFG" in a question not
             # typed in capitals) is a slip of a corpus word one edit away at most
-            far = new is not None and _edits(t.norm, new) > 1
-            if far and (
-                (new in lexicon.speller.english and lexicon.is_english(t))
-                or (t.text.isupper() and not shouted)
+            if new is not None and (
+                (lexicon.speller.far_english(t.norm, new) and lexicon.is_english(t))
+                or (t.text.isupper() and not shouted and lexicon.speller.distance(t.norm, new) > 1)
             ):
                 new = None
         if new and new != t.norm:

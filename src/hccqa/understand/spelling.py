@@ -167,9 +167,15 @@ class Speller:
         the corpus's own ("brivan" -> the drug) or one edit away is kept."""
         if corrected is None:
             return True
+        return corrected in self.english and self.distance(word, corrected) > 1
+
+    @staticmethod
+    def distance(word: str, other: str) -> int:
+        """Edits from one word to the other (insertions, deletions, substitutions and
+        swaps of two neighbours)."""
         from rapidfuzz.distance import OSA
 
-        return corrected in self.english and OSA.distance(word, corrected) > 1
+        return int(OSA.distance(word, other))
 
     def _english_typo(self, word: str) -> str | None:
         """The English word the folded ``word`` was likely typed for (memoized as
