@@ -404,3 +404,48 @@ def test_a_report_is_no_table_of_studies_and_tables_are_no_table_named(tmp_path:
     lexicon = report.engine.lexicon
     assert understand("does it have any tables?", (), lexicon).filter.table is None
     assert understand("list the heights in the table", (), lexicon).filter.table == "t"
+
+
+SPANS = """# title: Footbridges of the valley
+id\tname\tyear\tlength_m\tdeck
+F1\tAsh Footbridge\t1890\t40\tTimber
+F2\tBrook Link\t1955\t120\tSteel
+F3\tCress Footbridge\t1978\t75\tSteel
+F4\tDene Walk\t2001\t30\tTimber
+"""
+
+
+@pytest.fixture(scope="module")
+def spans(tmp_path_factory: pytest.TempPathFactory) -> QA:
+    notes = (
+        "The valley has four footbridges. Ash Footbridge was rebuilt in 1950 after a flood. "
+        "Cress Footbridge carries the cycle path, and Brook Link joins the two mills.\n"
+    )
+    return folder_qa(tmp_path_factory.mktemp("spans"), {"spans.tsv": SPANS, "notes.txt": notes})
+
+
+def test_a_name_word_that_names_the_table_names_no_row(spans: QA) -> None:
+    # "Footbridge" is in two names (a name's word in the notes) and in the title: it names
+    # every row, not those two
+    assert rows(spans, "Which footbridges have a steel deck?") == ["F2", "F3"]
+    assert rows(spans, "Which is the longest footbridge?") == ["F2"]
+    counted = spans.ask("How many footbridges are there?")
+    assert counted.counted and len(counted.rows) == 4
+    # the name's own word still names its row
+    assert rows(spans, "Which footbridge is Cress?") == ["F3"]
+
+
+def test_a_unit_spelled_out_bounds_the_column_headed_by_its_short_form(towers: QA) -> None:
+    assert rows(towers, "Which towers are taller than 40 metres?") == [
+        "Varn Spire",
+        "Bellmere",
+        "Tarrow",
+    ]
+    assert rows(towers, "towers under 50 meters") == ["Osk Keep", "Tarrow"]
+
+
+def test_what_is_a_row_by_its_name_shows_the_row(spans: QA, towers: QA) -> None:
+    assert rows(towers, "What is Bellmere?") == ["Bellmere"]
+    assert rows(spans, "What is Dene Walk made of?") == ["F4"]
+    # a value many rows hold is defined, not answered by one of its rows
+    assert rows(spans, "What is timber?") == []

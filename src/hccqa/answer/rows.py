@@ -275,6 +275,16 @@ def _at_the_end(query: Query, rows: list[RowMatch]) -> list[RowMatch]:
     return [sorted(rows, key=lambda m: order[m.row.id])[end]]
 
 
+def _names_one_row(column: str, rows: frozenset[str], corpus_rows: Sequence[TableRow]) -> bool:
+    """The value holds one row, in a column whose every row has a value of its own."""
+    if len(rows) != 1:
+        return False
+    (one,) = rows
+    table = next((r.table for r in corpus_rows if r.id == one), None)
+    values = [dict(r.cells).get(column) for r in corpus_rows if r.table == table]
+    return len(values) == len(set(values))
+
+
 def _choose(
     query: Query,
     evidence: Evidence,
@@ -282,9 +292,22 @@ def _choose(
     corpus_rows: Sequence[TableRow],
     lexicon: Lexicon,
 ) -> RowChoice:
-    if not corpus_rows or ("define" in query.intents and "list" not in query.intents):
+    if not corpus_rows:
         return RowChoice((), False)
     by_id = {r.id: r for r in corpus_rows}
+    if "define" in query.intents and "list" not in query.intents:
+        # "what is X?" is answered by a definition, and by X's row when X is the name of
+        # one row, in a column of names (each row its own: "what is the Kestrel Bridge?"
+        # of a table of bridges; not the one trial of a drug)
+        named = {
+            r
+            for m in query.mentions
+            if m.how == "whole" and _names_one_row(m.entity.column, m.entity.rows, corpus_rows)
+            for r in m.entity.rows
+        }
+        if len(named) != 1 or (row := by_id.get(next(iter(named)))) is None:
+            return RowChoice((), False)
+        return RowChoice((RowMatch(row, f"filter: {query.filter.describe(row)}", 1.0),), False)
     referent = [by_id[i] for i in query.referent_rows if i in by_id]
     filtered = (
         list(evidence.filtered)

@@ -310,11 +310,38 @@ def _columns_named(lexicon: Lexicon, table: str | None) -> dict[str, list[tuple[
     return out
 
 
+# A unit's short form and the words that spell it out (English, metric and imperial): a
+# header's "m" is also "metres", a header's "hours" also "h".
+_SPELLED_UNITS = (
+    ("m", "metre metres meter meters"),
+    ("km", "kilometre kilometres kilometer kilometers"),
+    ("cm", "centimetre centimetres centimeter centimeters"),
+    ("mm", "millimetre millimetres millimeter millimeters"),
+    ("kg", "kilogram kilograms kilo kilos"),
+    ("g", "gram grams"),
+    ("t", "tonne tonnes ton tons"),
+    ("l", "litre litres liter liters"),
+    ("ml", "millilitre millilitres milliliter milliliters"),
+    ("h", "hour hours hr hrs"),
+    ("min", "minute minutes mins"),
+    ("s", "second seconds sec secs"),
+    ("ft", "foot feet"),
+    ("mi", "mile miles"),
+    ("lb", "pound pounds lbs"),
+)
+_SAME_UNIT = {
+    word: frozenset([short, *spelled.split()]) - {word}
+    for short, spelled in _SPELLED_UNITS
+    for word in [short, *spelled.split()]
+}
+
+
 @functools.lru_cache(maxsize=64)
 def _columns_by_unit(lexicon: Lexicon, table: str | None) -> dict[str, list[tuple[str, str]]]:
     """The last part of the header of each column of numbers that has more than one
     ("m" of ``height_m``, "hours" of ``bulk_hours``, "mgl" of ``nitrate_mgL``), lower
-    case, and the ``(table, column)`` pairs it ends."""
+    case, and the ``(table, column)`` pairs it ends; under each other way to write the
+    same unit too ("metres" for "m", "h" for "hours")."""
     out: dict[str, list[tuple[str, str]]] = {}
     for t in lexicon.tables:
         if table is not None and t.id != table:
@@ -322,7 +349,8 @@ def _columns_by_unit(lexicon: Lexicon, table: str | None) -> dict[str, list[tupl
         for c in t.columns:
             parts = re.split(r"[\s_]+", c.name.strip().lower())
             if c.kind == "number" and len(parts) > 1 and parts[-1].isalpha():
-                out.setdefault(parts[-1], []).append((t.id, c.name))
+                for unit in (parts[-1], *sorted(_SAME_UNIT.get(parts[-1], ()))):
+                    out.setdefault(unit, []).append((t.id, c.name))
     return out
 
 

@@ -541,8 +541,10 @@ class Lexicon:
                 # only words that name the table ("the river's discharge" does not name
                 # "largest discharge of any river")
                 found.append(Mention(e, "phrase", held))
-            elif e.names & have:
-                found.append(Mention(e, "name", e.names & have))
+            elif named := (e.names - structure) & have:
+                # a name word that names the table too ("bridge" of "Kestrel Bridge" in a
+                # table of bridges) names every row, not this one
+                found.append(Mention(e, "name", named))
         found = _inside_longer(_cross_column(found))
         columns = [m.entity.column for m in found]
         if len(set(columns)) == len(columns):  # one mention per column: none gives way
