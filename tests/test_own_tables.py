@@ -449,3 +449,13 @@ def test_what_is_a_row_by_its_name_shows_the_row(spans: QA, towers: QA) -> None:
     assert rows(spans, "What is Dene Walk made of?") == ["F4"]
     # a value many rows hold is defined, not answered by one of its rows
     assert rows(spans, "What is timber?") == []
+
+
+def test_negations_of_a_decade_a_maker_and_a_material(towers: QA, spans: QA) -> None:
+    assert rows(towers, "Which towers were not built in the 1600s?") == [
+        "Varn Spire",
+        "Osk Keep",
+        "Tarrow",
+    ]
+    assert rows(towers, "Which towers are not made of granite?") == ["Osk Keep", "Tarrow"]
+    assert rows(spans, "Which footbridges were not built with steel?") == ["F1", "F4"]

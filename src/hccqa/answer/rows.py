@@ -89,7 +89,7 @@ def filter_rows(
     chosen = f.extremes(f.select(rows))  # ("the longest X": of the rows it selects)
     if not chosen:
         return []
-    if not f.years:
+    if not f.years and not f.years_aside:  # years asked or set aside are a filter
         tables = {r.table for r in rows if any(r.id in c.rows for c in f.constraints)}
         if not tables:  # only values set aside: the tables holding them
             tables = {r.table for r in rows if any(r.id in c.rows for c in f.excluded)}

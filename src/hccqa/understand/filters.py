@@ -11,8 +11,8 @@ any corpus: the columns are whatever the tables' headers call them.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from ..types import TableRow, table_label
 from .bounds import as_number, numeric_bounds
@@ -359,7 +359,6 @@ def build_filter(
     *,
     table: str | None,
     years_apply: bool,
-    excluded: frozenset[str] = frozenset(),
     compared: frozenset[str] = frozenset(),
     lexicon: Lexicon | None = None,
 ) -> RowFilter:
@@ -371,10 +370,6 @@ def build_filter(
         mentions: Entities the question mentions (:meth:`Lexicon.mentions`).
         table: The table the question points at, if one.
         years_apply: Some table has a year column (else years are plain words).
-        excluded: Stems the question sets aside ("other than X", "did not use X";
-            :func:`excluded_words`): a mention made of them and holding the first word of
-            one of the phrase's values only excludes its rows (after another negated verb,
-            read from ``text``: "did not increase X" sets "Increased X" aside).
         compared: Stems the question compares with ("compared with X", "versus X";
             :func:`hccqa.understand.compare.compared_words`): a mention made of them selects
             the rows whose cells compare something with its value ("inferior than X"),
@@ -385,13 +380,20 @@ def build_filter(
         lexicon: The corpus's lexicon (its cells and table words are read for
             ``compared``).
 
+    The values the text sets aside ("other than X", "without X", "did not use X", "did
+    not raise X" of a value "Raised X"; :data:`_EXCLUDING`) exclude their rows: a mention
+    made of a phrase's words (a short form's long form among them) and holding the first
+    word of one of its values. So do the years a phrase heads with a year ("not from
+    2013"), not one after its value ("did not use X in 2013").
+
     A generic value (:attr:`Entity.generic`) constrains nothing when the question also
     names a specific value of the same table: "X and frequent crashes", in a table of
     studies of frequent crashes, asks for the X rows, not those whose cell reads
     "Frequent crashes".
     """
-    phrases = [_SetAside.of(m) for m in _EXCLUDING.finditer(text)]
-    aside = [m for m in mentions if m.matched and any(p.sets_aside(m, excluded) for p in phrases)]
+    glossary = lexicon.glossary if lexicon is not None else {}
+    phrases = [_SetAside.of(m).spelled(glossary) for m in _EXCLUDING.finditer(text)]
+    aside = [m for m in mentions if m.matched and any(p.sets_aside(m) for p in phrases)]
     kept = [m for m in mentions if m not in aside]
     # a value that only restates the table's topic gives way to a specific one
     specific = {m.entity.table for m in kept if not m.entity.generic}
@@ -412,13 +414,11 @@ def build_filter(
         years[0] in b.numbers or years[1] in b.numbers for b in found_bounds
     ):
         years = None  # "a height between 1000 and 1300": values of the column, not years
-    # the years set aside ("not from 2013", "excluding those from 2011"): every year the
-    # question names stands in what it sets aside
     years_aside = None
-    # every year typed heads a phrase set aside: "not from 2013", not "did not use X in 2013"
-    named_years = set(_YEARISH.findall(text))  # as typed: "the 17th century" names none
-    heads = frozenset().union(*(p.heads for p in phrases))
-    if years is not None and named_years and named_years <= heads:
+    # the years a phrase set aside heads with a year: "not from 2013", "not from the
+    # 2000s", "excluding those from 2011", not "did not use X in 2013"
+    dated = [p for p in phrases if any(_YEARISH.match(h) for h in p.heads)]
+    if years is not None and any(year_range(p.words, early=early) == years for p in dated):
         years, years_aside = None, years
     bounds = tuple(
         Constraint(b.column, (b.label,), b.rows, bound=True, extreme=b.extreme, columns=b.columns)
@@ -501,7 +501,8 @@ def _by_column(mentions: Sequence[Mention]) -> tuple[Constraint, ...]:
 # negation (see build_filter).
 _NOT = (
     r"(?:\b(?:did|do|does|had|has|have|were|was|are|is|could|can|would|will|should|must|might|"
-    r"need)(?:\s+not|n[’']?t)|\b(?:ca|wo|sha)n[’']?t|\bcannot|\bnot|\bnever|\bfailed\s+to)\s+"
+    r"need)(?:\s+not|n[’']?t)|\b(?:ca|wo|sha)n[’']?t|\bcannot|\bnot|\bnever|\bneither|"
+    r"\bfailed\s+to)\s+"
     r"(?!(?:only|just|merely)\b)"
 )
 _TAKING_PART = (
@@ -512,8 +513,11 @@ _TAKING_PART = (
     r"show(?:s|ed|n)?|showing|have|has|had|having|cause[sd]?|causing|"
     r"(?:lead|leads|led|leading|result(?:s|ed)?\s+in|resulting)(?:\s+to)?|"
     r"produce[sd]?|producing|reach(?:es|ed)?|reaching|achieve[sd]?|achieving|"
-    # or dating it: "were not published in X"
-    r"publish(?:e[sd]|ing)?|conducted|done|run|performed|carried\s+out)"
+    # or dating it: "were not published in X", "not built in the 1800s"
+    r"publish(?:e[sd]|ing)?|conducted|done|run|performed|carried\s+out|"
+    # or by whom or of what: "were not designed by X", "not made of X"
+    r"[a-z]+ed\s+by|by|made\s+(?:of|from|with)|built\s+(?:of|from|with)|consist(?:s|ed)?\s+of|"
+    r"built|constructed|founded|established|opened|launched|held|started|begun)"
 )
 # a value of up to five words ("no change in mite counts"), or several: "X and Y", "X, Y or Z";
 # a verb or a question word ends it ("other than X *were* compared with Y")
@@ -570,28 +574,35 @@ class _SetAside:
     """One phrase of :data:`_EXCLUDING`: the stems of its words, the first word of each of
     its values ("X", "Y" of "X, Y or Z") and whether a negation sets them aside."""
 
+    words: str
     stems: frozenset[str]
     heads: frozenset[str]
     negation: bool
-    verb: bool  # group 3: after a verb other than one of use or result
 
     @classmethod
     def of(cls, match: re.Match[str]) -> _SetAside:
         words = match.group(1) or match.group(2) or match.group(3) or ""
         heads = frozenset(h for v in _JOINED.split(words) if (h := _head(v)))
-        return cls(content_stems(words), heads, match.group(1) is None, match.group(3) is not None)
+        return cls(words, content_stems(words), heads, negation=match.group(1) is None)
 
-    def sets_aside(self, mention: Mention, excluded: frozenset[str]) -> bool:
-        """The mention is one of the values this phrase sets aside: made of its words (and,
-        but after a verb, of the caller's ``excluded``), holding the first word of one of
-        its values ("did not use X in 2014" sets X aside, not 2014; "did not raise
-        yields" sets "Raised yields" aside). A value that says no itself ("No
-        change") is what a negation asks for; "other than" sets it aside."""
+    def spelled(self, glossary: Mapping[str, str]) -> _SetAside:
+        """The phrase with the long form of each short form it names ("IPM": the words
+        of "integrated pest management" set aside too)."""
+        longs = [glossary[w] for w in re.findall(r"[\w-]+", self.words) if w in glossary]
+        if not longs:
+            return self
+        more = content_stems(" ".join(longs))
+        return replace(self, stems=self.stems | more, heads=self.heads | more)
+
+    def sets_aside(self, mention: Mention) -> bool:
+        """The mention is one of the values this phrase sets aside: made of its words,
+        holding the first word of one of its values ("did not use X in 2014" sets X
+        aside, not 2014; "did not raise yields" sets "Raised yields" aside). A value that
+        says no itself ("No change") is what a negation asks for; "other than" sets it
+        aside."""
         if not mention.matched <= self.stems or mention.matched.isdisjoint(self.heads):
             return False
-        if self.negation and mention.entity.negated:
-            return False
-        return self.verb or mention.matched <= excluded
+        return not (self.negation and mention.entity.negated)
 
 
 _JOINED = re.compile(r",\s*(?:(?:and|or)\s+)?|\s+(?:and|or|nor)\s+", re.IGNORECASE)
@@ -601,14 +612,6 @@ def _head(words: str) -> str:
     """The stem of the first content word ("won twice": "twice", "won" being a function
     word; "those from 2011": "2011")."""
     return next((s for w in words.split() for s in sorted(content_stems(w))), "")
-
-
-def excluded_words(text: str) -> str:
-    """The words right after "other than", "except", "without", "did not use"...: a value
-    of up to five words, or values joined by "and", "or" or commas. Not those after
-    another negated verb ("did not increase X": :func:`build_filter` reads them from the
-    text)."""
-    return " ".join(m.group(1) or m.group(2) or "" for m in _EXCLUDING.finditer(text))
 
 
 def without_excluded(text: str, aside: frozenset[str]) -> str:

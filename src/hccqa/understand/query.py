@@ -31,7 +31,6 @@ from .filters import (
     COMPARISON_STEMS,
     RowFilter,
     build_filter,
-    excluded_words,
     without_excluded,
 )
 from .lexicon import NAMING_THE_TABLE, TABLE_NOUNS, Lexicon, Mention, number_mentions
@@ -456,7 +455,6 @@ def understand(
         mentions,
         table=table,
         years_apply=bool(lexicon.year_tables),
-        excluded=content_stems(excluded_words(normalized)),
         compared=content_stems(compared_words(normalized)),
         lexicon=lexicon,
     )
@@ -1181,7 +1179,6 @@ def _with_referent(
                 mentions,
                 table=query.filter.table,
                 years_apply=query.filter.years is not None or bool(lexicon.year_tables),
-                excluded=content_stems(excluded_words(query.normalized)),
                 compared=content_stems(compared_words(query.normalized)),
                 lexicon=lexicon,
             ),
