@@ -107,6 +107,36 @@ def test_which_trial_came_first_of_two_named_is_the_earlier_not_the_quoted(qa: Q
     assert "quote" not in a.rows[0].reason
 
 
+@pytest.mark.parametrize(
+    ("question", "history", "counted"),
+    [
+        ("How many studies were published in 2016?", [], ["apiary_trials:5"]),
+        (
+            "How many trials in total are in the table?",
+            [],
+            [f"apiary_trials:{k}" for k in range(4, 11)],
+        ),
+        ("How many rows does the table have?", [], [f"apiary_trials:{k}" for k in range(4, 11)]),
+        ("Count the trials that used thymol strips", [], ["apiary_trials:5", "apiary_trials:10"]),
+        (
+            "What is the number of trials that used thymol strips?",
+            [],
+            ["apiary_trials:5", "apiary_trials:10"],
+        ),
+        ("How many Lindqvist trials are there?", [], ["apiary_trials:5"]),
+        ("How many trials had no change in mite counts?", [], ["apiary_trials:6"]),
+        ("How many are there?", [THYMOL], ["apiary_trials:5", "apiary_trials:10"]),
+    ],
+)
+def test_counts_of_rows_in_the_words_users_type(
+    qa: QA, question: str, history: list[str], counted: list[str]
+) -> None:
+    a = ask(qa, question, history)
+    assert not a.abstained and a.counted, (question, a.refusal_reason)
+    assert row_ids(a) == counted
+    assert a.answer.startswith(f"{len(counted)} table row")
+
+
 def test_filtering_by_a_year_range_returns_exactly_its_rows(qa: QA) -> None:
     a = ask(qa, YEARS)
     assert not a.abstained, a.answer

@@ -44,7 +44,15 @@ from ..corpus.citations import named_next
 from ..types import TableRow
 from ..understand.lexicon import NEGATING, Lexicon
 from ..understand.query import ASKED_NOT_ABOUT, REASONS, Query
-from ..understand.words import NUMBER_WORD, NUMBER_WORDS, STOPWORDS, has_number, stem_set, tokens
+from ..understand.words import (
+    NUMBER_WORD,
+    NUMBER_WORDS,
+    STOPWORDS,
+    has_number,
+    parts,
+    stem_set,
+    tokens,
+)
 from .evidence import Evidence, Scored, context_of
 from .facts import YEAR, holds, names_rows, previous_sentence, sentence_stems
 
@@ -291,12 +299,18 @@ def counts_rows(query: Query, rows: Sequence[TableRow], lexicon: Lexicon) -> boo
     not read as a value set aside: the rows then are not the count ("how many trials did
     not use X?" counts the rows without X)."""
     unit = query.unit
-    if not rows or unit is None or unit in _UNIT_NAMES:
+    if not rows or unit in _UNIT_NAMES:
         return False
+    if unit is None:
+        # "how many are there?", "how many of them were X?" of the rows shown before: those
+        # it narrows to, when it asks nothing else ("how many died?" counts no rows)
+        named = {s for m in query.mentions for s in m.matched}
+        return query.followup and all(set(parts(t)) <= named for t in query.content)
     negates = any(t.norm in NEGATING for t in query.tokens)
-    if keyed_rows(query, rows) or (
-        negates and not (query.filter.excluded or query.filter.years_aside)
-    ):
+    # (a negation read as a value set aside, or said by a value: "no change", is the rows')
+    understood = query.filter.excluded or query.filter.years_aside
+    said = any(m.entity.negated for m in query.mentions)
+    if keyed_rows(query, rows) or (negates and not understood and not said):
         return False
     return names_rows(unit, {r.table for r in rows}, lexicon)
 

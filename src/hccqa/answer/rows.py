@@ -31,7 +31,7 @@ from ..corpus.citations import continues_from, find_authors, find_citations
 from ..types import RowMatch, TableRow, table_label
 from ..understand.filters import Constraint, RowFilter
 from ..understand.lexicon import NEGATING, NEGATIONS, TABLE_NOUNS, Lexicon
-from ..understand.query import REASONS, Query, deictic, end_named
+from ..understand.query import COUNTING_STEMS, REASONS, Query, deictic, end_named
 from ..understand.words import content_stems, parts, stem, stem_set, tokens
 from .evidence import Evidence, Scored, context_of
 from .facts import coverage, holds, names_rows
@@ -83,6 +83,8 @@ def filter_rows(
             # there the word is one the corpus lacks)
             if not {a.lower() for a in query.absent} & TABLE_NOUNS:
                 own_words |= _TABLE_NOUN_STEMS
+            if "number" in query.intents:  # "how many rows in total are in table 2?"
+                own_words |= COUNTING_STEMS
             if own and query.terms <= own_words:
                 return own
         return []

@@ -173,7 +173,7 @@ _DOSE = re.compile(
 )
 _NUMBER = re.compile(
     r"\bhow (?:many|much|long|often|big|large|common|high|low)\b|\b(?:percentage|percent|"
-    r"proportion|fraction|rate|number of|dose|dosage|amount|median|average)\b|%|"
+    r"proportion|fraction|rate|number of|dose|dosage|amount|median|average)\b|%|^\s*count\b|"
     r"\bin (?:months|years|weeks|days|mg)\b|" + _PRICE.pattern,
     re.IGNORECASE,
 )
@@ -460,6 +460,8 @@ def understand(
     )
     if "define" in intents and any(c.extreme for c in row_filter.constraints):
         intents -= {"define"}  # "what is the tallest X?" asks for a row, not what X is
+    if "define" in intents and "number" in intents and _NUMBER_OF.search(normalized):
+        intents -= {"define"}  # "what is the number of X?" asks for a count
     other_names = _other_names(normalized, lexicon)  # "Brandname (corpus word)"
     content = [t for t in toks if t.content and t.norm not in other_names]
     defined = {a.lower() for a in find_definitions(normalized)}  # "oxalic acid (OA)"
@@ -504,8 +506,11 @@ def understand(
     ) + _other_numbered_values(normalized, lexicon)
     # the words that ask for an order ("the oldest") or name the table asked about ("in
     # the table") shape the question: a corpus without them still answers it
-    # ("earlier than 2014" bounds the years the filter reads)
+    # ("earlier than 2014" bounds the years the filter reads; "how many in total",
+    # "how many were published in 2013" count rows)
     form = _ORDERING if intents & {"latest", "earliest"} or row_filter.years else frozenset()
+    if "number" in intents:  # "how many studies were published in 2013?" counts rows
+        form |= _COUNTING | (_DATING if row_filter.years or row_filter.years_aside else set())
     # ("the table", "in this table", "table 3"; not "which towers have tables?")
     table_words = {
         id(t)
@@ -693,7 +698,8 @@ def _focus(toks: Sequence[Token], intents: frozenset[str], lexicon: Lexicon) -> 
             after = words[j] if j < len(words) else ""
             if after and after not in _AUX and after not in _FOCUS_END:
                 return frozenset()
-            asked = [t for t in found if t.norm not in _SHARE and t.norm not in _TIME]
+            # ("how many rows": the rows themselves, whatever they hold)
+            asked = [t for t in found if t.norm not in _SHARE | _TIME | _COUNTING]
             if intents & {"latest", "earliest"}:  # "which is the oldest?" orders, asks no noun
                 asked = [t for t in asked if t.norm not in _ORDER_WORDS]
             known = [t for t in asked if lexicon.knows(t)]
@@ -845,6 +851,9 @@ def _unit(toks: Sequence[Token], intents: frozenset[str], normalized: str) -> st
             return (
                 "length" if words[i + 2 : i + 3] in (["is"], ["are"], ["was"], ["were"]) else "time"
             )
+        if (w == "number" and words[i + 1] == "of") or (w == "count" and i == 0):
+            # "the number of X trials", "count the X studies": what the rows are
+            return _head_noun(_counted(toks[i + 1 :]), toks)
         if w == "how" and words[i + 1] == "many":
             nxt = _counted(toks[i + 2 :])
             if nxt and _participle(nxt[0].norm):
@@ -853,7 +862,9 @@ def _unit(toks: Sequence[Token], intents: frozenset[str], normalized: str) -> st
                 if after is None or not after.content:
                     return None  # "how many died?": a count of whoever did, any number
                 nxt = nxt[1:]  # "how many randomized patients": the noun counts
-            return nxt[0].stem if nxt and nxt[0].norm not in _TIME else "time" if nxt else None
+            if nxt and nxt[0].norm in _TIME:
+                return "time"
+            return _head_noun(nxt, toks)
     if any(w in ("months", "years", "weeks", "days") for w in words):
         return "time"
     return None
@@ -864,6 +875,21 @@ _COUNTED_STUDIES = frozenset(
     {"study", "studies", "trial", "trials", "paper", "papers", "report", "reports"}
     | {"article", "articles", "experiment", "experiments"}
 )
+
+
+def _head_noun(counted: Sequence[Token], toks: Sequence[Token]) -> str | None:
+    """The stem of the first word counted, or of a noun for studies right after it ("how
+    many *X studies*": studies, X being a name or a value)."""
+    if not counted:
+        return None
+    at = {id(t): k for k, t in enumerate(toks)}
+    run = [counted[0]]
+    for t in counted[1:3]:
+        if at[id(t)] != at[id(run[-1])] + 1:
+            break
+        run.append(t)
+    study = next((t for t in run[1:] if t.norm in _COUNTED_STUDIES), None)
+    return (study or counted[0]).stem
 
 
 def _counted(toks: Sequence[Token]) -> list[Token]:
@@ -1074,6 +1100,12 @@ _ORDERING = frozenset(
         "newer",
     ]
 )
+# Words that date a row ("published in 2013") and that count them all ("in total",
+# "how many rows"), English: a corpus without them still answers the question
+_DATING = frozenset(["published", "publication", "publish", "released", "appeared", "dated"])
+_COUNTING = frozenset(["total", "altogether", "row", "rows", "entries", "records"])
+COUNTING_STEMS = frozenset(stem(w) for w in _COUNTING)
+_NUMBER_OF = re.compile(r"\bnumber of\b", re.IGNORECASE)
 # Words of a question asking which came first or last, and nothing else (English).
 _ORDER_WORDS = frozenset(
     {"first", "last", "recent", "latest", "earliest", "oldest", "newest", "published"}
@@ -1429,6 +1461,7 @@ _INTENT_PATTERNS: Mapping[str, tuple[re.Pattern[str], tuple[str, ...]]] = Mappin
                 "in weeks",
                 "in days",
                 "in mg",
+                "count",
             ),
         ),
         "when": (_WHEN, ("when", "what", "which")),
