@@ -459,3 +459,10 @@ def test_negations_of_a_decade_a_maker_and_a_material(towers: QA, spans: QA) -> 
     ]
     assert rows(towers, "Which towers are not made of granite?") == ["Osk Keep", "Tarrow"]
     assert rows(spans, "Which footbridges were not built with steel?") == ["F1", "F4"]
+
+
+def test_a_name_beside_a_key_of_codes_names_its_row_for_its_numbers(spans: QA) -> None:
+    # "Brook Link" is a name, not the key ("F2"): its row still gives its length
+    asked = spans.ask("How long is it?", ["When was Brook Link built?"])
+    assert not asked.abstained, asked.refusal_reason
+    assert [m.row.id for m in asked.rows] == ["spans:F2"] and "length_m: 120" in asked.answer

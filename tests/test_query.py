@@ -264,6 +264,13 @@ def test_later_than_a_year_bounds_the_years_and_asks_no_order(second_lexicon: Le
     assert "latest" in understand("which came later, 2016 or 2019?", (), second_lexicon).intents
 
 
+def test_the_last_on_a_topic_asks_the_latest(second_lexicon: Lexicon) -> None:
+    assert "latest" in understand("Which trial was the last on thymol?", (), second_lexicon).intents
+    assert "latest" in understand("which one was the last?", (), second_lexicon).intents
+    recent = understand("trials of the last five years", (), second_lexicon)
+    assert "latest" not in recent.intents
+
+
 def test_the_one_with_a_new_description_is_no_follow_up(second_lexicon: Lexicon) -> None:
     turn = (THYMOL_TURN,)
     described = understand(

@@ -323,7 +323,7 @@ def keyed_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
         rid
         for m in query.mentions
         for rid in m.entity.rows
-        if m.how == "whole" and m.entity.kind == "key"
+        if m.how == "whole" and (m.entity.kind == "key" or m.entity.own)
     }
     return [r for r in rows if r.id in named]
 

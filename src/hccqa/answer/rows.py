@@ -35,6 +35,7 @@ from ..understand.query import COUNTING_STEMS, REASONS, Query, deictic, end_name
 from ..understand.words import content_stems, parts, stem, stem_set, tokens
 from .evidence import Evidence, Scored, context_of
 from .facts import coverage, holds, names_rows
+from .judge import keyed_rows
 
 BROAD = 0.5  # a constraint keeping more than this share of its tables' rows is broad
 ROW_COVERAGE = 0.5  # a retrieved row is shown when its cells hold this share of the question
@@ -277,16 +278,6 @@ def _at_the_end(query: Query, rows: list[RowMatch]) -> list[RowMatch]:
     return [sorted(rows, key=lambda m: order[m.row.id])[end]]
 
 
-def _names_one_row(column: str, rows: frozenset[str], corpus_rows: Sequence[TableRow]) -> bool:
-    """The value holds one row, in a column whose every row has a value of its own."""
-    if len(rows) != 1:
-        return False
-    (one,) = rows
-    table = next((r.table for r in corpus_rows if r.id == one), None)
-    values = [dict(r.cells).get(column) for r in corpus_rows if r.table == table]
-    return len(values) == len(set(values))
-
-
 def _choose(
     query: Query,
     evidence: Evidence,
@@ -298,15 +289,10 @@ def _choose(
         return RowChoice((), False)
     by_id = {r.id: r for r in corpus_rows}
     if "define" in query.intents and "list" not in query.intents:
-        # "what is X?" is answered by a definition, and by X's row when X is the name of
-        # one row, in a column of names (each row its own: "what is the Kestrel Bridge?"
-        # of a table of bridges; not the one trial of a drug)
-        named = {
-            r
-            for m in query.mentions
-            if m.how == "whole" and _names_one_row(m.entity.column, m.entity.rows, corpus_rows)
-            for r in m.entity.rows
-        }
+        # "what is X?" is answered by a definition, and by X's row when X names one row as
+        # a key does ("what is the Kestrel Bridge?" of a table of bridges; not the one
+        # trial of a drug)
+        named = {r.id for r in keyed_rows(query, corpus_rows)}
         if len(named) != 1 or (row := by_id.get(next(iter(named)))) is None:
             return RowChoice((), False)
         return RowChoice((RowMatch(row, f"filter: {query.filter.describe(row)}", 1.0),), False)

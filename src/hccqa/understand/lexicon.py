@@ -83,6 +83,9 @@ class Entity:
             items ("X plus Y", "X + Y"): a question asking for a combination mentions
             it, and it narrows together with (not instead of) a value the question names
             in the same column.
+        own: It is one row's whole cell in a column where every row's cell is its own (a
+            column of names beside a key of codes: "Kestrel Bridge" of row "B2"): it
+            names that row as its key would.
     """
 
     text: str
@@ -97,6 +100,7 @@ class Entity:
     alone: frozenset[str] | None = None
     generic: bool = False
     combination: bool = False
+    own: bool = False
 
 
 @dataclass(frozen=True)
@@ -829,6 +833,16 @@ def _entities(
         and all(_PROPER_NAME.fullmatch(dict(r.cells).get(c.name, "")) for r in t.rows)
     }
     structure = {t.id: topic_stems(t) for t in tables}
+    # columns of text whose every row's cell differs from the others' (of proper names
+    # too, below: names, not notes)
+    distinct = {
+        (t.id, c.name)
+        for t in tables
+        for c in t.columns
+        if c.kind in TEXT_KINDS
+        and len(t.rows) > 1
+        and len({dict(r.cells).get(c.name) for r in t.rows}) == len(t.rows)
+    }
     common_ends: dict[tuple[str, str], dict[str, bool]] = {}
     for t in tables:
         for c in t.columns:
@@ -897,6 +911,9 @@ def _entities(
                 frozenset(rows),
                 sequence,
                 None if alone == rows else alone,
+                own=(table, column) in distinct & named_columns
+                and len(rows) == 1
+                and alone == rows,
             )
         )
     combined = tokens("combination")[0].stem

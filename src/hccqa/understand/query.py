@@ -190,6 +190,8 @@ _OF_TWO = r"(?:one|study|trial|paper|report)"
 _DONE_TO_ROWS = r"(?:was|were) (?:\w+ed|built|made|done|run|held|begun|written|found)"
 _LATEST = re.compile(
     rf"\b(?:most recent|latest|newest|last one|last study|last trial|{_DONE} last|"
+    # "which was the last on X?", "which came the last?"
+    r"the last(?=\s+(?:on|about|of|to)\b|\s*[?.!]*\s*$)|"
     rf"the (?:later|newer|more recent) {_OF_TWO}|"
     r"(?:was|is|came) (?:later|newer|more recent)(?!\s+than\b))\b|"
     rf"\b{_DONE_TO_ROWS} last(?![\w-])",
