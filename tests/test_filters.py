@@ -467,6 +467,15 @@ def test_a_short_form_set_aside_sets_aside_the_value_spelling_it_out() -> None:
     assert ids(f.select(table.rows)) == ["hives:2"]
 
 
+def test_values_set_aside_read_as_english() -> None:
+    def aside(*values: str) -> str:
+        return RowFilter(excluded=(Constraint("frame", values, frozenset()),)).describe()
+
+    assert aside("Bamboo") == "frame: not Bamboo"
+    assert aside("Bamboo", "Willow") == "frame: neither Bamboo nor Willow"
+    assert aside("Ash", "Bamboo", "Willow") == "frame: none of Ash, Bamboo, Willow"
+
+
 def test_a_value_after_a_negation_is_set_aside_unless_it_says_no_itself() -> None:
     lexicon = _race_lexicon("which", "kites", "did", "not", "never", "use", "with", "no")
     assert _rows_of(lexicon, "which kites did not use bamboo?", "races") == [

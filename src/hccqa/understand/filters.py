@@ -280,12 +280,21 @@ class RowFilter:
             else f"{c.column}: {' or '.join(values(c))}"
             for c in self.constraints
         ]
-        parts += [f"{c.column}: not {' or '.join(c.values)}" for c in self.excluded]
+        parts += [f"{c.column}: {_none_of(c.values)}" for c in self.excluded]
         if self.years_aside:
             parts.append(f"year: not {_span(self.years_aside)}")
         if not parts and self.table:
             parts.append(f"every row of {table_label(self.table)}")
         return ", ".join(parts)
+
+
+def _none_of(values: Sequence[str]) -> str:
+    """ "not X", "neither X nor Y", "none of X, Y, Z"."""
+    if len(values) == 1:
+        return f"not {values[0]}"
+    if len(values) == 2:
+        return f"neither {values[0]} nor {values[1]}"
+    return f"none of {', '.join(values)}"
 
 
 def _span(years: tuple[int, int]) -> str:
