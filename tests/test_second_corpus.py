@@ -240,6 +240,15 @@ def test_the_one_from_a_year_narrows_to_the_previous_rows(qa: QA) -> None:
         assert a.rows[0].reason.endswith("of the rows shown before")
 
 
+def test_the_others_are_the_rows_the_last_narrowing_left_out(qa: QA) -> None:
+    narrowed = [THYMOL, "Which of those were from 2016?"]
+    assert row_ids(ask(qa, narrowed[1], narrowed[:1])) == ["apiary_trials:5"]
+    for question in ("And the others?", "and which ones were not?", "who ran the other one?"):
+        a = ask(qa, question, narrowed)
+        assert not a.abstained, (question, a.refusal_reason)
+        assert row_ids(a) == ["apiary_trials:10"], question
+
+
 def test_a_long_history_of_follow_ups_costs_one_extra_answer(
     qa: QA, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -584,6 +584,13 @@ def understand(
             # "and the most recent?", then "and the oldest?": both of the rows shown
             # before the first of a run of such questions, not of the one row it answered
             rows = recall(*_before_orders(history, lexicon))
+        elif recall and len(history) > 1 and previous.followup and _OTHERS.search(normalized):
+            # "and the others?" after "which of those were X?": the rows shown before that
+            # narrowing which it did not keep, of the turn it narrowed
+            kept = set(rows)
+            earlier = recall(history[-2], tuple(history[:-2]))
+            rows = tuple(r for r in earlier if r not in kept)
+            previous = understand(history[-2], history[:-2], lexicon, recall=None)
         elliptical = force_followup and not is_followup(query)
         turn = Turn(previous, tuple(rows), tuple(getattr(rows, "quoted", ())))
         query = _with_referent(query, turn, lexicon, elliptical)
@@ -1112,6 +1119,13 @@ _NUMBER_OF = re.compile(r"\bnumber of\b", re.IGNORECASE)
 _ORDER_WORDS = frozenset(
     {"first", "last", "recent", "latest", "earliest", "oldest", "newest", "published"}
     | {"came", "come", "out", "appeared", "done", "conducted", "reported", "one", "ones"}
+)
+# "the others", "the other one(s)", "the rest", "which ones were not?" (English): of the
+# things shown two turns back, those the last turn did not keep
+_OTHERS = re.compile(
+    r"\b(?:the\s+)?(?:others|other\s+ones?|rest)\b|\bthe\s+other\s+one\b|"
+    r"\b(?:which|what)(?:\s+ones?)?\s+(?:were|was|are|is|did|do|does)(?:\s+not|n[’']?t)\s*[?.!]*\s*$",
+    re.IGNORECASE,
 )
 # "which one ...?", "which ones ...?" (English): of the things shown before
 _WHICH_ONE = re.compile(r"\bwhich\s+ones?\b(?!\s+of\s+the\b)", re.IGNORECASE)
