@@ -466,3 +466,44 @@ def test_a_name_beside_a_key_of_codes_names_its_row_for_its_numbers(spans: QA) -
     asked = spans.ask("How long is it?", ["When was Brook Link built?"])
     assert not asked.abstained, asked.refusal_reason
     assert [m.row.id for m in asked.rows] == ["spans:F2"] and "length_m: 120" in asked.answer
+
+
+ARENAS = """# title: Arenas of the league
+id\tarena\tcity\tcapacity\topened
+A1\tHarbor Dome\tPort Vale\t40000\t1999
+A2\tPine Bowl\tSan Remo\t32000\t2005
+A3\tCrown Hall\tLos Altos\t55000\t2012
+"""
+PARCELS = """# title: Parcels shipped
+id\tparcel\tweight_lb\tprice
+P1\tRed box\t4\t30
+P2\tBlue crate\t25\t12
+"""
+
+
+def test_only_the_name_column_names_a_row_and_a_name_still_counts(tmp_path: Path) -> None:
+    arenas = folder_qa(tmp_path / "arenas", {"arenas.tsv": ARENAS})
+    counted = arenas.ask("How many arenas are in San Remo?")
+    assert counted.counted and [m.row.id for m in counted.rows] == ["arenas:A2"]
+    assert rows(arenas, "What is Pine Bowl?") == ["A2"]
+    assert rows(arenas, "What is San Remo?") == []  # a city, not the arena's name
+    # "pounds" may be money: no bound on a column headed "_lb"
+    parcels = folder_qa(tmp_path / "parcels", {"parcels.tsv": PARCELS})
+    cheap = parcels.ask("Which parcels cost less than 20 pounds?")
+    assert not any("weight_lb" in m.reason for m in cheap.rows)
+
+
+def test_the_others_only_as_the_whole_question_or_the_other_one(towers: QA) -> None:
+    turns = ["Which towers are granite?", "Which of those were built before 1500?"]
+    assert rows(towers, turns[1], tuple(turns[:1])) == ["Varn Spire"]
+    assert rows(towers, "And the others?", tuple(turns)) == ["Bellmere"]
+    # "others" inside a question is other people, not the rows left out
+    assert rows(towers, "What have others said about it?", tuple(turns)) == ["Varn Spire"]
+
+
+def test_years_set_aside_apart_are_neither_asked_nor_set_aside(towers: QA) -> None:
+    lexicon = towers.engine.lexicon
+    apart = understand("Which towers were not built in the 1300s or the 1600s?", (), lexicon)
+    assert apart.filter.years is None and apart.filter.years_aside is None
+    century = understand("Which towers weren't built in the 17th century?", (), lexicon)
+    assert century.filter.years_aside == (1600, 1699)

@@ -24,7 +24,7 @@ from ..corpus.citations import BACK_REFERENCE, find_citations
 from ..corpus.sentences import split_sentences
 from ..types import Passage
 from ..understand.lexicon import Lexicon
-from ..understand.query import COUNTING_STEMS, STUDY_STEMS, STUDY_TABLE_STEMS
+from ..understand.query import ROW_STEMS, STUDY_STEMS, STUDY_TABLE_STEMS
 from ..understand.words import has_number, stem_set
 
 MIN_PREFIX = 4  # shortest stem matched as the start of a longer one ("safe"/"safety")
@@ -318,7 +318,7 @@ def names_rows(word: str, tables: Iterable[str], lexicon: Lexicon) -> bool:
             if t.id in wanted and t.columns
         )
     )
-    if word in COUNTING_STEMS:  # "how many rows / entries"
+    if word in ROW_STEMS:  # "how many rows"
         return True
     return holds(word, kinds) or (word in STUDY_STEMS and not kinds.isdisjoint(STUDY_TABLE_STEMS))
 

@@ -310,20 +310,23 @@ def counts_rows(query: Query, rows: Sequence[TableRow], lexicon: Lexicon) -> boo
     # (a negation read as a value set aside, or said by a value: "no change", is the rows')
     understood = query.filter.excluded or query.filter.years_aside
     said = any(m.entity.negated for m in query.mentions)
-    if keyed_rows(query, rows) or (negates and not understood and not said):
+    # ("how many X are in <a city>?" counts the rows of that city: only a key names a row
+    # whose cell the count would be)
+    if keyed_rows(query, rows, own=False) or (negates and not understood and not said):
         return False
     return names_rows(unit, {r.table for r in rows}, lexicon)
 
 
-def keyed_rows(query: Query, rows: Sequence[TableRow]) -> list[TableRow]:
+def keyed_rows(query: Query, rows: Sequence[TableRow], *, own: bool = True) -> list[TableRow]:
     """The rows the question names by their key ("how long is the Nile?": the Nile's row),
-    whose cells are then about what it asks; a row picked by another cell ("the dam" of
-    a river's note) is not what its numbers measure."""
+    or, with ``own``, by their name beside a key of codes (:attr:`Entity.own`), whose cells
+    are then about what it asks; a row picked by another cell ("the dam" of a river's
+    note) is not what its numbers measure."""
     named = {
         rid
         for m in query.mentions
         for rid in m.entity.rows
-        if m.how == "whole" and (m.entity.kind == "key" or m.entity.own)
+        if m.how == "whole" and (m.entity.kind == "key" or (own and m.entity.own))
     }
     return [r for r in rows if r.id in named]
 

@@ -320,11 +320,12 @@ def _choose(
         # "which of them ...?" after one row shown of several its question selected
         # means those several: they were asked about, not shown
         was_shown = query.referent is None or set(query.referent_rows) <= set(query.referent.rows)
+        left = query.referent is not None and query.referent.others
         if filtered:
             narrowed = [r for r in filtered if r in referent]
             if narrowed:
                 when = "shown before" if was_shown else "asked about before"
-                why = f"{reason}, of the rows {when}"
+                why = f"{reason}, of the rows {'the last answer left out' if left else when}"
                 return RowChoice(_own_words(query, narrowed, why, lexicon), True)
         # "what about X?" asks of something else: the rows shown before are not its rows;
         # "which of *them* ...?" stays with them even when its own filter selects others
@@ -332,7 +333,9 @@ def _choose(
             query
         ):
             why = (
-                "the rows the previous answer showed"
+                "the rows the last answer left out"
+                if left
+                else "the rows the previous answer showed"
                 if was_shown
                 else "the rows asked about before"
             )

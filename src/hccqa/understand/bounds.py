@@ -323,12 +323,9 @@ _SPELLED_UNITS = (
     ("l", "litre litres liter liters"),
     ("ml", "millilitre millilitres milliliter milliliters"),
     ("h", "hour hours hr hrs"),
-    ("min", "minute minutes mins"),
-    ("s", "second seconds sec secs"),
     ("ft", "foot feet"),
     ("mi", "mile miles"),
-    ("lb", "pound pounds lbs"),
-)
+)  # (not "min", "s" or "lb": a header's "min" is a minimum, "pounds" may be money)
 _SAME_UNIT = {
     word: frozenset([short, *spelled.split()]) - {word}
     for short, spelled in _SPELLED_UNITS

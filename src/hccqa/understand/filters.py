@@ -392,8 +392,10 @@ def build_filter(
     The values the text sets aside ("other than X", "without X", "did not use X", "did
     not raise X" of a value "Raised X"; :data:`_EXCLUDING`) exclude their rows: a mention
     made of a phrase's words (a short form's long form among them) and holding the first
-    word of one of its values. So do the years a phrase heads with a year ("not from
-    2013"), not one after its value ("did not use X in 2013").
+    word of one of its values. So do the years of a phrase heading with a year, a decade
+    or a century when they are all the years the question names ("not from 2013"), not
+    a year after its value ("did not use X in 2013"); several years set aside apart ("not
+    in 2001 or 2005") are neither asked for nor set aside.
 
     A generic value (:attr:`Entity.generic`) constrains nothing when the question also
     names a specific value of the same table: "X and frequent crashes", in a table of
@@ -424,11 +426,23 @@ def build_filter(
     ):
         years = None  # "a height between 1000 and 1300": values of the column, not years
     years_aside = None
-    # the years a phrase set aside heads with a year: "not from 2013", "not from the
-    # 2000s", "excluding those from 2011", not "did not use X in 2013"
-    dated = [p for p in phrases if any(_YEARISH.match(h) for h in p.heads)]
-    if years is not None and any(year_range(p.words, early=early) == years for p in dated):
-        years, years_aside = None, years
+    # the years of a phrase that heads with a year, a decade or a century: "not from 2013",
+    # "not from the 2000s", "weren't built in the 19th century", "excluding those from
+    # 2011", not "did not use X in 2013". One span only: "not in 2001 or 2005" is none,
+    # and asks neither for those years nor for the ones between
+    dated = [p for p in phrases if any(h[:1].isdigit() for h in p.heads)]
+    for p in dated:
+        if years is None or year_range(p.words, early=early) != years:
+            continue
+        spelled = _spelled_spans(p.words)
+        ranged = (_EARLY[0] if early else _RANGE).search(spelled)
+        named = sorted({int(y) for y in _YEARISH.findall(spelled)})
+        # (years in a row are one span: "2011 or 2012")
+        one = ranged is not None or (
+            bool(named) and named == list(range(named[0], named[0] + len(named)))
+        )
+        years, years_aside = (None, years) if one else (None, None)
+        break
     bounds = tuple(
         Constraint(b.column, (b.label,), b.rows, bound=True, extreme=b.extreme, columns=b.columns)
         for b in found_bounds
@@ -525,7 +539,8 @@ _TAKING_PART = (
     # or dating it: "were not published in X", "not built in the 1800s"
     r"publish(?:e[sd]|ing)?|conducted|done|run|performed|carried\s+out|"
     # or by whom or of what: "were not designed by X", "not made of X"
-    r"[a-z]+ed\s+by|by|made\s+(?:of|from|with)|built\s+(?:of|from|with)|consist(?:s|ed)?\s+of|"
+    r"(?:[a-z]+ed|made|written|led|run|done|drawn|held|given|taken|shown|built)\s+by|by|"
+    r"made\s+(?:of|from|with)|built\s+(?:of|from|with)|consist(?:s|ed)?\s+of|"
     r"built|constructed|founded|established|opened|launched|held|started|begun)"
 )
 # a value of up to five words ("no change in mite counts"), or several: "X and Y", "X, Y or Z";

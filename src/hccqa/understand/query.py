@@ -190,8 +190,8 @@ _OF_TWO = r"(?:one|study|trial|paper|report)"
 _DONE_TO_ROWS = r"(?:was|were) (?:\w+ed|built|made|done|run|held|begun|written|found)"
 _LATEST = re.compile(
     rf"\b(?:most recent|latest|newest|last one|last study|last trial|{_DONE} last|"
-    # "which was the last on X?", "which came the last?"
-    r"the last(?=\s+(?:on|about|of|to)\b|\s*[?.!]*\s*$)|"
+    # "which was the last on X?"
+    r"the last(?=\s+(?:on|about|of|to)\b)|"
     rf"the (?:later|newer|more recent) {_OF_TWO}|"
     r"(?:was|is|came) (?:later|newer|more recent)(?!\s+than\b))\b|"
     rf"\b{_DONE_TO_ROWS} last(?![\w-])",
@@ -247,6 +247,7 @@ class Turn:
     query: Query
     rows: tuple[str, ...] = ()
     quoted: tuple[str, ...] = ()
+    others: bool = False  # the rows are those the last answer left out ("and the others?")
 
 
 @dataclass(frozen=True)
@@ -462,7 +463,7 @@ def understand(
     )
     if "define" in intents and any(c.extreme for c in row_filter.constraints):
         intents -= {"define"}  # "what is the tallest X?" asks for a row, not what X is
-    if "define" in intents and "number" in intents and _NUMBER_OF.search(normalized):
+    if "define" in intents and "number" in intents and "number of" in normalized.lower():
         intents -= {"define"}  # "what is the number of X?" asks for a count
     other_names = _other_names(normalized, lexicon)  # "Brandname (corpus word)"
     content = [t for t in toks if t.content and t.norm not in other_names]
@@ -578,6 +579,7 @@ def understand(
         sides=_sides(normalized) if "contrast" in intents else None,
     )
     if history and (force_followup or is_followup(query)):
+        others = False
         previous = understand(history[-1], history[:-1], lexicon, recall=None)
         rows = recall(history[-1], tuple(history[:-1])) if recall else ()
         if recall and len(history) > 1 and previous.followup and _orders(previous, query):
@@ -591,8 +593,11 @@ def understand(
             earlier = recall(history[-2], tuple(history[:-2]))
             rows = tuple(r for r in earlier if r not in kept)
             previous = understand(history[-2], history[:-2], lexicon, recall=None)
+            # ("others", "rest" ask for those rows, not for a word a row should hold)
+            query = replace(query, terms=query.terms - _OTHER_STEMS)
+            others = True
         elliptical = force_followup and not is_followup(query)
-        turn = Turn(previous, tuple(rows), tuple(getattr(rows, "quoted", ())))
+        turn = Turn(previous, tuple(rows), tuple(getattr(rows, "quoted", ())), others)
         query = _with_referent(query, turn, lexicon, elliptical)
     return query
 
@@ -1112,9 +1117,9 @@ _ORDERING = frozenset(
 # Words that date a row ("published in 2013") and that count them all ("in total",
 # "how many rows"), English: a corpus without them still answers the question
 _DATING = frozenset(["published", "publication", "publish", "released", "appeared", "dated"])
-_COUNTING = frozenset(["total", "altogether", "row", "rows", "entries", "records"])
+_COUNTING = frozenset(["total", "altogether", "row", "rows", "number"])
 COUNTING_STEMS = frozenset(stem(w) for w in _COUNTING)
-_NUMBER_OF = re.compile(r"\bnumber of\b", re.IGNORECASE)
+ROW_STEMS = frozenset([stem("row"), stem("rows")])  # what every table's rows are
 # Words of a question asking which came first or last, and nothing else (English).
 _ORDER_WORDS = frozenset(
     {"first", "last", "recent", "latest", "earliest", "oldest", "newest", "published"}
@@ -1123,10 +1128,12 @@ _ORDER_WORDS = frozenset(
 # "the others", "the other one(s)", "the rest", "which ones were not?" (English): of the
 # things shown two turns back, those the last turn did not keep
 _OTHERS = re.compile(
-    r"\b(?:the\s+)?(?:others|other\s+ones?|rest)\b|\bthe\s+other\s+one\b|"
+    r"^\s*(?:and\s+|but\s+|what\s+about\s+|how\s+about\s+)?(?:the\s+)?"
+    r"(?:others|other\s+ones?|rest)\s*[?.!]*\s*$|\bthe\s+other\s+ones?\b|"
     r"\b(?:which|what)(?:\s+ones?)?\s+(?:were|was|are|is|did|do|does)(?:\s+not|n[’']?t)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+_OTHER_STEMS = frozenset(stem(w) for w in ("other", "others", "rest", "ones"))
 # "which one ...?", "which ones ...?" (English): of the things shown before
 _WHICH_ONE = re.compile(r"\bwhich\s+ones?\b(?!\s+of\s+the\b)", re.IGNORECASE)
 # "the 2014 one", "the Hamburg one", "the one from 2014", "the ones by X" (English): one of
