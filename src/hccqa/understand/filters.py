@@ -518,10 +518,11 @@ def _by_column(mentions: Sequence[Mention]) -> tuple[Constraint, ...]:
 # Words that set the next value aside, English: "drugs other than X", "trials without X"
 # (group 1), a negated use or result: "studies that did not use X", "did not lead to X"
 # (group 2), and another negated verb, "which trials did not increase X", "weren't in X"
-# (group 3: only a value holding the first word after the negation is set aside,
-# "Increased X", "X", not the object of "failed to beat X"). A value that says no itself
-# ("No change") is what a negated question asks for, and is never set aside by the
-# negation (see build_filter).
+# (group 3). In each, a value is set aside when it holds the first word of one of the
+# phrase's values: after another verb that is the verb's ("Increased X"), so the object
+# of "failed to beat X" stays asked about. A value that says no itself ("No change") is
+# what a negated question asks for, and is never set aside by the negation (see
+# build_filter).
 _NOT = (
     r"(?:\b(?:did|do|does|had|has|have|were|was|are|is|could|can|would|will|should|must|might|"
     r"need)(?:\s+not|n[’']?t)|\b(?:ca|wo|sha)n[’']?t|\bcannot|\bnot|\bnever|\bneither|"
