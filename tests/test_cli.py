@@ -148,6 +148,11 @@ def test_ask_answered_by_rows_alone_prints_them_first(
     lines = result.output.splitlines()
     assert lines[0] == "Table rows:"  # no blank lines where quotes would be
     assert lines[1].startswith("  gauges:North weir:") and "level_cm: above 50" in lines[1]
+    # no quote and no nearest sentence: the passages are still listed, however small k
+    answer = qa.ask("Which gauges had a level above 50?")
+    assert not answer.sentences and answer.nearest is None
+    one = CliRunner().invoke(app, ["ask", "-k", "1", "Which gauges had a level above 50?"])
+    assert one.exit_code == 0 and "\nPassages:\n  [P1] " in one.output, one.output
 
 
 def test_ask_lists_every_passage_its_quotes_cite_however_small_k(
@@ -179,30 +184,6 @@ def test_ask_lists_every_passage_its_quotes_cite_however_small_k(
     assert max(cited) > 1  # the quotes come from several passages
     listed = re.findall(r"^  \[P(\d+)\]", result.output, flags=re.M)
     assert [int(n) for n in listed] == list(range(1, max(cited) + 1))
-
-
-def test_ask_with_no_quote_and_no_nearest_sentence_lists_its_passages(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from hccqa import QA, Settings
-    from hccqa.retrieval.embed import HashingEmbedder
-    from hccqa.ui import cli
-
-    folder = tmp_path / "sheet"
-    folder.mkdir()
-    (folder / "gauges.tsv").write_text(
-        "# title: River gauges\ngauge\tyear\tlevel_cm\nNorth weir\t2019\t52\nMill race\t2020\t31\n",
-        encoding="utf-8",
-    )
-    qa = QA.load(
-        Settings(corpus_dir=folder, index_dir=tmp_path / "idx"), embedder=HashingEmbedder(64)
-    )
-    monkeypatch.setattr(cli, "_qa", lambda *a, **k: qa)
-    answer = qa.ask("Which gauges had a level above 50?")
-    assert not answer.sentences and answer.nearest is None  # what this test is about
-    result = CliRunner().invoke(app, ["ask", "-k", "1", "Which gauges had a level above 50?"])
-    assert result.exit_code == 0, result.output
-    assert "\nPassages:\n  [P1] " in result.output
 
 
 def test_corpus_shows_how_each_column_is_read(tmp_path: Path) -> None:
