@@ -126,6 +126,9 @@ def test_which_trial_came_first_of_two_named_is_the_earlier_not_the_quoted(qa: Q
         ("How many Lindqvist trials are there?", [], ["apiary_trials:5"]),
         ("How many trials had no change in mite counts?", [], ["apiary_trials:6"]),
         ("How many are there?", [THYMOL], ["apiary_trials:5", "apiary_trials:10"]),
+        ("How many of them?", [THYMOL], ["apiary_trials:5", "apiary_trials:10"]),
+        # the rows shown before came from a quote's citation, not from a filter
+        ("How many of them?", ["Which trials fought mites?"], ["apiary_trials:9"]),
     ],
 )
 def test_counts_of_rows_in_the_words_users_type(

@@ -106,11 +106,15 @@ def answer_question(
     quotes = of_the_referent(query, dated_by_rows(query, quotes, rows.rows), rows.rows, evidence)
     quotes = counted_by_rows(query, quotes, rows.rows, evidence)
     # "how many rivers are longer than X?": the rows are the answer, and their number
+    shown = {m.row.id for m in rows.rows}
     counting = (
         "number" in query.intents
-        and rows.listing
-        and bool(evidence.filtered)
-        and {m.row.id for m in rows.rows} == {r.id for r in evidence.filtered or ()}
+        and bool(shown)
+        and (
+            (rows.listing and shown == {r.id for r in evidence.filtered or ()})
+            # "how many of them?": the rows shown before, all of them
+            or (query.followup and shown == set(query.referent_rows))
+        )
         and counts_rows(query, [m.row for m in rows.rows], engine.lexicon)
     )
     if counting:  # the rows answer; a quote sharing no word of the question but the
