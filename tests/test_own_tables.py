@@ -507,3 +507,42 @@ def test_years_set_aside_apart_are_neither_asked_nor_set_aside(towers: QA) -> No
     assert apart.filter.years is None and apart.filter.years_aside is None
     century = understand("Which towers weren't built in the 17th century?", (), lexicon)
     assert century.filter.years_aside == (1600, 1699)
+
+
+DOSES = """# title: Dose trials
+id\ttrial\tyear\tdose
+D1\tAlpha\t2009\t10 mg
+D2\tBeta\t2011\t20 mg
+D3\tGamma\t2011\t40 mg
+D4\tDelta\t2015\t20 mg
+"""
+BOATS = """# title: Boats of the harbour
+id\ttype\tboat
+B1\tSloop\tSea Wolf
+B2\tSloop\tRed Gull
+B3\tKetch\tGrey Owl
+"""
+
+
+def test_review_of_the_last_fixes(tmp_path: Path, towers: QA, spans: QA) -> None:
+    doses = folder_qa(tmp_path / "doses", {"doses.tsv": DOSES})
+    # a value starting with a number does not take the year after it
+    assert rows(doses, "Which trials did not use 20 mg in 2011?") == ["D3"]
+    # two years apart set aside one by one
+    assert rows(doses, "Which trials were not from 2009 or 2015?") == ["D2", "D3"]
+    # "which one was the last?" of the rows shown before
+    assert rows(towers, "which one was the last?", ("Which towers are in Sudmark?",)) == ["Tarrow"]
+    # "entries" of a table named
+    entries = spans.ask("How many entries are in the table?")
+    assert entries.counted and len(entries.rows) == 4
+    # a name after a column of kinds names its row
+    boats = folder_qa(tmp_path / "boats", {"boats.tsv": BOATS})
+    assert rows(boats, "What is Grey Owl?") == ["B3"]
+
+
+def test_a_count_compared_with_a_named_row_does_not_count_it(tmp_path: Path) -> None:
+    arenas = folder_qa(tmp_path / "arenas", {"arenas.tsv": ARENAS})
+    bigger = arenas.ask("How many arenas are bigger than Pine Bowl?")
+    assert not (bigger.counted and "arenas:A2" in [m.row.id for m in bigger.rows])
+    parcels = folder_qa(tmp_path / "parcels", {"parcels.tsv": PARCELS})
+    assert rows(parcels, "Which parcels weigh more than 20 lbs?") == ["P2"]

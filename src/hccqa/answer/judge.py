@@ -42,8 +42,9 @@ from dataclasses import dataclass
 
 from ..corpus.citations import named_next
 from ..types import TableRow
+from ..understand.compare import compared_words
 from ..understand.lexicon import NEGATING, Lexicon
-from ..understand.query import ASKED_NOT_ABOUT, REASONS, Query
+from ..understand.query import ASKED_NOT_ABOUT, ENTRY_STEMS, REASONS, Query
 from ..understand.words import (
     NUMBER_WORD,
     NUMBER_WORDS,
@@ -310,10 +311,13 @@ def counts_rows(query: Query, rows: Sequence[TableRow], lexicon: Lexicon) -> boo
     # (a negation read as a value set aside, or said by a value: "no change", is the rows')
     understood = query.filter.excluded or query.filter.years_aside
     said = any(m.entity.negated for m in query.mentions)
-    # ("how many X are in <a city>?" counts the rows of that city: only a key names a row
-    # whose cell the count would be)
-    if keyed_rows(query, rows, own=False) or (negates and not understood and not said):
+    # ("how many X are in <a city>?" counts the rows of that city; a name compared with,
+    # "how many are larger than <a name>?", is no row of the count)
+    compares = bool(compared_words(query.normalized))
+    if keyed_rows(query, rows, own=compares) or (negates and not understood and not said):
         return False
+    if query.filter.table and unit in ENTRY_STEMS:  # "how many entries are in table 2?"
+        return True
     return names_rows(unit, {r.table for r in rows}, lexicon)
 
 

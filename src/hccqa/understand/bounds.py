@@ -325,7 +325,8 @@ _SPELLED_UNITS = (
     ("h", "hour hours hr hrs"),
     ("ft", "foot feet"),
     ("mi", "mile miles"),
-)  # (not "min", "s" or "lb": a header's "min" is a minimum, "pounds" may be money)
+    ("lb", "lbs"),
+)  # (not "min" nor "s": a header's "min" may be a minimum; not "pounds": money too)
 _SAME_UNIT = {
     word: frozenset([short, *spelled.split()]) - {word}
     for short, spelled in _SPELLED_UNITS

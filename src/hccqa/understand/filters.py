@@ -430,7 +430,8 @@ def build_filter(
     # "not from the 2000s", "weren't built in the 19th century", "excluding those from
     # 2011", not "did not use X in 2013". One span only: "not in 2001 or 2005" is none,
     # and asks neither for those years nor for the ones between
-    dated = [p for p in phrases if any(h[:1].isdigit() for h in p.heads)]
+    dated = [p for p in phrases if any(_DATING_HEAD.fullmatch(h) for h in p.heads)]
+    apart: Constraint | None = None
     for p in dated:
         if years is None or year_range(p.words, early=early) != years:
             continue
@@ -441,7 +442,13 @@ def build_filter(
         one = ranged is not None or (
             bool(named) and named == list(range(named[0], named[0] + len(named)))
         )
-        years, years_aside = (None, years) if one else (None, None)
+        if one:
+            years, years_aside = None, years
+        else:  # single years apart are set aside one by one; decades apart are not read
+            years = None
+            if spelled == p.words and lexicon is not None:
+                rows = frozenset(r.id for t in lexicon.tables for r in t.rows if r.year in named)
+                apart = Constraint("year", tuple(map(str, named)), rows)
         break
     bounds = tuple(
         Constraint(b.column, (b.label,), b.rows, bound=True, extreme=b.extreme, columns=b.columns)
@@ -452,13 +459,12 @@ def build_filter(
         if compared and lexicon is not None
         else None
     )
+    excluded = (*_by_column(aside), *([apart] if apart else []))
     if found is None:
-        return RowFilter((*_by_column(kept), *bounds), years, table, _by_column(aside), years_aside)
+        return RowFilter((*_by_column(kept), *bounds), years, table, excluded, years_aside)
     versus, against = found
     kept = [m for m in kept if m not in against]
-    return RowFilter(
-        (*_by_column(kept), versus, *bounds), years, table, _by_column(aside), years_aside
-    )
+    return RowFilter((*_by_column(kept), versus, *bounds), years, table, excluded, years_aside)
 
 
 def _comparison(
@@ -540,7 +546,7 @@ _TAKING_PART = (
     # or dating it: "were not published in X", "not built in the 1800s"
     r"publish(?:e[sd]|ing)?|conducted|done|run|performed|carried\s+out|"
     # or by whom or of what: "were not designed by X", "not made of X"
-    r"(?:[a-z]+ed|made|written|led|run|done|drawn|held|given|taken|shown|built)\s+by|by|"
+    r"[a-z]+\s+by|by|"
     r"made\s+(?:of|from|with)|built\s+(?:of|from|with)|consist(?:s|ed)?\s+of|"
     r"built|constructed|founded|established|opened|launched|held|started|begun)"
 )
@@ -552,6 +558,8 @@ _WORDS = (
 )
 _VALUES = rf"{_WORDS}(?:(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|nor)\s+){_WORDS})*"
 _SMALL = r"(?:(?:any|a|an|the|with|in|on)\s+){0,2}"
+# the first word of a phrase that sets years aside: a year, or a century ("19th")
+_DATING_HEAD = re.compile(r"(?:1\d|20|21)\d{2}s?|\d{1,2}(?:st|nd|rd|th)", re.IGNORECASE)
 _EXCLUDING = re.compile(
     r"\b(?:other than|except(?: for)?|excluding|besides|apart from|but not|not including|"
     # ("with or without X" sets nothing aside)

@@ -833,19 +833,21 @@ def _entities(
         and all(_PROPER_NAME.fullmatch(dict(r.cells).get(c.name, "")) for r in t.rows)
     }
     structure = {t.id: topic_stems(t) for t in tables}
-    # a table's first column of text when every row's cell differs from the others' (of
+
+    # a table's first column of text whose every row's cell differs from the others' (of
     # proper names too, below): the rows' names, beside a key of codes
-    first_text = {
-        t.id: next((c.name for c in t.columns if c.kind in TEXT_KINDS), None) for t in tables
-    }
-    distinct = {
-        (t.id, c.name)
-        for t in tables
-        for c in t.columns
-        if c.name == first_text[t.id]
-        and len(t.rows) > 1
-        and len({dict(r.cells).get(c.name) for r in t.rows}) == len(t.rows)
-    }
+    def first_distinct(t: Any) -> str | None:
+        return next(
+            (
+                c.name
+                for c in t.columns
+                if c.kind in TEXT_KINDS
+                and len({dict(r.cells).get(c.name) for r in t.rows}) == len(t.rows)
+            ),
+            None,
+        )
+
+    distinct = {(t.id, first_distinct(t)) for t in tables if len(t.rows) > 1}
     common_ends: dict[tuple[str, str], dict[str, bool]] = {}
     for t in tables:
         for c in t.columns:

@@ -190,8 +190,9 @@ _OF_TWO = r"(?:one|study|trial|paper|report)"
 _DONE_TO_ROWS = r"(?:was|were) (?:\w+ed|built|made|done|run|held|begun|written|found)"
 _LATEST = re.compile(
     rf"\b(?:most recent|latest|newest|last one|last study|last trial|{_DONE} last|"
-    # "which was the last on X?"
+    # "which was the last on X?", "which one was the last?"
     r"the last(?=\s+(?:on|about|of|to)\b)|"
+    r"(?<=\bwhich one was )the last\b|(?<=\bwhich one is )the last\b|"
     rf"the (?:later|newer|more recent) {_OF_TWO}|"
     r"(?:was|is|came) (?:later|newer|more recent)(?!\s+than\b))\b|"
     rf"\b{_DONE_TO_ROWS} last(?![\w-])",
@@ -1117,8 +1118,11 @@ _ORDERING = frozenset(
 # Words that date a row ("published in 2013") and that count them all ("in total",
 # "how many rows"), English: a corpus without them still answers the question
 _DATING = frozenset(["published", "publication", "publish", "released", "appeared", "dated"])
-_COUNTING = frozenset(["total", "altogether", "row", "rows", "number"])
+_COUNTING = frozenset(["total", "altogether", "row", "rows", "number", "entries", "records"])
 COUNTING_STEMS = frozenset(stem(w) for w in _COUNTING)
+# what a table's rows are when the question names the table ("how many entries are in
+# table 2?"); elsewhere a corpus's own noun ("club records")
+ENTRY_STEMS = frozenset(stem(w) for w in ("entry", "entries", "record", "records"))
 ROW_STEMS = frozenset([stem("row"), stem("rows")])  # what every table's rows are
 # Words of a question asking which came first or last, and nothing else (English).
 _ORDER_WORDS = frozenset(
