@@ -394,8 +394,8 @@ def build_filter(
     made of a phrase's words (a short form's long form among them) and holding the first
     word of one of its values. So do the years of a phrase heading with a year, a decade
     or a century when they are all the years the question names ("not from 2013"), not
-    a year after its value ("did not use X in 2013"); several years set aside apart ("not
-    in 2001 or 2005") are neither asked for nor set aside.
+    a year after its value ("did not use X in 2013"); years apart ("not in 2001 or 2005")
+    are set aside one by one, decades or centuries apart neither asked for nor set aside.
 
     A generic value (:attr:`Entity.generic`) constrains nothing when the question also
     names a specific value of the same table: "X and frequent crashes", in a table of
@@ -428,8 +428,8 @@ def build_filter(
     years_aside = None
     # the years of a phrase that heads with a year, a decade or a century: "not from 2013",
     # "not from the 2000s", "weren't built in the 19th century", "excluding those from
-    # 2011", not "did not use X in 2013". One span only: "not in 2001 or 2005" is none,
-    # and asks neither for those years nor for the ones between
+    # 2011", not "did not use X in 2013". "Not in 2001 or 2005" is no span: those years
+    # are set aside one by one, not the ones between
     dated = [p for p in phrases if any(_DATING_HEAD.fullmatch(h) for h in p.heads)]
     apart: Constraint | None = None
     for p in dated:
