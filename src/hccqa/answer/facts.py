@@ -310,6 +310,8 @@ def names_rows(word: str, tables: Iterable[str], lexicon: Lexicon) -> bool:
     """``word`` (a stem) says what the rows of these tables are: a word of a table's title
     or key column ("Rivers of the world", "river"), or, of a table of studies, any noun
     for a study ("trials" of a table titled "Clinical studies ...")."""
+    if word in ROW_STEMS:  # "how many rows"
+        return True
     wanted = set(tables)
     kinds = frozenset().union(
         *(
@@ -318,8 +320,6 @@ def names_rows(word: str, tables: Iterable[str], lexicon: Lexicon) -> bool:
             if t.id in wanted and t.columns
         )
     )
-    if word in ROW_STEMS:  # "how many rows"
-        return True
     return holds(word, kinds) or (word in STUDY_STEMS and not kinds.isdisjoint(STUDY_TABLE_STEMS))
 
 

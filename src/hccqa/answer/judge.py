@@ -42,7 +42,6 @@ from dataclasses import dataclass
 
 from ..corpus.citations import named_next
 from ..types import TableRow
-from ..understand.compare import compared_words
 from ..understand.lexicon import NEGATING, Lexicon
 from ..understand.query import ASKED_NOT_ABOUT, ENTRY_STEMS, REASONS, Query
 from ..understand.words import (
@@ -313,8 +312,9 @@ def counts_rows(query: Query, rows: Sequence[TableRow], lexicon: Lexicon) -> boo
     said = any(m.entity.negated for m in query.mentions)
     # ("how many X are in <a city>?" counts the rows of that city; a name compared with,
     # "how many are larger than <a name>?", is no row of the count)
-    compares = bool(compared_words(query.normalized))
-    if keyed_rows(query, rows, own=compares) or (negates and not understood and not said):
+    if keyed_rows(query, rows, own=bool(query.compared)) or (
+        negates and not understood and not said
+    ):
         return False
     if query.filter.table and unit in ENTRY_STEMS:  # "how many entries are in table 2?"
         return True

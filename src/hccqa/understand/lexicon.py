@@ -847,7 +847,7 @@ def _entities(
             None,
         )
 
-    distinct = {(t.id, first_distinct(t)) for t in tables if len(t.rows) > 1}
+    name_columns = {(t.id, first_distinct(t)) for t in tables if len(t.rows) > 1} & named_columns
     common_ends: dict[tuple[str, str], dict[str, bool]] = {}
     for t in tables:
         for c in t.columns:
@@ -916,9 +916,7 @@ def _entities(
                 frozenset(rows),
                 sequence,
                 None if alone == rows else alone,
-                own=(table, column) in distinct & named_columns
-                and len(rows) == 1
-                and alone == rows,
+                own=(table, column) in name_columns and len(rows) == 1 and alone == rows,
             )
         )
     combined = tokens("combination")[0].stem

@@ -295,6 +295,8 @@ class Query:
         sides: For a question contrasting two things ("the difference between wild X and
             kept X"), the stem of the first word of each when it is that side's own
             ("wild", "kept"): a sentence on one side and not the other tells them apart.
+        compared: Stems of what the question compares with ("bigger than *X*", "versus
+            *X*"; :func:`hccqa.understand.compare.compared_words`).
     """
 
     text: str
@@ -319,6 +321,7 @@ class Query:
     unit: str | None = None
     anchor: str | None = None
     sides: tuple[str, str] | None = None
+    compared: frozenset[str] = frozenset()
 
     @property
     def searched(self) -> str:
@@ -459,7 +462,7 @@ def understand(
         mentions,
         table=table,
         years_apply=bool(lexicon.year_tables),
-        compared=content_stems(compared_words(normalized)),
+        compared=(compared := content_stems(compared_words(normalized))),
         lexicon=lexicon,
     )
     if "define" in intents and any(c.extreme for c in row_filter.constraints):
@@ -578,6 +581,7 @@ def understand(
             else None
         ),
         sides=_sides(normalized) if "contrast" in intents else None,
+        compared=compared,
     )
     if history and (force_followup or is_followup(query)):
         others = False
