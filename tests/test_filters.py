@@ -15,6 +15,7 @@ from hccqa.understand.filters import (
     Constraint,
     RowFilter,
     build_filter,
+    keys_named,
     without_excluded,
     year_range,
 )
@@ -521,3 +522,36 @@ def test_extremes_are_of_the_rows_given() -> None:
     assert [r.key for r in tallest.extremes(heights.rows)] == ["B"]
     assert [r.key for r in tallest.extremes([heights.rows[0], heights.rows[2]])] == ["A"]
     assert RowFilter().extremes(heights.rows) == list(heights.rows)
+
+
+def test_a_key_after_its_columns_word_names_its_row() -> None:
+    lexicon = _lexicon(TABLE)
+    (named,) = keys_named("Which frame did ref 3 use?", lexicon)
+    assert named.key and named.column == "ref" and named.rows == {"kites:3"}
+    # a plural, a mark between, a list of keys up to the first word that is none
+    assert keys_named("refs 1, 2 and 4 and their sails", lexicon)[0].values == ("1", "2", "4")
+    assert keys_named("ref no. 2", lexicon)[0].rows == {"kites:2"}
+    assert keys_named("ref #4", lexicon)[0].rows == {"kites:4"}
+    # a key the table lacks, a number after a bounding word, a number with no column word
+    assert keys_named("ref 9", lexicon) == ()
+    assert keys_named("kites after ref 2", lexicon) == ()
+    assert keys_named("the 3 bamboo kites", lexicon) == ()
+    # the filter holds it beside the values; a table asked that lacks the key: nothing
+    text = "Was ref 3 a bamboo kite?"
+    toks = tokens(text)
+    found = build_filter(
+        text, toks, lexicon.mentions(toks), table=None, years_apply=True, lexicon=lexicon
+    )
+    assert ids(found.select(ROWS)) == ["kites:3"]
+    assert keys_named("ref 3", lexicon, table="other") == ()
+
+
+def test_keys_of_codes_are_named_after_a_header_of_two_words() -> None:
+    table = make_table(
+        "boats",
+        ["hull_code", "name", "year"],
+        [["HX-1", "Tern", "2001"], ["HX-2", "Skua", "2004"], ["B7", "Gull", "2010"]],
+    )
+    lexicon = _lexicon(table)
+    (named,) = keys_named("what is hull code hx-2 or B7?", lexicon)
+    assert named.values == ("HX-2", "B7") and named.rows == {"boats:HX-2", "boats:B7"}

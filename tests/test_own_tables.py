@@ -468,6 +468,14 @@ def test_a_name_beside_a_key_of_codes_names_its_row_for_its_numbers(spans: QA) -
     assert [m.row.id for m in asked.rows] == ["spans:F2"] and "length_m: 120" in asked.answer
 
 
+def test_what_is_a_key_after_its_columns_word_shows_that_row(spans: QA) -> None:
+    # "id F3" names the row keyed F3; "what is" asks for the row, not a definition
+    asked = spans.ask("What is id F3?")
+    assert not asked.abstained, asked.refusal_reason
+    assert [m.row.id for m in asked.rows] == ["spans:F3"]
+    assert rows(spans, "When were id F1 and F4 built?") == ["F1", "F4"]
+
+
 ARENAS = """# title: Arenas of the league
 id\tarena\tcity\tcapacity\topened
 A1\tHarbor Dome\tPort Vale\t40000\t1999

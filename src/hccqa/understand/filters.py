@@ -10,6 +10,7 @@ any corpus: the columns are whatever the tables' headers call them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -180,6 +181,7 @@ class Constraint:
     bound: bool = False  # a numeric column's rows above or below a number ("above 50")
     extreme: str = ""  # "highest" / "lowest": of the rows chosen, those of that value
     columns: tuple[str, ...] = ()  # of a bound: every table's column its word names
+    key: bool = False  # rows named by their key after the key column's word ("ref 12")
 
 
 @dataclass(frozen=True)
@@ -454,6 +456,7 @@ def build_filter(
         Constraint(b.column, (b.label,), b.rows, bound=True, extreme=b.extreme, columns=b.columns)
         for b in found_bounds
     )
+    bounds += keys_named(text, lexicon, table) if lexicon is not None else ()
     found = (
         _comparison(text, toks, mentions, kept, compared, table, lexicon)
         if compared and lexicon is not None
@@ -505,6 +508,63 @@ def _comparison(
         return None  # "is Z better than X?" of a Z no cell holds, or "was it better ..."
     values = tuple(dict.fromkeys(m.entity.text for m in against))
     return Constraint(column, values, comparing, compared=True), replaced
+
+
+# Between the keys of a list ("ref 3, 5 and 8"), and what may stand between a key column's
+# word and its first key ("ref no. 3", "id #4", "code: B4")
+_KEY_JOIN = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b)\s*", re.IGNORECASE)
+_KEY_MARK = r"(?:\s+(?:no\.?|number|nr\.?)|\s*[#:=])?"
+# a word before the key column's word that makes the number after it a bound or a year
+# range, not a key: "after year 2010" in a table keyed by its years
+_BOUNDING = re.compile(
+    r"\b(?:after|before|since|until|till|than|from|between|over|under|above|below)\s*$",
+    re.IGNORECASE,
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _key_pattern(name: str) -> re.Pattern[str]:
+    """A key column's header ("ref", "site_code") as typed before its keys ("refs 3 and
+    5", "site code B4"): the keys are group 1."""
+    words = r"[\s_-]+".join(re.escape(w) for w in re.split(r"[\s_-]+", name.strip()) if w)
+    item = r"[^\W_][\w.-]*"
+    return re.compile(
+        rf"\b{words}(?:e?s)?\.?{_KEY_MARK}\s*({item}(?:{_KEY_JOIN.pattern}{item})*)",
+        re.IGNORECASE,
+    )
+
+
+def keys_named(text: str, lexicon: Lexicon, table: str | None = None) -> tuple[Constraint, ...]:
+    """The rows whose key the question names after the key column's header: "ref 12",
+    "refs 3 and 40", "id B4" (a table's first column), one constraint per column name.
+
+    Only keys the table holds count, read in order up to the first word that is none
+    ("ref 12 and its drug": 12). A number after a bounding word ("after year 2010") is a
+    bound, not a key.
+    """
+    found: dict[str, tuple[list[str], set[str]]] = {}
+    for t in lexicon.tables:
+        if table is not None and t.id != table:
+            continue
+        column = next((c.name for c in t.columns if c.kind == "key"), None)
+        if column is None or not re.search(r"[^\W\d_]", column):
+            continue
+        by_key = {r.key.lower(): r for r in t.rows}
+        for m in _key_pattern(column).finditer(text):
+            if _BOUNDING.search(text, 0, m.start()):
+                continue
+            for item in _KEY_JOIN.split(m.group(1)):
+                row = by_key.get(item.lower().rstrip("."))
+                if row is None:
+                    break
+                values, rows = found.setdefault(column, ([], set()))
+                if row.key not in values:
+                    values.append(row.key)
+                rows.add(row.id)
+    return tuple(
+        Constraint(column, tuple(values), frozenset(rows), key=True)
+        for column, (values, rows) in found.items()
+    )
 
 
 def _by_column(mentions: Sequence[Mention]) -> tuple[Constraint, ...]:

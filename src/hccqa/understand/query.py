@@ -465,8 +465,9 @@ def understand(
         compared=(compared := content_stems(compared_words(normalized))),
         lexicon=lexicon,
     )
-    if "define" in intents and any(c.extreme for c in row_filter.constraints):
-        intents -= {"define"}  # "what is the tallest X?" asks for a row, not what X is
+    if "define" in intents and any(c.extreme or c.key for c in row_filter.constraints):
+        # "what is the tallest X?", "what is ref 12?" ask for a row, not what X is
+        intents -= {"define"}
     if "define" in intents and "number" in intents and "number of" in normalized.lower():
         intents -= {"define"}  # "what is the number of X?" asks for a count
     other_names = _other_names(normalized, lexicon)  # "Brandname (corpus word)"
