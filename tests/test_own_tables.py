@@ -554,3 +554,25 @@ def test_a_count_compared_with_a_named_row_does_not_count_it(tmp_path: Path) -> 
     assert not (bigger.counted and "arenas:A2" in [m.row.id for m in bigger.rows])
     parcels = folder_qa(tmp_path / "parcels", {"parcels.tsv": PARCELS})
     assert rows(parcels, "Which parcels weigh more than 20 lbs?") == ["P2"]
+
+
+def test_a_list_no_row_fits_says_so_instead_of_quoting(towers: QA) -> None:
+    asked = towers.ask("Which granite towers were built in 1890?")
+    assert asked.abstained and not asked.rows
+    assert asked.refusal_reason == "no table row fits year 1890, stone: Granite in Towers"
+    assert asked.answer.startswith("No table row fits year 1890, stone: Granite in Towers.")
+    # one row fits: listed as before
+    assert rows(towers, "Which limestone towers were built in 1890?") == ["Tarrow"]
+
+
+def test_a_numbered_table_the_corpus_lacks_is_a_name_it_never_mentions(tmp_path: Path) -> None:
+    kites = "# title: Kites\nref\tframe\n1\tBamboo\n2\tCarbon\n"
+    hives = "# title: Hives\nref\tbox\n1\tCedar\n2\tPine\n"
+    notes = "Kites of bamboo fly well (Table 1). Hives of cedar stay dry (Table 2).\n"
+    qa = folder_qa(
+        tmp_path / "numbered", {"table1.tsv": kites, "table2.tsv": hives, "notes.txt": notes}
+    )
+    third = qa.ask("What is in table 3?")
+    assert third.abstained and "table 3" in (third.refusal_reason or "")
+    second = qa.ask("Which hives are in table 2?")
+    assert not second.abstained and [m.row.id for m in second.rows] == ["table2:1", "table2:2"]

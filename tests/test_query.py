@@ -1107,3 +1107,31 @@ def test_which_of_them_after_a_superlative_keeps_the_one_row_it_chose() -> None:
     # "the most hives" chose one row of those with a count: "of them" is that one
     q = understand("Which of them was on a roof?", [first], lexicon, recall=Recall(("trials:2",)))
     assert q.referent_rows == ("trials:2",)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("<script>alert(1)</script> What is the varroa mite?", "What is the varroa mite?"),
+        ("<b>what</b> is the <i>varroa</i> mite?", "what is the varroa mite?"),
+        ('<img src=x onerror="alert(1)">varroa mite?', "varroa mite?"),
+        ("[What is the varroa mite?](https://example.org/m)", "What is the varroa mite?"),
+        ("what is the varroa mite? see www.example.org/m", "what is the varroa mite? see"),
+        ("mites &amp; hives", "mites & hives"),
+        # not markup: comparisons, a bracket of words, nothing but markup
+        ("is p<0.05 when a<b and c>d?", "is p<0.05 when a<b and c>d?"),
+        ("mites [in 2019] and hives", "mites [in 2019] and hives"),
+        ("<br/>", "<br/>"),
+    ],
+)
+def test_markup_pasted_with_a_question_is_read_as_its_words(typed: str, read: str) -> None:
+    assert clean_question(typed) == read
+
+
+def test_a_question_pasted_with_markup_is_understood_as_without_it(
+    second_lexicon: Lexicon,
+) -> None:
+    plain = understand("What is the varroa mite?", (), second_lexicon)
+    marked = understand("<p>What is the <b>varroa</b> mite?</p>", (), second_lexicon)
+    assert marked.normalized == plain.normalized and marked.unknown == ()
+    assert marked.terms == plain.terms

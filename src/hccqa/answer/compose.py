@@ -21,6 +21,7 @@ from ..understand.words import content_stems
 from .evidence import Evidence, Scored, context_of
 from .facts import YEAR, concluding_section, holds_any
 from .judge import (
+    NO_ROW_FITS,
     NOTHING_ASKED,
     asks_date,
     column_counts,
@@ -264,7 +265,9 @@ def compose(
         )
     if refusal is not None or (not quotes and not rows):
         nearest = _nearest(evidence, references)
-        text = not_covered(documents)
+        # "which X are from 2010?" with none: say so, not that the topic is not covered
+        listed_none = refusal is not None and refusal.startswith(NO_ROW_FITS)
+        text = f"{refusal[0].upper()}{refusal[1:]}." if listed_none else not_covered(documents)
         if nearest is not None:
             text += f' Nearest covered, in "{nearest.section}": "{nearest.sentence}"'
             text += f" [P{nearest.marker}]"

@@ -41,7 +41,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..corpus.citations import named_next
-from ..types import TableRow
+from ..types import TableRow, table_label
 from ..understand.lexicon import NEGATING, Lexicon
 from ..understand.query import ASKED_NOT_ABOUT, ENTRY_STEMS, REASONS, Query
 from ..understand.words import (
@@ -474,6 +474,7 @@ def asks_date(query: Query) -> bool:
 
 # The refusal of a question made of function words only ("the the the", "why?" on its own).
 NOTHING_ASKED = "the question names nothing to look for"
+NO_ROW_FITS = "no table row fits"  # the start of the reason of a list no row passes
 
 
 def probability(policy: Policy, signals: Mapping[str, float]) -> float:
@@ -508,9 +509,30 @@ def judge(
         # "the the the", "why?" on its own: any sentence would do as well as any other
         return Verdict(False, 0.0, NOTHING_ASKED, signals)
     p = probability(policy, signals)
+    if not rows and _lists_none(query, lexicon):
+        # "which X are from 2010?" when no row is: the rows are the answer, and there are
+        # none; whatever the sentences share with the question, they do not list them
+        return Verdict(False, p, f"{NO_ROW_FITS} {_filter_words(query)}", signals)
     if p >= policy.threshold:
         return Verdict(True, p, None, signals)
     return Verdict(False, p, _reason(query, policy, signals), signals)
+
+
+def _lists_none(query: Query, lexicon: Lexicon | None) -> bool:
+    """The question asks for the rows its own filter selects (a list with values, years
+    or bounds of its own; not a follow-up, whose rows are the previous answer's), and no
+    row of any table passes it."""
+    if "list" not in query.intents or query.followup or not query.filter.specific:
+        return False
+    tables = lexicon.tables if lexicon is not None else ()
+    return bool(tables) and not any(query.filter.passes(r) for t in tables for r in t.rows)
+
+
+def _filter_words(query: Query) -> str:
+    """The filter in words: "year 2010 in Table 2"."""
+    described = query.filter.describe()
+    table = query.filter.table
+    return f"{described} in {table_label(table)}" if table else described
 
 
 def _reason(query: Query, policy: Policy, signals: Mapping[str, float]) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 
 from ..corpus.citations import find_authors, find_citations
 from ..corpus.sentences import split_sentences
+from ..types import table_label
 from .bridge import Bridge, load_bridge, specific_words
 from .compare import CELL_MARKER, cell_text, comparing_pattern
 from .expand import Expander
@@ -150,6 +151,12 @@ def _value_numbers(tables: Sequence[Any]) -> dict[str, frozenset[str]]:
                     found.setdefault(stem(m.group(1).lower()), set()).add(
                         m.group(2).lstrip("0") or "0"
                     )
+    # the tables' own numbers: "table 3" of a corpus of tables 1 and 2 names none of them
+    labels = [_NUMBERED_VALUE.fullmatch(table_label(t.id)) for t in tables]
+    if labels and all(labels):
+        for m in labels:
+            assert m is not None
+            found.setdefault(stem(m.group(1).lower()), set()).add(m.group(2).lstrip("0") or "0")
     return {word: frozenset(numbers) for word, numbers in found.items()}
 
 

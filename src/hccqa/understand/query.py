@@ -19,6 +19,7 @@ It is the only place that cuts a question into words. In order:
 from __future__ import annotations
 
 import functools
+import html
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -370,9 +371,51 @@ def _searched(normalized: str, row_filter: RowFilter) -> str:
 
 
 def clean_question(text: str) -> str:
-    """Unicode-normalized, bidirectional controls removed, whitespace collapsed."""
+    """Unicode-normalized, bidirectional controls removed, markup read as its text
+    (:func:`without_markup`), whitespace collapsed."""
     text = unicodedata.normalize("NFKC", text)
-    return " ".join(_BIDI.sub("", text).split())
+    return " ".join(without_markup(_BIDI.sub("", text)).split())
+
+
+# Markup pasted with a question: HTML elements whose content is code, HTML tags (of HTML's
+# own element names), Markdown links and images, and web addresses
+_CODE_ELEMENT = re.compile(
+    r"<(script|style|template|iframe|object|svg)\b[^>]*>.*?(?:</\1\s*>|$)", re.I | re.S
+)
+_TAG = re.compile(
+    r"</?(?:a|abbr|b|big|blockquote|body|br|button|center|code|div|em|embed|font|form|"
+    r"h[1-6]|head|hr|html|i|img|input|li|link|mark|meta|ol|p|pre|q|s|small|span|strong|"
+    r"sub|sup|table|td|th|title|tr|tt|u|ul|script|style|template|iframe|object|svg)"
+    r"(?:\s+[^<>=]*=[^<>]*)?\s*/?>",  # attributes hold "=": "a<b and c>d" is no tag
+    re.I,
+)
+_MARKDOWN_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")
+_ADDRESS = re.compile(r"\b(?:https?|ftp)://[^\s<>\"]+|\bwww\.[^\s<>\"]+", re.I)
+_ENTITY = re.compile(r"&(?:[a-z]+|#\d+|#x[0-9a-f]+);", re.I)
+
+
+def without_markup(text: str) -> str:
+    """The words of a question pasted with markup: HTML tags and the code inside script
+    or style elements dropped, a Markdown link read as its text, web addresses dropped,
+    character entities decoded. A question that is nothing but markup stays as typed.
+
+    Examples:
+        >>> " ".join(without_markup("<b>What</b> is X? <script>alert(1)</script>").split())
+        'What is X?'
+        >>> without_markup("[what is X?](https://example.org/x)")
+        'what is X?'
+        >>> without_markup("is a<b and c>d?")
+        'is a<b and c>d?'
+    """
+    if not any(c in text for c in "<[&:w"):
+        return text
+    out = _CODE_ELEMENT.sub(" ", text)
+    out = _TAG.sub(" ", out)
+    out = _MARKDOWN_LINK.sub(lambda m: m.group(1), out)
+    out = _ADDRESS.sub(" ", out)
+    if _ENTITY.search(out):
+        out = html.unescape(out)
+    return out if out.strip() else text
 
 
 # A greeting before the question and thanks after it ("hi, what is X? thanks"): what a
@@ -1305,8 +1348,9 @@ def _other_numbered_values(text: str, lexicon: Lexicon) -> tuple[str, ...]:
     N" and the numbers are 3 and 4 ("stage II", "stages 1 and 2" count as written)."""
     if not lexicon.value_numbers:
         return ()
+    typed = {t.stem: t.text.lower() for t in reversed(tokens(text))}  # "tabl": "table"
     return tuple(
-        f"{word} {number}"
+        f"{typed.get(word, word)} {number}"
         for word, number in sorted(number_mentions(text))
         if (numbers := lexicon.value_numbers.get(word)) is not None
         and number not in numbers
