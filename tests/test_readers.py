@@ -54,10 +54,11 @@ def test_discover_sorts_files_into_documents_tables_and_skipped(tmp_path: Path) 
     )
     assert found.tables == ("extra/other.tsv", "table1.tsv")
     # chat.json, gold/*.jsonl and hidden files are not documents and not reported
+    read = "documents are .txt, .md or .pdf, tables .tsv or .csv"
     assert [(f.path, f.reason) for f in found.skipped] == [
-        ("README", "files without a suffix are not read; documents are .txt, .md or .pdf"),
-        ("notes.jsonl", ".jsonl files are not read; documents are .txt, .md or .pdf"),
-        ("photo.png", ".png files are not read; documents are .txt, .md or .pdf"),
+        ("README", f"files without a suffix are not read; {read}"),
+        ("notes.jsonl", f".jsonl files are not read; {read}"),
+        ("photo.png", f".png files are not read; {read}"),
     ]
 
 

@@ -141,13 +141,43 @@ def test_a_folder_without_tables_has_none(tmp_path: Path) -> None:
 
 def test_wrong_cell_count_names_file_and_line(tmp_path: Path) -> None:
     _write(tmp_path, "t.tsv", HEADER + "7\tSmith et al\t2001\n")
-    with pytest.raises(CorpusError, match=r"t\.tsv:3: expected 4 non-empty"):
+    with pytest.raises(CorpusError, match=r"t\.tsv:3: expected 4 tab-separated cells .*, got 3$"):
         load_tables(tmp_path)
 
 
-def test_an_empty_cell_names_the_line(tmp_path: Path) -> None:
-    _write(tmp_path, "t.tsv", HEADER + "\n7\tSmith et al\t\tNorth\n")
-    with pytest.raises(CorpusError, match=r"t\.tsv:4: expected 4 non-empty"):
+def test_an_empty_cell_is_a_missing_value_and_an_empty_key_names_the_line(
+    tmp_path: Path,
+) -> None:
+    _write(tmp_path, "t.tsv", HEADER + "\n7\tSmith et al\t\tNorth\n8\tOde et al\t2004\t\n")
+    (table,) = load_tables(tmp_path)
+    assert [c.kind for c in table.columns] == ["key", "author", "year", "text"]
+    assert [r.year for r in table.rows] == [None, 2004]
+    assert table.rows[0].cell("site") == "North" and table.rows[1].cell("site") == ""
+    _write(tmp_path, "t.tsv", HEADER + "\tSmith et al\t2001\tNorth\n")
+    with pytest.raises(CorpusError, match=r"t\.tsv:3: the key \(ref, the first cell\) is empty"):
+        load_tables(tmp_path)
+
+
+def test_marks_of_missing_values_leave_a_column_of_numbers_numbers(tmp_path: Path) -> None:
+    text = "# title: Masts\nmast\theight_m\tbuilt\n"
+    text += "A\t12\t1172\nB\t-\t1890\nC\tNA\t?\nD\t7.5\t2001\n"
+    _write(tmp_path, "masts.tsv", text)
+    (table,) = load_tables(tmp_path)
+    # a header naming the event that dates a row, with years as early as 1172: a year column
+    assert [c.kind for c in table.columns] == ["key", "number", "year"]
+    assert [r.year for r in table.rows] == [1172, 1890, None, 2001]
+    # "-" itself is a value of a column of text
+    assert column_kinds(["k", "v"], [["a", "-"], ["b", "x"]])[1].kind == "text"
+
+
+def test_a_csv_table_is_read_with_quoted_commas(tmp_path: Path) -> None:
+    text = '# title: Masts\nmast,note,height_m\nA,"tall, thin",12\nB,short,7\n'
+    _write(tmp_path, "masts.csv", text)
+    (table,) = load_tables(tmp_path)
+    assert table.id == "masts" and [c.kind for c in table.columns] == ["key", "text", "number"]
+    assert table.rows[0].cell("note") == "tall, thin"
+    _write(tmp_path, "masts.csv", "# title: Masts\nmast,note\nA,x,y\n")
+    with pytest.raises(CorpusError, match=r"masts\.csv:3: expected 2 comma-separated cells"):
         load_tables(tmp_path)
 
 

@@ -18,13 +18,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from .cache import cache_root, folder_digest
-from .corpus.readers import DOCUMENT_SUFFIXES, TABLE_SUFFIX
+from .corpus.readers import DOCUMENT_SUFFIXES, TABLE_SUFFIXES
 from .errors import CORPUS_FOLDER_HINT, CorpusError, no_folder
 from .retrieval.embed import DEFAULT_MODEL_NAME
 from .settings import Settings
 
 PACKAGED_CORPUS = "_corpus"
-CORPUS_SUFFIXES = (*DOCUMENT_SUFFIXES, TABLE_SUFFIX)
+CORPUS_SUFFIXES = (*DOCUMENT_SUFFIXES, *TABLE_SUFFIXES)
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 

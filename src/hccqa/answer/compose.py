@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from ..corpus.citations import continues_from, find_citations
+from ..corpus.tables import MISSING
 from ..types import Answer, AnswerSentence, Hit, Nearest, Reference, RowMatch, table_label
 from ..understand.query import Query
 from ..understand.words import content_stems
@@ -200,6 +201,7 @@ def row_line(m: RowMatch, label: str) -> str:
     head = r.author if works else r.key
     when = ", ".join(x for x in (str(r.year) if r.year else "", label) if x)
     shown = r.details if works else tuple((n, v) for n, v in r.cells[1:] if v != str(r.year))
+    shown = tuple((n, v) for n, v in shown if v.lower() not in MISSING)  # ("-", "", "NA")
     cells = "; ".join(
         f"{n}: {v}" if _NUMBER_CELL.fullmatch(v.strip()) or v == r.author else v for n, v in shown
     )

@@ -31,6 +31,7 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 PDF_SUFFIXES = (".pdf",)
 DOCUMENT_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + PDF_SUFFIXES
 TABLE_SUFFIX = ".tsv"
+TABLE_SUFFIXES = (TABLE_SUFFIX, ".csv")  # tab- or comma-separated
 CHAT_FILE = "chat.json"
 GOLD_FOLDER = "gold"
 
@@ -115,7 +116,7 @@ def discover(folder: Path) -> Discovery:
         if any(part.startswith(".") for part in relative.split("/")) or _not_indexed(relative):
             continue
         suffix = path.suffix.lower()
-        if suffix == TABLE_SUFFIX:
+        if suffix in TABLE_SUFFIXES:
             tables.append(relative)
         elif suffix in DOCUMENT_SUFFIXES:
             doc_id = doc_id_for(relative)
@@ -129,7 +130,10 @@ def discover(folder: Path) -> Discovery:
         else:
             kind = f"{suffix} files" if suffix else "files without a suffix"
             skipped.append(
-                Skipped(relative, f"{kind} are not read; documents are .txt, .md or .pdf")
+                Skipped(
+                    relative,
+                    f"{kind} are not read; documents are .txt, .md or .pdf, tables .tsv or .csv",
+                )
             )
     return Discovery(tuple(documents), tuple(tables), tuple(skipped))
 

@@ -1,15 +1,19 @@
-"""Tables: tab-separated data files beside the documents, and table lines in raw text.
+"""Tables: tab- or comma-separated data files beside the documents, and table lines in
+raw text.
 
-A table is any ``*.tsv`` file of the corpus folder: a ``# title: ...`` line, a header
-row naming the columns, then one tab-separated row per line. The table id is the
-file's stem. Nothing about a table's columns is known in advance; their kinds are
-read from the values (:func:`column_kinds`):
+A table is any ``*.tsv`` (or ``*.csv``) file of the corpus folder: a ``# title: ...``
+line, a header row naming the columns, then one row per line, its cells separated by
+tabs (by commas, a cell holding one quoted as spreadsheets write it). The table id is the
+file's stem. A cell may be empty, or hold a mark of a missing value (``-``, ``NA``, ``?``:
+:data:`MISSING`); the key may not. Nothing about a table's columns is known in advance;
+their kinds are read from the values present (:func:`column_kinds`):
 
 - the first column is the row's key; when every key is a whole number, the keys are
   reference numbers, cited in the text as ``[n]``;
 - a column of four-digit years is a ``year`` column (row filters read year ranges), and
-  so is a column headed "year" of whole numbers, half of them four-digit years ("-50"
-  for 50 BCE beside "1998"; "age_years" is no such header);
+  so is a column headed "year", or by an event that dates a row ("built", "founded",
+  "start"), of whole numbers, half of them four-digit years ("-50" for 50 BCE beside
+  "1998"; "age_years" is no such header); the first dates the row;
 - a column whose cells are mostly first-author citations ("Smith et al") is the
   ``author`` column (citations are labelled with it);
 - other all-numeric columns are ``number``; the rest ``text``.
@@ -20,6 +24,7 @@ printed tables out of the narrative.
 
 from __future__ import annotations
 
+import csv
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -27,10 +32,9 @@ from pathlib import Path
 
 from ..errors import CorpusError
 from ..types import Column, Table, TableRow
+from .readers import TABLE_SUFFIXES
 
 log = logging.getLogger(__name__)
-
-TABLE_SUFFIX = ".tsv"
 
 _TITLE_LINE = re.compile(r"^\s*Table \d+\s{2,}\S")
 _HEADER_LINE = re.compile(r"^\s*Ref\.\s+Year\b")
@@ -38,6 +42,16 @@ _ROW_LINE = re.compile(r"^\s*\S.*? et al\s?\[\d+\]\s+(?:19|20)\d{2}\b")
 _YEAR = re.compile(r"(?:1[89]|20|21)\d{2}")
 _WHOLE = re.compile(r"[-+]?\d+")
 _YEAR_HEADER = re.compile(r"\s*(?:years?|yrs?)\s*", re.IGNORECASE)  # the whole header, English
+# a header that dates its rows by an event (English): "built", "founded", "start_year"
+_DATING_HEADER = re.compile(
+    r"(?:^|[\s_-])(?:built|founded|opened|established|erected|constructed|completed|"
+    r"started|start|began|begun|ended|end|finished|closed|born|birth|died|death|launched|"
+    r"released|published|discovered|date|dated|since|until|from|to|(?:start|end)_?year)"
+    r"(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+# what a cell holds when the value is missing
+MISSING = frozenset({"", "-", "\u2013", "\u2014", "?", "na", "n/a", "n.a.", "..."})
 _ANY_YEAR = re.compile(r"(?:1\d|20|21)\d{2}")
 _NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.,]\d+)?")
 _AUTHOR = re.compile(r"\bet al\.?$")
@@ -65,13 +79,14 @@ def column_kinds(header: Sequence[str], rows: Sequence[Sequence[str]]) -> tuple[
     columns: list[Column] = []
     author_seen = False
     for i, name in enumerate(header):
-        values = [r[i] for r in rows]
+        values = [r[i] for r in rows if r[i].lower() not in MISSING]  # (a missing value
+        # says nothing of its column's kind)
         if i == 0:
             kind = "key"
         elif values and (
             all(_YEAR.fullmatch(v) for v in values)
             or (
-                _YEAR_HEADER.fullmatch(name)
+                (_YEAR_HEADER.fullmatch(name) or _DATING_HEADER.search(name))
                 and all(_WHOLE.fullmatch(v) for v in values)
                 and 2 * sum(bool(_ANY_YEAR.fullmatch(v)) for v in values) >= len(values)
             )
@@ -93,7 +108,14 @@ def column_kinds(header: Sequence[str], rows: Sequence[Sequence[str]]) -> tuple[
 
 def table_files(folder: str | Path) -> list[Path]:
     """The table data files of ``folder`` and its subfolders, sorted by path."""
-    return sorted(p for p in Path(folder).rglob(f"*{TABLE_SUFFIX}") if p.is_file())
+    return sorted(
+        p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() in TABLE_SUFFIXES
+    )
+
+
+def _csv_cells(line: str) -> list[str]:
+    """The cells of one line of comma-separated values (quoted cells may hold commas)."""
+    return [c.strip() for c in next(csv.reader([line]), [])]
 
 
 def load_tables(source: str | Path | Iterable[Path]) -> tuple[Table, ...]:
@@ -123,12 +145,12 @@ def read_table(path: Path, table_id: str | None = None) -> Table:
     """Read one table file.
 
     Args:
-        path: The ``.tsv`` file.
+        path: The ``.tsv`` or ``.csv`` file.
         table_id: The table id; the file's stem when omitted.
 
     Raises:
         CorpusError: unreadable file, missing title or header, a row with the wrong
-            number of cells or an empty cell, or a key that occurs twice.
+            number of cells or an empty key, or a key that occurs twice.
     """
     table_id = table_id or path.stem
     try:
@@ -136,6 +158,8 @@ def read_table(path: Path, table_id: str | None = None) -> Table:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise CorpusError(f"cannot read table file {path}: {exc}") from exc
+    comma = path.suffix.lower() == ".csv"
+    separated = "comma-separated" if comma else "tab-separated"
     title = ""
     header: list[str] | None = None
     cells: list[list[str]] = []
@@ -149,20 +173,22 @@ def read_table(path: Path, table_id: str | None = None) -> Table:
             if key.strip().lower() == "title":
                 title = value.strip()
             continue
-        row = [c.strip() for c in line.split("\t")]
+        row = [c.strip() for c in line.split("\t")] if not comma else _csv_cells(line)
         if header is None:
             if len(row) < 2 or not all(row) or len(set(row)) != len(row):
                 raise CorpusError(
                     f"{where}: the header must name two or more distinct columns, "
-                    f"tab-separated; got {line!r}"
+                    f"{separated}; got {line!r}"
                 )
             header = row
             continue
-        if len(row) != len(header) or not all(row):
+        if len(row) != len(header):
             raise CorpusError(
-                f"{where}: expected {len(header)} non-empty tab-separated cells "
+                f"{where}: expected {len(header)} {separated} cells "
                 f"({', '.join(header)}), got {len(row)}"
             )
+        if row[0].lower() in MISSING:
+            raise CorpusError(f"{where}: the key ({header[0]}, the first cell) is empty")
         if row[0] in seen:
             raise CorpusError(f"{where}: key {row[0]!r} occurs twice in {path.name}")
         seen.add(row[0])
@@ -190,7 +216,7 @@ def _row(
     pairs = tuple((c.name, v) for c, v in zip(columns, values, strict=True))
     by_name = dict(pairs)
     key = values[0]
-    year = by_name.get(kinds["year"]) if "year" in kinds else None
+    year = by_name.get(kinds["year"], "") if "year" in kinds else ""
     return TableRow(
         id=f"{table_id}:{key}",
         table=table_id,
@@ -198,5 +224,5 @@ def _row(
         cells=pairs,
         ref=int(key) if refs else None,
         author=by_name.get(kinds["author"]) if "author" in kinds else None,
-        year=int(year) if year else None,
+        year=int(year) if _WHOLE.fullmatch(year) else None,
     )
