@@ -576,3 +576,73 @@ def test_a_numbered_table_the_corpus_lacks_is_a_name_it_never_mentions(tmp_path:
     assert third.abstained and "table 3" in (third.refusal_reason or "")
     second = qa.ask("Which hives are in table 2?")
     assert not second.abstained and [m.row.id for m in second.rows] == ["table2:1", "table2:2"]
+
+
+MILLS = """# title: Old windmills of the plain
+name\tcountry\tbuilt\theight (m)\tsails\tnotes
+Hollow Post\tNorland\t1180\t12\t4\tOne of the oldest mills still turning
+Grey Smock\tNorland\t1750\t21\t-\tBurnt in 1900 and rebuilt
+Tall Tower\tSudmark\t1905\t33\t6\tTallest brick mill
+Low Cap\tSudmark\t1960\t9\tNA\tRebuilt in 1900
+Marsh Head\tSudmark\t1612\t12\t5\t
+"""
+MILLERS = """# title: Millers of the windmills
+miller\tmill\tstart\tend\tgender
+Ada Venn\tHollow Post\t1852\t1890\tfemale
+Bo Lind\tGrey Smock\t1880\t1921\tmale
+Cy Roe\tMarsh Head\t1901\t1950\tmale
+"""
+
+
+@pytest.fixture(scope="module")
+def mills(tmp_path_factory: pytest.TempPathFactory) -> QA:
+    files = {"mills.tsv": MILLS, "millers.tsv": MILLERS}
+    return folder_qa(tmp_path_factory.mktemp("mills"), files)
+
+
+def test_a_column_dated_by_an_event_reads_years_decades_and_centuries(mills: QA) -> None:
+    kinds = {c.name: c.kind for t in mills.corpus.tables for c in t.columns}
+    assert kinds["built"] == kinds["start"] == kinds["end"] == "year"
+    assert kinds["height (m)"] == kinds["sails"] == "number"  # ("-" and "NA": missing)
+    assert rows(mills, "Which windmills were built before 1700?") == ["Hollow Post", "Marsh Head"]
+    assert rows(mills, "Which windmills were built in the 20th century?") == [
+        "Tall Tower",
+        "Low Cap",
+    ]
+    # a bare year names no note that holds it ("Burnt in 1900"), and misses no row
+    assert rows(mills, "Which windmills were built after 1900?") == ["Tall Tower", "Low Cap"]
+    assert rows(mills, "Which windmills have more than 4 sails?") == ["Tall Tower", "Marsh Head"]
+
+
+def test_the_years_are_of_the_dating_column_the_question_names(mills: QA) -> None:
+    assert rows(mills, "Which millers started after 1860?") == ["Bo Lind", "Cy Roe"]
+    assert rows(mills, "Which millers ended after 1900?") == ["Bo Lind", "Cy Roe"]
+    asked = mills.ask("Which millers ended before 1900?")
+    assert [m.row.key for m in asked.rows] == ["Ada Venn"]
+    assert "end until 1899" in asked.rows[0].reason
+
+
+def test_a_unit_in_brackets_after_a_header_bounds_and_equals_its_column(mills: QA) -> None:
+    assert rows(mills, "Which windmills are taller than 20 m?") == ["Grey Smock", "Tall Tower"]
+    assert rows(mills, "Which windmills are exactly 12 metres tall?") == [
+        "Hollow Post",
+        "Marsh Head",
+    ]
+
+
+def test_an_order_word_asks_an_order_not_a_note_holding_it(mills: QA) -> None:
+    # "the oldest windmill" of the table titled by windmills (the millers' table has a
+    # column "mill" too), not the note "One of the oldest mills ..."
+    assert rows(mills, "Which is the oldest windmill?") == ["Hollow Post"]
+    assert rows(mills, "Which is the newest windmill?") == ["Low Cap"]
+    assert rows(mills, "Which windmill in Sudmark is the tallest?") == ["Tall Tower"]
+
+
+def test_two_names_are_asked_of_the_table_holding_both(mills: QA) -> None:
+    # "Marsh Head" is also a miller's mill: the two names are asked of the mills
+    assert rows(mills, "Which is older, Grey Smock or Marsh Head?") == ["Marsh Head"]
+
+
+def test_one_value_in_two_tables_columns_is_asked_of_both(mills: QA) -> None:
+    # "Marsh Head": a mill's name and a miller's mill, alternatives, not two conditions
+    assert sorted(rows(mills, "Who worked at Marsh Head?")) == ["Cy Roe", "Marsh Head"]

@@ -167,7 +167,7 @@ def _sharpen(f: RowFilter, query: Query, rows: Sequence[TableRow]) -> RowFilter:
             rows_of = frozenset(r for m in narrow for r in m.entity.rows)
             c = Constraint(c.column, tuple(m.entity.text for m in narrow), rows_of, c.combination)
         out.append(c)
-    return RowFilter(tuple(out), f.years, f.table, f.excluded, f.years_aside)
+    return replace(f, constraints=tuple(out))
 
 
 def _table_words(rows: Sequence[TableRow]) -> frozenset[str]:

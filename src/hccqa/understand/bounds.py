@@ -213,7 +213,10 @@ def numeric_bounds(
         extreme = "highest" if m.group(1) else "lowest"
         names = tuple(dict.fromkeys(c for _, c in columns))
         out.append(Bound(columns[0][1], f"the {extreme}", rows, extreme, names))
-    if not named or not any(ch.isdigit() for ch in text):
+    if not any(ch.isdigit() for ch in text):
+        return tuple(out)
+    if not named:  # a number in a column's unit is that value ("35 m", "exactly 2.5 kg")
+        out += _equal_in_units(text, lexicon, units, taken, years)
         return tuple(out)
     for m in _BOUND.finditer(text):
         if any(a <= m.start() < b for a, b in taken):
@@ -243,17 +246,46 @@ def numeric_bounds(
     spans = [*taken, *(m.span() for m in _BOUND.finditer(text))]
     valued: dict[int, tuple[str, str]] = {}  # where the number starts -> (number, word)
     for m in _EQUAL_AFTER.finditer(text):
-        if stem(m.group(2).lower()) in by_word:
+        if stem(m.group(2).lower()) in by_word or m.group(2).lower() in units:
             valued.setdefault(m.start(1), (m.group(1), m.group(2)))
     for m in _EQUAL_BEFORE.finditer(text):
         if stem(m.group(1).lower()) in by_word:
             valued.setdefault(m.start(2), (m.group(2), m.group(1)))
     for start, (number, word) in sorted(valued.items()):
-        columns = by_word.get(stem(word.lower()))
+        columns = by_word.get(stem(word.lower())) or units.get(word.lower())
         n = as_number(number)
         if columns is None or n is None or any(a <= start < b for a, b in spans):
             continue
         if years is not None and _YEARISH.fullmatch(number):
+            continue
+        out.append(_within_columns(lexicon, columns, _equal_to(n), f"exactly {number}", (n,)))
+    return tuple(out)
+
+
+def _equal_in_units(
+    text: str,
+    lexicon: Lexicon,
+    units: dict[str, list[tuple[str, str]]],
+    taken: Sequence[tuple[int, int]],
+    years: tuple[int, int] | None,
+) -> tuple[Bound, ...]:
+    """The values a question gives in a column's unit, no bound word before them ("35 m":
+    the rows of ``height_m`` 35), when the unit tells one column of each table."""
+    if not units:
+        return ()
+    spans = [*taken, *(m.span() for m in _BOUND.finditer(text))]
+    out: list[Bound] = []
+    for m in _EQUAL_AFTER.finditer(text):
+        number, unit = m.group(1), m.group(2).lower()
+        columns = units.get(unit) if unit not in STOPWORDS or len(unit) == 1 else None
+        n = as_number(number)
+        if (
+            columns is None
+            or n is None
+            or len({t for t, _ in columns}) < len(columns)
+            or any(a <= m.start() < b for a, b in spans)
+            or (years is not None and _YEARISH.fullmatch(number))
+        ):
             continue
         out.append(_within_columns(lexicon, columns, _equal_to(n), f"exactly {number}", (n,)))
     return tuple(out)
@@ -337,15 +369,16 @@ _SAME_UNIT = {
 @functools.lru_cache(maxsize=64)
 def _columns_by_unit(lexicon: Lexicon, table: str | None) -> dict[str, list[tuple[str, str]]]:
     """The last part of the header of each column of numbers that has more than one
-    ("m" of ``height_m``, "hours" of ``bulk_hours``, "mgl" of ``nitrate_mgL``), lower
-    case, and the ``(table, column)`` pairs it ends; under each other way to write the
-    same unit too ("metres" for "m", "h" for "hours")."""
+    ("m" of ``height_m`` or ``height (m)``, "hours" of ``bulk_hours``, "mgl" of
+    ``nitrate_mgL``), lower case, and the ``(table, column)`` pairs it ends; under each
+    other way to write the same unit too ("metres" for "m", "h" for "hours")."""
     out: dict[str, list[tuple[str, str]]] = {}
     for t in lexicon.tables:
         if table is not None and t.id != table:
             continue
         for c in t.columns:
-            parts = re.split(r"[\s_]+", c.name.strip().lower())
+            # ("height (m)" and "height [m]" as "height_m")
+            parts = [p for p in re.split(r"[\s_()\[\]]+", c.name.strip().lower()) if p]
             if c.kind == "number" and len(parts) > 1 and parts[-1].isalpha():
                 for unit in (parts[-1], *sorted(_SAME_UNIT.get(parts[-1], ()))):
                     out.setdefault(unit, []).append((t.id, c.name))

@@ -197,6 +197,9 @@ class RowFilter:
             "did not use X"): a row holding one does not pass.
         years_aside: Inclusive year range the question sets aside ("not from 2013",
             "excluding those from 2011"): a row dated within it does not pass.
+        year_column: The year column ``years`` and ``years_aside`` are of, when the
+            question names one of a table's several (:func:`dated_by`); None: the row's
+            year.
     """
 
     constraints: tuple[Constraint, ...] = ()
@@ -204,6 +207,7 @@ class RowFilter:
     table: str | None = None
     excluded: tuple[Constraint, ...] = ()
     years_aside: tuple[int, int] | None = None
+    year_column: str | None = None  # of a table of several, the one the years are of
 
     @property
     def specific(self) -> bool:
@@ -214,7 +218,7 @@ class RowFilter:
         """True when the row satisfies every constraint."""
         if self.table and row.table != self.table:
             return False
-        if self.years and not _dated_within(row, self.years):
+        if self.years and not _dated_within(row, self.years, self.year_column):
             return False
         if self.sets_aside(row):
             return False
@@ -225,7 +229,9 @@ class RowFilter:
         the years set aside."""
         if any(row.id in c.rows for c in self.excluded):
             return True
-        return self.years_aside is not None and _dated_within(row, self.years_aside)
+        return self.years_aside is not None and _dated_within(
+            row, self.years_aside, self.year_column
+        )
 
     def select(self, rows: Sequence[TableRow]) -> list[TableRow]:
         """The rows that pass, in table order."""
@@ -247,13 +253,7 @@ class RowFilter:
 
     def without(self, column: str) -> RowFilter:
         """The same filter without the constraint on one column."""
-        return RowFilter(
-            tuple(c for c in self.constraints if c.column != column),
-            self.years,
-            self.table,
-            self.excluded,
-            self.years_aside,
-        )
+        return replace(self, constraints=tuple(c for c in self.constraints if c.column != column))
 
     def describe(self, row: TableRow | None = None) -> str:
         """Human form used in row reasons, e.g. ``"year 2011-2013, drug: X"``; for one
@@ -272,8 +272,9 @@ class RowFilter:
             return tuple(kept) or c.values
 
         parts: list[str] = []
+        dated = self.year_column or "year"
         if self.years:
-            parts.append(f"year {_span(self.years)}")
+            parts.append(f"{dated} {_span(self.years)}")
         parts += [
             f"{c.column}: a combination"
             if c.combination
@@ -284,7 +285,7 @@ class RowFilter:
         ]
         parts += [f"{c.column}: {_none_of(c.values)}" for c in self.excluded]
         if self.years_aside:
-            parts.append(f"year: not {_span(self.years_aside)}")
+            parts.append(f"{dated}: not {_span(self.years_aside)}")
         if not parts and self.table:
             parts.append(f"every row of {table_label(self.table)}")
         return ", ".join(parts)
@@ -307,8 +308,33 @@ def _span(years: tuple[int, int]) -> str:
     return str(lo) if lo == hi else f"since {lo}" if hi == OPEN_END else f"{lo}-{hi}"
 
 
-def _dated_within(row: TableRow, years: tuple[int, int]) -> bool:
-    return row.year is not None and years[0] <= row.year <= years[1]
+def _dated_within(row: TableRow, years: tuple[int, int], column: str | None = None) -> bool:
+    """The row's year (or its year in ``column``, of a table with more than one) lies
+    within ``years``."""
+    year = row.year
+    if column is not None and (cell := row.cell(column)) is not None:
+        year = int(cell) if _WHOLE_YEAR.fullmatch(cell) else None
+    return year is not None and years[0] <= year <= years[1]
+
+
+_WHOLE_YEAR = re.compile(r"[-+]?\d{1,4}")
+
+
+def dated_by(toks: Sequence[Token], lexicon: Lexicon | None, table: str | None) -> str | None:
+    """The year column a question's years are of, when a table asked has more than one and
+    the question names one by its header's word ("which keepers *ended* after 1900", of
+    columns "start" and "end"); None for the row's own year (its first year column)."""
+    if lexicon is None:
+        return None
+    have = {t.stem for t in toks}
+    named: set[str] = set()
+    for t in lexicon.tables:
+        if table is not None and t.id != table:
+            continue
+        dating = [c.name for c in t.columns if c.kind == "year"]
+        if len(dating) > 1:
+            named.update(c for c in dating if content_stems(c.replace("_", " ")) & have)
+    return named.pop() if len(named) == 1 else None
 
 
 def _value(row: TableRow, columns: Sequence[str]) -> float | None:
@@ -408,6 +434,7 @@ def build_filter(
     phrases = [_SetAside.of(m).spelled(glossary) for m in _EXCLUDING.finditer(text)]
     aside = [m for m in mentions if m.matched and any(p.sets_aside(m) for p in phrases)]
     kept = [m for m in mentions if m not in aside]
+    kept = _with_the_others(kept, lexicon)
     # a value that only restates the table's topic gives way to a specific one
     specific = {m.entity.table for m in kept if not m.entity.generic}
     kept = [m for m in kept if not (m.entity.generic and m.entity.table in specific)]
@@ -463,11 +490,43 @@ def build_filter(
         else None
     )
     excluded = (*_by_column(aside), *([apart] if apart else []))
+    dating = dated_by(toks, lexicon, table) if years or years_aside else None
     if found is None:
-        return RowFilter((*_by_column(kept), *bounds), years, table, excluded, years_aside)
-    versus, against = found
-    kept = [m for m in kept if m not in against]
-    return RowFilter((*_by_column(kept), versus, *bounds), years, table, excluded, years_aside)
+        constraints = (*_alike_merged(_by_column(kept)), *bounds)
+    else:
+        versus, against = found
+        kept = [m for m in kept if m not in against]
+        constraints = (*_alike_merged(_by_column(kept)), versus, *bounds)
+    return RowFilter(constraints, years, table, excluded, years_aside, dating)
+
+
+def _with_the_others(mentions: Sequence[Mention], lexicon: Lexicon | None) -> list[Mention]:
+    """The mentions without those of a value that two tables hold, in a table none of the
+    question's other values is in: "Bell Rock or Cordouan" asks of a table of lighthouses
+    holding both, not also of a table of keepers whose "lighthouse" is Cordouan."""
+    held: dict[str, set[tuple[str, str]]] = {}  # value -> (table, column) holding it
+    for m in mentions:
+        held.setdefault(m.entity.text.lower(), set()).add((m.entity.table, m.entity.column))
+    out = []
+    for m in mentions:
+        text = m.entity.text.lower()
+        others = {o.entity.table for o in mentions if o.entity.text.lower() != text}
+        elsewhere = {t for t, c in held[text] if c != m.entity.column}  # (a column of
+        # the same name, "drug" of two tables of studies, is one value asked of both)
+        if m.entity.table not in others and elsewhere & others:
+            continue
+        out.append(m)
+    # two values or more, each held by the same tables: asked of the table they are the
+    # keys of ("which is older, X or Y?" compares the rows X and Y, not rows naming them)
+    texts = {m.entity.text.lower() for m in out}
+    tables = {m.entity.table for m in out}
+    if len(texts) > 1 and len(tables) > 1 and lexicon is not None:
+        keys = {t.id: t.columns[0].name for t in lexicon.tables if t.columns}
+        keyed = {m.entity.table for m in out if keys.get(m.entity.table) == m.entity.column}
+        whole = {t for t in keyed if all(any(t == tt for tt, _ in held[x]) for x in texts)}
+        if len(whole) == 1:
+            out = [m for m in out if m.entity.table in whole]
+    return out
 
 
 def _comparison(
@@ -565,6 +624,32 @@ def keys_named(text: str, lexicon: Lexicon, table: str | None = None) -> tuple[C
         Constraint(column, tuple(values), frozenset(rows), key=True)
         for column, (values, rows) in found.items()
     )
+
+
+def _alike_merged(constraints: Sequence[Constraint]) -> tuple[Constraint, ...]:
+    """The constraints with those naming the same values in columns of different tables
+    made one ("Marsh Head" as a mill's name and as a miller's mill): alternatives, not
+    conditions a row must meet both of."""
+    out: list[Constraint] = []
+    for c in constraints:
+        same = {v.lower() for v in c.values}
+        tables = {r.split(":", 1)[0] for r in c.rows}
+        twin = next(
+            (
+                i
+                for i, o in enumerate(out)
+                if o.column != c.column
+                and not (o.combination or o.compared or o.bound or c.combination or c.compared)
+                and {v.lower() for v in o.values} == same
+                and not tables & {r.split(":", 1)[0] for r in o.rows}
+            ),
+            None,
+        )
+        if twin is None:
+            out.append(c)
+        else:
+            out[twin] = replace(out[twin], rows=out[twin].rows | c.rows)
+    return tuple(out)
 
 
 def _by_column(mentions: Sequence[Mention]) -> tuple[Constraint, ...]:

@@ -24,13 +24,15 @@ from typing import Any
 
 from ..corpus.citations import find_authors, find_citations
 from ..corpus.sentences import split_sentences
+from ..corpus.tables import MISSING
 from ..types import table_label
 from .bridge import Bridge, load_bridge, specific_words
 from .compare import CELL_MARKER, cell_text, comparing_pattern
 from .expand import Expander
 from .spelling import Speller, english_counts
-from .words import STOPWORDS, Token, content_stems, parts, stem, tokens
+from .words import ORDERING, STOPWORDS, Token, content_stems, parts, stem, tokens
 
+_ORDERING = frozenset(stem(w) for w in ORDERING)
 # Conjunctions that join several entities in one cell ("X and Y", "A plus B", "C/D").
 _JOINS = re.compile(r"\s*(?:-?\band\b|\bplus\b|\bwith\b|[,;+]|/)\s*", re.IGNORECASE)
 NEGATIONS = frozenset({"no", "not", "non", "without", "never", "neither", "nor", "none"})
@@ -234,6 +236,7 @@ class Lexicon:
             r.year is not None and r.year < EARLY_YEAR for t in self.tables for r in t.rows
         )
         self.table_words = _table_words(self.tables)
+        self._title_heads = {t.id: head for t in self.tables if (head := title_head(t.title))}
         # (table, column) -> the stems of the column's name ("pathway")
         self._column_stems = {
             (t.id, c.name): frozenset(content_stems(c.name.replace("_", " ")))
@@ -438,8 +441,16 @@ class Lexicon:
         return len(pieces) > 1 and all(self.knows_word(p) for p in pieces)
 
     def knows_word(self, word: str) -> bool:
-        """The corpus uses this folded word or another form of it (same stem)."""
-        return word in self.vocabulary or stem(word) in self.document_frequency
+        """The corpus uses this folded word or another form of it (same stem), in its
+        passages or its tables' titles and headers ("windmill" of "Old windmills")."""
+        if word in self.vocabulary:
+            return True
+        stemmed = stem(word)
+        return stemmed in self.document_frequency or stemmed in self._vocabulary_stems
+
+    @functools.cached_property
+    def _vocabulary_stems(self) -> frozenset[str]:
+        return frozenset(stem(w) for w in self.vocabulary)
 
     def is_common_english(self, word: str) -> bool:
         """A common English word: one of the English list counted at least
@@ -541,12 +552,18 @@ class Lexicon:
             structure = self._structure.get(e.table, frozenset())
             if e.stems <= structure and not _in_order(_all_stems(e.text), all_stems):
                 continue
-            if e.stems and e.stems <= have and _together(e.stems, stems_in_order, whole):
+            if (
+                e.stems
+                and e.stems <= have
+                and _together(e.stems, stems_in_order, whole)
+                # "the tallest X" asks an order, not the value "Tallest X"
+                and not (e.stems & _ORDERING and e.stems <= structure | _ORDERING)
+            ):
                 found.append(Mention(e, "whole", e.stems))
             elif (
                 (pairs := runs & _pair_set(e.sequence))
                 and 2 * len(held := frozenset(s for p in pairs for s in p)) >= len(set(e.sequence))
-                and not held <= structure
+                and not held <= structure | _ORDERING  # (nor "one of the oldest X")
             ):
                 # a phrase names the value when it holds half of its words or more, not
                 # only words that name the table ("the river's discharge" does not name
@@ -619,6 +636,10 @@ class Lexicon:
             return str(self.tables[0].id)
         have = {s for tok in toks if tok.content for s in parts(tok)}
         pointed = {tid for tid, words in self.table_words.items() if words & have}
+        if not pointed:  # a word all tables share: the one whose title is of it ("the
+            # oldest lighthouse" of "Famous lighthouses of the world", not of "Lighthouse
+            # keepers")
+            pointed = {tid for tid, head in self._title_heads.items() if head in have}
         return pointed.pop() if len(pointed) == 1 else None
 
 
@@ -762,6 +783,19 @@ def _table_words(tables: Sequence[Any]) -> dict[str, frozenset[str]]:
     return out
 
 
+# Where a title's head noun ends: "Famous lighthouses | of the world", "Clinical studies |
+# on X" (English prepositions)
+_AFTER_HEAD = re.compile(r"\s(?:of|on|in|for|from|with|by|at|about|during|since)\s", re.I)
+
+
+def title_head(title: str) -> str | None:
+    """The stem of the noun a title names its rows by: its last word before its first
+    preposition ("Famous lighthouses of the world": "lighthous"; "Notable lighthouse
+    keepers": "keeper")."""
+    words = tokens(_AFTER_HEAD.split(title, maxsplit=1)[0])
+    return words[-1].stem if words and words[-1].content else None
+
+
 def topic_stems(table: Any) -> frozenset[str]:
     """Stems of a table's title and column names: the words that name the table and what
     every row of it is about."""
@@ -823,6 +857,8 @@ def _entities(
         kinds = {c.name: c.kind for c in t.columns}
         for r in t.rows:
             for column, value in r.cells:
+                if value.lower() in MISSING:  # "-", "NA": no value to name
+                    continue
                 # a key of words ("Humber") names its row too; a number or code does not
                 named_key = kinds.get(column) == "key" and _WORDY_KEY.search(value) is not None
                 if kinds.get(column) not in TEXT_KINDS and not named_key:
@@ -989,6 +1025,8 @@ def _name_stems(token: Token, known: frozenset[str]) -> list[str]:
     """Stems by which a word alone names its entity: the word when it is no English word
     (a drug, a gene, a surname), and those of its parts that are none either."""
     if token.norm in known or token.norm in NEGATIONS or token.norm in {"et", "al"}:
+        return []
+    if token.norm.isdigit():  # "1900" of "lost in 1900" names no value alone
         return []
     whole = parts(token)
     pieces = [p for p in re.split(r"[-/]", token.norm) if p]

@@ -299,6 +299,34 @@ ASKING = frozenset(
 # the verb is no topic of it (and, counted as a word of its own, keeps "which drugs are
 # mentioned?" from reading as a follow-up)
 LISTED = frozenset(["listed", "lists", "shown", "shows", "mentioned", "mentions"])
+# Words that ask for an order of rows, English: "the oldest X" asks which X comes first,
+# it does not name a value that says "one of the oldest X"
+ORDERING = frozenset(
+    [
+        "oldest",
+        "newest",
+        "earliest",
+        "latest",
+        "longest",
+        "largest",
+        "highest",
+        "biggest",
+        "greatest",
+        "deepest",
+        "tallest",
+        "widest",
+        "heaviest",
+        "deadliest",
+        "shortest",
+        "smallest",
+        "lowest",
+        "fewest",
+        "shallowest",
+        "narrowest",
+        "lightest",
+        "youngest",
+    ]
+)
 ASKING = ASKING | LISTED
 # Greetings and thanks ("hi", "thanks, and what about X?") are no topic either.
 COURTESY = frozenset(
