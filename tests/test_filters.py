@@ -445,6 +445,9 @@ def test_a_value_set_aside_is_cut_from_the_text_and_the_rest_kept(text: str, sea
         # the object of another verb negated is asked about: "failed to beat bamboo"
         ("which kites failed to beat bamboo?", []),
         ("Why did the kite not fly with bamboo?", []),
+        # a place set aside
+        ("Which kites outside the bamboo class won?", ["Bamboo"]),
+        ("kites outside of bamboo", ["Bamboo"]),
     ],
 )
 def test_a_negation_sets_the_values_after_it_aside(text: str, aside: list[str]) -> None:

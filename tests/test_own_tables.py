@@ -646,3 +646,11 @@ def test_two_names_are_asked_of_the_table_holding_both(mills: QA) -> None:
 def test_one_value_in_two_tables_columns_is_asked_of_both(mills: QA) -> None:
     # "Marsh Head": a mill's name and a miller's mill, alternatives, not two conditions
     assert sorted(rows(mills, "Who worked at Marsh Head?")) == ["Cy Roe", "Marsh Head"]
+
+
+def test_which_are_not_after_a_first_question_shows_the_rest_of_its_table(mills: QA) -> None:
+    asked = ("Which windmills are in Sudmark?",)
+    assert rows(mills, "Which ones are not?", asked) == ["Hollow Post", "Grey Smock"]
+    assert rows(mills, "And the others?", asked) == ["Hollow Post", "Grey Smock"]
+    counted = mills.ask("How many of them?", [*asked, "Which ones are not?"])
+    assert counted.counted and [m.row.key for m in counted.rows] == ["Hollow Post", "Grey Smock"]

@@ -707,6 +707,7 @@ _SMALL = r"(?:(?:any|a|an|the|with|in|on)\s+){0,2}"
 _DATING_HEAD = re.compile(r"(?:1\d|20|21)\d{2}s?|\d{1,2}(?:st|nd|rd|th)", re.IGNORECASE)
 _EXCLUDING = re.compile(
     r"\b(?:other than|except(?: for)?|excluding|besides|apart from|but not|not including|"
+    r"outside(?: of)?(?: the)?|"
     # ("with or without X" sets nothing aside)
     rf"(?<!with or )without(?:\s+(?:using|the use of|taking|giving|any))?)\s+({_VALUES})|"
     rf"{_NOT}(?:{_TAKING_PART}\s+{_SMALL}({_VALUES})|{_SMALL}({_VALUES}))",

@@ -645,6 +645,20 @@ def understand(
             # ("others", "rest" ask for those rows, not for a word a row should hold)
             query = replace(query, terms=query.terms - _OTHER_STEMS)
             others = True
+        elif rows and _OTHERS.search(normalized):
+            # "which ones are not?" after "which X are Y?": the rows of the same tables
+            # the answer did not show
+            kept = set(rows)
+            shown_tables = {r.split(":", 1)[0] for r in kept}
+            rows = tuple(
+                r.id
+                for t in lexicon.tables
+                if t.id in shown_tables
+                for r in t.rows
+                if r.id not in kept
+            )
+            query = replace(query, terms=query.terms - _OTHER_STEMS)
+            others = True
         elliptical = force_followup and not is_followup(query)
         turn = Turn(previous, tuple(rows), tuple(getattr(rows, "quoted", ())), others)
         query = _with_referent(query, turn, lexicon, elliptical)
