@@ -360,3 +360,16 @@ def test_a_question_typed_as_in_a_chat_gets_the_answer_of_the_plain_question(qa:
     assert not plain.refusal_reason and chatty.text == plain.text
     assert [h.passage.id for h in chatty.passages] == [h.passage.id for h in plain.passages]
     assert ("wat", "what") in chatty.corrections
+
+
+def test_what_about_the_second_one_points_back_and_the_first_x_trial_is_the_earliest(
+    second_qa: QA,
+) -> None:
+    listed = "Which trials used thymol strips?"
+    asked = second_qa.ask("What about the second one?", [listed])
+    assert [m.row.id for m in asked.rows] == ["apiary_trials:10"]
+    # "what about X?" with a new value still swaps it in
+    swapped = second_qa.ask("What about oxalic acid?", [listed])
+    assert [m.row.id for m in swapped.rows] == ["apiary_trials:4"]
+    first = second_qa.ask("Which was the first thymol strips trial?")
+    assert [m.row.id for m in first.rows] == ["apiary_trials:5"]

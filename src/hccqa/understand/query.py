@@ -200,7 +200,9 @@ _LATEST = re.compile(
     re.I,
 )
 _EARLIEST = re.compile(
-    rf"\b(?:earliest|oldest|first {_OF_TWO}|{_DONE} first|the (?:earlier|older) {_OF_TWO}|"
+    # ("the first phase 2 trial of X": its words between)
+    rf"\b(?:earliest|oldest|first {_OF_TWO}|the first (?:[\w-]+\s+){{1,3}}?{_OF_TWO}s?|"
+    rf"{_DONE} first|the (?:earlier|older) {_OF_TWO}|"
     r"(?:was|is|came) (?:earlier|older)(?!\s+than\b))\b|"
     rf"\b{_DONE_TO_ROWS} first(?![\w-])",
     re.I,
@@ -1269,7 +1271,9 @@ def _with_referent(
     focus it asks is then of the previous turn's subject when it names no value itself.
     """
     own = {s for t in query.tokens for s in parts(t)}
-    swaps = bool(_SWAP.match(query.normalized)) and bool(query.content)
+    # ("what about the second one?" points back at a row shown: it replaces nothing)
+    pointing = bool(shown_places(query.normalized) or _THE_X_ONE.search(query.normalized))
+    swaps = bool(_SWAP.match(query.normalized)) and bool(query.content) and not pointing
     carried: list[str] = []
     # "what about X?" replaces the earlier values: their words are not carried
     replaced = {s for m in previous.query.mentions for s in m.matched} if swaps else set()
