@@ -20,6 +20,7 @@ import pytest
 
 from hccqa.qa import QA
 from hccqa.settings import Settings
+from hccqa.types import Passage
 from hccqa.understand import bridge as bridge_module
 from hccqa.understand.bridge import (
     THRESHOLD,
@@ -27,6 +28,7 @@ from hccqa.understand.bridge import (
     build_bridge,
     definition_idf,
     load_bridge,
+    proper_name,
     specific_words,
     wordnet_folder,
 )
@@ -56,6 +58,10 @@ SYNSETS: list[tuple[str, list[str], str]] = [
     ("noun", ["n", "north"], "the cardinal compass point at 0 degrees"),
     ("verb", ["verdict", "rule"], "decide as a judge"),
     ("adj", ["big(a)", "large"], "of great size"),
+    # names: one only a name, one also a common noun
+    ("noun", ["Kestrelia"], "a country of the kite makers"),
+    ("noun", ["Tern"], "a kite maker of the south"),
+    ("noun", ["tern"], "a small sea bird"),
 ]
 # more definitions, each holding common words: "light" and "small" become everyday words,
 # and a word in one definition weighs about as much as in WordNet's 117,000
@@ -80,7 +86,7 @@ def write_wordnet(folder: Path, *, newline: str = "\n") -> Path:
             line = f"{offset} 05 {pos[0]} {len(words):02x} {listed} 000 | {gloss}  {newline}"
             data += line.encode()
             for w in words:
-                offsets.setdefault(w.split("(")[0], []).append(offset)
+                offsets.setdefault(w.split("(")[0].lower(), []).append(offset)
         (folder / f"data.{pos}").write_bytes(data)
         index = LICENSE.replace("\n", newline)
         for lemma in sorted(offsets):
@@ -113,6 +119,35 @@ def test_definitions_are_found_by_lemma_first_senses_first(tmp_path: Path, newli
         assert definitions("tortoise") == ["a slow land reptile with a domed shell"]
         assert definitions("unicorn") == []
         assert definitions("") == []
+
+
+def test_a_word_written_only_capitalized_is_a_proper_name(wordnet: Path) -> None:
+    proper_name.cache_clear()
+    assert proper_name("kestrelia") and proper_name("Kestrelia")
+    assert not proper_name("tern")  # a sea bird too
+    assert not proper_name("verdict") and not proper_name("unicorn") and not proper_name("")
+    proper_name.cache_clear()
+
+
+def test_a_capitalized_name_wordnet_knows_is_a_name_the_corpus_never_mentions(
+    wordnet: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proper_name.cache_clear()
+    # (every word an English one, common: a name only by WordNet)
+    monkeypatch.setattr(Lexicon, "is_common_english", lambda self, word: True)
+    monkeypatch.setattr(Lexicon, "is_english_word", lambda self, word: True)
+    lexicon = Lexicon.from_corpus(
+        types.SimpleNamespace(
+            passages=[Passage("d:p0", "d", "S", "The Varn kite flew in spring.")],
+            tables=(),
+            glossary={},
+        )
+    )
+    assert understand("Who flew the Kestrelia kite?", (), lexicon).unknown == ("Kestrelia",)
+    # a word also common ("tern"), or a question in title case, names nothing unknown
+    assert understand("Who flew the Tern kite?", (), lexicon).unknown == ()
+    assert understand("Who Flew The Kestrelia Kite?", (), lexicon).unknown == ()
+    proper_name.cache_clear()
 
 
 def test_idf_weighs_rare_definition_words_above_everyday_ones(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ not fill the engine's memos.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import json
@@ -198,6 +199,44 @@ def _synset_words(line: bytes) -> list[str]:
     count = int(fields[3], 16)
     words = (w.split("(", 1)[0].lower() for w in fields[4 : 4 + 2 * count : 2])
     return [w for w in words if w.isalpha()]
+
+
+@functools.lru_cache(maxsize=4096)
+def proper_name(word: str) -> bool:
+    """WordNet knows the word only as a proper name: every noun sense writes it
+    capitalized ("Italy", "Eiffel"), and it is no verb, adjective or adverb ("smith",
+    "japan" and "john" are common nouns too: not only names). False without WordNet."""
+    folder = wordnet_folder()
+    key = word.lower().encode("utf-8")
+    if folder is None or not key.isalpha():
+        return False
+    try:
+        with contextlib.ExitStack() as stack:
+            files = {
+                name: stack.enter_context(open(folder / name, "rb"))
+                for name in ("index.noun", "data.noun", "index.verb", "index.adj", "index.adv")
+                if name.endswith("noun") or (folder / name).is_file()
+            }
+            sizes = {name: os.fstat(fh.fileno()).st_size for name, fh in files.items()}
+            for name in ("index.verb", "index.adj", "index.adv"):
+                if name in files and _index_line(files[name], sizes[name], key) is not None:
+                    return False
+            line = _index_line(files["index.noun"], sizes["index.noun"], key)
+            if line is None:
+                return False
+            fields = line.split()
+            offsets = fields[len(fields) - int(fields[2]) :]
+            for offset in offsets:
+                data = _index_line(files["data.noun"], sizes["data.noun"], offset)
+                if data is None:
+                    return False
+                found = data.decode("utf-8", errors="replace").split()
+                forms = found[4 : 4 + 2 * int(found[3], 16) : 2]
+                if any(f.lower() == word.lower() and not f[:1].isupper() for f in forms):
+                    return False
+            return bool(offsets)
+    except (OSError, ValueError, IndexError):
+        return False
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from ..corpus.glossary import find_definitions
+from .bridge import proper_name
 from .compare import compared_words, contrasted
 from .filters import (
     COMPARISON_STEMS,
@@ -526,7 +527,10 @@ def understand(
     # (not in a question typed in title case, "Does The Drug Help Patients?", nor a
     # word opening a sentence after the first)
     titled = [t for t in toks[1:] if _titled(t.text)]
-    title_case = 2 * len(titled) >= len([t for t in toks[1:] if t.text[:1].isalpha()])
+    # typed in title case: every topical word after the first capitalized ("What Is The
+    # Best Drug"); "who designed the Kite Tower?" names the Kite Tower
+    topical = [t for t in toks[1:] if t.text[:1].isalpha() and t.norm not in STOPWORDS]
+    title_case = all(_titled(t.text) for t in topical)
     named = (
         set()
         if shouted or title_case
@@ -548,7 +552,8 @@ def understand(
                 t.norm in named
                 and len(t.norm) >= 4
                 and not lexicon.knows(t)
-                and not lexicon.is_common_english(t.norm)
+                # (a common English word capitalized is stressed, unless it is a name)
+                and (not lexicon.is_common_english(t.norm) or proper_name(t.norm))
             )
             or (
                 id(t) in before_row_noun
