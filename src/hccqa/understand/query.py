@@ -1211,6 +1211,7 @@ _OTHER_STEMS = frozenset(stem(w) for w in ("other", "others", "rest", "ones"))
 _WHICH_ONE = re.compile(r"\bwhich\s+ones?\b(?!\s+of\s+the\b)", re.IGNORECASE)
 # "the 2014 one", "the Hamburg one", "the one from 2014", "the ones by X" (English): one of
 # the things shown before, by a word of it ("the one with worse X" describes a new one)
+_THE_YEAR_ONE = re.compile(r"\bthe\s+\d{4}\s+ones?\b", re.IGNORECASE)
 _THE_X_ONE = re.compile(
     r"\bthe\s+(?:(?!only\b)[\w-]+\s+ones?\b|ones?\s+(?:from|by|published|dated)\b)",
     re.IGNORECASE,
@@ -1276,8 +1277,9 @@ def _with_referent(
     focus it asks is then of the previous turn's subject when it names no value itself.
     """
     own = {s for t in query.tokens for s in parts(t)}
-    # ("what about the second one?" points back at a row shown: it replaces nothing)
-    pointing = bool(shown_places(query.normalized) or _THE_X_ONE.search(query.normalized))
+    # ("what about the second one?", "the 2013 one?" point back at a row shown: they
+    # replace nothing; "what about the untreated ones?" asks of others)
+    pointing = bool(shown_places(query.normalized) or _THE_YEAR_ONE.search(query.normalized))
     swaps = bool(_SWAP.match(query.normalized)) and bool(query.content) and not pointing
     carried: list[str] = []
     # "what about X?" replaces the earlier values: their words are not carried
