@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from tablefakes import make_table
 
 from hccqa.qa import QA
 from hccqa.settings import Settings
@@ -62,6 +63,7 @@ SYNSETS: list[tuple[str, list[str], str]] = [
     ("noun", ["Kestrelia"], "a country of the kite makers"),
     ("noun", ["Tern"], "a kite maker of the south"),
     ("noun", ["tern"], "a small sea bird"),
+    ("noun", ["crone"], "an old female person (as opposed to a sage)"),
 ]
 # more definitions, each holding common words: "light" and "small" become everyday words,
 # and a word in one definition weighs about as much as in WordNet's 117,000
@@ -148,6 +150,26 @@ def test_a_capitalized_name_wordnet_knows_is_a_name_the_corpus_never_mentions(
     assert understand("Who flew the Tern kite?", (), lexicon).unknown == ()
     assert understand("Who Flew The Kestrelia Kite?", (), lexicon).unknown == ()
     proper_name.cache_clear()
+
+
+def test_a_plain_word_names_the_one_word_value_its_definition_holds(
+    wordnet: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bridge_module.noun_gloss.cache_clear()
+    assert bridge_module.noun_gloss("crones") == {"old", "femal", "person"}  # not "sage"
+    monkeypatch.setattr(Lexicon, "is_english_word", lambda self, word: True)
+    table = make_table(
+        "keepers",
+        ["keeper", "sex", "start"],
+        [["Ada", "female", "1850"], ["Bo", "male", "1860"], ["Cy", "female", "1870"]],
+        title="Kite keepers",
+    )
+    lexicon = Lexicon.from_corpus(types.SimpleNamespace(passages=[], tables=[table], glossary={}))
+    query = understand("Which keepers were crones?", (), lexicon)
+    assert query.filter.select(table.rows) == [table.rows[0], table.rows[2]]
+    # a word the corpus uses is read as it is
+    assert not understand("Which keepers were female?", (), lexicon).filter.excluded
+    bridge_module.noun_gloss.cache_clear()
 
 
 def test_idf_weighs_rare_definition_words_above_everyday_ones(tmp_path: Path) -> None:

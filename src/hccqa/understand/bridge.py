@@ -239,6 +239,47 @@ def proper_name(word: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=4096)
+def noun_gloss(word: str) -> frozenset[str]:
+    """The stems of the topical words of the first definition of ``word`` as a noun (a
+    plural read as its singular: "women" -> "woman", "an adult female person" -> adult,
+    female, person); empty when WordNet has no such noun, or without WordNet."""
+    folder = wordnet_folder()
+    key = word.lower()
+    if folder is None or not key.isascii() or not key.isalpha():
+        return frozenset()
+    forms = list(_lemmas(key))
+    if key.endswith("men"):  # "women", "firemen"
+        forms.append(key[:-3] + "man")
+    try:
+        with contextlib.ExitStack() as stack:
+            files = {
+                name: stack.enter_context(open(folder / name, "rb"))
+                for name in ("noun.exc", "index.noun", "data.noun")
+                if (folder / name).is_file()
+            }
+            sizes = {name: os.fstat(fh.fileno()).st_size for name, fh in files.items()}
+            if "noun.exc" in files:  # an irregular plural's singular first ("men": "man")
+                found = _index_line(files["noun.exc"], sizes["noun.exc"], key.encode())
+                if found is not None:
+                    forms[:0] = [f.decode() for f in found.split()[1:]]
+            for form in forms:
+                line = _index_line(files["index.noun"], sizes["index.noun"], form.encode())
+                if line is None:
+                    continue
+                fields = line.split()
+                first = fields[len(fields) - int(fields[2])]
+                data = _index_line(files["data.noun"], sizes["data.noun"], first)
+                if data is None:
+                    return frozenset()
+                # (not what it is set against: "(as opposed to a man)")
+                gloss = re.sub(r"\([^()]*\)", " ", _definition(data))
+                return frozenset(stem(w) for w in _content_words(gloss))
+    except (OSError, KeyError, ValueError, IndexError):
+        pass
+    return frozenset()
+
+
 @dataclass(frozen=True)
 class Bridge:
     """Corpus words and the definition stems that point at them.

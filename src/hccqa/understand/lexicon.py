@@ -598,6 +598,26 @@ class Lexicon:
             )
         ]
 
+    def glossed(self, toks: Sequence[Token], known: Iterable[Mention] = ()) -> list[Mention]:
+        """The one-word values a word the corpus never uses is defined by, as a dictionary
+        defines it as a noun ("women": "an adult female person" names the value "female"
+        of a column of genders); not a value of a column another mention already names."""
+        from .bridge import noun_gloss
+
+        taken = {(m.entity.table, m.entity.column) for m in known}
+        out: list[Mention] = []
+        for t in toks:
+            if not t.content or self.knows(t) or not self.is_english_word(t.norm):
+                continue
+            for s in sorted(noun_gloss(t.norm)):
+                for _, e in self._by_stem.get(s, ()):
+                    one = e.stems == {s} and not e.negated and not e.combination
+                    structure = self._structure.get(e.table, frozenset())
+                    if one and s not in structure and (e.table, e.column) not in taken:
+                        # (matched: the word typed too, which it names)
+                        out.append(Mention(e, "name", frozenset({s, t.stem})))
+        return out
+
     def _from_place(self, token: Token) -> Token:
         """The token, or for an adjective of a place a table names ("european", "asian",
         "indonesian": "Europe", "Asia", "Indonesia" in a column) the place's word; not a

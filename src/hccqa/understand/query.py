@@ -490,6 +490,8 @@ def understand(
     expanded = " ".join([normalized, *spelled])
     all_toks = tokens(expanded)
     mentions = tuple(_polarity(lexicon.mentions(all_toks)))
+    # a plain word for a value ("women" for "female")
+    mentions += tuple(_polarity(lexicon.glossed(toks, mentions)))
     if not _COMBINATION.search(normalized):  # "combined effects" asks for no combination
         mentions = tuple(m for m in mentions if not m.entity.combination)
     if "define" in intents and (
