@@ -654,3 +654,19 @@ def test_which_are_not_after_a_first_question_shows_the_rest_of_its_table(mills:
     assert rows(mills, "And the others?", asked) == ["Hollow Post", "Grey Smock"]
     counted = mills.ask("How many of them?", [*asked, "Which ones are not?"])
     assert counted.counted and [m.row.key for m in counted.rows] == ["Hollow Post", "Grey Smock"]
+
+
+def test_a_row_named_by_its_key_is_not_answered_by_a_quote_on_another_row(
+    tmp_path: Path,
+) -> None:
+    notes = (
+        "Bo Lind kept the Grey Smock mill for forty years. He died in 1921, aged 80.\n\n"
+        "The plain had many mills.\n"
+    )
+    qa = folder_qa(tmp_path / "m", {"millers.tsv": MILLERS, "notes.txt": notes})
+    asked = qa.ask("When did Ada Venn die?")
+    assert [m.row.key for m in asked.rows] == ["Ada Venn"]
+    assert not any("died" in s.text for s in asked.sentences)  # Bo Lind's death
+    # a quote right after a sentence naming the row stays
+    died = qa.ask("When did Bo Lind die?")
+    assert any("died in 1921" in s.text for s in died.sentences)

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from .answer.compose import (
+    about_the_named,
     compose,
     counted_by_rows,
     dated_by_rows,
@@ -104,6 +105,7 @@ def answer_question(
         else RowChoice((), False)
     )
     quotes = of_the_referent(query, dated_by_rows(query, quotes, rows.rows), rows.rows, evidence)
+    quotes = about_the_named(query, quotes, evidence, engine.lexicon)
     quotes = counted_by_rows(query, quotes, rows.rows, evidence)
     # "how many rivers are longer than X?": the rows are the answer, and their number
     shown = {m.row.id for m in rows.rows}

@@ -17,10 +17,11 @@ from collections.abc import Mapping, Sequence
 from ..corpus.citations import continues_from, find_citations
 from ..corpus.tables import MISSING
 from ..types import Answer, AnswerSentence, Hit, Nearest, Reference, RowMatch, table_label
+from ..understand.lexicon import Lexicon
 from ..understand.query import Query
-from ..understand.words import content_stems
+from ..understand.words import content_stems, stem_set
 from .evidence import Evidence, Scored, context_of
-from .facts import YEAR, concluding_section, holds_any
+from .facts import YEAR, concluding_section, holds_any, previous_sentence
 from .judge import (
     NO_ROW_FITS,
     NOTHING_ASKED,
@@ -138,6 +139,30 @@ def of_the_referent(
     if not set(query.referent_rows) & {m.row.id for m in rows}:
         return list(quotes)
     return [q for q in quotes if studies_reported(q.text, context_of(q, evidence)) & refs]
+
+
+def about_the_named(
+    query: Query, quotes: Sequence[Scored], evidence: Evidence, lexicon: Lexicon
+) -> list[Scored]:
+    """For a question naming a row by its name, its key of words or its column of names
+    ("when did Ada Venn retire?"): the quotes about it, naming it or right after a
+    sentence of their passage that does. A quote on another row's subject ("She retired
+    in 1890." after a sentence on Bo Lind) would answer for the wrong one."""
+    keys = {(t.id, t.columns[0].name) for t in lexicon.tables if t.columns}
+    named = [
+        m.matched
+        for m in query.mentions
+        if m.matched and (m.entity.own or (m.entity.table, m.entity.column) in keys)
+    ]
+    if not named:
+        return list(quotes)
+
+    def about(quote: Scored) -> bool:
+        before = previous_sentence(quote.text, context_of(quote, evidence))
+        have = stem_set(quote.text) | stem_set(before)
+        return any(words <= have for words in named)
+
+    return [q for q in quotes if about(q)]
 
 
 def _section(evidence: Evidence, sentence: Scored) -> tuple[str, str] | None:
