@@ -373,3 +373,15 @@ def test_what_about_the_second_one_points_back_and_the_first_x_trial_is_the_earl
     assert [m.row.id for m in swapped.rows] == ["apiary_trials:4"]
     first = second_qa.ask("Which was the first thymol strips trial?")
     assert [m.row.id for m in first.rows] == ["apiary_trials:5"]
+
+
+def test_a_first_question_pointing_back_at_nothing_is_refused_saying_so(second_qa: QA) -> None:
+    alone = second_qa.ask("When was it used?")
+    assert alone.abstained
+    assert alone.refusal_reason == "the question points back ('it') at nothing asked before"
+    # with a turn before, "it" is that turn's subject; a question naming more is read
+    after = second_qa.ask("When was it used?", ["Which trials used oxalic acid?"])
+    assert not after.abstained and [m.row.id for m in after.rows] == ["apiary_trials:4"]
+    assert second_qa.ask("Why do they stop laying in hot weeks?").refusal_reason != (
+        alone.refusal_reason
+    )

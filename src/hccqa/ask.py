@@ -6,6 +6,7 @@ it keeps no state between calls, so that one engine can serve many threads.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from .answer.judge import Policy, Verdict, counts_rows, judge
 from .answer.rows import RowChoice, choose_rows, filter_rows, points_back
 from .types import Answer
 from .understand.lexicon import Lexicon
-from .understand.query import Query, Recall, names_its_subject, understand
+from .understand.query import Query, Recall, names_its_subject, points_at_nothing, understand
 
 MIN_PASSAGES = 10  # ranked passages kept for Recall@10 / MRR@10
 FAVORED_ROWS = 50
@@ -182,6 +183,11 @@ def weigh(
             surer = verdict2.probability > verdict.probability + ELLIPTICAL_MARGIN
             if verdict2.answer and (refused or surer):
                 query, evidence, verdict = again, evidence2, verdict2
+    pointing = None if history else points_at_nothing(query)
+    if pointing is not None and verdict.answer:
+        # "when was it built?" asked first: whatever it finds is about something
+        reason = f"the question points back ('{pointing}') at nothing asked before"
+        verdict = dataclasses.replace(verdict, answer=False, reason=reason)
     evidence.timings["understand"] = understood
     return query, evidence, verdict
 

@@ -1260,6 +1260,20 @@ def is_followup(query: Query) -> bool:
     return len(query.content) + listed <= 1 and not names_its_subject(query)
 
 
+def points_at_nothing(query: Query) -> str | None:
+    """The word by which a question asked first points back at a subject it does not
+    name ("when was it built?", "is that safe?"): nothing was asked before it could
+    stand for. None when the question names its subject or holds more than one topical
+    word ("why do they stop responding?" is about responding)."""
+    if names_its_subject(query) or query.filter.specific or len(query.content) > 1:
+        return None
+    words = [t.norm for t in query.tokens]
+    return next(
+        (w for i, w in enumerate(words) if w in _BACK - {"same", "such"} or deictic(words, i)),
+        None,
+    )
+
+
 def names_its_subject(query: Query) -> bool:
     """The question names what it is about itself: a table value, a name the corpus never
     mentions, years, or the document ("what does the review conclude?")."""
