@@ -171,3 +171,18 @@ def test_text_under_two_stacked_headings_belongs_to_the_nearer_one(tmp_path: Pat
         )
         (passage,) = load_folder(tmp_path).passages
         assert passage.section == section, title
+
+
+def test_a_command_listing_the_files_skipped_does_not_also_log_each(
+    docs: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from hccqa.ui.cli import _skips_listed
+
+    (docs / "slides.key").write_bytes(b"\x00\x01")
+    with caplog.at_level("WARNING"), _skips_listed():
+        corpus = load_folder(docs)
+    assert [f.path for f in corpus.skipped] == ["slides.key"]  # still listed
+    assert not [r for r in caplog.records if "slides.key" in r.getMessage()]
+    with caplog.at_level("WARNING"):
+        load_folder(docs)  # elsewhere (serve, ask) each is logged as it is skipped
+    assert [r for r in caplog.records if "slides.key" in r.getMessage()]

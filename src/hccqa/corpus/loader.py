@@ -43,6 +43,8 @@ from .tables import read_table
 from .text import Lexicon, clean, clean_with_map
 
 log = logging.getLogger(__name__)
+# the files not indexed, each as it is skipped (a command that lists them after silences it)
+skip_log = logging.getLogger(f"{__name__}.skipped")
 # Passage size: up to 5 sentences, 2 shared with the next passage, at most 250 word
 # pieces by the estimate below (the model reads 256, [CLS] and [SEP] included; the
 # section title and spelled-out abbreviations it also reads may, rarely, push a passage's
@@ -601,7 +603,7 @@ def load_folder(
         footnotes.extend(doc_notes)
     loaded, tables = _read_tables(folder, found.tables, skipped)
     for item in sorted(skipped, key=lambda f: f.path):
-        log.warning("skipped %s in %s: %s", item.path, folder, item.reason)
+        skip_log.warning("skipped %s in %s: %s", item.path, folder, item.reason)
     if not passages and not any(tb.rows for tb in loaded):
         why = "; ".join(str(f) for f in skipped) or (
             "it holds no .txt, .md or .pdf file, and no .tsv table with rows"

@@ -8,9 +8,11 @@ the Python API: the packaged review, the per-user cache, the packaged model.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -182,6 +184,18 @@ def bench_soak(
         raise typer.Exit(1)
 
 
+@contextlib.contextmanager
+def _skips_listed() -> Iterator[None]:
+    """The loader's warning per file skipped silenced: the command lists them after."""
+    skip_log = logging.getLogger("hccqa.corpus.loader.skipped")
+    level = skip_log.level
+    skip_log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        skip_log.setLevel(level)
+
+
 def _print_skipped(skipped: list[dict[str, str]]) -> None:
     if skipped:
         print(f"not indexed ({len(skipped)} file{'s' if len(skipped) != 1 else ''}):")
@@ -233,7 +247,8 @@ def corpus_cmd(
         print("warning: --path is deprecated; use --corpus", file=sys.stderr)
     folder = resolve(_settings(corpus or path, None, None)).corpus_dir
     assert folder is not None
-    loaded = load_folder(folder)
+    with _skips_listed():
+        loaded = load_folder(folder)
     if as_json:
         print(json.dumps(loaded.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -267,7 +282,8 @@ def build_cmd(
 
     settings = _settings(corpus, index, model)
     _prepare_encoder(settings)
-    meta = build(settings, progress=True)
+    with _skips_listed():
+        meta = build(settings, progress=True)
     counts = meta["counts"]
     print(
         f"indexed {counts['passages']} passages and {counts['rows']} table rows from "
