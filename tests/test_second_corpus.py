@@ -385,3 +385,14 @@ def test_a_first_question_pointing_back_at_nothing_is_refused_saying_so(second_q
     assert second_qa.ask("Why do they stop laying in hot weeks?").refusal_reason != (
         alone.refusal_reason
     )
+
+
+def test_the_later_one_after_a_who_question_kept_one_of_two_picks_of_the_two(
+    second_qa: QA,
+) -> None:
+    turns = ["Which trials used thymol strips?", "Who ran it?"]
+    for i, turn in enumerate(turns):
+        second_qa.ask(turn, turns[:i])
+    assert [m.row.id for m in second_qa.ask("Who ran it?", turns[:1]).rows] == ["apiary_trials:5"]
+    later = second_qa.ask("And the later one?", turns)
+    assert [m.row.id for m in later.rows] == ["apiary_trials:10"]

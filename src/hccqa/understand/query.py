@@ -644,6 +644,18 @@ def understand(
             # "and the most recent?", then "and the oldest?": both of the rows shown
             # before the first of a run of such questions, not of the one row it answered
             rows = recall(*_before_orders(history, lexicon))
+        elif (
+            recall
+            and len(rows) == 1
+            and len(history) > 1
+            and previous.followup
+            and _orders(query)
+            and set(rows) <= set(earlier := recall(history[-2], tuple(history[:-2])))
+            and len(earlier) > 1
+        ):
+            # "and the later one?" after "who reported it?" showed one of two rows: the
+            # later of the two the turn before showed
+            rows = earlier
         elif recall and len(history) > 1 and previous.followup and _OTHERS.search(normalized):
             # "and the others?" after "which of those were X?": the rows shown before that
             # narrowing which it did not keep, of the turn it narrowed
