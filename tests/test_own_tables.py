@@ -670,3 +670,16 @@ def test_a_row_named_by_its_key_is_not_answered_by_a_quote_on_another_row(
     # a quote right after a sentence naming the row stays
     died = qa.ask("When did Bo Lind die?")
     assert any("died in 1921" in s.text for s in died.sentences)
+
+
+def test_an_average_median_or_total_of_a_column_is_given_over_the_rows_chosen(mills: QA) -> None:
+    average = mills.ask("What is the average height of the windmills?")
+    assert not average.abstained and len(average.rows) == 5
+    assert average.answer.startswith("Average height (m): 17.4 (over 5 table rows):")
+    # rows with no value ("-", "NA") are left out, and said to be
+    total = mills.ask("What is the total number of sails of the windmills?")
+    assert total.answer.startswith("Total sails: 15 (over the 3 of 5 table rows that give one):")
+    median = mills.ask("median height of the windmills in Sudmark")
+    assert median.answer.startswith("Median height (m): 12 (over 3 table rows):")
+    # no column's word after the figure's: no figure
+    assert not mills.ask("Which windmills are average?").answer.startswith("Average")

@@ -18,6 +18,7 @@ from .answer.compose import (
     compose,
     counted_by_rows,
     dated_by_rows,
+    figure_of,
     of_the_referent,
     select_quotes,
 )
@@ -124,6 +125,12 @@ def answer_question(
         # counted one says nothing of them ("how many harvests were over 30 kg?")
         asked = query.terms - {query.unit or ""}
         quotes = [s for s in quotes if holds_any(asked, s.text)]
+    # "what is the average height of the X?": the figure over the rows shown
+    figure = (
+        figure_of(query.aggregate, [m.row for m in rows.rows])
+        if query.aggregate is not None and rows.rows
+        else None
+    )
     rows_ms = _ms(t0)
     t0 = time.perf_counter()
     answer = compose(
@@ -136,8 +143,9 @@ def answer_question(
         table_labels=engine.table_labels,
         documents=engine.documents,
         refusal=verdict.reason if not verdict.answer else None,
-        listing=rows.listing or counting,
+        listing=rows.listing or counting or figure is not None,
         counting=counting,
+        figure=figure,
         mode=mode,
         corrections=query.corrections,
         spelled=query.spelled,

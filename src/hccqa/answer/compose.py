@@ -16,7 +16,17 @@ from collections.abc import Mapping, Sequence
 
 from ..corpus.citations import continues_from, find_citations
 from ..corpus.tables import MISSING
-from ..types import Answer, AnswerSentence, Hit, Nearest, Reference, RowMatch, table_label
+from ..types import (
+    Answer,
+    AnswerSentence,
+    Hit,
+    Nearest,
+    Reference,
+    RowMatch,
+    TableRow,
+    table_label,
+)
+from ..understand.bounds import Aggregate
 from ..understand.lexicon import Lexicon
 from ..understand.query import Query
 from ..understand.words import content_stems, stem_set
@@ -210,6 +220,24 @@ def resolve_references(
 _NUMBER_CELL = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
+def figure_of(aggregate: Aggregate, rows: Sequence[TableRow]) -> str | None:
+    """The head of rows a figure is asked of: "Average height (m): 45.9 (over 15 table
+    rows):", "... (over the 12 of 15 table rows that give one):"; None when no row has a
+    value."""
+    found = aggregate.of(rows)
+    if found is None:
+        return None
+    value, n = found
+    names = " / ".join(dict.fromkeys(c for _, c in aggregate.columns))
+    shown = f"{value:,.2f}".rstrip("0").rstrip(".")
+    over = (
+        f"over the {n} of {len(rows)} table rows that give one"
+        if n < len(rows)
+        else f"over {n} table row{'s' if n != 1 else ''}"
+    )
+    return f"{aggregate.kind.capitalize()} {names}: {shown} ({over}):"
+
+
 def counted_head(n: int) -> str:
     """The head of rows a question counts: "3 table rows:"."""
     return f"{n} table row{'s' if n != 1 else ''}:"
@@ -246,6 +274,7 @@ def compose(
     refusal: str | None = None,
     listing: bool = False,
     counting: bool = False,
+    figure: str | None = None,
     mode: str = "hybrid",
     corrections: tuple[tuple[str, str], ...] = (),
     spelled: Sequence[str] = (),
@@ -265,6 +294,7 @@ def compose(
         refusal: Why the documents do not answer, or None.
         listing: The rows are the answer: they lead.
         counting: The question asks how many rows (with ``listing``): the head says.
+        figure: The figure asked of the rows' numbers (:func:`figure_of`), their head.
         mode: Retrieval mode used.
         corrections: Spelling corrections made.
         spelled: The other form of each abbreviation (or long form) the question names
@@ -293,8 +323,9 @@ def compose(
     if refusal is not None or (not quotes and not rows):
         nearest = _nearest(evidence, references)
         # "which X are from 2010?" with none: say so, not that the topic is not covered
-        listed_none = refusal is not None and refusal.startswith(NO_ROW_FITS)
-        text = f"{refusal[0].upper()}{refusal[1:]}." if listed_none else not_covered(documents)
+        text = not_covered(documents)
+        if refusal is not None and refusal.startswith(NO_ROW_FITS):
+            text = f"{refusal[0].upper()}{refusal[1:]}."
         if nearest is not None:
             text += f' Nearest covered, in "{nearest.section}": "{nearest.sentence}"'
             text += f" [P{nearest.marker}]"
@@ -329,6 +360,8 @@ def compose(
         head = "Table rows:" if listing else "Related table rows:"
         if listing and counting:  # "how many rivers are longer than X?": say how many
             head = counted_head(len(rows))
+        if figure is not None:  # "the average height of the X?": the figure, then its rows
+            head = figure
         block = f"{head}\n{listing_text}"
         full = f"{block}\n{body}".strip() if listing else f"{body}\n{block}".strip()
         for m in rows:

@@ -217,6 +217,8 @@ def measure(
             or any(column_counts(r, query.unit) for r in keyed_rows(query, rows))
             # "how many rivers are longer than X?": the rows selected are what is counted
             or (lexicon is not None and counts_rows(query, rows, lexicon))
+            # "the average height of the X": the rows selected give the figure
+            or (query.aggregate is not None and query.aggregate.of(rows) is not None)
             # "how many died at X?" (a count of no named thing): X's row's numbers
             or (
                 query.unit is None

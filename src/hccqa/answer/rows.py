@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 
 from ..corpus.citations import continues_from, find_authors, find_citations
 from ..types import RowMatch, TableRow, table_label
+from ..understand.bounds import AGGREGATE_STEMS, Aggregate
 from ..understand.filters import Constraint, RowFilter
 from ..understand.lexicon import NEGATING, NEGATIONS, TABLE_NOUNS, Lexicon
 from ..understand.query import COUNTING_STEMS, REASONS, Query, deictic, end_named
@@ -54,6 +55,14 @@ class RowChoice:
     listing: bool  # the rows are the answer (a filter or a list question), not an aside
 
 
+def _column_stems(rows: Sequence[TableRow], aggregate: Aggregate) -> frozenset[str]:
+    """The stems of the headers of the columns a figure is asked of."""
+    tables = {r.table for r in rows}
+    return frozenset().union(
+        *(content_stems(c.replace("_", " ")) for t, c in aggregate.columns if t in tables)
+    )
+
+
 def filter_rows(
     query: Query, rows: Sequence[TableRow], lexicon: Lexicon | None = None
 ) -> list[TableRow]:
@@ -75,7 +84,11 @@ def filter_rows(
         # "which studies are in table 2?", "show me table 1", "the most recent study in
         # table 2", "how many studies are in table 2?": a question naming a table and
         # nothing else asks for all of its rows
-        asks = not query.intents or query.intents & {"list", "latest", "earliest", "number"}
+        asks = (
+            not query.intents
+            or query.intents & {"list", "latest", "earliest", "number"}
+            or query.aggregate is not None  # "the average height of the X"
+        )
         if f.table and asks and lexicon is not None:
             # its own label's words only: "table 4" names no table of a corpus of two
             own = [r for r in rows if r.table == f.table]
@@ -86,6 +99,8 @@ def filter_rows(
                 own_words |= _TABLE_NOUN_STEMS
             if "number" in query.intents:  # "how many rows in total are in table 2?"
                 own_words |= COUNTING_STEMS
+            if query.aggregate is not None:  # "the mean height": its words ask no value
+                own_words |= AGGREGATE_STEMS | _column_stems(own, query.aggregate)
             if own and query.terms <= own_words:
                 return own
         return []
@@ -105,6 +120,7 @@ def filter_rows(
             or bool((f.excluded or f.years_aside or query.alone) and "list" in query.intents)
             or bool((f.excluded or f.years_aside) and "number" in query.intents)
             or bool({"latest", "earliest"} & query.intents)
+            or query.aggregate is not None  # a figure of the rows it selects
         )
         matched = {s for m in query.mentions for s in m.matched}
         named = matched | _YEARS_AND_NUMBERS(query) | _table_words(rows)

@@ -7,16 +7,19 @@ A table's column whose every value is a number (kind ``"number"``, see
 within it. A superlative right beside such a word ("the longest span", "lowest nitrate") keeps the
 rows of its highest or lowest value; alone, it reads the column of what it measures ("the
 tallest": a header word "height"). A number right beside the word, with no bound word,
-is that value ("0 deaths", "a vei of 6"). Nothing here knows a corpus: the columns are
-whatever the headers call them, the bound words are English.
+is that value ("0 deaths", "a vei of 6"). A figure's word before such a word asks that
+figure of the rows chosen ("the average height": :func:`aggregate_of`). Nothing here knows
+a corpus: the columns are whatever the headers call them, the bound words are English.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import re
+import statistics
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .words import STOPWORDS, Token, content_stems, stem
 
@@ -260,6 +263,66 @@ def numeric_bounds(
             continue
         out.append(_within_columns(lexicon, columns, _equal_to(n), f"exactly {number}", (n,)))
     return tuple(out)
+
+
+class Aggregate(NamedTuple):
+    """A figure a question asks of a column of numbers over the rows chosen: "the average
+    height", "the total capacity" (``kind``: "average", "median" or "total")."""
+
+    kind: str
+    columns: tuple[tuple[str, str], ...]  # (table, column) the word names
+
+    def of(self, rows: Sequence[Any]) -> tuple[float, int] | None:
+        """The figure over these rows' values (each row's in the first column it has), and
+        how many rows had one; None when none has."""
+        names = [c for _, c in self.columns]
+        values = [
+            v
+            for r in rows
+            if (v := next((as_number(cell) for c in names if (cell := r.cell(c))), None))
+            is not None
+        ]
+        if not values:
+            return None
+        if self.kind == "total":
+            figure = math.fsum(values)
+        elif self.kind == "median":
+            figure = statistics.median(values)
+        else:
+            figure = math.fsum(values) / len(values)
+        return figure, len(values)
+
+
+# The figures a question may ask of a column (English): word -> kind
+_AGGREGATES = {
+    "average": "average",
+    "mean": "average",
+    "median": "median",
+    "total": "total",
+    "sum": "total",
+    "combined": "total",
+}
+_AGGREGATE = re.compile(rf"\b({'|'.join(_AGGREGATES)})\b", re.IGNORECASE)
+AGGREGATE_STEMS = frozenset(stem(w) for w in _AGGREGATES)
+_AGGREGATE_REACH = 4  # words from the figure's word to the column's
+
+
+def aggregate_of(
+    text: str, toks: Sequence[Token], lexicon: Lexicon, table: str | None = None
+) -> Aggregate | None:
+    """The figure the question asks of a column of numbers: "the average height", "the
+    total length of the lines", "mean capacity" (the column's word at most
+    :data:`_AGGREGATE_REACH` words after the figure's); None otherwise ("the total number
+    of rows" counts, "on average" names no column)."""
+    m = _AGGREGATE.search(text)
+    if m is None:
+        return None
+    by_word = _columns_named(lexicon, table)
+    after = [t for t in toks if t.start >= m.end()][:_AGGREGATE_REACH]
+    columns = next((by_word[t.stem] for t in after if t.stem in by_word), None)
+    if columns is None:
+        return None
+    return Aggregate(_AGGREGATES[m.group(1).lower()], tuple(columns))
 
 
 def _equal_in_units(

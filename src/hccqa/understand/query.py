@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from ..corpus.glossary import find_definitions
+from .bounds import Aggregate, aggregate_of
 from .bridge import proper_name
 from .compare import compared_words, contrasted
 from .filters import (
@@ -301,6 +302,8 @@ class Query:
             ("wild", "kept"): a sentence on one side and not the other tells them apart.
         compared: Stems of what the question compares with ("bigger than *X*", "versus
             *X*"; :func:`hccqa.understand.compare.compared_words`).
+        aggregate: The figure asked of a column of numbers over the rows chosen ("the
+            average height"; :func:`hccqa.understand.bounds.aggregate_of`).
     """
 
     text: str
@@ -326,6 +329,7 @@ class Query:
     anchor: str | None = None
     sides: tuple[str, str] | None = None
     compared: frozenset[str] = frozenset()
+    aggregate: Aggregate | None = None
 
     @property
     def searched(self) -> str:
@@ -513,6 +517,9 @@ def understand(
         compared=(compared := content_stems(compared_words(normalized))),
         lexicon=lexicon,
     )
+    aggregate = aggregate_of(normalized, toks, lexicon, table)
+    if aggregate is not None:  # "what is the average height?" asks a figure of rows
+        intents -= {"define"}
     if "define" in intents and any(c.extreme or c.key for c in row_filter.constraints):
         # "what is the tallest X?", "what is ref 12?" ask for a row, not what X is
         intents -= {"define"}
@@ -635,6 +642,7 @@ def understand(
         ),
         sides=_sides(normalized) if "contrast" in intents else None,
         compared=compared,
+        aggregate=aggregate,
     )
     if history and (force_followup or is_followup(query)):
         others = False
