@@ -683,3 +683,12 @@ def test_an_average_median_or_total_of_a_column_is_given_over_the_rows_chosen(mi
     assert median.answer.startswith("Median height (m): 12 (over 3 table rows):")
     # no column's word after the figure's: no figure
     assert not mills.ask("Which windmills are average?").answer.startswith("Average")
+
+
+def test_a_place_before_a_superlative_picks_that_value_from_the_top(towers: QA) -> None:
+    assert rows(towers, "Which is the tallest tower?") == ["Bellmere"]
+    assert rows(towers, "Which is the second tallest tower?") == ["Varn Spire"]
+    assert rows(towers, "the 3rd tallest tower") == ["Tarrow"]
+    assert rows(towers, "Which is the second shortest tower?") == ["Tarrow"]
+    # past the last place: the last value
+    assert rows(towers, "Which is the fifth tallest tower?") == ["Osk Keep"]

@@ -38,6 +38,7 @@ class Bound(NamedTuple):
     extreme: str = ""  # "highest" / "lowest": of the rows chosen, those of that value
     columns: tuple[str, ...] = ()  # every table's column the word names ("depth_m", "depth_ft")
     numbers: tuple[float, ...] = ()  # the numbers the bound states
+    rank: int = 1  # of an extreme: its place from the top ("the second tallest": 2)
 
 
 # A number as typed: "50", "3.5", "-5", "1,200" (thousands); never a part of a longer
@@ -105,6 +106,11 @@ _SUPERLATIVE = re.compile(
     r"shallowest|narrowest|lightest|minimum|min))\b",
     re.IGNORECASE,
 )
+
+# A place right before a superlative ("the second tallest", "3rd largest"), English
+_PLACES = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
+_ORDINAL = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}
+_PLACE_BEFORE = re.compile(rf"\b({'|'.join(_PLACES)})[\s-]+$", re.IGNORECASE)
 
 # A comparative asked of a choice ("which one is longer?", "which has the larger
 # discharge?", "which is deeper, X or Y?"): the superlative of the rows compared. Only
@@ -215,7 +221,11 @@ def numeric_bounds(
         rows = frozenset(row for t, c in columns for row, _ in _numbers(lexicon, t, c))
         extreme = "highest" if m.group(1) else "lowest"
         names = tuple(dict.fromkeys(c for _, c in columns))
-        out.append(Bound(columns[0][1], f"the {extreme}", rows, extreme, names))
+        # "the second tallest": the second value from the top
+        place = _PLACE_BEFORE.search(text, 0, m.start())
+        rank = _PLACES[place.group(1).lower()] if place else 1
+        label = f"the {extreme}" if rank == 1 else f"the {_ORDINAL[rank]} {extreme}"
+        out.append(Bound(columns[0][1], label, rows, extreme, names, rank=rank))
     if not any(ch.isdigit() for ch in text):
         return tuple(out)
     if not named:  # a number in a column's unit is that value ("35 m", "exactly 2.5 kg")

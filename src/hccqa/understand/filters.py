@@ -180,6 +180,7 @@ class Constraint:
     compared: bool = False
     bound: bool = False  # a numeric column's rows above or below a number ("above 50")
     extreme: str = ""  # "highest" / "lowest": of the rows chosen, those of that value
+    rank: int = 1  # of an extreme, its place from the top ("the second tallest": 2)
     columns: tuple[str, ...] = ()  # of a bound: every table's column its word names
     key: bool = False  # rows named by their key after the key column's word ("ref 12")
 
@@ -247,7 +248,9 @@ class RowFilter:
             names = c.columns or (c.column,)
             valued = [(r, v) for r in out if (v := _value(r, names)) is not None]
             if valued:
-                best = (max if c.extreme == "highest" else min)(v for _, v in valued)
+                # (the rank-th value of those given, or the last when fewer)
+                ranked = sorted({v for _, v in valued}, reverse=c.extreme == "highest")
+                best = ranked[min(c.rank, len(ranked)) - 1]
                 out = [r for r, v in valued if v == best]
         return out
 
@@ -480,7 +483,15 @@ def build_filter(
                 apart = Constraint("year", tuple(map(str, named)), rows)
         break
     bounds = tuple(
-        Constraint(b.column, (b.label,), b.rows, bound=True, extreme=b.extreme, columns=b.columns)
+        Constraint(
+            b.column,
+            (b.label,),
+            b.rows,
+            bound=True,
+            extreme=b.extreme,
+            columns=b.columns,
+            rank=b.rank,
+        )
         for b in found_bounds
     )
     bounds += keys_named(text, lexicon, table) if lexicon is not None else ()

@@ -512,14 +512,21 @@ class Lexicon:
         return token.norm.isdigit() or self.is_english_word(token.norm)
 
     def is_english_word(self, word: str) -> bool:
-        """A general English word, or a plain inflection of one ("onwards", "trialled")."""
+        """A general English word, or a plain inflection of one ("onwards", "trialled"),
+        a comparative or a superlative too ("taller", "tallest", "largest", "biggest",
+        "heaviest")."""
         english = self.speller.english
         if word in english:
             return True
-        for suffix in ("s", "es", "ed", "d", "ing", "ly"):
+        for suffix in ("s", "es", "ed", "d", "ing", "ly", "er", "r", "est", "st"):
             if word.endswith(suffix) and word[: -len(suffix)] in english:
                 return True
-        return False
+        for suffix in ("ier", "iest"):  # "heavier", "heaviest": "heavy"
+            if word.endswith(suffix) and word[: -len(suffix)] + "y" in english:
+                return True
+        # "bigger", "biggest": "big" (a doubled last consonant)
+        base = re.sub(r"(?:er|est)$", "", word)
+        return base != word and len(base) > 2 and base[-1] == base[-2] and base[:-1] in english
 
     def mentions(self, toks: Sequence[Token]) -> list[Mention]:
         """The entities the words mention, in lexicon order.

@@ -568,6 +568,7 @@ def understand(
                 id(t) in before_row_noun
                 and not lexicon.knows(t)
                 and not lexicon.is_common_english(t.norm)
+                and not _superlative(t.norm, lexicon)  # "the tallest tower": an order
             )
         )
     ) + _other_numbered_values(normalized, lexicon)
@@ -589,6 +590,8 @@ def understand(
             or (i + 1 < len(toks) and toks[i + 1].norm.isdigit())
         )
     }
+    # ("the second tallest X": words of an order of the rows' numbers)
+    graded = any(c.extreme for c in row_filter.constraints)
     absent = tuple(
         t.text
         for t in content
@@ -597,6 +600,7 @@ def understand(
         and not t.norm.isdigit()
         and t.norm not in form
         and id(t) not in table_words
+        and not (graded and (t.norm in _PLACE_WORDS or _superlative(t.norm, lexicon)))
     )
     # years the row filter reads are a constraint, not words a sentence should hold
     years = {t.stem for t in toks if t.norm.isdigit()} if row_filter.years else set()
@@ -1278,6 +1282,14 @@ def is_followup(query: Query) -> bool:
             return True
     listed = sum(t.norm in LISTED for t in query.tokens)  # "which drugs are mentioned?"
     return len(query.content) + listed <= 1 and not names_its_subject(query)
+
+
+_PLACE_WORDS = frozenset(["second", "third", "fourth", "fifth", "2nd", "3rd", "4th", "5th"])
+
+
+def _superlative(word: str, lexicon: Lexicon) -> bool:
+    """An English adjective's superlative ("tallest", "heaviest")."""
+    return word.endswith("est") and lexicon.is_english_word(word)
 
 
 def points_at_nothing(query: Query) -> str | None:
