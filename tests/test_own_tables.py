@@ -692,3 +692,21 @@ def test_a_place_before_a_superlative_picks_that_value_from_the_top(towers: QA) 
     assert rows(towers, "Which is the second shortest tower?") == ["Tarrow"]
     # past the last place: the last value
     assert rows(towers, "Which is the fifth tallest tower?") == ["Osk Keep"]
+
+
+def test_numbers_in_words_and_open_ends_bound_a_column(mills: QA) -> None:
+    assert rows(mills, "Which windmills have 5 or more sails?") == ["Tall Tower", "Marsh Head"]
+    assert rows(mills, "Which windmills have five sails or more?") == ["Tall Tower", "Marsh Head"]
+    assert rows(mills, "Which windmills have 4 or fewer sails?") == ["Hollow Post"]
+    assert rows(mills, "Which windmills have only four sails?") == ["Hollow Post"]
+    counted = mills.ask("How many windmills have six sails?")
+    assert counted.counted and [m.row.key for m in counted.rows] == ["Tall Tower"]
+
+
+def test_a_value_with_an_ampersand_or_an_apostrophe_is_set_aside_whole(tmp_path: Path) -> None:
+    engines = (
+        "# title: Engines\nname\tbuilder\nHeron\tDunmore & Co\nOsprey\tRay's Works\nTern\tHolt\n"
+    )
+    qa = folder_qa(tmp_path / "e", {"engines.tsv": engines})
+    assert rows(qa, "Which engines were not built by Dunmore & Co?") == ["Osprey", "Tern"]
+    assert rows(qa, "Which engines were not built by Ray's Works?") == ["Heron", "Tern"]

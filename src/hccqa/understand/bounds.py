@@ -21,7 +21,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .words import STOPWORDS, Token, content_stems, stem
+from .words import STOPWORDS, Token, content_stems, stem, tokens
 
 if TYPE_CHECKING:
     from .lexicon import Lexicon
@@ -178,6 +178,8 @@ def numeric_bounds(
         years: The year range read from the question, if any.
     """
     out: list[Bound] = []
+    if (plain := as_bounds(text)) != text:  # "3 or more", "only one platform"
+        text, toks = plain, tokens(plain)
     by_word = _columns_named(lexicon, table)  # header stem -> its columns
     named = [(tok, found) for tok in toks if (found := by_word.get(tok.stem)) is not None]
     units = _columns_by_unit(lexicon, table)
@@ -333,6 +335,59 @@ def aggregate_of(
     if columns is None:
         return None
     return Aggregate(_AGGREGATES[m.group(1).lower()], tuple(columns))
+
+
+# Numbers in words, English ("only one platform", "two or more wings")
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        [
+            *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+            *("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"),
+            *("seventeen", "eighteen", "nineteen", "twenty"),
+        ]
+    )
+}
+_NUMBER_WORD = re.compile(
+    rf"(\w+\s+)?\b({'|'.join(_NUMBER_WORDS)})\b(?=\s+([^\W\d_]+))", re.IGNORECASE
+)
+# words before "one" that make it a pronoun ("which one", "the one"), English
+_ONE_AFTER = frozenset(["which", "the", "this", "that", "each", "no", "any", "every", "only"])
+# An open end after the number: "3 or more" is "at least 3", "5 or fewer" "at most 5"
+# ("5 sails or more": the counted word between)
+_OR_MORE = re.compile(
+    r"(?<![\w.,])(\d+(?:[.,]\d+)?)(\s+[^\W\d_]+)?\s*"
+    r"(?:or\s+(?:more|greater|higher|above|over|larger|bigger)\b|\+(?![\w+]))",
+    re.IGNORECASE,
+)
+_OR_LESS = re.compile(
+    r"(?<![\w.,])(\d+(?:[.,]\d+)?)(\s+[^\W\d_]+)?\s*"
+    r"or\s+(?:fewer|less|lower|below|under|smaller)\b",
+    re.IGNORECASE,
+)
+
+
+def _in_digits(m: re.Match[str]) -> str:
+    before, word, after = m.group(1) or "", m.group(2), m.group(3).lower()
+    pronoun = word.lower() == "one" and before.strip().lower() in _ONE_AFTER - {"only"}
+    counted = after not in STOPWORDS or after in ("or", "more", "fewer", "less")
+    return before + (_NUMBER_WORDS[word.lower()] if counted and not pronoun else word)
+
+
+def as_bounds(text: str) -> str:
+    """The text with numbers in words before a word written in digits ("only one
+    platform": "only 1 platform") and open ends as bounds ("3 or more": "at least 3";
+    "5 or fewer": "at most 5"; "25+": "at least 25").
+
+    Examples:
+        >>> as_bounds("stations with two or more platforms")
+        'stations with at least 2 platforms'
+        >>> as_bounds("which one has only one platform?")
+        'which one has only 1 platform?'
+    """
+    out = _NUMBER_WORD.sub(_in_digits, text)
+    out = _OR_MORE.sub(lambda m: f"at least {m.group(1)}{m.group(2) or ''}", out)
+    return _OR_LESS.sub(lambda m: f"at most {m.group(1)}{m.group(2) or ''}", out)
 
 
 def _equal_in_units(

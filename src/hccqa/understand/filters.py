@@ -710,7 +710,7 @@ _TAKING_PART = (
 # a verb or a question word ends it ("other than X *were* compared with Y")
 _WORDS = (
     r"(?:(?!(?:and|or|nor|is|are|was|were|be|been|do|does|did|has|have|had|which|that|who|"
-    r"whom|what|when|where|why|how|than)\b)[\w/-]+\s*){1,5}"
+    r"whom|what|when|where|why|how|than)\b)[\w/&'\u2019-]+\s*){1,5}"  # ("X & Co", "X's")
 )
 _VALUES = rf"{_WORDS}(?:(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|nor)\s+){_WORDS})*"
 _SMALL = r"(?:(?:any|a|an|the|with|in|on)\s+){0,2}"
