@@ -202,11 +202,15 @@ def test_a_one_letter_unit_after_a_number_is_a_unit_and_deadliest_counts_deaths(
         ("wells with depth 1,200", [("depth_m", "exactly 1,200", {"W2"})]),
         ("depth = 60", [("depth_m", "exactly 60", {"W4"})]),
         ("wells with depth 7", [("depth_m", "exactly 7", set())]),  # none: said so
-        # a bound word reads the number; an open end or a count of rows is no value
+        # a bound word reads the number, so does an open end ("25 or more": at least 25);
+        # a count of rows is no value
         ("depth above 25", [("depth_m", "above 25", {"W2", "W4"})]),
-        ("a depth of 25 or more", []),
-        ("depth 25+ wells", []),
-        ("wells with a depth of 25 or more in Alder", []),
+        ("a depth of 25 or more", [("depth_m", "at least 25", {"W2", "W3", "W4"})]),
+        ("depth 25+ wells", [("depth_m", "at least 25", {"W2", "W3", "W4"})]),
+        (
+            "wells with a depth of 25 or more in Alder",
+            [("depth_m", "at least 25", {"W2", "W3", "W4"})],
+        ),
         ("depth 5-30", []),  # a range, not the value 5
         ("12\u201325 depth", []),
         ("the top 3 depth readings", []),
