@@ -221,3 +221,31 @@ def test_a_byte_order_mark_before_the_title_is_not_text(tmp_path: Path) -> None:
     path.write_bytes("\ufeff# title: Kites\nname\tspan_cm\nDelta\t120\n".encode())
     table = read_table(path)
     assert (table.title, [c.name for c in table.columns]) == ("Kites", ["name", "span_cm"])
+
+
+def test_a_csv_reads_line_breaks_in_quoted_cells_keys_with_a_hash_and_names_bad_records(
+    tmp_path: Path,
+) -> None:
+    text = '# title: Masts, old and new\nmast,note,height_m\nA,"tall,\nthin",12\n#2,short,7\n'
+    _write(tmp_path, "masts.csv", text)
+    (table,) = load_tables(tmp_path)
+    assert table.title == "Masts, old and new"
+    assert [r.key for r in table.rows] == ["A", "#2"]
+    assert table.rows[0].cell("note") == "tall,\nthin"
+    _write(tmp_path, "masts.csv", '# title: Masts\nmast,note\nA,"' + "x" * 140_000 + '"\n')
+    with pytest.raises(CorpusError, match=r"masts\.csv:3: not a readable comma-separated"):
+        load_tables(tmp_path)
+
+
+def test_missing_marks_are_read_as_typed_and_a_key_is_never_missing(tmp_path: Path) -> None:
+    text = "# title: Elements\nsymbol\tname\tmass\nH\tHydrogen\t1.01\nNa\tSodium\tNA\n"
+    _write(tmp_path, "elements.tsv", text)
+    (table,) = load_tables(tmp_path)
+    assert [r.key for r in table.rows] == ["H", "Na"]  # "Na" is sodium
+    assert [c.kind for c in table.columns] == ["key", "text", "number"]  # "NA": none
+
+
+def test_a_header_with_a_preposition_is_no_dating_one() -> None:
+    rows = [["a", "1200"], ["b", "1850"], ["c", "2010"]]
+    assert column_kinds(["town", "distance to coast (km)"], rows)[1].kind == "number"
+    assert column_kinds(["town", "founded"], rows)[1].kind == "year"

@@ -254,7 +254,7 @@ def row_line(m: RowMatch, label: str) -> str:
     head = r.author if works else r.key
     when = ", ".join(x for x in (str(r.year) if r.year else "", label) if x)
     shown = r.details if works else tuple((n, v) for n, v in r.cells[1:] if v != str(r.year))
-    shown = tuple((n, v) for n, v in shown if v.lower() not in MISSING)  # ("-", "", "NA")
+    shown = tuple((n, v) for n, v in shown if v not in MISSING)  # ("-", "", "NA")
     cells = "; ".join(
         f"{n}: {v}" if _NUMBER_CELL.fullmatch(v.strip()) or v == r.author else v for n, v in shown
     )

@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from ..errors import CorpusError
@@ -46,12 +46,12 @@ _YEAR_HEADER = re.compile(r"\s*(?:years?|yrs?)\s*", re.IGNORECASE)  # the whole 
 _DATING_HEADER = re.compile(
     r"(?:^|[\s_-])(?:built|founded|opened|established|erected|constructed|completed|"
     r"started|start|began|begun|ended|end|finished|closed|born|birth|died|death|launched|"
-    r"released|published|discovered|date|dated|since|until|from|to|(?:start|end)_?year)"
+    r"released|published|discovered|date|dated|(?:start|end)_?year)"
     r"(?:$|[\s_-])",
     re.IGNORECASE,
 )
-# what a cell holds when the value is missing
-MISSING = frozenset({"", "-", "\u2013", "\u2014", "?", "na", "n/a", "n.a.", "..."})
+# what a cell holds when the value is missing (as typed: "Na" is sodium, "NA" is none)
+MISSING = frozenset({"", "-", "\u2013", "\u2014", "?", "NA", "N/A", "n/a", "N.A.", "n.a.", "..."})
 _ANY_YEAR = re.compile(r"(?:1\d|20|21)\d{2}")
 _NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.,]\d+)?")
 _AUTHOR = re.compile(r"\bet al\.?$")
@@ -79,7 +79,7 @@ def column_kinds(header: Sequence[str], rows: Sequence[Sequence[str]]) -> tuple[
     columns: list[Column] = []
     author_seen = False
     for i, name in enumerate(header):
-        values = [r[i] for r in rows if r[i].lower() not in MISSING]  # (a missing value
+        values = [r[i] for r in rows if r[i] not in MISSING]  # (a missing value
         # says nothing of its column's kind)
         if i == 0:
             kind = "key"
@@ -113,9 +113,28 @@ def table_files(folder: str | Path) -> list[Path]:
     )
 
 
-def _csv_cells(line: str) -> list[str]:
-    """The cells of one line of comma-separated values (quoted cells may hold commas)."""
-    return [c.strip() for c in next(csv.reader([line]), [])]
+def _records(path: Path, text: str, comma: bool) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank records of a table file, each with the line it starts on and its
+    cells: a line split at its tabs, or a comma-separated record as a spreadsheet writes
+    it (a quoted cell may hold commas, quotes doubled and line breaks).
+
+    Raises:
+        CorpusError: a record the csv module cannot read (a cell over its size limit).
+    """
+    if not comma:
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                yield lineno, [c.strip() for c in line.split("\t")]
+        return
+    reader = csv.reader(text.splitlines(keepends=True))
+    start = 1
+    try:
+        for record in reader:
+            if any(c.strip() for c in record):
+                yield start, [c.strip() for c in record]
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise CorpusError(f"{path}:{start}: not a readable comma-separated record ({exc})") from exc
 
 
 def load_tables(source: str | Path | Iterable[Path]) -> tuple[Table, ...]:
@@ -155,7 +174,7 @@ def read_table(path: Path, table_id: str | None = None) -> Table:
     table_id = table_id or path.stem
     try:
         # ("utf-8-sig": a byte order mark, as spreadsheet programs write, is not text)
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise CorpusError(f"cannot read table file {path}: {exc}") from exc
     comma = path.suffix.lower() == ".csv"
@@ -164,30 +183,32 @@ def read_table(path: Path, table_id: str | None = None) -> Table:
     header: list[str] | None = None
     cells: list[list[str]] = []
     seen: set[str] = set()
-    for lineno, line in enumerate(lines, start=1):
+    for lineno, row in _records(path, text, comma):
         where = f"{path}:{lineno}"
-        if not line.strip():
-            continue
-        if line.startswith("#"):
-            key, _, value = line[1:].partition(":")
+        if header is None and row[0].startswith("#"):
+            # a comment before the header: "# title: ..." names the table (a comma in
+            # a title of a comma-separated file parted it)
+            key, _, value = ", ".join(row)[1:].partition(":")
             if key.strip().lower() == "title":
                 title = value.strip()
             continue
-        row = [c.strip() for c in line.split("\t")] if not comma else _csv_cells(line)
         if header is None:
             if len(row) < 2 or not all(row) or len(set(row)) != len(row):
+                typed = ("," if comma else "\t").join(row)
                 raise CorpusError(
                     f"{where}: the header must name two or more distinct columns, "
-                    f"{separated}; got {line!r}"
+                    f"{separated}; got {typed!r}"
                 )
             header = row
             continue
+        if len(row) == 1 and row[0].startswith("#"):
+            continue  # a comment among the rows (a key starting with "#" has cells after it)
         if len(row) != len(header):
             raise CorpusError(
                 f"{where}: expected {len(header)} {separated} cells "
                 f"({', '.join(header)}), got {len(row)}"
             )
-        if row[0].lower() in MISSING:
+        if not row[0]:
             raise CorpusError(f"{where}: the key ({header[0]}, the first cell) is empty")
         if row[0] in seen:
             raise CorpusError(f"{where}: key {row[0]!r} occurs twice in {path.name}")
@@ -196,7 +217,7 @@ def read_table(path: Path, table_id: str | None = None) -> Table:
     if not title:
         raise CorpusError(f"{path}:1: missing '# title: ...' line; add the table's title")
     if header is None:
-        raise CorpusError(f"{path}: no header line; add a tab-separated line naming the columns")
+        raise CorpusError(f"{path}: no header line; add a {separated} line naming the columns")
     columns = column_kinds(header, cells)
     kinds = {c.kind: c.name for c in reversed(columns)}
     refs = bool(cells) and all(values[0].isdigit() for values in cells)

@@ -884,7 +884,7 @@ def _entities(
         kinds = {c.name: c.kind for c in t.columns}
         for r in t.rows:
             for column, value in r.cells:
-                if value.lower() in MISSING:  # "-", "NA": no value to name
+                if value in MISSING:  # "-", "NA": no value to name
                     continue
                 # a key of words ("Humber") names its row too; a number or code does not
                 named_key = kinds.get(column) == "key" and _WORDY_KEY.search(value) is not None
