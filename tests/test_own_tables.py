@@ -710,3 +710,15 @@ def test_a_value_with_an_ampersand_or_an_apostrophe_is_set_aside_whole(tmp_path:
     qa = folder_qa(tmp_path / "e", {"engines.tsv": engines})
     assert rows(qa, "Which engines were not built by Dunmore & Co?") == ["Osprey", "Tern"]
     assert rows(qa, "Which engines were not built by Ray's Works?") == ["Heron", "Tern"]
+
+
+def test_the_second_one_after_a_broad_list_and_none_left_out(mills: QA) -> None:
+    # "in Sudmark" keeps 3 of 5 rows (a broad value): the second of those still answers
+    broad = ("Which windmills are in Sudmark?",)
+    assert rows(mills, "What about the second one?", broad) == ["Low Cap"]
+    assert rows(mills, "And the second one?", broad) == ["Low Cap"]
+    # every row shown: none is left out, and the answer says so
+    every = ("Which windmills are in Norland or Sudmark?",)
+    none = mills.ask("Which ones are not?", list(every))
+    assert none.abstained and not none.rows
+    assert none.answer.startswith("No table row fits: the last answer showed them all.")

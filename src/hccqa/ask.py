@@ -192,8 +192,8 @@ def weigh(
             if verdict2.answer and (refused or surer):
                 query, evidence, verdict = again, evidence2, verdict2
     pointing = None if history else points_at_nothing(query)
-    if pointing is not None and verdict.answer:
-        # "when was it built?" asked first: whatever it finds is about something
+    if pointing is not None:
+        # "when was it built?" asked first: whatever it finds is about something else
         reason = f"the question points back ('{pointing}') at nothing asked before"
         verdict = dataclasses.replace(verdict, answer=False, reason=reason)
     evidence.timings["understand"] = understood

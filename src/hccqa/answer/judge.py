@@ -511,6 +511,9 @@ def judge(
         # "the the the", "why?" on its own: any sentence would do as well as any other
         return Verdict(False, 0.0, NOTHING_ASKED, signals)
     p = probability(policy, signals)
+    if query.referent is not None and query.referent.others and not query.referent.rows:
+        # "which ones are not?" after an answer that showed every row of its tables
+        return Verdict(False, p, f"{NO_ROW_FITS}: the last answer showed them all", signals)
     if not rows and _lists_none(query, lexicon):
         # "which X are from 2010?" when no row is: the rows are the answer, and there are
         # none; whatever the sentences share with the question, they do not list them

@@ -32,7 +32,14 @@ from ..types import RowMatch, TableRow, table_label
 from ..understand.bounds import AGGREGATE_STEMS, Aggregate
 from ..understand.filters import Constraint, RowFilter
 from ..understand.lexicon import NEGATING, NEGATIONS, TABLE_NOUNS, Lexicon
-from ..understand.query import COUNTING_STEMS, REASONS, Query, deictic, end_named
+from ..understand.query import (
+    COUNTING_STEMS,
+    REASONS,
+    Query,
+    deictic,
+    end_named,
+    shown_places,
+)
 from ..understand.words import content_stems, parts, stem, stem_set, tokens
 from .evidence import Evidence, Scored, context_of
 from .facts import coverage, holds, names_rows
@@ -540,9 +547,11 @@ _POINTERS = frozenset({"it", "its", "those", "these", "they", "them", "their"})
 
 def points_back(query: Query) -> bool:
     """The question points at what was shown before ("did *they* help?", "was *that*
-    safe?"); "colonies *that* swarmed" does not."""
+    safe?", "what about *the second one*?"); "colonies *that* swarmed" does not."""
     words = [t.norm for t in query.tokens]
-    return any(w in _POINTERS or deictic(words, i) for i, w in enumerate(words))
+    if any(w in _POINTERS or deictic(words, i) for i, w in enumerate(words)):
+        return True
+    return bool(shown_places(query.normalized))
 
 
 def _from_evidence(

@@ -1299,6 +1299,8 @@ def points_at_nothing(query: Query) -> str | None:
     word ("why do they stop responding?" is about responding)."""
     if names_its_subject(query) or query.filter.specific or len(query.content) > 1:
         return None
+    if "gist" in query.intents:  # "what do they conclude?": the authors, of the documents
+        return None
     words = [t.norm for t in query.tokens]
     return next(
         (w for i, w in enumerate(words) if w in _BACK - {"same", "such"} or deictic(words, i)),
