@@ -722,3 +722,16 @@ def test_the_second_one_after_a_broad_list_and_none_left_out(mills: QA) -> None:
     none = mills.ask("Which ones are not?", list(every))
     assert none.abstained and not none.rows
     assert none.answer.startswith("No table row fits: the last answer showed them all.")
+
+
+def test_a_list_no_row_fits_is_answered_from_prose_that_says_it(tmp_path: Path) -> None:
+    notes = "Old Ridge windmill was built in 1890 in Norland, and burnt down in 1932.\n"
+    qa = folder_qa(tmp_path / "m", {"mills.tsv": MILLS, "notes.txt": notes})
+    asked = qa.ask("Which windmills were built in 1890?")
+    assert not asked.abstained and not asked.rows
+    assert any("Old Ridge" in s.text for s in asked.sentences)
+    # prose that does not say it: refused, saying that no row fits (a year before 1800
+    # after "in" is a year of a table dating rows so early)
+    refused = qa.ask("Which windmills were built in 1777?")
+    assert refused.abstained and refused.refusal_reason.startswith("no table row fits year 1777")
+    assert rows(qa, "Which windmills were built in 1612?") == ["Marsh Head"]

@@ -48,6 +48,7 @@ from ..understand.words import (
     NUMBER_WORD,
     NUMBER_WORDS,
     STOPWORDS,
+    content_stems,
     has_number,
     parts,
     stem_set,
@@ -514,7 +515,7 @@ def judge(
     if query.referent is not None and query.referent.others and not query.referent.rows:
         # "which ones are not?" after an answer that showed every row of its tables
         return Verdict(False, p, f"{NO_ROW_FITS}: the last answer showed them all", signals)
-    if not rows and _lists_none(query, lexicon):
+    if not rows and _lists_none(query, lexicon) and not _said_in_prose(query, evidence):
         # "which X are from 2010?" when no row is: the rows are the answer, and there are
         # none; whatever the sentences share with the question, they do not list them
         return Verdict(False, p, f"{NO_ROW_FITS} {_filter_words(query)}", signals)
@@ -531,6 +532,23 @@ def _lists_none(query: Query, lexicon: Lexicon | None) -> bool:
         return False
     tables = lexicon.tables if lexicon is not None else ()
     return bool(tables) and not any(query.filter.passes(r) for t in tables for r in t.rows)
+
+
+def _said_in_prose(query: Query, evidence: Evidence) -> bool:
+    """A best sentence holds what the filter asks, its years and values, though no row
+    does ("the X mill was built in 1890" for "which mills were built in 1890?")."""
+    f = query.filter
+    for s in evidence.sentences[:BEST]:
+        if s.row:
+            continue
+        if f.years is not None and not any(
+            f.years[0] <= int(y) <= f.years[1] for y in YEAR.findall(s.text)
+        ):
+            continue
+        have = stem_set(s.text)
+        if all(any(content_stems(v) <= have for v in c.values) for c in f.constraints):
+            return True
+    return False
 
 
 def _filter_words(query: Query) -> str:

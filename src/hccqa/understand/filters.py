@@ -62,6 +62,11 @@ def _year_patterns(early: bool) -> tuple[re.Pattern[str], re.Pattern[str], re.Pa
 _RANGE, _SINCE, _BEFORE = _year_patterns(early=False)
 _EARLY = _year_patterns(early=True)  # "towers built before 1400", of a table dating so early
 _ANY_YEAR = re.compile(rf"(?<!\d){_year(early=False)}", re.IGNORECASE)  # a year alone: 1800 on
+# an earlier year right after a word that dates (English): "in 1612", "from 1350", "of 1066"
+_EARLY_YEAR = re.compile(
+    rf"\b(?:in|from|of|during|around|circa|c\.|year)\s+({_year(early=True)})(?![\w'\u2019])",
+    re.IGNORECASE,
+)
 _YEARISH = re.compile(r"(?:1\d|20|21)\d{2}")  # in every match of the patterns above
 OPEN_END = 9999
 OPEN_START = -9999  # "before 1950" reaches back to any year, BCE ones ("-50") too
@@ -355,7 +360,7 @@ def _spells(text: str, value: str) -> bool:
 def year_range(text: str, *, early: bool = False) -> tuple[int, int] | None:
     """The years a question names: a range, an open range or single years (from 1800; with
     ``early``, of a corpus dating rows before 1800, from 1000 after a year word: "before
-    1400", "between 1200 and 1300", not "the 1000 genomes").
+    1400", "between 1200 and 1300", "in 1612", not "the 1000 genomes").
 
     Examples:
         >>> year_range("papers between 2010 and 2012")
@@ -367,7 +372,7 @@ def year_range(text: str, *, early: bool = False) -> tuple[int, int] | None:
         >>> year_range("trials of the 1990s"), year_range("built in the 19th century")
         ((1990, 1999), (1800, 1899))
     """
-    text = _spelled_spans(text)
+    typed, text = text, _spelled_spans(text)
     if not _YEARISH.search(text):
         return None
     ranged, since, before = _EARLY if early else (_RANGE, _SINCE, _BEFORE)
@@ -388,8 +393,10 @@ def year_range(text: str, *, early: bool = False) -> tuple[int, int] | None:
         y = int(next(g for g in m.groups() if g and g.isdigit()))
         inclusive = (m.group(1) or "").lower() in ("until", "till", "up to") or m.group(3)
         return (OPEN_START, y if inclusive else y - 1)
-    found = sorted({int(y) for y in _ANY_YEAR.findall(text)})
-    return (found[0], found[-1]) if found else None
+    found = {int(y) for y in _ANY_YEAR.findall(text)}
+    if early:  # ("built in 1612", "from 1350": a year after a word that dates)
+        found |= {int(y) for y in _EARLY_YEAR.findall(typed)}  # (as typed: no decade)
+    return (min(found), max(found)) if found else None
 
 
 def build_filter(
