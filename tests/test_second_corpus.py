@@ -21,6 +21,7 @@ from citing import assert_cited_in
 from hccqa.qa import QA
 from hccqa.settings import Settings
 from hccqa.types import Answer
+from hccqa.understand.query import understand
 
 pytestmark = pytest.mark.integration
 
@@ -373,6 +374,13 @@ def test_what_about_the_second_one_points_back_and_the_first_x_trial_is_the_earl
     assert [m.row.id for m in swapped.rows] == ["apiary_trials:4"]
     first = second_qa.ask("Which was the first thymol strips trial?")
     assert [m.row.id for m in first.rows] == ["apiary_trials:5"]
+    # a count, a part of a study or its first author is no first of the rows
+    for question in (
+        "What did the first two thymol strips trials find?",
+        "What was seen in the first week of the thymol strips trial?",
+    ):
+        query = understand(question, (), second_qa.engine.lexicon)
+        assert "earliest" not in query.intents, question
 
 
 def test_a_first_question_pointing_back_at_nothing_is_refused_saying_so(second_qa: QA) -> None:

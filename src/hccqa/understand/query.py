@@ -201,9 +201,12 @@ _LATEST = re.compile(
     rf"\b{_DONE_TO_ROWS} last(?![\w-])",
     re.I,
 )
+_COUNT_WORDS = r"(?:two|three|four|five|six|seven|eight|nine|ten|few|several|many)"
 _EARLIEST = re.compile(
-    # ("the first phase 2 trial of X": its words between)
-    rf"\b(?:earliest|oldest|first {_OF_TWO}|the first (?:[\w-]+\s+){{1,3}}?{_OF_TWO}s?|"
+    # ("the first phase 2 trial of X": its words between, but no number right after
+    # "first" nor "of": "the first two trials", "the first week of the trial" are none)
+    rf"\b(?:earliest|oldest|first {_OF_TWO}|"
+    rf"the first (?!\d|{_COUNT_WORDS}\b)(?:(?!of\b|author)[\w-]+\s+){{1,3}}?{_OF_TWO}s?|"
     rf"{_DONE} first|the (?:earlier|older) {_OF_TWO}|"
     r"(?:was|is|came) (?:earlier|older)(?!\s+than\b))\b|"
     rf"\b{_DONE_TO_ROWS} first(?![\w-])",
