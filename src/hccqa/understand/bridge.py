@@ -201,15 +201,21 @@ def _synset_words(line: bytes) -> list[str]:
     return [w for w in words if w.isalpha()]
 
 
-@functools.lru_cache(maxsize=4096)
 def proper_name(word: str) -> bool:
     """WordNet knows the word only as a proper name: every noun sense writes it
     capitalized ("Italy", "Eiffel"), and it is no verb, adjective or adverb ("smith",
     "japan" and "john" are common nouns too: not only names). False without WordNet."""
     folder = wordnet_folder()
-    key = word.lower().encode("utf-8")
-    if folder is None or not key.isalpha():
+    key = word.lower()
+    if folder is None or not key.isascii() or not key.isalpha():
         return False
+    return _proper_name(str(folder), key)
+
+
+@functools.lru_cache(maxsize=4096)  # (keyed by the folder: a change of it reads afresh)
+def _proper_name(base: str, word: str) -> bool:
+    folder = Path(base)
+    key = word.encode("utf-8")
     try:
         with contextlib.ExitStack() as stack:
             files = {
@@ -239,24 +245,30 @@ def proper_name(word: str) -> bool:
         return False
 
 
-@functools.lru_cache(maxsize=4096)
-def noun_gloss(word: str) -> frozenset[str]:
-    """The stems of the topical words of the first definition of ``word`` as a noun (a
-    plural read as its singular: "women" -> "woman", "an adult female person" -> adult,
-    female, person); empty when WordNet has no such noun, or without WordNet."""
+def noun_kinds(word: str) -> frozenset[str]:
+    """The stems of the one-word names of what ``word`` is, as a noun: its first sense's
+    synonyms and the kinds WordNet files it under ("women": woman, adult, female; "storm"
+    is an atmospheric phenomenon, no kind of "wind"). A plural is read as its singular
+    (irregular ones through ``noun.exc``). Empty without WordNet or such a noun."""
     folder = wordnet_folder()
     key = word.lower()
     if folder is None or not key.isascii() or not key.isalpha():
         return frozenset()
+    return _noun_kinds(str(folder), key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _noun_kinds(folder: str, key: str) -> frozenset[str]:
+    base = Path(folder)
     forms = list(_lemmas(key))
     if key.endswith("men"):  # "women", "firemen"
         forms.append(key[:-3] + "man")
     try:
         with contextlib.ExitStack() as stack:
             files = {
-                name: stack.enter_context(open(folder / name, "rb"))
+                name: stack.enter_context(open(base / name, "rb"))
                 for name in ("noun.exc", "index.noun", "data.noun")
-                if (folder / name).is_file()
+                if (base / name).is_file()
             }
             sizes = {name: os.fstat(fh.fileno()).st_size for name, fh in files.items()}
             if "noun.exc" in files:  # an irregular plural's singular first ("men": "man")
@@ -272,12 +284,31 @@ def noun_gloss(word: str) -> frozenset[str]:
                 data = _index_line(files["data.noun"], sizes["data.noun"], first)
                 if data is None:
                     return frozenset()
-                # (not what it is set against: "(as opposed to a man)")
-                gloss = re.sub(r"\([^()]*\)", " ", _definition(data))
-                return frozenset(stem(w) for w in _content_words(gloss))
+                synsets = [data]
+                for offset in _hypernyms(data):
+                    if (
+                        up := _index_line(files["data.noun"], sizes["data.noun"], offset)
+                    ) is not None:
+                        synsets.append(up)
+                return frozenset(stem(w) for line in synsets for w in _synset_words(line))
     except (OSError, KeyError, ValueError, IndexError):
         pass
     return frozenset()
+
+
+def _hypernyms(line: bytes) -> list[bytes]:
+    """The offsets of the synsets a ``data.noun`` line's synset is a kind or an instance
+    of (its ``@`` and ``@i`` pointers)."""
+    fields = line.split()
+    count = int(fields[3], 16)
+    at = 4 + 2 * count
+    pointers = int(fields[at])
+    out = []
+    for i in range(pointers):
+        symbol, offset = fields[at + 1 + 4 * i], fields[at + 2 + 4 * i]
+        if symbol in (b"@", b"@i"):
+            out.append(offset)
+    return out
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,19 @@ from ..corpus.citations import find_authors, find_citations
 from ..corpus.sentences import split_sentences
 from ..corpus.tables import MISSING
 from ..types import table_label
-from .bridge import Bridge, load_bridge, specific_words
+from .bridge import Bridge, load_bridge, noun_kinds, specific_words
 from .compare import CELL_MARKER, cell_text, comparing_pattern
 from .expand import Expander
 from .spelling import Speller, english_counts
 from .words import ORDERING, STOPWORDS, Token, content_stems, parts, stem, tokens
 
 _ORDERING = frozenset(stem(w) for w in ORDERING)
+# English prepositions and articles: a noun after them is a place, a time or a cause
+_PREPOSITIONS = frozenset(
+    ["in", "on", "at", "near", "by", "from", "with", "to", "into", "of", "for", "under"]
+    + ["over", "across", "along", "around", "behind", "beside", "during", "through"]
+)
+_ARTICLES = frozenset(["the", "a", "an", "this", "that", "these", "those", "its", "their"])
 # Conjunctions that join several entities in one cell ("X and Y", "A plus B", "C/D").
 _JOINS = re.compile(r"\s*(?:-?\band\b|\bplus\b|\bwith\b|[,;+]|/)\s*", re.IGNORECASE)
 NEGATIONS = frozenset({"no", "not", "non", "without", "never", "neither", "nor", "none"})
@@ -606,17 +612,22 @@ class Lexicon:
         ]
 
     def glossed(self, toks: Sequence[Token], known: Iterable[Mention] = ()) -> list[Mention]:
-        """The one-word values a word the corpus never uses is defined by, as a dictionary
-        defines it as a noun ("women": "an adult female person" names the value "female"
-        of a column of genders); not a value of a column another mention already names."""
-        from .bridge import noun_gloss
-
+        """The one-word values a word the corpus never uses is a kind of, as WordNet files
+        it as a noun ("women": adult, female, the value "female" of a column of genders),
+        when the word is what the question asks about, not a place or a cause after a
+        preposition ("near the sea" names no mill powered by water); not a value of a
+        column another mention already names."""
         taken = {(m.entity.table, m.entity.column) for m in known}
         out: list[Mention] = []
-        for t in toks:
+        for i, t in enumerate(toks):
             if not t.content or self.knows(t) or not self.is_english_word(t.norm):
                 continue
-            for s in sorted(noun_gloss(t.norm)):
+            before = [b.norm for b in toks[max(i - 2, 0) : i]]
+            if any(b in _PREPOSITIONS for b in before[-1:]) or (
+                len(before) == 2 and before[0] in _PREPOSITIONS and before[1] in _ARTICLES
+            ):
+                continue
+            for s in sorted(noun_kinds(t.norm) - {t.stem}):
                 for _, e in self._by_stem.get(s, ()):
                     one = e.stems == {s} and not e.negated and not e.combination
                     structure = self._structure.get(e.table, frozenset())
