@@ -404,3 +404,8 @@ def test_the_later_one_after_a_who_question_kept_one_of_two_picks_of_the_two(
     assert [m.row.id for m in second_qa.ask("Who ran it?", turns[:1]).rows] == ["apiary_trials:5"]
     later = second_qa.ask("And the later one?", turns)
     assert [m.row.id for m in later.rows] == ["apiary_trials:10"]
+
+
+def test_these_notes_name_the_documents_they_point_at(second_qa: QA) -> None:
+    asked = second_qa.ask("What are these notes about?")
+    assert "points back" not in (asked.refusal_reason or "")

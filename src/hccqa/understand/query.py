@@ -1305,10 +1305,20 @@ def points_at_nothing(query: Query) -> str | None:
     if "gist" in query.intents:  # "what do they conclude?": the authors, of the documents
         return None
     words = [t.norm for t in query.tokens]
+    pairs = zip(words, words[1:], strict=False)
+    if any(a in _BACK | _DEICTIC and b in _THE_DOCUMENTS for a, b in pairs):
+        return None  # "what are these notes about?": the documents themselves
     return next(
         (w for i, w in enumerate(words) if w in _BACK - {"same", "such"} or deictic(words, i)),
         None,
     )
+
+
+# Nouns for the documents asked about themselves, after "this" or "these" (English)
+_THE_DOCUMENTS = frozenset(
+    ["notes", "note", "text", "texts", "file", "files", "document", "documents", "pages"]
+    + ["folder", "review", "article", "paper", "report", "book", "documentation"]
+)
 
 
 def names_its_subject(query: Query) -> bool:
