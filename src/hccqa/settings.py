@@ -71,7 +71,7 @@ class Settings:
 
     corpus_dir: Path | None = _knob(
         None,
-        "Folder of .txt, .md and .pdf documents (and .tsv tables), read recursively; "
+        "Folder of .txt, .md and .pdf documents (and .tsv or .csv tables), read recursively; "
         "unset = the review packaged with hccqa.",
     )
     index_dir: Path | None = _knob(

@@ -1,18 +1,17 @@
 """The corpus: documents cut into sections and passages, with tables, glossary and references.
 
 :func:`load_folder` reads a folder of ``.txt``, ``.md`` and ``.pdf`` documents, recursively
-(doc_id = relative path without the suffix), and its ``.tsv`` tables; :func:`load_corpus`
-does the same with the packaged review as the default folder. A file that cannot be read
-is skipped with a warning naming it and the reason (:attr:`Corpus.skipped`); the others
-are still loaded. Each document goes through the same layout reading: table blocks and
-their abbreviation footnote are taken out of the narrative (the footnote becomes a passage
-of its own, of kind "glossary", after the document's others), headings (Markdown headings,
-upper-case lines, a short title line such as "Abstract", or a "Core tip:" label) open
-sections, paragraphs break at blank lines that end a sentence (a blank line inside a
-sentence is a page break), and paragraphs are cut into sentence-aligned passages of
-about the embedding model's window (by an estimate of their word pieces). A PDF passage
-keeps the page it starts on.
-"""
+(doc_id = relative path without the suffix), and its ``.tsv`` and ``.csv`` tables;
+:func:`load_corpus` does the same with the packaged review as the default folder. A file
+that cannot be read is skipped with a warning naming it and the reason
+(:attr:`Corpus.skipped`); the others are still loaded. Each document goes through the same
+layout reading: table blocks and their abbreviation footnote are taken out of the narrative
+(the footnote becomes a passage of its own, of kind "glossary", after the document's
+others), headings (Markdown headings, upper-case lines, a short title line such as
+"Abstract", or a "Core tip:" label) open sections, paragraphs break at blank lines that end
+a sentence (a blank line inside a sentence is a page break), and paragraphs are cut into
+sentence-aligned passages of about the embedding model's window (by an estimate of their
+word pieces). A PDF passage keeps the page it starts on."""
 
 from __future__ import annotations
 
@@ -606,7 +605,7 @@ def load_folder(
         skip_log.warning("skipped %s in %s: %s", item.path, folder, item.reason)
     if not passages and not any(tb.rows for tb in loaded):
         why = "; ".join(str(f) for f in skipped) or (
-            "it holds no .txt, .md or .pdf file, and no .tsv table with rows"
+            "it holds no .txt, .md or .pdf file, and no .tsv or .csv table with rows"
         )
         raise CorpusError(f"no readable document in corpus folder {str(folder)!r}: {why}")
     rows = [r for tb in loaded for r in tb.rows]

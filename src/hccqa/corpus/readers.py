@@ -1,7 +1,7 @@
 """Documents of a corpus folder: which files there are, and the text of each document.
 
 :func:`discover` walks a folder recursively and sorts its files into documents
-(``.txt``, ``.md``, ``.markdown``, ``.pdf``), table files (``.tsv``) and skipped files,
+(``.txt``, ``.md``, ``.markdown``, ``.pdf``), table files (``.tsv``, ``.csv``) and skipped files,
 each skipped file with the reason. Hidden files and folders (``.git``, ``.DS_Store``)
 are not part of a corpus; the chat page texts (``chat.json``) and the gold question
 sets (``gold/*.jsonl``) are corpus files that are not indexed.
@@ -55,7 +55,7 @@ class Discovery:
 
     Attributes:
         documents: ``(relative path, doc_id)`` of every document file.
-        tables: Relative paths of the ``.tsv`` table files.
+        tables: Relative paths of the ``.tsv`` and ``.csv`` table files.
         skipped: Files that are neither, with the reason.
     """
 

@@ -39,7 +39,7 @@ def _corpus_option() -> Any:
         None,
         "--corpus",
         metavar="DIR",
-        help="Folder of .txt, .md and .pdf documents (and .tsv tables), read recursively "
+        help="Folder of .txt, .md and .pdf documents (and .tsv or .csv tables), read recursively "
         "(default: the packaged review; HCCQA_CORPUS_DIR).",
     )
 
@@ -187,7 +187,8 @@ def bench_soak(
 @contextlib.contextmanager
 def _skips_listed() -> Iterator[None]:
     """The loader's warning per file skipped silenced: the command lists them after."""
-    skip_log = logging.getLogger("hccqa.corpus.loader.skipped")
+    from ..corpus.loader import skip_log
+
     level = skip_log.level
     skip_log.setLevel(logging.ERROR)
     try:

@@ -68,6 +68,7 @@ _EARLY_YEAR = re.compile(
     re.IGNORECASE,
 )
 _YEARISH = re.compile(r"(?:1\d|20|21)\d{2}")  # in every match of the patterns above
+_WHOLE_YEAR = re.compile(r"[-+]?\d+")  # a year cell, as corpus.tables reads one
 OPEN_END = 9999
 OPEN_START = -9999  # "before 1950" reaches back to any year, BCE ones ("-50") too
 
@@ -323,9 +324,6 @@ def _dated_within(row: TableRow, years: tuple[int, int], column: str | None = No
     if column is not None and (cell := row.cell(column)) is not None:
         year = int(cell) if _WHOLE_YEAR.fullmatch(cell) else None
     return year is not None and years[0] <= year <= years[1]
-
-
-_WHOLE_YEAR = re.compile(r"[-+]?\d{1,4}")
 
 
 def dated_by(toks: Sequence[Token], lexicon: Lexicon | None, table: str | None) -> str | None:

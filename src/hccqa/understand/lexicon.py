@@ -153,18 +153,17 @@ def _value_numbers(tables: Sequence[Any]) -> dict[str, frozenset[str]]:
             if c.kind not in TEXT_KINDS:
                 continue
             cells = [_NUMBERED_VALUE.fullmatch(dict(r.cells).get(c.name, "")) for r in t.rows]
-            if cells and all(cells):
-                for m in cells:
-                    assert m is not None
+            numbered = [m for m in cells if m is not None]
+            if cells and len(numbered) == len(cells):
+                for m in numbered:
                     found.setdefault(stem(m.group(1).lower()), set()).add(
                         m.group(2).lstrip("0") or "0"
                     )
     # the tables' own numbers: "table 3" of a corpus of tables 1 and 2 names none of them
-    labels = [_NUMBERED_VALUE.fullmatch(table_label(t.id)) for t in tables]
-    if labels and all(labels):
-        for m in labels:
-            assert m is not None
-            found.setdefault(stem(m.group(1).lower()), set()).add(m.group(2).lstrip("0") or "0")
+    labels = [n for t in tables if (n := _NUMBERED_VALUE.fullmatch(table_label(t.id)))]
+    if tables and len(labels) == len(tables):
+        for n in labels:
+            found.setdefault(stem(n.group(1).lower()), set()).add(n.group(2).lstrip("0") or "0")
     return {word: frozenset(numbers) for word, numbers in found.items()}
 
 
