@@ -735,3 +735,10 @@ def test_a_list_no_row_fits_is_answered_from_prose_that_says_it(tmp_path: Path) 
     refused = qa.ask("Which windmills were built in 1777?")
     assert refused.abstained and refused.refusal_reason.startswith("no table row fits year 1777")
     assert rows(qa, "Which windmills were built in 1612?") == ["Marsh Head"]
+
+
+def test_a_key_of_letters_and_digits_names_its_row_alone(spans: QA) -> None:
+    assert rows(spans, "How long is F3?") == ["F3"]
+    assert rows(spans, "When were F1 and F4 built?") == ["F1", "F4"]
+    # a code the table does not hold names nothing
+    assert rows(spans, "How long is F9?") != ["F9"]

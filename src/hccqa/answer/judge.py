@@ -335,6 +335,8 @@ def keyed_rows(query: Query, rows: Sequence[TableRow], *, own: bool = True) -> l
         for rid in m.entity.rows
         if m.how == "whole" and (m.entity.kind == "key" or (own and m.entity.own))
     }
+    # and by a key of codes, or one after its column's word ("L5", "ref 12")
+    named |= {rid for c in query.filter.constraints if c.key for rid in c.rows}
     return [r for r in rows if r.id in named]
 
 

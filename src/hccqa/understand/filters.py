@@ -597,6 +597,10 @@ _BOUNDING = re.compile(
 )
 
 
+# a code: letters and digits together, both ("L5", "HX-2", "B12"), not a word or a number
+_CODE = re.compile(r"(?<![\w-])(?=[\w-]*[^\W\d_])(?=[\w-]*\d)[^\W_][\w]*(?:-[\w]+)*(?![\w-])")
+
+
 @functools.lru_cache(maxsize=256)
 def _key_pattern(name: str) -> re.Pattern[str]:
     """A key column's header ("ref", "site_code") as typed before its keys ("refs 3 and
@@ -611,7 +615,8 @@ def _key_pattern(name: str) -> re.Pattern[str]:
 
 def keys_named(text: str, lexicon: Lexicon, table: str | None = None) -> tuple[Constraint, ...]:
     """The rows whose key the question names after the key column's header: "ref 12",
-    "refs 3 and 40", "id B4" (a table's first column), one constraint per column name.
+    "refs 3 and 40", "id B4" (a table's first column), or alone when the key is a code of
+    letters and digits ("L5"); one constraint per column name.
 
     Only keys the table holds count, read in order up to the first word that is none
     ("ref 12 and its drug": 12). A number after a bounding word ("after year 2010") is a
@@ -625,6 +630,14 @@ def keys_named(text: str, lexicon: Lexicon, table: str | None = None) -> tuple[C
         if column is None or not re.search(r"[^\W\d_]", column):
             continue
         by_key = {r.key.lower(): r for r in t.rows}
+        # a code of letters and digits is a key typed alone too ("how heavy is L5?")
+        for m in _CODE.finditer(text):
+            row = by_key.get(m.group(0).lower())
+            if row is not None and _CODE.fullmatch(row.key):
+                values, rows = found.setdefault(column, ([], set()))
+                if row.key not in values:
+                    values.append(row.key)
+                rows.add(row.id)
         for m in _key_pattern(column).finditer(text):
             if _BOUNDING.search(text, 0, m.start()):
                 continue
