@@ -742,3 +742,11 @@ def test_a_key_of_letters_and_digits_names_its_row_alone(spans: QA) -> None:
     assert rows(spans, "When were F1 and F4 built?") == ["F1", "F4"]
     # a code the table does not hold names nothing
     assert rows(spans, "How long is F9?") != ["F9"]
+
+
+def test_furthest_and_closest_measure_a_distance_column(tmp_path: Path) -> None:
+    halts = "# title: Halts of the line\nhalt\tdistance_km\nAsh\t0\nBirch\t12.5\nCedar\t30\n"
+    qa = folder_qa(tmp_path / "h", {"halts.tsv": halts})
+    assert rows(qa, "Which halt is the furthest?") == ["Cedar"]
+    assert rows(qa, "Which halt is closest?") == ["Ash"]
+    assert rows(qa, "Which is farther, Ash or Birch?") == ["Birch"]

@@ -102,8 +102,8 @@ _YEARISH = re.compile(r"[-+]?(?:1\d|2[01])\d{2}")
 # "lowest nitrate"), English
 _SUPERLATIVE = re.compile(
     r"\b(?:(longest|largest|highest|biggest|greatest|deepest|tallest|widest|heaviest|deadliest|"
-    r"maximum|max|(?<!at )most)|(shortest|smallest|lowest|(?<!at )least|fewest|"
-    r"shallowest|narrowest|lightest|minimum|min))\b",
+    r"furthest|farthest|maximum|max|(?<!at )most)|(shortest|smallest|lowest|(?<!at )least|"
+    r"fewest|shallowest|narrowest|lightest|nearest|closest|minimum|min))\b",
     re.IGNORECASE,
 )
 
@@ -119,8 +119,9 @@ _PLACE_BEFORE = re.compile(rf"\b({'|'.join(_PLACES)})[\s-]+$", re.IGNORECASE)
 _COMPARATIVE = re.compile(
     r"\bwhich(?:\s+one|\s+of\s+(?:them|the\s+two|these|those))?\s+"
     r"(?:is|was|are|were|has|had|have)\s+(?:the\s+|a\s+)?"
-    r"(?:(longer|larger|higher|bigger|greater|deeper|taller|wider|heavier|deadlier)|"
-    r"(shorter|smaller|lower|shallower|narrower|lighter))\b(?!.*\bthan\b)",
+    r"(?:(longer|larger|higher|bigger|greater|deeper|taller|wider|heavier|deadlier|further|"
+    r"farther)|(shorter|smaller|lower|shallower|narrower|lighter|nearer|closer))\b"
+    r"(?!.*\bthan\b)",
     re.IGNORECASE | re.DOTALL,
 )
 _SUPERLATIVE_OF = {
@@ -134,6 +135,10 @@ _SUPERLATIVE_OF = {
     "heavier": "heaviest",
     "lighter": "lightest",
     "deadlier": "deadliest",
+    "further": "furthest",
+    "farther": "furthest",
+    "nearer": "nearest",
+    "closer": "nearest",
 }
 
 # The quantity a superlative of size measures, as the stem of a header's word ("the
@@ -150,6 +155,10 @@ _MEASURES = {
     "heaviest": ("weight",),
     "deadliest": ("death", "fatal", "casualti", "kill"),
     "lightest": ("weight",),
+    "furthest": ("distanc",),
+    "farthest": ("distanc",),
+    "nearest": ("distanc",),
+    "closest": ("distanc",),
 }
 
 
