@@ -750,3 +750,9 @@ def test_furthest_and_closest_measure_a_distance_column(tmp_path: Path) -> None:
     assert rows(qa, "Which halt is the furthest?") == ["Cedar"]
     assert rows(qa, "Which halt is closest?") == ["Ash"]
     assert rows(qa, "Which is farther, Ash or Birch?") == ["Birch"]
+
+
+def test_which_of_them_did_something_first_orders_the_rows_shown(mills: QA) -> None:
+    listed = ("Which windmills are in Sudmark?",)
+    assert rows(mills, "Which of them opened first?", listed) == ["Marsh Head"]
+    assert rows(mills, "Which of those closed last?", listed) == ["Low Cap"]

@@ -190,7 +190,11 @@ _DONE = r"(?:published|came out|came|appeared|was done|were done|conducted|repor
 _OF_TWO = r"(?:one|study|trial|paper|report)"
 # "which one was measured first?", "which was built last?": a verb done to the rows,
 # then the end of their order ("first-line" is no order)
-_DONE_TO_ROWS = r"(?:was|were) (?:\w+ed|built|made|done|run|held|begun|written|found)"
+_DONE_TO_ROWS = (
+    r"(?:(?:was|were) (?:\w+ed|built|made|done|run|held|begun|written|found)|"
+    # "which of them opened first?": a verb of the rows themselves, after "them"/"those"
+    r"(?<=\bthem )\w+ed|(?<=\bthose )\w+ed|(?<=\bones )\w+ed)"
+)
 _LATEST = re.compile(
     rf"\b(?:most recent|latest|newest|last one|last study|last trial|{_DONE} last|"
     # "which was the last on X?", "which one was the last?"
