@@ -756,3 +756,16 @@ def test_which_of_them_did_something_first_orders_the_rows_shown(mills: QA) -> N
     listed = ("Which windmills are in Sudmark?",)
     assert rows(mills, "Which of them opened first?", listed) == ["Marsh Head"]
     assert rows(mills, "Which of those closed last?", listed) == ["Low Cap"]
+
+
+def test_a_number_asked_of_one_year_is_read_only_from_a_sentence_of_that_year(
+    tmp_path: Path,
+) -> None:
+    notes = (
+        "The ferry was busiest in 1913, when it carried 900 passengers.\n\n"
+        "The ferry still crosses the bay each summer.\n"
+    )
+    qa = folder_qa(tmp_path / "f", {"notes.txt": notes})
+    assert not qa.ask("How many passengers did the ferry carry in 1913?").abstained
+    other = qa.ask("How many passengers did the ferry carry in 2019?")
+    assert other.abstained and "number of passengers" in (other.refusal_reason or "")

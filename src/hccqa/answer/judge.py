@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 from ..corpus.citations import named_next
 from ..types import TableRow, table_label
+from ..understand.filters import year_range
 from ..understand.lexicon import NEGATING, Lexicon
 from ..understand.query import ASKED_NOT_ABOUT, ENTRY_STEMS, REASONS, Query
 from ..understand.words import (
@@ -204,10 +205,19 @@ def measure(
                 for t in query.terms - ASKED_NOT_ABOUT - {query.unit or ""}
             )
         )
+        # a number of one year the question names ("how many came in 2019?") is read
+        # only from a sentence of that year (or right after one)
+        year = query.filter.years or year_range(query.normalized)
+        dated = str(year[0]) if year and year[0] == year[1] else None
+
+        def of_the_year(s: Scored) -> bool:
+            return dated is None or dated in s.text or dated in sentence_before(s, evidence).text
+
         counted = (
             not unanchored
             and any(
                 counts(s.text, query.unit, stated=stated)
+                and of_the_year(s)
                 and (
                     about(anchor, s)
                     or (not names_its_own(s.text) and about(anchor, sentence_before(s, evidence)))
