@@ -454,7 +454,7 @@ def test_errors_name_the_problem(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match=r"holds no \.txt, \.md or \.pdf file"):
         load_folder(tmp_path)
     (tmp_path / "empty.tsv").write_text("# title: Nothing yet\nsite\tyear\n", encoding="utf-8")
-    with pytest.raises(CorpusError, match=r"no \.tsv table with rows"):
+    with pytest.raises(CorpusError, match=r"no \.tsv or \.csv table with rows"):
         load_folder(tmp_path)
     (tmp_path / "empty.tsv").unlink()
     (tmp_path / "notes.txt").write_text(" \n\n", encoding="utf-8")

@@ -676,6 +676,11 @@ def test_an_average_median_or_total_of_a_column_is_given_over_the_rows_chosen(mi
     average = mills.ask("What is the average height of the windmills?")
     assert not average.abstained and len(average.rows) == 5
     assert average.answer.startswith("Average height (m): 17.4 (over 5 table rows):")
+    assert (
+        average.figure
+        == average.to_dict()["figure"]
+        == "Average height (m): 17.4 (over 5 table rows)"
+    )
     # rows with no value ("-", "NA") are left out, and said to be
     total = mills.ask("What is the total number of sails of the windmills?")
     assert total.answer.startswith("Total sails: 15 (over the 3 of 5 table rows that give one):")
@@ -769,3 +774,14 @@ def test_a_number_asked_of_one_year_is_read_only_from_a_sentence_of_that_year(
     assert not qa.ask("How many passengers did the ferry carry in 1913?").abstained
     other = qa.ask("How many passengers did the ferry carry in 2019?")
     assert other.abstained and "number of passengers" in (other.refusal_reason or "")
+
+
+def test_a_superlative_of_weight_reads_a_column_counted_in_kg(tmp_path: Path) -> None:
+    crates = "# title: Crates\ncrate\tkg\nC1\t12\nC2\t40\nC3\t25\n"
+    notes = "The depot opens at dawn. Forklifts are serviced in spring.\n"
+    qa = folder_qa(tmp_path / "c", {"crates.tsv": crates, "notes.txt": notes})
+    heaviest = qa.ask("Which crate is the heaviest?")
+    assert [m.row.key for m in heaviest.rows] == ["C2"]
+    assert not heaviest.sentences  # no quote shares a word with the question
+    assert rows(qa, "Which is the second heaviest crate?") == ["C3"]
+    assert rows(qa, "Which crates weigh 25 kg?") == ["C3"]

@@ -27,7 +27,8 @@ from .answer.facts import SentenceFacts, holds_any
 from .answer.judge import Policy, Verdict, counts_rows, judge
 from .answer.rows import RowChoice, choose_rows, filter_rows, points_back
 from .types import Answer
-from .understand.lexicon import Lexicon
+from .understand.bounds import AGGREGATE_STEMS
+from .understand.lexicon import ORDERING_STEMS, Lexicon
 from .understand.query import Query, Recall, names_its_subject, points_at_nothing, understand
 
 MIN_PASSAGES = 10  # ranked passages kept for Recall@10 / MRR@10
@@ -121,9 +122,12 @@ def answer_question(
         )
         and counts_rows(query, [m.row for m in rows.rows], engine.lexicon)
     )
-    if counting:  # the rows answer; a quote sharing no word of the question but the
-        # counted one says nothing of them ("how many harvests were over 30 kg?")
-        asked = query.terms - {query.unit or ""}
+    # a list by a bound or an order of a column of numbers ("the heaviest", "over 30 kg")
+    measured = rows.listing and any(c.bound for c in query.filter.constraints)
+    if counting or measured:  # the rows answer; a quote sharing no word of the question
+        # but the counted one, or the order's, says nothing of them ("how many harvests
+        # were over 30 kg?", "which is the heaviest harvest?")
+        asked = query.terms - {query.unit or ""} - ORDERING_STEMS
         quotes = [s for s in quotes if holds_any(asked, s.text)]
     # "what is the average height of the X?": the figure over the rows shown
     figure = (
@@ -131,6 +135,9 @@ def answer_question(
         if query.aggregate is not None and rows.rows
         else None
     )
+    if figure is not None:  # the rows give it; a quote sharing none of the question's
+        # words but the figure's says nothing of them
+        quotes = [s for s in quotes if holds_any(query.terms - AGGREGATE_STEMS, s.text)]
     rows_ms = _ms(t0)
     t0 = time.perf_counter()
     answer = compose(

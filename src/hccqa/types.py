@@ -285,6 +285,8 @@ class Answer:
         corrections: ``(typed, corrected)`` words the spelling step changed.
         counted: The question asks how many rows ("how many rivers are longer than X?"):
             ``rows`` are what it counts, and the answer leads with their number.
+        figure: The figure asked of a column of ``rows`` ("the average height"), in words:
+            "Average height (m): 17.4 (over 5 table rows)"; None otherwise.
     """
 
     question: str
@@ -302,6 +304,7 @@ class Answer:
     refusal_reason: str | None = None
     corrections: tuple[tuple[str, str], ...] = ()
     counted: bool = False
+    figure: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -313,6 +316,7 @@ class Answer:
             "refusal_reason": self.refusal_reason,
             "corrections": [list(c) for c in self.corrections],
             "counted": self.counted,
+            "figure": self.figure,
             "passages": [h.to_dict() for h in self.passages],
             "rows": [r.to_dict() for r in self.rows],
             "sentences": [s.to_dict() for s in self.sentences],

@@ -221,9 +221,8 @@ _NUMBER_CELL = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
 def figure_of(aggregate: Aggregate, rows: Sequence[TableRow]) -> str | None:
-    """The head of rows a figure is asked of: "Average height (m): 45.9 (over 15 table
-    rows):", "... (over the 12 of 15 table rows that give one):"; None when no row has a
-    value."""
+    """A figure asked of rows, in words: "Average height (m): 45.9 (over 15 table rows)",
+    "... (over the 12 of 15 table rows that give one)"; None when no row has a value."""
     found = aggregate.of(rows)
     if found is None:
         return None
@@ -235,7 +234,7 @@ def figure_of(aggregate: Aggregate, rows: Sequence[TableRow]) -> str | None:
         if n < len(rows)
         else f"over {n} table row{'s' if n != 1 else ''}"
     )
-    return f"{aggregate.kind.capitalize()} {names}: {shown} ({over}):"
+    return f"{aggregate.kind.capitalize()} {names}: {shown} ({over})"
 
 
 def counted_head(n: int) -> str:
@@ -361,7 +360,7 @@ def compose(
         if listing and counting:  # "how many rivers are longer than X?": say how many
             head = counted_head(len(rows))
         if figure is not None:  # "the average height of the X?": the figure, then its rows
-            head = figure
+            head = f"{figure}:"
         block = f"{head}\n{listing_text}"
         full = f"{block}\n{body}".strip() if listing else f"{body}\n{block}".strip()
         for m in rows:
@@ -375,6 +374,7 @@ def compose(
         references=dict(sorted(used.items())),
         text=body,
         counted=bool(rows) and listing and counting,
+        figure=figure if rows else None,
         **base,  # type: ignore[arg-type]
     )
 

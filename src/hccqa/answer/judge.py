@@ -208,10 +208,12 @@ def measure(
         # a number of one year the question names ("how many came in 2019?") is read
         # only from a sentence of that year (or right after one)
         year = query.filter.years or year_range(query.normalized)
-        dated = str(year[0]) if year and year[0] == year[1] else None
+        one_year = str(year[0]) if year and year[0] == year[1] else None
 
         def of_the_year(s: Scored) -> bool:
-            return dated is None or dated in s.text or dated in sentence_before(s, evidence).text
+            if one_year is None:
+                return True
+            return one_year in s.text or one_year in sentence_before(s, evidence).text
 
         counted = (
             not unanchored

@@ -437,6 +437,8 @@ def ask_cmd(
         print(ans.text)
     if ans.rows:
         head = counted_head(len(ans.rows)) if ans.counted else "Table rows:"
+        if ans.figure:  # "the average height of the X": the figure, over these rows
+            head = f"{ans.figure}:"
         print(f"\n{head}" if ans.text or ans.abstained else head)
         for r in ans.rows:
             label = table_label(r.row.table)

@@ -132,6 +132,8 @@ def render_answer(answer: Answer, elapsed_ms: float | None = None) -> str:
                 )
         else:
             parts.append(link_markers(esc(answer.answer), sections))
+        if answer.figure:  # "the average height of the X"
+            parts.append(f'<div class="hccqa-figure">{esc(answer.figure)}</div>')
         if answer.rows:
             count = len(answer.rows)
             parts.append(
@@ -326,6 +328,8 @@ def answer_markdown(answer: Answer) -> str:
         )
     else:
         lines.append(answer.answer)
+    if answer.figure and not answer.abstained:  # "the average height of the X"
+        lines += ["", f"**{answer.figure}**"]
     if answer.passages:
         cited = _cited_markers(answer)
         lines += ["", "### Sources", ""]

@@ -141,6 +141,24 @@ _SUPERLATIVE_OF = {
     "closer": "nearest",
 }
 
+# The units a superlative's quantity is counted in, when no header names the quantity
+# ("the heaviest" of a column "kg"), English and metric or imperial
+_WEIGHT = ("kg", "g", "t", "lb", "lbs", "tonnes", "tons")
+_LENGTH = ("m", "km", "cm", "mm", "ft", "mi", "metres", "meters", "miles", "feet")
+_MEASURED_IN = {
+    "heaviest": _WEIGHT,
+    "lightest": _WEIGHT,
+    "tallest": _LENGTH,
+    "longest": _LENGTH,
+    "shortest": _LENGTH,
+    "widest": _LENGTH,
+    "narrowest": _LENGTH,
+    "deepest": _LENGTH,
+    "shallowest": _LENGTH,
+    "furthest": _LENGTH,
+    "nearest": _LENGTH,
+}
+
 # The quantity a superlative of size measures, as the stem of a header's word ("the
 # tallest" of a column "height_m"), English; one that could measure several ("the
 # shortest": height or length) counts only where the table has one of them.
@@ -226,6 +244,8 @@ def numeric_bounds(
             word = (m.group(1) or m.group(2) or "").lower()
             word = _SUPERLATIVE_OF.get(word, word)
             measured = [by_word[w] for w in _MEASURES.get(word, ()) if w in by_word]
+            if not measured:  # or of a column counted in its unit ("the heaviest": kg)
+                measured = [units[u] for u in _MEASURED_IN.get(word, ()) if u in units]
             if len(measured) != 1:
                 continue
             columns = measured[0]
@@ -516,7 +536,9 @@ def _columns_by_unit(lexicon: Lexicon, table: str | None) -> dict[str, list[tupl
         for c in t.columns:
             # ("height (m)" and "height [m]" as "height_m")
             parts = [p for p in re.split(r"[\s_()\[\]]+", c.name.strip().lower()) if p]
-            if c.kind == "number" and len(parts) > 1 and parts[-1].isalpha():
+            # (or a header that is a unit, "kg")
+            named = len(parts) > 1 or (bool(parts) and parts[0] in _SAME_UNIT)
+            if c.kind == "number" and named and parts[-1].isalpha():
                 for unit in (parts[-1], *sorted(_SAME_UNIT.get(parts[-1], ()))):
                     out.setdefault(unit, []).append((t.id, c.name))
     return out

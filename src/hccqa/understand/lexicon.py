@@ -32,7 +32,7 @@ from .expand import Expander
 from .spelling import Speller, english_counts
 from .words import ORDERING, STOPWORDS, Token, content_stems, parts, stem, tokens
 
-_ORDERING = frozenset(stem(w) for w in ORDERING)
+ORDERING_STEMS = frozenset(stem(w) for w in ORDERING)
 # English prepositions and articles: a noun after them is a place, a time or a cause
 _PREPOSITIONS = frozenset(
     ["in", "on", "at", "near", "by", "from", "with", "to", "into", "of", "for", "under"]
@@ -569,13 +569,13 @@ class Lexicon:
                 and e.stems <= have
                 and _together(e.stems, stems_in_order, whole)
                 # "the tallest X" asks an order, not the value "Tallest X"
-                and not (e.stems & _ORDERING and e.stems <= structure | _ORDERING)
+                and not (e.stems & ORDERING_STEMS and e.stems <= structure | ORDERING_STEMS)
             ):
                 found.append(Mention(e, "whole", e.stems))
             elif (
                 (pairs := runs & _pair_set(e.sequence))
                 and 2 * len(held := frozenset(s for p in pairs for s in p)) >= len(set(e.sequence))
-                and not held <= structure | _ORDERING  # (nor "one of the oldest X")
+                and not held <= structure | ORDERING_STEMS  # (nor "one of the oldest X")
             ):
                 # a phrase names the value when it holds half of its words or more, not
                 # only words that name the table ("the river's discharge" does not name
