@@ -320,6 +320,9 @@ def test_a_broken_wn_module_gives_an_empty_bridge(
     monkeypatch.delenv("HCCQA_WORDNET_DIR", raising=False)
     monkeypatch.setattr(bridge_module, "_warned", set())
     monkeypatch.setitem(sys.modules, "wn", types.ModuleType("wn"))  # no __spec__
+    # (looked up afresh: the process remembers the installed folder)
+    uncached = bridge_module._installed_wordnet.__wrapped__
+    monkeypatch.setattr(bridge_module, "_installed_wordnet", uncached)
     with caplog.at_level(logging.WARNING, logger="hccqa.understand.bridge"):
         assert len(load_bridge(["quillbox"])) == 0
     assert any("cannot locate WordNet" in r.getMessage() for r in caplog.records)

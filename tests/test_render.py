@@ -227,3 +227,14 @@ def test_sources_show_quoted_and_first_k_passages_and_fold_the_rest() -> None:
     assert 'id="hccqa-src-2"' in folded and 'id="hccqa-src-2"' not in open_part
     assert "<summary>1 more retrieved passages</summary>" in folded
     assert "<details>" not in render.render_sources(make_answer())  # default k: all open
+
+
+def test_a_figure_is_shown_once_with_quotes_or_without() -> None:
+    figure = "Average kg: 30.5 (over 2 table rows)"
+    quoted = replace(make_answer(), figure=figure)
+    assert render.render_answer(quoted).count(figure) == 1
+    assert render.answer_markdown(quoted).count(figure) == 1
+    # without quotes the answer leads with the figure (the head of its rows)
+    bare = replace(quoted, sentences=(), answer=f"{figure}:\n- a row")
+    assert render.render_answer(bare).count(figure) == 1
+    assert render.answer_markdown(bare).count(figure) == 1

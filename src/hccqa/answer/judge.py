@@ -213,7 +213,8 @@ def measure(
         def of_the_year(s: Scored) -> bool:
             if one_year is None:
                 return True
-            return one_year in s.text or one_year in sentence_before(s, evidence).text
+            year_in = re.compile(rf"(?<!\d){one_year}(?!\d)").search
+            return bool(year_in(s.text) or year_in(sentence_before(s, evidence).text))
 
         counted = (
             not unanchored
@@ -522,6 +523,9 @@ def judge(
     signals = measure(query, evidence, rows=rows, row_kind=row_kind, lexicon=lexicon)
     if not evidence.hits:
         return Verdict(False, 0.0, "nothing was retrieved", signals)
+    if "gist" in query.intents and not (query.terms or query.mentions or query.unknown):
+        # "what is this document about?": any corpus answers its own gist
+        return Verdict(True, 1.0, None, signals)
     if not query.terms and not query.mentions and not query.filter.specific:
         # "the the the", "why?" on its own: any sentence would do as well as any other
         return Verdict(False, 0.0, NOTHING_ASKED, signals)
@@ -549,20 +553,28 @@ def _lists_none(query: Query, lexicon: Lexicon | None) -> bool:
 
 
 def _said_in_prose(query: Query, evidence: Evidence) -> bool:
-    """A best sentence holds what the filter asks, its years and values, though no row
-    does ("the X mill was built in 1890" for "which mills were built in 1890?")."""
+    """A best sentence holds the filter's years and values and another topical word of
+    the question, though no row does ("Old Ridge windmill was built in 1890" for "which
+    windmills were built in 1890?"; not "The depot opened in 1890")."""
     f = query.filter
+    asked = {y for c in f.constraints for v in c.values for y in content_stems(v)}
+    others = query.terms - asked - {t.stem for t in query.tokens if t.norm.isdigit()}
     for s in evidence.sentences[:BEST]:
         if s.row:
             continue
         if f.years is not None and not any(
-            f.years[0] <= int(y) <= f.years[1] for y in YEAR.findall(s.text)
+            f.years[0] <= int(y) <= f.years[1] for y in _A_YEAR.findall(s.text)
         ):
             continue
         have = stem_set(s.text)
+        if not others & have:
+            continue
         if all(any(content_stems(v) <= have for v in c.values) for c in f.constraints):
             return True
     return False
+
+
+_A_YEAR = re.compile(r"(?<![\d.,])-?\d{3,4}(?![\d.,]\d)")  # any year, early ones too
 
 
 def _filter_words(query: Query) -> str:

@@ -132,7 +132,7 @@ def render_answer(answer: Answer, elapsed_ms: float | None = None) -> str:
                 )
         else:
             parts.append(link_markers(esc(answer.answer), sections))
-        if answer.figure:  # "the average height of the X"
+        if answer.figure and answer.sentences:  # (without quotes, the answer leads with it)
             parts.append(f'<div class="hccqa-figure">{esc(answer.figure)}</div>')
         if answer.rows:
             count = len(answer.rows)
@@ -328,7 +328,7 @@ def answer_markdown(answer: Answer) -> str:
         )
     else:
         lines.append(answer.answer)
-    if answer.figure and not answer.abstained:  # "the average height of the X"
+    if answer.figure and answer.sentences:  # (without quotes, the answer leads with it)
         lines += ["", f"**{answer.figure}**"]
     if answer.passages:
         cited = _cited_markers(answer)

@@ -19,7 +19,7 @@ from ..types import TableRow, table_label
 from .bounds import as_number, numeric_bounds
 from .compare import comparison_start
 from .lexicon import Lexicon, Mention
-from .words import Token, content_stems, parts, stem
+from .words import STOPWORDS, Token, content_stems, parts, stem
 
 # A count or an amount is not a year: "2000 patients", "1200 mg", "1900 %". The words are
 # English units and count nouns, not facts of any corpus.
@@ -62,9 +62,10 @@ def _year_patterns(early: bool) -> tuple[re.Pattern[str], re.Pattern[str], re.Pa
 _RANGE, _SINCE, _BEFORE = _year_patterns(early=False)
 _EARLY = _year_patterns(early=True)  # "towers built before 1400", of a table dating so early
 _ANY_YEAR = re.compile(rf"(?<!\d){_year(early=False)}", re.IGNORECASE)  # a year alone: 1800 on
-# an earlier year right after a word that dates (English): "in 1612", "from 1350", "of 1066"
+# an earlier year right after a word that dates (English): "in 1612", "during 1350"; not
+# "a crew of 1200", "in 1500 tons" (a count: a plural after it)
 _EARLY_YEAR = re.compile(
-    rf"\b(?:in|from|of|during|around|circa|c\.|year)\s+({_year(early=True)})(?![\w'\u2019])",
+    rf"\b(?:in|during|circa|c\.|year)\s+({_year(early=True)})(?![\w'\u2019])(?:\s+([a-z]+))?",
     re.IGNORECASE,
 )
 _YEARISH = re.compile(r"(?:1\d|20|21)\d{2}")  # in every match of the patterns above
@@ -393,7 +394,11 @@ def year_range(text: str, *, early: bool = False) -> tuple[int, int] | None:
         return (OPEN_START, y if inclusive else y - 1)
     found = {int(y) for y in _ANY_YEAR.findall(text)}
     if early:  # ("built in 1612", "from 1350": a year after a word that dates)
-        found |= {int(y) for y in _EARLY_YEAR.findall(typed)}  # (as typed: no decade)
+        found |= {  # (as typed: no decade; a plural after it counts: "in 1500 tons")
+            int(m.group(1))
+            for m in _EARLY_YEAR.finditer(typed)
+            if not (m.group(2) and m.group(2).endswith("s") and m.group(2) not in STOPWORDS)
+        }
     return (min(found), max(found)) if found else None
 
 
@@ -597,6 +602,8 @@ _BOUNDING = re.compile(
 )
 
 
+# words before a row compared with, not asked for (English)
+_REFERENCE_BEFORE = re.compile(r"\b(?:than|to|from|as)\s+$", re.IGNORECASE)
 # a code: letters and digits together, both ("L5", "HX-2", "B12"), not a word or a number
 _CODE = re.compile(r"(?<![\w-])(?=[\w-]*[^\W\d_])(?=[\w-]*\d)[^\W_][\w]*(?:-[\w]+)*(?![\w-])")
 
@@ -618,9 +625,10 @@ def keys_named(text: str, lexicon: Lexicon, table: str | None = None) -> tuple[C
     "refs 3 and 40", "id B4" (a table's first column), or alone when the key is a code of
     letters and digits ("L5"); one constraint per column name.
 
-    Only keys the table holds count, read in order up to the first word that is none
-    ("ref 12 and its drug": 12). A number after a bounding word ("after year 2010") is a
-    bound, not a key.
+    Only keys the table holds count; after the header, read in order up to the first word
+    that is none ("ref 12 and its drug": 12). A number after a bounding word ("after year
+    2010") is a bound, and a code after "than", "to", "from" a row compared with
+    ("heavier than L5"), not keys.
     """
     found: dict[str, tuple[list[str], set[str]]] = {}
     for t in lexicon.tables:
@@ -633,6 +641,8 @@ def keys_named(text: str, lexicon: Lexicon, table: str | None = None) -> tuple[C
         # a code of letters and digits is a key typed alone too ("how heavy is L5?")
         for m in _CODE.finditer(text):
             row = by_key.get(m.group(0).lower())
+            if _REFERENCE_BEFORE.search(text, 0, m.start()):
+                continue  # "heavier than L5", "closest to B2": a row to compare with
             if row is not None and _CODE.fullmatch(row.key):
                 values, rows = found.setdefault(column, ([], set()))
                 if row.key not in values:

@@ -34,9 +34,10 @@ from .words import ORDERING, STOPWORDS, Token, content_stems, parts, stem, token
 
 ORDERING_STEMS = frozenset(stem(w) for w in ORDERING)
 # English prepositions and articles: a noun after them is a place, a time or a cause
+# (not "by", "with", "of", "for": "captained by women", "a crew of men")
 _PREPOSITIONS = frozenset(
-    ["in", "on", "at", "near", "by", "from", "with", "to", "into", "of", "for", "under"]
-    + ["over", "across", "along", "around", "behind", "beside", "during", "through"]
+    ["in", "on", "at", "near", "from", "to", "into", "under", "over", "across", "along"]
+    + ["around", "behind", "beside", "during", "through"]
 )
 _ARTICLES = frozenset(["the", "a", "an", "this", "that", "these", "those", "its", "their"])
 # Conjunctions that join several entities in one cell ("X and Y", "A plus B", "C/D").
@@ -613,9 +614,9 @@ class Lexicon:
     def glossed(self, toks: Sequence[Token], known: Iterable[Mention] = ()) -> list[Mention]:
         """The one-word values a word the corpus never uses is a kind of, as WordNet files
         it as a noun ("women": adult, female, the value "female" of a column of genders),
-        when the word is what the question asks about, not a place or a cause after a
-        preposition ("near the sea" names no mill powered by water); not a value of a
-        column another mention already names."""
+        when the word is what the question asks about, not a place or a time after a
+        preposition ("near the sea" names no mill powered by water; "captained by women"
+        names female captains); not a value of a column another mention already names."""
         taken = {(m.entity.table, m.entity.column) for m in known}
         out: list[Mention] = []
         for i, t in enumerate(toks):

@@ -190,10 +190,16 @@ _DONE = r"(?:published|came out|came|appeared|was done|were done|conducted|repor
 _OF_TWO = r"(?:one|study|trial|paper|report)"
 # "which one was measured first?", "which was built last?": a verb done to the rows,
 # then the end of their order ("first-line" is no order)
+# verbs that date what the rows are (English): "which of them *opened* first?", not
+# "finished first" (a place in a race) nor "need first aid"
+_DATING_VERBS = (
+    r"(?:opened|built|founded|launched|published|started|established|introduced|created|"
+    r"completed|closed|began|appeared|arrived|joined|discovered|invented|made|released)"
+)
 _DONE_TO_ROWS = (
     r"(?:(?:was|were) (?:\w+ed|built|made|done|run|held|begun|written|found)|"
     # "which of them opened first?": a verb of the rows themselves, after "them"/"those"
-    r"(?<=\bthem )\w+ed|(?<=\bthose )\w+ed|(?<=\bones )\w+ed)"
+    rf"(?<=\bthem ){_DATING_VERBS}|(?<=\bthose ){_DATING_VERBS}|(?<=\bones ){_DATING_VERBS})"
 )
 _LATEST = re.compile(
     rf"\b(?:most recent|latest|newest|last one|last study|last trial|{_DONE} last|"
@@ -231,7 +237,10 @@ _GIST = re.compile(
     r"point|idea|lesson|finding|gist)|\btake-?aways?\b|\btake-home\b|\bbottom line\b|"
     r"\bmain (?:points?|messages?|findings?|ideas?|arguments?|lessons?)\b|"
     r"\bkey (?:messages?|points?|findings?|lessons?)\b|\bin (?:short|a nutshell)\b|"
-    r"\bsum (?:it |this |that )?up\b",
+    r"\bsum (?:it |this |that )?up\b|"
+    # "what is this document about?", "what are these notes about?": the documents' gist
+    r"\bwhat (?:is|are) (?:this|these|the|those) (?:notes?|documents?|review|files?|texts?|"
+    r"papers?|articles?|reports?) (?:all )?about\b",
     re.IGNORECASE,
 )
 _YESNO = re.compile(
@@ -584,6 +593,8 @@ def understand(
     # ("earlier than 2014" bounds the years the filter reads; "how many in total",
     # "how many were published in 2013" count rows)
     form = _ORDERING if intents & {"latest", "earliest"} or row_filter.years else frozenset()
+    if "gist" in intents:  # "what are these notes about?": the documents, asked whole
+        form |= _THE_DOCUMENTS
     if "number" in intents:  # "how many studies were published in 2013?" counts rows
         form |= _COUNTING | (_DATING if row_filter.years or row_filter.years_aside else set())
     # ("the table", "in this table", "table 3"; not "which towers have tables?")
@@ -613,6 +624,8 @@ def understand(
     years = {t.stem for t in toks if t.norm.isdigit()} if row_filter.years else set()
     aliases = {t.stem for t in toks if t.norm in other_names}
     terms = content_stems(expanded) - years - aliases
+    if "gist" in intents:  # ("what are these notes about?" asks of no note)
+        terms -= {stem(w) for w in _THE_DOCUMENTS}
     # plain words that a dictionary's definition of a corpus word holds ("beehives" ->
     # "apiary"): the corpus word is searched too; the user's own words, not those of the
     # long forms of short forms they typed (the corpus's words already)
@@ -1641,7 +1654,18 @@ _INTENT_PATTERNS: Mapping[str, tuple[re.Pattern[str], tuple[str, ...]]] = Mappin
         "earliest": (_EARLIEST, ("earliest", "oldest", "first", "earlier", "older")),
         "gist": (
             _GIST,
-            ("conclu", "summar", "overall", "take", "bottom", "main", "key", "in ", "sum "),
+            (
+                "conclu",
+                "summar",
+                "overall",
+                "take",
+                "bottom",
+                "main",
+                "key",
+                "in ",
+                "sum ",
+                "about",
+            ),
         ),
     }
 )
