@@ -811,3 +811,14 @@ def test_review_of_the_last_changes(tmp_path: Path) -> None:
         "earliest"
         not in understand("Which of them finished first?", listed, sea.engine.lexicon).intents
     )
+
+
+def test_an_average_of_a_quantity_reads_the_column_counted_in_its_unit(tmp_path: Path) -> None:
+    crates = "# title: Crates\ncrate\tkg\tt\nC1\t12\t3\nC2\t40\t1\nC3\t26\t2\n"
+    notes = "The heaviest load ever shipped weighed 90 kg.\n"
+    qa = folder_qa(tmp_path / "c", {"crates.tsv": crates, "notes.txt": notes})
+    asked = qa.ask("What is the average weight of the crates?")
+    assert asked.figure == "Average kg: 26 (over 3 table rows)"
+    assert not asked.sentences  # the quote's 90 kg is no figure of these rows
+    # a one-letter header ("t", a time) is no unit: "the heaviest" reads kg
+    assert rows(qa, "Which crate is the heaviest?") == ["C2"]

@@ -135,9 +135,12 @@ def answer_question(
         if query.aggregate is not None and rows.rows
         else None
     )
-    if figure is not None:  # the rows give it; a quote sharing none of the question's
+    if figure is not None and query.aggregate is not None:  # the rows give it; a quote
+        # sharing none of the question's
         # words but the figure's says nothing of them
-        quotes = [s for s in quotes if holds_any(query.terms - AGGREGATE_STEMS, s.text)]
+        # (nor the column's own words: "The heaviest crate weighed 90 kg" beside a total)
+        asked = query.terms - AGGREGATE_STEMS - {query.unit or ""} - query.aggregate.stems
+        quotes = [s for s in quotes if holds_any(asked, s.text)]
     rows_ms = _ms(t0)
     t0 = time.perf_counter()
     answer = compose(

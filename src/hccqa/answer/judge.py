@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 from ..corpus.citations import named_next
 from ..types import TableRow, table_label
+from ..understand.bounds import AGGREGATE_STEMS
 from ..understand.filters import year_range
 from ..understand.lexicon import NEGATING, Lexicon
 from ..understand.query import ASKED_NOT_ABOUT, ENTRY_STEMS, REASONS, Query
@@ -260,6 +261,8 @@ def measure(
             if rows
             else frozenset()
         )
+        if query.aggregate is not None and rows:  # "the average weight": of a kg column
+            places.append(query.aggregate.stems | AGGREGATE_STEMS)
         named = any(all(holds(f, have) for f in query.focus) for have in places)
         focus_missing = 0.0 if named else 1.0
     return {

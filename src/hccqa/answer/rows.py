@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 
 from ..corpus.citations import continues_from, find_authors, find_citations
 from ..types import RowMatch, TableRow, table_label
-from ..understand.bounds import AGGREGATE_STEMS, Aggregate
+from ..understand.bounds import AGGREGATE_STEMS
 from ..understand.filters import Constraint, RowFilter
 from ..understand.lexicon import NEGATING, NEGATIONS, TABLE_NOUNS, Lexicon
 from ..understand.query import (
@@ -60,14 +60,6 @@ class RowChoice:
 
     rows: tuple[RowMatch, ...]
     listing: bool  # the rows are the answer (a filter or a list question), not an aside
-
-
-def _column_stems(rows: Sequence[TableRow], aggregate: Aggregate) -> frozenset[str]:
-    """The stems of the headers of the columns a figure is asked of."""
-    tables = {r.table for r in rows}
-    return frozenset().union(
-        *(content_stems(c.replace("_", " ")) for t, c in aggregate.columns if t in tables)
-    )
 
 
 def filter_rows(
@@ -107,7 +99,7 @@ def filter_rows(
             if "number" in query.intents:  # "how many rows in total are in table 2?"
                 own_words |= COUNTING_STEMS
             if query.aggregate is not None:  # "the mean height": its words ask no value
-                own_words |= AGGREGATE_STEMS | _column_stems(own, query.aggregate)
+                own_words |= AGGREGATE_STEMS | query.aggregate.stems
             if own and query.terms <= own_words:
                 return own
         return []

@@ -145,6 +145,8 @@ _SUPERLATIVE_OF = {
 # ("the heaviest" of a column "kg"), English and metric or imperial
 _WEIGHT = ("kg", "g", "t", "lb", "lbs", "tonnes", "tons")
 _LENGTH = ("m", "km", "cm", "mm", "ft", "mi", "metres", "meters", "miles", "feet")
+# a quantity's word and the units it is counted in ("the average weight": kg)
+_QUANTITY_UNITS = {"weight": _WEIGHT, "height": _LENGTH, "length": _LENGTH, "distanc": _LENGTH}
 _MEASURED_IN = {
     "heaviest": _WEIGHT,
     "lightest": _WEIGHT,
@@ -312,6 +314,14 @@ class Aggregate(NamedTuple):
 
     kind: str
     columns: tuple[tuple[str, str], ...]  # (table, column) the word names
+    named: frozenset[str] = frozenset()  # the question's word for the column ("weight")
+
+    @property
+    def stems(self) -> frozenset[str]:
+        """The stems of the columns' headers ("height", "m" of ``height (m)``) and of the
+        question's word for them."""
+        headers = (content_stems(c.replace("_", " ")) for _, c in self.columns)
+        return frozenset().union(self.named, *headers)
 
     def of(self, rows: Sequence[Any]) -> tuple[float, int] | None:
         """The figure over these rows' values (each row's in the first column it has), and
@@ -360,10 +370,18 @@ def aggregate_of(
         return None
     by_word = _columns_named(lexicon, table)
     after = [t for t in toks if t.start >= m.end()][:_AGGREGATE_REACH]
-    columns = next((by_word[t.stem] for t in after if t.stem in by_word), None)
-    if columns is None:
+    word = next((t for t in after if t.stem in by_word), None)
+    columns = by_word[word.stem] if word is not None else None
+    if word is None:  # "the average weight" of a column counted in kg
+        units = _columns_by_unit(lexicon, table)
+        counted = [
+            (t, units[u]) for t in after for u in _QUANTITY_UNITS.get(t.stem, ()) if u in units
+        ]
+        if len(counted) == 1:
+            word, columns = counted[0]
+    if word is None or columns is None:
         return None
-    return Aggregate(_AGGREGATES[m.group(1).lower()], tuple(columns))
+    return Aggregate(_AGGREGATES[m.group(1).lower()], tuple(columns), frozenset({word.stem}))
 
 
 # Numbers in words, English ("only one platform", "two or more wings")
@@ -537,7 +555,7 @@ def _columns_by_unit(lexicon: Lexicon, table: str | None) -> dict[str, list[tupl
             # ("height (m)" and "height [m]" as "height_m")
             parts = [p for p in re.split(r"[\s_()\[\]]+", c.name.strip().lower()) if p]
             # (or a header that is a unit, "kg")
-            named = len(parts) > 1 or (bool(parts) and parts[0] in _SAME_UNIT)
+            named = len(parts) > 1 or (bool(parts) and len(parts[0]) > 1 and parts[0] in _SAME_UNIT)
             if c.kind == "number" and named and parts[-1].isalpha():
                 for unit in (parts[-1], *sorted(_SAME_UNIT.get(parts[-1], ()))):
                     out.setdefault(unit, []).append((t.id, c.name))

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from ..corpus.glossary import find_definitions
-from .bounds import Aggregate, aggregate_of
+from .bounds import AGGREGATE_STEMS, Aggregate, aggregate_of
 from .bridge import proper_name
 from .compare import compared_words, contrasted
 from .filters import (
@@ -619,6 +619,8 @@ def understand(
         and t.norm not in form
         and id(t) not in table_words
         and not (graded and (t.norm in _PLACE_WORDS or _superlative(t.norm, lexicon)))
+        # ("the average weight": the figure of a column counted in kg)
+        and not (aggregate is not None and t.stem in aggregate.stems | AGGREGATE_STEMS)
     )
     # years the row filter reads are a constraint, not words a sentence should hold
     years = {t.stem for t in toks if t.norm.isdigit()} if row_filter.years else set()
