@@ -108,7 +108,7 @@ def answer_question(
         else RowChoice((), False)
     )
     quotes = of_the_referent(query, dated_by_rows(query, quotes, rows.rows), rows.rows, evidence)
-    quotes = about_the_named(query, quotes, evidence, engine.lexicon)
+    quotes = about_the_named(query, quotes, evidence)
     quotes = counted_by_rows(query, quotes, rows.rows, evidence)
     # "how many rivers are longer than X?": the rows are the answer, and their number
     shown = {m.row.id for m in rows.rows}
@@ -135,10 +135,10 @@ def answer_question(
         if query.aggregate is not None and rows.rows
         else None
     )
-    if figure is not None and query.aggregate is not None:  # the rows give it; a quote
-        # sharing none of the question's
-        # words but the figure's says nothing of them
-        # (nor the column's own words: "The heaviest crate weighed 90 kg" beside a total)
+    if figure is not None and query.aggregate is not None:
+        # the rows give the figure: a quote sharing no word of the question but the
+        # figure's and its column's says nothing of them ("The heaviest load weighed 90
+        # kg" beside a total)
         asked = query.terms - AGGREGATE_STEMS - {query.unit or ""} - query.aggregate.stems
         quotes = [s for s in quotes if holds_any(asked, s.text)]
     rows_ms = _ms(t0)

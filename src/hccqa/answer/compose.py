@@ -27,7 +27,6 @@ from ..types import (
     table_label,
 )
 from ..understand.bounds import Aggregate
-from ..understand.lexicon import Lexicon
 from ..understand.query import Query
 from ..understand.words import content_stems, stem_set
 from .evidence import Evidence, Scored, context_of
@@ -151,18 +150,13 @@ def of_the_referent(
     return [q for q in quotes if studies_reported(q.text, context_of(q, evidence)) & refs]
 
 
-def about_the_named(
-    query: Query, quotes: Sequence[Scored], evidence: Evidence, lexicon: Lexicon
-) -> list[Scored]:
+def about_the_named(query: Query, quotes: Sequence[Scored], evidence: Evidence) -> list[Scored]:
     """For a question naming a row by its name, its key of words or its column of names
     ("when did Ada Venn retire?"): the quotes about it, naming it or right after a
     sentence of their passage that does. A quote on another row's subject ("She retired
     in 1890." after a sentence on Bo Lind) would answer for the wrong one."""
-    keys = {(t.id, t.columns[0].name) for t in lexicon.tables if t.columns}
     named = [
-        m.matched
-        for m in query.mentions
-        if m.matched and (m.entity.own or (m.entity.table, m.entity.column) in keys)
+        m.matched for m in query.mentions if m.matched and (m.entity.own or m.entity.kind == "key")
     ]
     if not named:
         return list(quotes)

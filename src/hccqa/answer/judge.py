@@ -209,13 +209,14 @@ def measure(
         # a number of one year the question names ("how many came in 2019?") is read
         # only from a sentence of that year (or right after one)
         year = query.filter.years or year_range(query.normalized)
-        one_year = str(year[0]) if year and year[0] == year[1] else None
+        one_year = re.compile(rf"(?<!\d){year[0]}(?!\d)") if year and year[0] == year[1] else None
 
         def of_the_year(s: Scored) -> bool:
             if one_year is None:
                 return True
-            year_in = re.compile(rf"(?<!\d){one_year}(?!\d)").search
-            return bool(year_in(s.text) or year_in(sentence_before(s, evidence).text))
+            return bool(
+                one_year.search(s.text) or one_year.search(sentence_before(s, evidence).text)
+            )
 
         counted = (
             not unanchored

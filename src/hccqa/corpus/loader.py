@@ -11,7 +11,8 @@ others), headings (Markdown headings, upper-case lines, a short title line such 
 "Abstract", or a "Core tip:" label) open sections, paragraphs break at blank lines that end
 a sentence (a blank line inside a sentence is a page break), and paragraphs are cut into
 sentence-aligned passages of about the embedding model's window (by an estimate of their
-word pieces). A PDF passage keeps the page it starts on."""
+word pieces). A PDF passage keeps the page it starts on.
+"""
 
 from __future__ import annotations
 

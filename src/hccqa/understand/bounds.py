@@ -108,9 +108,9 @@ _SUPERLATIVE = re.compile(
 )
 
 # A place right before a superlative ("the second tallest", "3rd largest"), English
-_PLACES = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
+PLACES = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
 _ORDINAL = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}
-_PLACE_BEFORE = re.compile(rf"\b({'|'.join(_PLACES)})[\s-]+$", re.IGNORECASE)
+_PLACE_BEFORE = re.compile(rf"\b({'|'.join(PLACES)})[\s-]+$", re.IGNORECASE)
 
 # A comparative asked of a choice ("which one is longer?", "which has the larger
 # discharge?", "which is deeper, X or Y?"): the superlative of the rows compared. Only
@@ -256,7 +256,7 @@ def numeric_bounds(
         names = tuple(dict.fromkeys(c for _, c in columns))
         # "the second tallest": the second value from the top
         place = _PLACE_BEFORE.search(text, 0, m.start())
-        rank = _PLACES[place.group(1).lower()] if place else 1
+        rank = PLACES[place.group(1).lower()] if place else 1
         label = f"the {extreme}" if rank == 1 else f"the {_ORDINAL[rank]} {extreme}"
         out.append(Bound(columns[0][1], label, rows, extreme, names, rank=rank))
     if not any(ch.isdigit() for ch in text):

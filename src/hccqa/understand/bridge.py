@@ -45,7 +45,7 @@ import re
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -221,26 +221,19 @@ def proper_name(word: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)  # (keyed by the folder: a change of it reads afresh)
 def _proper_name(base: str, word: str) -> bool:
-    folder = Path(base)
     key = word.encode("utf-8")
+    names = ("index.noun", "data.noun", "index.verb", "index.adj", "index.adv")
     try:
-        with contextlib.ExitStack() as stack:
-            files = {
-                name: stack.enter_context(open(folder / name, "rb"))
-                for name in ("index.noun", "data.noun", "index.verb", "index.adj", "index.adv")
-                if name.endswith("noun") or (folder / name).is_file()
-            }
-            sizes = {name: os.fstat(fh.fileno()).st_size for name, fh in files.items()}
-            for name in ("index.verb", "index.adj", "index.adv"):
-                if name in files and _index_line(files[name], sizes[name], key) is not None:
-                    return False
-            line = _index_line(files["index.noun"], sizes["index.noun"], key)
+        with _lines_of(Path(base), names) as find:
+            if any(find(name, key) is not None for name in names[2:]):
+                return False
+            line = find("index.noun", key)
             if line is None:
                 return False
             fields = line.split()
             offsets = fields[len(fields) - int(fields[2]) :]
             for offset in offsets:
-                data = _index_line(files["data.noun"], sizes["data.noun"], offset)
+                data = find("data.noun", offset)
                 if data is None:
                     return False
                 found = data.decode("utf-8", errors="replace").split()
@@ -266,41 +259,49 @@ def noun_kinds(word: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=4096)
 def _noun_kinds(folder: str, key: str) -> frozenset[str]:
-    base = Path(folder)
     forms = list(_lemmas(key))
     if key.endswith("men"):  # "women", "firemen"
         forms.append(key[:-3] + "man")
     try:
-        with contextlib.ExitStack() as stack:
-            files = {
-                name: stack.enter_context(open(base / name, "rb"))
-                for name in ("noun.exc", "index.noun", "data.noun")
-                if (base / name).is_file()
-            }
-            sizes = {name: os.fstat(fh.fileno()).st_size for name, fh in files.items()}
-            if "noun.exc" in files:  # an irregular plural's singular first ("men": "man")
-                found = _index_line(files["noun.exc"], sizes["noun.exc"], key.encode())
-                if found is not None:
-                    forms[:0] = [f.decode() for f in found.split()[1:]]
+        with _lines_of(Path(folder), ("noun.exc", "index.noun", "data.noun")) as find:
+            # an irregular plural's singular first ("men": "man")
+            if (found := find("noun.exc", key.encode())) is not None:
+                forms[:0] = [f.decode() for f in found.split()[1:]]
             for form in forms:
-                line = _index_line(files["index.noun"], sizes["index.noun"], form.encode())
+                line = find("index.noun", form.encode())
                 if line is None:
                     continue
                 fields = line.split()
-                first = fields[len(fields) - int(fields[2])]
-                data = _index_line(files["data.noun"], sizes["data.noun"], first)
+                data = find("data.noun", fields[len(fields) - int(fields[2])])
                 if data is None:
                     return frozenset()
-                synsets = [data]
-                for offset in _hypernyms(data):
-                    if (
-                        up := _index_line(files["data.noun"], sizes["data.noun"], offset)
-                    ) is not None:
-                        synsets.append(up)
+                kinds = (find("data.noun", offset) for offset in _hypernyms(data))
+                synsets = [data, *(k for k in kinds if k is not None)]
                 return frozenset(stem(w) for line in synsets for w in _synset_words(line))
-    except (OSError, KeyError, ValueError, IndexError):
+    except (OSError, ValueError, IndexError):
         pass
     return frozenset()
+
+
+@contextlib.contextmanager
+def _lines_of(folder: Path, names: Sequence[str]) -> Iterator[Callable[[str, bytes], bytes | None]]:
+    """A function ``(file name, key) -> line`` over these sorted WordNet files of
+    ``folder`` (open meanwhile): the line that starts with the key, or None (also for a
+    file the folder lacks)."""
+    with contextlib.ExitStack() as stack:
+        files = {
+            name: stack.enter_context(open(folder / name, "rb"))
+            for name in names
+            if (folder / name).is_file()
+        }
+        sizes = {name: os.fstat(fh.fileno()).st_size for name, fh in files.items()}
+
+        def find(name: str, key: bytes) -> bytes | None:
+            if name not in files:
+                return None
+            return _index_line(files[name], sizes[name], key)
+
+        yield find
 
 
 def _hypernyms(line: bytes) -> list[bytes]:

@@ -447,7 +447,7 @@ def build_filter(
     phrases = [_SetAside.of(m).spelled(glossary) for m in _EXCLUDING.finditer(text)]
     aside = [m for m in mentions if m.matched and any(p.sets_aside(m) for p in phrases)]
     kept = [m for m in mentions if m not in aside]
-    kept = _with_the_others(kept, lexicon)
+    kept = _with_the_others(kept)
     # a value that only restates the table's topic gives way to a specific one
     specific = {m.entity.table for m in kept if not m.entity.generic}
     kept = [m for m in kept if not (m.entity.generic and m.entity.table in specific)]
@@ -521,7 +521,7 @@ def build_filter(
     return RowFilter(constraints, years, table, excluded, years_aside, dating)
 
 
-def _with_the_others(mentions: Sequence[Mention], lexicon: Lexicon | None) -> list[Mention]:
+def _with_the_others(mentions: Sequence[Mention]) -> list[Mention]:
     """The mentions without those of a value that two tables hold, in a table none of the
     question's other values is in: "Bell Rock or Cordouan" asks of a table of lighthouses
     holding both, not also of a table of keepers whose "lighthouse" is Cordouan."""
@@ -541,9 +541,8 @@ def _with_the_others(mentions: Sequence[Mention], lexicon: Lexicon | None) -> li
     # keys of ("which is older, X or Y?" compares the rows X and Y, not rows naming them)
     texts = {m.entity.text.lower() for m in out}
     tables = {m.entity.table for m in out}
-    if len(texts) > 1 and len(tables) > 1 and lexicon is not None:
-        keys = {t.id: t.columns[0].name for t in lexicon.tables if t.columns}
-        keyed = {m.entity.table for m in out if keys.get(m.entity.table) == m.entity.column}
+    if len(texts) > 1 and len(tables) > 1:
+        keyed = {m.entity.table for m in out if m.entity.kind == "key"}
         whole = {t for t in keyed if all(any(t == tt for tt, _ in held[x]) for x in texts)}
         if len(whole) == 1:
             out = [m for m in out if m.entity.table in whole]

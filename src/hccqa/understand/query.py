@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from ..corpus.glossary import find_definitions
-from .bounds import AGGREGATE_STEMS, Aggregate, aggregate_of
+from .bounds import AGGREGATE_STEMS, PLACES, Aggregate, aggregate_of
 from .bridge import proper_name
 from .compare import compared_words, contrasted
 from .filters import (
@@ -618,7 +618,7 @@ def understand(
         and not t.norm.isdigit()
         and t.norm not in form
         and id(t) not in table_words
-        and not (graded and (t.norm in _PLACE_WORDS or _superlative(t.norm, lexicon)))
+        and not (graded and (t.norm in PLACES or _superlative(t.norm, lexicon)))
         # ("the average weight": the figure of a column counted in kg)
         and not (aggregate is not None and t.stem in aggregate.stems | AGGREGATE_STEMS)
     )
@@ -627,7 +627,7 @@ def understand(
     aliases = {t.stem for t in toks if t.norm in other_names}
     terms = content_stems(expanded) - years - aliases
     if "gist" in intents:  # ("what are these notes about?" asks of no note)
-        terms -= {stem(w) for w in _THE_DOCUMENTS}
+        terms -= _DOCUMENT_STEMS
     # plain words that a dictionary's definition of a corpus word holds ("beehives" ->
     # "apiary"): the corpus word is searched too; the user's own words, not those of the
     # long forms of short forms they typed (the corpus's words already)
@@ -1306,9 +1306,6 @@ def is_followup(query: Query) -> bool:
     return len(query.content) + listed <= 1 and not names_its_subject(query)
 
 
-_PLACE_WORDS = frozenset(["second", "third", "fourth", "fifth", "2nd", "3rd", "4th", "5th"])
-
-
 def _superlative(word: str, lexicon: Lexicon) -> bool:
     """An English adjective's superlative ("tallest", "heaviest")."""
     return word.endswith("est") and lexicon.is_english_word(word)
@@ -1338,6 +1335,7 @@ _THE_DOCUMENTS = frozenset(
     ["notes", "note", "text", "texts", "file", "files", "document", "documents", "pages"]
     + ["folder", "review", "article", "paper", "report", "book", "documentation"]
 )
+_DOCUMENT_STEMS = frozenset(stem(w) for w in _THE_DOCUMENTS)
 
 
 def names_its_subject(query: Query) -> bool:
